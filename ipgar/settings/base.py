@@ -1,0 +1,228 @@
+"""Settings shared by every environment. Read from the environment (12-factor).
+
+Each variable read here is documented on the line that reads it. Safe by default:
+DEBUG is off unless asked for; the embedded defaults (SQLite, filesystem broker)
+serve the quick start only and production.py refuses to start without real ones.
+"""
+
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from .env import BASE_DIR, database_config, env
+
+# Runtime data of the embedded default (SQLite file, broker folders, media).
+VAR_DIR = Path(env("IPGAR_VAR_DIR", default=str(BASE_DIR / "var")))
+
+# SECRET_KEY: signing key for sessions, CSRF and tokens. Required in production.
+SECRET_KEY = env("SECRET_KEY", default="")
+# DEBUG: shows tracebacks in the browser. Never on in production.
+DEBUG = env.bool("DEBUG", default=False)
+# ALLOWED_HOSTS: comma-separated host names this instance answers to.
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+# CSRF_TRUSTED_ORIGINS: comma-separated origins (scheme://host) allowed to POST.
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    # third party
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "guardian",
+    "django_celery_beat",
+    "django_htmx",
+    "pgtrigger",
+    "pghistory",
+    # cross-cutting
+    "accounts",
+    "audit",
+    # domain: monitoring -> cases -> pool
+    "pool",
+    "cases",
+    "monitoring",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "ipgar.urls"
+WSGI_APPLICATION = "ipgar.wsgi.application"
+ASGI_APPLICATION = "ipgar.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# DATABASE_URL: e.g. postgres://user:pass@host:5432/ipgar. Default: SQLite for the quick start.
+DATABASES = {
+    "default": database_config(
+        env("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'ipgar.sqlite3'}")
+    ),
+}
+# Connections are reused across requests and checked before use, so the app
+# recovers by itself when PostgreSQL restarts.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The quick start's web, worker and beat processes share one SQLite file:
+    # WAL and immediate transactions keep them from tripping over each other.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+# Internationalisation: the UI speaks Dutch, with English available.
+LANGUAGE_CODE = "nl"
+LANGUAGES = [("nl", _("Nederlands")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Amsterdam"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(VAR_DIR / "static")))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# MEDIA_ROOT: stored files (monitor PDFs). Back it up with the database.
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"  # never served publicly: downloads go through permission-checked views
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# CACHE_URL: e.g. redis://127.0.0.1:6379/1. Default: per-process memory.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# Sessions: signed-in users are signed out after 30 idle minutes (the idle
+# timeout is refreshed on every request) and after 10 hours at most.
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=10 * 60 * 60)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# E-mail: EMAIL_URL, e.g. smtp+tls://user:pass@mail.example.org:587. Default prints to the console.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# DEFAULT_FROM_EMAIL: sender of reminders and notifications.
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ipgar <noreply@ipgar.localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Celery. CELERY_BROKER_URL (or REDIS_URL): the broker. Default: kombu's
+# filesystem transport under var/broker, so the quick start needs no server.
+REDIS_URL = env("REDIS_URL", default="")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+BROKER_DIR = VAR_DIR / "broker"
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = (
+    {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "control_folder": str(BROKER_DIR / "control"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "store_processed": False,
+    }
+    if CELERY_BROKER_URL.startswith("filesystem")
+    # Redis: a task not acknowledged within this time is handed to another worker.
+    else {"visibility_timeout": 3600}
+)
+# CELERY_RESULT_BACKEND: where task results go. Default: none needed (tasks store their own state).
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 15 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# Publishing a task must never hang a web request when the broker is down.
+CELERY_BROKER_TRANSPORT_OPTIONS.setdefault("max_retries", 2)
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+
+# django-guardian: no anonymous user object; object permissions only for signed-in users.
+ANONYMOUS_USER_NAME = None
+GUARDIAN_RAISE_403 = False
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ipgar API",
+    "DESCRIPTION": "Registration sync for the iPGA-R regisseurspool.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# Domain settings (the rules of DOMAIN.md that are numbers).
+# Cases per 1.0 FTE (seed 000, decided 11 May 2020).
+IPGAR_CASES_PER_FTE = env.int("IPGAR_CASES_PER_FTE", default=12)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+}

@@ -1,0 +1,77 @@
+"""Fixtures shared by every test package."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def celery_worker_process() -> Iterator[subprocess.Popen]:
+    """A real Celery worker process on the test Redis (this xdist worker's db)."""
+    from ipgar.celery import app
+
+    env = _run_env(
+        DJANGO_SETTINGS_MODULE="ipgar.settings.test",
+        PYTEST_XDIST_WORKER=os.environ.get("PYTEST_XDIST_WORKER", "gw0"),
+        DATABASE_URL=_test_database_url(),
+    )
+    proc = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "ipgar",
+            "worker",
+            "--pool",
+            "solo",
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel",
+            "WARNING",
+            "--hostname",
+            f"test-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if app.control.ping(timeout=0.5):
+                break
+            if proc.poll() is not None:
+                raise RuntimeError("Celery worker exited during start-up")
+        else:
+            raise RuntimeError("Celery worker did not answer a ping within 30 s")
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _test_database_url() -> str:
+    """The URL of the database pytest-django created for this test process."""
+    db = settings.DATABASES["default"]
+    return (
+        f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    )
