@@ -1,1 +1,678 @@
-"""Models of the cases app."""
+"""Cases in the approach (seed 003, the handelingskader): the pseudonymous case, the
+protected person record, phases, regisseur and buddy, the intervention team,
+assessments, versioned plans of approach with interventions, UVO meetings,
+evaluations, ITAT-R advice and the exit procedure decided by PTO-R.
+
+Every model's history (who, when, old and new values) is kept by django-pghistory.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pghistory
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Phase(models.IntegerChoices):
+    CONTACT = 1, _("Fase 1")
+    EXECUTION = 2, _("Fase 2")
+    EXIT = 3, _("Fase 3 – uitstroomproces")
+
+
+class CaseStatus(models.TextChoices):
+    REGISTERED = "aangemeld", _("Aangemeld")
+    IN_REGIE = "in_regie", _("In regie")
+    EXITED = "uitgestroomd", _("Uitgestroomd")
+
+
+OPEN_STATUSES = (CaseStatus.REGISTERED, CaseStatus.IN_REGIE)
+
+
+@pghistory.track()
+class Case(models.Model):
+    """A person in the approach, known everywhere by a pseudonymous case number."""
+
+    number = models.CharField(_("casusnummer"), max_length=20, unique=True)
+    region = models.ForeignKey(
+        "pool.Region", verbose_name=_("regio"), on_delete=models.PROTECT, related_name="cases"
+    )
+    registered_on = models.DateField(_("aangemeld op"))
+    # The formal start: the mayor signed the notification letter (notificatiebrief).
+    notification_signed_on = models.DateField(
+        _("notificatiebrief getekend op"), null=True, blank=True
+    )
+    phase = models.PositiveSmallIntegerField(
+        _("fase"), choices=Phase.choices, default=Phase.CONTACT
+    )
+    phase_since = models.DateField(_("in deze fase sinds"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.REGISTERED
+    )
+    regisseur = models.ForeignKey(
+        "pool.Regisseur",
+        verbose_name=_("regisseur"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases_as_regisseur",
+    )
+    regisseur_since = models.DateField(_("regisseur sinds"), null=True, blank=True)
+    buddy = models.ForeignKey(
+        "pool.Regisseur",
+        verbose_name=_("buddy"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases_as_buddy",
+    )
+    exited_on = models.DateField(_("uitgestroomd op"), null=True, blank=True)
+    # Optimistic locking: every write through a service raises it by one.
+    revision = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("casus")
+        verbose_name_plural = _("casussen")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(regisseur=F("buddy")), name="case_buddy_differs_from_regisseur"
+            ),
+            models.CheckConstraint(condition=Q(phase__in=[1, 2, 3]), name="case_phase_valid"),
+            models.CheckConstraint(
+                condition=Q(status="uitgestroomd", exited_on__isnull=False)
+                | (~Q(status="uitgestroomd") & Q(exited_on__isnull=True)),
+                name="case_exit_date_iff_exited",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="in_regie") | Q(regisseur__isnull=False),
+                name="case_in_regie_has_regisseur",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "phase"]),
+            models.Index(fields=["regisseur", "status"]),
+            models.Index(fields=["buddy", "status"]),
+        ]
+        permissions = [
+            ("view_person_data", _("Mag persoonsgegevens van de casus zien")),
+            ("work_on_case", _("Mag aan de casus werken")),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+@pghistory.track()
+class Person(models.Model):
+    """The person behind a case: kept apart from the case and more tightly guarded.
+
+    After the retention period the record is pseudonymised: the identifying
+    fields are emptied and ``pseudonymised_at`` is set.
+    """
+
+    case = models.OneToOneField(
+        Case, verbose_name=_("casus"), on_delete=models.PROTECT, related_name="person"
+    )
+    first_name = models.CharField(_("voornaam"), max_length=100, blank=True)
+    last_name = models.CharField(_("achternaam"), max_length=150, blank=True)
+    date_of_birth = models.DateField(_("geboortedatum"), null=True, blank=True)
+    address = models.TextField(_("adres"), blank=True)
+    bsn = models.CharField(_("BSN"), max_length=9, blank=True)
+    pseudonymised_at = models.DateTimeField(_("gepseudonimiseerd op"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("persoon")
+        verbose_name_plural = _("personen")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(bsn="") | Q(bsn__regex=r"^[0-9]{9}$"), name="person_bsn_nine_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Persoon')} {self.case.number}"
+
+
+@pghistory.track()
+class PhaseTransition(models.Model):
+    """The history of a case's phases and status: who moved it, when and why."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="phase_transitions")
+    from_phase = models.PositiveSmallIntegerField(choices=Phase.choices, null=True, blank=True)
+    to_phase = models.PositiveSmallIntegerField(choices=Phase.choices)
+    on = models.DateField(_("datum"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("toelichting"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case", "on", "created_at"]
+        verbose_name = _("faseovergang")
+        verbose_name_plural = _("faseovergangen")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_phase} → {self.to_phase} ({self.on:%d-%m-%Y})"
+
+
+@pghistory.track()
+class Assignment(models.Model):
+    """Who was regisseur or buddy of a case, from when to when, and why it changed."""
+
+    class Role(models.TextChoices):
+        REGISSEUR = "regisseur", _("Regisseur")
+        BUDDY = "buddy", _("Buddy")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
+    regisseur = models.ForeignKey(
+        "pool.Regisseur", on_delete=models.PROTECT, related_name="case_assignments"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    started_on = models.DateField(_("vanaf"))
+    ended_on = models.DateField(_("tot en met"), null=True, blank=True)
+    reason = models.TextField(_("reden"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["case", "started_on"]
+        verbose_name = _("toewijzing")
+        verbose_name_plural = _("toewijzingen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "role"],
+                condition=Q(ended_on__isnull=True),
+                name="one_current_assignment_per_role",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="assignment_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.regisseur_id} vanaf {self.started_on:%d-%m-%Y}"
+
+
+@pghistory.track()
+class TeamMember(models.Model):
+    """A professional in the case's intervention team (interventieteam)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="team_members")
+    name = models.CharField(_("naam"), max_length=200)
+    # Set when the professional signs in to ipgar (role: intervention-team member).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="team_memberships",
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", verbose_name=_("organisatie"), on_delete=models.PROTECT
+    )
+    role = models.CharField(_("rol"), max_length=200, blank=True)
+    joined_on = models.DateField(_("lid sinds"))
+    left_on = models.DateField(_("lid tot en met"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "joined_on", "name"]
+        verbose_name = _("lid interventieteam")
+        verbose_name_plural = _("leden interventieteam")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=F("joined_on")),
+                name="team_member_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation})"
+
+
+@pghistory.track()
+class Assessment(models.Model):
+    """A weighing with the dynamic assessment framework (dynamisch beoordelingskader).
+
+    A person belongs in the approach only when both the care criterion and the
+    safety criterion are met; the weighing is repeated at every evaluation.
+    """
+
+    class RiskLevel(models.TextChoices):
+        LOW = "laag", _("Laag")
+        MEDIUM = "midden", _("Midden")
+        HIGH = "hoog", _("Hoog")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
+    assessed_on = models.DateField(_("datum"))
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("beoordeeld door"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    care_criterion = models.BooleanField(_("zorgcriterium (problemen op leefgebieden)"))
+    safety_criterion = models.BooleanField(_("veiligheidscriterium (risico op geweld)"))
+    risk_level = models.CharField(_("risiconiveau"), max_length=10, choices=RiskLevel.choices)
+    reasoning = models.TextField(_("onderbouwing"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case", "-assessed_on", "-created_at"]
+        verbose_name = _("beoordeling")
+        verbose_name_plural = _("beoordelingen")
+
+    def __str__(self) -> str:
+        return f"{_('Beoordeling')} {self.assessed_on:%d-%m-%Y}"
+
+    @property
+    def meets_inclusion(self) -> bool:
+        return self.care_criterion and self.safety_criterion
+
+
+class PlanStatus(models.TextChoices):
+    CONCEPT = "concept", _("Concept")
+    ADVISED = "advies", _("ITAT-R-advies ontvangen")
+    ADOPTED = "vastgesteld", _("Vastgesteld")
+
+
+@pghistory.track()
+class PlanVersion(models.Model):
+    """One version of a case's plan of approach (plan van aanpak).
+
+    A concept may be edited; once ITAT-R advice is recorded and the version is
+    adopted (vastgesteld) it never changes again (a database trigger refuses it):
+    a change makes a new version.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plan_versions")
+    number = models.PositiveIntegerField(_("versie"))
+    based_on = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=PlanStatus.choices, default=PlanStatus.CONCEPT
+    )
+    concerns = models.TextField(_("zorgen over radicalisering (gevaarsrisico)"))
+    goals = models.TextField(_("doelen"))
+    course = models.TextField(_("koers"))
+    joint_task = models.TextField(_("gezamenlijke opgave (veiligheid en zorg)"))
+    focus = models.TextField(_("focus van deze versie"), blank=True)
+    explanation = models.TextField(_("toelichting op deze versie"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    adopted_on = models.DateField(_("vastgesteld op"), null=True, blank=True)
+    adopted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revision = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["case", "number"]
+        verbose_name = _("versie plan van aanpak")
+        verbose_name_plural = _("versies plan van aanpak")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "number"], name="unique_plan_version_number"),
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=~Q(status="vastgesteld"),
+                name="one_open_plan_version_per_case",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="vastgesteld")
+                | (Q(adopted_on__isnull=False) & Q(adopted_by__isnull=False)),
+                name="adopted_plan_has_date_and_adopter",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="adopted_plan_version_is_immutable",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                condition=pgtrigger.Q(old__status="vastgesteld"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} v{self.number}"
+
+    @property
+    def is_adopted(self) -> bool:
+        return self.status == PlanStatus.ADOPTED
+
+
+@pghistory.track()
+class Intervention(models.Model):
+    """An intervention in a plan version: what, by which organisation, by when.
+
+    ``lineage`` stays the same when a new plan version carries the intervention
+    over, so versions can be compared intervention by intervention. Once its
+    plan version is adopted, what was agreed (description, organisation,
+    deadline) is frozen; progress (status, result) is still recorded.
+    """
+
+    class Status(models.TextChoices):
+        PLANNED = "gepland", _("Gepland")
+        RUNNING = "lopend", _("Lopend")
+        DONE = "afgerond", _("Afgerond")
+        STOPPED = "gestopt", _("Gestopt")
+
+    plan_version = models.ForeignKey(
+        PlanVersion, on_delete=models.CASCADE, related_name="interventions"
+    )
+    lineage = models.UUIDField(default=uuid.uuid4, editable=False)
+    description = models.TextField(_("interventie"))
+    responsible_organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("verantwoordelijke organisatie"),
+        on_delete=models.PROTECT,
+    )
+    deadline = models.DateField(_("termijn"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
+    )
+    result = models.TextField(_("resultaat"), blank=True)
+    frozen = models.BooleanField(default=False, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["plan_version", "deadline", "id"]
+        verbose_name = _("interventie")
+        verbose_name_plural = _("interventies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan_version", "lineage"], name="unique_lineage_per_plan_version"
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="adopted_intervention_terms_are_frozen",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__frozen=True)
+                & (
+                    pgtrigger.Q(old__description__df=pgtrigger.F("new__description"))
+                    | pgtrigger.Q(
+                        old__responsible_organisation_id__df=pgtrigger.F(
+                            "new__responsible_organisation_id"
+                        )
+                    )
+                    | pgtrigger.Q(old__deadline__df=pgtrigger.F("new__deadline"))
+                    | pgtrigger.Q(old__plan_version_id__df=pgtrigger.F("new__plan_version_id"))
+                    | pgtrigger.Q(new__frozen=False)
+                ),
+            ),
+            pgtrigger.Protect(
+                name="adopted_intervention_is_not_deleted",
+                operation=pgtrigger.Delete,
+                condition=pgtrigger.Q(old__frozen=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description[:60]
+
+
+@pghistory.track()
+class ItatAdvice(models.Model):
+    """Advice of the ITAT-R, on a plan or on an exit proposal, always pinned to the
+    exact plan version it was given on."""
+
+    class Subject(models.TextChoices):
+        PLAN = "plan", _("Plan van aanpak")
+        EXIT = "uitstroom", _("Uitstroomvoorstel")
+
+    class Recommendation(models.TextChoices):
+        POSITIVE = "positief", _("Positief")
+        WITH_CHANGES = "met_aanpassingen", _("Positief met aanpassingen")
+        NEGATIVE = "negatief", _("Negatief")
+
+    plan_version = models.ForeignKey(
+        PlanVersion, on_delete=models.PROTECT, related_name="itat_advices"
+    )
+    subject = models.CharField(_("onderwerp"), max_length=10, choices=Subject.choices)
+    exit_procedure = models.ForeignKey(
+        "ExitProcedure",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="itat_advices",
+    )
+    given_on = models.DateField(_("datum advies"))
+    recommendation = models.CharField(_("strekking"), max_length=20, choices=Recommendation.choices)
+    advice = models.TextField(_("advies"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["plan_version", "given_on"]
+        verbose_name = _("ITAT-R-advies")
+        verbose_name_plural = _("ITAT-R-adviezen")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(subject="uitstroom") & Q(exit_procedure__isnull=False))
+                | (Q(subject="plan") & Q(exit_procedure__isnull=True)),
+                name="itat_advice_exit_subject_has_procedure",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('ITAT-R-advies')} {self.given_on:%d-%m-%Y}"
+
+
+@pghistory.track()
+class Meeting(models.Model):
+    """An UVO (uitvoerdersoverleg) of the intervention team, or a breakthrough meeting."""
+
+    class Kind(models.TextChoices):
+        FIRST = "eerste_uvo", _("Eerste UVO")
+        REGULAR = "uvo", _("UVO")
+        PLUS = "uvo_plus", _("UVO-plus")
+        BREAKTHROUGH = "doorbraak", _("Doorbraakoverleg")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="meetings")
+    held_on = models.DateField(_("datum"))
+    kind = models.CharField(_("soort"), max_length=12, choices=Kind.choices)
+    person_attended = models.BooleanField(_("persoon nam deel"), default=False)
+    agenda = models.TextField(_("agenda"), blank=True)
+    development = models.TextField(_("waargenomen ontwikkeling"), blank=True)
+    decisions = models.TextField(_("besluiten"), blank=True)
+    exit_in_sight = models.BooleanField(_("uitstroom in zicht besproken"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    revision = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case", "-held_on"]
+        verbose_name = _("UVO")
+        verbose_name_plural = _("UVO's")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(kind="eerste_uvo"), name="one_first_uvo_per_case"
+            ),
+        ]
+        indexes = [models.Index(fields=["case", "-held_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.case.number} {self.held_on:%d-%m-%Y}"
+
+
+class MeetingAttendee(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendees")
+    name = models.CharField(_("naam"), max_length=200)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", verbose_name=_("organisatie"), on_delete=models.PROTECT
+    )
+    team_member = models.ForeignKey(
+        TeamMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["meeting", "name"]
+        verbose_name = _("deelnemer")
+        verbose_name_plural = _("deelnemers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@pghistory.track()
+class MeetingAction(models.Model):
+    """An action agreed in an UVO: what, which organisation, by when, done when."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="actions")
+    description = models.TextField(_("actie"))
+    owner_organisation = models.ForeignKey(
+        "accounts.Organisation", verbose_name=_("eigenaar"), on_delete=models.PROTECT
+    )
+    due_on = models.DateField(_("uiterlijk"))
+    done_on = models.DateField(_("afgerond op"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["meeting", "due_on"]
+        verbose_name = _("actie")
+        verbose_name_plural = _("acties")
+
+    def __str__(self) -> str:
+        return self.description[:60]
+
+
+@pghistory.track()
+class Evaluation(models.Model):
+    """Monthly plan evaluation, or the two-yearly evaluation that asks whether the
+    person can exit."""
+
+    class Kind(models.TextChoices):
+        MONTHLY = "maandelijks", _("Maandelijkse evaluatie plan van aanpak")
+        TWO_YEARLY = "tweejaarlijks", _("Tweejaarlijkse evaluatie")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evaluations")
+    kind = models.CharField(_("soort"), max_length=15, choices=Kind.choices)
+    held_on = models.DateField(_("datum"))
+    plan_version = models.ForeignKey(
+        PlanVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="evaluations"
+    )
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.PROTECT, null=True, blank=True, related_name="evaluations"
+    )
+    findings = models.TextField(_("bevindingen"))
+    exit_possible = models.BooleanField(_("uitstroom mogelijk"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case", "-held_on"]
+        verbose_name = _("evaluatie")
+        verbose_name_plural = _("evaluaties")
+        indexes = [models.Index(fields=["case", "kind", "-held_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.held_on:%d-%m-%Y}"
+
+
+class ExitGround(models.TextChoices):
+    RISK_AND_CARE_GONE = "risico_zorg_weg", _("Gevaarsrisico en zorgbehoefte weggenomen")
+    CARE_HANDED_OVER = "warme_overdracht", _("Zorg geborgd via warme overdracht")
+    MOVED_NL = "verhuisd_nl", _("Verhuisd naar een andere gemeente")
+    MOVED_ABROAD = "verhuisd_buitenland", _("Verhuisd naar het buitenland")
+    OTHER = "anders", _("Anders")
+
+
+MOVE_GROUNDS = (ExitGround.MOVED_NL, ExitGround.MOVED_ABROAD)
+
+
+@pghistory.track()
+class ExitProcedure(models.Model):
+    """The exit procedure: the team's joint judgement leads to a proposal, ITAT-R
+    advises, PTO-R decides. A move opens it at once."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Voorstel in voorbereiding")
+        ADVISED = "advies", _("Wacht op besluit PTO-R")
+        APPROVED = "akkoord", _("Uitstroom besloten")
+        REJECTED = "afgewezen", _("Uitstroom afgewezen")
+        WITHDRAWN = "ingetrokken", _("Ingetrokken")
+
+    class Decision(models.TextChoices):
+        APPROVED = "akkoord", _("Akkoord met uitstroom")
+        REJECTED = "afgewezen", _("Niet akkoord")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="exit_procedures")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    ground = models.CharField(_("grond"), max_length=20, choices=ExitGround.choices)
+    handover_organisation = models.CharField(
+        _("organisatie warme overdracht"), max_length=200, blank=True
+    )
+    destination = models.CharField(_("nieuwe gemeente of land"), max_length=200, blank=True)
+    ground_explanation = models.TextField(_("toelichting grond"), blank=True)
+    opened_on = models.DateField(_("gestart op"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    team_judgement = models.TextField(_("gezamenlijk oordeel interventieteam"), blank=True)
+    team_judgement_on = models.DateField(_("datum oordeel"), null=True, blank=True)
+    decision = models.CharField(
+        _("besluit PTO-R"), max_length=10, choices=Decision.choices, blank=True
+    )
+    decided_on = models.DateField(_("datum besluit"), null=True, blank=True)
+    decision_reasoning = models.TextField(_("motivering besluit"), blank=True)
+    decision_plan_version = models.ForeignKey(
+        PlanVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revision = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["case", "-opened_on"]
+        verbose_name = _("uitstroomprocedure")
+        verbose_name_plural = _("uitstroomprocedures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(status__in=["open", "advies"]),
+                name="one_running_exit_procedure_per_case",
+            ),
+            models.CheckConstraint(
+                condition=~Q(ground="warme_overdracht") | ~Q(handover_organisation=""),
+                name="exit_handover_names_organisation",
+            ),
+            models.CheckConstraint(
+                condition=~Q(ground__in=["verhuisd_nl", "verhuisd_buitenland"])
+                | ~Q(destination=""),
+                name="exit_move_names_destination",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision="")
+                | (
+                    Q(decided_on__isnull=False)
+                    & Q(decision_plan_version__isnull=False)
+                    & ~Q(decision_reasoning="")
+                ),
+                name="exit_decision_is_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number}: {self.get_ground_display()}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.OPEN, self.Status.ADVISED)

@@ -1,0 +1,1 @@
+"""Shared domain primitives that every app may import (errors); no models, no Django app."""
