@@ -238,7 +238,7 @@ class TeamActivity(models.Model):
     series_number = models.PositiveSmallIntegerField(_("nummer in reeks"), null=True, blank=True)
     series_size = models.PositiveSmallIntegerField(_("aantal in reeks"), null=True, blank=True)
     notes = models.TextField(_("verslag"), blank=True)
-    attendees = models.ManyToManyField(
+    attendees: models.ManyToManyField[Regisseur, Attendance] = models.ManyToManyField(
         Regisseur, through="Attendance", related_name="team_activities", blank=True
     )
 
