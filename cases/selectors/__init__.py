@@ -1,0 +1,1 @@
+"""Read selectors of the cases app."""

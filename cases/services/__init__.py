@@ -1,0 +1,1 @@
+"""Write services of the cases app, one module per part of the workflow."""
