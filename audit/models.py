@@ -1,1 +1,80 @@
-"""Models of the audit app."""
+"""The access log: every read of person-level data, append-only in the database.
+
+A PostgreSQL trigger refuses UPDATE and DELETE on the table, so not even the
+application (or a DBA through the application's account) can alter the record.
+The row stores who read what as it was at that moment (role and organisation are
+copied, not joined), so the log stays true when people change jobs.
+"""
+
+from __future__ import annotations
+
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AccessLog(models.Model):
+    class Action(models.TextChoices):
+        VIEW = "view", _("Ingezien")
+        EXPORT = "export", _("Geëxporteerd")
+        DOWNLOAD = "download", _("Gedownload")
+        API_READ = "api_read", _("Opgehaald via API")
+        EMERGENCY = "emergency", _("Noodtoegang geopend")
+        SHARE = "share", _("Gedeeld op zwaarwegend belang")
+
+    at = models.DateTimeField(_("tijdstip"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("gebruiker"),
+        on_delete=models.PROTECT,
+        related_name="access_logs",
+    )
+    username = models.CharField(_("gebruikersnaam"), max_length=150)
+    roles = models.CharField(_("rollen"), max_length=300, blank=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("organisatie"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(_("handeling"), max_length=12, choices=Action.choices)
+    object_type = models.CharField(_("soort gegeven"), max_length=100)
+    object_id = models.CharField(_("id gegeven"), max_length=64)
+    object_label = models.CharField(_("omschrijving"), max_length=200, blank=True)
+    # The case whose person the data is about: the key for a subject-access request.
+    case_id = models.BigIntegerField(_("casus-id"), null=True, blank=True, db_index=True)
+    case_number = models.CharField(_("casusnummer"), max_length=20, blank=True, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP-adres"), null=True, blank=True)
+    path = models.CharField(_("adres (URL)"), max_length=500, blank=True)
+    purpose = models.TextField(_("doel"), blank=True)
+    emergency = models.BooleanField(_("noodtoegang"), default=False)
+    shared_with = models.CharField(_("gedeeld met"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("toegangsregistratie")
+        verbose_name_plural = _("toegangslog")
+        indexes = [
+            models.Index(fields=["user", "-at"]),
+            models.Index(fields=["organisation", "-at"]),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="access_log_is_append_only",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+            ),
+            # TRUNCATE bypasses row triggers: refuse it with a statement-level trigger.
+            pgtrigger.Trigger(
+                name="access_log_refuses_truncate",
+                operation=pgtrigger.Truncate,
+                level=pgtrigger.Statement,
+                when=pgtrigger.Before,
+                func="RAISE EXCEPTION 'pgtrigger: the access log is append-only'; RETURN NULL;",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d-%m-%Y %H:%M} {self.username} {self.action} {self.object_type}"

@@ -1,0 +1,122 @@
+"""Writing the access log. The only way in: ``access_record`` (and its bulk form).
+
+Views, API viewsets, downloads and admin pages call it for every read of
+person-level data, inside the request: if the record cannot be written, the
+read fails too (no log, no data).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+
+from accounts.roles import user_role_names
+
+from .models import AccessLog
+
+PURPOSE_MAX_LENGTH = 2000
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address. Behind the production proxy, gunicorn's
+    --forwarded-allow-ips makes REMOTE_ADDR the client's own."""
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _entry(
+    *,
+    user: Any,
+    obj: models.Model,
+    action: str,
+    request: HttpRequest | None,
+    case: models.Model | None = None,
+    purpose: str = "",
+    emergency: bool = False,
+    shared_with: str = "",
+    label: str = "",
+) -> AccessLog:
+    subject_case = case if case is not None else case_of(obj)
+    return AccessLog(
+        user=user,
+        username=user.get_username(),
+        roles=",".join(sorted(user_role_names(user))),
+        organisation_id=user.organisation_id,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_label=(label or str(obj))[:200],
+        case_id=getattr(subject_case, "pk", None),
+        case_number=getattr(subject_case, "number", "") or "",
+        ip_address=client_ip(request),
+        path=(request.get_full_path() if request is not None else "")[:500],
+        purpose=purpose[:PURPOSE_MAX_LENGTH],
+        emergency=emergency,
+        shared_with=shared_with[:300],
+    )
+
+
+def access_record(
+    *,
+    user: Any,
+    obj: models.Model,
+    action: str = AccessLog.Action.VIEW,
+    request: HttpRequest | None = None,
+    case: models.Model | None = None,
+    purpose: str = "",
+    emergency: bool = False,
+    shared_with: str = "",
+    label: str = "",
+) -> AccessLog:
+    """Append one access record: who (with role and organisation as they are now),
+    what, when, from where, and why where a purpose was asked."""
+    entry = _entry(
+        user=user,
+        obj=obj,
+        action=action,
+        request=request,
+        case=case,
+        purpose=purpose,
+        emergency=emergency,
+        shared_with=shared_with,
+        label=label,
+    )
+    entry.save()
+    return entry
+
+
+def access_record_many(
+    *,
+    user: Any,
+    objects: list[models.Model],
+    action: str = AccessLog.Action.VIEW,
+    request: HttpRequest | None = None,
+    purpose: str = "",
+) -> None:
+    """One record per object, in one INSERT (API list pages, exports). Callers
+    select_related the case so labelling costs no query per object."""
+    AccessLog.objects.bulk_create(
+        [
+            _entry(user=user, obj=obj, action=action, request=request, purpose=purpose)
+            for obj in objects
+        ]
+    )
+
+
+def case_of(obj: models.Model) -> Any:
+    """The case a record belongs to: the object itself when it is a case, else its
+    ``case`` (or ``plan_version.case`` / ``meeting.case``)."""
+    if obj._meta.label_lower == "cases.case":
+        return obj
+    for path in ("case", "plan_version.case", "meeting.case"):
+        target: Any = obj
+        for attribute in path.split("."):
+            target = getattr(target, attribute, None)
+            if target is None:
+                break
+        if target is not None:
+            return target
+    return None
