@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
+
+from accounts import views as account_views
 
 from . import health, views
 
@@ -9,6 +12,10 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("inloggen/", auth_views.LoginView.as_view(), name="login"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    path("tweestaps/", account_views.two_factor_verify, name="two_factor_verify"),
+    path("tweestaps/instellen/", account_views.two_factor_enrol, name="two_factor_enrol"),
+    # The admin signs in through the same two-factor sign-in as everyone else.
+    path("beheer/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),
 ]

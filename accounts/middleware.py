@@ -1,0 +1,54 @@
+"""Sign-in policy applied to every request of a signed-in person:
+
+- the second factor is required before anything else is served;
+- a session ends after SESSION_ABSOLUTE_SECONDS, however active (the idle
+  timeout is Django's own: SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .services import session_is_verified
+
+SIGNED_IN_AT = "ipgar_signed_in_at"
+
+# Paths an authenticated but not yet verified user may reach.
+OPEN_PREFIXES = ("/static/", "/healthz", "/i18n/", "/api/")
+SESSION_EXPIRED = "Uw sessie is verlopen. Log opnieuw in."
+
+
+class SignInPolicyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and not request.path.startswith(OPEN_PREFIXES):
+            signed_in_at = request.session.setdefault(SIGNED_IN_AT, time.time())
+            if time.time() - signed_in_at > settings.SESSION_ABSOLUTE_SECONDS:
+                logout(request)
+                messages.info(request, _(SESSION_EXPIRED))
+                return redirect(f"{reverse('login')}?next={request.path}")
+            verified = session_is_verified(user)
+            if not verified and request.path not in self._second_factor_paths():
+                return redirect(f"{reverse('two_factor_verify')}?next={request.get_full_path()}")
+        return self.get_response(request)
+
+    @staticmethod
+    def _second_factor_paths() -> set[str]:
+        return {
+            reverse("two_factor_verify"),
+            reverse("two_factor_enrol"),
+            reverse("logout"),
+            reverse("login"),
+        }

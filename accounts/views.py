@@ -1,0 +1,93 @@
+"""Second-factor pages: verify a code after the password, or set up an authenticator."""
+
+from __future__ import annotations
+
+import base64
+
+import segno
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from domain.errors import RuleViolation
+
+from . import services
+from .forms import EnrolmentForm, SecondFactorForm
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or "/"
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return "/"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    if services.session_is_verified(request.user):
+        return redirect(_next_url(request))
+    if not services.has_second_factor(request.user):
+        return redirect(f"{request.build_absolute_uri('/tweestaps/instellen/')}")
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.second_factor_verify(
+                request=request, user=request.user, token=form.cleaned_data["token"]
+            )
+        except RuleViolation as error:
+            form.add_error("token", error.messages[0])
+        else:
+            return redirect(_next_url(request))
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "accounts/two_factor_verify.html",
+        {"form": form, "next": _next_url(request)},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_enrol(request: HttpRequest) -> HttpResponse:
+    if services.has_second_factor(request.user) and not services.session_is_verified(request.user):
+        # Someone with a password alone may not replace an existing second factor.
+        return redirect("two_factor_verify")
+    device = services.totp_enrolment_start(user=request.user)
+    form = EnrolmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = services.totp_enrolment_confirm(
+                request=request, user=request.user, token=form.cleaned_data["token"]
+            )
+        except RuleViolation as error:
+            form.add_error("token", error.messages[0])
+        else:
+            return render(request, "accounts/backup_codes.html", {"codes": codes})
+    qr = segno.make(device.config_url, error="m")
+    return render(
+        request,
+        "accounts/two_factor_enrol.html",
+        {
+            "form": form,
+            "qr_data_uri": qr.svg_data_uri(scale=4, dark="#000", light="#fff"),
+            "secret": _base32_secret(device.bin_key),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _base32_secret(key: bytes) -> str:
+    return base64.b32encode(key).decode().rstrip("=")
+
+
+def locked_out(
+    request: HttpRequest, credentials: dict | None = None, *args, **kwargs
+) -> HttpResponse:
+    """django-axes calls this once the failure limit is reached."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)
