@@ -21,15 +21,15 @@ ROOT = Path(__file__).resolve().parent.parent
 def _flush_may_truncate_the_access_log() -> Iterator[None]:
     """Transactional tests end by truncating every table, and the access log refuses
     TRUNCATE; the test harness, and only it, flushes with that trigger ignored."""
-    original = TransactionTestCase._fixture_teardown
+    original = getattr(TransactionTestCase, "_fixture_teardown")  # noqa: B009  (private API)
 
     def teardown(self: TransactionTestCase) -> None:
         with pgtrigger.ignore("audit.AccessLog:access_log_refuses_truncate"):
             original(self)
 
-    TransactionTestCase._fixture_teardown = teardown  # type: ignore[method-assign]
+    setattr(TransactionTestCase, "_fixture_teardown", teardown)  # noqa: B010
     yield
-    TransactionTestCase._fixture_teardown = original  # type: ignore[method-assign]
+    setattr(TransactionTestCase, "_fixture_teardown", original)  # noqa: B010
 
 
 def _run_env(**extra: str) -> dict[str, str]:

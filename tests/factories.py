@@ -26,7 +26,7 @@ from pool.models import Region, Regisseur
 TODAY = datetime.date(2026, 11, 23)
 
 
-class OrganisationFactory(DjangoModelFactory):
+class OrganisationFactory(DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
         django_get_or_create = ("code",)
@@ -36,7 +36,7 @@ class OrganisationFactory(DjangoModelFactory):
     kind = Organisation.Kind.KERNPARTNER
 
 
-class UserFactory(DjangoModelFactory):
+class UserFactory(DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -50,7 +50,7 @@ class UserFactory(DjangoModelFactory):
     password = factory.django.Password("correct-horse-battery-staple")
 
 
-class RegionFactory(DjangoModelFactory):
+class RegionFactory(DjangoModelFactory[Region]):
     class Meta:
         model = Region
         django_get_or_create = ("code",)
@@ -59,7 +59,7 @@ class RegionFactory(DjangoModelFactory):
     name = factory.LazyAttribute(lambda r: r.code.capitalize())
 
 
-class RegisseurFactory(DjangoModelFactory):
+class RegisseurFactory(DjangoModelFactory[Regisseur]):
     class Meta:
         model = Regisseur
 
@@ -69,7 +69,7 @@ class RegisseurFactory(DjangoModelFactory):
     active_from = datetime.date(2020, 1, 1)
 
 
-class CaseFactory(DjangoModelFactory):
+class CaseFactory(DjangoModelFactory[Case]):
     class Meta:
         model = Case
 
@@ -95,7 +95,7 @@ class CaseFactory(DjangoModelFactory):
         )
 
 
-class PersonFactory(DjangoModelFactory):
+class PersonFactory(DjangoModelFactory[Person]):
     class Meta:
         model = Person
 
@@ -106,7 +106,7 @@ class PersonFactory(DjangoModelFactory):
     address = "Voorbeeldstraat 1, 1000 AA Amsterdam"
 
 
-class TeamMemberFactory(DjangoModelFactory):
+class TeamMemberFactory(DjangoModelFactory[TeamMember]):
     class Meta:
         model = TeamMember
 
@@ -117,7 +117,7 @@ class TeamMemberFactory(DjangoModelFactory):
     joined_on = datetime.date(2025, 1, 20)
 
 
-class AssessmentFactory(DjangoModelFactory):
+class AssessmentFactory(DjangoModelFactory[Assessment]):
     class Meta:
         model = Assessment
 
@@ -130,7 +130,7 @@ class AssessmentFactory(DjangoModelFactory):
     reasoning = "Zorgen op meerdere leefgebieden en signalen van geweldsbereidheid."
 
 
-class PlanVersionFactory(DjangoModelFactory):
+class PlanVersionFactory(DjangoModelFactory[PlanVersion]):
     class Meta:
         model = PlanVersion
 
@@ -150,7 +150,7 @@ class PlanVersionFactory(DjangoModelFactory):
         )
 
 
-class InterventionFactory(DjangoModelFactory):
+class InterventionFactory(DjangoModelFactory[Intervention]):
     class Meta:
         model = Intervention
 
@@ -160,7 +160,7 @@ class InterventionFactory(DjangoModelFactory):
     deadline = datetime.date(2025, 6, 1)
 
 
-class MeetingFactory(DjangoModelFactory):
+class MeetingFactory(DjangoModelFactory[Meeting]):
     class Meta:
         model = Meeting
 
