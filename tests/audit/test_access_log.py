@@ -9,7 +9,6 @@ from django.test import RequestFactory
 
 from accounts.roles import Role
 from audit.models import AccessLog
-from cases.models import Case
 from audit.selectors import (
     AccessLogFilter,
     access_log_as_csv,
@@ -18,6 +17,7 @@ from audit.selectors import (
     subject_access_history,
 )
 from audit.services import access_record, access_record_many
+from cases.models import Case
 from tests.factories import (
     CaseFactory,
     MeetingFactory,
