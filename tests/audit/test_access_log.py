@@ -49,6 +49,7 @@ def test_a_read_is_recorded_with_who_role_organisation_what_where_and_why(record
     assert stored.username == record.user.username
     assert stored.organisation is not None and stored.organisation.code == "ggd"
     assert stored.object_type == "cases.person"
+    assert stored.case_id is not None
     assert stored.case_number == Case.objects.get(pk=stored.case_id).number
     assert stored.ip_address == "10.1.2.3"
     assert stored.path.startswith("/casussen/")
