@@ -32,3 +32,61 @@ def user_role_names(user) -> frozenset[str]:
         cached = frozenset(user.groups.values_list("name", flat=True))
         user._role_names = cached
     return cached
+
+
+# Model permissions each role's group holds ("app_label.codename"). Object-level
+# access to single cases is not here: cases/access.py grants it per case.
+ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
+    Role.PROGRAMME_TEAM: (
+        "accounts.view_organisation",
+        "accounts.view_user",
+        "pool.view_region",
+        "pool.view_regisseur",
+        "pool.add_regisseur",
+        "pool.change_regisseur",
+        "pool.view_absence",
+        "pool.add_absence",
+        "pool.change_absence",
+        "pool.view_caseloadreview",
+        "pool.add_caseloadreview",
+        "pool.view_threewaytalk",
+        "pool.add_threewaytalk",
+        "pool.view_teamactivity",
+        "pool.add_teamactivity",
+        "pool.change_teamactivity",
+        # All cases, with their person data: the programme team runs the pool.
+        "cases.view_case",
+        "cases.work_on_case",
+        "cases.view_person_data",
+        "cases.view_person",
+        "cases.view_planversion",
+        "cases.view_intervention",
+        "cases.view_itatadvice",
+        "cases.view_meeting",
+        "cases.view_assessment",
+        "cases.view_evaluation",
+        "cases.view_exitprocedure",
+        "cases.view_teammember",
+        "audit.view_accesslog",
+    ),
+    Role.REGISSEUR: ("pool.view_region",),
+    Role.TEAM_MEMBER: (),
+    Role.PTO_R: (),
+    Role.MANAGER: (),
+    Role.SYNC_CLIENT: (),
+    Role.FUNCTIONAL_ADMIN: (
+        "accounts.view_organisation",
+        "accounts.add_organisation",
+        "accounts.change_organisation",
+        "accounts.view_user",
+        "accounts.add_user",
+        "accounts.change_user",
+        "auth.view_group",
+        "pool.view_region",
+        "pool.add_region",
+        "pool.change_region",
+        "django_celery_beat.view_periodictask",
+        "django_celery_beat.change_periodictask",
+    ),
+    Role.PRIVACY_OFFICER: (),
+}

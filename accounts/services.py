@@ -94,3 +94,24 @@ def session_is_verified(user) -> bool:
     """True once this session passed the second factor (OTPMiddleware sets is_verified)."""
     check = getattr(user, "is_verified", None)
     return bool(check and check())
+
+
+def roles_sync(*, using: str = "default") -> None:
+    """Create a group per role and give it exactly the permissions of ROLE_PERMISSIONS.
+
+    Runs after every migrate, so a permission added to the table reaches the
+    groups on the next deploy, and one removed is taken away again.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    from .roles import ROLE_PERMISSIONS
+
+    wanted = {perm for perms in ROLE_PERMISSIONS.values() for perm in perms}
+    by_name = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.using(using).select_related("content_type")
+        if f"{p.content_type.app_label}.{p.codename}" in wanted
+    }
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=role.value)
+        group.permissions.set([by_name[p] for p in perms if p in by_name])

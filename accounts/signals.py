@@ -3,6 +3,7 @@ from __future__ import annotations
 import time
 
 from django.contrib.auth.signals import user_logged_in
+from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
 from .middleware import SIGNED_IN_AT
@@ -13,3 +14,13 @@ def remember_sign_in_time(sender, request, user, **kwargs) -> None:
     """The absolute session lifetime counts from here."""
     if request is not None and hasattr(request, "session"):
         request.session[SIGNED_IN_AT] = time.time()
+
+
+def create_role_groups(sender, using="default", **kwargs) -> None:
+    """After every migrate: one group per role, holding exactly its permissions."""
+    from .services import roles_sync
+
+    roles_sync(using=using)
+
+
+post_migrate.connect(create_role_groups, dispatch_uid="accounts.create_role_groups")
