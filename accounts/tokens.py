@@ -1,0 +1,143 @@
+"""API tokens for sync clients: issue, revoke, authenticate, and check scopes.
+
+A token reads ``<prefix>.<secret>``; the prefix finds the row, the secret is
+compared by hash in constant time. Scopes are ``"<resource>:read"`` or
+``"<resource>:write"`` (write implies read).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import secrets
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from rest_framework import authentication, exceptions, permissions
+
+from .models import ApiToken
+from .roles import Role, user_has_role
+
+AUTH_HEADER_KEYWORD = "Token"
+KEY_INVALID = "Ongeldig API-token."
+KEY_EXPIRED = "Dit API-token is verlopen."
+KEY_REVOKED = "Dit API-token is ingetrokken."
+SCOPE_MISSING = "Dit API-token heeft geen recht op deze handeling ({scope})."
+SCOPE_UNKNOWN = "Onbekend recht: {scope}."
+EXPIRY_IN_PAST = "De vervaldatum moet in de toekomst liggen."
+EXPIRY_TOO_FAR = "Een API-token is hooguit een jaar geldig."
+CLIENT_NOT_SYNC = "Alleen een synchronisatieclient kan een API-token krijgen."
+
+MAX_LIFETIME = datetime.timedelta(days=366)
+# Resources of /api/v1/ that a token can be scoped to.
+RESOURCES = (
+    "organisations",
+    "regisseurs",
+    "cases",
+    "persons",
+    "team-members",
+    "plans",
+    "meetings",
+    "assessments",
+    "evaluations",
+    "exits",
+    "caseload-reviews",
+    "changes",
+    "webhooks",
+)
+SCOPES = frozenset(f"{r}:{mode}" for r in RESOURCES for mode in ("read", "write"))
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_issue(
+    *, client: Any, name: str, scopes: list[str], expires_at: datetime.datetime, by: Any
+) -> tuple[ApiToken, str]:
+    """Issue a token; returns it with the plaintext key, which is never stored."""
+    if not user_has_role(client, Role.SYNC_CLIENT):
+        raise ValidationError(CLIENT_NOT_SYNC)
+    unknown = sorted(set(scopes) - SCOPES)
+    if unknown:
+        raise ValidationError(SCOPE_UNKNOWN.format(scope=", ".join(unknown)))
+    now = timezone.now()
+    if expires_at <= now:
+        raise ValidationError(EXPIRY_IN_PAST)
+    if expires_at - now > MAX_LIFETIME:
+        raise ValidationError(EXPIRY_TOO_FAR)
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        client=client,
+        name=name,
+        prefix=prefix,
+        secret_hash=_hash(secret),
+        scopes=sorted(set(scopes)),
+        expires_at=expires_at,
+        created_by=by,
+    )
+    return token, f"{prefix}.{secret}"
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, by: Any) -> ApiToken:
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def api_token_check(key: str) -> ApiToken:
+    """The live token for ``key``, or AuthenticationFailed with a Dutch reason."""
+    prefix, _, secret = key.partition(".")
+    token = ApiToken.objects.select_related("client").filter(prefix=prefix).first()
+    if token is None or not hmac.compare_digest(token.secret_hash, _hash(secret)):
+        raise exceptions.AuthenticationFailed(KEY_INVALID)
+    if token.revoked_at is not None:
+        raise exceptions.AuthenticationFailed(KEY_REVOKED)
+    if token.expires_at <= timezone.now():
+        raise exceptions.AuthenticationFailed(KEY_EXPIRED)
+    if not token.client.is_active:
+        raise exceptions.AuthenticationFailed(KEY_INVALID)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token
+
+
+class ScopedTokenAuthentication(authentication.TokenAuthentication):
+    keyword = AUTH_HEADER_KEYWORD
+
+    def authenticate_credentials(self, key: str) -> tuple[Any, ApiToken]:
+        token = api_token_check(key)
+        return token.client, token
+
+
+def token_allows(token: ApiToken, resource: str, *, write: bool) -> bool:
+    scopes = set(token.scopes)
+    return f"{resource}:write" in scopes or (not write and f"{resource}:read" in scopes)
+
+
+class TokenHasScope(permissions.BasePermission):
+    """For token requests: the view's ``scope_resource`` must be in the token's scopes.
+
+    Session (browser) requests are not limited by scopes; their role and object
+    permissions apply as everywhere else.
+    """
+
+    def has_permission(self, request, view) -> bool:
+        token = request.auth
+        if not isinstance(token, ApiToken):
+            return True
+        resource = getattr(view, "scope_resource", None)
+        if resource is None:
+            return False
+        write = request.method not in permissions.SAFE_METHODS
+        if token_allows(token, resource, write=write):
+            return True
+        self.message = SCOPE_MISSING.format(scope=f"{resource}:{'write' if write else 'read'}")
+        return False
