@@ -1,0 +1,57 @@
+"""Change history of any tracked record (django-pghistory): who changed what, when,
+with the old and the new value of every field that changed.
+
+Triggers write the events in the same transaction as the change, so no code
+path (service, admin, bulk update, a migration) escapes the history. The
+request middleware, and ``pghistory.context`` in jobs, attach the user.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from pghistory.models import MiddlewareEvents
+
+IGNORED_FIELDS = frozenset({"updated_at", "revision"})
+
+
+@dataclass(frozen=True)
+class Change:
+    at: datetime.datetime
+    user_id: int | None
+    label: str  # "insert" or "update"
+    changes: dict[str, tuple[Any, Any]]  # field -> (old, new); on insert old is None
+
+
+def change_history(obj: models.Model) -> list[Change]:
+    """Every recorded change of ``obj``, oldest first."""
+    events = MiddlewareEvents.objects.tracks(obj).order_by("pgh_created_at", "pgh_id")
+    history = []
+    for event in events:
+        if event.pgh_diff:
+            changes = {
+                field: (old_new[0], old_new[1])
+                for field, old_new in event.pgh_diff.items()
+                if field not in IGNORED_FIELDS
+            }
+        else:  # the first event: everything is new
+            changes = {
+                field: (None, value)
+                for field, value in event.pgh_data.items()
+                if field not in IGNORED_FIELDS and field != "id"
+            }
+        if not changes:
+            continue
+        context = event.pgh_context or {}
+        history.append(
+            Change(
+                at=event.pgh_created_at,
+                user_id=context.get("user"),
+                label=event.pgh_label,
+                changes=changes,
+            )
+        )
+    return history
