@@ -9,7 +9,9 @@ Who may open which page is decided by the model permissions of their role.
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+
+from audit.services import access_record
 
 from .models import (
     Assessment,
@@ -42,6 +44,20 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class AuditedReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Opening a record's page is a read of person-level data: it is logged."""
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200 and request.method == "GET":
+            obj = self.get_object(request, object_id)
+            if obj is not None:
+                access_record(user=request.user, obj=obj, request=request, purpose="beheer")
+        return response
+
+
 class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     show_change_link = False
@@ -63,7 +79,7 @@ class TeamMemberInline(ReadOnlyInline):
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CaseAdmin(AuditedReadOnlyAdmin):
     list_display = ("number", "region", "phase", "status", "regisseur", "buddy", "phase_since")
     list_filter = ("status", "phase", "region", "regisseur__organisation")
     search_fields = ("number",)
@@ -73,7 +89,7 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PersonAdmin(AuditedReadOnlyAdmin):
     list_display = ("case", "pseudonymised_at")
     list_select_related = ("case",)
     search_fields = ("case__number",)
@@ -92,7 +108,7 @@ class ItatAdviceInline(ReadOnlyInline):
 
 
 @admin.register(PlanVersion)
-class PlanVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PlanVersionAdmin(AuditedReadOnlyAdmin):
     list_display = ("case", "number", "status", "adopted_on", "created_at")
     list_filter = ("status",)
     search_fields = ("case__number",)
@@ -101,7 +117,7 @@ class PlanVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Intervention)
-class InterventionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class InterventionAdmin(AuditedReadOnlyAdmin):
     list_display = ("plan_version", "responsible_organisation", "deadline", "status")
     list_filter = ("status", "responsible_organisation")
     list_select_related = ("plan_version__case", "responsible_organisation")
@@ -109,7 +125,7 @@ class InterventionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ItatAdvice)
-class ItatAdviceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ItatAdviceAdmin(AuditedReadOnlyAdmin):
     list_display = ("plan_version", "subject", "given_on", "recommendation")
     list_filter = ("subject", "recommendation")
     list_select_related = ("plan_version__case",)
@@ -126,7 +142,7 @@ class MeetingActionInline(ReadOnlyInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class MeetingAdmin(AuditedReadOnlyAdmin):
     list_display = ("case", "kind", "held_on", "person_attended")
     list_filter = ("kind", "person_attended")
     search_fields = ("case__number",)
@@ -136,7 +152,7 @@ class MeetingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AssessmentAdmin(AuditedReadOnlyAdmin):
     list_display = ("case", "assessed_on", "care_criterion", "safety_criterion", "risk_level")
     list_filter = ("risk_level", "care_criterion", "safety_criterion")
     search_fields = ("case__number",)
@@ -144,7 +160,7 @@ class AssessmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class EvaluationAdmin(AuditedReadOnlyAdmin):
     list_display = ("case", "kind", "held_on", "exit_possible")
     list_filter = ("kind",)
     search_fields = ("case__number",)
@@ -152,7 +168,7 @@ class EvaluationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ExitProcedure)
-class ExitProcedureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ExitProcedureAdmin(AuditedReadOnlyAdmin):
     list_display = ("case", "ground", "status", "opened_on", "decision", "decided_on")
     list_filter = ("status", "ground", "decision")
     search_fields = ("case__number",)
@@ -160,7 +176,7 @@ class ExitProcedureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(TeamMember)
-class TeamMemberAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class TeamMemberAdmin(AuditedReadOnlyAdmin):
     list_display = ("name", "case", "organisation", "role", "joined_on", "left_on")
     list_filter = ("organisation",)
     search_fields = ("case__number", "name")

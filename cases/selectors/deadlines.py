@@ -1,0 +1,485 @@
+"""Every due and overdue item, computed from the rules in one place.
+
+The dashboard worklists, the daily reminders and the quarterly monitor all read
+``deadlines()``, so they cannot disagree about what is due. Nothing is stored
+here: an item is due because of dates already recorded (the notification
+letter, the latest UVO, evaluation, plan adoption, caseload review, three-way
+talk, exit advice), and recording the next event moves its due date on.
+
+An item is identified by ``(key, due_on)``: the key names the obligation
+("uvo:case:12"), the date names its occurrence. Logging an UVO keeps the key and
+moves the date, so a reminder job that stores ``(key, due_on)`` once reminds
+once per occurrence.
+
+The computation runs in a fixed number of queries whatever the number of cases:
+one for the members of the programme team and PTO-R, one for all case-level
+kinds, one for running exit procedures and one for the pool-level kinds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+# python-dateutil ships no types (types-python-dateutil is not a dev dependency).
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+from accounts.roles import Role
+from pool.models import Absence, CaseloadReview, Regisseur, ThreeWayTalk
+
+from ..models import (
+    OPEN_STATUSES,
+    Case,
+    Evaluation,
+    ExitProcedure,
+    ItatAdvice,
+    Meeting,
+    Phase,
+    PlanStatus,
+    PlanVersion,
+)
+
+
+class DeadlineKind(models.TextChoices):
+    FIRST_UVO = "first_uvo", _("Eerste UVO")
+    UVO = "uvo", _("UVO (minimaal eens per 2 maanden)")
+    PLAN_EVALUATION = "plan_evaluation", _("Maandelijkse evaluatie plan van aanpak")
+    TWO_YEARLY_EVALUATION = "two_yearly_evaluation", _("Tweejaarlijkse evaluatie")
+    CASELOAD_REVIEW = "caseload_review", _("Caseloadbespreking")
+    THREE_WAY_TALK = "three_way_talk", _("Driegesprek")
+    EXIT_ADVICE = "exit_advice", _("Uitstroomvoorstel wacht op advies ITAT-R")
+    EXIT_DECISION = "exit_decision", _("Uitstroomvoorstel wacht op besluit PTO-R")
+
+
+# The short text of a reminder or worklist line, per kind.
+_LABELS = {
+    DeadlineKind.FIRST_UVO: _("Eerste UVO voor casus %(case)s"),
+    DeadlineKind.UVO: _("UVO voor casus %(case)s"),
+    DeadlineKind.PLAN_EVALUATION: _("Evaluatie plan van aanpak voor casus %(case)s"),
+    DeadlineKind.TWO_YEARLY_EVALUATION: _("Tweejaarlijkse evaluatie voor casus %(case)s"),
+    DeadlineKind.CASELOAD_REVIEW: _("Caseloadbespreking met %(regisseur)s"),
+    DeadlineKind.THREE_WAY_TALK: _("Driegesprek met %(regisseur)s"),
+    DeadlineKind.EXIT_ADVICE: _("Uitstroomvoorstel casus %(case)s wacht op advies ITAT-R"),
+    DeadlineKind.EXIT_DECISION: _("Uitstroomvoorstel casus %(case)s wacht op besluit PTO-R"),
+}
+
+# Meetings that are an UVO of the intervention team. A breakthrough meeting may be
+# held with ITAT-R instead of the team (seed 003), so it neither counts as the
+# first UVO nor keeps up the two-monthly rhythm.
+UVO_KINDS = (Meeting.Kind.FIRST, Meeting.Kind.REGULAR, Meeting.Kind.PLUS)
+
+RUNNING_EXIT_STATUSES = (ExitProcedure.Status.OPEN, ExitProcedure.Status.ADVISED)
+
+
+@dataclasses.dataclass(frozen=True)
+class Deadline:
+    """One due or overdue item.
+
+    ``regisseur_id`` is the case's regisseur (for a pool-level item: the regisseur
+    it concerns); ``responsible_user_ids`` are the people to remind.
+    """
+
+    kind: DeadlineKind
+    due_on: datetime.date
+    overdue: bool
+    days_overdue: int
+    case_id: int | None
+    case_number: str | None
+    regisseur_id: int | None
+    responsible_user_ids: tuple[int, ...]
+    label: str
+    key: str
+
+
+def deadlines(
+    *,
+    on: datetime.date,
+    horizon_days: int | None = None,
+    regisseur: Regisseur | None = None,
+    include_buddy: bool = False,
+    organisation: Organisation | None = None,
+    case_ids: Iterable[int] | None = None,
+) -> list[Deadline]:
+    """Items due on or before ``on`` + horizon (overdue ones included), by due date
+    then key.
+
+    ``regisseur``: items of the cases he directs and of his own caseload review
+    and three-way talk; with ``include_buddy`` also items of cases where he is
+    buddy ("mijn casussen"). ``organisation``: items of that organisation's
+    regisseurs. ``case_ids``: items of those cases only (no pool-level items).
+    """
+    if horizon_days is None:
+        horizon_days = settings.IPGAR_DEADLINE_HORIZON_DAYS
+    until = on + datetime.timedelta(days=horizon_days)
+    due = [
+        item
+        for item in _all_deadlines(
+            on=on,
+            regisseur=regisseur,
+            include_buddy=include_buddy,
+            organisation=organisation,
+            case_ids=case_ids,
+        )
+        if item.due_on <= until
+    ]
+    return sorted(due, key=_order)
+
+
+def next_deadline_per_case(*, on: datetime.date, case_ids: Iterable[int]) -> dict[int, Deadline]:
+    """The first item due per case, however far ahead; cases with nothing due are absent."""
+    first: dict[int, Deadline] = {}
+    for item in sorted(_all_deadlines(on=on, case_ids=case_ids), key=_order):
+        if item.case_id is not None:
+            first.setdefault(item.case_id, item)
+    return first
+
+
+def _order(item: Deadline) -> tuple[datetime.date, str]:
+    return item.due_on, item.key
+
+
+def _all_deadlines(
+    *,
+    on: datetime.date,
+    regisseur: Regisseur | None = None,
+    include_buddy: bool = False,
+    organisation: Organisation | None = None,
+    case_ids: Iterable[int] | None = None,
+) -> list[Deadline]:
+    ids = None if case_ids is None else list(case_ids)
+    if ids == []:
+        return []
+    case_scope = _CaseScope(
+        regisseur=regisseur, include_buddy=include_buddy, organisation=organisation, case_ids=ids
+    )
+    members = _role_members()
+    items = [*_case_deadlines(on, case_scope, members), *_exit_deadlines(on, case_scope, members)]
+    if ids is None:
+        # Caseload reviews and three-way talks belong to a regisseur, not to a case.
+        items.extend(
+            _pool_deadlines(
+                on, _pool_scope(regisseur=regisseur, organisation=organisation), members
+            )
+        )
+    return items
+
+
+# --- scope ----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class _CaseScope:
+    regisseur: Regisseur | None
+    include_buddy: bool
+    organisation: Organisation | None
+    case_ids: list[int] | None
+
+    def q(self, prefix: str = "") -> Q:
+        """The filter on cases, reached through ``prefix`` from the model queried."""
+        condition = Q(**{f"{prefix}status__in": OPEN_STATUSES})
+        if self.regisseur is not None:
+            mine = Q(**{f"{prefix}regisseur": self.regisseur})
+            if self.include_buddy:
+                mine |= Q(**{f"{prefix}buddy": self.regisseur})
+            condition &= mine
+        if self.organisation is not None:
+            condition &= Q(**{f"{prefix}regisseur__organisation": self.organisation})
+        if self.case_ids is not None:
+            condition &= Q(**{f"{prefix}pk__in": self.case_ids})
+        return condition
+
+
+def _pool_scope(*, regisseur: Regisseur | None, organisation: Organisation | None) -> Q:
+    condition = Q()
+    if regisseur is not None:
+        condition &= Q(pk=regisseur.pk)
+    if organisation is not None:
+        condition &= Q(organisation=organisation)
+    return condition
+
+
+# --- who is reminded --------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class _Members:
+    programme_team: tuple[int, ...]
+    pto_r: tuple[int, ...]
+
+
+def _role_members() -> _Members:
+    """Active users of the programme team and of PTO-R, in one query."""
+    membership = get_user_model().groups.through.objects.filter(
+        group__name__in=[Role.PROGRAMME_TEAM.value, Role.PTO_R.value], user__is_active=True
+    )
+    by_role: dict[str, list[int]] = {Role.PROGRAMME_TEAM.value: [], Role.PTO_R.value: []}
+    for user_id, role in membership.values_list("user_id", "group__name"):
+        by_role[role].append(user_id)
+    return _Members(
+        programme_team=tuple(by_role[Role.PROGRAMME_TEAM.value]),
+        pto_r=tuple(by_role[Role.PTO_R.value]),
+    )
+
+
+def _director_values(on: datetime.date, regisseur_field: str) -> dict[str, Any]:
+    """Who works the case on ``on``: the regisseur's account, whether he is active, and
+    the stand-in who holds his cases during an absence."""
+    return {
+        "director_user_id": F(f"{regisseur_field}__user_id"),
+        "director_active": Exists(
+            Regisseur.objects.active_on(on).filter(pk=OuterRef(regisseur_field))
+        ),
+        "stand_in_user_id": Subquery(
+            Absence.objects.filter(
+                regisseur=OuterRef(regisseur_field),
+                starts_on__lte=on,
+                ends_on__gte=on,
+                stand_in__isnull=False,
+            )
+            .order_by("-starts_on")
+            .values("stand_in__user_id")[:1]
+        ),
+    }
+
+
+def _directors(row: Mapping[str, Any], members: _Members) -> list[int]:
+    """The case's active regisseur (and stand-in); without one, the programme team,
+    which assigns and hands over cases, so the item never goes unowned."""
+    if row["director_active"]:
+        return [row["director_user_id"], row["stand_in_user_id"]]
+    return list(members.programme_team)
+
+
+def _user_ids(*groups: Iterable[int | None]) -> tuple[int, ...]:
+    return tuple(sorted({user_id for group in groups for user_id in group if user_id is not None}))
+
+
+def _item(
+    *,
+    kind: DeadlineKind,
+    on: datetime.date,
+    due_on: datetime.date,
+    subject: str,
+    subject_id: int,
+    case_id: int | None = None,
+    case_number: str | None = None,
+    regisseur_id: int | None,
+    responsible_user_ids: tuple[int, ...],
+    regisseur_name: str = "",
+) -> Deadline:
+    return Deadline(
+        kind=kind,
+        due_on=due_on,
+        overdue=due_on < on,
+        days_overdue=max((on - due_on).days, 0),
+        case_id=case_id,
+        case_number=case_number,
+        regisseur_id=regisseur_id,
+        responsible_user_ids=responsible_user_ids,
+        label=str(_LABELS[kind] % {"case": case_number, "regisseur": regisseur_name}),
+        key=f"{kind.value}:{subject}:{subject_id}",
+    )
+
+
+# --- the rules --------------------------------------------------------------------------
+
+
+def _latest(queryset: models.QuerySet[Any], field: str) -> Subquery:
+    return Subquery(queryset.order_by(f"-{field}").values(field)[:1])
+
+
+def _case_deadlines(on: datetime.date, scope: _CaseScope, members: _Members) -> Iterator[Deadline]:
+    """First UVO, UVO, plan evaluation and two-yearly evaluation: one query for all cases."""
+    rows: Iterable[Mapping[str, Any]] = (
+        Case.objects.filter(scope.q())
+        .values(
+            "pk",
+            "number",
+            "phase",
+            "phase_since",
+            "notification_signed_on",
+            "regisseur_id",
+            latest_uvo=_latest(
+                Meeting.objects.filter(case=OuterRef("pk"), kind__in=UVO_KINDS), "held_on"
+            ),
+            latest_adoption=_latest(
+                PlanVersion.objects.filter(case=OuterRef("pk"), status=PlanStatus.ADOPTED),
+                "adopted_on",
+            ),
+            latest_monthly_evaluation=_latest(
+                Evaluation.objects.filter(case=OuterRef("pk"), kind=Evaluation.Kind.MONTHLY),
+                "held_on",
+            ),
+            latest_two_yearly_evaluation=_latest(
+                Evaluation.objects.filter(case=OuterRef("pk"), kind=Evaluation.Kind.TWO_YEARLY),
+                "held_on",
+            ),
+            **_director_values(on, "regisseur"),
+        )
+        .order_by()
+    )
+    for row in rows:
+        for kind, due_on in _case_rules(row):
+            yield _item(
+                kind=kind,
+                on=on,
+                due_on=due_on,
+                subject="case",
+                subject_id=row["pk"],
+                case_id=row["pk"],
+                case_number=row["number"],
+                regisseur_id=row["regisseur_id"],
+                responsible_user_ids=_user_ids(_directors(row, members)),
+            )
+
+
+def _case_rules(row: Mapping[str, Any]) -> Iterator[tuple[DeadlineKind, datetime.date]]:
+    signed_on: datetime.date | None = row["notification_signed_on"]
+    phase: int = row["phase"]
+    latest_uvo: datetime.date | None = row["latest_uvo"]
+
+    # Seed 003: the first UVO as soon as possible after the notification letter.
+    if signed_on is not None and latest_uvo is None:
+        yield (
+            DeadlineKind.FIRST_UVO,
+            signed_on + relativedelta(weeks=settings.IPGAR_FIRST_UVO_WEEKS),
+        )
+
+    # Seed 003: in phase 2 an UVO at least once every two months, counted from the
+    # latest UVO or, when none was held since, from entering phase 2.
+    if phase == Phase.EXECUTION:
+        since = max(latest_uvo or row["phase_since"], row["phase_since"])
+        yield DeadlineKind.UVO, since + relativedelta(months=settings.IPGAR_UVO_INTERVAL_MONTHS)
+
+    # Seed 003: while an adopted plan runs it is evaluated monthly; adopting a new
+    # version (which follows an evaluation) starts the month again.
+    adopted_on: datetime.date | None = row["latest_adoption"]
+    if phase in (Phase.EXECUTION, Phase.EXIT) and adopted_on is not None:
+        since = max(row["latest_monthly_evaluation"] or adopted_on, adopted_on)
+        yield (
+            DeadlineKind.PLAN_EVALUATION,
+            since + relativedelta(months=settings.IPGAR_PLAN_EVALUATION_MONTHS),
+        )
+
+    # Seed 003: every two years the team asks whether the person can exit. In phase 3
+    # that question has been answered: the exit procedure runs instead.
+    since_two_yearly = row["latest_two_yearly_evaluation"] or signed_on
+    if phase != Phase.EXIT and since_two_yearly is not None:
+        yield (
+            DeadlineKind.TWO_YEARLY_EVALUATION,
+            since_two_yearly + relativedelta(years=settings.IPGAR_EXIT_EVALUATION_YEARS),
+        )
+
+
+def _exit_deadlines(on: datetime.date, scope: _CaseScope, members: _Members) -> Iterator[Deadline]:
+    """Running exit procedures waiting for ITAT-R's advice or PTO-R's decision: one query."""
+    rows: Iterable[Mapping[str, Any]] = (
+        ExitProcedure.objects.filter(scope.q("case__"), status__in=RUNNING_EXIT_STATUSES)
+        .values(
+            "pk",
+            "status",
+            "opened_on",
+            "team_judgement_on",
+            "case_id",
+            "case__number",
+            "case__regisseur_id",
+            latest_exit_advice=_latest(
+                ItatAdvice.objects.filter(
+                    exit_procedure=OuterRef("pk"), subject=ItatAdvice.Subject.EXIT
+                ),
+                "given_on",
+            ),
+            **_director_values(on, "case__regisseur"),
+        )
+        .order_by()
+    )
+    term = datetime.timedelta(days=settings.IPGAR_EXIT_DECISION_DAYS)
+    for row in rows:
+        directors = _directors(row, members)
+        if row["status"] == ExitProcedure.Status.OPEN:
+            kind = DeadlineKind.EXIT_ADVICE
+            waiting_since: datetime.date = row["opened_on"]
+            responsible = _user_ids(directors, members.programme_team)
+        else:
+            kind = DeadlineKind.EXIT_DECISION
+            # "advies" without a recorded exit advice cannot happen through the
+            # services; fall back on the latest date known rather than drop the item.
+            waiting_since = (
+                row["latest_exit_advice"] or row["team_judgement_on"] or row["opened_on"]
+            )
+            responsible = _user_ids(directors, members.pto_r)
+        yield _item(
+            kind=kind,
+            on=on,
+            due_on=waiting_since + term,
+            subject="exit",
+            subject_id=row["pk"],
+            case_id=row["case_id"],
+            case_number=row["case__number"],
+            regisseur_id=row["case__regisseur_id"],
+            responsible_user_ids=responsible,
+        )
+
+
+def _pool_deadlines(on: datetime.date, scope: Q, members: _Members) -> Iterator[Deadline]:
+    """Caseload reviews and three-way talks of every active regisseur: one query."""
+    rows: Iterable[Mapping[str, Any]] = (
+        Regisseur.objects.active_on(on)
+        .filter(scope)
+        .values(
+            "pk",
+            "user_id",
+            "manager_id",
+            "active_from",
+            "user__first_name",
+            "user__last_name",
+            "user__username",
+            latest_review=_latest(
+                CaseloadReview.objects.filter(regisseur=OuterRef("pk")), "held_on"
+            ),
+            latest_talk=_latest(ThreeWayTalk.objects.filter(regisseur=OuterRef("pk")), "held_on"),
+        )
+        .order_by()
+    )
+    for row in rows:
+        # As User.get_full_name(), or the username, as User.__str__ shows it.
+        name = f"{row['user__first_name']} {row['user__last_name']}".strip()
+        name = name or row["user__username"]
+        # Seed 000: a caseload review every 3 months, a three-way talk with the
+        # manager every year, counted from the last one or from joining the pool.
+        review_due = (row["latest_review"] or row["active_from"]) + relativedelta(
+            months=settings.IPGAR_CASELOAD_REVIEW_MONTHS
+        )
+        talk_due = (row["latest_talk"] or row["active_from"]) + relativedelta(
+            months=settings.IPGAR_THREE_WAY_TALK_MONTHS
+        )
+        yield _item(
+            kind=DeadlineKind.CASELOAD_REVIEW,
+            on=on,
+            due_on=review_due,
+            subject="regisseur",
+            subject_id=row["pk"],
+            regisseur_id=row["pk"],
+            responsible_user_ids=_user_ids(members.programme_team, [row["user_id"]]),
+            regisseur_name=name,
+        )
+        yield _item(
+            kind=DeadlineKind.THREE_WAY_TALK,
+            on=on,
+            due_on=talk_due,
+            subject="regisseur",
+            subject_id=row["pk"],
+            regisseur_id=row["pk"],
+            responsible_user_ids=_user_ids(
+                members.programme_team, [row["user_id"], row["manager_id"]]
+            ),
+            regisseur_name=name,
+        )
