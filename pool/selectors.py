@@ -1,0 +1,361 @@
+"""Read selectors of the pool: who is in it, how full each caseload is, when the
+caseload reviews and three-way talks were held, and how the team rhythm stands.
+
+pool knows nothing of cases: cases are counted through the reverse relations
+``cases_as_regisseur`` / ``cases_as_buddy`` that the cases app declares on
+Regisseur, with the status values written out here rather than imported.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypedDict
+
+from django.db.models import (
+    Count,
+    FilteredRelation,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation
+from accounts.roles import Role, user_has_role
+
+from .models import CaseloadReview, Regisseur, TeamActivity, ThreeWayTalk
+
+if TYPE_CHECKING:  # django-stubs' helper, a development dependency only
+    from django_stubs_ext import WithAnnotations
+
+# A case counts toward a caseload while it is registered or in regie (cases'
+# CaseStatus.REGISTERED / IN_REGIE); an exited case no longer does.
+OPEN_CASE_STATUSES = ("aangemeld", "in_regie")
+
+# Team rhythm (seed 000): a team meeting every 4 weeks, intervision every 8 weeks.
+TEAM_MEETING_INTERVAL = datetime.timedelta(weeks=4)
+INTERVISION_INTERVAL = datetime.timedelta(weeks=8)
+
+
+def is_programme_team(user: Any) -> bool:
+    """True for a member of the programme team (OOV), who runs the pool; superusers too."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_superuser) or user_has_role(user, Role.PROGRAMME_TEAM)
+
+
+def regisseurs_active(
+    *, on: datetime.date, organisation: Organisation | None = None
+) -> QuerySet[Regisseur]:
+    """The pool on ``on``: regisseurs whose membership covers that day."""
+    regisseurs = Regisseur.objects.active_on(on).select_related(
+        "user", "organisation", "region_restriction"
+    )
+    if organisation is not None:
+        regisseurs = regisseurs.filter(organisation=organisation)
+    return regisseurs
+
+
+# --- pool overview (the table of seed 000) ---------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class PoolRow:
+    """One line of the pool overview: a regisseur and his caseload."""
+
+    regisseur_id: int
+    name: str
+    organisation: str
+    fte: Decimal
+    capacity: int  # "casussen max"
+    cases_in_regie: int
+    new_cases: int
+    buddy_cases: int
+    remark: str  # "bijzonderheden"
+    region_restriction: str | None
+
+    @property
+    def total_cases(self) -> int:
+        return self.cases_in_regie + self.new_cases
+
+    @property
+    def free_places(self) -> int:
+        """Room left in the caseload; negative when over capacity."""
+        return self.capacity - self.total_cases
+
+    @property
+    def over_capacity(self) -> bool:
+        return self.total_cases > self.capacity
+
+
+@dataclasses.dataclass(frozen=True)
+class PoolOverview:
+    on: datetime.date
+    new_since: datetime.date | None
+    rows: tuple[PoolRow, ...]
+
+    @property
+    def regisseur_count(self) -> int:
+        return len(self.rows)
+
+    @property
+    def total_fte(self) -> Decimal:
+        return sum((row.fte for row in self.rows), Decimal(0))
+
+    @property
+    def total_capacity(self) -> int:
+        return sum(row.capacity for row in self.rows)
+
+    @property
+    def cases_in_regie(self) -> int:
+        return sum(row.cases_in_regie for row in self.rows)
+
+    @property
+    def new_cases(self) -> int:
+        return sum(row.new_cases for row in self.rows)
+
+    @property
+    def total_cases(self) -> int:
+        return sum(row.total_cases for row in self.rows)
+
+    @property
+    def buddy_cases(self) -> int:
+        return sum(row.buddy_cases for row in self.rows)
+
+    @property
+    def free_places(self) -> int:
+        return self.total_capacity - self.total_cases
+
+    @property
+    def over_capacity(self) -> tuple[PoolRow, ...]:
+        return tuple(row for row in self.rows if row.over_capacity)
+
+
+def pool_overview(
+    *,
+    on: datetime.date,
+    new_since: datetime.date | None = None,
+    organisation: Organisation | None = None,
+) -> PoolOverview:
+    """Every regisseur active on ``on`` with capacity and open cases, in one query.
+
+    With ``new_since`` the open cases he took on from that day are "new cases" and
+    the rest "in regie" (the seed's table: cases taken over from the police);
+    without it every open case is in regie. Case counts are the present
+    caseload; ``on`` decides who is in the pool. ``organisation`` narrows the
+    overview to one moederorganisatie (what its manager may see).
+    """
+    # Only open cases are joined (the condition sits in the JOIN), so the years of
+    # exited cases never enter the query. Both relations are joined at once, which
+    # repeats each case once per case of the other role: each count is distinct.
+    regisseurs = regisseurs_active(on=on, organisation=organisation).annotate(
+        open_own=FilteredRelation(
+            "cases_as_regisseur", condition=Q(cases_as_regisseur__status__in=OPEN_CASE_STATUSES)
+        ),
+        open_buddy=FilteredRelation(
+            "cases_as_buddy", condition=Q(cases_as_buddy__status__in=OPEN_CASE_STATUSES)
+        ),
+    )
+    if new_since is None:
+        in_regie = Count("open_own", distinct=True)
+        new: Count | Value = Value(0)
+    else:
+        # A case without a regisseur_since date was not taken on recently: in regie.
+        is_older = Q(open_own__regisseur_since__lt=new_since) | Q(
+            open_own__regisseur_since__isnull=True
+        )
+        in_regie = Count("open_own", filter=is_older, distinct=True)
+        new = Count("open_own", filter=Q(open_own__regisseur_since__gte=new_since), distinct=True)
+    regisseurs = regisseurs.annotate(
+        n_in_regie=in_regie, n_new=new, n_buddy=Count("open_buddy", distinct=True)
+    ).order_by("user__last_name", "user__first_name")  # Meta.ordering skips GROUP BY queries
+    rows = tuple(
+        PoolRow(
+            regisseur_id=regisseur.pk,
+            name=str(regisseur.user),
+            organisation=regisseur.organisation.name,
+            fte=regisseur.fte,
+            capacity=regisseur.capacity,
+            cases_in_regie=regisseur.n_in_regie,
+            new_cases=regisseur.n_new,
+            buddy_cases=regisseur.n_buddy,
+            remark=regisseur.remark,
+            region_restriction=(
+                regisseur.region_restriction.name if regisseur.region_restriction else None
+            ),
+        )
+        for regisseur in regisseurs
+    )
+    return PoolOverview(on=on, new_since=new_since, rows=rows)
+
+
+# --- one regisseur's caseload, for the caseload review -----------------------------
+
+
+def regisseur_caseload(*, regisseur: Regisseur) -> dict[str, Any]:
+    """The regisseur's open cases as regisseur and as buddy, JSON-ready.
+
+    Pseudonymous only: case number, phase, status and region code, never
+    anything of the person. Two queries.
+    """
+
+    def cases(relation: QuerySet[Any]) -> list[dict[str, Any]]:
+        return [
+            {"number": number, "phase": phase, "status": status, "region": region}
+            for number, phase, status, region in relation.filter(status__in=OPEN_CASE_STATUSES)
+            .order_by("number")
+            .values_list("number", "phase", "status", "region__code")
+        ]
+
+    as_regisseur = cases(regisseur.cases_as_regisseur.all())
+    as_buddy = cases(regisseur.cases_as_buddy.all())
+    return {
+        "fte": f"{regisseur.fte:.2f}",  # as stored, however the caller wrote it
+        "capacity": regisseur.capacity,
+        "cases_as_regisseur": as_regisseur,
+        "cases_as_buddy": as_buddy,
+        "total": len(as_regisseur),
+        "over_capacity": len(as_regisseur) > regisseur.capacity,
+    }
+
+
+# --- caseload reviews and three-way talks, for the deadlines ----------------------
+
+
+class _LastTalks(TypedDict):
+    last_caseload_review_on: datetime.date | None
+    last_three_way_talk_on: datetime.date | None
+
+
+def regisseurs_with_last_talks(
+    *, on: datetime.date, organisation: Organisation | None = None
+) -> QuerySet[WithAnnotations[Regisseur, _LastTalks]]:
+    """Active regisseurs annotated with ``last_caseload_review_on`` and
+    ``last_three_way_talk_on`` (on or before ``on``; None when never held), in one query."""
+
+    def latest(model: type[CaseloadReview] | type[ThreeWayTalk]) -> Subquery:
+        held = model.objects.filter(regisseur=OuterRef("pk"), held_on__lte=on).order_by("-held_on")
+        return Subquery(held.values("held_on")[:1])
+
+    return regisseurs_active(on=on, organisation=organisation).annotate(
+        last_caseload_review_on=latest(CaseloadReview),
+        last_three_way_talk_on=latest(ThreeWayTalk),
+    )
+
+
+def last_caseload_review_dates(
+    *, on: datetime.date, organisation: Organisation | None = None
+) -> dict[int, datetime.date | None]:
+    """Regisseur id -> date of his latest caseload review on or before ``on``."""
+    regisseurs = regisseurs_with_last_talks(on=on, organisation=organisation)
+    return dict(regisseurs.values_list("pk", "last_caseload_review_on"))
+
+
+def last_three_way_talk_dates(
+    *, on: datetime.date, organisation: Organisation | None = None
+) -> dict[int, datetime.date | None]:
+    """Regisseur id -> date of his latest three-way talk on or before ``on``."""
+    regisseurs = regisseurs_with_last_talks(on=on, organisation=organisation)
+    return dict(regisseurs.values_list("pk", "last_three_way_talk_on"))
+
+
+# --- team rhythm -------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class SeriesProgress:
+    name: str
+    held: int
+    size: int
+
+    @property
+    def label(self) -> str:
+        """ "3 van 10"."""
+        return _("%(held)s van %(size)s") % {"held": self.held, "size": self.size}
+
+    @property
+    def completed(self) -> bool:
+        return self.held >= self.size
+
+
+@dataclasses.dataclass(frozen=True)
+class TeamRhythm:
+    on: datetime.date
+    last_team_meeting_on: datetime.date | None
+    last_intervision_on: datetime.date | None
+    trainings_this_year: int
+    outing_this_year: bool
+    intervision_series: SeriesProgress | None
+
+    @property
+    def next_team_meeting_due_on(self) -> datetime.date:
+        """Four weeks after the last one; due at once when none was held yet."""
+        if self.last_team_meeting_on is None:
+            return self.on
+        return self.last_team_meeting_on + TEAM_MEETING_INTERVAL
+
+    @property
+    def next_intervision_due_on(self) -> datetime.date:
+        """Eight weeks after the last one; due at once when none was held yet."""
+        if self.last_intervision_on is None:
+            return self.on
+        return self.last_intervision_on + INTERVISION_INTERVAL
+
+    @property
+    def team_meeting_overdue(self) -> bool:
+        return self.next_team_meeting_due_on < self.on
+
+    @property
+    def intervision_overdue(self) -> bool:
+        return self.next_intervision_due_on < self.on
+
+
+def team_rhythm_status(*, on: datetime.date) -> TeamRhythm:
+    """Where the team rhythm stands on ``on`` (activities after ``on`` are ignored).
+
+    The intervision series is the one of the latest intervision held. Two queries.
+    """
+    held = TeamActivity.objects.filter(held_on__lte=on)
+    kind = TeamActivity.Kind
+    this_year = Q(held_on__year=on.year)
+    facts = held.aggregate(
+        last_team_meeting_on=Max("held_on", filter=Q(kind=kind.TEAM_MEETING)),
+        last_intervision_on=Max("held_on", filter=Q(kind=kind.INTERVISION)),
+        trainings_this_year=Count("pk", filter=Q(kind=kind.TRAINING) & this_year),
+        outings_this_year=Count("pk", filter=Q(kind=kind.OUTING) & this_year),
+    )
+    latest_intervision = (
+        held.filter(kind=kind.INTERVISION)
+        .order_by("-held_on", "-series_number")
+        .annotate(
+            held_in_series=Subquery(
+                held.filter(kind=kind.INTERVISION, series_name=OuterRef("series_name"))
+                .order_by()
+                .values("series_name")
+                .annotate(n=Count("pk"))
+                .values("n")
+            )
+        )
+        .values("series_name", "series_size", "held_in_series")
+        .first()
+    )
+    series = None
+    if latest_intervision is not None:
+        series = SeriesProgress(
+            name=latest_intervision["series_name"],
+            held=latest_intervision["held_in_series"],
+            size=latest_intervision["series_size"],
+        )
+    return TeamRhythm(
+        on=on,
+        last_team_meeting_on=facts["last_team_meeting_on"],
+        last_intervision_on=facts["last_intervision_on"],
+        trainings_this_year=facts["trainings_this_year"],
+        outing_this_year=facts["outings_this_year"] > 0,
+        intervision_series=series,
+    )

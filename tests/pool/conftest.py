@@ -1,0 +1,147 @@
+"""Pool fixtures: the regisseurspool of seed 000 (PTO-R memo of 26 May 2020), case by case."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import itertools
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+
+from accounts.models import User
+from accounts.roles import Role
+from cases.models import Case, CaseStatus, Phase
+from pool.models import Region, Regisseur
+from tests.factories import OrganisationFactory, RegionFactory, RegisseurFactory, UserFactory
+
+# The overview is drawn up on this day; cases taken over from the police on or
+# after NEW_SINCE are the table's "nieuwe casussen", older ones are "in regie".
+SEED_000_ON = datetime.date(2020, 6, 15)
+SEED_000_NEW_SINCE = datetime.date(2020, 6, 1)
+IN_REGIE_SINCE = datetime.date(2019, 9, 2)
+
+
+@dataclasses.dataclass(frozen=True)
+class SeedRow:
+    """One line of the seed's table."""
+
+    key: str
+    organisation_code: str
+    organisation_name: str
+    fte: Decimal
+    capacity: int  # "casussen max", as the seed states it
+    in_regie: int
+    new: int
+    remark: str = ""
+    region: str | None = None  # "Alleen Amstelland casussen"
+
+
+SEED_000 = (
+    SeedRow("oov-1", "oov", "OOV", Decimal("1"), 12, 8, 2),
+    SeedRow("oov-2", "oov", "OOV", Decimal("1"), 12, 9, 2),
+    SeedRow("oov-3", "oov", "OOV", Decimal("0.5"), 6, 5, 0, "Gedetacheerd vanuit JBRA"),
+    SeedRow(
+        "amstelland",
+        "amstelland",
+        "Amstelland gemeente",
+        Decimal("1"),
+        12,
+        3,
+        0,
+        "Alleen Amstelland casussen",
+        "amstelland",
+    ),
+    SeedRow("om", "om", "OM", Decimal("0.5"), 6, 7, 0),
+    SeedRow("rn", "rn", "RN", Decimal("0.5"), 6, 7, 0),
+    SeedRow("wpi", "wpi", "WPI", Decimal("1"), 12, 2, 3),
+    SeedRow("ggd", "ggd", "GGD", Decimal("0.5"), 6, 2, 0),
+)
+
+_case_numbers = itertools.count(1)
+
+
+@dataclasses.dataclass(frozen=True)
+class SeedPool:
+    on: datetime.date
+    new_since: datetime.date
+    regisseurs: dict[str, Regisseur]  # by SeedRow.key
+    regions: dict[str, Region]  # by code
+
+
+def build_seed_000(*, copy: int = 1) -> SeedPool:
+    """The seed's eight regisseurs with their open cases; each case has the next
+    regisseur in the table as buddy. ``copy`` tells repeated builds apart."""
+    regions: dict[str, Region] = {
+        "amsterdam": RegionFactory(code="amsterdam", name="Amsterdam"),
+        "amstelland": RegionFactory(code="amstelland", name="Amstelland"),
+    }
+    regisseurs: dict[str, Regisseur] = {}
+    for row in SEED_000:
+        organisation = OrganisationFactory(code=row.organisation_code, name=row.organisation_name)
+        regisseurs[row.key] = RegisseurFactory(
+            user=UserFactory(
+                username=f"{row.key}-{copy}",
+                first_name="Regisseur",
+                last_name=f"{row.organisation_name} {row.key} ({copy})",
+                organisation=organisation,
+            ),
+            organisation=organisation,
+            fte=row.fte,
+            remark=row.remark,
+            region_restriction=regions[row.region] if row.region else None,
+            active_from=datetime.date(2020, 1, 1),
+        )
+    in_table = list(regisseurs.values())
+    cases = []
+    for position, row in enumerate(SEED_000):
+        buddy = in_table[(position + 1) % len(in_table)]
+        region = regions[row.region or "amsterdam"]
+        for since, count in ((IN_REGIE_SINCE, row.in_regie), (SEED_000_NEW_SINCE, row.new)):
+            cases += [
+                open_case(regisseur=regisseurs[row.key], buddy=buddy, region=region, since=since)
+                for _ in range(count)
+            ]
+    Case.objects.bulk_create(cases)
+    return SeedPool(
+        on=SEED_000_ON, new_since=SEED_000_NEW_SINCE, regisseurs=regisseurs, regions=regions
+    )
+
+
+def open_case(
+    *,
+    regisseur: Regisseur,
+    buddy: Regisseur,
+    region: Region,
+    since: datetime.date,
+    status: str = CaseStatus.IN_REGIE,
+) -> Case:
+    """An unsaved case in regie with ``regisseur`` since ``since``."""
+    exited = status == CaseStatus.EXITED
+    return Case(
+        number=f"S-{next(_case_numbers):05d}",
+        region=region,
+        registered_on=since - datetime.timedelta(days=14),
+        notification_signed_on=since,
+        phase=Phase.EXIT if exited else Phase.EXECUTION,
+        phase_since=since,
+        status=status,
+        regisseur=regisseur,
+        regisseur_since=since,
+        buddy=buddy,
+        exited_on=SEED_000_ON if exited else None,
+    )
+
+
+@pytest.fixture
+def seed_000(db) -> SeedPool:
+    return build_seed_000()
+
+
+@pytest.fixture
+def programme_team_member(db) -> User:
+    user = UserFactory(username="programmateam-oov")
+    group, _ = Group.objects.get_or_create(name=Role.PROGRAMME_TEAM.value)
+    user.groups.add(group)
+    return user

@@ -1,0 +1,278 @@
+"""The pool overview reproduces seed 000's table; the other pool read functions."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+
+from accounts.roles import Role
+from cases.models import Case, CaseStatus
+from pool.models import CaseloadReview, TeamActivity, ThreeWayTalk
+from pool.selectors import (
+    INTERVISION_INTERVAL,
+    TEAM_MEETING_INTERVAL,
+    is_programme_team,
+    last_caseload_review_dates,
+    last_three_way_talk_dates,
+    pool_overview,
+    regisseurs_active,
+    team_rhythm_status,
+)
+from tests.factories import OrganisationFactory, RegisseurFactory, UserFactory
+from tests.pool.conftest import SEED_000, SeedPool, build_seed_000, open_case
+
+pytestmark = pytest.mark.django_db
+
+
+def rows_by_key(seed: SeedPool, overview):
+    by_id = {row.regisseur_id: row for row in overview.rows}
+    return {key: by_id[regisseur.pk] for key, regisseur in seed.regisseurs.items()}
+
+
+# --- the seed's table ---------------------------------------------------------------
+
+
+def test_pool_overview_reproduces_the_table_of_seed_000(seed_000):
+    overview = pool_overview(on=seed_000.on, new_since=seed_000.new_since)
+
+    assert overview.regisseur_count == 8
+    assert [row.name for row in overview.rows] == sorted(row.name for row in overview.rows)
+    assert overview.total_fte == Decimal("6.0")
+    assert overview.total_capacity == 72
+    assert (overview.cases_in_regie, overview.new_cases, overview.total_cases) == (43, 7, 50)
+    assert overview.free_places == 72 - 50
+    over = {(row.organisation, row.total_cases, row.capacity) for row in overview.over_capacity}
+    assert over == {("OM", 7, 6), ("RN", 7, 6)}
+
+
+def test_each_line_of_the_overview_matches_its_line_in_the_seed(seed_000):
+    rows = rows_by_key(seed_000, pool_overview(on=seed_000.on, new_since=seed_000.new_since))
+    for seed_row in SEED_000:
+        row = rows[seed_row.key]
+        assert (
+            row.organisation,
+            row.fte,
+            row.capacity,
+            row.cases_in_regie,
+            row.new_cases,
+            row.remark,
+        ) == (
+            seed_row.organisation_name,
+            seed_row.fte,
+            seed_row.capacity,
+            seed_row.in_regie,
+            seed_row.new,
+            seed_row.remark,
+        ), seed_row.key
+        assert row.free_places == seed_row.capacity - seed_row.in_regie - seed_row.new
+    assert rows["amstelland"].region_restriction == "Amstelland"
+    assert rows["om"].free_places == -1
+
+
+def test_without_a_new_since_date_every_open_case_is_in_regie(seed_000):
+    overview = pool_overview(on=seed_000.on)
+    assert (overview.cases_in_regie, overview.new_cases, overview.total_cases) == (50, 0, 50)
+
+
+def test_buddy_cases_are_counted_apart_from_the_own_caseload(seed_000):
+    """Each regisseur is buddy of every case of the one above him in the table."""
+    rows = rows_by_key(seed_000, pool_overview(on=seed_000.on, new_since=seed_000.new_since))
+    for position, seed_row in enumerate(SEED_000):
+        buddy_key = SEED_000[(position + 1) % len(SEED_000)].key
+        assert rows[buddy_key].buddy_cases == seed_row.in_regie + seed_row.new, buddy_key
+    # Being buddy does not fill the caseload: OOV-3 (5 own, buddy of 11) is not over capacity.
+    assert rows["oov-3"].buddy_cases == 11
+    assert not rows["oov-3"].over_capacity
+
+
+def test_exited_cases_count_neither_as_own_case_nor_as_buddy_case(seed_000):
+    om, ggd = seed_000.regisseurs["om"], seed_000.regisseurs["ggd"]
+    Case.objects.bulk_create(
+        [
+            open_case(
+                regisseur=om,
+                buddy=ggd,
+                region=seed_000.regions["amsterdam"],
+                since=seed_000.new_since,
+                status=CaseStatus.EXITED,
+            )
+        ]
+    )
+    overview = pool_overview(on=seed_000.on, new_since=seed_000.new_since)
+    rows = rows_by_key(seed_000, overview)
+    assert rows["om"].total_cases == 7
+    assert rows["ggd"].buddy_cases == 5  # WPI's five open cases only
+    assert overview.total_cases == 50
+
+
+def test_a_registered_case_counts_toward_the_caseload(seed_000):
+    ggd, om = seed_000.regisseurs["ggd"], seed_000.regisseurs["om"]
+    registered = open_case(
+        regisseur=ggd, buddy=om, region=seed_000.regions["amsterdam"], since=seed_000.new_since
+    )
+    registered.status = CaseStatus.REGISTERED
+    registered.save()
+    rows = rows_by_key(seed_000, pool_overview(on=seed_000.on, new_since=seed_000.new_since))
+    assert (rows["ggd"].cases_in_regie, rows["ggd"].new_cases) == (2, 1)
+
+
+def test_a_case_without_a_start_date_counts_as_in_regie_not_as_new(seed_000):
+    wpi, ggd = seed_000.regisseurs["wpi"], seed_000.regisseurs["ggd"]
+    case = open_case(
+        regisseur=wpi, buddy=ggd, region=seed_000.regions["amsterdam"], since=seed_000.new_since
+    )
+    case.status, case.regisseur_since = CaseStatus.REGISTERED, None
+    case.save()
+    rows = rows_by_key(seed_000, pool_overview(on=seed_000.on, new_since=seed_000.new_since))
+    assert (rows["wpi"].cases_in_regie, rows["wpi"].new_cases) == (3, 3)
+
+
+def test_a_manager_sees_only_his_own_organisations_regisseurs(seed_000):
+    om = seed_000.regisseurs["om"].organisation
+    overview = pool_overview(on=seed_000.on, new_since=seed_000.new_since, organisation=om)
+    assert [row.regisseur_id for row in overview.rows] == [seed_000.regisseurs["om"].pk]
+    assert (overview.total_capacity, overview.total_cases, overview.free_places) == (6, 7, -1)
+
+    oov = seed_000.regisseurs["oov-1"].organisation
+    oov_overview = pool_overview(on=seed_000.on, organisation=oov)
+    assert (oov_overview.regisseur_count, oov_overview.total_fte) == (3, Decimal("2.5"))
+
+
+def test_regisseurs_not_in_the_pool_on_the_day_are_left_out(seed_000):
+    gone = seed_000.regisseurs["ggd"]
+    gone.active_until = seed_000.on - datetime.timedelta(days=1)
+    gone.save()
+    RegisseurFactory(active_from=seed_000.on + datetime.timedelta(days=1))  # not yet started
+    overview = pool_overview(on=seed_000.on, new_since=seed_000.new_since)
+    assert gone.pk not in {row.regisseur_id for row in overview.rows}
+    assert (overview.regisseur_count, overview.total_fte) == (7, Decimal("5.5"))
+
+    # On his last day he is still in it.
+    last_day = pool_overview(on=gone.active_until)
+    assert gone.pk in {row.regisseur_id for row in last_day.rows}
+
+
+def test_pool_overview_takes_the_same_number_of_queries_for_three_times_the_pool(
+    seed_000, django_assert_num_queries
+):
+    # The active regisseurs joined with user, organisation and region, with their
+    # in-regie, new and buddy counts annotated: one query whatever the pool's size.
+    regisseurs_with_counts = 1
+
+    with django_assert_num_queries(regisseurs_with_counts):
+        small = pool_overview(on=seed_000.on, new_since=seed_000.new_since)
+    build_seed_000(copy=2)
+    build_seed_000(copy=3)
+    with django_assert_num_queries(regisseurs_with_counts):
+        large = pool_overview(on=seed_000.on, new_since=seed_000.new_since)
+
+    assert (small.regisseur_count, small.total_cases) == (8, 50)
+    assert (large.regisseur_count, large.total_cases) == (24, 150)
+
+
+# --- active regisseurs, programme team ----------------------------------------------
+
+
+def test_regisseurs_active_on_a_day():
+    day = datetime.date(2024, 3, 1)
+    current = RegisseurFactory(active_from=datetime.date(2023, 1, 1))
+    ends_today = RegisseurFactory(active_from=datetime.date(2023, 1, 1), active_until=day)
+    RegisseurFactory(active_from=datetime.date(2023, 1, 1), active_until=datetime.date(2024, 2, 29))
+    RegisseurFactory(active_from=datetime.date(2024, 3, 2))
+    assert set(regisseurs_active(on=day)) == {current, ends_today}
+
+
+def test_regisseurs_active_of_one_organisation():
+    day = datetime.date(2024, 3, 1)
+    wpi = OrganisationFactory(code="wpi", name="WPI")
+    of_wpi = RegisseurFactory(user=UserFactory(organisation=wpi))
+    RegisseurFactory()
+    assert list(regisseurs_active(on=day, organisation=wpi)) == [of_wpi]
+
+
+def test_programme_team_is_its_group_or_a_superuser(programme_team_member):
+    assert is_programme_team(programme_team_member)
+    assert is_programme_team(UserFactory(is_superuser=True))
+    # Working at OOV is not enough: the role is the group.
+    assert not is_programme_team(UserFactory())
+    other = UserFactory()
+    other.groups.add(Group.objects.get(name=Role.REGISSEUR.value))
+    assert not is_programme_team(other)
+
+
+# --- caseload reviews and three-way talks -------------------------------------------
+
+
+def test_latest_caseload_review_and_three_way_talk_per_regisseur(django_assert_num_queries):
+    on = datetime.date(2024, 6, 30)
+    reviewed, never = RegisseurFactory(), RegisseurFactory()
+    oov = UserFactory()
+    for held_on in (datetime.date(2024, 1, 10), datetime.date(2024, 4, 10)):
+        CaseloadReview.objects.create(regisseur=reviewed, held_on=held_on, held_by=oov)
+    # After ``on``: not yet held as far as ``on`` is concerned.
+    CaseloadReview.objects.create(
+        regisseur=reviewed, held_on=datetime.date(2024, 7, 10), held_by=oov
+    )
+    ThreeWayTalk.objects.create(
+        regisseur=reviewed, held_on=datetime.date(2023, 11, 1), held_by=oov, manager=UserFactory()
+    )
+    RegisseurFactory(active_until=datetime.date(2024, 1, 1))  # left the pool: not listed
+
+    # The active regisseurs with the latest date as a subquery: one query each.
+    regisseurs_with_latest_date = 1
+    with django_assert_num_queries(regisseurs_with_latest_date):
+        reviews = last_caseload_review_dates(on=on)
+    with django_assert_num_queries(regisseurs_with_latest_date):
+        talks = last_three_way_talk_dates(on=on)
+
+    assert reviews == {reviewed.pk: datetime.date(2024, 4, 10), never.pk: None}
+    assert talks == {reviewed.pk: datetime.date(2023, 11, 1), never.pk: None}
+
+
+# --- team rhythm ------------------------------------------------------------------
+
+
+def activity(kind, held_on, **series):
+    return TeamActivity.objects.create(kind=kind, held_on=held_on, **series)
+
+
+def test_team_rhythm_gives_the_last_meetings_and_when_the_next_are_due():
+    on = datetime.date(2020, 10, 1)
+    kind = TeamActivity.Kind
+    activity(kind.TEAM_MEETING, datetime.date(2020, 8, 20))
+    activity(kind.TEAM_MEETING, datetime.date(2020, 9, 17))
+    activity(kind.TEAM_MEETING, datetime.date(2020, 10, 15))  # after ``on``
+    series = {"series_name": "Intervisie NTA", "series_size": 10}
+    activity(kind.INTERVISION, datetime.date(2020, 2, 5), series_number=1, **series)
+    activity(kind.INTERVISION, datetime.date(2020, 4, 1), series_number=2, **series)
+    activity(kind.INTERVISION, datetime.date(2020, 7, 1), series_number=3, **series)
+    activity(kind.INTERVISION, datetime.date(2020, 11, 1), series_number=4, **series)  # later
+    activity(kind.TRAINING, datetime.date(2020, 3, 1))
+    activity(kind.TRAINING, datetime.date(2019, 11, 1))  # last year
+
+    rhythm = team_rhythm_status(on=on)
+
+    assert rhythm.last_team_meeting_on == datetime.date(2020, 9, 17)
+    assert rhythm.next_team_meeting_due_on == datetime.date(2020, 9, 17) + TEAM_MEETING_INTERVAL
+    assert rhythm.next_team_meeting_due_on == datetime.date(2020, 10, 15)
+    assert not rhythm.team_meeting_overdue
+    assert rhythm.last_intervision_on == datetime.date(2020, 7, 1)
+    assert rhythm.next_intervision_due_on == datetime.date(2020, 7, 1) + INTERVISION_INTERVAL
+    assert rhythm.intervision_overdue
+    assert rhythm.intervision_series is not None
+    assert rhythm.intervision_series.label == "3 van 10"
+    assert not rhythm.intervision_series.completed
+    assert rhythm.trainings_this_year == 1
+    assert not rhythm.outing_this_year
+
+
+def test_team_rhythm_with_nothing_held_is_due_at_once():
+    on = datetime.date(2020, 6, 1)
+    rhythm = team_rhythm_status(on=on)
+    assert (rhythm.last_team_meeting_on, rhythm.last_intervision_on) == (None, None)
+    assert rhythm.next_team_meeting_due_on == on
+    assert rhythm.next_intervision_due_on == on
+    assert rhythm.intervision_series is None
