@@ -8,14 +8,38 @@ request middleware, and ``pghistory.context`` in jobs, attach the user.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models
+import pghistory
+from django.db import connection, models
+from pghistory.middleware import HistoryMiddleware as PgHistoryMiddleware
 from pghistory.models import MiddlewareEvents
 
 IGNORED_FIELDS = frozenset({"updated_at", "revision"})
+
+
+def history_context(**metadata: Any) -> contextlib.AbstractContextManager:
+    """Attach metadata (who, which job) to the history events written inside.
+
+    Services use this rather than ``pghistory.context``: history triggers exist
+    on PostgreSQL only, and on the SQLite quick start there is nothing to attach
+    the context to (pghistory's SQL injection would fail there).
+    """
+    if connection.vendor != "postgresql":
+        return contextlib.nullcontext()
+    return pghistory.context(**metadata)
+
+
+class HistoryMiddleware(PgHistoryMiddleware):
+    """pghistory's request middleware (user and URL on every event), PostgreSQL only."""
+
+    def __call__(self, request):
+        if connection.vendor != "postgresql":
+            return self.get_response(request)
+        return super().__call__(request)
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,12 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Literal
 
-import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
 from accounts.models import Organisation, User
+from audit.history import history_context
 from domain.errors import RuleViolation
 
 from .models import (
@@ -164,7 +164,7 @@ def regisseur_create(
         active_from=active_from,
         active_until=active_until,
     )
-    with pghistory.context(user=by.pk):
+    with history_context(user=by.pk):
         return Regisseur.objects.create(
             user=user,
             organisation=organisation,
@@ -213,7 +213,7 @@ def regisseur_update(
         active_until=locked.active_until,
         regisseur=locked,
     )
-    with pghistory.context(user=by.pk):
+    with history_context(user=by.pk):
         locked.save()
     return locked
 
@@ -230,7 +230,7 @@ def regisseur_end_membership(*, regisseur: Regisseur, on: datetime.date, by: Use
     if locked.active_until is not None and locked.active_until < on:
         raise RuleViolation(MEMBERSHIP_ALREADY_ENDED)
     locked.active_until = on
-    with pghistory.context(user=by.pk):
+    with history_context(user=by.pk):
         locked.save(update_fields=["active_until", "updated_at"])
     return locked
 
@@ -291,7 +291,7 @@ def absence_create(
     """Record an absence (leave, illness); the stand-in holds the cases meanwhile."""
     _lock_regisseurs(regisseur, stand_in)
     absence_validate(regisseur=regisseur, starts_on=starts_on, ends_on=ends_on, stand_in=stand_in)
-    with pghistory.context(user=by.pk):
+    with history_context(user=by.pk):
         return Absence.objects.create(
             regisseur=regisseur,
             starts_on=starts_on,
@@ -332,7 +332,7 @@ def absence_update(
         stand_in=locked.stand_in,
         absence=locked,
     )
-    with pghistory.context(user=by.pk):
+    with history_context(user=by.pk):
         locked.save()
     return locked
 
@@ -376,7 +376,7 @@ def caseload_review_create(
     """
     caseload_review_validate(regisseur=regisseur, held_on=held_on, held_by=held_by)
     snapshot = {"held_on": held_on.isoformat(), **regisseur_caseload(regisseur=regisseur)}
-    with pghistory.context(user=held_by.pk):
+    with history_context(user=held_by.pk):
         return CaseloadReview.objects.create(
             regisseur=regisseur,
             held_on=held_on,
@@ -413,7 +413,7 @@ def three_way_talk_create(
 ) -> ThreeWayTalk:
     """Record a three-way talk: regisseur, OOV and his manager (at least yearly)."""
     three_way_talk_validate(regisseur=regisseur, held_on=held_on, held_by=held_by, manager=manager)
-    with pghistory.context(user=held_by.pk):
+    with history_context(user=held_by.pk):
         return ThreeWayTalk.objects.create(
             regisseur=regisseur,
             held_on=held_on,
@@ -480,7 +480,7 @@ def team_activity_create(
     team_activity_validate(
         kind=kind, series_name=series_name, series_number=series_number, series_size=series_size
     )
-    with pghistory.context(user=by.pk):
+    with history_context(user=by.pk):
         activity = TeamActivity.objects.create(
             kind=kind,
             held_on=held_on,
@@ -529,7 +529,7 @@ def team_activity_update(
         series_size=locked.series_size,
         activity=locked,
     )
-    with pghistory.context(user=by.pk):
+    with history_context(user=by.pk):
         locked.save()
     return locked
 
@@ -540,7 +540,7 @@ def attendance_record(
 ) -> Attendance:
     """Put a regisseur on the activity's list as present or absent (again: updates it)."""
     attendance_validate(activity=activity, regisseur=regisseur)
-    with pghistory.context(user=by.pk):
+    with history_context(user=by.pk):
         attendance, _ = Attendance.objects.update_or_create(
             activity=activity, regisseur=regisseur, defaults={"present": present}
         )

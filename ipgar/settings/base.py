@@ -67,7 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Every change made during a request is attributed to the signed-in user in the history.
-    "pghistory.middleware.HistoryMiddleware",
+    "audit.history.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SignInPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
