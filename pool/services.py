@@ -35,6 +35,7 @@ from .models import (
     ThreeWayTalk,
 )
 from .selectors import is_programme_team, regisseur_caseload
+from .signals import absence_changed
 
 # Membership.
 FTE_NOT_POSITIVE = "Het aantal fte moet groter zijn dan 0."
@@ -292,7 +293,7 @@ def absence_create(
     _lock_regisseurs(regisseur, stand_in)
     absence_validate(regisseur=regisseur, starts_on=starts_on, ends_on=ends_on, stand_in=stand_in)
     with history_context(user=by.pk):
-        return Absence.objects.create(
+        absence = Absence.objects.create(
             regisseur=regisseur,
             starts_on=starts_on,
             ends_on=ends_on,
@@ -300,6 +301,8 @@ def absence_create(
             stand_in=stand_in,
             created_by=by,
         )
+    absence_changed.send(sender=Absence, absence=absence)
+    return absence
 
 
 @transaction.atomic
@@ -334,6 +337,7 @@ def absence_update(
     )
     with history_context(user=by.pk):
         locked.save()
+    absence_changed.send(sender=Absence, absence=locked)
     return locked
 
 

@@ -8,6 +8,7 @@ serve the quick start only and production.py refuses to start without real ones.
 import datetime
 from pathlib import Path
 
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -288,3 +289,12 @@ IPGAR_THREE_WAY_TALK_MONTHS = env.int("IPGAR_THREE_WAY_TALK_MONTHS", default=12)
 IPGAR_EXIT_DECISION_DAYS = env.int("IPGAR_EXIT_DECISION_DAYS", default=28)
 # Days ahead that the worklists and reminders look for items coming due.
 IPGAR_DEADLINE_HORIZON_DAYS = env.int("IPGAR_DEADLINE_HORIZON_DAYS", default=14)
+
+# Periodic jobs. django-celery-beat's database scheduler copies these into its
+# tables at start-up; the programme team can see them in the admin.
+CELERY_BEAT_SCHEDULE = {
+    "access-refresh-daily": {
+        "task": "cases.tasks.access_refresh_daily",
+        "schedule": crontab(hour=0, minute=5),
+    },
+}

@@ -1,0 +1,25 @@
+"""cases follows pool's signals: object permissions track absences and stand-ins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.dispatch import receiver
+
+from pool.signals import absence_changed
+
+from .access import cases_access_sync
+from .models import OPEN_STATUSES, Case
+
+
+@receiver(absence_changed, dispatch_uid="cases.stand_in_access_follows_absence")
+def stand_in_access_follows_absence(sender: Any, absence: Any, **kwargs: Any) -> None:
+    """Re-derive access on every open case of the absent regisseur (as regisseur or
+    buddy): a new stand-in gains it for today if the absence runs today, a
+    replaced stand-in loses it."""
+    regisseur = absence.regisseur
+    cases = Case.objects.filter(
+        Q(regisseur=regisseur) | Q(buddy=regisseur), status__in=OPEN_STATUSES
+    ).select_related("regisseur", "buddy")
+    cases_access_sync(cases=cases)

@@ -1,0 +1,101 @@
+"""Object permissions on a case follow who works on it, including stand-ins over time."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import time_machine
+
+from cases.access import (
+    DIRECTOR_PERMISSIONS,
+    TEAM_MEMBER_PERMISSIONS,
+    case_access_sync,
+    users_with_case_access,
+)
+from cases.tasks import access_refresh_daily
+from pool.services import absence_create, absence_end_early
+from tests.factories import CaseFactory, RegisseurFactory, TeamMemberFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+MONDAY = datetime.date(2026, 11, 23)
+
+
+def perms_of(user, case) -> set[str]:
+    from guardian.shortcuts import get_perms
+
+    return set(get_perms(user, case))
+
+
+@pytest.fixture
+def case():
+    case = CaseFactory()
+    case_access_sync(case=case, on=MONDAY)
+    return case
+
+
+def test_regisseur_and_buddy_work_on_the_case_and_see_the_person(case):
+    for director in (case.regisseur, case.buddy):
+        assert perms_of(director.user, case) == set(DIRECTOR_PERMISSIONS)
+    assert perms_of(UserFactory(), case) == set()
+
+
+def test_a_team_member_with_an_account_reads_the_case_but_not_the_person(case):
+    member = TeamMemberFactory(case=case, user=UserFactory(), joined_on=MONDAY)
+    case_access_sync(case=case, on=MONDAY)
+    assert perms_of(member.user, case) == set(TEAM_MEMBER_PERMISSIONS)
+    assert "view_person_data" not in perms_of(member.user, case)
+
+
+def test_an_exited_case_leaves_no_object_permissions(case):
+    case.status, case.exited_on = "uitgestroomd", MONDAY
+    case.save()
+    case_access_sync(case=case, on=MONDAY)
+    assert users_with_case_access(case) == set()
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC), tick=False)
+def test_a_stand_in_holds_the_cases_for_the_absence_period_only(case):
+    stand_in = RegisseurFactory()
+    absence = absence_create(
+        regisseur=case.regisseur,
+        starts_on=MONDAY,
+        ends_on=MONDAY + datetime.timedelta(days=4),
+        reason="Ziek",
+        stand_in=stand_in,
+        by=UserFactory(),
+    )
+    assert perms_of(stand_in.user, case) == set(DIRECTOR_PERMISSIONS)
+    absence_end_early(absence=absence, on=MONDAY, by=UserFactory())
+    assert perms_of(stand_in.user, case) == set(DIRECTOR_PERMISSIONS)  # today is the last day
+
+    with time_machine.travel(datetime.datetime(2026, 11, 24, 0, 5, tzinfo=datetime.UTC)):
+        assert access_refresh_daily() == 1
+    assert perms_of(stand_in.user, case) == set()
+    assert perms_of(case.regisseur.user, case) == set(DIRECTOR_PERMISSIONS)
+
+
+def test_a_future_absence_grants_nothing_until_its_first_day(case):
+    stand_in = RegisseurFactory()
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC)):
+        absence_create(
+            regisseur=case.buddy,
+            starts_on=MONDAY + datetime.timedelta(days=7),
+            ends_on=MONDAY + datetime.timedelta(days=9),
+            stand_in=stand_in,
+            by=UserFactory(),
+        )
+    assert perms_of(stand_in.user, case) == set()
+    with time_machine.travel(datetime.datetime(2026, 11, 30, 0, 5, tzinfo=datetime.UTC)):
+        access_refresh_daily()
+    assert perms_of(stand_in.user, case) == set(DIRECTOR_PERMISSIONS)
+
+
+def test_a_team_member_loses_access_the_day_after_leaving(case):
+    member = TeamMemberFactory(case=case, user=UserFactory(), joined_on=MONDAY, left_on=MONDAY)
+    case_access_sync(case=case, on=MONDAY)
+    assert perms_of(member.user, case) == set(TEAM_MEMBER_PERMISSIONS)
+    with time_machine.travel(datetime.datetime(2026, 11, 24, 0, 5, tzinfo=datetime.UTC)):
+        access_refresh_daily()
+    assert perms_of(member.user, case) == set()
