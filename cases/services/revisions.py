@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from django.db import models
 from django.db.models import F
+from django.utils import timezone
 
 from domain.errors import StaleObject
 
@@ -40,3 +41,14 @@ def bump_revision(instance: models.Model) -> None:
     model = type(instance)
     model._default_manager.filter(pk=instance.pk).update(revision=F("revision") + 1)
     instance.refresh_from_db(fields=["revision"])
+
+
+def touch_case(case: models.Model) -> None:
+    """Raise a case's revision and ``updated_at`` because something that belongs to it
+    (a meeting, plan version, team member, assessment, evaluation) changed: a sync
+    client following cases by ``updated_at`` or revision then sees the change."""
+    model = type(case)
+    model._default_manager.filter(pk=case.pk).update(
+        revision=F("revision") + 1, updated_at=timezone.now()
+    )
+    case.refresh_from_db(fields=["revision", "updated_at"])

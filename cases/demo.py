@@ -1,0 +1,565 @@
+"""Demo data for the quick start: seed 000's pool and its 50 cases.
+
+Everything is created through the domain services, so the demo obeys every
+rule the real data obeys. Names are obviously fake. The builder is idempotent:
+a second run finds the demo present and only renews the demo logins' backup
+codes.
+
+The story follows seed 000 (26 May 2020): eight regisseurs with their FTE and
+caseloads; the police stop supplying regisseurs and their seven cases are handed
+over to OOV and WPI ("nieuwe casussen"); three cases have exited.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Organisation, User
+from accounts.roles import Role
+from accounts.services import backup_codes_replace
+from audit.history import history_context
+from pool.models import Region, Regisseur
+from pool.services import (
+    absence_create,
+    caseload_review_create,
+    regisseur_create,
+    team_activity_create,
+    three_way_talk_create,
+)
+
+from .models import Case, ExitGround, ExitProcedure, Meeting, Phase
+from .services.assessments import assessment_record
+from .services.assignments import case_assign, pool_leave_with_hand_over
+from .services.evaluations import evaluation_record
+from .services.exits import exit_decide, exit_propose, exit_record_itat_advice
+from .services.intake import case_register, case_sign_notification
+from .services.meetings import ActionInput, AttendeeInput, meeting_log
+from .services.phases import case_change_phase
+from .services.plans import (
+    InterventionInput,
+    plan_record_itat_advice,
+    plan_version_adopt,
+    plan_version_create,
+)
+from .services.team import team_member_add
+
+DEMO_PASSWORD = "ipgar-demo-2026!"  # noqa: S105  (printed for the quick start; demo only)
+CASE_PREFIX = "R-DEMO-"
+BACKUP_CODES_SHOWN = 5
+REGULAR_UVO_AGENDA = (
+    "Evaluatie van acties en ontwikkelingen; plan van aanpak; perspectief op fase 3."
+)
+
+ORGANISATIONS = [
+    ("oov", "Gemeente Amsterdam – OOV", Organisation.Kind.KERNPARTNER),
+    ("wpi", "Gemeente Amsterdam – WPI", Organisation.Kind.KERNPARTNER),
+    ("ggd", "GGD Amsterdam", Organisation.Kind.KERNPARTNER),
+    ("om", "Openbaar Ministerie", Organisation.Kind.KERNPARTNER),
+    ("politie", "Politie Eenheid Amsterdam", Organisation.Kind.KERNPARTNER),
+    ("rvdk", "Raad voor de Kinderbescherming", Organisation.Kind.KERNPARTNER),
+    ("rn", "Reclassering Nederland", Organisation.Kind.KERNPARTNER),
+    ("amstelland", "Gemeente Amstelveen (Amstelland)", Organisation.Kind.KERNPARTNER),
+    ("schuldhulp", "Schuldhulpverlening (demo)", Organisation.Kind.INTERVENTIEPARTNER),
+    ("leerplicht", "Leerplicht (demo)", Organisation.Kind.INTERVENTIEPARTNER),
+]
+
+
+@dataclass(frozen=True)
+class PoolRow:
+    """One row of seed 000's table."""
+
+    username: str
+    organisation: str
+    fte: str
+    in_regie: int
+    new: int = 0
+    remark: str = ""
+    region: str = ""
+
+
+SEED_000 = [
+    PoolRow("regisseur.oov1", "oov", "1.0", 8, new=2),
+    PoolRow("regisseur.oov2", "oov", "1.0", 9, new=2),
+    PoolRow("regisseur.oov3", "oov", "0.5", 5, remark="Gedetacheerd vanuit JBRA"),
+    PoolRow(
+        "regisseur.amstelland",
+        "amstelland",
+        "1.0",
+        3,
+        remark="Alleen Amstelland casussen",
+        region="amstelland",
+    ),
+    PoolRow("regisseur.om", "om", "0.5", 7),
+    PoolRow("regisseur.rn", "rn", "0.5", 7),
+    PoolRow("regisseur.wpi", "wpi", "1.0", 2, new=3),
+    PoolRow("regisseur.ggd", "ggd", "0.5", 2),
+]
+
+OTHER_USERS = [
+    # username, first name, last name, organisation, roles, staff
+    ("programmateam", "Pim", "Programmateam (demo)", "oov", [Role.PROGRAMME_TEAM], False),
+    ("beheerder", "Bea", "Beheer (demo)", "oov", [Role.FUNCTIONAL_ADMIN], True),
+    ("pto-r.om", "Piet", "PTO-R OM (demo)", "om", [Role.PTO_R], False),
+    ("manager.wpi", "Mira", "Manager WPI (demo)", "wpi", [Role.MANAGER], False),
+    ("teamlid.ggd", "Tom", "Teamlid GGD (demo)", "ggd", [Role.TEAM_MEMBER], False),
+    (
+        "privacy.ggd",
+        "Priya",
+        "Privacyfunctionaris GGD (demo)",
+        "ggd",
+        [Role.PRIVACY_OFFICER],
+        False,
+    ),
+]
+
+
+def demo_present() -> bool:
+    return Case.objects.filter(number__startswith=CASE_PREFIX).exists()
+
+
+def load_demo_data(*, today: datetime.date | None = None, logins_file: Path | None = None) -> str:
+    """Create the demo when absent; always renew the logins' backup codes.
+
+    Returns the text listing the demo logins (also written to ``logins_file``).
+    """
+    today = today or timezone.localdate()
+    if not demo_present():
+        with transaction.atomic():
+            _Builder(today=today).build()
+    text = _renew_logins()
+    if logins_file is not None:
+        logins_file.parent.mkdir(parents=True, exist_ok=True)
+        logins_file.write_text(text)
+    return text
+
+
+def _renew_logins() -> str:
+    lines = [
+        "  Demo logins (password for all: " + DEMO_PASSWORD + "). Second factor: one of the",
+        "  backup codes below, each usable once; they are renewed on every start.",
+        "",
+    ]
+    users = User.objects.filter(username__in=_demo_usernames()).order_by("username")
+    for user in users:
+        codes = backup_codes_replace(user=user)[:BACKUP_CODES_SHOWN]
+        roles = ", ".join(sorted(user.groups.values_list("name", flat=True)))
+        lines.append(f"  {user.username:<22} {roles:<20} {' '.join(codes)}")
+    return "\n".join(lines) + "\n"
+
+
+def _demo_usernames() -> list[str]:
+    return [row.username for row in SEED_000] + [u[0] for u in OTHER_USERS]
+
+
+class _Builder:
+    def __init__(self, *, today: datetime.date) -> None:
+        self.today = today
+        self.random = random.Random(2020_05_26)  # noqa: S311  (deterministic demo, not security)
+        self.case_count = 0
+        self.exit_awaits_decision = False
+
+    def days_ago(self, days: int) -> datetime.date:
+        return self.today - datetime.timedelta(days=days)
+
+    # -- set-up -----------------------------------------------------------------
+    def build(self) -> None:
+        self.organisations = {
+            code: Organisation.objects.get_or_create(
+                code=code, defaults={"name": name, "kind": kind}
+            )[0]
+            for code, name, kind in ORGANISATIONS
+        }
+        self.regions = {
+            code: Region.objects.get_or_create(code=code, defaults={"name": name})[0]
+            for code, name in (("amsterdam", "Amsterdam"), ("amstelland", "Amstelland"))
+        }
+        self.users = {
+            username: self.user(username, first, last, org, roles, staff)
+            for username, first, last, org, roles, staff in OTHER_USERS
+        }
+        self.by = self.users["programmateam"]
+        with history_context(user=self.by.pk, command="load_demo_data"):
+            self.build_pool()
+            self.build_cases()
+            self.build_pool_rhythm()
+
+    def user(
+        self, username: str, first: str, last: str, org: str, roles: list[Role], staff: bool
+    ) -> User:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@demo.ipgar.invalid",
+                "organisation": self.organisations[org],
+                "is_staff": staff,
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        user.groups.add(*Group.objects.filter(name__in=[r.value for r in roles]))
+        return user
+
+    def build_pool(self) -> None:
+        start = self.days_ago(3 * 365)
+        self.regisseurs: dict[str, Regisseur] = {}
+        for row in SEED_000:
+            label = row.username.split(".", 1)[1].upper()
+            user = self.user(
+                row.username,
+                "Regisseur",
+                f"{label} (demo)",
+                row.organisation,
+                [Role.REGISSEUR],
+                False,
+            )
+            self.regisseurs[row.username] = regisseur_create(
+                user=user,
+                organisation=self.organisations[row.organisation],
+                fte=Decimal(row.fte),
+                active_from=start,
+                region_restriction=self.regions[row.region] if row.region else None,
+                remark=row.remark,
+                manager=self.users["manager.wpi"] if row.organisation == "wpi" else None,
+                by=self.by,
+            )
+        # The police regisseur who leaves the pool; the seed's "nieuwe casussen" are his.
+        police = self.user(
+            "regisseur.politie",
+            "Regisseur",
+            "POLITIE (demo, vertrokken)",
+            "politie",
+            [Role.REGISSEUR],
+            False,
+        )
+        self.police = regisseur_create(
+            user=police,
+            organisation=self.organisations["politie"],
+            fte=Decimal("1.0"),
+            active_from=start,
+            by=self.by,
+        )
+
+    # -- cases ------------------------------------------------------------------
+    def build_cases(self) -> None:
+        amsterdam_buddies = [r for r in self.regisseurs.values() if r.region_restriction_id is None]
+        for row in SEED_000:
+            regisseur = self.regisseurs[row.username]
+            region = self.regions[row.region or "amsterdam"]
+            for _ in range(row.in_regie):
+                buddy = self.pick_buddy(regisseur, amsterdam_buddies)
+                self.case(regisseur=regisseur, buddy=buddy, region=region)
+        # Seven cases run by the police regisseur, handed over when he leaves.
+        receivers = [self.regisseurs[row.username] for row in SEED_000 for _ in range(row.new)]
+        # Their buddies are not among the receivers, so each hand-over keeps four eyes.
+        police_buddies = [r for r in amsterdam_buddies if r not in receivers]
+        police_cases = [
+            self.case(
+                regisseur=self.police,
+                buddy=self.pick_buddy(self.police, police_buddies),
+                region=self.regions["amsterdam"],
+            )
+            for _ in receivers
+        ]
+        hand_over_on = self.days_ago(5)
+        buddy_distribution = {
+            case.pk: self.pick_buddy(case.regisseur, amsterdam_buddies).pk
+            for case in Case.objects.filter(buddy=self.police, status="in_regie")
+            if case.regisseur is not None
+        }
+        pool_leave_with_hand_over(
+            leaving=self.police,
+            on=hand_over_on,
+            distribution={
+                case.pk: receiver.pk for case, receiver in zip(police_cases, receivers, strict=True)
+            },
+            buddy_distribution=buddy_distribution,
+            reason="De politie levert geen regisseurs meer (notitie PTO-R 26 mei 2020).",
+            by=self.by,
+        )
+        self.exited_cases(amsterdam_buddies)
+
+    def pick_buddy(self, regisseur: Regisseur, candidates: list[Regisseur]) -> Regisseur:
+        others = [c for c in candidates if c.pk != regisseur.pk]
+        return others[self.case_count % len(others)]
+
+    def case(
+        self,
+        *,
+        regisseur: Regisseur,
+        buddy: Regisseur,
+        region: Region,
+        phase: int | None = None,
+        advise_exit: bool | None = None,
+    ) -> Case:
+        """One case with a life of its own: phase 1, 2 or 3 by its age."""
+        self.case_count += 1
+        n = self.case_count
+        phase = phase or (1 if n % 6 == 0 else (3 if n % 9 == 0 else 2))
+        age = self.random.randint(35, 70) if phase == 1 else self.random.randint(200, 900)
+        registered = self.days_ago(age)
+        case = case_register(
+            number=f"{CASE_PREFIX}{n:03d}",
+            region=region,
+            registered_on=registered,
+            first_name="Testpersoon",
+            last_name=f"Fictief {n}",
+            date_of_birth=datetime.date(1980 + n % 25, 1 + n % 12, 1 + n % 28),
+            address=f"Voorbeeldstraat {n}, 1000 AA Amsterdam",
+            bsn="",
+            by=self.by,
+        )
+        assessment_record(
+            case=case,
+            assessed_on=registered,
+            care_criterion=True,
+            safety_criterion=True,
+            risk_level=("laag", "midden", "hoog")[n % 3],
+            reasoning="Zorgen op meerdere leefgebieden en signalen van geweldsbereidheid "
+            "vanuit extremistisch gedachtegoed (demo).",
+            by=self.by,
+        )
+        case = case_assign(
+            case=case,
+            regisseur=regisseur,
+            buddy=buddy,
+            on=registered + datetime.timedelta(days=3),
+            reason="Toewijzing bij aanmelding.",
+            by=self.by,
+        ).case
+        signed = registered + datetime.timedelta(days=7)
+        case = case_sign_notification(case=case, signed_on=signed, by=self.by)
+        by = regisseur.user
+        org = self.organisations
+        members = [
+            team_member_add(
+                case=case,
+                name=f"{label} {n} (demo)",
+                organisation=org[code],
+                role=role,
+                joined_on=signed + datetime.timedelta(days=2),
+                by=by,
+                user=self.users["teamlid.ggd"] if code == "ggd" and n % 4 == 0 else None,
+            )
+            for code, label, role in (
+                ("ggd", "Zorgcoördinator", "Zorg"),
+                ("politie", "Wijkagent", "Veiligheid"),
+                ("wpi", "Klantmanager", "Werk en inkomen"),
+            )
+        ]
+        attendees = [
+            AttendeeInput(name=m.name, organisation=m.organisation, team_member=m) for m in members
+        ]
+        first_uvo = signed + datetime.timedelta(days=self.random.randint(10, 26))
+        if first_uvo >= self.today:
+            return case
+        meeting_log(
+            case=case,
+            held_on=first_uvo,
+            kind=Meeting.Kind.FIRST,
+            person_attended=False,
+            agenda="Kennismaking; beeld en gevoel bij de casus; spelregels; informatiepositie.",
+            development="Eerste gezamenlijke beeldvorming.",
+            decisions="Eerste plan van aanpak opstellen.",
+            exit_in_sight=False,
+            attendees=attendees,
+            actions=[
+                ActionInput(
+                    description="Informatie over de woonsituatie verzamelen.",
+                    owner_organisation=org["wpi"],
+                    due_on=first_uvo + datetime.timedelta(days=14),
+                )
+            ],
+            by=by,
+        )
+        if phase == 1:
+            return case
+
+        plan_day = first_uvo + datetime.timedelta(days=14)
+        version = plan_version_create(
+            case=case,
+            concerns="Uitingen die geweld vanuit extremistisch gedachtegoed rechtvaardigen.",
+            goals="Stabiele woonsituatie, dagbesteding, afname van geweldsbereidheid.",
+            course="Vertrouwen opbouwen via de regisseur; zorg via de GGD; perspectief via WPI.",
+            joint_task="Veiligheid en zorg samen: geen geweld, wel perspectief.",
+            focus="Eerste plan van aanpak.",
+            explanation="Opgesteld met het interventieteam na het eerste UVO.",
+            interventions=[
+                InterventionInput(
+                    description="Traject bij de GGD voor psychische ondersteuning.",
+                    responsible_organisation=org["ggd"],
+                    deadline=plan_day + datetime.timedelta(days=120),
+                ),
+                InterventionInput(
+                    description="Begeleiding naar werk of opleiding.",
+                    responsible_organisation=org["wpi"],
+                    deadline=plan_day + datetime.timedelta(days=180),
+                ),
+            ],
+            by=by,
+        )
+        version = plan_record_itat_advice(
+            version=version,
+            given_on=plan_day + datetime.timedelta(days=7),
+            recommendation="positief",
+            advice="Helder plan; let op de informatiepositie bij de politie.",
+            by=self.by,
+        ).plan_version
+        adopted_on = plan_day + datetime.timedelta(days=10)
+        plan_version_adopt(version=version, adopted_on=adopted_on, by=self.by)
+        case = case_change_phase(
+            case=Case.objects.get(pk=case.pk),
+            to_phase=Phase.EXECUTION,
+            reason="Plan van aanpak vastgesteld; start uitvoering.",
+            on=adopted_on + datetime.timedelta(days=1),
+            by=by,
+        )
+        # UVOs at least every two months; some cases fall behind (overdue worklist items).
+        day = adopted_on + datetime.timedelta(days=30)
+        gap = 75 if n % 5 == 0 else 50
+        last_uvo = first_uvo
+        while day < self.days_ago(3):
+            meeting_log(
+                case=case,
+                held_on=day,
+                kind=Meeting.Kind.REGULAR,
+                person_attended=n % 2 == 0,
+                agenda=REGULAR_UVO_AGENDA,
+                development="Langzame positieve ontwikkeling." if n % 3 else "Weinig beweging.",
+                decisions="Interventies voortzetten.",
+                exit_in_sight=False,
+                attendees=attendees,
+                actions=[],
+                by=by,
+            )
+            last_uvo = day
+            day += datetime.timedelta(days=gap)
+        evaluation_record(
+            case=case,
+            kind="maandelijks",
+            held_on=last_uvo,
+            findings="Plan loopt; interventies op schema.",
+            by=by,
+        )
+        if phase == 3:
+            # The first case to reach phase 3 waits for PTO-R; the others for ITAT-R.
+            advised = advise_exit if advise_exit is not None else not self.exit_awaits_decision
+            self.exit_awaits_decision = self.exit_awaits_decision or advised
+            self.start_exit(case, by=by, advised=advised)
+        return Case.objects.get(pk=case.pk)
+
+    def start_exit(self, case: Case, *, by: User, advised: bool) -> ExitProcedure:
+        """The team judges that exit is in sight: re-assess (no threat of violence
+        may stand), propose, move to phase 3, and possibly ITAT-R advises."""
+        assessment_record(
+            case=case,
+            assessed_on=self.days_ago(25),
+            care_criterion=True,
+            safety_criterion=False,
+            risk_level="laag",
+            reasoning="Al langere tijd geen signalen van geweldsbereidheid (demo).",
+            by=by,
+        )
+        procedure = exit_propose(
+            case=Case.objects.get(pk=case.pk),
+            ground=ExitGround.CARE_HANDED_OVER,
+            handover_organisation="Wijkteam Amsterdam-Zuid (demo)",
+            team_judgement="Geen actuele signalen van geweldsbereidheid; zorg kan via het "
+            "wijkteam worden voortgezet.",
+            on=self.days_ago(20),
+            by=by,
+        )
+        case_change_phase(
+            case=Case.objects.get(pk=case.pk),
+            to_phase=Phase.EXIT,
+            reason="Gezamenlijk oordeel: toewerken naar uitstroom.",
+            on=self.days_ago(19),
+            by=by,
+        )
+        if advised:
+            exit_record_itat_advice(
+                procedure=procedure,
+                given_on=self.days_ago(10),
+                recommendation="positief",
+                advice="Warme overdracht is geregeld; ITAT-R adviseert uitstroom.",
+                by=self.by,
+            )
+            procedure.refresh_from_db()
+        return procedure
+
+    def exited_cases(self, buddies: list[Regisseur]) -> None:
+        """Three cases that exited (seed 000: 53 cases, 3 exit)."""
+        pto_r = self.users["pto-r.om"]
+        oov1 = self.regisseurs["regisseur.oov1"]
+        for _ in range(3):
+            case = self.case(
+                regisseur=oov1,
+                buddy=self.pick_buddy(oov1, buddies),
+                region=self.regions["amsterdam"],
+                phase=3,
+                advise_exit=True,
+            )
+            procedure = case.exit_procedures.get(status=ExitProcedure.Status.ADVISED)
+            exit_decide(
+                procedure=procedure,
+                decision="akkoord",
+                decided_on=self.days_ago(5),
+                reasoning="PTO-R besluit tot uitstroom conform advies ITAT-R.",
+                by=pto_r,
+            )
+
+    # -- pool rhythm --------------------------------------------------------------
+    def build_pool_rhythm(self) -> None:
+        for i, regisseur in enumerate(self.regisseurs.values()):
+            caseload_review_create(
+                regisseur=regisseur,
+                held_on=self.days_ago(30 + 12 * i),
+                held_by=self.by,
+                progress="Voortgang besproken per casus.",
+                requirements="Registratie van UVO's binnen een week.",
+            )
+            if regisseur.manager is not None:
+                three_way_talk_create(
+                    regisseur=regisseur,
+                    held_on=self.days_ago(200),
+                    held_by=self.by,
+                    manager=regisseur.manager,
+                    notes="Jaarlijks driegesprek (demo).",
+                )
+        members = list(self.regisseurs.values())
+        for weeks_ago in (2, 6, 10):
+            team_activity_create(
+                kind="teamoverleg",
+                held_on=self.days_ago(7 * weeks_ago),
+                topic="Casuïstiek en vakontwikkeling",
+                attendance=dict.fromkeys(members, True),
+                by=self.by,
+            )
+        for number, weeks_ago in ((1, 17), (2, 9), (3, 1)):
+            team_activity_create(
+                kind="intervisie",
+                held_on=self.days_ago(7 * weeks_ago),
+                series_name="Intervisie NTA",
+                series_number=number,
+                series_size=10,
+                attendance=dict.fromkeys(members, True),
+                by=self.by,
+            )
+        absence_create(
+            regisseur=self.regisseurs["regisseur.ggd"],
+            starts_on=self.days_ago(2),
+            ends_on=self.today + datetime.timedelta(days=12),
+            reason="Vakantie",
+            stand_in=self.regisseurs["regisseur.oov3"],
+            by=self.by,
+        )

@@ -1,0 +1,186 @@
+"""Reads of cases: the case page with everything on it, a regisseur's own cases,
+and the exit proposals waiting for PTO-R.
+
+Who may read which case is decided before these run (guardian object
+permissions, cases/access.py); reads of person data are logged by the caller.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, TypedDict
+
+from django.db import models
+from django.db.models import Max, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from pool.models import Absence, Regisseur
+
+from ..models import (
+    OPEN_STATUSES,
+    Assessment,
+    Assignment,
+    Case,
+    CaseStatus,
+    Evaluation,
+    ExitProcedure,
+    Intervention,
+    ItatAdvice,
+    Meeting,
+    MeetingAction,
+    MeetingAttendee,
+    PhaseTransition,
+    PlanVersion,
+    TeamMember,
+)
+
+if TYPE_CHECKING:  # django-stubs' helper, a development dependency only
+    from django_stubs_ext import WithAnnotations
+
+
+def case_detail(case_id: int) -> Case:
+    """One case with everything its page shows, in a fixed number of queries
+    however many meetings, plan versions or interventions it has:
+
+    1. the case with its region, regisseur and buddy (user, organisation) and person;
+    then one query each for 2. the intervention team, 3. plan versions,
+    4. their interventions, 5. their ITAT-R advice, 6. meetings, 7. their actions,
+    8. their attendees, 9. assessments, 10. evaluations, 11. exit procedures,
+    12. their ITAT-R advice, 13. phase transitions, 14. assignments.
+    A relation that is empty skips the queries nested under it.
+
+    Raises ``Case.DoesNotExist`` for an unknown id.
+    """
+    director = ("user", "organisation")
+    return (
+        Case.objects.select_related(
+            "region",
+            "person",
+            *(f"regisseur__{field}" for field in director),
+            *(f"buddy__{field}" for field in director),
+        )
+        .prefetch_related(
+            Prefetch(
+                "team_members", queryset=TeamMember.objects.select_related("organisation", "user")
+            ),
+            Prefetch(
+                "plan_versions",
+                queryset=PlanVersion.objects.select_related(
+                    "created_by", "adopted_by"
+                ).prefetch_related(
+                    Prefetch(
+                        "interventions",
+                        queryset=Intervention.objects.select_related("responsible_organisation"),
+                    ),
+                    Prefetch(
+                        "itat_advices", queryset=ItatAdvice.objects.select_related("recorded_by")
+                    ),
+                ),
+            ),
+            Prefetch(
+                "meetings",
+                queryset=Meeting.objects.select_related("recorded_by").prefetch_related(
+                    Prefetch(
+                        "actions",
+                        queryset=MeetingAction.objects.select_related("owner_organisation"),
+                    ),
+                    Prefetch(
+                        "attendees",
+                        queryset=MeetingAttendee.objects.select_related("organisation"),
+                    ),
+                ),
+            ),
+            Prefetch("assessments", queryset=Assessment.objects.select_related("assessor")),
+            Prefetch(
+                "evaluations",
+                queryset=Evaluation.objects.select_related(
+                    "plan_version", "assessment", "recorded_by"
+                ),
+            ),
+            Prefetch(
+                "exit_procedures",
+                queryset=ExitProcedure.objects.select_related(
+                    "opened_by", "decided_by", "decision_plan_version"
+                ).prefetch_related(
+                    Prefetch(
+                        "itat_advices",
+                        queryset=ItatAdvice.objects.select_related("plan_version", "recorded_by"),
+                    )
+                ),
+            ),
+            Prefetch("phase_transitions", queryset=PhaseTransition.objects.select_related("by")),
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.select_related("regisseur__user", "by"),
+            ),
+        )
+        .get(pk=case_id)
+    )
+
+
+class CaseRole(models.TextChoices):
+    """What a regisseur is on a case, as ``cases_of_regisseur`` annotates it."""
+
+    REGISSEUR = "regisseur", _("Regisseur")
+    BUDDY = "buddy", _("Buddy")
+    STAND_IN = "vervanger", _("Vervanger")
+
+
+class _WithRole(TypedDict):
+    role: str
+
+
+class _WithAdvisedOn(TypedDict):
+    advised_on: datetime.date
+
+
+def cases_of_regisseur(
+    regisseur: Regisseur, *, on: datetime.date
+) -> QuerySet[WithAnnotations[Case, _WithRole]]:
+    """The open cases ``regisseur`` works on: as regisseur, as buddy, or standing in
+    on ``on`` for an absent regisseur or buddy (the same people cases/access.py
+    grants access). Each case carries ``role`` (a CaseRole value); when several
+    apply, regisseur goes before buddy before stand-in.
+    """
+    absent_for = Absence.objects.filter(
+        stand_in=regisseur, starts_on__lte=on, ends_on__gte=on
+    ).values("regisseur")
+    return (
+        Case.objects.filter(status__in=OPEN_STATUSES)
+        .filter(
+            Q(regisseur=regisseur)
+            | Q(buddy=regisseur)
+            | Q(regisseur__in=absent_for)
+            | Q(buddy__in=absent_for)
+        )
+        .annotate(
+            role=models.Case(
+                models.When(regisseur=regisseur, then=models.Value(CaseRole.REGISSEUR.value)),
+                models.When(buddy=regisseur, then=models.Value(CaseRole.BUDDY.value)),
+                default=models.Value(CaseRole.STAND_IN.value),
+                output_field=models.CharField(),
+            )
+        )
+        .select_related("region", "regisseur__user", "buddy__user")
+        .order_by("number")
+    )
+
+
+def exit_procedures_awaiting_decision() -> QuerySet[WithAnnotations[ExitProcedure, _WithAdvisedOn]]:
+    """Exit proposals ITAT-R has advised on and PTO-R has yet to decide, longest
+    waiting first. Each carries ``advised_on``; the advice (with the plan version
+    it was given on) is prefetched. No person data: PTO-R reads these."""
+    return (
+        ExitProcedure.objects.filter(
+            status=ExitProcedure.Status.ADVISED, case__status=CaseStatus.IN_REGIE
+        )
+        .annotate(advised_on=Max("itat_advices__given_on"))
+        .select_related("case", "case__region")
+        .prefetch_related(
+            Prefetch(
+                "itat_advices",
+                queryset=ItatAdvice.objects.select_related("plan_version").order_by("-given_on"),
+            )
+        )
+        .order_by("advised_on", "pk")
+    )

@@ -1,0 +1,182 @@
+"""Reads of the plan of approach: which version holds, and what changed between two.
+
+Versions are compared intervention by intervention through ``lineage``: a new
+version carries each intervention over with the same lineage, so an
+intervention whose terms were rewritten is "changed", not "dropped and added".
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import QuerySet
+
+from ..models import Case, Intervention, PlanStatus, PlanVersion
+
+PLANS_OF_DIFFERENT_CASES = (
+    "Alleen versies van het plan van aanpak van dezelfde casus zijn te vergelijken."
+)
+
+# The text of a plan version, in the order the plan presents it (seed 003).
+PLAN_TEXT_FIELDS = ("concerns", "goals", "course", "joint_task", "focus", "explanation")
+# What was agreed about an intervention, then how it went.
+INTERVENTION_FIELDS = ("description", "responsible_organisation", "deadline", "status", "result")
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field in two versions: its old and new value."""
+
+    name: str
+    label: str
+    old: Any
+    new: Any
+
+    @property
+    def changed(self) -> bool:
+        return self.old != self.new
+
+
+@dataclass(frozen=True)
+class InterventionChange:
+    """The same intervention (one lineage) in the older and the newer version."""
+
+    lineage: uuid.UUID
+    old: Intervention
+    new: Intervention
+    changes: tuple[FieldChange, ...]  # only the fields that differ
+
+
+@dataclass(frozen=True)
+class PlanComparison:
+    older: PlanVersion
+    newer: PlanVersion
+    fields: tuple[FieldChange, ...]  # every text field, changed or not
+    added: tuple[Intervention, ...]  # in the newer version only
+    dropped: tuple[Intervention, ...]  # in the older version only
+    changed: tuple[InterventionChange, ...]
+    unchanged: tuple[Intervention, ...]  # as they stand in the newer version
+
+    @property
+    def changed_fields(self) -> tuple[FieldChange, ...]:
+        return tuple(f for f in self.fields if f.changed)
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changed_fields or self.added or self.dropped or self.changed)
+
+
+def _label(model: type[PlanVersion] | type[Intervention], name: str) -> str:
+    field = cast(models.Field, model._meta.get_field(name))  # a concrete field by name
+    return str(field.verbose_name)
+
+
+def _intervention_changes(old: Intervention, new: Intervention) -> tuple[FieldChange, ...]:
+    changes = []
+    for name in INTERVENTION_FIELDS:
+        # Compare organisations by key: the objects are separate instances.
+        differs = (
+            old.responsible_organisation_id != new.responsible_organisation_id
+            if name == "responsible_organisation"
+            else getattr(old, name) != getattr(new, name)
+        )
+        if differs:
+            changes.append(
+                FieldChange(
+                    name=name,
+                    label=_label(Intervention, name),
+                    old=getattr(old, name),
+                    new=getattr(new, name),
+                )
+            )
+    return tuple(changes)
+
+
+def plan_versions_compare(*, older: PlanVersion, newer: PlanVersion) -> PlanComparison:
+    """What changed from ``older`` to ``newer`` (two versions of one case, in either
+    order: the lower version number is taken as the older). One query: both
+    versions' interventions with their organisations."""
+    if older.case_id != newer.case_id:
+        raise ValidationError(PLANS_OF_DIFFERENT_CASES, code="different_cases")
+    if older.number > newer.number:
+        older, newer = newer, older
+
+    fields = tuple(
+        FieldChange(
+            name=name,
+            label=_label(PlanVersion, name),
+            old=getattr(older, name),
+            new=getattr(newer, name),
+        )
+        for name in PLAN_TEXT_FIELDS
+    )
+
+    interventions = Intervention.objects.filter(
+        plan_version_id__in={older.pk, newer.pk}
+    ).select_related("responsible_organisation")
+    before: dict[uuid.UUID, Intervention] = {}
+    after: dict[uuid.UUID, Intervention] = {}
+    for intervention in interventions:
+        # Comparing a version with itself puts every intervention on both sides.
+        if intervention.plan_version_id == older.pk:
+            before[intervention.lineage] = intervention
+        if intervention.plan_version_id == newer.pk:
+            after[intervention.lineage] = intervention
+
+    changed: list[InterventionChange] = []
+    unchanged: list[Intervention] = []
+    for lineage, new in after.items():
+        old = before.get(lineage)
+        if old is None:
+            continue
+        changes = _intervention_changes(old, new)
+        if changes:
+            changed.append(InterventionChange(lineage=lineage, old=old, new=new, changes=changes))
+        else:
+            unchanged.append(new)
+
+    return PlanComparison(
+        older=older,
+        newer=newer,
+        fields=fields,
+        added=tuple(i for lineage, i in after.items() if lineage not in before),
+        dropped=tuple(i for lineage, i in before.items() if lineage not in after),
+        changed=tuple(changed),
+        unchanged=tuple(unchanged),
+    )
+
+
+def plan_versions_of(case: Case) -> QuerySet[PlanVersion]:
+    """Every version of the case's plan, oldest first."""
+    return PlanVersion.objects.filter(case=case).order_by("number")
+
+
+def latest_plan_version(case: Case) -> PlanVersion | None:
+    """The highest-numbered version, whatever its status."""
+    return PlanVersion.objects.filter(case=case).order_by("-number").first()
+
+
+def open_plan_version(case: Case) -> PlanVersion | None:
+    """The version still being written (concept or awaiting adoption): at most one."""
+    return PlanVersion.objects.filter(case=case).exclude(status=PlanStatus.ADOPTED).first()
+
+
+def current_plan(case: Case) -> PlanVersion | None:
+    """The plan that holds now: the latest adopted version."""
+    return (
+        PlanVersion.objects.filter(case=case, status=PlanStatus.ADOPTED).order_by("-number").first()
+    )
+
+
+def plan_in_force_on(case: Case, day: datetime.date) -> PlanVersion | None:
+    """The plan that held on ``day``: the latest version adopted on or before it."""
+    return (
+        PlanVersion.objects.filter(case=case, status=PlanStatus.ADOPTED, adopted_on__lte=day)
+        .order_by("-number")
+        .first()
+    )

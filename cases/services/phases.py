@@ -1,0 +1,144 @@
+"""Phase changes of a case (seed 003): three phases, each with its own goals.
+
+- Forward one step at a time: 1 -> 2 once a plan of approach is adopted
+  (vastgesteld), 2 -> 3 once the intervention team's joint judgement is recorded
+  in a running exit procedure ("De keuze om fase 3 in te gaan moet gebaseerd zijn
+  op het gezamenlijk oordeel van het interventieteam").
+- Back one step, e.g. 3 -> 2 after PTO-R refused an exit; never while an exit
+  procedure is still running.
+- Every change carries a reason (the plan gets a new focus at every phase change)
+  and is written as a PhaseTransition: from, to, on, by, why.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts.models import User
+from audit.history import history_context
+from domain.errors import RuleViolation
+
+from ..models import (
+    Case,
+    CaseStatus,
+    ExitProcedure,
+    Phase,
+    PhaseTransition,
+    PlanStatus,
+    PlanVersion,
+)
+from .revisions import bump_revision, lock_for_update
+
+PHASE_CASE_EXITED = "Deze casus is uitgestroomd: de fase verandert niet meer."
+PHASE_NEEDS_IN_REGIE = (
+    "De fase verandert pas als de casus in regie is (de notificatiebrief is getekend)."
+)
+PHASE_REASON_REQUIRED = (
+    "Licht de faseovergang toe: het plan van aanpak krijgt bij iedere fase een nieuwe focus."
+)
+PHASE_UNKNOWN = "Onbekende fase: kies fase 1, 2 of 3."
+PHASE_UNCHANGED = "De casus is al in deze fase."
+PHASE_ONE_STEP_AT_A_TIME = (
+    "Een casus gaat één fase tegelijk vooruit of terug: van fase %(from_phase)s naar fase "
+    "%(to_phase)s kan niet."
+)
+PHASE_2_NEEDS_ADOPTED_PLAN = "Naar fase 2 kan pas als er een vastgesteld plan van aanpak is."
+PHASE_3_NEEDS_TEAM_JUDGEMENT = (
+    "Naar fase 3 kan pas als het gezamenlijk oordeel van het interventieteam is vastgelegd "
+    "in een lopende uitstroomprocedure."
+)
+PHASE_BACK_WHILE_EXIT_RUNNING = (
+    "Terug naar fase 2 kan pas als de lopende uitstroomprocedure is afgerond of ingetrokken."
+)
+PHASE_DATE_BEFORE_CURRENT = (
+    "De datum van de faseovergang ligt vóór de start van de huidige fase (%(since)s)."
+)
+
+RUNNING_EXIT_STATUSES = (ExitProcedure.Status.OPEN, ExitProcedure.Status.ADVISED)
+
+
+@transaction.atomic
+def case_change_phase(
+    *,
+    case: Case,
+    to_phase: int,
+    reason: str,
+    on: datetime.date,
+    by: User,
+    expected_revision: int | None = None,
+) -> Case:
+    """Move the case one phase forward or back; returns the locked, updated case."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(PHASE_REASON_REQUIRED, code="reason_required")
+    if to_phase not in Phase.values:
+        raise ValidationError(PHASE_UNKNOWN, code="phase_unknown")
+
+    with history_context(user=by.pk):
+        case = lock_for_update(case, expected_revision=expected_revision)
+        if case.status == CaseStatus.EXITED:
+            raise RuleViolation(PHASE_CASE_EXITED, code="case_exited")
+        if case.status != CaseStatus.IN_REGIE:
+            raise RuleViolation(PHASE_NEEDS_IN_REGIE, code="not_in_regie")
+        if on < case.phase_since:
+            raise ValidationError(
+                PHASE_DATE_BEFORE_CURRENT,
+                code="date_before_current_phase",
+                params={"since": case.phase_since.strftime("%d-%m-%Y")},
+            )
+        _check_transition_allowed(case=case, to_phase=to_phase)
+
+        phase_transition_record(
+            case=case, from_phase=case.phase, to_phase=to_phase, on=on, by=by, reason=reason
+        )
+        case.save(update_fields=["phase", "phase_since", "updated_at"])
+        bump_revision(case)
+    return case
+
+
+def _check_transition_allowed(*, case: Case, to_phase: int) -> None:
+    if to_phase == case.phase:
+        raise RuleViolation(PHASE_UNCHANGED, code="phase_unchanged")
+    if abs(to_phase - case.phase) != 1:
+        raise RuleViolation(
+            PHASE_ONE_STEP_AT_A_TIME,
+            code="phase_skipped",
+            params={"from_phase": case.phase, "to_phase": to_phase},
+        )
+    running_exit = ExitProcedure.objects.filter(case=case, status__in=RUNNING_EXIT_STATUSES)
+    if to_phase == Phase.EXECUTION and case.phase == Phase.CONTACT:
+        adopted = PlanVersion.objects.filter(case=case, status=PlanStatus.ADOPTED)
+        if not adopted.exists():
+            raise RuleViolation(PHASE_2_NEEDS_ADOPTED_PLAN, code="no_adopted_plan")
+    elif to_phase == Phase.EXIT:
+        if not running_exit.exclude(team_judgement="").exists():
+            raise RuleViolation(PHASE_3_NEEDS_TEAM_JUDGEMENT, code="no_team_judgement")
+    elif to_phase == Phase.EXECUTION and case.phase == Phase.EXIT and running_exit.exists():
+        raise RuleViolation(PHASE_BACK_WHILE_EXIT_RUNNING, code="exit_running")
+
+
+def phase_transition_record(
+    *,
+    case: Case,
+    from_phase: int | None,
+    to_phase: int,
+    on: datetime.date,
+    by: User,
+    reason: str,
+) -> PhaseTransition:
+    """Write the history row and set the case's phase in memory (the caller saves).
+
+    For use inside a service that holds the case's row lock: the notification
+    letter (None -> 1), a phase change, and the exit decision (which may leave
+    the phase as it was: the row then records the change of status).
+    """
+    transition = PhaseTransition.objects.create(
+        case=case, from_phase=from_phase, to_phase=to_phase, on=on, by=by, reason=reason
+    )
+    if from_phase != to_phase:
+        case.phase = to_phase
+        case.phase_since = on
+    return transition

@@ -1,0 +1,106 @@
+"""The intervention team (interventieteam) of a case: professionals of the partners.
+
+A member with an account reads the case's plan and meetings while in the team;
+every change of membership re-syncs the case's object permissions at once.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Organisation, User
+from audit.history import history_context
+from domain.errors import RuleViolation
+
+from ..access import case_access_sync
+from ..models import Case, TeamMember
+from .revisions import lock_for_update, touch_case
+
+TEAM_CASE_EXITED = "De casus is uitgestroomd: het interventieteam wordt niet meer gewijzigd."
+TEAM_NAME_REQUIRED = "Vul de naam van het teamlid in."
+TEAM_ORGANISATION_REQUIRED = "Kies de organisatie van het teamlid."
+TEAM_JOINED_IN_FUTURE = "Leg een teamlid vast vanaf de dag dat hij of zij in het team zit."
+TEAM_JOINED_BEFORE_REGISTRATION = (
+    "Een teamlid kan niet eerder in het team zitten dan de aanmelding van de casus."
+)
+TEAM_ACCOUNT_ALREADY_MEMBER = "Deze gebruiker zit al in het interventieteam van deze casus."
+TEAM_LEFT_BEFORE_JOINED = "De datum van vertrek ligt niet vóór de datum waarop het teamlid begon."
+TEAM_LEFT_IN_FUTURE = "Leg het vertrek van een teamlid vast op of na de dag van vertrek."
+TEAM_ALREADY_LEFT = "Dit teamlid heeft het interventieteam al verlaten."
+
+
+def _lock_open_case(case: Case) -> Case:
+    locked = lock_for_update(case, expected_revision=None)
+    if not locked.is_open:
+        raise RuleViolation(TEAM_CASE_EXITED, code="case_exited")
+    return locked
+
+
+@transaction.atomic
+def team_member_add(
+    *,
+    case: Case,
+    name: str,
+    organisation: Organisation,
+    role: str,
+    joined_on: datetime.date,
+    by: User,
+    user: User | None = None,
+) -> TeamMember:
+    """Add a professional to the team; with an account, he or she can read the case."""
+    if not name.strip():
+        raise ValidationError(TEAM_NAME_REQUIRED, code="required")
+    if organisation is None:
+        raise ValidationError(TEAM_ORGANISATION_REQUIRED, code="required")
+    # Access is synced for today, so a member recorded ahead of time would get none.
+    if joined_on > timezone.localdate():
+        raise ValidationError(TEAM_JOINED_IN_FUTURE, code="in_future")
+    if joined_on < case.registered_on:
+        raise ValidationError(TEAM_JOINED_BEFORE_REGISTRATION, code="before_registration")
+    with history_context(user=by.pk):
+        _lock_open_case(case)
+        if (
+            user is not None
+            and case.team_members.filter(user=user)
+            .filter(Q(left_on__isnull=True) | Q(left_on__gte=joined_on))
+            .exists()
+        ):
+            raise RuleViolation(TEAM_ACCOUNT_ALREADY_MEMBER, code="already_member")
+        member = TeamMember.objects.create(
+            case=case,
+            name=name,
+            organisation=organisation,
+            role=role,
+            joined_on=joined_on,
+            user=user,
+        )
+        touch_case(case)
+        case_access_sync(case=case, on=timezone.localdate())
+    return member
+
+
+@transaction.atomic
+def team_member_leave(*, member: TeamMember, left_on: datetime.date, by: User) -> TeamMember:
+    """Record that a professional left the team (``left_on`` is the last day in it);
+    from the day after, his or her account no longer reads the case."""
+    if left_on < member.joined_on:
+        raise ValidationError(TEAM_LEFT_BEFORE_JOINED, code="before_joined")
+    # Access is synced for today; a leave recorded ahead of time would not be revoked.
+    if left_on > timezone.localdate():
+        raise ValidationError(TEAM_LEFT_IN_FUTURE, code="in_future")
+    case = member.case
+    with history_context(user=by.pk):
+        _lock_open_case(case)
+        locked = TeamMember.objects.select_for_update().get(pk=member.pk)
+        if locked.left_on is not None:
+            raise RuleViolation(TEAM_ALREADY_LEFT, code="already_left")
+        locked.left_on = left_on
+        locked.save(update_fields=["left_on"])
+        touch_case(case)
+        case_access_sync(case=case, on=timezone.localdate())
+    return locked

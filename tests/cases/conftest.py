@@ -1,0 +1,151 @@
+"""Fixtures shared by the tests of the cases app."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import zoneinfo
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from accounts.roles import Role
+from cases.models import Case, ItatAdvice, PlanVersion
+from cases.services.assignments import case_assign
+from cases.services.intake import case_register, case_sign_notification
+from cases.services.plans import (
+    InterventionInput,
+    plan_record_itat_advice,
+    plan_version_adopt,
+    plan_version_create,
+)
+from pool.models import Region, Regisseur
+from tests.factories import (
+    TODAY,
+    CaseFactory,
+    OrganisationFactory,
+    RegionFactory,
+    RegisseurFactory,
+    UserFactory,
+)
+
+AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
+
+# --- Plans, meetings, assessments, evaluations, team ------------------------------
+
+FIRST_ADOPTED_ON = datetime.date(2025, 3, 1)
+
+
+@pytest.fixture
+def today(time_machine) -> datetime.date:
+    """Time frozen at a morning in Amsterdam on the factories' TODAY."""
+    time_machine.move_to(
+        datetime.datetime.combine(TODAY, datetime.time(9, 0), tzinfo=AMSTERDAM), tick=False
+    )
+    return timezone.localdate()
+
+
+@pytest.fixture
+def author():
+    """The person recording the change (regisseur, buddy or programme team)."""
+    return UserFactory()
+
+
+@pytest.fixture
+def adopt(author):
+    """Takes a version through ITAT-R advice to adoption, as the services require."""
+
+    def adopt_version(version: PlanVersion, on: datetime.date = FIRST_ADOPTED_ON) -> PlanVersion:
+        plan_record_itat_advice(
+            version=version,
+            given_on=on,
+            recommendation=ItatAdvice.Recommendation.POSITIVE,
+            advice="Helder plan; let op de informatiepositie.",
+            by=author,
+        )
+        return plan_version_adopt(version=version, adopted_on=on, by=author)
+
+    return adopt_version
+
+
+@pytest.fixture
+def adopted_plan(today, author, adopt) -> PlanVersion:
+    """A phase-2 case whose first plan version, with two interventions, is adopted."""
+    case = CaseFactory(phase2=True)
+    version = plan_version_create(
+        case=case,
+        concerns="Uitingen die geweld rechtvaardigen.",
+        goals="Stabiele woonsituatie.",
+        course="Vertrouwen opbouwen.",
+        joint_task="Geen geweld, wel perspectief.",
+        focus="",
+        explanation="",
+        interventions=[
+            InterventionInput(
+                description="Woonbegeleiding regelen",
+                responsible_organisation=OrganisationFactory(code="wpi", name="WPI"),
+                deadline=datetime.date(2025, 6, 1),
+            ),
+            InterventionInput(
+                description="Behandeling bij de GGD",
+                responsible_organisation=OrganisationFactory(code="ggd", name="GGD"),
+                deadline=datetime.date(2025, 9, 1),
+            ),
+        ],
+        by=author,
+    )
+    return adopt(version)
+
+
+# --- Case workflow: intake, assignments, phases, exits ----------------------------
+
+REGISTERED_ON = datetime.date(2025, 1, 6)
+ASSIGNED_ON = datetime.date(2025, 1, 8)
+SIGNED_ON = datetime.date(2025, 1, 13)
+
+_case_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def pto_r_member():
+    """A member of PTO-R: the only one who decides exit proposals."""
+    user = UserFactory()
+    group, _ = Group.objects.get_or_create(name=Role.PTO_R)
+    user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def start_case(author) -> Callable[..., Case]:
+    """Registers, assigns and starts a case through the services, so its Assignment
+    rows, phase history and object permissions exist as they would in production."""
+
+    def start(
+        *,
+        regisseur: Regisseur | None = None,
+        buddy: Regisseur | None = None,
+        region: Region | None = None,
+    ) -> Case:
+        case = case_register(
+            number=f"W-{next(_case_numbers):05d}",
+            region=region or RegionFactory(),
+            registered_on=REGISTERED_ON,
+            first_name="Testpersoon",
+            last_name="Fictief",
+            date_of_birth=datetime.date(1999, 5, 17),
+            address="Voorbeeldstraat 1, 1000 AA Amsterdam",
+            by=author,
+        )
+        case_assign(
+            case=case,
+            regisseur=regisseur or RegisseurFactory(),
+            buddy=buddy or RegisseurFactory(),
+            on=ASSIGNED_ON,
+            reason="Nieuwe casus, toegewezen op ruimte in de caseload.",
+            by=author,
+        )
+        return case_sign_notification(case=case, signed_on=SIGNED_ON, by=author)
+
+    return start

@@ -1,0 +1,89 @@
+"""The demo data reproduces seed 000's pool through the services, idempotently."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django_otp.plugins.otp_static.models import StaticToken
+
+from cases.demo import CASE_PREFIX, load_demo_data
+from cases.models import Case, ExitProcedure, Person
+from cases.selectors.cases import exit_procedures_awaiting_decision
+from pool.selectors import pool_overview
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 11, 23)
+
+
+@pytest.fixture
+def demo(tmp_path):
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 8, 0, tzinfo=datetime.UTC)):
+        text = load_demo_data(today=TODAY, logins_file=tmp_path / "logins.txt")
+    return text
+
+
+def test_the_demo_is_seed_000s_pool_with_fifty_cases(demo):
+    """One load, many checks: building the demo takes ~10 s, so it is built once here."""
+    pool_is_seed_000s_table()
+    fifty_open_cases_across_three_phases_each_with_a_buddy()
+    exactly_one_exit_proposal_awaits_pto_r()
+    names_are_obviously_fake()
+
+
+def pool_is_seed_000s_table():
+    overview = pool_overview(on=TODAY, new_since=TODAY - datetime.timedelta(days=30))
+    rows = {row.name: row for row in overview.rows}
+    assert len(rows) == 8
+    assert sum(row.fte for row in overview.rows) == Decimal("6.0")
+    assert sum(row.capacity for row in overview.rows) == 72
+    assert sum(row.cases_in_regie for row in overview.rows) == 43
+    assert sum(row.new_cases for row in overview.rows) == 7
+    over = sorted(
+        (row.organisation, row.total_cases, row.capacity)
+        for row in overview.rows
+        if row.over_capacity
+    )
+    assert over == [("Openbaar Ministerie", 7, 6), ("Reclassering Nederland", 7, 6)]
+    assert rows["Regisseur OOV3 (demo)"].remark == "Gedetacheerd vanuit JBRA"
+    assert rows["Regisseur AMSTELLAND (demo)"].region_restriction == "Amstelland"
+
+
+def fifty_open_cases_across_three_phases_each_with_a_buddy():
+    open_cases = Case.objects.filter(number__startswith=CASE_PREFIX, status="in_regie")
+    assert open_cases.count() == 50
+    assert set(open_cases.values_list("phase", flat=True)) == {1, 2, 3}
+    assert not open_cases.filter(buddy__isnull=True).exists()
+    assert all(c.buddy_id != c.regisseur_id for c in open_cases)
+    assert Case.objects.filter(status="uitgestroomd").count() == 3
+    assert all(
+        c.plan_versions.filter(status="vastgesteld").exists() for c in open_cases.filter(phase=2)
+    )
+    assert all(c.meetings.exists() for c in open_cases.filter(phase=2))
+
+
+def exactly_one_exit_proposal_awaits_pto_r():
+    waiting = list(exit_procedures_awaiting_decision())
+    assert len(waiting) == 1
+    assert ExitProcedure.objects.filter(status="open").exists()
+
+
+def names_are_obviously_fake():
+    assert set(Person.objects.values_list("first_name", flat=True)) == {"Testpersoon"}
+    assert all(p.last_name.startswith("Fictief") for p in Person.objects.all())
+
+
+def test_a_second_run_changes_nothing_but_renews_the_backup_codes(demo, tmp_path):
+    before = (Case.objects.count(), ExitProcedure.objects.count())
+    codes_before = set(StaticToken.objects.values_list("token", flat=True))
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC)):
+        text = load_demo_data(today=TODAY, logins_file=tmp_path / "logins.txt")
+    assert (Case.objects.count(), ExitProcedure.objects.count()) == before
+    codes_after = set(StaticToken.objects.values_list("token", flat=True))
+    assert codes_after and not codes_after & codes_before
+    assert (tmp_path / "logins.txt").read_text() == text
+    shown = [line.split()[-1] for line in text.splitlines() if line.startswith("  regisseur.")]
+    assert shown and set(shown) <= codes_after

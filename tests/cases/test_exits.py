@@ -1,0 +1,446 @@
+"""The exit process: the team's judgement leads to a proposal, ITAT-R advises and
+PTO-R decides, both pinned to the exact plan version; a move starts the procedure
+at once; nobody exits while there is a threat of violence."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from cases.access import users_with_case_access
+from cases.models import (
+    Assignment,
+    Case,
+    CaseStatus,
+    ExitGround,
+    ExitProcedure,
+    ItatAdvice,
+    Phase,
+    PhaseTransition,
+    PlanVersion,
+)
+from cases.services.exits import (
+    EXIT_ADVICE_ALREADY_GIVEN,
+    EXIT_ADVICE_NEEDS_PHASE_3,
+    EXIT_ADVICE_NEEDS_PLAN_VERSION,
+    EXIT_ALREADY_RUNNING,
+    EXIT_APPROVED_REASON,
+    EXIT_CASE_EXITED,
+    EXIT_DECISION_NEEDS_ADVICE,
+    EXIT_DECISION_ONLY_PTO_R,
+    EXIT_HANDOVER_NEEDS_ORGANISATION,
+    EXIT_MOVE_NEEDS_DESTINATION,
+    EXIT_NEEDS_ASSESSMENT,
+    EXIT_NOT_RUNNING,
+    EXIT_OTHER_NEEDS_EXPLANATION,
+    EXIT_PROPOSAL_NEEDS_PHASE_2,
+    EXIT_REFUSED_THREAT_OF_VIOLENCE,
+    EXIT_TEAM_JUDGEMENT_REQUIRED,
+    case_record_move,
+    exit_decide,
+    exit_propose,
+    exit_record_itat_advice,
+    exit_withdraw,
+)
+from cases.services.phases import case_change_phase
+from cases.services.revisions import STALE_RECORD
+from domain.errors import RuleViolation, StaleObject
+from tests.factories import AssessmentFactory, CaseFactory, PlanVersionFactory
+
+pytestmark = pytest.mark.django_db
+
+IN_PHASE_2_ON = datetime.date(2025, 3, 10)
+ASSESSED_ON = datetime.date(2026, 11, 1)
+PROPOSED_ON = datetime.date(2026, 11, 23)
+ADVISED_ON = datetime.date(2026, 12, 1)
+DECIDED_ON = datetime.date(2026, 12, 15)
+JUDGEMENT = "Twee jaar geen signalen van geweldsbereidheid; leefgebieden op orde."
+NO_THREAT_GROUNDS = [ExitGround.RISK_AND_CARE_GONE, ExitGround.CARE_HANDED_OVER]
+
+
+def no_threat(case: Case, on: datetime.date = ASSESSED_ON) -> None:
+    AssessmentFactory(case=case, assessed_on=on, safety_criterion=False, care_criterion=False)
+
+
+def threat(case: Case, on: datetime.date = ASSESSED_ON) -> None:
+    AssessmentFactory(case=case, assessed_on=on, safety_criterion=True)
+
+
+def propose(case: Case, by, ground: str = ExitGround.RISK_AND_CARE_GONE, **extra) -> ExitProcedure:
+    if ground == ExitGround.CARE_HANDED_OVER:
+        extra.setdefault("handover_organisation", "Schuldhulpverlening Amsterdam")
+    return exit_propose(
+        case=case, ground=ground, team_judgement=JUDGEMENT, on=PROPOSED_ON, by=by, **extra
+    )
+
+
+def advise(procedure: ExitProcedure, by, **extra) -> ItatAdvice:
+    return exit_record_itat_advice(
+        procedure=procedure,
+        given_on=ADVISED_ON,
+        recommendation=ItatAdvice.Recommendation.POSITIVE,
+        advice="Uitstroom verantwoord; nazorg via het wijkteam.",
+        by=by,
+        **extra,
+    )
+
+
+def decide(procedure: ExitProcedure, by, decision: str = ExitProcedure.Decision.APPROVED, **extra):
+    return exit_decide(
+        procedure=procedure,
+        decision=decision,
+        decided_on=DECIDED_ON,
+        reasoning="Alle kernpartners zien geen gevaarsrisico meer.",
+        by=by,
+        **extra,
+    )
+
+
+@pytest.fixture
+def plan_v1(author, start_case) -> PlanVersion:
+    """A case in regie, in phase 2 on its adopted first plan, no threat any more."""
+    case = start_case()
+    version = PlanVersionFactory(case=case, adopted=True)
+    case_change_phase(
+        case=case, to_phase=Phase.EXECUTION, reason="Plan vastgesteld.", on=IN_PHASE_2_ON, by=author
+    )
+    no_threat(case)
+    return version
+
+
+@pytest.fixture
+def proposal(author, plan_v1) -> ExitProcedure:
+    """The team's proposal, with the case moved on to phase 3."""
+    procedure = propose(plan_v1.case, author)
+    case_change_phase(
+        case=plan_v1.case,
+        to_phase=Phase.EXIT,
+        reason="Uitstroom in zicht.",
+        on=PROPOSED_ON,
+        by=author,
+    )
+    return procedure
+
+
+# --- the proposal --------------------------------------------------------------------
+
+
+def test_the_team_judgement_opens_the_procedure(author, plan_v1):
+    procedure = propose(plan_v1.case, author)
+    procedure.refresh_from_db()
+    assert (procedure.status, procedure.ground, procedure.opened_on, procedure.opened_by) == (
+        ExitProcedure.Status.OPEN,
+        ExitGround.RISK_AND_CARE_GONE,
+        PROPOSED_ON,
+        author,
+    )
+    assert (procedure.team_judgement, procedure.team_judgement_on) == (JUDGEMENT, PROPOSED_ON)
+
+
+def test_a_proposal_rests_on_the_team_judgement(author, plan_v1):
+    with pytest.raises(ValidationError) as refused:
+        exit_propose(
+            case=plan_v1.case,
+            ground=ExitGround.RISK_AND_CARE_GONE,
+            team_judgement=" ",
+            on=PROPOSED_ON,
+            by=author,
+        )
+    assert refused.value.message == EXIT_TEAM_JUDGEMENT_REQUIRED
+
+
+@pytest.mark.parametrize(
+    ("ground", "message"),
+    [
+        (ExitGround.CARE_HANDED_OVER, EXIT_HANDOVER_NEEDS_ORGANISATION),
+        (ExitGround.MOVED_NL, EXIT_MOVE_NEEDS_DESTINATION),
+        (ExitGround.MOVED_ABROAD, EXIT_MOVE_NEEDS_DESTINATION),
+        (ExitGround.OTHER, EXIT_OTHER_NEEDS_EXPLANATION),
+    ],
+)
+def test_each_ground_names_what_it_needs(author, plan_v1, ground, message):
+    with pytest.raises(ValidationError) as refused:
+        exit_propose(
+            case=plan_v1.case,
+            ground=ground,
+            team_judgement=JUDGEMENT,
+            handover_organisation="",
+            on=PROPOSED_ON,
+            by=author,
+        )
+    assert refused.value.message == message
+
+
+@pytest.mark.parametrize("ground", NO_THREAT_GROUNDS)
+def test_nobody_exits_while_the_safety_criterion_stands(author, plan_v1, ground):
+    threat(plan_v1.case, on=ASSESSED_ON + datetime.timedelta(days=1))  # newer than no_threat
+    with pytest.raises(RuleViolation) as refused:
+        propose(plan_v1.case, author, ground=ground)
+    assert refused.value.message == EXIT_REFUSED_THREAT_OF_VIOLENCE
+    assert refused.value.params == {"assessed_on": "02-11-2026"}
+    assert not ExitProcedure.objects.exists()
+
+
+@pytest.mark.parametrize("ground", NO_THREAT_GROUNDS)
+def test_only_the_latest_assessment_counts(author, plan_v1, ground):
+    threat(plan_v1.case, on=ASSESSED_ON - datetime.timedelta(days=60))  # older than no_threat
+    assert propose(plan_v1.case, author, ground=ground).ground == ground
+
+
+def test_a_proposal_that_the_threat_is_gone_needs_an_assessment(author):
+    case = CaseFactory(phase2=True)
+    with pytest.raises(RuleViolation) as refused:
+        propose(case, author)
+    assert refused.value.message == EXIT_NEEDS_ASSESSMENT
+
+
+def test_a_proposal_waits_until_the_plan_is_carried_out(author):
+    case = CaseFactory()  # phase 1
+    no_threat(case)
+    with pytest.raises(RuleViolation) as refused:
+        propose(case, author)
+    assert refused.value.message == EXIT_PROPOSAL_NEEDS_PHASE_2
+
+
+def test_one_running_procedure_per_case(author, proposal):
+    with pytest.raises(RuleViolation) as refused:
+        propose(proposal.case, author, ground=ExitGround.CARE_HANDED_OVER)
+    assert refused.value.message == EXIT_ALREADY_RUNNING
+    assert ExitProcedure.objects.filter(case=proposal.case).count() == 1
+
+
+# --- a move --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("abroad", "ground"), [(False, ExitGround.MOVED_NL), (True, ExitGround.MOVED_ABROAD)]
+)
+def test_a_move_opens_the_procedure_at_once_in_any_phase(author, abroad, ground):
+    case = CaseFactory()  # phase 1, no plan, no team judgement
+    threat(case)  # moves are exempt: they start at once
+    moved_on = datetime.date(2025, 2, 1)
+
+    procedure = case_record_move(
+        case=case, destination="Utrecht", abroad=abroad, moved_on=moved_on, by=author
+    )
+
+    procedure.refresh_from_db()
+    assert (procedure.status, procedure.ground, procedure.destination, procedure.opened_on) == (
+        ExitProcedure.Status.OPEN,
+        ground,
+        "Utrecht",
+        moved_on,
+    )
+    assert procedure.team_judgement == ""
+
+
+def test_a_move_takes_over_the_running_procedure(author, proposal):
+    moved = case_record_move(
+        case=proposal.case, destination="Berlijn", abroad=True, moved_on=ADVISED_ON, by=author
+    )
+    assert moved.pk == proposal.pk
+    assert (moved.ground, moved.destination) == (ExitGround.MOVED_ABROAD, "Berlijn")
+    assert ExitProcedure.objects.filter(case=proposal.case).count() == 1
+
+
+def test_a_move_of_an_exited_person_is_not_recorded(author):
+    with pytest.raises(RuleViolation) as refused:
+        case_record_move(
+            case=CaseFactory(exited=True),
+            destination="Utrecht",
+            abroad=False,
+            moved_on=datetime.date(2026, 7, 1),
+            by=author,
+        )
+    assert refused.value.message == EXIT_CASE_EXITED
+
+
+# --- ITAT-R advice -------------------------------------------------------------------
+
+
+def test_the_advice_is_pinned_to_the_latest_adopted_plan_version(author, plan_v1, proposal):
+    case = plan_v1.case
+    plan_v2 = PlanVersionFactory(case=case, number=2, based_on=plan_v1, adopted=True)
+    PlanVersionFactory(case=case, number=3, based_on=plan_v2)  # a concept: not advised on
+
+    advice = advise(proposal, author)
+
+    advice.refresh_from_db()
+    assert advice.plan_version == plan_v2
+    assert (advice.subject, advice.exit_procedure, advice.given_on, advice.recorded_by) == (
+        ItatAdvice.Subject.EXIT,
+        proposal,
+        ADVISED_ON,
+        author,
+    )
+    proposal.refresh_from_db()
+    assert proposal.status == ExitProcedure.Status.ADVISED
+    with pytest.raises(RuleViolation) as refused:
+        advise(proposal, author)
+    assert refused.value.message == EXIT_ADVICE_ALREADY_GIVEN
+
+
+def test_without_an_adopted_plan_the_advice_reads_the_latest_version(author):
+    case = CaseFactory()
+    PlanVersionFactory(case=case)  # a first concept
+    move = case_record_move(
+        case=case, destination="Utrecht", abroad=False, moved_on=ADVISED_ON, by=author
+    )
+    assert advise(move, author).plan_version == PlanVersion.objects.get(case=case)
+
+
+def test_the_advice_needs_a_plan_version(author):
+    move = case_record_move(
+        case=CaseFactory(), destination="Utrecht", abroad=False, moved_on=ADVISED_ON, by=author
+    )
+    with pytest.raises(RuleViolation) as refused:
+        advise(move, author)
+    assert refused.value.message == EXIT_ADVICE_NEEDS_PLAN_VERSION
+
+
+def test_a_proposal_goes_to_itat_r_from_phase_3(author, plan_v1):
+    procedure = propose(plan_v1.case, author)  # the case is still in phase 2
+    with pytest.raises(RuleViolation) as refused:
+        advise(procedure, author)
+    assert refused.value.message == EXIT_ADVICE_NEEDS_PHASE_3
+
+
+# --- the PTO-R decision --------------------------------------------------------------
+
+
+def test_only_pto_r_decides(author, proposal):
+    advise(proposal, author)
+    with pytest.raises(RuleViolation) as refused:
+        decide(proposal, author)
+    assert refused.value.message == EXIT_DECISION_ONLY_PTO_R
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.decision) == (ExitProcedure.Status.ADVISED, "")
+    assert Case.objects.get(pk=proposal.case_id).status == CaseStatus.IN_REGIE
+
+
+def test_pto_r_decides_only_after_the_itat_r_advice(pto_r_member, proposal):
+    with pytest.raises(RuleViolation) as refused:
+        decide(proposal, pto_r_member)
+    assert refused.value.message == EXIT_DECISION_NEEDS_ADVICE
+
+
+def test_an_approved_exit_closes_the_case_on_the_advised_plan_version(
+    author, pto_r_member, plan_v1, proposal
+):
+    case = plan_v1.case
+    directors = {case.regisseur.user_id, case.buddy.user_id}
+    assert users_with_case_access(case) == directors
+    advise(proposal, author)
+    # A newer plan adopted after the advice does not change what PTO-R decided on.
+    PlanVersionFactory(
+        case=case,
+        number=2,
+        based_on=plan_v1,
+        adopted=True,
+        adopted_on=ADVISED_ON + datetime.timedelta(days=1),
+    )
+
+    decided = decide(proposal, pto_r_member)
+
+    assert decided.decision_plan_version == plan_v1
+    assert (decided.status, decided.decision, decided.decided_on, decided.decided_by) == (
+        ExitProcedure.Status.APPROVED,
+        ExitProcedure.Decision.APPROVED,
+        DECIDED_ON,
+        pto_r_member,
+    )
+    case.refresh_from_db()
+    assert (case.status, case.exited_on, case.phase) == (CaseStatus.EXITED, DECIDED_ON, Phase.EXIT)
+    last = PhaseTransition.objects.filter(case=case).latest("on", "created_at")
+    assert (last.from_phase, last.to_phase, last.on, last.by) == (
+        Phase.EXIT,
+        Phase.EXIT,
+        DECIDED_ON,
+        pto_r_member,
+    )
+    assert last.reason == EXIT_APPROVED_REASON % {"reasoning": decided.decision_reasoning}
+    assert set(Assignment.objects.filter(case=case).values_list("ended_on", flat=True)) == {
+        DECIDED_ON
+    }
+    assert users_with_case_access(case) == set()
+
+
+def test_a_refused_exit_leaves_the_case_where_it_is(author, pto_r_member, proposal):
+    advise(proposal, author)
+    decided = decide(proposal, pto_r_member, decision=ExitProcedure.Decision.REJECTED)
+
+    assert (decided.status, decided.decision_plan_version) == (
+        ExitProcedure.Status.REJECTED,
+        ItatAdvice.objects.get(exit_procedure=proposal).plan_version,
+    )
+    case = Case.objects.get(pk=proposal.case_id)
+    assert (case.status, case.phase, case.exited_on) == (CaseStatus.IN_REGIE, Phase.EXIT, None)
+    assert not Assignment.objects.filter(case=case, ended_on__isnull=False).exists()
+    with pytest.raises(RuleViolation) as refused:
+        decide(proposal, pto_r_member)
+    assert refused.value.message == EXIT_NOT_RUNNING
+
+
+def test_approval_is_refused_when_the_threat_returned_after_the_advice(
+    author, pto_r_member, proposal
+):
+    advise(proposal, author)
+    threat(proposal.case, on=ADVISED_ON + datetime.timedelta(days=2))
+    with pytest.raises(RuleViolation) as refused:
+        decide(proposal, pto_r_member)
+    assert refused.value.message == EXIT_REFUSED_THREAT_OF_VIOLENCE
+    assert Case.objects.get(pk=proposal.case_id).status == CaseStatus.IN_REGIE
+
+    rejected = decide(proposal, pto_r_member, decision=ExitProcedure.Decision.REJECTED)
+    assert rejected.status == ExitProcedure.Status.REJECTED
+
+
+def test_a_move_exits_in_any_phase(author, pto_r_member):
+    case = CaseFactory()  # phase 1
+    plan = PlanVersionFactory(case=case)
+    threat(case)
+    move = case_record_move(
+        case=case, destination="Rotterdam", abroad=False, moved_on=PROPOSED_ON, by=author
+    )
+    advise(move, author)
+
+    assert decide(move, pto_r_member).decision_plan_version == plan
+    case.refresh_from_db()
+    assert (case.status, case.phase) == (CaseStatus.EXITED, Phase.EXIT)
+    transition = PhaseTransition.objects.get(case=case)
+    assert (transition.from_phase, transition.to_phase) == (Phase.CONTACT, Phase.EXIT)
+
+
+def test_a_decision_on_a_stale_procedure_is_refused(author, pto_r_member, proposal):
+    advise(proposal, author)
+    loaded_revision = proposal.revision  # before the advice raised it
+    with pytest.raises(StaleObject) as refused:
+        decide(proposal, pto_r_member, expected_revision=loaded_revision)
+    assert refused.value.message == STALE_RECORD
+
+    proposal.refresh_from_db()
+    decided = decide(proposal, pto_r_member, expected_revision=proposal.revision)
+    assert decided.status == ExitProcedure.Status.APPROVED
+
+
+# --- withdrawal ----------------------------------------------------------------------
+
+
+def test_a_withdrawn_proposal_makes_room_for_a_new_one(author, proposal):
+    withdrawn = exit_withdraw(
+        procedure=proposal, reason="Nieuwe signalen in het UVO.", on=ADVISED_ON, by=author
+    )
+    assert (withdrawn.status, withdrawn.decision, withdrawn.decision_reasoning) == (
+        ExitProcedure.Status.WITHDRAWN,
+        "",
+        "Nieuwe signalen in het UVO.",
+    )
+    assert (withdrawn.decided_on, withdrawn.decided_by) == (ADVISED_ON, author)
+    with pytest.raises(RuleViolation) as refused:
+        exit_withdraw(procedure=proposal, reason="Nogmaals.", on=ADVISED_ON, by=author)
+    assert refused.value.message == EXIT_NOT_RUNNING
+
+    again = propose(proposal.case, author, ground=ExitGround.CARE_HANDED_OVER)
+    assert again.status == ExitProcedure.Status.OPEN
