@@ -36,7 +36,7 @@ from pool.services import (
 )
 
 from .models import Case, ExitGround, ExitProcedure, Meeting, Phase
-from .services.assessments import assessment_record
+from .services.assessments import AssessmentInput, assessment_record
 from .services.assignments import case_assign, pool_leave_with_hand_over
 from .services.evaluations import evaluation_record
 from .services.exits import exit_decide, exit_propose, exit_record_itat_advice
@@ -449,6 +449,15 @@ class _Builder:
             kind="maandelijks",
             held_on=last_uvo,
             findings="Plan loopt; interventies op schema.",
+            # Every evaluation weighs again; in phase-3 cases the threat has gone.
+            assessment=AssessmentInput(
+                care_criterion=True,
+                safety_criterion=phase != Phase.EXIT,
+                risk_level="laag" if phase == Phase.EXIT else "midden",
+                reasoning="Geen signalen van geweldsbereidheid meer (demo)."
+                if phase == Phase.EXIT
+                else "Zorg en veiligheidsrisico zijn er nog; aanpak voortzetten (demo).",
+            ),
             by=by,
         )
         if phase == 3:

@@ -45,9 +45,10 @@ EVALUATION_NEEDS_ADOPTED_PLAN = (
 EVALUATION_EXIT_QUESTION_REQUIRED = (
     "De tweejaarlijkse evaluatie beantwoordt de vraag of de persoon kan uitstromen."
 )
+# Seed 003: "bij iedere evaluatie" the team weighs again with the dynamic framework.
 EVALUATION_ASSESSMENT_REQUIRED = (
-    "Bij de tweejaarlijkse evaluatie wordt de weging met het dynamisch beoordelingskader "
-    "herhaald: leg die vast."
+    "Bij iedere evaluatie wordt de weging met het dynamisch beoordelingskader herhaald: "
+    "leg die vast."
 )
 EVALUATION_ASSESSMENT_OF_OTHER_CASE = "Deze weging hoort bij een andere casus."
 EVALUATION_ASSESSMENT_AFTER = "De weging kan niet later zijn dan de evaluatie."
@@ -74,11 +75,10 @@ def _check(
         raise ValidationError(EVALUATION_BEFORE_REGISTRATION, code="before_registration")
     if not findings.strip():
         raise ValidationError(EVALUATION_FINDINGS_REQUIRED, code="required")
-    if kind == Evaluation.Kind.TWO_YEARLY:
-        if exit_possible is None:
-            raise ValidationError(EVALUATION_EXIT_QUESTION_REQUIRED, code="exit_question")
-        if assessment is None:
-            raise ValidationError(EVALUATION_ASSESSMENT_REQUIRED, code="assessment_required")
+    if kind == Evaluation.Kind.TWO_YEARLY and exit_possible is None:
+        raise ValidationError(EVALUATION_EXIT_QUESTION_REQUIRED, code="exit_question")
+    if assessment is None:
+        raise ValidationError(EVALUATION_ASSESSMENT_REQUIRED, code="assessment_required")
     if isinstance(assessment, Assessment):
         if assessment.case_id != case.pk:
             raise ValidationError(EVALUATION_ASSESSMENT_OF_OTHER_CASE, code="other_case")

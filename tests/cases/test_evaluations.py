@@ -54,6 +54,7 @@ def evaluate(case, by, **fields) -> Evaluation:
         "kind": MONTHLY,
         "held_on": EVALUATED_ON,
         "findings": "Woonbegeleiding loopt; contact met de persoon is goed.",
+        "assessment": REWEIGHING,
     } | fields
     return evaluation_record(case=case, by=by, **values)
 
@@ -98,8 +99,9 @@ def test_a_plan_adopted_after_the_evaluation_does_not_count(adopted_plan, author
 def test_an_evaluation_moves_the_case_on(adopted_plan, author):
     case = adopted_plan.case
     case.refresh_from_db()
+    weighing = AssessmentFactory(case=case, assessed_on=EVALUATED_ON)  # recorded before
     revision = case.revision
-    evaluate(case, author)
+    evaluate(case, author, assessment=weighing)
     case.refresh_from_db()
     assert case.revision == revision + 1
 
@@ -188,9 +190,10 @@ def test_the_two_yearly_evaluation_must_answer_the_exit_question(adopted_plan, a
     assert nothing_written(adopted_plan.case)
 
 
-def test_the_two_yearly_evaluation_must_repeat_the_weighing(adopted_plan, author):
+@pytest.mark.parametrize("kind", [MONTHLY, TWO_YEARLY])
+def test_every_evaluation_must_repeat_the_weighing(adopted_plan, author, kind):
     with pytest.raises(ValidationError) as refused:
-        evaluate(adopted_plan.case, author, kind=TWO_YEARLY, exit_possible=False)
+        evaluate(adopted_plan.case, author, kind=kind, exit_possible=False, assessment=None)
     assert refused.value.messages == [EVALUATION_ASSESSMENT_REQUIRED]
     assert nothing_written(adopted_plan.case)
 
