@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import Organisation, User
 
@@ -20,3 +22,10 @@ class UserAdmin(DjangoUserAdmin):
         *(DjangoUserAdmin.fieldsets or ()),
         (_("Organisatie"), {"fields": ("organisation",)}),
     )
+
+
+# Authenticator secrets are not for browsing: a lost device is reset by issuing new
+# backup codes (accounts.services.backup_codes_replace), never in the admin.
+for device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from .roles import Role, user_has_role
 from .services import session_is_verified
 
 SIGNED_IN_AT = "ipgar_signed_in_at"
@@ -25,6 +26,7 @@ SIGNED_IN_AT = "ipgar_signed_in_at"
 # Paths an authenticated but not yet verified user may reach.
 OPEN_PREFIXES = ("/static/", "/healthz", "/i18n/", "/api/")
 SESSION_EXPIRED = "Uw sessie is verlopen. Log opnieuw in."
+NO_WEB_FOR_SYNC_CLIENTS = "Synchronisatieclients gebruiken de API, niet de website."
 
 
 class SignInPolicyMiddleware:
@@ -34,6 +36,10 @@ class SignInPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if user.is_authenticated and not request.path.startswith(OPEN_PREFIXES):
+            if user_has_role(user, Role.SYNC_CLIENT):
+                # A sync client is not a person: it has a token, never a web session.
+                logout(request)
+                return HttpResponseForbidden(_(NO_WEB_FOR_SYNC_CLIENTS))
             signed_in_at = request.session.setdefault(SIGNED_IN_AT, time.time())
             if time.time() - signed_in_at > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
