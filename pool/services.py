@@ -105,6 +105,13 @@ UNCHANGED = _Unchanged.UNCHANGED
 Unchanged = Literal[_Unchanged.UNCHANGED]
 
 
+def _apply_changes(instance: Any, changes: dict[str, Any]) -> None:
+    """Set the fields whose new value was given (UNCHANGED leaves a field as it is)."""
+    for field, value in changes.items():
+        if value is not UNCHANGED:
+            setattr(instance, field, value)
+
+
 # --- membership ---------------------------------------------------------------------
 
 
@@ -202,9 +209,7 @@ def regisseur_update(
         "remark": remark,
         "manager": manager,
     }
-    for field, value in changes.items():
-        if value is not UNCHANGED:
-            setattr(locked, field, value)
+    _apply_changes(locked, changes)
     regisseur_validate(
         user=locked.user,
         organisation=locked.organisation,
@@ -325,9 +330,7 @@ def absence_update(
         "reason": reason,
         "stand_in": stand_in,
     }
-    for field, value in changes.items():
-        if value is not UNCHANGED:
-            setattr(locked, field, value)
+    _apply_changes(locked, changes)
     absence_validate(
         regisseur=locked.regisseur,
         starts_on=locked.starts_on,
@@ -523,9 +526,7 @@ def team_activity_update(
         "series_size": series_size,
         "notes": notes,
     }
-    for field, value in changes.items():
-        if value is not UNCHANGED:
-            setattr(locked, field, value)
+    _apply_changes(locked, changes)
     team_activity_validate(
         kind=locked.kind,
         series_name=locked.series_name,
