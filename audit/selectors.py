@@ -32,6 +32,19 @@ EXPORT_COLUMNS = (
 )
 
 
+def access_log_readable_by(user) -> bool:
+    """Who may open the access log at all: the programme team, and a privacy officer
+    of an organisation (who then reads that organisation's staff only)."""
+    return user_has_role(user, Role.PROGRAMME_TEAM) or (
+        user_has_role(user, Role.PRIVACY_OFFICER) and user.organisation_id is not None
+    )
+
+
+def may_export_subject_access(user) -> bool:
+    """A subject-access request covers every organisation's reads: programme team only."""
+    return user_has_role(user, Role.PROGRAMME_TEAM)
+
+
 def access_log_visible_to(user) -> QuerySet[AccessLog]:
     """The programme team reads the whole log; a partner's privacy officer reads the
     records of his or her own organisation's staff; nobody else reads any."""

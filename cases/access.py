@@ -10,6 +10,13 @@ permissions always mirror the case's present state:
   meetings) but not the person record;
 - nobody holds object permissions on an exited case (the programme team reads
   everything through its group permissions).
+
+Reading goes through one rule for lists and details (``cases_visible_to``,
+``case_for``, ``user_may``): the programme team's global permissions, else the
+object permissions above, else an emergency access ("break the glass") running
+on an open case, which gives what a director holds. A case one may not see does
+not exist for one (404); one that one sees without the stronger right asked for
+is refused (403).
 """
 
 from __future__ import annotations
@@ -17,20 +24,28 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.core.exceptions import PermissionDenied
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Cast
+from django.http import Http404
 from django.utils import timezone
 from guardian.models import UserObjectPermission
 
 from pool.models import Absence
 
-from .models import OPEN_STATUSES, Case
+from .models import OPEN_STATUSES, Case, EmergencyAccess
 
 DIRECTOR_PERMISSIONS = ("view_case", "work_on_case", "view_person_data")
 TEAM_MEMBER_PERMISSIONS = ("view_case",)
 MANAGED_PERMISSIONS = frozenset(DIRECTOR_PERMISSIONS + TEAM_MEMBER_PERMISSIONS)
+# What a running emergency access gives: what the case's directors hold.
+EMERGENCY_PERMISSIONS = frozenset(DIRECTOR_PERMISSIONS)
+
+CASE_PERMISSION_REFUSED = "U mag dit onderdeel van de casus niet inzien."
 
 
 def case_access_wanted(*, case: Case, on: datetime.date) -> dict[int, set[str]]:
@@ -112,11 +127,152 @@ def users_with_case_access(case: Case) -> set[int]:
     )
 
 
+# --- reading: one rule for lists and details -------------------------------------------
+
+
+def _codename(perm: str) -> str:
+    """Accept "cases.view_case" as well as "view_case"."""
+    return perm.removeprefix("cases.")
+
+
+def _may_hold_permissions(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def _object_permissions(user) -> QuerySet[UserObjectPermission]:
+    return UserObjectPermission.objects.filter(
+        user=user, content_type__app_label="cases", content_type__model="case"
+    )
+
+
+def cases_visible_to(user, *, on: datetime.datetime | None = None) -> QuerySet[Case]:
+    """Every case ``user`` may see at ``on`` (default: now), as one composable query.
+
+    The programme team (global ``cases.view_case``) sees all; everyone else the
+    cases guardian grants ``view_case`` on, and those with an emergency access
+    running. Managers, PTO-R, functional admins and privacy officers see none.
+    """
+    if not _may_hold_permissions(user):
+        return Case.objects.none()
+    if user.has_perm("cases.view_case"):
+        return Case.objects.all()
+    at = on or timezone.now()
+    granted = _object_permissions(user).filter(
+        permission__codename="view_case",
+        object_pk=Cast(OuterRef("pk"), output_field=CharField()),
+    )
+    emergency = EmergencyAccess.objects.active_at(at).filter(user=user, case=OuterRef("pk"))
+    return Case.objects.filter(Exists(granted) | Exists(emergency))
+
+
+@dataclass(frozen=True)
+class CasePermissions:
+    """What one user holds on one case: ``regular`` through the role or the case's
+    object permissions, and the emergency access running, if any."""
+
+    regular: frozenset[str]
+    emergency: EmergencyAccess | None = None
+
+    def allows(self, perm: str) -> bool:
+        codename = _codename(perm)
+        return codename in self.regular or (
+            self.emergency is not None and codename in EMERGENCY_PERMISSIONS
+        )
+
+    def rests_on_emergency(self, perm: str) -> bool:
+        """True when ``perm`` is held only through the emergency access: reads under
+        it are flagged in the access log."""
+        codename = _codename(perm)
+        return self.allows(codename) and codename not in self.regular
+
+
+def case_permissions(user, case: Case, *, on: datetime.datetime | None = None) -> CasePermissions:
+    """The case permissions ``user`` holds on ``case`` at ``on`` (default: now)."""
+    if not _may_hold_permissions(user):
+        return CasePermissions(regular=frozenset())
+    held = {codename for codename in MANAGED_PERMISSIONS if user.has_perm(f"cases.{codename}")}
+    if not held >= EMERGENCY_PERMISSIONS:
+        held.update(
+            _object_permissions(user)
+            .filter(object_pk=str(case.pk), permission__codename__in=MANAGED_PERMISSIONS)
+            .values_list("permission__codename", flat=True)
+        )
+    emergency = None
+    if not held >= EMERGENCY_PERMISSIONS:
+        emergency = (
+            EmergencyAccess.objects.active_at(on or timezone.now())
+            .filter(user=user, case=case)
+            .order_by("-expires_at")
+            .first()
+        )
+    return CasePermissions(regular=frozenset(held), emergency=emergency)
+
+
+def user_may(user, case: Case, perm: str, *, on: datetime.datetime | None = None) -> bool:
+    """True when ``user`` holds ``perm`` (view_case, work_on_case, view_person_data) on ``case``."""
+    return case_permissions(user, case, on=on).allows(perm)
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    """A case as one user reaches it for one purpose (``need``)."""
+
+    case: Case
+    permissions: CasePermissions
+    need: str
+
+    def allows(self, perm: str) -> bool:
+        return self.permissions.allows(perm)
+
+    @property
+    def emergency(self) -> bool:
+        """The read rests on an emergency access: flag it in the access log."""
+        return self.permissions.rests_on_emergency(self.need)
+
+    @property
+    def emergency_access(self) -> EmergencyAccess | None:
+        return self.permissions.emergency if self.emergency else None
+
+
+def case_access_for(
+    user, case_id: int, *, need: str = "view_case", on: datetime.datetime | None = None
+) -> CaseAccess:
+    """The case ``case_id`` if ``user`` may see it, with what he or she holds on it.
+
+    Raises Http404 when the case is not visible to the user (whether or not it
+    exists: existence never leaks) and PermissionDenied when it is visible but
+    ``need`` (work_on_case, view_person_data) is not held.
+    """
+    case = cases_visible_to(user, on=on).filter(pk=case_id).first()
+    if case is None:
+        raise Http404
+    permissions = case_permissions(user, case, on=on)
+    if not permissions.allows(need):
+        raise PermissionDenied(CASE_PERMISSION_REFUSED)
+    return CaseAccess(case=case, permissions=permissions, need=_codename(need))
+
+
+def case_for(
+    user, case_id: int, *, need: str = "view_case", on: datetime.datetime | None = None
+) -> Case:
+    """As ``case_access_for``, the case alone."""
+    return case_access_for(user, case_id, need=need, on=on).case
+
+
 __all__ = [
+    "CASE_PERMISSION_REFUSED",
     "DIRECTOR_PERMISSIONS",
+    "EMERGENCY_PERMISSIONS",
     "TEAM_MEMBER_PERMISSIONS",
+    "CaseAccess",
+    "CasePermissions",
+    "case_access_for",
     "case_access_sync",
     "case_access_wanted",
+    "case_for",
+    "case_permissions",
     "cases_access_sync",
+    "cases_visible_to",
+    "user_may",
     "users_with_case_access",
 ]

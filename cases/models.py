@@ -1,13 +1,15 @@
 """Cases in the approach (seed 003, the handelingskader): the pseudonymous case, the
 protected person record, phases, regisseur and buddy, the intervention team,
 assessments, versioned plans of approach with interventions, UVO meetings,
-evaluations, ITAT-R advice and the exit procedure decided by PTO-R.
+evaluations, ITAT-R advice and the exit procedure decided by PTO-R; emergency access
+("break the glass") and decisions to share on a weighty interest.
 
 Every model's history (who, when, old and new values) is kept by django-pghistory.
 """
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 import pghistory
@@ -676,3 +678,134 @@ class ExitProcedure(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in (self.Status.OPEN, self.Status.ADVISED)
+
+
+class EmergencyAccessQuerySet(models.QuerySet["EmergencyAccess"]):
+    def active_at(self, at: datetime.datetime) -> EmergencyAccessQuerySet:
+        """Accesses running at ``at`` on a case still in the approach."""
+        return self.filter(opened_at__lte=at, expires_at__gt=at, case__status__in=OPEN_STATUSES)
+
+    def unreviewed(self) -> EmergencyAccessQuerySet:
+        return self.filter(reviewed_at__isnull=True)
+
+
+@pghistory.track()
+class EmergencyAccess(models.Model):
+    """Break the glass: a regisseur opens a case that is not his or hers, for a
+    limited time and with a stated reason; the programme team reviews it afterwards.
+
+    While it runs the regisseur works on the case as its directors do; every read
+    under it is flagged in the access log.
+    """
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("casus"), on_delete=models.PROTECT, related_name="emergency_accesses"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("geopend door"),
+        on_delete=models.PROTECT,
+        related_name="emergency_accesses",
+    )
+    reason = models.TextField(_("reden"))
+    opened_at = models.DateTimeField(_("geopend op"))
+    expires_at = models.DateTimeField(_("verloopt op"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("beoordeeld door"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("beoordeeld op"), null=True, blank=True)
+    review_note = models.TextField(_("toelichting beoordeling"), blank=True)
+
+    objects = EmergencyAccessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        verbose_name = _("noodtoegang")
+        verbose_name_plural = _("noodtoegangen")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("opened_at")), name="emergency_access_expires_later"
+            ),
+            models.CheckConstraint(
+                condition=Q(reviewed_by__isnull=True, reviewed_at__isnull=True)
+                | Q(reviewed_by__isnull=False, reviewed_at__isnull=False),
+                name="emergency_access_review_complete",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "case", "expires_at"]),
+            models.Index(fields=["reviewed_at", "-opened_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Noodtoegang')} {self.case_id} {self.opened_at:%d-%m-%Y %H:%M}"
+
+    @property
+    def is_reviewed(self) -> bool:
+        return self.reviewed_at is not None
+
+
+class SharedObjectType(models.TextChoices):
+    PLAN = "plan", _("Versie plan van aanpak")
+    MEETING = "meeting", _("UVO")
+
+
+@pghistory.track()
+class ShareRecord(models.Model):
+    """A decision to share a plan version or an UVO with someone outside the case's
+    team, on the ground of a weighty interest (zwaarwegend belang)."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("casus"), on_delete=models.PROTECT, related_name="share_records"
+    )
+    shared_object_type = models.CharField(
+        _("wat is gedeeld"), max_length=10, choices=SharedObjectType.choices
+    )
+    plan_version = models.ForeignKey(
+        PlanVersion,
+        verbose_name=_("versie plan van aanpak"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("UVO"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Who received it: a name and an organisation, often outside ipgar.
+    shared_with = models.CharField(_("gedeeld met"), max_length=300)
+    ground = models.TextField(_("zwaarwegend belang"))
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("gedeeld door"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    shared_at = models.DateTimeField(_("gedeeld op"))
+
+    class Meta:
+        ordering = ["case", "-shared_at", "-id"]
+        verbose_name = _("deling op zwaarwegend belang")
+        verbose_name_plural = _("delingen op zwaarwegend belang")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    shared_object_type="plan", plan_version__isnull=False, meeting__isnull=True
+                )
+                | Q(shared_object_type="meeting", meeting__isnull=False, plan_version__isnull=True),
+                name="share_record_names_exactly_one_object",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_shared_object_type_display()} → {self.shared_with}"

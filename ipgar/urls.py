@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from accounts import views as account_views
+from cases.urls import review_urlpatterns as emergency_review_urlpatterns
 
 from . import health, views
 
@@ -16,6 +17,9 @@ urlpatterns = [
     path("tweestaps/instellen/", account_views.two_factor_enrol, name="two_factor_enrol"),
     # The admin signs in through the same two-factor sign-in as everyone else.
     path("beheer/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
+    path("casussen/", include("cases.urls")),
+    path("noodtoegang/", include((emergency_review_urlpatterns, "emergency_review"))),
+    path("toegangslog/", include("audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),
 ]

@@ -1,5 +1,6 @@
-"""Reads of cases: the case page with everything on it, a regisseur's own cases,
-and the exit proposals waiting for PTO-R.
+"""Reads of cases: the case list, the case page with everything on it, the person
+record, a regisseur's own cases, the exit proposals waiting for PTO-R, the
+emergency accesses waiting for review and a case's sharing decisions.
 
 Who may read which case is decided before these run (guardian object
 permissions, cases/access.py); reads of person data are logged by the caller.
@@ -11,17 +12,20 @@ import datetime
 from typing import TYPE_CHECKING, TypedDict
 
 from django.db import models
-from django.db.models import Max, Prefetch, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pool.models import Absence, Regisseur
 
+from ..access import cases_visible_to
 from ..models import (
     OPEN_STATUSES,
     Assessment,
     Assignment,
     Case,
     CaseStatus,
+    EmergencyAccess,
     Evaluation,
     ExitProcedure,
     Intervention,
@@ -29,8 +33,10 @@ from ..models import (
     Meeting,
     MeetingAction,
     MeetingAttendee,
+    Person,
     PhaseTransition,
     PlanVersion,
+    ShareRecord,
     TeamMember,
 )
 
@@ -184,3 +190,60 @@ def exit_procedures_awaiting_decision() -> QuerySet[WithAnnotations[ExitProcedur
         )
         .order_by("advised_on", "pk")
     )
+
+
+class _WithEmergency(TypedDict):
+    under_emergency: bool
+
+
+def cases_for_list(
+    user, *, on: datetime.datetime | None = None
+) -> QuerySet[WithAnnotations[Case, _WithEmergency]]:
+    """The case list: every case ``user`` may see (cases/access.py), with regisseur
+    and buddy, in one query however many. No person data: only numbers, phase and
+    status. ``under_emergency`` marks the cases the user reaches through an emergency
+    access of his or her own that is running."""
+    at = on or timezone.now()
+    return (
+        cases_visible_to(user, on=at)
+        .annotate(
+            under_emergency=Exists(
+                EmergencyAccess.objects.active_at(at).filter(user=user, case=OuterRef("pk"))
+            )
+        )
+        .select_related("region", "regisseur__user", "buddy__user")
+        .order_by("number")
+    )
+
+
+def case_by_number(number: str) -> Case | None:
+    """The case with exactly this number (case-insensitive), or None."""
+    return Case.objects.filter(number__iexact=number.strip()).first()
+
+
+def person_of(case: Case) -> Person:
+    """The person record of a case. Raises ``Person.DoesNotExist`` when none was recorded."""
+    return Person.objects.select_related("case").get(case=case)
+
+
+def emergency_accesses_to_review() -> QuerySet[EmergencyAccess]:
+    """Emergency accesses the programme team has yet to review, newest first."""
+    return (
+        EmergencyAccess.objects.unreviewed()
+        .select_related("case", "user__organisation")
+        .order_by("-opened_at", "-id")
+    )
+
+
+def share_records_of(case: Case) -> QuerySet[ShareRecord]:
+    """The case's sharing decisions, newest first, with what was shared and by whom."""
+    return (
+        ShareRecord.objects.filter(case=case)
+        .select_related("plan_version", "meeting", "shared_by")
+        .order_by("-shared_at", "-id")
+    )
+
+
+def meetings_of(case: Case) -> QuerySet[Meeting]:
+    """The case's UVOs and breakthrough meetings, latest first."""
+    return Meeting.objects.filter(case=case).order_by("-held_on", "-id")

@@ -289,6 +289,8 @@ IPGAR_THREE_WAY_TALK_MONTHS = env.int("IPGAR_THREE_WAY_TALK_MONTHS", default=12)
 IPGAR_EXIT_DECISION_DAYS = env.int("IPGAR_EXIT_DECISION_DAYS", default=28)
 # Days ahead that the worklists and reminders look for items coming due.
 IPGAR_DEADLINE_HORIZON_DAYS = env.int("IPGAR_DEADLINE_HORIZON_DAYS", default=14)
+# Hours an emergency access ("break the glass") keeps a case open to the regisseur who opened it.
+IPGAR_EMERGENCY_ACCESS_HOURS = env.int("IPGAR_EMERGENCY_ACCESS_HOURS", default=24)
 
 # Periodic jobs. django-celery-beat's database scheduler copies these into its
 # tables at start-up; the programme team can see them in the admin.

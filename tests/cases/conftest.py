@@ -6,11 +6,14 @@ import datetime
 import itertools
 import zoneinfo
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.roles import Role
 from cases.models import Case, ItatAdvice, PlanVersion
 from cases.services.assignments import case_assign
@@ -21,7 +24,10 @@ from cases.services.plans import (
     plan_version_adopt,
     plan_version_create,
 )
+from cases.services.team import team_member_add
 from pool.models import Region, Regisseur
+from pool.services import absence_create
+from tests.conftest import sign_in
 from tests.factories import (
     TODAY,
     CaseFactory,
@@ -149,3 +155,107 @@ def start_case(author) -> Callable[..., Case]:
         return case_sign_notification(case=case, signed_on=SIGNED_ON, by=author)
 
     return start
+
+
+# --- The people around one case, for the web pages ---------------------------------
+
+
+def with_role(user: User, role: Role) -> User:
+    """Put ``user`` in the role's group (created by migrate) and forget cached roles."""
+    user.groups.add(Group.objects.get(name=role.value))
+    user._role_names = None  # type: ignore[attr-defined]
+    return user
+
+
+def client_for(user: User) -> Client:
+    """A test client signed in as ``user`` with both factors passed."""
+    client = Client()
+    sign_in(client, user)
+    return client
+
+
+@dataclass
+class Crew:
+    """One case started through the services, and who stands where around it."""
+
+    case: Case
+    regisseur: User
+    buddy: User
+    stand_in: User
+    team_member: User
+    programme_team: User
+    other_regisseur: User  # a pool member who does not work on this case
+    outsiders: dict[str, User]  # roles that see no case at all, and a member of another team
+
+    def of(self, name: str) -> User:
+        return self.outsiders[name] if name in self.outsiders else getattr(self, name)
+
+
+WORKS_ON_CASE = ("regisseur", "buddy", "stand_in", "programme_team")
+SEES_CASE = (*WORKS_ON_CASE, "team_member")
+OUTSIDERS = (
+    "other_regisseur",
+    "other_team_member",
+    "pto_r",
+    "manager",
+    "functional_admin",
+    "privacy_officer",
+)
+
+
+def _regisseur_user() -> User:
+    return with_role(RegisseurFactory().user, Role.REGISSEUR)
+
+
+@pytest.fixture
+def crew(today, start_case, author) -> Crew:
+    ggd = OrganisationFactory(code="ggd", name="GGD")
+    regisseur, buddy, stand_in = _regisseur_user(), _regisseur_user(), _regisseur_user()
+    case = start_case(regisseur=regisseur.regisseur, buddy=buddy.regisseur)
+    absence_create(
+        regisseur=regisseur.regisseur,
+        starts_on=today,
+        ends_on=today + datetime.timedelta(days=4),
+        reason="Verlof",
+        stand_in=stand_in.regisseur,
+        by=author,
+    )
+    team_member = with_role(UserFactory(organisation=ggd), Role.TEAM_MEMBER)
+    team_member_add(
+        case=case,
+        name="Professional GGD",
+        organisation=ggd,
+        role="Zorgcoördinator",
+        joined_on=today,
+        by=author,
+        user=team_member,
+    )
+    other_case = start_case()
+    other_team_member = with_role(UserFactory(organisation=ggd), Role.TEAM_MEMBER)
+    team_member_add(
+        case=other_case,
+        name="Professional elders",
+        organisation=ggd,
+        role="Ambulant begeleider",
+        joined_on=today,
+        by=author,
+        user=other_team_member,
+    )
+    other_regisseur = _regisseur_user()
+    return Crew(
+        case=case,
+        regisseur=regisseur,
+        buddy=buddy,
+        stand_in=stand_in,
+        team_member=team_member,
+        programme_team=with_role(UserFactory(), Role.PROGRAMME_TEAM),
+        other_regisseur=other_regisseur,
+        outsiders={
+            "other_regisseur": other_regisseur,
+            "other_team_member": other_team_member,
+            "pto_r": with_role(UserFactory(), Role.PTO_R),
+            "manager": with_role(UserFactory(), Role.MANAGER),
+            "functional_admin": with_role(UserFactory(is_staff=True), Role.FUNCTIONAL_ADMIN),
+            "privacy_officer": with_role(UserFactory(organisation=ggd), Role.PRIVACY_OFFICER),
+        },
+    )

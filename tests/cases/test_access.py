@@ -6,13 +6,19 @@ import datetime
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from cases.access import (
     DIRECTOR_PERMISSIONS,
     TEAM_MEMBER_PERMISSIONS,
     case_access_sync,
+    case_for,
+    cases_visible_to,
+    user_may,
     users_with_case_access,
 )
+from cases.models import Case
 from cases.tasks import access_refresh_daily
 from pool.services import absence_create, absence_end_early
 from tests.factories import CaseFactory, RegisseurFactory, TeamMemberFactory, UserFactory
@@ -99,3 +105,36 @@ def test_a_team_member_loses_access_the_day_after_leaving(case):
     with time_machine.travel(datetime.datetime(2026, 11, 24, 0, 5, tzinfo=datetime.UTC)):
         access_refresh_daily()
     assert perms_of(member.user, case) == set()
+
+
+# --- reading: one rule for lists and details --------------------------------------------
+
+
+def test_the_list_rule_and_the_object_check_agree_for_everyone(crew):
+    people = {
+        name: crew.of(name)
+        for name in ("regisseur", "buddy", "stand_in", "team_member", "programme_team")
+    }
+    people.update(crew.outsiders)
+    for name, user in people.items():
+        listed = crew.case in cases_visible_to(user)
+        assert listed == user_may(user, crew.case, "view_case"), name
+        for need in ("view_case", "work_on_case", "view_person_data"):
+            if not listed:
+                with pytest.raises(Http404):
+                    case_for(user, crew.case.pk, need=need)
+            elif user_may(user, crew.case, need):
+                assert case_for(user, crew.case.pk, need=need) == crew.case
+            else:
+                with pytest.raises(PermissionDenied):
+                    case_for(user, crew.case.pk, need=need)
+    assert set(cases_visible_to(crew.programme_team)) == set(Case.objects.all())
+    assert not cases_visible_to(crew.outsiders["pto_r"]).exists()
+
+
+def test_the_visible_cases_are_one_query_that_composes(crew, django_assert_num_queries):
+    visible = cases_visible_to(crew.team_member)  # the permission check itself is cached
+    with django_assert_num_queries(1):
+        assert list(visible.filter(phase=crew.case.phase).values_list("pk", flat=True)) == [
+            crew.case.pk
+        ]

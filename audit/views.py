@@ -1,0 +1,71 @@
+"""The access-log pages: search, CSV export of a search, and the subject-access
+export. Who may read which records comes from audit.selectors."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from .forms import AccessLogFilterForm
+from .selectors import (
+    access_log_as_csv,
+    access_log_readable_by,
+    access_log_search,
+    may_export_subject_access,
+    subject_access_history,
+)
+from .services import access_record_subject_access_export
+
+RECORDS_PER_PAGE = 50
+LOG_REFUSED = "Alleen het programmateam en privacyfunctionarissen lezen het toegangslog."
+SUBJECT_ACCESS_REFUSED = "Alleen het programmateam stelt een inzageverzoek samen."
+
+
+def _csv_response(content: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def access_log(request: HttpRequest) -> HttpResponse:
+    if not access_log_readable_by(request.user):
+        raise PermissionDenied(LOG_REFUSED)
+    form = AccessLogFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "audit/access_log.html", {"form": form, "page": None}, status=400)
+    records = access_log_search(viewer=request.user, filters=form.filters())
+    page = Paginator(records, RECORDS_PER_PAGE).get_page(request.GET.get("pagina"))
+    return render(request, "audit/access_log.html", {"form": form, "page": page})
+
+
+@login_required
+@require_GET
+def access_log_export(request: HttpRequest) -> HttpResponse:
+    """The records the same search shows, every page of them, as CSV."""
+    if not access_log_readable_by(request.user):
+        raise PermissionDenied(LOG_REFUSED)
+    form = AccessLogFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "audit/access_log.html", {"form": form, "page": None}, status=400)
+    records = access_log_search(viewer=request.user, filters=form.filters())
+    return _csv_response(access_log_as_csv(records), "toegangslog.csv")
+
+
+@login_required
+@require_GET
+def subject_access_export(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Every recorded access to one person's data (AVG art. 15). The export is
+    itself recorded first, so it appears in what it exports."""
+    if not may_export_subject_access(request.user):
+        raise PermissionDenied(SUBJECT_ACCESS_REFUSED)
+    access_record_subject_access_export(user=request.user, case_id=case_id, request=request)
+    return _csv_response(
+        access_log_as_csv(subject_access_history(case_id=case_id)),
+        f"inzageverzoek-casus-{case_id}.csv",
+    )

@@ -1,0 +1,220 @@
+"""The case pages, server-rendered in Dutch. Thin: who may see what comes from
+cases/access.py, the data from the selectors, every change from a service, and
+every read of person-level data is recorded in the access log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.models import User
+
+from .access import case_access_for, user_may
+from .forms import EmergencyOpenForm, EmergencyReviewForm, ShareForm, form_add_service_error
+from .models import Person
+from .selectors.cases import (
+    case_detail,
+    cases_for_list,
+    emergency_accesses_to_review,
+    person_of,
+    share_records_of,
+)
+from .services.emergency import (
+    EMERGENCY_ALREADY_WORKS_ON_CASE,
+    EMERGENCY_ONLY_REGISSEUR,
+    EMERGENCY_REVIEW_ONLY_PROGRAMME_TEAM,
+    emergency_access_open,
+    emergency_access_review,
+    may_open_emergency_access,
+    may_review_emergency_access,
+)
+from .services.reads import case_read_record
+from .services.sharing import share_record
+
+
+class AuthenticatedRequest(HttpRequest):
+    """A request behind @login_required: its user is a signed-in User."""
+
+    user: User
+
+
+CASES_PER_PAGE = 50
+PERSON_PAGE_PURPOSE = "Persoonsgegevens ingezien op de persoonspagina van de casus."
+EMERGENCY_OPENED = (
+    "Noodtoegang geopend tot %(until)s. Het programmateam beoordeelt deze toegang achteraf."
+)
+SHARE_RECORDED = "Het delen is vastgelegd, met het zwaarwegend belang waarop het gebeurde."
+REVIEW_RECORDED = "De beoordeling van de noodtoegang is vastgelegd."
+
+
+@login_required
+@require_GET
+def case_list(request: AuthenticatedRequest) -> HttpResponse:
+    page = Paginator(cases_for_list(request.user), CASES_PER_PAGE).get_page(
+        request.GET.get("pagina")
+    )
+    return render(
+        request,
+        "cases/case_list.html",
+        {"page": page, "may_open_emergency": may_open_emergency_access(request.user)},
+    )
+
+
+@login_required
+@require_GET
+def case_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    access = case_access_for(request.user, pk, need="view_case")
+    case = case_detail(pk)
+    case_read_record(access=access, user=request.user, obj=case, request=request)
+    may_work = access.allows("work_on_case")
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "emergency_access": access.permissions.emergency,
+            "may_see_person": access.allows("view_person_data"),
+            "may_work": may_work,
+            "share_records": share_records_of(case) if may_work else None,
+        },
+    )
+
+
+@login_required
+@require_GET
+def person_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    access = case_access_for(request.user, pk, need="view_person_data")
+    try:
+        person = person_of(access.case)
+    except Person.DoesNotExist:
+        raise Http404 from None
+    case_read_record(
+        access=access, user=request.user, obj=person, request=request, purpose=PERSON_PAGE_PURPOSE
+    )
+    return render(
+        request,
+        "cases/person_detail.html",
+        {"case": access.case, "person": person, "emergency_access": access.permissions.emergency},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def emergency_open(request: AuthenticatedRequest) -> HttpResponse:
+    """Break the glass on a case known by its exact number."""
+    if not may_open_emergency_access(request.user):
+        raise PermissionDenied(EMERGENCY_ONLY_REGISSEUR)
+    form = EmergencyOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        case = form.cleaned_data["number"]
+        if user_may(request.user, case, "work_on_case"):
+            messages.info(request, EMERGENCY_ALREADY_WORKS_ON_CASE)
+            return redirect("cases:detail", pk=case.pk)
+        try:
+            access = emergency_access_open(
+                case=case, user=request.user, reason=form.cleaned_data["reason"], request=request
+            )
+        except ValidationError as error:
+            form_add_service_error(form, error, {"reason_too_short": "reason"})
+        else:
+            until = f"{timezone.localtime(access.expires_at):%d-%m-%Y %H:%M}"
+            messages.warning(request, EMERGENCY_OPENED % {"until": until})
+            return redirect("cases:detail", pk=case.pk)
+    return render(
+        request,
+        "cases/emergency_open.html",
+        {"form": form, "hours": settings.IPGAR_EMERGENCY_ACCESS_HOURS},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def share(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Record sharing a plan version or an UVO on a weighty interest."""
+    access = case_access_for(request.user, pk, need="work_on_case")
+    case = access.case
+    form = ShareForm(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            share_record(
+                case=case,
+                plan_version=form.cleaned_data["plan_version"],
+                meeting=form.cleaned_data["meeting"],
+                shared_with=form.cleaned_data["shared_with"],
+                ground=form.cleaned_data["ground"],
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            form_add_service_error(
+                form,
+                error,
+                {
+                    "shared_with_required": "shared_with",
+                    "shared_with_too_long": "shared_with",
+                    "ground_required": "ground",
+                },
+            )
+        else:
+            messages.success(request, SHARE_RECORDED)
+            return redirect("cases:detail", pk=case.pk)
+    return render(
+        request,
+        "cases/share_form.html",
+        {"case": case, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def emergency_reviews(request: AuthenticatedRequest) -> HttpResponse:
+    """The programme team's list of emergency accesses to review, a form per row."""
+    if not may_review_emergency_access(request.user):
+        raise PermissionDenied(EMERGENCY_REVIEW_ONLY_PROGRAMME_TEAM)
+    posted: EmergencyReviewForm | None = None
+    if request.method == "POST":
+        posted_id = request.POST.get("access", "")
+        posted = EmergencyReviewForm(
+            request.POST, auto_id=f"id_%s_{posted_id}" if posted_id.isdigit() else "id_%s"
+        )
+        if posted.is_valid():
+            try:
+                emergency_access_review(
+                    access=posted.cleaned_data["access"],
+                    by=request.user,
+                    note=posted.cleaned_data["note"],
+                )
+            except ValidationError as error:
+                form_add_service_error(posted, error, {"note_required": "note"})
+            else:
+                messages.success(request, REVIEW_RECORDED)
+                return redirect("emergency_review:list")
+
+    rows = []
+    posted_row_found = False
+    for access in emergency_accesses_to_review():
+        if posted is not None and posted.data.get("access") == str(access.pk):
+            form, posted_row_found = posted, True
+        else:
+            form = EmergencyReviewForm(initial={"access": access.pk}, auto_id=f"id_%s_{access.pk}")
+        rows.append((access, form))
+    return render(
+        request,
+        "cases/emergency_reviews.html",
+        {
+            "rows": rows,
+            # A post for an access no longer to review: its errors go above the list.
+            "stray_form": posted if posted is not None and not posted_row_found else None,
+            "now": timezone.now(),
+        },
+        status=400 if posted is not None and posted.errors else 200,
+    )

@@ -1,0 +1,205 @@
+"""The case pages: who reaches which page (404 where a case is not one's to see,
+403 where it is but the stronger right is missing), what each shows, and that
+every read of person-level data leaves exactly one access record."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.roles import Role
+from audit.models import AccessLog
+from cases.access import case_access_sync
+from cases.views import PERSON_PAGE_PURPOSE
+from tests.factories import (
+    CaseFactory,
+    MeetingFactory,
+    PlanVersionFactory,
+    RegisseurFactory,
+    UserFactory,
+)
+
+from .conftest import OUTSIDERS, SEES_CASE, WORKS_ON_CASE, client_for, with_role
+
+pytestmark = pytest.mark.django_db
+
+PERSON_LAST_NAME = "Fictief"  # what start_case registers
+
+
+def new_records(before: int) -> list[AccessLog]:
+    return list(AccessLog.objects.order_by("id")[before:])
+
+
+# --- the case page -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", SEES_CASE)
+def test_who_works_on_or_in_the_case_sees_its_page_and_one_read_is_recorded(crew, who):
+    user = crew.of(who)
+    before = AccessLog.objects.count()
+
+    response = client_for(user).get(reverse("cases:detail", args=[crew.case.pk]))
+
+    assert response.status_code == 200
+    assert crew.case.number in response.content.decode()
+    [record] = new_records(before)
+    assert (record.user, record.action, record.emergency) == (user, AccessLog.Action.VIEW, False)
+    assert (record.object_type, record.object_id) == ("cases.case", str(crew.case.pk))
+    assert record.case_number == crew.case.number
+
+
+@pytest.mark.parametrize("who", OUTSIDERS)
+@pytest.mark.parametrize("page", ["cases:detail", "cases:person", "cases:share"])
+def test_a_case_one_may_not_see_is_not_found_and_nothing_is_recorded(crew, who, page):
+    before = AccessLog.objects.count()
+    response = client_for(crew.of(who)).get(reverse(page, args=[crew.case.pk]))
+    assert response.status_code == 404
+    assert AccessLog.objects.count() == before
+
+
+@pytest.mark.parametrize("who", [*SEES_CASE, *OUTSIDERS])
+def test_an_unknown_case_id_answers_the_same_404(crew, who):
+    missing = crew.case.pk + 10_000
+    assert client_for(crew.of(who)).get(reverse("cases:detail", args=[missing])).status_code == 404
+
+
+def test_the_case_page_shows_phases_team_plan_meetings_and_assessments_but_no_person(crew, author):
+    PlanVersionFactory(case=crew.case, concerns="Uitingen die geweld rechtvaardigen.")
+    MeetingFactory(case=crew.case, decisions="Woonbegeleiding aanvragen bij WPI.")
+    html = client_for(crew.team_member).get(reverse("cases:detail", args=[crew.case.pk]))
+    text = html.content.decode()
+    for shown in (
+        "Uitingen die geweld rechtvaardigen.",
+        "Woonbegeleiding aanvragen bij WPI.",
+        "Professional GGD",
+        "Fase 1",
+        str(crew.regisseur),
+        str(crew.buddy),
+    ):
+        assert shown in text
+    assert PERSON_LAST_NAME not in text
+    # A team member reads the case but not the person, nor may share from it.
+    assert reverse("cases:person", args=[crew.case.pk]) not in text
+    assert reverse("cases:share", args=[crew.case.pk]) not in text
+
+
+def test_the_regisseur_is_offered_the_person_record_and_sharing(crew):
+    text = client_for(crew.regisseur).get(reverse("cases:detail", args=[crew.case.pk]))
+    assert reverse("cases:person", args=[crew.case.pk]) in text.content.decode()
+    assert reverse("cases:share", args=[crew.case.pk]) in text.content.decode()
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(crew):
+    response = Client().get(reverse("cases:detail", args=[crew.case.pk]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+# --- the person record ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", WORKS_ON_CASE)
+def test_directors_and_the_programme_team_read_the_person_and_the_read_is_recorded(crew, who):
+    user = crew.of(who)
+    before = AccessLog.objects.count()
+
+    response = client_for(user).get(reverse("cases:person", args=[crew.case.pk]))
+
+    assert response.status_code == 200
+    assert PERSON_LAST_NAME in response.content.decode()
+    [record] = new_records(before)
+    assert record.user == user
+    assert (record.object_type, record.object_id) == ("cases.person", str(crew.case.person.pk))
+    assert record.case_id == crew.case.pk
+    assert record.purpose == PERSON_PAGE_PURPOSE
+    assert record.emergency is False
+
+
+def test_a_team_member_is_refused_the_person_record_and_nothing_is_recorded(crew):
+    before = AccessLog.objects.count()
+    response = client_for(crew.team_member).get(reverse("cases:person", args=[crew.case.pk]))
+    assert response.status_code == 403
+    assert PERSON_LAST_NAME not in response.content.decode()
+    assert AccessLog.objects.count() == before
+
+
+# --- the case list -------------------------------------------------------------------
+
+
+def listed_numbers(response) -> list[str]:
+    return [case.number for case in response.context["page"]]
+
+
+def test_the_list_holds_exactly_the_cases_one_may_see_without_person_names(crew):
+    everything = sorted(c.number for c in type(crew.case).objects.all())
+    assert listed_numbers(client_for(crew.programme_team).get(reverse("cases:list"))) == (
+        everything
+    )
+    for who in SEES_CASE[:-1]:  # the directors and the stand-in
+        assert crew.case.number in listed_numbers(client_for(crew.of(who)).get("/casussen/"))
+    response = client_for(crew.team_member).get(reverse("cases:list"))
+    assert listed_numbers(response) == [crew.case.number]
+    assert PERSON_LAST_NAME not in response.content.decode()
+    for who in ("pto_r", "manager", "functional_admin", "privacy_officer", "other_regisseur"):
+        assert listed_numbers(client_for(crew.of(who)).get(reverse("cases:list"))) == []
+
+
+def test_reading_the_list_records_nothing(crew):
+    before = AccessLog.objects.count()
+    client_for(crew.regisseur).get(reverse("cases:list"))
+    assert AccessLog.objects.count() == before
+
+
+def _list_queries(client: Client) -> CaptureQueriesContext:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("cases:list"))
+    assert response.status_code == 200
+    return queries
+
+
+def _assert_same_count(small: CaptureQueriesContext, large: CaptureQueriesContext) -> None:
+    def listing(queries: CaptureQueriesContext) -> str:
+        return "\n".join(f"{i}. {q['sql']}" for i, q in enumerate(queries.captured_queries, 1))
+
+    assert len(small) == len(large), (
+        f"{len(small)} queries for the small list, {len(large)} for the large one.\n"
+        f"small:\n{listing(small)}\n\nlarge:\n{listing(large)}"
+    )
+
+
+# What a signed-in page costs before its own work: session, user, second-factor device.
+SIGNED_IN_REQUEST = 3
+ROLE_NAMES = 1  # may this user break the glass? (the link on the list)
+MODEL_PERMISSIONS = 2  # the user's and the groups' permissions: is it the programme team?
+PAGE_OF_CASES = 2  # the paginator's count, then the page with region, regisseur and buddy
+SESSION_SAVED = 3  # saved on every request (idle timeout), inside a savepoint
+LIST_QUERIES = SIGNED_IN_REQUEST + ROLE_NAMES + MODEL_PERMISSIONS + PAGE_OF_CASES + SESSION_SAVED
+
+
+@pytest.mark.parametrize("role", [Role.REGISSEUR, Role.PROGRAMME_TEAM])
+def test_the_list_takes_the_same_queries_for_3_and_12_cases(today, role):
+    me = RegisseurFactory()
+    with_role(me.user, role)
+    client = client_for(me.user)
+
+    def add_cases(count: int) -> None:
+        for case in CaseFactory.create_batch(count, regisseur=me):
+            case_access_sync(case=case)
+
+    add_cases(3)
+    small = _list_queries(client)
+    add_cases(9)
+    large = _list_queries(client)
+    _assert_same_count(small, large)
+    assert len(large) == LIST_QUERIES
+
+
+def test_the_list_is_paginated_by_fifty(today):
+    programme_team = with_role(UserFactory(), Role.PROGRAMME_TEAM)
+    CaseFactory.create_batch(51)
+    client = client_for(programme_team)
+    assert len(client.get(reverse("cases:list")).context["page"].object_list) == 50
+    assert len(client.get(reverse("cases:list"), {"pagina": 2}).context["page"].object_list) == 1
