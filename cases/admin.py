@@ -18,6 +18,7 @@ from .models import (
     Assessment,
     Assignment,
     Case,
+    EmergencyAccess,
     Evaluation,
     ExitProcedure,
     Intervention,
@@ -28,6 +29,7 @@ from .models import (
     Person,
     PhaseTransition,
     PlanVersion,
+    ShareRecord,
     TeamMember,
 )
 
@@ -189,3 +191,19 @@ class TeamMemberAdmin(AuditedReadOnlyAdmin):
     list_filter = ("organisation",)
     search_fields = ("case__number", "name")
     list_select_related = ("case", "organisation")
+
+
+@admin.register(EmergencyAccess)
+class EmergencyAccessAdmin(AuditedReadOnlyAdmin):
+    list_display = ("case", "user", "opened_at", "expires_at", "reviewed_at")
+    list_filter = ("reviewed_at",)
+    search_fields = ("case__number", "user__username")
+    list_select_related = ("case", "user")
+
+
+@admin.register(ShareRecord)
+class ShareRecordAdmin(AuditedReadOnlyAdmin):
+    list_display = ("case", "shared_object_type", "shared_with", "shared_by", "shared_at")
+    list_filter = ("shared_object_type",)
+    search_fields = ("case__number",)
+    list_select_related = ("case", "shared_by")

@@ -1,0 +1,208 @@
+"""The permission matrix: for every URL pattern, the expected answer for every role on
+an object of its own and on someone else's.
+
+A new URL pattern without a row here fails ``test_every_route_has_a_row``. Codes:
+200 served, 302 redirected (to sign-in, or onwards), 400 refused input, 403 refused,
+404 not found (also for objects one may not see, so their existence does not leak),
+405 method not allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import admin
+from django.urls import reverse
+
+from accounts.roles import Role
+
+from .world import ANONYMOUS, ROLES, World
+
+PT = Role.PROGRAMME_TEAM.value
+REG = Role.REGISSEUR.value
+TEAM = Role.TEAM_MEMBER.value
+PTOR = Role.PTO_R.value
+MAN = Role.MANAGER.value
+ADMIN = Role.FUNCTIONAL_ADMIN.value
+PRIV = Role.PRIVACY_OFFICER.value
+SYNC = Role.SYNC_CLIENT.value
+PEOPLE = (PT, REG, TEAM, PTOR, MAN, ADMIN, PRIV)
+
+Expected = int | frozenset[int] | tuple[int, int]  # one code, any of several, (own, other)
+
+
+@dataclass(frozen=True)
+class Row:
+    url: Callable[[World, str], str]
+    expect: Mapping[str, Expected]
+    method: str = "get"
+    data: Callable[[World, str], dict[str, Any]] | None = None
+    note: str = ""
+
+
+def fixed(name: str, **kwargs: Any) -> Callable[[World, str], str]:
+    return lambda world, which: reverse(name, kwargs=kwargs or None)
+
+
+def on_case(name: str) -> Callable[[World, str], str]:
+    return lambda world, which: reverse(name, kwargs={"pk": world.obj(which, "case").pk})
+
+
+def every(code: Expected, overrides: Mapping[str, Expected] | None = None) -> dict[str, Expected]:
+    return {role: (overrides or {}).get(role, code) for role in ROLES}
+
+
+def signed_in(
+    code: Expected, overrides: Mapping[str, Expected] | None = None
+) -> dict[str, Expected]:
+    """Anonymous visitors go to the sign-in page; sync clients have no web session."""
+    return every(code, {ANONYMOUS: 302, SYNC: 403, **(overrides or {})})
+
+
+MATRIX: dict[str, Row] = {
+    "home": Row(fixed("home"), signed_in(200)),
+    "healthz": Row(
+        fixed("healthz"),
+        every(frozenset({200, 503})),
+        note="public on purpose: the orchestrator's probe; reveals only up/down",
+    ),
+    "login": Row(fixed("login"), every(200, {SYNC: 403}), note="public on purpose"),
+    "logout": Row(fixed("logout"), every(405, {SYNC: 403}), note="POST only"),
+    "two_factor_verify": Row(fixed("two_factor_verify"), signed_in(302)),
+    "two_factor_enrol": Row(fixed("two_factor_enrol"), signed_in(200)),
+    "set_language": Row(fixed("set_language"), every(302)),
+    "beheer/login/": Row(lambda w, which: "/beheer/login/", every(302, {SYNC: 403})),
+    # --- cases ---
+    "cases:list": Row(fixed("cases:list"), signed_in(200), note="filtered to what one may see"),
+    "cases:detail": Row(
+        on_case("cases:detail"),
+        signed_in(404, {PT: 200, REG: (200, 404), TEAM: (200, 404)}),
+    ),
+    "cases:person": Row(
+        on_case("cases:person"),
+        signed_in(404, {PT: 200, REG: (200, 404), TEAM: (403, 404)}),
+        note="team members read the case, not the person record",
+    ),
+    "cases:share": Row(
+        on_case("cases:share"),
+        signed_in(404, {PT: 200, REG: (200, 404), TEAM: (403, 404)}),
+    ),
+    "cases:emergency_open": Row(fixed("cases:emergency_open"), signed_in(403, {REG: 200})),
+    "emergency_review:list": Row(fixed("emergency_review:list"), signed_in(403, {PT: 200})),
+    # --- the access log ---
+    "audit:log": Row(fixed("audit:log"), signed_in(403, {PT: 200, PRIV: 200})),
+    "audit:log_export": Row(fixed("audit:log_export"), signed_in(403, {PT: 200, PRIV: 200})),
+    "audit:subject_access_export": Row(
+        lambda w, which: reverse(
+            "audit:subject_access_export", kwargs={"case_id": w.obj(which, "case").pk}
+        ),
+        signed_in(403, {PT: 200}),
+    ),
+}
+
+
+# --- the admin -------------------------------------------------------------------
+# What the functional administrator may do in the admin, per model. Nobody else is
+# staff: every other role is sent to the sign-in page.
+ADMIN_ACCESS: dict[str, set[str]] = {
+    "accounts.organisation": {"view", "add", "change"},
+    "accounts.user": {"view", "add", "change"},
+    "auth.group": {"view"},
+    "pool.region": {"view", "add", "change"},
+    "django_celery_beat.periodictask": {"view", "change"},
+}
+# Objects the world holds for the admin pages of the models the administrator sees.
+ADMIN_OBJECTS = {
+    "accounts.organisation": "organisation",
+    "accounts.user": "user",
+    "auth.group": "group",
+    "pool.region": "region",
+    "django_celery_beat.periodictask": "periodictask",
+}
+
+
+def admin_only(code: Expected) -> dict[str, Expected]:
+    return every(302, {ADMIN: code, SYNC: 403})
+
+
+def _admin_url(name: str, label: str, with_object: bool) -> Callable[[World, str], str]:
+    def url(world: World, which: str) -> str:
+        if not with_object:
+            return reverse(name)
+        attribute = ADMIN_OBJECTS.get(label)
+        pk = world.obj(which, attribute).pk if attribute else 999_999_999
+        return reverse(name, kwargs={"object_id": pk})
+
+    return url
+
+
+def _plain(path: str) -> Callable[[World, str], str]:
+    return lambda world, which: path
+
+
+def _admin_rows() -> dict[str, Row]:
+    rows: dict[str, Row] = {
+        "admin:index": Row(fixed("admin:index"), admin_only(200)),
+        "admin:login": Row(fixed("admin:login"), every(302, {SYNC: 403})),
+        "admin:logout": Row(fixed("admin:logout"), admin_only(405)),
+        "admin:password_change": Row(fixed("admin:password_change"), admin_only(200)),
+        "admin:password_change_done": Row(fixed("admin:password_change_done"), admin_only(200)),
+        "admin:autocomplete": Row(fixed("admin:autocomplete"), admin_only(403)),
+        "admin:jsi18n": Row(fixed("admin:jsi18n"), admin_only(200)),
+        "admin:view_on_site": Row(
+            lambda w, which: reverse("admin:view_on_site", args=[999_999, 1]), admin_only(404)
+        ),
+        "admin:app_list": Row(
+            lambda w, which: reverse(
+                "admin:app_list", args=["accounts" if which == "own" else "cases"]
+            ),
+            admin_only((200, 404)),
+            note="own: an app the administrator manages; other: case content",
+        ),
+        "beheer/(?P<url>.*)$": Row(lambda w, which: "/beheer/no-such-page/", admin_only(404)),
+    }
+    for model in admin.site._registry:
+        label = model._meta.label_lower
+        allowed = ADMIN_ACCESS.get(label, set())
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        see = 200 if "view" in allowed or "change" in allowed else 403
+        rows[f"{prefix}_changelist"] = Row(
+            _admin_url(f"{prefix}_changelist", label, False), admin_only(see)
+        )
+        rows[f"{prefix}_add"] = Row(
+            _admin_url(f"{prefix}_add", label, False), admin_only(200 if "add" in allowed else 403)
+        )
+        rows[f"{prefix}_change"] = Row(_admin_url(f"{prefix}_change", label, True), admin_only(see))
+        # Django's history page redirects for an unknown id before it checks permission;
+        # the case admins check first, so a case id's existence never shows.
+        history = see if label in ADMIN_OBJECTS or label.startswith("cases.") else 302
+        rows[f"{prefix}_history"] = Row(
+            _admin_url(f"{prefix}_history", label, True), admin_only(history)
+        )
+        rows[f"{prefix}_delete"] = Row(
+            _admin_url(f"{prefix}_delete", label, True),
+            admin_only(200 if "delete" in allowed else 403),
+        )
+        opts = model._meta
+        rows[f"beheer/{opts.app_label}/{opts.model_name}/<path:object_id>/"] = Row(
+            _plain(f"/beheer/{opts.app_label}/{opts.model_name}/1/"),
+            admin_only(302),
+            note="Django's redirect to the change page; the change page decides",
+        )
+    rows["admin:auth_user_password_change"] = Row(
+        lambda w, which: reverse("admin:auth_user_password_change", args=[w.obj(which, "user").pk]),
+        admin_only(200),
+        note="the administrator sets a new password for a user",
+    )
+    return rows
+
+
+MATRIX.update(_admin_rows())
+
+ALL_ROWS: Mapping[str, Row] = MATRIX
+DELIBERATELY_PUBLIC = sorted(
+    key for key, row in MATRIX.items() if row.expect.get(ANONYMOUS) in (200, frozenset({200, 503}))
+)
+__all__ = ["ALL_ROWS", "DELIBERATELY_PUBLIC", "PEOPLE", "Row", "field"]

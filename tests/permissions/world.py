@@ -1,0 +1,111 @@
+"""The world every permission-matrix row runs in: one user per role, and for each
+role an object of its own and an object of someone else."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+from accounts.models import Organisation, User
+from accounts.roles import Role
+from cases.access import case_access_sync
+from tests.factories import (
+    CaseFactory,
+    MeetingFactory,
+    OrganisationFactory,
+    PersonFactory,
+    PlanVersionFactory,
+    RegionFactory,
+    RegisseurFactory,
+    TeamMemberFactory,
+    UserFactory,
+)
+
+ANONYMOUS = "anonymous"
+ROLES = (
+    ANONYMOUS,
+    Role.PROGRAMME_TEAM.value,
+    Role.REGISSEUR.value,
+    Role.TEAM_MEMBER.value,
+    Role.PTO_R.value,
+    Role.MANAGER.value,
+    Role.FUNCTIONAL_ADMIN.value,
+    Role.PRIVACY_OFFICER.value,
+    Role.SYNC_CLIENT.value,
+)
+ON = datetime.date(2026, 11, 23)
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    own: dict[str, Any] = field(default_factory=dict)
+    other: dict[str, Any] = field(default_factory=dict)
+
+    def obj(self, which: str, name: str) -> Any:
+        return (self.own if which == "own" else self.other)[name]
+
+
+def build_world() -> World:
+    organisations = {
+        code: OrganisationFactory(code=code, name=code.upper())
+        for code in ("oov", "wpi", "ggd", "om")
+    }
+
+    def user(role: str, org: str, **extra: Any) -> User:
+        person = UserFactory(username=f"matrix-{role}", organisation=organisations[org], **extra)
+        person.groups.add(Group.objects.get(name=role))
+        return person
+
+    users: dict[str, User] = {
+        Role.PROGRAMME_TEAM.value: user(Role.PROGRAMME_TEAM.value, "oov"),
+        Role.REGISSEUR.value: user(Role.REGISSEUR.value, "wpi"),
+        Role.TEAM_MEMBER.value: user(Role.TEAM_MEMBER.value, "ggd"),
+        Role.PTO_R.value: user(Role.PTO_R.value, "om"),
+        Role.MANAGER.value: user(Role.MANAGER.value, "wpi"),
+        Role.FUNCTIONAL_ADMIN.value: user(Role.FUNCTIONAL_ADMIN.value, "oov", is_staff=True),
+        Role.PRIVACY_OFFICER.value: user(Role.PRIVACY_OFFICER.value, "ggd"),
+        Role.SYNC_CLIENT.value: user(Role.SYNC_CLIENT.value, "oov"),
+    }
+    region = RegionFactory()
+    regisseur = RegisseurFactory(
+        user=users[Role.REGISSEUR.value],
+        organisation=organisations["wpi"],
+        manager=users[Role.MANAGER.value],
+    )
+    own_case = CaseFactory(regisseur=regisseur, region=region)
+    other_case = CaseFactory(region=region)
+    TeamMemberFactory(
+        case=own_case,
+        user=users[Role.TEAM_MEMBER.value],
+        organisation=organisations["ggd"],
+        joined_on=ON - datetime.timedelta(days=30),
+    )
+    for case in (own_case, other_case):
+        case_access_sync(case=case, on=ON)
+
+    world = World(users=users)
+    for which, case in (("own", own_case), ("other", other_case)):
+        bucket = world.own if which == "own" else world.other
+        bucket["case"] = case
+        bucket["person"] = PersonFactory(case=case)
+        bucket["meeting"] = MeetingFactory(case=case)
+        bucket["plan_version"] = PlanVersionFactory(case=case)
+        bucket["regisseur"] = case.regisseur
+    # Objects the functional administrator manages in the admin.
+    world.own["organisation"] = world.other["organisation"] = organisations["ggd"]
+    world.own["user"] = world.other["user"] = users[Role.PTO_R.value]
+    world.own["group"] = world.other["group"] = Group.objects.get(name=Role.PTO_R.value)
+    world.own["region"] = world.other["region"] = region
+    schedule = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.DAYS)
+    task = PeriodicTask.objects.create(name="matrix", task="x.y", interval=schedule)
+    world.own["periodictask"] = world.other["periodictask"] = task
+    return world
+
+
+def organisation_of(code: str) -> Organisation:
+    return Organisation.objects.get(code=code)
