@@ -20,6 +20,8 @@ urlpatterns = [
     path("casussen/", include("cases.urls")),
     path("noodtoegang/", include((emergency_review_urlpatterns, "emergency_review"))),
     path("toegangslog/", include("audit.urls")),
+    path("pool/", include("pool.urls")),
+    path("monitor/", include("monitoring.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),
 ]
