@@ -1,0 +1,11 @@
+"""Signals the cases app sends for others to follow (the API's change feed).
+
+``person_pseudonymised``: a person record was pseudonymised or erased (retention
+after exit, or an early erasure by the programme team). Sent inside the
+transaction that did it, with ``person`` and ``case``; receivers that write must
+write in the same transaction, so the tombstone and the erasure commit together.
+"""
+
+from django.dispatch import Signal
+
+person_pseudonymised = Signal()
