@@ -19,6 +19,9 @@ from .models import AccessLog
 PURPOSE_MAX_LENGTH = 2000
 CASE_OBJECT_TYPE = "cases.case"
 SUBJECT_ACCESS_LABEL = "Inzageverzoek"
+ACCESS_LOG_OBJECT_TYPE = "audit.accesslog"
+ACCESS_LOG_EXPORT_LABEL = "Export toegangslog"
+ACCESS_LOG_EXPORT_PURPOSE = "Export van het toegangslog (toezicht op inzage)."
 SUBJECT_ACCESS_PURPOSE = "Inzageverzoek (AVG art. 15): overzicht van alle inzage in de gegevens."
 
 
@@ -161,6 +164,26 @@ def access_record_subject_access_export(
         case_number=case_number,
         request=request,
         purpose=SUBJECT_ACCESS_PURPOSE,
+    )
+    entry.save()
+    return entry
+
+
+def access_record_log_export(
+    *, user: Any, record_count: int, request: HttpRequest | None = None
+) -> AccessLog:
+    """Record an export of the access log itself: the export discloses who read
+    which case, so it is logged with the search that selected it (the URL)."""
+    entry = _row(
+        user=user,
+        action=AccessLog.Action.EXPORT,
+        object_type=ACCESS_LOG_OBJECT_TYPE,
+        object_id="export",
+        label=f"{ACCESS_LOG_EXPORT_LABEL} ({record_count} regels)",
+        case_id=None,
+        case_number="",
+        request=request,
+        purpose=ACCESS_LOG_EXPORT_PURPOSE,
     )
     entry.save()
     return entry

@@ -16,7 +16,12 @@ from django.urls import reverse
 from accounts.roles import Role
 from audit.forms import PERIOD_REVERSED
 from audit.models import AccessLog
-from audit.services import SUBJECT_ACCESS_PURPOSE, access_record
+from audit.services import (
+    ACCESS_LOG_EXPORT_LABEL,
+    ACCESS_LOG_OBJECT_TYPE,
+    SUBJECT_ACCESS_PURPOSE,
+    access_record,
+)
 from tests.conftest import sign_in
 from tests.factories import CaseFactory, OrganisationFactory, PersonFactory, UserFactory
 
@@ -115,6 +120,27 @@ def test_search_by_case_number_and_its_csv_export_hold_the_same_rows(programme_t
     exported = csv_rows(client.get(EXPORT_URL, {"case_number": number}))
     assert [row["object_type"] for row in exported] == ["cases.person", "cases.case"]
     assert {row["case_number"] for row in exported} == {number}
+
+
+def test_an_export_of_the_log_is_itself_recorded_and_shows_in_the_next_export(
+    programme_team, reads
+):
+    client = client_for(programme_team)
+    before = AccessLog.objects.count()
+    first = csv_rows(client.get(EXPORT_URL))
+    assert AccessLog.objects.count() == before + 1
+    record = AccessLog.objects.latest("id")
+    assert (record.user, record.action, record.object_type) == (
+        programme_team,
+        AccessLog.Action.EXPORT,
+        ACCESS_LOG_OBJECT_TYPE,
+    )
+    assert record.object_label == f"{ACCESS_LOG_EXPORT_LABEL} ({len(first)} regels)"
+    assert record.path == EXPORT_URL
+    second = csv_rows(client.get(EXPORT_URL))
+    assert len(second) == len(first) + 1
+    assert second[0]["username"] == programme_team.username
+    assert second[0]["object_type"] == ACCESS_LOG_OBJECT_TYPE
 
 
 def test_the_emergency_filter(programme_team, reads):
