@@ -39,3 +39,23 @@ apt_ensure() {
 free_port() {
     python3.11 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
+
+# Front-end packages (package.json, package-lock.json): the Amsterdam Design System and htmx,
+# served as static files from node_modules/. Debian's npm when none is installed.
+ensure_node_assets() {
+    if ! command -v npm >/dev/null 2>&1; then
+        apt_ensure nodejs npm
+    fi
+    if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.ipgar-installed-lock; then
+        echo "==> front-end packages (npm ci)"
+        npm ci --no-audit --no-fund --loglevel=error
+        cp package-lock.json node_modules/.ipgar-installed-lock
+    fi
+}
+
+# The English translation: locale/*/django.po compiled to .mo (not committed) with Debian's gettext.
+ensure_translations() {
+    command -v msgfmt >/dev/null 2>&1 || apt_ensure gettext
+    echo "==> translations (compilemessages)"
+    python manage.py compilemessages --ignore=.venv --ignore=node_modules --ignore=var >/dev/null
+}

@@ -79,6 +79,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "ipgar.urls"
+# Form widgets carry the Amsterdam Design System classes (ipgar/form_renderer.py).
+FORM_RENDERER = "ipgar.form_renderer.AmsterdamFormRenderer"
 WSGI_APPLICATION = "ipgar.wsgi.application"
 ASGI_APPLICATION = "ipgar.asgi.application"
 
@@ -93,6 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "ipgar.views.navigation",
             ],
         },
     },
@@ -147,7 +150,18 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(VAR_DIR / "static")))
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Front-end packages from npm (package.json; `npm ci` in scripts/lib.sh), served as our own
+# static files under vendor/: the Amsterdam Design System and htmx. Nothing comes from a CDN.
+NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("vendor/ads/css", NODE_MODULES / "@amsterdam" / "design-system-css" / "dist"),
+    ("vendor/ads/tokens", NODE_MODULES / "@amsterdam" / "design-system-tokens" / "dist"),
+    ("vendor/ads/font", NODE_MODULES / "@amsterdam" / "design-system-assets" / "font"),
+    ("vendor/ads/logo", NODE_MODULES / "@amsterdam" / "design-system-assets" / "logo"),
+    ("vendor/ads/favicon", NODE_MODULES / "@amsterdam" / "design-system-assets" / "favicon"),
+    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+]
 # MEDIA_ROOT: stored files (monitor PDFs). Back it up with the database.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # never served publicly: downloads go through permission-checked views
