@@ -13,6 +13,7 @@ from pool.models import Absence
 
 from .access import cases_access_sync
 from .models import OPEN_STATUSES, Case
+from .services.retention import persons_pseudonymise_due
 
 
 def cases_needing_access_refresh(*, on: datetime.date):
@@ -41,3 +42,10 @@ def access_refresh_daily() -> int:
     with history_context(job="cases.access_refresh_daily"):
         cases_access_sync(cases=cases, on=today)
     return len(cases)
+
+
+@shared_task(acks_late=True, time_limit=1800, soft_time_limit=1740)
+def retention_daily() -> int:
+    """Daily: pseudonymise the person records whose retention period after exit has
+    ended. Idempotent (a record already done is skipped)."""
+    return persons_pseudonymise_due(on=timezone.localdate())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_retention
 
 app_name = "cases"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.case_page, name="detail"),
     path("<int:pk>/persoon/", views.person_page, name="person"),
     path("<int:pk>/delen/", views.share, name="share"),
+    path("<int:pk>/persoon/wissen/", views_retention.erase_person, name="erase_person"),
 ]
 
 # Mounted at noodtoegang/ (ipgar/urls.py): the programme team's review of emergency accesses.

@@ -305,6 +305,9 @@ IPGAR_EXIT_DECISION_DAYS = env.int("IPGAR_EXIT_DECISION_DAYS", default=28)
 IPGAR_DEADLINE_HORIZON_DAYS = env.int("IPGAR_DEADLINE_HORIZON_DAYS", default=14)
 # Hours an emergency access ("break the glass") keeps a case open to the regisseur who opened it.
 IPGAR_EMERGENCY_ACCESS_HOURS = env.int("IPGAR_EMERGENCY_ACCESS_HOURS", default=24)
+# Days after a case's exit after which its person record is pseudonymised (AVG storage
+# limitation). Five years: the ground is in docs/adr/0006-retention.md.
+IPGAR_RETENTION_AFTER_EXIT_DAYS = env.int("IPGAR_RETENTION_AFTER_EXIT_DAYS", default=5 * 365)
 
 # Periodic jobs. django-celery-beat's database scheduler copies these into its
 # tables at start-up; the programme team can see them in the admin.
@@ -312,5 +315,9 @@ CELERY_BEAT_SCHEDULE = {
     "access-refresh-daily": {
         "task": "cases.tasks.access_refresh_daily",
         "schedule": crontab(hour=0, minute=5),
+    },
+    "retention-daily": {
+        "task": "cases.tasks.retention_daily",
+        "schedule": crontab(hour=2, minute=30),
     },
 }

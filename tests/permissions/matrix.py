@@ -89,6 +89,11 @@ MATRIX: dict[str, Row] = {
         on_case("cases:share"),
         signed_in(404, {PT: 200, REG: (200, 404), TEAM: (403, 404)}),
     ),
+    "cases:erase_person": Row(
+        on_case("cases:erase_person"),
+        signed_in(404, {PT: 200, REG: (403, 404), TEAM: (403, 404)}),
+        note="early erasure: programme team only",
+    ),
     "cases:emergency_open": Row(fixed("cases:emergency_open"), signed_in(403, {REG: 200})),
     "emergency_review:list": Row(fixed("emergency_review:list"), signed_in(403, {PT: 200})),
     # --- the access log ---
