@@ -87,6 +87,9 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "pool.change_region",
         "django_celery_beat.view_periodictask",
         "django_celery_beat.change_periodictask",
+        # Lift a lockout (django-axes): deleting the attempt record unlocks the account.
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
     ),
     Role.PRIVACY_OFFICER: (),
 }

@@ -102,6 +102,35 @@ def test_repeated_wrong_passwords_lock_the_account_even_for_the_right_one(client
     assert "_auth_user_id" not in client.session
 
 
+def test_the_functional_administrator_lifts_a_lockout_in_the_admin(client):
+    from axes.models import AccessAttempt
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    from accounts.roles import Role
+
+    user = UserFactory()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        password_step(client, user.username, "fout-wachtwoord")
+    assert password_step(client, user.username).status_code == 429
+    attempt = AccessAttempt.objects.get(username=user.username)
+
+    admin = UserFactory(is_staff=True)
+    admin.groups.add(Group.objects.get(name=Role.FUNCTIONAL_ADMIN.value))
+    admin_client = Client()
+    sign_in(admin_client, admin)
+    listing = admin_client.get("/beheer/axes/accessattempt/")
+    assert user.username in listing.content.decode()
+    url = f"/beheer/axes/accessattempt/{attempt.pk}/delete/"
+    assert admin_client.post(url, {"post": "yes"}).status_code == 302
+    assert not AccessAttempt.objects.filter(username=user.username).exists()
+
+    # Unlocked: the right password is accepted again (no 429), on to the second factor.
+    response = password_step(client, user.username)
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session
+
+
 def test_wrong_password_shows_a_dutch_error_and_keeps_the_username(client):
     user = UserFactory()
     response = password_step(client, user.username, "fout")

@@ -117,6 +117,7 @@ ADMIN_ACCESS: dict[str, set[str]] = {
     "auth.group": {"view"},
     "pool.region": {"view", "add", "change"},
     "django_celery_beat.periodictask": {"view", "change"},
+    "axes.accessattempt": {"view", "delete"},
 }
 # Objects the world holds for the admin pages of the models the administrator sees.
 ADMIN_OBJECTS = {
@@ -125,6 +126,7 @@ ADMIN_OBJECTS = {
     "auth.group": "group",
     "pool.region": "region",
     "django_celery_beat.periodictask": "periodictask",
+    "axes.accessattempt": "accessattempt",
 }
 
 

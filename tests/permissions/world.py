@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from axes.models import AccessAttempt
 from django.contrib.auth.models import Group
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
@@ -104,6 +105,10 @@ def build_world() -> World:
     schedule = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.DAYS)
     task = PeriodicTask.objects.create(name="matrix", task="x.y", interval=schedule)
     world.own["periodictask"] = world.other["periodictask"] = task
+    lockout = AccessAttempt.objects.create(
+        username="locked-out", ip_address="127.0.0.1", failures_since_start=5
+    )
+    world.own["accessattempt"] = world.other["accessattempt"] = lockout
     return world
 
 
