@@ -101,11 +101,11 @@ def menu_for(user: Any) -> list[dict[str, Any]]:
     roles = {Role(name) for name in user_role_names(user) if name in Role.values}
     if user.is_superuser:
         roles |= {PT}
-    entries = []
-    for entry in MENU:
-        if roles & entry.roles and (url := _first_url(entry.url_names)):
-            entries.append({"key": entry.key, "label": entry.label, "url": url})
-    return entries
+    return [
+        {"key": entry.key, "label": entry.label, "url": url}
+        for entry in MENU
+        if roles & entry.roles and (url := _first_url(entry.url_names))
+    ]
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -124,4 +124,3 @@ def home(request: HttpRequest) -> HttpResponse:
         if role.value in roles and key in urls:
             return redirect(urls[key])
     return render(request, "home.html")
-

@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401  (patterns are added by the dashboard and the monitor)
+from django.urls import path
+
+from .views import dashboard
 
 app_name = "monitoring"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", dashboard.dashboard, name="dashboard"),
+]

@@ -96,6 +96,8 @@ MATRIX: dict[str, Row] = {
     ),
     "cases:emergency_open": Row(fixed("cases:emergency_open"), signed_in(403, {REG: 200})),
     "emergency_review:list": Row(fixed("emergency_review:list"), signed_in(403, {PT: 200})),
+    # --- the programme team's dashboard (monitoring/views/dashboard.py) ---
+    "monitoring:dashboard": Row(fixed("monitoring:dashboard"), signed_in(403, {PT: 200})),
     # --- the access log ---
     "audit:log": Row(fixed("audit:log"), signed_in(403, {PT: 200, PRIV: 200})),
     "audit:log_export": Row(fixed("audit:log_export"), signed_in(403, {PT: 200, PRIV: 200})),

@@ -1,0 +1,160 @@
+"""Aggregated case figures for the dashboard and the kwartaalmonitor: no person data.
+
+Counting happens in SQL (GROUP BY), in a fixed number of queries whatever the
+number of cases: one for the cases per phase, two for the flow per quarter.
+
+- *Inflow* of a quarter: cases registered (aangemeld) in it.
+- *Outflow* of a quarter: cases that exited in it, split by the ground of the exit
+  procedure PTO-R approved (a case exited without one counts under ``None``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Mapping
+
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import TruncQuarter
+from django.utils.translation import gettext
+
+from accounts.models import Organisation
+from pool.models import Region
+
+from ..models import OPEN_STATUSES, Case, ExitGround, ExitProcedure, Phase
+
+
+@dataclasses.dataclass(frozen=True)
+class Quarter:
+    year: int
+    number: int  # 1..4
+
+    @classmethod
+    def of(cls, day: datetime.date) -> Quarter:
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @property
+    def starts_on(self) -> datetime.date:
+        return datetime.date(self.year, 3 * self.number - 2, 1)
+
+    @property
+    def ends_on(self) -> datetime.date:
+        following = self.next()
+        return following.starts_on - datetime.timedelta(days=1)
+
+    def next(self) -> Quarter:
+        return Quarter(self.year + self.number // 4, self.number % 4 + 1)
+
+    def __str__(self) -> str:
+        return f"{self.year} K{self.number}"
+
+
+@dataclasses.dataclass(frozen=True)
+class QuarterFlow:
+    quarter: Quarter
+    inflow: int
+    outflow: int
+    outflow_by_ground: Mapping[str | None, int]  # ExitGround value (None: no approved procedure)
+
+
+def quarters_between(start: datetime.date, end: datetime.date) -> list[Quarter]:
+    """Every quarter from the one holding ``start`` to the one holding ``end``."""
+    quarters, current, last = [], Quarter.of(start), Quarter.of(end)
+    while (current.year, current.number) <= (last.year, last.number):
+        quarters.append(current)
+        current = current.next()
+    return quarters
+
+
+def _scope(*, organisation: Organisation | None, region: Region | None, prefix: str = "") -> Q:
+    condition = Q()
+    if organisation is not None:
+        condition &= Q(**{f"{prefix}regisseur__organisation": organisation})
+    if region is not None:
+        condition &= Q(**{f"{prefix}region": region})
+    return condition
+
+
+def cases_per_phase(
+    *,
+    organisation: Organisation | None = None,
+    region: Region | None = None,
+    phase: int | None = None,
+) -> dict[int, int]:
+    """Open cases per phase (every phase present, zero when none), one query."""
+    condition = Q(status__in=OPEN_STATUSES) & _scope(organisation=organisation, region=region)
+    if phase is not None:
+        condition &= Q(phase=phase)
+    counts = dict(
+        Case.objects.filter(condition)
+        .order_by()
+        .values("phase")
+        .annotate(n=Count("pk"))
+        .values_list("phase", "n")
+    )
+    return {value: counts.get(value, 0) for value in Phase.values}
+
+
+def open_case_ids(*, phase: int | None = None, region: Region | None = None) -> list[int]:
+    """Ids of the open cases in ``phase`` and ``region`` (either may be None), one query."""
+    cases = Case.objects.filter(status__in=OPEN_STATUSES)
+    if phase is not None:
+        cases = cases.filter(phase=phase)
+    if region is not None:
+        cases = cases.filter(region=region)
+    return list(cases.order_by().values_list("pk", flat=True))
+
+
+def flow_per_quarter(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    organisation: Organisation | None = None,
+    region: Region | None = None,
+) -> list[QuarterFlow]:
+    """Inflow and outflow (by exit ground) for each quarter from ``start`` to ``end``,
+    quarters without any movement included; two queries."""
+    quarters = quarters_between(start, end)
+    scope = _scope(organisation=organisation, region=region)
+    first, last = quarters[0].starts_on, quarters[-1].ends_on
+    inflow = dict(
+        Case.objects.filter(scope, registered_on__range=(first, last))
+        .order_by()
+        .annotate(quarter=TruncQuarter("registered_on"))
+        .values("quarter")
+        .annotate(n=Count("pk"))
+        .values_list("quarter", "n")
+    )
+    approved_ground = Subquery(
+        ExitProcedure.objects.filter(case=OuterRef("pk"), status=ExitProcedure.Status.APPROVED)
+        .order_by("-decided_on")
+        .values("ground")[:1]
+    )
+    outflow: dict[datetime.date, dict[str | None, int]] = {}
+    rows = (
+        Case.objects.filter(scope, exited_on__range=(first, last))
+        .order_by()
+        .annotate(quarter=TruncQuarter("exited_on"), ground=approved_ground)
+        .values("quarter", "ground")
+        .annotate(n=Count("pk"))
+        .values_list("quarter", "ground", "n")
+    )
+    for quarter_start, ground, n in rows:
+        outflow.setdefault(quarter_start, {})[ground] = n
+    flows = []
+    for quarter in quarters:
+        by_ground = outflow.get(quarter.starts_on, {})
+        flows.append(
+            QuarterFlow(
+                quarter=quarter,
+                inflow=inflow.get(quarter.starts_on, 0),
+                outflow=sum(by_ground.values()),
+                outflow_by_ground=by_ground,
+            )
+        )
+    return flows
+
+
+def exit_ground_labels() -> dict[str | None, str]:
+    """Display labels of the exit grounds, plus the one for exits without a procedure."""
+    return {**{value: str(label) for value, label in ExitGround.choices}, None: gettext("Onbekend")}

@@ -1,0 +1,170 @@
+"""The programme team's dashboard: seed 000's pool table, charts, worklists, filters."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.roles import Role
+from cases.models import CaseStatus, ExitGround, ExitProcedure
+from tests.conftest import sign_in
+from tests.monitoring.conftest import user_with_role
+from tests.pool.conftest import build_seed_000, open_case
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("monitoring:dashboard")
+
+
+@pytest.fixture(autouse=True)
+def seed_day():
+    with time_machine.travel(datetime.datetime(2020, 6, 15, 9, 0, tzinfo=datetime.UTC), tick=False):
+        yield
+
+
+@pytest.fixture
+def programme_team(client):
+    user = user_with_role(Role.PROGRAMME_TEAM, username="pt-dashboard")
+    sign_in(client, user)
+    return client
+
+
+def totals(html: str) -> dict[str, str]:
+    return dict(re.findall(r'data-total="([a-z-]+)">([^<]*)<', html))
+
+
+def over_capacity_rows(html: str) -> list[str]:
+    return re.findall(r'data-organisation="([^"]+)" data-over-capacity="true"', html)
+
+
+def test_the_pool_table_is_seed_000s_with_totals_and_over_capacity_marked(programme_team):
+    build_seed_000()
+    html = programme_team.get(URL).content.decode()
+    assert totals(html) == {
+        "fte": "6,0",
+        "capacity": "72",
+        "in-regie": "43",
+        "new": "7",
+        "buddy": "50",
+        "free": "22",
+    }
+    assert sorted(over_capacity_rows(html)) == ["OM", "RN"]
+    assert html.count("Over capaciteit</span>") == 2
+    assert "2 regisseurs zitten boven de maximale caseload." in html
+    assert "Gedetacheerd vanuit JBRA" in html and "alleen Amstelland" in html
+
+
+def test_the_charts_are_inline_svg_with_the_figures(programme_team):
+    build_seed_000()
+    html = programme_team.get(URL).content.decode()
+    assert html.count('role="img"') == 4
+    # Caseload against capacity, OM over it; 50 open cases, all in phase 2 in this pool.
+    assert html.count(": 7 / 6 (over capaciteit)") == 2  # OM and RN
+    assert "Fase 1: casussen 0; Fase 2: casussen 50; Fase 3: casussen 0" in html
+
+
+def test_outflow_per_quarter_is_split_by_exit_ground(programme_team):
+    pool = build_seed_000()
+    case = open_case(
+        regisseur=pool.regisseurs["oov-1"],
+        buddy=pool.regisseurs["wpi"],
+        region=pool.regions["amsterdam"],
+        since=datetime.date(2019, 9, 2),
+        status=CaseStatus.EXITED,
+    )
+    case.save()
+    ExitProcedure.objects.create(
+        case=case,
+        status=ExitProcedure.Status.APPROVED,
+        ground=ExitGround.MOVED_NL,
+        destination="Utrecht",
+        opened_on=datetime.date(2020, 5, 1),
+        opened_by=pool.regisseurs["oov-1"].user,
+        decided_on=datetime.date(2020, 6, 10),
+    )
+    html = programme_team.get(URL).content.decode()
+    assert "2020 K2: instroom 7, uitstroom 1" in html  # the 7 new cases registered in May
+    assert "2020 K2: Verhuisd naar een andere gemeente 1" in html
+
+
+def test_worklists_show_overdue_caseload_reviews_and_talks(programme_team):
+    build_seed_000()
+    html = programme_team.get(URL).content.decode()
+    # Nobody had a caseload review since joining on 1 January: due 1 April, overdue.
+    reviews = html.split('id="worklist-caseload"')[1].split("</section>")[0]
+    assert "(8 items, 8 verlopen)" in reviews
+    assert "75 dagen verlopen" in reviews
+    talks = html.split('id="worklist-talks"')[1].split("</section>")[0]
+    assert "(0 items)" in talks  # yearly: due 1 January 2021, beyond the horizon
+
+
+def test_filter_by_organisation_narrows_the_pool_table(programme_team):
+    build_seed_000()
+    html = programme_team.get(URL, {"organisatie": "om"}).content.decode()
+    assert totals(html) == {
+        "fte": "0,5",
+        "capacity": "6",
+        "in-regie": "7",
+        "new": "0",
+        "buddy": "3",  # buddy of the Amstelland regisseur's three cases
+        "free": "-1",
+    }
+    assert over_capacity_rows(html) == ["OM"]
+    assert 'option value="om" selected' in html  # the form keeps the choice
+
+
+def test_with_htmx_only_the_results_region_is_sent(programme_team):
+    build_seed_000()
+    response = programme_team.get(URL, {"regio": "amstelland"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert html.startswith('<div id="dashboard-results"')
+    assert "<html" not in html and "ipgar-filters" not in html
+    assert "Fase 1: casussen 0; Fase 2: casussen 3; Fase 3: casussen 0" in html
+    # Region narrows to cases: caseload reviews belong to regisseurs and drop out.
+    assert "(0 items)" in html.split('id="worklist-caseload"')[1].split("</section>")[0]
+    assert response["Vary"].count("HX-Request") == 1
+
+
+def test_filter_by_phase_narrows_the_cases(programme_team):
+    build_seed_000()
+    html = programme_team.get(URL, {"fase": "1"}).content.decode()
+    assert "Fase 1: casussen 0; Fase 2: casussen 0; Fase 3: casussen 0" in html
+
+
+def test_an_unknown_filter_value_is_ignored_not_an_error(programme_team):
+    build_seed_000()
+    response = programme_team.get(URL, {"organisatie": "bestaat-niet", "fase": "9"})
+    assert response.status_code == 200
+    assert totals(response.content.decode())["capacity"] == "72"
+
+
+@pytest.mark.parametrize("role", [Role.REGISSEUR, Role.PTO_R, Role.MANAGER, Role.TEAM_MEMBER])
+def test_only_the_programme_team_sees_the_dashboard(client, role):
+    user = user_with_role(role)
+    sign_in(client, user)
+    response = client.get(URL)
+    assert response.status_code == 403
+    assert "Geen toegang" in response.content.decode()
+
+
+def test_the_programme_team_lands_on_the_dashboard(programme_team):
+    response = programme_team.get(reverse("home"))
+    assert response.status_code == 302 and response["Location"] == URL
+
+
+def test_query_count_does_not_grow_with_the_number_of_cases(programme_team):
+    build_seed_000(copy=1)
+    programme_team.get(URL)  # warm up: session, content types
+    with CaptureQueriesContext(connection) as one_pool:
+        programme_team.get(URL, {"fase": "2"})
+    build_seed_000(copy=2)  # twice the regisseurs and cases
+    with CaptureQueriesContext(connection) as two_pools:
+        programme_team.get(URL, {"fase": "2"})
+    assert totals(programme_team.get(URL).content.decode())["in-regie"] == "86"
+    assert len(two_pools) == len(one_pool), "\n".join(q["sql"] for q in two_pools)
