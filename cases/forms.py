@@ -6,9 +6,23 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .models import Case, Meeting, PlanVersion
+from accounts.models import Organisation
+from pool.models import Region, Regisseur
+
+from .models import (
+    Assessment,
+    Case,
+    Evaluation,
+    ExitGround,
+    ExitProcedure,
+    ItatAdvice,
+    Meeting,
+    Phase,
+    PlanVersion,
+)
 from .selectors.cases import case_by_number, emergency_accesses_to_review, meetings_of
 from .selectors.plans import plan_versions_of
 from .services.sharing import SHARE_WITH_MAX_LENGTH
@@ -92,4 +106,379 @@ class EmergencyReviewForm(forms.Form):
         label=_("Beoordeling"),
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Was de noodtoegang gerechtvaardigd? Wat is er verder mee gedaan?"),
+    )
+
+
+# --- the workflow forms of the case pages ---------------------------------------------
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TEXTAREA = {"rows": 3}
+
+MEETING_ADD_ROW = "rij_toevoegen"  # the submit button that asks for one more row
+HAND_OVER_NOTHING_CHOSEN = "Kies een nieuwe regisseur, een nieuwe buddy of beide."
+EXIT_DECISION_UNKNOWN = "Dit uitstroomvoorstel wacht niet (meer) op een besluit van PTO-R."
+RECEIVER_REQUIRED = "Kies een ontvanger voor deze casus."
+
+
+def _date(label: Any, **kwargs: Any) -> forms.DateField:
+    return forms.DateField(label=label, widget=DATE_WIDGET, **kwargs)
+
+
+def _text(label: Any, *, required: bool = True, help_text: Any = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        widget=forms.Textarea(attrs=TEXTAREA),
+        help_text=help_text,
+    )
+
+
+def _organisations() -> QuerySet[Organisation]:
+    return Organisation.objects.order_by("name")
+
+
+class RevisionField(forms.IntegerField):
+    """The revision of the record as the user loaded it: the service refuses the
+    write when someone else changed the record since (optimistic locking)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(widget=forms.HiddenInput, min_value=1, **kwargs)
+
+
+class MeetingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Soort overleg"), choices=Meeting.Kind.choices)
+    held_on = _date(_("Datum"))
+    person_attended = forms.BooleanField(label=_("De persoon nam deel"), required=False)
+    agenda = _text(_("Agenda"), required=False)
+    development = _text(_("Waargenomen ontwikkeling"), required=False)
+    decisions = _text(_("Besluiten"), required=False)
+    exit_in_sight = forms.BooleanField(
+        label=_("Uitstroom in zicht besproken"),
+        required=False,
+        help_text=_("De vraag of de persoon kan uitstromen hoort in ieder UVO."),
+    )
+
+
+class AttendeeForm(forms.Form):
+    name = forms.CharField(label=_("Naam"), max_length=200)
+    organisation = forms.ModelChoiceField(label=_("Organisatie"), queryset=_organisations())
+
+
+class ActionForm(forms.Form):
+    description = forms.CharField(label=_("Actie"), max_length=2000)
+    owner_organisation = forms.ModelChoiceField(label=_("Eigenaar"), queryset=_organisations())
+    due_on = _date(_("Uiterlijk"))
+
+
+class _DeleteLabelled(forms.BaseFormSet):
+    delete_label = _("Verwijderen")
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = self.delete_label
+
+
+class _AttendeeFormSet(_DeleteLabelled):
+    delete_label = _("Niet aanwezig")
+
+
+AttendeeFormSet = forms.formset_factory(
+    AttendeeForm, formset=_AttendeeFormSet, extra=1, can_delete=True
+)
+ActionFormSet = forms.formset_factory(ActionForm, formset=_DeleteLabelled, extra=1, can_delete=True)
+
+
+def kept_rows(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
+    """The cleaned rows that were filled in and not marked for deletion."""
+    return [
+        form.cleaned_data
+        for form in formset.forms
+        if form.has_changed() and form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
+
+
+def formset_with_extra_row(formset_class: type[forms.BaseFormSet], data: Any, prefix: str) -> Any:
+    """The posted formset with one empty row more, keeping every typed row (the
+    "add a row" button, with or without JavaScript)."""
+    data = data.copy()
+    key = f"{prefix}-TOTAL_FORMS"
+    data[key] = str(int(data.get(key) or 0) + 1)
+    return formset_class(data, prefix=prefix)
+
+
+class PlanTextForm(forms.Form):
+    concerns = _text(_("Zorgen over radicalisering (gevaarsrisico)"))
+    goals = _text(_("Doelen"))
+    course = _text(_("Koers"))
+    joint_task = _text(_("Gezamenlijke opgave (veiligheid en zorg)"))
+    focus = _text(
+        _("Focus van deze versie"),
+        required=False,
+        help_text=_("Vanaf versie 2: de nieuwe focus na de evaluatie of faseovergang."),
+    )
+    explanation = _text(_("Toelichting op deze versie"), required=False)
+
+
+class PlanEditForm(PlanTextForm):
+    revision = RevisionField()
+
+
+class PlanNewFromForm(forms.Form):
+    """The next version starts as a copy of the latest, with its own focus."""
+
+    focus = _text(_("Focus van de nieuwe versie"))
+    explanation = _text(_("Toelichting op de nieuwe versie"))
+
+
+class InterventionForm(forms.Form):
+    description = forms.CharField(label=_("Interventie"), max_length=2000)
+    responsible_organisation = forms.ModelChoiceField(
+        label=_("Verantwoordelijke organisatie"), queryset=_organisations()
+    )
+    deadline = _date(_("Termijn"))
+
+
+InterventionFormSet = forms.formset_factory(
+    InterventionForm, formset=_DeleteLabelled, extra=1, can_delete=True
+)
+
+
+class InterventionAddForm(InterventionForm):
+    revision = RevisionField()
+
+
+class PlanAdviceForm(forms.Form):
+    revision = RevisionField()
+    given_on = _date(_("Datum advies"))
+    recommendation = forms.ChoiceField(
+        label=_("Strekking"), choices=ItatAdvice.Recommendation.choices
+    )
+    advice = _text(_("Advies van het ITAT-R"))
+
+
+class PlanAdoptForm(forms.Form):
+    revision = RevisionField()
+    adopted_on = _date(_("Vastgesteld op"))
+
+
+class PlanCompareForm(forms.Form):
+    older = _PlanVersionChoice(label=_("Oudere versie"), queryset=PlanVersion.objects.none())
+    newer = _PlanVersionChoice(label=_("Nieuwere versie"), queryset=PlanVersion.objects.none())
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("older", "newer"):
+            self.fields[name].queryset = plan_versions_of(case)  # type: ignore[attr-defined]
+
+
+class PhaseChangeForm(forms.Form):
+    revision = RevisionField()
+    to_phase = forms.TypedChoiceField(label=_("Naar fase"), coerce=int, choices=())
+    on = _date(_("Datum"))
+    reason = _text(
+        _("Toelichting"),
+        help_text=_("Waarom gaat de casus naar deze fase? Het plan krijgt een nieuwe focus."),
+    )
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # One step forward or back; the service holds the rules for each step.
+        steps = [p for p in Phase if abs(p.value - case.phase) == 1]
+        self.fields["to_phase"].choices = [(p.value, p.label) for p in steps]  # type: ignore[attr-defined]
+
+
+class ExitProposeForm(forms.Form):
+    ground = forms.ChoiceField(label=_("Grond voor uitstroom"), choices=ExitGround.choices)
+    handover_organisation = forms.CharField(
+        label=_("Organisatie warme overdracht"), max_length=200, required=False
+    )
+    destination = forms.CharField(
+        label=_("Nieuwe gemeente of land"), max_length=200, required=False
+    )
+    ground_explanation = _text(_("Toelichting op de grond"), required=False)
+    team_judgement = _text(
+        _("Gezamenlijk oordeel van het interventieteam"),
+        help_text=_("Het uitstroomvoorstel berust op het gezamenlijk oordeel van het team."),
+    )
+    on = _date(_("Datum voorstel"))
+
+
+class AssessmentForm(forms.Form):
+    assessed_on = _date(_("Datum weging"))
+    care_criterion = forms.BooleanField(
+        label=_("Zorgcriterium: er zijn problemen op leefgebieden"), required=False
+    )
+    safety_criterion = forms.BooleanField(
+        label=_("Veiligheidscriterium: er is een risico op geweld"), required=False
+    )
+    risk_level = forms.ChoiceField(label=_("Risiconiveau"), choices=Assessment.RiskLevel.choices)
+    reasoning = _text(_("Onderbouwing"))
+
+
+EXIT_POSSIBLE_CHOICES = (("", _("Niet van toepassing")), ("ja", _("Ja")), ("nee", _("Nee")))
+
+
+class EvaluationForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Soort evaluatie"), choices=Evaluation.Kind.choices)
+    held_on = _date(_("Datum"))
+    findings = _text(_("Bevindingen"))
+    exit_possible = forms.TypedChoiceField(
+        label=_("Kan de persoon uitstromen?"),
+        choices=EXIT_POSSIBLE_CHOICES,
+        coerce=lambda value: value == "ja",
+        empty_value=None,
+        required=False,
+        help_text=_("Verplicht bij de tweejaarlijkse evaluatie."),
+    )
+    care_criterion = forms.BooleanField(
+        label=_("Zorgcriterium: er zijn problemen op leefgebieden"), required=False
+    )
+    safety_criterion = forms.BooleanField(
+        label=_("Veiligheidscriterium: er is een risico op geweld"), required=False
+    )
+    risk_level = forms.ChoiceField(label=_("Risiconiveau"), choices=Assessment.RiskLevel.choices)
+    reasoning = _text(
+        _("Onderbouwing van de weging"),
+        help_text=_(
+            "Bij iedere evaluatie wordt opnieuw gewogen met het dynamisch beoordelingskader."
+        ),
+    )
+    plan_needs_update = forms.BooleanField(
+        label=_("Het plan van aanpak krijgt een nieuwe versie"), required=False
+    )
+    plan_focus = _text(_("Focus van de nieuwe versie"), required=False)
+    plan_explanation = _text(_("Toelichting op de nieuwe versie"), required=False)
+
+
+class _RegisseurChoice(forms.ModelChoiceField):
+    """A pool member, labelled with how full his or her caseload is."""
+
+    def __init__(self, *args: Any, places: dict[int, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.places = places or {}
+
+    def label_from_instance(self, obj: Any) -> str:
+        regisseur: Regisseur = obj
+        place = self.places.get(regisseur.pk, "")
+        return f"{regisseur} ({regisseur.organisation}){place}"
+
+
+def caseload_labels(rows: Any) -> dict[int, str]:
+    """ ", 5 van 12 plaatsen bezet" per regisseur, from the pool overview's rows."""
+    return {
+        row.regisseur_id: ", "
+        + str(_("%(taken)s van %(capacity)s plaatsen bezet"))
+        % {"taken": row.total_cases, "capacity": row.capacity}
+        + (f" – {_('boven de maximale caseload')}" if row.over_capacity else "")
+        for row in rows
+    }
+
+
+class HandOverForm(forms.Form):
+    revision = RevisionField()
+    to_regisseur = _RegisseurChoice(
+        label=_("Nieuwe regisseur"), queryset=Regisseur.objects.none(), required=False
+    )
+    new_buddy = _RegisseurChoice(
+        label=_("Nieuwe buddy"), queryset=Regisseur.objects.none(), required=False
+    )
+    on = _date(_("Met ingang van"))
+    reason = _text(_("Reden"))
+
+    def __init__(
+        self, *args: Any, regisseurs: QuerySet[Regisseur], places: dict[int, str], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("to_regisseur", "new_buddy"):
+            field = self.fields[name]
+            field.queryset = regisseurs  # type: ignore[attr-defined]
+            field.places = places  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("to_regisseur") and not cleaned.get("new_buddy"):
+            raise ValidationError(HAND_OVER_NOTHING_CHOSEN, code="nothing_chosen")
+        return cleaned
+
+
+class BulkHandOverForm(forms.Form):
+    """A receiver per open case of the leaving regisseur (``regie_<id>`` for the cases
+    he or she directs, ``buddy_<id>`` for the buddy cases), proposed by
+    ``suggest_distribution`` and changeable."""
+
+    on = _date(_("Laatste dag in de pool (dag van overdracht)"))
+    reason = _text(_("Reden"))
+
+    def __init__(
+        self,
+        *args: Any,
+        suggestions: list[Any],
+        regisseurs: QuerySet[Regisseur],
+        places: dict[int, str],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows: list[tuple[Any, str]] = []
+        for suggestion in suggestions:
+            name = f"{suggestion.role}_{suggestion.case.pk}"
+            self.fields[name] = _RegisseurChoice(
+                label=f"{suggestion.case.number} ({suggestion.role.label})",
+                queryset=regisseurs,
+                places=places,
+                initial=suggestion.receiver.pk if suggestion.receiver else None,
+                error_messages={"required": RECEIVER_REQUIRED},
+            )
+            self.rows.append((suggestion, name))
+
+    def bound_rows(self) -> list[tuple[Any, forms.BoundField]]:
+        """(suggestion, its receiver field) per case, for the table."""
+        return [(suggestion, self[name]) for suggestion, name in self.rows]
+
+    def distribution(self, role: str) -> dict[int, int]:
+        """{case id: receiving regisseur id} for one role."""
+        return {
+            suggestion.case.pk: self.cleaned_data[name].pk
+            for suggestion, name in self.rows
+            if suggestion.role == role
+        }
+
+
+class ExitDecisionForm(forms.Form):
+    procedure = forms.ModelChoiceField(
+        queryset=ExitProcedure.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": EXIT_DECISION_UNKNOWN},
+    )
+    revision = RevisionField()
+    decision = forms.ChoiceField(label=_("Besluit"), choices=ExitProcedure.Decision.choices)
+    decided_on = _date(_("Datum besluit"))
+    reasoning = _text(_("Motivering"))
+
+    def __init__(self, *args: Any, awaiting: QuerySet[ExitProcedure], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["procedure"].queryset = awaiting  # type: ignore[attr-defined]
+
+
+class CaseFilterForm(forms.Form):
+    """The programme team's filters on the case list."""
+
+    fase = forms.TypedChoiceField(
+        label=_("Fase"),
+        coerce=int,
+        choices=[("", _("Alle fasen")), *Phase.choices],
+        required=False,
+        empty_value=None,
+    )
+    organisatie = forms.ModelChoiceField(
+        label=_("Organisatie regisseur"),
+        queryset=_organisations(),
+        required=False,
+        empty_label=_("Alle organisaties"),
+    )
+    regio = forms.ModelChoiceField(
+        label=_("Regio"),
+        queryset=Region.objects.order_by("name"),
+        required=False,
+        empty_label=_("Alle regio's"),
     )

@@ -7,9 +7,20 @@ app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("noodtoegang/", views.emergency_open, name="emergency_open"),
+    path("uitstroomvoorstellen/", views.exit_decisions, name="exit_decisions"),
+    path("overdracht/<int:regisseur_id>/", views.bulk_handover, name="bulk_handover"),
     path("<int:pk>/", views.case_page, name="detail"),
     path("<int:pk>/persoon/", views.person_page, name="person"),
     path("<int:pk>/delen/", views.share, name="share"),
+    path("<int:pk>/uvo/", views.meeting_new, name="meeting_new"),
+    path("<int:pk>/plan/nieuw/", views.plan_new, name="plan_new"),
+    path("<int:pk>/plan/vergelijken/", views.plan_compare, name="plan_compare"),
+    path("<int:pk>/plan/<int:version_id>/", views.plan_version, name="plan_version"),
+    path("<int:pk>/fase/", views.phase_change, name="phase_change"),
+    path("<int:pk>/uitstroom/", views.exit_propose_page, name="exit_propose"),
+    path("<int:pk>/weging/", views.assessment_new, name="assessment_new"),
+    path("<int:pk>/evaluatie/", views.evaluation_new, name="evaluation_new"),
+    path("<int:pk>/overdracht/", views.hand_over, name="hand_over"),
     path("<int:pk>/persoon/wissen/", views_retention.erase_person, name="erase_person"),
 ]
 

@@ -16,7 +16,8 @@ from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pool.models import Absence, Regisseur
+from accounts.models import Organisation
+from pool.models import Absence, Region, Regisseur
 
 from ..access import cases_visible_to
 from ..models import (
@@ -247,3 +248,36 @@ def share_records_of(case: Case) -> QuerySet[ShareRecord]:
 def meetings_of(case: Case) -> QuerySet[Meeting]:
     """The case's UVOs and breakthrough meetings, latest first."""
     return Meeting.objects.filter(case=case).order_by("-held_on", "-id")
+
+
+def cases_filtered(
+    cases: QuerySet[Case],
+    *,
+    phase: int | None = None,
+    organisation: Organisation | None = None,
+    region: Region | None = None,
+) -> QuerySet[Case]:
+    """The case list narrowed by the programme team's filters: phase, the regisseur's
+    organisation and region (None: no filter)."""
+    if phase is not None:
+        cases = cases.filter(phase=phase)
+    if organisation is not None:
+        cases = cases.filter(regisseur__organisation=organisation)
+    if region is not None:
+        cases = cases.filter(region=region)
+    return cases
+
+
+def regisseur_of(user) -> Regisseur | None:
+    """The pool membership of ``user``, if he or she is (or was) a regisseur."""
+    return Regisseur.objects.filter(user=user).select_related("user").first()
+
+
+def team_members_current(case: Case, *, on: datetime.date) -> QuerySet[TeamMember]:
+    """The intervention team on ``on``: the attendees an UVO form proposes."""
+    return (
+        TeamMember.objects.filter(case=case, joined_on__lte=on)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=on))
+        .select_related("organisation")
+        .order_by("name")
+    )

@@ -180,3 +180,14 @@ def plan_in_force_on(case: Case, day: datetime.date) -> PlanVersion | None:
         .order_by("-number")
         .first()
     )
+
+
+def plan_version_of(case: Case, version_id: int) -> PlanVersion | None:
+    """One version of this case's plan (None for a version of another case), with its
+    interventions and ITAT-R advice."""
+    return (
+        PlanVersion.objects.filter(case=case, pk=version_id)
+        .select_related("case", "created_by", "adopted_by")
+        .prefetch_related("interventions__responsible_organisation", "itat_advices")
+        .first()
+    )

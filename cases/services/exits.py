@@ -110,6 +110,11 @@ RUNNING_STATUSES = (ExitProcedure.Status.OPEN, ExitProcedure.Status.ADVISED)
 NO_THREAT_GROUNDS = (ExitGround.RISK_AND_CARE_GONE, ExitGround.CARE_HANDED_OVER)
 
 
+def may_decide_exits(user) -> bool:
+    """Who decides exit proposals, and so reads the list of those waiting: PTO-R."""
+    return user_has_role(user, Role.PTO_R)
+
+
 def _day(on: datetime.date) -> str:
     return on.strftime("%d-%m-%Y")
 
@@ -315,7 +320,7 @@ def exit_decide(
     assignments end and nobody keeps object permissions. Refused: the procedure
     closes and the case carries on in its phase.
     """
-    if not user_has_role(by, Role.PTO_R):
+    if not may_decide_exits(by):
         raise RuleViolation(EXIT_DECISION_ONLY_PTO_R, code="not_pto_r")
     if decision not in ExitProcedure.Decision.values:
         raise ValidationError(EXIT_UNKNOWN_DECISION, code="unknown_decision")

@@ -4,29 +4,42 @@ every read of person-level data is recorded in the access log."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.models import User
-
-from .access import case_access_for, user_may
-from .forms import EmergencyOpenForm, EmergencyReviewForm, ShareForm, form_add_service_error
-from .models import Person
-from .selectors.cases import (
+from ..access import case_access_for, user_may
+from ..forms import (
+    CaseFilterForm,
+    EmergencyOpenForm,
+    EmergencyReviewForm,
+    ShareForm,
+    form_add_service_error,
+)
+from ..models import Case, CaseStatus, Person, PlanStatus
+from ..selectors.cases import (
+    CaseRole,
     case_detail,
+    cases_filtered,
     cases_for_list,
+    cases_of_regisseur,
     emergency_accesses_to_review,
     person_of,
+    regisseur_of,
     share_records_of,
 )
-from .services.emergency import (
+from ..selectors.deadlines import next_deadline_per_case
+from ..services.emergency import (
     EMERGENCY_ALREADY_WORKS_ON_CASE,
     EMERGENCY_ONLY_REGISSEUR,
     EMERGENCY_REVIEW_ONLY_PROGRAMME_TEAM,
@@ -35,15 +48,9 @@ from .services.emergency import (
     may_open_emergency_access,
     may_review_emergency_access,
 )
-from .services.reads import case_read_record
-from .services.sharing import share_record
-
-
-class AuthenticatedRequest(HttpRequest):
-    """A request behind @login_required: its user is a signed-in User."""
-
-    user: User
-
+from ..services.reads import case_read_record
+from ..services.sharing import share_record
+from .common import AuthenticatedRequest
 
 CASES_PER_PAGE = 50
 PERSON_PAGE_PURPOSE = "Persoonsgegevens ingezien op de persoonspagina van de casus."
@@ -54,17 +61,50 @@ SHARE_RECORDED = "Het delen is vastgelegd, met het zwaarwegend belang waarop het
 REVIEW_RECORDED = "De beoordeling van de noodtoegang is vastgelegd."
 
 
+# The sections of "mijn casussen", in the order a regisseur reads them.
+MY_SECTIONS = (
+    (CaseRole.REGISSEUR, _("Als regisseur")),
+    (CaseRole.BUDDY, _("Als buddy")),
+    (CaseRole.STAND_IN, _("Als vervanger")),
+)
+
+
 @login_required
 @require_GET
 def case_list(request: AuthenticatedRequest) -> HttpResponse:
-    page = Paginator(cases_for_list(request.user), CASES_PER_PAGE).get_page(
-        request.GET.get("pagina")
-    )
-    return render(
-        request,
-        "cases/case_list.html",
-        {"page": page, "may_open_emergency": may_open_emergency_access(request.user)},
-    )
+    """ "Mijn casussen" for a regisseur: own cases and buddy cases (and those he or she
+    stands in for), each with what is due next. The programme team sees every case,
+    filtered and paged; everyone else the cases he or she may see."""
+    today = timezone.localdate()
+    sees_all = request.user.has_perm("cases.view_case")
+    regisseur = None if sees_all else regisseur_of(request.user)
+    context: dict[str, Any] = {"may_open_emergency": may_open_emergency_access(request.user)}
+    if regisseur is not None:
+        mine = list(cases_of_regisseur(regisseur, on=today))
+        emergency = list(cases_for_list(request.user).filter(under_emergency=True))
+        due = next_deadline_per_case(on=today, case_ids=[c.pk for c in [*mine, *emergency]])
+        context["sections"] = [
+            (role, title, [(case, due.get(case.pk)) for case in mine if case.role == role])
+            for role, title in MY_SECTIONS
+        ]
+        context["emergency_rows"] = [(case, due.get(case.pk)) for case in emergency]
+    else:
+        cases: QuerySet[Case] = cases_for_list(request.user)
+        if sees_all:
+            filters = CaseFilterForm(request.GET or None)
+            if filters.is_valid():
+                cases = cases_filtered(
+                    cases,
+                    phase=filters.cleaned_data["fase"],
+                    organisation=filters.cleaned_data["organisatie"],
+                    region=filters.cleaned_data["regio"],
+                )
+            context["filters"] = filters
+        page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("pagina"))
+        due = next_deadline_per_case(on=today, case_ids=[case.pk for case in page])
+        context["page"] = page
+        context["rows"] = [(case, due.get(case.pk)) for case in page]
+    return render(request, "cases/case_list.html", context)
 
 
 @login_required
@@ -74,6 +114,9 @@ def case_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = case_detail(pk)
     case_read_record(access=access, user=request.user, obj=case, request=request)
     may_work = access.allows("work_on_case")
+    # From the prefetched relations: no query more for a case with a longer history.
+    versions = list(case.plan_versions.all())
+    procedures = list(case.exit_procedures.all())
     return render(
         request,
         "cases/case_detail.html",
@@ -82,6 +125,11 @@ def case_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "emergency_access": access.permissions.emergency,
             "may_see_person": access.allows("view_person_data"),
             "may_work": may_work,
+            "may_change": may_work and case.is_open,
+            "in_regie": case.status == CaseStatus.IN_REGIE,
+            "versions": versions,
+            "open_version": next((v for v in versions if v.status != PlanStatus.ADOPTED), None),
+            "running_exit": next((p for p in procedures if p.is_running), None),
             "share_records": share_records_of(case) if may_work else None,
         },
     )

@@ -61,6 +61,12 @@ def signed_in(
     return every(code, {ANONYMOUS: 302, SYNC: 403, **(overrides or {})})
 
 
+# Pages on one case: directors and the programme team work on it, a team member of
+# the case reads it only, everyone else does not find it.
+WORKS_ON_CASE = signed_in(404, {PT: 200, REG: (200, 404), TEAM: (403, 404)})
+READS_CASE = signed_in(404, {PT: 200, REG: (200, 404), TEAM: (200, 404)})
+
+
 MATRIX: dict[str, Row] = {
     "home": Row(fixed("home"), signed_in(200)),
     "healthz": Row(
@@ -93,6 +99,37 @@ MATRIX: dict[str, Row] = {
         on_case("cases:erase_person"),
         signed_in(404, {PT: 200, REG: (403, 404), TEAM: (403, 404)}),
         note="early erasure: programme team only",
+    ),
+    # --- the regisseur's workflow on a case (cases/views/workflow.py) ---
+    "cases:meeting_new": Row(on_case("cases:meeting_new"), WORKS_ON_CASE),
+    "cases:plan_new": Row(
+        on_case("cases:plan_new"),
+        signed_in(404, {PT: 302, REG: (302, 404), TEAM: (403, 404)}),
+        note="the world's case has a concept version: the page sends one on to it",
+    ),
+    "cases:plan_version": Row(
+        lambda w, which: reverse(
+            "cases:plan_version",
+            kwargs={"pk": w.obj(which, "case").pk, "version_id": w.obj(which, "plan_version").pk},
+        ),
+        READS_CASE,
+        note="team members read the plan; only directors change it",
+    ),
+    "cases:plan_compare": Row(on_case("cases:plan_compare"), READS_CASE),
+    "cases:phase_change": Row(on_case("cases:phase_change"), WORKS_ON_CASE),
+    "cases:exit_propose": Row(on_case("cases:exit_propose"), WORKS_ON_CASE),
+    "cases:assessment_new": Row(on_case("cases:assessment_new"), WORKS_ON_CASE),
+    "cases:evaluation_new": Row(on_case("cases:evaluation_new"), WORKS_ON_CASE),
+    "cases:hand_over": Row(on_case("cases:hand_over"), WORKS_ON_CASE),
+    "cases:exit_decisions": Row(
+        fixed("cases:exit_decisions"), signed_in(403, {PTOR: 200}), note="PTO-R decides exits"
+    ),
+    "cases:bulk_handover": Row(
+        lambda w, which: reverse(
+            "cases:bulk_handover", kwargs={"regisseur_id": w.obj(which, "regisseur").pk}
+        ),
+        signed_in(403, {PT: 200}),
+        note="the programme team hands over the cases of a regisseur who leaves",
     ),
     "cases:emergency_open": Row(fixed("cases:emergency_open"), signed_in(403, {REG: 200})),
     "emergency_review:list": Row(fixed("emergency_review:list"), signed_in(403, {PT: 200})),

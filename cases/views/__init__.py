@@ -1,0 +1,61 @@
+"""The case pages, server-rendered in Dutch. Thin: who may see what comes from
+cases/access.py, the data from the selectors, every change from a service, and
+every read of person-level data is recorded in the access log.
+
+- ``pages``: the case list ("mijn casussen"), the case page, the person record,
+  sharing and emergency access;
+- ``workflow``: the forms on one case (UVO, plan, phase, exit, weighing,
+  evaluation, hand-over);
+- ``decisions``: PTO-R's exit decisions and the bulk hand-over when a regisseur leaves.
+"""
+
+from .decisions import bulk_handover, exit_decisions
+from .pages import (
+    CASES_PER_PAGE,
+    EMERGENCY_OPENED,
+    PERSON_PAGE_PURPOSE,
+    REVIEW_RECORDED,
+    SHARE_RECORDED,
+    case_list,
+    case_page,
+    emergency_open,
+    emergency_reviews,
+    person_page,
+    share,
+)
+from .workflow import (
+    assessment_new,
+    evaluation_new,
+    exit_propose_page,
+    hand_over,
+    meeting_new,
+    phase_change,
+    plan_compare,
+    plan_new,
+    plan_version,
+)
+
+__all__ = [
+    "CASES_PER_PAGE",
+    "EMERGENCY_OPENED",
+    "PERSON_PAGE_PURPOSE",
+    "REVIEW_RECORDED",
+    "SHARE_RECORDED",
+    "assessment_new",
+    "bulk_handover",
+    "case_list",
+    "case_page",
+    "emergency_open",
+    "emergency_reviews",
+    "evaluation_new",
+    "exit_decisions",
+    "exit_propose_page",
+    "hand_over",
+    "meeting_new",
+    "person_page",
+    "phase_change",
+    "plan_compare",
+    "plan_new",
+    "plan_version",
+    "share",
+]

@@ -1,0 +1,201 @@
+"""Pages above the single case: PTO-R's exit decisions, and the programme team's
+hand-over of every case of a regisseur who leaves the pool."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from audit.services import access_record_many
+from pool.models import Regisseur
+from pool.selectors import is_programme_team, pool_overview, regisseurs_active
+
+from ..forms import BulkHandOverForm, ExitDecisionForm, caseload_labels
+from ..models import Assignment, ExitProcedure
+from ..selectors.cases import exit_procedures_awaiting_decision
+from ..services.assignments import pool_leave_with_hand_over, suggest_distribution
+from ..services.exits import EXIT_DECISION_ONLY_PTO_R, exit_decide, may_decide_exits
+from ..services.revisions import STALE_RECORD
+from .common import (
+    STALE_SHOWN_BELOW,
+    AuthenticatedRequest,
+    call_service,
+    form_page,
+    with_current_revision,
+)
+
+EXIT_APPROVED = "Uitstroom van casus %(case)s is besloten."
+EXIT_REJECTED = "Uitstroom van casus %(case)s is niet akkoord: de casus loopt door."
+EXIT_PROPOSALS_READ_PURPOSE = "Uitstroomvoorstel ingezien voor het besluit van PTO-R."
+BULK_HAND_OVER_ONLY_PROGRAMME_TEAM = (
+    "Alleen het programmateam draagt de casussen van een vertrekkende regisseur over."
+)
+BULK_HANDED_OVER = "%(regisseur)s verlaat de pool op %(on)s; %(count)s casussen zijn overgedragen."
+
+DECISION_FIELDS = {
+    "unknown_decision": "decision",
+    "reasoning_required": "reasoning",
+    "decision_before_advice": "decided_on",
+}
+BULK_FIELDS = {"reason_required": "reason", "leaver_not_active": "on"}
+
+
+# --- PTO-R ----------------------------------------------------------------------------
+
+
+def _decision_form(procedure: ExitProcedure, awaiting: Any) -> ExitDecisionForm:
+    return ExitDecisionForm(
+        awaiting=awaiting,
+        auto_id=f"id_%s_{procedure.pk}",
+        initial={
+            "procedure": procedure.pk,
+            "revision": procedure.revision,
+            "decided_on": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exit_decisions(request: AuthenticatedRequest) -> HttpResponse:
+    """Exit proposals ITAT-R advised on, each with PTO-R's decision form. Only what
+    PTO-R needs to decide: case number, region, ground, the team's judgement and the
+    advice; no person record."""
+    if not may_decide_exits(request.user):
+        raise PermissionDenied(EXIT_DECISION_ONLY_PTO_R)
+    awaiting = exit_procedures_awaiting_decision()
+    posted: ExitDecisionForm | None = None
+    status = 200
+    if request.method == "POST":
+        posted_id = request.POST.get("procedure", "")
+        posted = ExitDecisionForm(
+            request.POST,
+            awaiting=awaiting,
+            auto_id=f"id_%s_{posted_id}" if posted_id.isdigit() else "id_%s",
+        )
+        status = 400
+        if posted.is_valid():
+            procedure: ExitProcedure = posted.cleaned_data["procedure"]
+            data = posted.cleaned_data
+            outcome = call_service(
+                posted,
+                lambda: exit_decide(
+                    procedure=procedure,
+                    decision=data["decision"],
+                    decided_on=data["decided_on"],
+                    reasoning=data["reasoning"],
+                    by=request.user,
+                    expected_revision=data["revision"],
+                ),
+                DECISION_FIELDS,
+            )
+            if outcome.ok:
+                decided: ExitProcedure = outcome.result
+                text = (
+                    EXIT_APPROVED
+                    if decided.decision == ExitProcedure.Decision.APPROVED
+                    else EXIT_REJECTED
+                )
+                messages.success(request, _(text) % {"case": procedure.case.number})
+                return redirect("cases:exit_decisions")
+            status = outcome.status
+            if outcome.stale:
+                procedure.refresh_from_db(fields=["revision"])
+                posted = ExitDecisionForm(
+                    with_current_revision(request.POST, procedure.revision),
+                    awaiting=awaiting,
+                    auto_id=f"id_%s_{procedure.pk}",
+                )
+                posted.is_valid()
+                posted.add_error(None, _(STALE_RECORD))
+                posted.add_error(None, _(STALE_SHOWN_BELOW))
+
+    procedures = list(awaiting)
+    rows = []
+    posted_found = False
+    for procedure in procedures:
+        if posted is not None and posted.data.get("procedure") == str(procedure.pk):
+            rows.append((procedure, posted))
+            posted_found = True
+        else:
+            rows.append((procedure, _decision_form(procedure, awaiting)))
+    if procedures:
+        # The team's judgement and the advice are case content: the read is logged.
+        access_record_many(
+            user=request.user,
+            objects=list(procedures),
+            request=request,
+            purpose=EXIT_PROPOSALS_READ_PURPOSE,
+        )
+    return form_page(
+        request,
+        "cases/exit_decisions.html",
+        {"rows": rows, "stray_form": posted if posted is not None and not posted_found else None},
+        status=status,
+    )
+
+
+# --- a regisseur leaves the pool ------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulk_handover(request: AuthenticatedRequest, regisseur_id: int) -> HttpResponse:
+    """Every open case of a leaving regisseur to a receiver: the proposal of
+    ``suggest_distribution``, changeable, applied all or nothing."""
+    if not is_programme_team(request.user):
+        raise PermissionDenied(BULK_HAND_OVER_ONLY_PROGRAMME_TEAM)
+    leaving = get_object_or_404(Regisseur.objects.select_related("user"), pk=regisseur_id)
+    today = timezone.localdate()
+    suggestions = suggest_distribution(leaving=leaving, on=today)
+    overview = pool_overview(on=today)
+    form = BulkHandOverForm(
+        request.POST if request.method == "POST" else None,
+        suggestions=suggestions,
+        regisseurs=regisseurs_active(on=today).exclude(pk=leaving.pk),
+        places=caseload_labels(overview.rows),
+        initial={"on": today},
+    )
+    status = None
+    if request.method == "POST" and form.is_valid():
+        outcome = call_service(
+            form,
+            lambda: pool_leave_with_hand_over(
+                leaving=leaving,
+                on=form.cleaned_data["on"],
+                distribution=form.distribution(Assignment.Role.REGISSEUR),
+                buddy_distribution=form.distribution(Assignment.Role.BUDDY),
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            ),
+            BULK_FIELDS,
+        )
+        if outcome.ok:
+            messages.success(
+                request,
+                _(BULK_HANDED_OVER)
+                % {
+                    "regisseur": leaving,
+                    "on": f"{form.cleaned_data['on']:%d-%m-%Y}",
+                    "count": len(outcome.result),
+                },
+            )
+            for result in outcome.result:
+                for warning in result.warnings:
+                    messages.warning(request, warning)
+            return redirect("cases:bulk_handover", regisseur_id=leaving.pk)
+        status = outcome.status
+    return form_page(
+        request,
+        "cases/bulk_handover.html",
+        {"leaving": leaving, "form": form, "overview": overview},
+        status=status,
+    )
