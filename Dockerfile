@@ -1,4 +1,11 @@
 # Production image: gunicorn (web), celery worker and celery beat share it.
+
+# The Amsterdam Design System and htmx come from npm (package-lock.json), in a build stage.
+FROM node:20-bookworm-slim AS assets
+WORKDIR /assets
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
@@ -9,7 +16,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
 # WeasyPrint needs Pango/HarfBuzz; postgresql-client for backups; fonts for the PDF.
 RUN apt-get update && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
-        fonts-dejavu-core postgresql-client curl \
+        fonts-dejavu-core postgresql-client curl gettext \
     && rm -rf /var/lib/apt/lists/*
 
 RUN pip install --no-cache-dir uv==0.13.8
@@ -17,11 +24,13 @@ WORKDIR /app
 COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY . .
+COPY --from=assets /assets/node_modules ./node_modules
 # Static files are collected at build time with a throwaway key; the real
 # settings come from the environment at run time.
 RUN SECRET_KEY=build-only-$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=build \
     DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
-    python manage.py collectstatic --noinput
+    sh -c 'python manage.py compilemessages --ignore=node_modules >/dev/null && \
+           python manage.py collectstatic --noinput'
 
 RUN useradd --system --home /app ipgar && mkdir -p /data/media && chown -R ipgar /data
 USER ipgar
