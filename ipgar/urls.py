@@ -22,6 +22,7 @@ urlpatterns = [
     path("toegangslog/", include("audit.urls")),
     path("pool/", include("pool.urls")),
     path("monitor/", include("monitoring.urls")),
+    path("api/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),
 ]

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "pool",
     "cases",
     "monitoring",
+    # the sync API sits on top of all
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -265,7 +267,23 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "accounts.tokens.TokenHasScope",
     ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    # API_THROTTLE_RATE: requests per client token (or per user), e.g. "600/min".
+    "DEFAULT_THROTTLE_RATES": {"api_token": env("API_THROTTLE_RATE", default="600/min")},
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# API_MAX_BODY_BYTES: the largest request body the API accepts (413 above it).
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+# Bodies Django reads into memory at most (forms and API alike).
+DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+# Hours an Idempotency-Key's first answer is kept for replay.
+API_IDEMPOTENCY_HOURS = env.int("API_IDEMPOTENCY_HOURS", default=48)
+# Seconds before the first retry of a failed webhook delivery (then doubling each time).
+API_WEBHOOK_RETRY_BASE_SECONDS = env.int("API_WEBHOOK_RETRY_BASE_SECONDS", default=30)
+# Seconds a webhook receiver should accept a signature's timestamp (replay window).
+API_WEBHOOK_TOLERANCE_SECONDS = env.int("API_WEBHOOK_TOLERANCE_SECONDS", default=300)
 SPECTACULAR_SETTINGS = {
     "TITLE": "ipgar API",
     "DESCRIPTION": "Registration sync for the iPGA-R regisseurspool.",
@@ -274,6 +292,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # The schema describes no data: every signed-in person and every sync client may read it.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "MeetingKindEnum": "cases.models.Meeting.Kind",
+        "EvaluationKindEnum": "cases.models.Evaluation.Kind",
+        "OrganisationKindEnum": "accounts.models.Organisation.Kind",
+    },
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {
+            "tokenAuth": {"type": "apiKey", "in": "header", "name": "Authorization"}
+        }
+    },
 }
 
 # Domain settings (the rules of DOMAIN.md that are numbers).
@@ -320,4 +352,5 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.retention_daily",
         "schedule": crontab(hour=2, minute=30),
     },
+    "webhooks-dispatch": {"task": "api.tasks.dispatch_webhooks", "schedule": 60.0},
 }

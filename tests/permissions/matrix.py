@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from accounts.roles import Role
 
+from .api_rows import api_rows
 from .world import ANONYMOUS, ROLES, World
 
 PT = Role.PROGRAMME_TEAM.value
@@ -246,6 +247,7 @@ def _admin_rows() -> dict[str, Row]:
 
 
 MATRIX.update(_admin_rows())
+MATRIX.update(api_rows())
 
 ALL_ROWS: Mapping[str, Row] = MATRIX
 DELIBERATELY_PUBLIC = sorted(

@@ -1,0 +1,172 @@
+"""What the sync API keeps of its own: external ids per client, stored answers to
+idempotent POSTs, the change feed, and webhook subscriptions with their deliveries.
+
+Nothing here changes another app's models: the change feed is filled by database
+triggers (migration 0002) on the synced tables, in the transaction of the change.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ExternalId(models.Model):
+    """A sync client's own id for one of our objects: unique per client and type."""
+
+    client = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_ids"
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.BigIntegerField()
+    external_id = models.CharField(_("extern id"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("extern id")
+        verbose_name_plural = _("externe ids")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "content_type", "external_id"],
+                name="external_id_unique_per_client_and_type",
+            ),
+            models.UniqueConstraint(
+                fields=["client", "content_type", "object_id"],
+                name="one_external_id_per_object_and_client",
+            ),
+        ]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class IdempotentRequest(models.Model):
+    """The first answer to a POST with an ``Idempotency-Key``, replayed for a retry."""
+
+    client = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    # A retry with the same key but another body is a client error, not a replay.
+    body_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response_body = models.JSONField(null=True)
+    response_headers = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "key"], name="idempotency_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class ChangeEvent(models.Model):
+    """One change to a synced object, written by a trigger in the same transaction.
+
+    ``xact_id`` is the writing transaction (``pg_current_xact_id()``); the feed
+    serves an event only once every transaction that could still commit is newer
+    than it (see api/selectors.py and docs/adr/0005-sync-api.md).
+    """
+
+    class Operation(models.TextChoices):
+        CREATED = "created", _("aangemaakt")
+        UPDATED = "updated", _("gewijzigd")
+        DELETED = "deleted", _("verwijderd")
+        PSEUDONYMISED = "pseudonymised", _("gepseudonimiseerd")
+
+    resource = models.CharField(max_length=30)
+    object_id = models.BigIntegerField()
+    case_id = models.BigIntegerField(null=True, blank=True)
+    operation = models.CharField(max_length=15, choices=Operation.choices)
+    xact_id = models.BigIntegerField()
+    occurred_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["xact_id", "id"]
+        indexes = [
+            models.Index(fields=["xact_id", "id"], name="change_event_feed_order"),
+            models.Index(fields=["xact_id", "resource", "object_id"], name="change_event_dedupe"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource}/{self.object_id} {self.operation}"
+
+    @property
+    def is_tombstone(self) -> bool:
+        return self.operation in (self.Operation.DELETED, self.Operation.PSEUDONYMISED)
+
+
+def _new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class WebhookSubscription(models.Model):
+    """A sync client's URL that receives signed change events."""
+
+    client = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webhook_subscriptions"
+    )
+    url = models.URLField(_("adres"), max_length=500)
+    # Resources whose events are sent, e.g. ["cases", "meetings"]; empty: all the
+    # client's token may read.
+    resources = models.JSONField(_("bronnen"), default=list, blank=True)
+    secret = models.CharField(max_length=100, default=_new_secret, editable=False)
+    is_active = models.BooleanField(_("actief"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The change feed's position up to which deliveries have been queued.
+    cursor_xact_id = models.BigIntegerField(default=0, editable=False)
+    cursor_event_id = models.BigIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["client", "id"]
+        verbose_name = _("webhookabonnement")
+        verbose_name_plural = _("webhookabonnementen")
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Wacht op verzending")
+        DELIVERED = "delivered", _("Afgeleverd")
+        FAILED = "failed", _("Mislukt")
+
+    subscription = models.ForeignKey(
+        WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.ForeignKey(ChangeEvent, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    response_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("webhookaflevering")
+        verbose_name_plural = _("webhookafleveringen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "event"], name="one_delivery_per_event_and_subscription"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="delivered") | Q(delivered_at__isnull=False),
+                name="delivered_webhook_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subscription_id}/{self.event_id} {self.status}"

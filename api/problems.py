@@ -1,0 +1,195 @@
+"""Errors as RFC 9457 problem details (``application/problem+json``).
+
+One exception handler for the whole API: DRF's own errors, Django's
+ValidationError (400, field by field), RuleViolation (409), StaleObject and a
+mismatched If-Match (412), a missing If-Match (428), throttling (429), a body
+that is too large (413). Anything else is logged and answered as a problem too,
+so a client never sees an HTML error page.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from domain.errors import RuleViolation, StaleObject
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+TYPE_BASE = "https://ipgar.amsterdam.nl/problemen/"
+
+PRECONDITION_FAILED = "De ETag in If-Match is niet (meer) die van dit object; haal het opnieuw op."
+PRECONDITION_REQUIRED = "Een wijziging vraagt een If-Match-header met de ETag van het object."
+BODY_TOO_LARGE = "Het verzoek is te groot (hooguit {limit} bytes)."
+RULE_CONFLICT = "Een regel van de aanpak staat deze wijziging niet toe."
+INVALID_INPUT = "De invoer is niet geldig."
+NOT_FOUND = "Niet gevonden."
+SERVER_ERROR = "Er ging iets mis aan onze kant; probeer het later opnieuw."
+
+TITLES = {
+    400: "Ongeldige invoer",
+    401: "Niet aangemeld",
+    403: "Geen toegang",
+    404: "Niet gevonden",
+    405: "Methode niet toegestaan",
+    406: "Niet aanvaardbaar",
+    409: "Conflict met een regel",
+    412: "Voorwaarde niet vervuld",
+    413: "Verzoek te groot",
+    415: "Mediatype niet ondersteund",
+    428: "Voorwaarde vereist",
+    429: "Te veel verzoeken",
+    500: "Serverfout",
+}
+SLUGS = {
+    400: "ongeldige-invoer",
+    401: "niet-aangemeld",
+    403: "geen-toegang",
+    404: "niet-gevonden",
+    405: "methode-niet-toegestaan",
+    406: "niet-aanvaardbaar",
+    409: "regelconflict",
+    412: "voorwaarde-niet-vervuld",
+    413: "verzoek-te-groot",
+    415: "mediatype-niet-ondersteund",
+    428: "voorwaarde-vereist",
+    429: "te-veel-verzoeken",
+    500: "serverfout",
+}
+
+
+class ProblemJSONRenderer(JSONRenderer):
+    media_type = PROBLEM_CONTENT_TYPE
+    format = "problem+json"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = PRECONDITION_FAILED
+    default_code = "precondition_failed"
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = PRECONDITION_REQUIRED
+    default_code = "precondition_required"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = BODY_TOO_LARGE
+    default_code = "too_large"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = RULE_CONFLICT
+    default_code = "rule_violation"
+
+
+def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
+    """DRF's nested error detail as a flat list of {field, message, code}."""
+    if isinstance(detail, dict):
+        out: list[dict[str, str]] = []
+        for key, value in detail.items():
+            name = str(key) if key != "non_field_errors" else ""
+            out += _flatten(value, f"{prefix}.{name}" if prefix and name else prefix or name)
+        return out
+    if isinstance(detail, list):
+        out = []
+        for index, value in enumerate(detail):
+            nested = isinstance(value, dict | list)
+            out += _flatten(value, f"{prefix}.{index}" if nested else prefix)
+        return out
+    return [
+        {
+            "field": prefix or "__all__",
+            "message": str(detail),
+            "code": getattr(detail, "code", "invalid") or "invalid",
+        }
+    ]
+
+
+def _django_errors(exc: DjangoValidationError) -> list[dict[str, str]]:
+    if hasattr(exc, "error_dict"):
+        return [
+            {"field": field, "message": message, "code": "invalid"}
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    return [
+        {
+            "field": "__all__",
+            "message": str(message),
+            "code": getattr(exc, "code", None) or "invalid",
+        }
+        for message in exc.messages
+    ]
+
+
+def problem(
+    status_code: int,
+    detail: str,
+    *,
+    errors: list[dict[str, str]] | None = None,
+    instance: str = "",
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + SLUGS.get(status_code, str(status_code)),
+        "title": TITLES.get(status_code, _("Fout")),
+        "status": status_code,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    if errors:
+        body["errors"] = errors
+    response = Response(body, status=status_code, headers=headers)
+    response.content_type = PROBLEM_CONTENT_TYPE
+    return response
+
+
+def _instance(context: dict[str, Any]) -> str:
+    request = context.get("request")
+    return request.get_full_path() if request is not None else ""
+
+
+def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    instance = _instance(context)
+    if isinstance(exc, StaleObject):
+        return problem(412, exc.messages[0], instance=instance)
+    if isinstance(exc, RuleViolation):
+        return problem(409, exc.messages[0], errors=_django_errors(exc), instance=instance)
+    if isinstance(exc, DjangoValidationError):
+        return problem(400, INVALID_INPUT, errors=_django_errors(exc), instance=instance)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(NOT_FOUND)
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    response = exception_handler(exc, context)
+    if response is None:
+        logger.exception("Unhandled API error", exc_info=exc)
+        return problem(500, SERVER_ERROR, instance=instance)
+    headers = {
+        k: v
+        for k, v in response.headers.items()
+        if k in ("WWW-Authenticate", "Retry-After", "Allow")
+    }
+    data = response.data
+    if isinstance(exc, exceptions.ValidationError):
+        return problem(
+            400, INVALID_INPUT, errors=_flatten(data), instance=instance, headers=headers
+        )
+    detail = data.get("detail", "") if isinstance(data, dict) else str(data)
+    return problem(response.status_code, str(detail), instance=instance, headers=headers)

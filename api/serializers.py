@@ -1,0 +1,473 @@
+"""Representations (read) and inputs (write) of the API's resources.
+
+Reads are ModelSerializers over the domain models; writes are plain serializers
+whose validated data go, field for field, to a domain service.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import Organisation
+from cases.models import (
+    Assessment,
+    Case,
+    Evaluation,
+    ExitGround,
+    ExitProcedure,
+    Intervention,
+    Meeting,
+    MeetingAction,
+    Person,
+    PlanVersion,
+    TeamMember,
+)
+from pool.models import CaseloadReview, Region, Regisseur
+
+from .models import ChangeEvent, WebhookDelivery, WebhookSubscription
+
+
+class ExternalIdMixin(serializers.Serializer):
+    """``external_id``: the requesting client's own id for the object, if it gave one."""
+
+    external_id = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_external_id(self, obj: Any) -> str | None:
+        ids = self.context.get("external_ids", {})
+        return ids.get((ContentType.objects.get_for_model(obj).pk, obj.pk))
+
+
+class OrganisationSerializer(ExternalIdMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["id", "external_id", "code", "name", "kind"]
+
+
+class RegisseurSerializer(ExternalIdMixin, serializers.ModelSerializer):
+    name = serializers.CharField(source="user.get_full_name", read_only=True)
+
+    class Meta:
+        model = Regisseur
+        fields = [
+            "id",
+            "external_id",
+            "name",
+            "organisation",
+            "fte",
+            "region_restriction",
+            "remark",
+            "active_from",
+            "active_until",
+            "updated_at",
+        ]
+
+
+class CaseSerializer(ExternalIdMixin, serializers.ModelSerializer):
+    region: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "external_id",
+            "number",
+            "region",
+            "registered_on",
+            "notification_signed_on",
+            "phase",
+            "phase_since",
+            "status",
+            "regisseur",
+            "regisseur_since",
+            "buddy",
+            "exited_on",
+            "revision",
+            "updated_at",
+        ]
+
+
+class PersonSerializer(ExternalIdMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "external_id",
+            "case",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "address",
+            "bsn",
+            "pseudonymised_at",
+            "updated_at",
+        ]
+
+
+class TeamMemberSerializer(ExternalIdMixin, serializers.ModelSerializer):
+    class Meta:
+        model = TeamMember
+        fields = [
+            "id",
+            "external_id",
+            "case",
+            "name",
+            "organisation",
+            "role",
+            "joined_on",
+            "left_on",
+        ]
+
+
+class InterventionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Intervention
+        fields = [
+            "id",
+            "lineage",
+            "description",
+            "responsible_organisation",
+            "deadline",
+            "status",
+            "result",
+            "frozen",
+            "updated_at",
+        ]
+
+
+class PlanVersionSerializer(ExternalIdMixin, serializers.ModelSerializer):
+    interventions = InterventionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PlanVersion
+        fields = [
+            "id",
+            "external_id",
+            "case",
+            "number",
+            "based_on",
+            "status",
+            "concerns",
+            "goals",
+            "course",
+            "joint_task",
+            "focus",
+            "explanation",
+            "created_at",
+            "adopted_on",
+            "revision",
+            "interventions",
+        ]
+
+
+class MeetingActionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MeetingAction
+        fields = ["id", "description", "owner_organisation", "due_on", "done_on"]
+
+
+class MeetingSerializer(ExternalIdMixin, serializers.ModelSerializer):
+    actions = MeetingActionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "id",
+            "external_id",
+            "case",
+            "held_on",
+            "kind",
+            "person_attended",
+            "agenda",
+            "development",
+            "decisions",
+            "exit_in_sight",
+            "revision",
+            "created_at",
+            "actions",
+        ]
+
+
+class AssessmentSerializer(ExternalIdMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "external_id",
+            "case",
+            "assessed_on",
+            "care_criterion",
+            "safety_criterion",
+            "risk_level",
+            "reasoning",
+            "created_at",
+        ]
+
+
+class EvaluationSerializer(ExternalIdMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Evaluation
+        fields = [
+            "id",
+            "external_id",
+            "case",
+            "kind",
+            "held_on",
+            "plan_version",
+            "assessment",
+            "findings",
+            "exit_possible",
+            "created_at",
+        ]
+
+
+class ExitProcedureSerializer(ExternalIdMixin, serializers.ModelSerializer):
+    class Meta:
+        model = ExitProcedure
+        fields = [
+            "id",
+            "external_id",
+            "case",
+            "status",
+            "ground",
+            "handover_organisation",
+            "destination",
+            "ground_explanation",
+            "opened_on",
+            "team_judgement",
+            "team_judgement_on",
+            "decision",
+            "decided_on",
+            "decision_reasoning",
+            "revision",
+        ]
+
+
+class CaseloadReviewSerializer(ExternalIdMixin, serializers.ModelSerializer):
+    class Meta:
+        model = CaseloadReview
+        fields = [
+            "id",
+            "external_id",
+            "regisseur",
+            "held_on",
+            "progress",
+            "content",
+            "registration",
+            "requirements",
+            "assignments",
+            "caseload_snapshot",
+            "created_at",
+        ]
+
+
+# --- inputs ---------------------------------------------------------------------------
+
+
+class ExternalIdInput(serializers.Serializer):
+    external_id = serializers.CharField(max_length=200, required=False)
+
+
+class PersonInput(serializers.Serializer):
+    first_name = serializers.CharField(max_length=100, allow_blank=True)
+    last_name = serializers.CharField(max_length=150, allow_blank=True)
+    date_of_birth = serializers.DateField(allow_null=True, required=False, default=None)
+    address = serializers.CharField(allow_blank=True, required=False, default="")
+    bsn = serializers.CharField(max_length=9, allow_blank=True, required=False, default="")
+
+
+class CaseInput(ExternalIdInput):
+    number = serializers.CharField(max_length=20)
+    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
+    registered_on = serializers.DateField()
+    person = PersonInput()
+
+
+class PersonUpdateInput(PersonInput):
+    pass
+
+
+class PhaseChangeInput(serializers.Serializer):
+    to_phase = serializers.IntegerField(min_value=1, max_value=3)
+    reason = serializers.CharField()
+    on = serializers.DateField()
+
+
+class HandOverInput(serializers.Serializer):
+    to_regisseur = serializers.PrimaryKeyRelatedField(queryset=Regisseur.objects.all())
+    reason = serializers.CharField()
+    on = serializers.DateField()
+
+
+class CaseChildInput(ExternalIdInput):
+    case = serializers.PrimaryKeyRelatedField(queryset=Case.objects.all())
+
+
+class TeamMemberInput(CaseChildInput):
+    name = serializers.CharField(max_length=200)
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    role = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
+    joined_on = serializers.DateField()
+
+
+class InterventionInput(serializers.Serializer):
+    description = serializers.CharField()
+    responsible_organisation = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all()
+    )
+    deadline = serializers.DateField()
+
+
+class PlanVersionInput(CaseChildInput):
+    concerns = serializers.CharField()
+    goals = serializers.CharField()
+    course = serializers.CharField()
+    joint_task = serializers.CharField()
+    focus = serializers.CharField(allow_blank=True, required=False, default="")
+    explanation = serializers.CharField(allow_blank=True, required=False, default="")
+    interventions = InterventionInput(many=True, required=False, default=list)
+
+
+class PlanVersionUpdateInput(serializers.Serializer):
+    concerns = serializers.CharField(required=False)
+    goals = serializers.CharField(required=False)
+    course = serializers.CharField(required=False)
+    joint_task = serializers.CharField(required=False)
+    focus = serializers.CharField(allow_blank=True, required=False)
+    explanation = serializers.CharField(allow_blank=True, required=False)
+
+
+class MeetingActionInput(serializers.Serializer):
+    description = serializers.CharField()
+    owner_organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    due_on = serializers.DateField()
+
+
+class AttendeeInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    team_member = serializers.PrimaryKeyRelatedField(
+        queryset=TeamMember.objects.all(), allow_null=True, required=False, default=None
+    )
+
+
+class MeetingInput(CaseChildInput):
+    held_on = serializers.DateField()
+    kind = serializers.ChoiceField(choices=Meeting.Kind.choices)
+    person_attended = serializers.BooleanField(required=False, default=False)
+    agenda = serializers.CharField(allow_blank=True, required=False, default="")
+    development = serializers.CharField(allow_blank=True, required=False, default="")
+    decisions = serializers.CharField(allow_blank=True, required=False, default="")
+    exit_in_sight = serializers.BooleanField(required=False, default=False)
+    attendees = AttendeeInput(many=True, required=False, default=list)
+    actions = MeetingActionInput(many=True, required=False, default=list)
+
+
+class MeetingUpdateInput(serializers.Serializer):
+    held_on = serializers.DateField(required=False)
+    person_attended = serializers.BooleanField(required=False)
+    agenda = serializers.CharField(allow_blank=True, required=False)
+    development = serializers.CharField(allow_blank=True, required=False)
+    decisions = serializers.CharField(allow_blank=True, required=False)
+    exit_in_sight = serializers.BooleanField(required=False)
+
+
+class AssessmentInput(CaseChildInput):
+    assessed_on = serializers.DateField()
+    care_criterion = serializers.BooleanField()
+    safety_criterion = serializers.BooleanField()
+    risk_level = serializers.ChoiceField(choices=Assessment.RiskLevel.choices)
+    reasoning = serializers.CharField()
+
+
+class EvaluationInput(CaseChildInput):
+    kind = serializers.ChoiceField(choices=Evaluation.Kind.choices)
+    held_on = serializers.DateField()
+    findings = serializers.CharField()
+    exit_possible = serializers.BooleanField(allow_null=True, required=False, default=None)
+    assessment = serializers.PrimaryKeyRelatedField(
+        queryset=Assessment.objects.all(), allow_null=True, required=False, default=None
+    )
+
+
+class ExitProposalInput(CaseChildInput):
+    ground = serializers.ChoiceField(choices=ExitGround.choices)
+    team_judgement = serializers.CharField()
+    on = serializers.DateField()
+    handover_organisation = serializers.CharField(allow_blank=True, required=False, default="")
+    destination = serializers.CharField(allow_blank=True, required=False, default="")
+    ground_explanation = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+# --- the feed and webhooks -----------------------------------------------------------
+
+
+class ChangeEventSerializer(serializers.ModelSerializer):
+    cursor = serializers.SerializerMethodField()
+    tombstone = serializers.BooleanField(source="is_tombstone", read_only=True)
+
+    class Meta:
+        model = ChangeEvent
+        fields = [
+            "id",
+            "resource",
+            "object_id",
+            "case_id",
+            "operation",
+            "tombstone",
+            "occurred_at",
+            "cursor",
+        ]
+
+    def get_cursor(self, event: ChangeEvent) -> str:
+        return f"{event.xact_id}.{event.pk}"
+
+
+class ChangeFeedSerializer(serializers.Serializer):
+    results = ChangeEventSerializer(many=True)
+    next_cursor = serializers.CharField()
+    has_more = serializers.BooleanField()
+
+
+class WebhookSubscriptionSerializer(serializers.ModelSerializer):
+    secret = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["id", "url", "resources", "is_active", "created_at", "secret"]
+        read_only_fields = ["is_active", "created_at"]
+
+    def get_secret(self, obj: WebhookSubscription) -> str | None:
+        # Shown once, in the answer to the subscription itself.
+        return obj.secret if self.context.get("show_secret") else None
+
+
+class WebhookSubscriptionInput(serializers.Serializer):
+    url = serializers.URLField(max_length=500)
+    resources = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    event = ChangeEventSerializer(read_only=True)
+
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id",
+            "subscription",
+            "event",
+            "status",
+            "attempts",
+            "response_code",
+            "response_body",
+            "error",
+            "created_at",
+            "last_attempt_at",
+            "delivered_at",
+        ]

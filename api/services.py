@@ -1,0 +1,262 @@
+"""Writes of the API's own tables: external ids, stored idempotent answers,
+webhook subscriptions and deliveries. Domain writes go through the domain apps'
+services, never through here."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from typing import Any
+
+import requests
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from accounts.tokens import token_allows
+
+from .feed import EVENT_SCOPE
+from .models import ChangeEvent, ExternalId, IdempotentRequest, WebhookDelivery, WebhookSubscription
+from .selectors import FeedCursor, changes_since
+from .signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+
+EXTERNAL_ID_TAKEN = "Dit externe id hoort al bij een ander object."
+EXTERNAL_ID_DIFFERS = "Dit object heeft al een ander extern id: {external_id}."
+IDEMPOTENCY_KEY_REUSED = (
+    "Deze Idempotency-Key is al gebruikt voor een ander verzoek; kies een nieuwe sleutel."
+)
+WEBHOOK_RESOURCE_UNKNOWN = "Onbekende bron: {resource}."
+WEBHOOK_RESOURCE_NOT_READABLE = "Uw token mag {resource} niet lezen."
+WEBHOOK_URL_SCHEME = "Een webhookadres begint met https:// (of http:// op de eigen machine)."
+RESPONSE_BODY_KEPT = 2000
+DISPATCH_BATCH = 500
+
+
+# --- external ids --------------------------------------------------------------------
+
+
+def external_id_link(*, client: Any, obj: models.Model, external_id: str) -> ExternalId:
+    """Record ``external_id`` as ``client``'s id for ``obj`` (idempotent)."""
+    content_type = ContentType.objects.get_for_model(obj)
+    existing = ExternalId.objects.filter(
+        client=client, content_type=content_type, external_id=external_id
+    ).first()
+    if existing is not None:
+        if existing.object_id != obj.pk:
+            raise ValidationError({"external_id": EXTERNAL_ID_TAKEN}, code="unique")
+        return existing
+    other = ExternalId.objects.filter(
+        client=client, content_type=content_type, object_id=obj.pk
+    ).first()
+    if other is not None:
+        raise ValidationError(
+            {"external_id": EXTERNAL_ID_DIFFERS.format(external_id=other.external_id)},
+            code="unique",
+        )
+    return ExternalId.objects.create(
+        client=client, content_type=content_type, object_id=obj.pk, external_id=external_id
+    )
+
+
+# --- Idempotency-Key ---------------------------------------------------------------
+
+
+def body_hash(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def idempotency_lock(*, client: Any, key: str) -> None:
+    """Serialise requests with the same key until the transaction ends, so a retry
+    racing the first request waits for its answer instead of acting twice."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"{client.pk}:{key}"]
+        )
+
+
+def idempotent_answer(*, client: Any, key: str, digest: str) -> IdempotentRequest | None:
+    """The stored first answer for ``key``; ValidationError when the body differs."""
+    since = timezone.now() - datetime.timedelta(hours=settings.API_IDEMPOTENCY_HOURS)
+    stored = IdempotentRequest.objects.filter(client=client, key=key, created_at__gte=since).first()
+    if stored is not None and stored.body_hash != digest:
+        raise ValidationError({"Idempotency-Key": IDEMPOTENCY_KEY_REUSED}, code="reused")
+    return stored
+
+
+def idempotent_store(
+    *,
+    client: Any,
+    key: str,
+    digest: str,
+    method: str,
+    path: str,
+    status_code: int,
+    body: Any,
+    headers: dict[str, str],
+) -> IdempotentRequest:
+    IdempotentRequest.objects.filter(client=client, key=key).delete()  # an expired one
+    return IdempotentRequest.objects.create(
+        client=client,
+        key=key,
+        body_hash=digest,
+        method=method,
+        path=path,
+        status_code=status_code,
+        response_body=json.loads(json.dumps(body, default=str)),
+        response_headers=headers,
+    )
+
+
+# --- webhooks ----------------------------------------------------------------------
+
+
+def _check_url(url: str) -> None:
+    if url.startswith("https://"):
+        return
+    if url.startswith(("http://127.0.0.1", "http://localhost", "http://[::1]")):
+        return
+    raise ValidationError({"url": WEBHOOK_URL_SCHEME}, code="invalid")
+
+
+@transaction.atomic
+def webhook_subscribe(
+    *, client: Any, token: Any, url: str, resources: list[str]
+) -> WebhookSubscription:
+    """Subscribe ``client`` to the events of ``resources`` it may read (all, when empty).
+
+    The subscription starts at the present end of the feed: it receives what
+    changes from now on (the feed itself serves history).
+    """
+    _check_url(url)
+    for resource in resources:
+        if resource not in EVENT_SCOPE:
+            raise ValidationError(
+                {"resources": WEBHOOK_RESOURCE_UNKNOWN.format(resource=resource)}, code="invalid"
+            )
+        if token is not None and not token_allows(token, EVENT_SCOPE[resource], write=False):
+            raise ValidationError(
+                {"resources": WEBHOOK_RESOURCE_NOT_READABLE.format(resource=resource)},
+                code="invalid",
+            )
+    if not resources and token is not None:
+        resources = sorted(r for r, s in EVENT_SCOPE.items() if token_allows(token, s, write=False))
+    last = ChangeEvent.objects.order_by("-xact_id", "-id").first()
+    return WebhookSubscription.objects.create(
+        client=client,
+        url=url,
+        resources=sorted(set(resources)),
+        cursor_xact_id=last.xact_id if last else 0,
+        cursor_event_id=last.id if last else 0,
+    )
+
+
+def webhooks_dispatch() -> int:
+    """Queue a delivery for each new feed event of every active subscription.
+
+    Reads the feed as a client would (committed transactions only, in order), so
+    every event is delivered once per subscription; returns the number queued.
+    """
+    queued = 0
+    for subscription_id in WebhookSubscription.objects.filter(is_active=True).values_list(
+        "pk", flat=True
+    ):
+        queued += _dispatch_one(subscription_id)
+    return queued
+
+
+@transaction.atomic
+def _dispatch_one(subscription_id: int) -> int:
+    subscription = (
+        WebhookSubscription.objects.select_for_update(skip_locked=True)
+        .filter(pk=subscription_id)
+        .first()
+    )
+    if subscription is None:
+        return 0
+    cursor = FeedCursor(subscription.cursor_xact_id, subscription.cursor_event_id)
+    events = changes_since(
+        cursor=cursor, resources=subscription.resources or None, limit=DISPATCH_BATCH
+    )
+    if not events:
+        return 0
+    deliveries = WebhookDelivery.objects.bulk_create(
+        [WebhookDelivery(subscription=subscription, event=event) for event in events],
+        ignore_conflicts=True,
+    )
+    last = events[-1]
+    subscription.cursor_xact_id, subscription.cursor_event_id = last.xact_id, last.id
+    subscription.save(update_fields=["cursor_xact_id", "cursor_event_id"])
+    ids = list(
+        WebhookDelivery.objects.filter(
+            subscription=subscription, event__in=events, status=WebhookDelivery.Status.PENDING
+        ).values_list("pk", flat=True)
+    )
+
+    def enqueue() -> None:
+        from .tasks import deliver_webhook
+
+        for delivery_id in ids:
+            deliver_webhook.delay(delivery_id)
+
+    transaction.on_commit(enqueue)
+    return len(deliveries)
+
+
+def event_payload(event: ChangeEvent) -> dict[str, Any]:
+    return {
+        "id": event.pk,
+        "resource": event.resource,
+        "object_id": event.object_id,
+        "case_id": event.case_id,
+        "operation": event.operation,
+        "occurred_at": event.occurred_at.isoformat(),
+        "cursor": FeedCursor(event.xact_id, event.pk).encode(),
+    }
+
+
+def webhook_attempt(*, delivery: WebhookDelivery, timeout: float = 10.0) -> bool:
+    """POST the delivery once, signed; record the answer. True when delivered (2xx)."""
+    body = json.dumps(
+        {"subscription": delivery.subscription_id, "event": event_payload(delivery.event)},
+        separators=(",", ":"),
+    ).encode()
+    timestamp = int(timezone.now().timestamp())
+    headers = {
+        "Content-Type": "application/json",
+        TIMESTAMP_HEADER: str(timestamp),
+        SIGNATURE_HEADER: sign(secret=delivery.subscription.secret, timestamp=timestamp, body=body),
+        "User-Agent": "ipgar-webhooks/1",
+    }
+    delivery.attempts += 1
+    delivery.last_attempt_at = timezone.now()
+    try:
+        response = requests.post(
+            delivery.subscription.url,
+            data=body,
+            headers=headers,
+            timeout=timeout,
+            allow_redirects=False,
+        )
+    except requests.RequestException as exc:
+        delivery.response_code = None
+        delivery.response_body = ""
+        delivery.error = str(exc)[:RESPONSE_BODY_KEPT]
+        delivery.save()
+        return False
+    delivery.response_code = response.status_code
+    delivery.response_body = response.text[:RESPONSE_BODY_KEPT]
+    delivery.error = ""
+    if 200 <= response.status_code < 300:
+        delivery.status = WebhookDelivery.Status.DELIVERED
+        delivery.delivered_at = timezone.now()
+    delivery.save()
+    return delivery.status == WebhookDelivery.Status.DELIVERED
+
+
+def webhook_give_up(*, delivery: WebhookDelivery) -> WebhookDelivery:
+    delivery.status = WebhookDelivery.Status.FAILED
+    delivery.save(update_fields=["status"])
+    return delivery

@@ -1,0 +1,334 @@
+"""The resources of /api/v1/. Thin: each write is one domain service call."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import ApiToken, Organisation, User
+from accounts.roles import Role, user_has_role
+from accounts.services import session_is_verified
+from accounts.tokens import ScopedTokenAuthentication, TokenHasScope, token_allows
+from cases.models import (
+    Assessment,
+    Case,
+    Evaluation,
+    ExitProcedure,
+    Intervention,
+    Meeting,
+    MeetingAction,
+    Person,
+    PlanVersion,
+    TeamMember,
+)
+from cases.services.assessments import assessment_record
+from cases.services.assignments import case_hand_over
+from cases.services.evaluations import evaluation_record
+from cases.services.exits import exit_propose
+from cases.services.intake import case_register, person_update
+from cases.services.meetings import ActionInput, AttendeeInput, meeting_log, meeting_update
+from cases.services.phases import case_change_phase
+from cases.services.plans import InterventionInput, plan_version_create, plan_version_update
+from cases.services.team import team_member_add
+from pool.models import CaseloadReview, Regisseur
+
+from . import serializers as s
+from .base import (
+    IfMatchUpdateMixin,
+    IsSyncClient,
+    ServiceCreateMixin,
+    StablePagination,
+    SyncViewSet,
+)
+from .feed import EVENT_SCOPE
+from .filters import CaseFilter, MeetingFilter, PlanVersionFilter
+from .models import WebhookDelivery, WebhookSubscription
+from .problems import ProblemJSONRenderer  # noqa: F401  (documented error media type)
+from .selectors import FeedCursor, changes_since
+from .services import webhook_subscribe
+
+CASE_FILTER = {"case": ["exact"]}
+FEED_DEFAULT_LIMIT = 200
+FEED_MAX_LIMIT = 1000
+
+
+class OrganisationViewSet(SyncViewSet):
+    scope_resource = "organisations"
+    queryset = Organisation.objects.all()
+    serializer_class = s.OrganisationSerializer
+    filterset_fields = ["code", "kind"]
+
+
+class RegisseurViewSet(SyncViewSet):
+    scope_resource = "regisseurs"
+    # The name comes from the user: joined, not one query per regisseur.
+    queryset = Regisseur.objects.select_related("user")
+    serializer_class = s.RegisseurSerializer
+    filterset_fields = ["organisation"]
+
+
+class CaseloadReviewViewSet(SyncViewSet):
+    scope_resource = "caseload-reviews"
+    queryset = CaseloadReview.objects.all()
+    serializer_class = s.CaseloadReviewSerializer
+    filterset_fields = ["regisseur"]
+
+
+class CaseViewSet(ServiceCreateMixin, SyncViewSet):
+    scope_resource = "cases"
+    write_scopes = ("persons",)
+    # The region code is shown: joined.
+    queryset = Case.objects.select_related("region")
+    serializer_class = s.CaseSerializer
+    input_serializer_class = s.CaseInput
+    filterset_class = CaseFilter
+    audited = True
+
+    def perform_service_create(self, data: dict[str, Any]) -> Case:
+        person = data.pop("person")
+        return case_register(**data, **person, by=self.actor)
+
+    @extend_schema(request=s.PhaseChangeInput, responses=s.CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def phase(self, request: Request, pk: str | None = None) -> Response:
+        """Move the case to another phase (If-Match required); 409 when a rule forbids it."""
+
+        def run(case: Case, data: dict[str, Any]) -> None:
+            case_change_phase(case=case, **data, by=self.actor, expected_revision=case.revision)
+
+        return self.action_with_if_match(s.PhaseChangeInput, run)
+
+    @extend_schema(request=s.HandOverInput, responses=s.CaseSerializer)
+    @action(detail=True, methods=["post"], url_path="hand-over")
+    def hand_over(self, request: Request, pk: str | None = None) -> Response:
+        """Hand the case over to another regisseur (If-Match required)."""
+
+        def run(case: Case, data: dict[str, Any]) -> None:
+            case_hand_over(case=case, **data, by=self.actor, expected_revision=case.revision)
+
+        return self.action_with_if_match(s.HandOverInput, run)
+
+
+class PersonViewSet(IfMatchUpdateMixin, SyncViewSet):
+    scope_resource = "persons"
+    http_method_names = ["get", "patch", "head", "options"]
+    # The access log names the case: joined.
+    queryset = Person.objects.select_related("case")
+    serializer_class = s.PersonSerializer
+    update_serializer_class = s.PersonUpdateInput
+    filterset_fields = CASE_FILTER
+    audited = True
+
+    def perform_service_update(self, obj: Any, data: dict[str, Any]) -> Any:
+        current = {
+            field: getattr(obj, field)
+            for field in ("first_name", "last_name", "date_of_birth", "address", "bsn")
+        }
+        return person_update(
+            case=obj.case,
+            **{**current, **data},
+            by=self.actor,
+            expected_revision=obj.case.revision,
+        )
+
+
+class TeamMemberViewSet(ServiceCreateMixin, SyncViewSet):
+    scope_resource = "team-members"
+    queryset = TeamMember.objects.select_related("case")
+    serializer_class = s.TeamMemberSerializer
+    input_serializer_class = s.TeamMemberInput
+    filterset_fields = CASE_FILTER
+    audited = True
+
+    def perform_service_create(self, data: dict[str, Any]) -> TeamMember:
+        return team_member_add(**data, by=self.actor)
+
+
+class PlanVersionViewSet(ServiceCreateMixin, IfMatchUpdateMixin, SyncViewSet):
+    scope_resource = "plans"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    # Interventions come with each version: one prefetch for the page, not one per version.
+    queryset = PlanVersion.objects.select_related("case").prefetch_related(
+        Prefetch("interventions", queryset=Intervention.objects.order_by("id"))
+    )
+    serializer_class = s.PlanVersionSerializer
+    input_serializer_class = s.PlanVersionInput
+    update_serializer_class = s.PlanVersionUpdateInput
+    filterset_class = PlanVersionFilter
+    audited = True
+
+    def perform_service_create(self, data: dict[str, Any]) -> PlanVersion:
+        interventions = [InterventionInput(**i) for i in data.pop("interventions")]
+        return plan_version_create(**data, interventions=interventions, by=self.actor)
+
+    def perform_service_update(self, obj: Any, data: dict[str, Any]) -> Any:
+        return plan_version_update(
+            version=obj, **data, by=self.actor, expected_revision=obj.revision
+        )
+
+
+class MeetingViewSet(ServiceCreateMixin, IfMatchUpdateMixin, SyncViewSet):
+    scope_resource = "meetings"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    # Actions come with each meeting: one prefetch for the page.
+    queryset = Meeting.objects.select_related("case").prefetch_related(
+        Prefetch("actions", queryset=MeetingAction.objects.order_by("id"))
+    )
+    serializer_class = s.MeetingSerializer
+    input_serializer_class = s.MeetingInput
+    update_serializer_class = s.MeetingUpdateInput
+    filterset_class = MeetingFilter
+    audited = True
+
+    def perform_service_create(self, data: dict[str, Any]) -> Meeting:
+        actions = [ActionInput(**a) for a in data.pop("actions")]
+        attendees = [AttendeeInput(**a) for a in data.pop("attendees")]
+        return meeting_log(**data, attendees=attendees, actions=actions, by=self.actor)
+
+    def perform_service_update(self, obj: Any, data: dict[str, Any]) -> Any:
+        return meeting_update(meeting=obj, **data, by=self.actor, expected_revision=obj.revision)
+
+
+class AssessmentViewSet(ServiceCreateMixin, SyncViewSet):
+    scope_resource = "assessments"
+    queryset = Assessment.objects.select_related("case")
+    serializer_class = s.AssessmentSerializer
+    input_serializer_class = s.AssessmentInput
+    filterset_fields = CASE_FILTER
+    audited = True
+
+    def perform_service_create(self, data: dict[str, Any]) -> Assessment:
+        return assessment_record(**data, by=self.actor)
+
+
+class EvaluationViewSet(ServiceCreateMixin, SyncViewSet):
+    scope_resource = "evaluations"
+    queryset = Evaluation.objects.select_related("case")
+    serializer_class = s.EvaluationSerializer
+    input_serializer_class = s.EvaluationInput
+    filterset_fields = CASE_FILTER
+    audited = True
+
+    def perform_service_create(self, data: dict[str, Any]) -> Evaluation:
+        return evaluation_record(**data, by=self.actor)
+
+
+class ExitProcedureViewSet(ServiceCreateMixin, SyncViewSet):
+    scope_resource = "exits"
+    queryset = ExitProcedure.objects.select_related("case")
+    serializer_class = s.ExitProcedureSerializer
+    input_serializer_class = s.ExitProposalInput
+    filterset_fields = CASE_FILTER
+    audited = True
+
+    def perform_service_create(self, data: dict[str, Any]) -> ExitProcedure:
+        return exit_propose(**data, by=self.actor)
+
+
+# --- the change feed ------------------------------------------------------------------
+
+
+class ChangeFeedViewSet(viewsets.ViewSet):
+    """Changes in transaction order after a cursor, with tombstones, limited to the
+    resources the token may read."""
+
+    authentication_classes = [ScopedTokenAuthentication]
+    permission_classes = [permissions.IsAuthenticated, IsSyncClient, TokenHasScope]
+    scope_resource = "changes"
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("changed_since", str, description="cursor from the previous page"),
+            OpenApiParameter("resource", str, many=True, description="only these resources"),
+            OpenApiParameter("limit", int, description=f"at most {FEED_MAX_LIMIT}"),
+        ],
+        responses=s.ChangeFeedSerializer,
+    )
+    def list(self, request: Request) -> Response:
+        token = request.auth
+        if not isinstance(token, ApiToken):  # IsSyncClient let only tokens through
+            raise NotAuthenticated
+        cursor = FeedCursor.decode(request.query_params.get("changed_since"))
+        readable = {
+            r for r, scope in EVENT_SCOPE.items() if token_allows(token, scope, write=False)
+        }
+        wanted = set(request.query_params.getlist("resource")) or readable
+        try:
+            limit = min(int(request.query_params.get("limit", FEED_DEFAULT_LIMIT)), FEED_MAX_LIMIT)
+        except ValueError:
+            limit = FEED_DEFAULT_LIMIT
+        events = changes_since(cursor=cursor, resources=wanted & readable, limit=max(limit, 1))
+        next_cursor = FeedCursor(events[-1].xact_id, events[-1].pk) if events else cursor
+        return Response(
+            {
+                "results": s.ChangeEventSerializer(events, many=True).data,
+                "next_cursor": next_cursor.encode(),
+                "has_more": len(events) == max(limit, 1),
+            }
+        )
+
+
+# --- webhooks -------------------------------------------------------------------------
+
+
+class IsProgrammeTeamOrSyncClient(permissions.BasePermission):
+    def has_permission(self, request, view) -> bool:
+        if isinstance(request.auth, ApiToken):
+            return user_has_role(request.user, Role.SYNC_CLIENT)
+        # /api/ is open before the second factor (accounts.middleware): check it here.
+        return user_has_role(request.user, Role.PROGRAMME_TEAM) and session_is_verified(
+            request.user
+        )
+
+
+class WebhookSubscriptionViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, SyncViewSet):
+    scope_resource = "webhooks"
+    serializer_class = s.WebhookSubscriptionSerializer
+    input_serializer_class = s.WebhookSubscriptionInput
+    queryset = WebhookSubscription.objects.all()
+
+    def get_queryset(self):
+        return WebhookSubscription.objects.filter(client=cast(User, self.request.user))
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = s.WebhookSubscriptionInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        subscription = webhook_subscribe(
+            client=request.user, token=request.auth, **serializer.validated_data
+        )
+        body = s.WebhookSubscriptionSerializer(subscription, context={"show_secret": True}).data
+        return Response(body, status=201)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        subscription = self.get_object()
+        subscription.is_active = False
+        subscription.save(update_fields=["is_active"])
+        return Response(status=204)
+
+
+class WebhookDeliveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Deliveries and their answers: a client sees its own, the programme team all."""
+
+    authentication_classes = [
+        ScopedTokenAuthentication,
+        *viewsets.GenericViewSet.authentication_classes,
+    ]
+    permission_classes = [permissions.IsAuthenticated, IsProgrammeTeamOrSyncClient, TokenHasScope]
+    scope_resource = "webhooks"
+    serializer_class = s.WebhookDeliverySerializer
+    pagination_class = StablePagination
+    filterset_fields = ["status", "subscription"]
+
+    def get_queryset(self):
+        # The event is shown with each delivery: joined.
+        deliveries = WebhookDelivery.objects.select_related("event")
+        if isinstance(self.request.auth, ApiToken):
+            return deliveries.filter(subscription__client=cast(User, self.request.user))
+        return deliveries

@@ -1,0 +1,266 @@
+"""Upserts, Idempotency-Key, ETag/If-Match, problem details, scopes, tokens, audit."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.utils import timezone
+
+from accounts.models import ApiToken
+from accounts.tokens import KEY_EXPIRED, KEY_REVOKED, api_token_revoke
+from api.base import REPLAY_HEADER
+from api.problems import PRECONDITION_FAILED, PRECONDITION_REQUIRED, PROBLEM_CONTENT_TYPE
+from audit.models import AccessLog
+from cases.models import Case, Meeting, Person
+from cases.services.phases import PHASE_2_NEEDS_ADOPTED_PLAN
+from tests.factories import (
+    CaseFactory,
+    MeetingFactory,
+    OrganisationFactory,
+    PersonFactory,
+    RegionFactory,
+)
+
+from .conftest import api_client_with, token_for
+
+pytestmark = pytest.mark.django_db
+
+
+def case_body(number: str = "R-90001", external_id: str = "vehaa-1") -> dict:
+    region = RegionFactory()
+    return {
+        "external_id": external_id,
+        "number": number,
+        "region": region.code,
+        "registered_on": "2026-11-02",
+        "person": {"first_name": "Proef", "last_name": "Persoon", "address": "Straat 1"},
+    }
+
+
+def test_upsert_by_external_id_creates_once(api):
+    body = case_body()
+    first = api.post("/api/v1/cases/", body, format="json")
+    again = api.post("/api/v1/cases/", body, format="json")
+    assert first.status_code == 201, first.json()
+    assert again.status_code == 200
+    assert again.json()["id"] == first.json()["id"]
+    assert again.json()["external_id"] == "vehaa-1"
+    assert Case.objects.filter(number="R-90001").count() == 1
+    assert Person.objects.filter(case__number="R-90001", last_name="Persoon").count() == 1
+
+
+def test_idempotency_key_replays_the_first_answer(api):
+    body = case_body(external_id="")
+    body.pop("external_id")
+    first = api.post("/api/v1/cases/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    replay = api.post("/api/v1/cases/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == replay.status_code == 201
+    assert replay.json() == first.json()
+    assert replay[REPLAY_HEADER] == "true"
+    assert replay["ETag"] == first["ETag"]
+    assert Case.objects.filter(number="R-90001").count() == 1
+    other = dict(body, number="R-90002")
+    reused = api.post("/api/v1/cases/", other, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert reused.status_code == 400
+    assert reused.json()["errors"][0]["field"] == "Idempotency-Key"
+
+
+def test_meeting_update_needs_a_matching_if_match(api):
+    meeting = MeetingFactory(case=CaseFactory(phase2=True))
+    url = f"/api/v1/meetings/{meeting.pk}/"
+    etag = api.get(url)["ETag"]
+
+    missing = api.patch(url, {"decisions": "Verder zo."}, format="json")
+    assert missing.status_code == 428
+    assert missing["Content-Type"] == PROBLEM_CONTENT_TYPE
+    assert missing.json()["detail"] == PRECONDITION_REQUIRED
+
+    done = api.patch(url, {"decisions": "Verder zo."}, format="json", HTTP_IF_MATCH=etag)
+    assert done.status_code == 200, done.json()
+    assert done.json()["decisions"] == "Verder zo."
+    assert done["ETag"] != etag
+
+    stale = api.patch(url, {"decisions": "Iets anders."}, format="json", HTTP_IF_MATCH=etag)
+    assert stale.status_code == 412
+    assert stale.json()["detail"] == PRECONDITION_FAILED
+    meeting.refresh_from_db()
+    assert meeting.decisions == "Verder zo."
+
+
+def test_unchanged_object_answers_304_to_if_none_match(api):
+    case = CaseFactory()
+    etag = api.get(f"/api/v1/cases/{case.pk}/")["ETag"]
+    assert api.get(f"/api/v1/cases/{case.pk}/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_rule_violation_is_409_problem(api):
+    case = CaseFactory()  # phase 1, no adopted plan
+    url = f"/api/v1/cases/{case.pk}/phase/"
+    etag = api.get(f"/api/v1/cases/{case.pk}/")["ETag"]
+    response = api.post(
+        url,
+        {"to_phase": 2, "reason": "Plan loopt.", "on": "2026-11-20"},
+        format="json",
+        HTTP_IF_MATCH=etag,
+    )
+    assert response.status_code == 409
+    problem = response.json()
+    assert response["Content-Type"] == PROBLEM_CONTENT_TYPE
+    assert problem["status"] == 409 and problem["type"].endswith("regelconflict")
+    assert problem["detail"] == PHASE_2_NEEDS_ADOPTED_PLAN
+    case.refresh_from_db()
+    assert case.phase == 1
+
+
+def test_invalid_input_is_400_with_field_errors(api):
+    body = case_body()
+    body["registered_on"] = "geen datum"
+    body["person"].pop("last_name")
+    response = api.post("/api/v1/cases/", body, format="json")
+    assert response.status_code == 400
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert fields == {"registered_on", "person.last_name"}
+
+
+def test_unknown_object_is_404_problem(api):
+    response = api.get("/api/v1/cases/999999/")
+    assert response.status_code == 404
+    assert response.json()["type"].endswith("niet-gevonden")
+
+
+@override_settings(API_MAX_BODY_BYTES=2000)
+def test_body_too_large_is_413(api):
+    body = case_body()
+    body["person"]["address"] = "x" * 5000
+    response = api.post("/api/v1/cases/", body, format="json")
+    assert response.status_code == 413
+    assert not Case.objects.filter(number="R-90001").exists()
+
+
+def test_throttled_client_gets_429(api, monkeypatch):
+    from api.throttling import TokenRateThrottle
+
+    cache.clear()
+    monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"api_token": "3/min"})
+    codes = [api.get("/api/v1/organisations/").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    last = api.get("/api/v1/organisations/")
+    assert last.json()["status"] == 429 and "Retry-After" in last
+    cache.clear()
+
+
+def test_read_only_token_cannot_write(sync_user, api_with_scopes):
+    reader = api_with_scopes("cases:read", "persons:read")
+    assert reader.get("/api/v1/cases/").status_code == 200
+    response = reader.post("/api/v1/cases/", case_body(), format="json")
+    assert response.status_code == 403
+    assert "cases:write" in response.json()["detail"]
+    assert not Case.objects.filter(number="R-90001").exists()
+
+
+def test_token_without_the_resource_scope_is_refused(api_with_scopes):
+    cases_only = api_with_scopes("cases:read")
+    assert cases_only.get("/api/v1/persons/").status_code == 403
+    assert cases_only.post("/api/v1/cases/", case_body(), format="json").status_code == 403
+
+
+def test_registering_a_case_needs_the_persons_scope_too(api_with_scopes):
+    response = api_with_scopes("cases:write").post("/api/v1/cases/", case_body(), format="json")
+    assert response.status_code == 403
+    assert "persons:write" in response.json()["detail"]
+
+
+def test_revoked_and_expired_tokens_are_401(sync_user):
+    key = token_for(sync_user)
+    token = ApiToken.objects.get(prefix=key.split(".")[0])
+    api_token_revoke(token=token, by=None)
+    revoked = api_client_with(key).get("/api/v1/cases/")
+    assert revoked.status_code == 401
+    assert revoked.json()["detail"] == KEY_REVOKED
+
+    key = token_for(sync_user)
+    ApiToken.objects.filter(prefix=key.split(".")[0]).update(
+        expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    expired = api_client_with(key).get("/api/v1/cases/")
+    assert expired.status_code == 401
+    assert expired.json()["detail"] == KEY_EXPIRED
+
+
+def test_people_use_the_web_pages_not_the_api(client):
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import Role
+    from tests.conftest import sign_in
+    from tests.factories import UserFactory
+
+    person = UserFactory()
+    person.groups.add(Group.objects.get(name=Role.PROGRAMME_TEAM.value))
+    sign_in(client, person)
+    response = client.get("/api/v1/cases/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_person_reads_are_audited(api, sync_user):
+    person = PersonFactory(case=CaseFactory())
+    api.get(f"/api/v1/persons/{person.pk}/")
+    api.get("/api/v1/persons/")
+    records = AccessLog.objects.filter(user=sync_user, object_type="cases.person")
+    assert records.count() == 2
+    assert set(records.values_list("case_id", flat=True)) == {person.case_id}
+
+
+def test_meeting_create_goes_through_the_service(api):
+    case = CaseFactory(phase2=True)
+    org = OrganisationFactory(code="rn", name="RN")
+    body = {
+        "case": case.pk,
+        "held_on": "2026-11-10",
+        "kind": "eerste_uvo",
+        "decisions": "Woonbegeleiding aanvragen.",
+        "attendees": [{"name": "Regisseur", "organisation": org.pk}],
+        "actions": [
+            {"description": "Aanvraag doen", "owner_organisation": org.pk, "due_on": "2026-12-01"}
+        ],
+        "external_id": "uvo-77",
+    }
+    response = api.post("/api/v1/meetings/", body, format="json")
+    assert response.status_code == 201, response.json()["errors"]
+    meeting = Meeting.objects.get(pk=response.json()["id"])
+    assert [a.description for a in meeting.actions.all()] == ["Aanvraag doen"]
+    case.refresh_from_db()
+    assert case.revision > 1  # the service touched the case
+
+
+@pytest.mark.parametrize(
+    "url, make",
+    [
+        ("/api/v1/cases/", lambda n: [CaseFactory() for _ in range(n)]),
+        ("/api/v1/persons/", lambda n: [PersonFactory() for _ in range(n)]),
+        ("/api/v1/meetings/", lambda n: [MeetingFactory() for _ in range(n)]),
+        (
+            "/api/v1/plans/",
+            lambda n: [
+                __import__("tests.factories").factories.InterventionFactory() for _ in range(n)
+            ],
+        ),
+        ("/api/v1/regisseurs/", lambda n: [CaseFactory() for _ in range(n)]),
+    ],
+)
+def test_list_query_count_does_not_grow(api, url, make):
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get(url).status_code == 200
+        return len(queries)
+
+    make(2)
+    count()  # warm the content-type cache once
+    small = count()
+    make(20)
+    large = count()
+    assert small == large

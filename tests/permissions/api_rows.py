@@ -1,0 +1,79 @@
+"""Matrix rows of the sync API (/api/): resources answer sync-client tokens only;
+people (sessions) and anonymous visitors get 401. The matrix test sends the sync
+client's token on /api/ paths."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
+MISSING = 999_999_999
+
+
+def api_rows() -> dict[str, Any]:
+    from .matrix import ANONYMOUS, PT, SYNC, Row, every, fixed
+
+    def on_object(name: str, attribute: str):
+        return lambda world, which: reverse(name, kwargs={"pk": world.obj(which, attribute).pk})
+
+    def missing(name: str):
+        return lambda world, which: reverse(name, kwargs={"pk": MISSING})
+
+    token_only = every(401, {SYNC: 200})
+    rows: dict[str, Row] = {}
+    for basename in (
+        "organisation",
+        "regisseur",
+        "case",
+        "person",
+        "team-member",
+        "plan",
+        "meeting",
+        "assessment",
+        "evaluation",
+        "exit",
+        "caseload-review",
+        "change",
+        "webhook",
+    ):
+        rows[f"api:{basename}-list"] = Row(fixed(f"api:{basename}-list"), token_only)
+    in_world = {
+        "organisation": "organisation",
+        "regisseur": "regisseur",
+        "case": "case",
+        "person": "person",
+        "plan": "plan_version",
+        "meeting": "meeting",
+    }
+    for basename, attribute in in_world.items():
+        rows[f"api:{basename}-detail"] = Row(
+            on_object(f"api:{basename}-detail", attribute),
+            token_only,
+            note="a sync client reads every registration its token's scopes name",
+        )
+    for basename in (
+        "team-member",
+        "assessment",
+        "evaluation",
+        "exit",
+        "caseload-review",
+        "webhook",
+    ):
+        rows[f"api:{basename}-detail"] = Row(
+            missing(f"api:{basename}-detail"), every(401, {SYNC: 404}), note="no such object"
+        )
+    for action in ("phase", "hand-over"):
+        rows[f"api:case-{action}"] = Row(
+            on_object(f"api:case-{action}", "case"), every(401, {SYNC: 405}), note="POST only"
+        )
+    rows["api:webhook-delivery-list"] = Row(
+        fixed("api:webhook-delivery-list"),
+        every(403, {ANONYMOUS: 401, SYNC: 200, PT: 200}),
+        note="the programme team oversees deliveries; a client sees its own",
+    )
+    schema = every(200, {ANONYMOUS: 401})
+    rows["api:schema"] = Row(fixed("api:schema"), schema, note="describes no data")
+    rows["api:swagger"] = Row(fixed("api:swagger"), schema)
+    rows["api:redoc"] = Row(fixed("api:redoc"), schema)
+    return rows
