@@ -18,6 +18,7 @@ from django.db.models import (
     FilteredRelation,
     Max,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -25,10 +26,10 @@ from django.db.models import (
 )
 from django.utils.translation import gettext as _
 
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from accounts.roles import Role, user_has_role
 
-from .models import CaseloadReview, Regisseur, TeamActivity, ThreeWayTalk
+from .models import Absence, Attendance, CaseloadReview, Regisseur, TeamActivity, ThreeWayTalk
 
 if TYPE_CHECKING:  # django-stubs' helper, a development dependency only
     from django_stubs_ext import WithAnnotations
@@ -358,4 +359,148 @@ def team_rhythm_status(*, on: datetime.date) -> TeamRhythm:
         trainings_this_year=facts["trainings_this_year"],
         outing_this_year=facts["outings_this_year"] > 0,
         intervision_series=series,
+    )
+
+
+# --- pool management (the programme team's pages) ------------------------------------
+
+
+def regisseurs_for_management(*, on: datetime.date) -> QuerySet[Regisseur]:
+    """Every regisseur, past and present, for the programme team's list: with manager,
+    region restriction, ``open_own`` / ``open_buddy`` case counts and the absences
+    covering ``on`` as ``current_absences`` (stand-in included). Two queries."""
+    current = Prefetch(
+        "absences",
+        queryset=Absence.objects.filter(starts_on__lte=on, ends_on__gte=on).select_related(
+            "stand_in__user"
+        ),
+        to_attr="current_absences",
+    )
+    return (
+        Regisseur.objects.select_related("user", "organisation", "region_restriction", "manager")
+        .annotate(
+            open_own=Count(
+                "cases_as_regisseur",
+                filter=Q(cases_as_regisseur__status__in=OPEN_CASE_STATUSES),
+                distinct=True,
+            ),
+            open_buddy=Count(
+                "cases_as_buddy",
+                filter=Q(cases_as_buddy__status__in=OPEN_CASE_STATUSES),
+                distinct=True,
+            ),
+        )
+        .prefetch_related(current)
+        .order_by("user__last_name", "user__first_name")  # Meta.ordering skips GROUP BY queries
+    )
+
+
+def regisseur_open_case_count(*, regisseur: Regisseur) -> int:
+    """Open cases the regisseur holds as regisseur or as buddy (both must be handed
+    over before he leaves the pool)."""
+    own = regisseur.cases_as_regisseur.filter(status__in=OPEN_CASE_STATUSES).count()
+    buddy = regisseur.cases_as_buddy.filter(status__in=OPEN_CASE_STATUSES).count()
+    return own + buddy
+
+
+def absences_of(*, regisseur: Regisseur) -> QuerySet[Absence]:
+    """The regisseur's absences, latest first, with their stand-ins."""
+    return regisseur.absences.select_related("stand_in__user").order_by("-starts_on")
+
+
+# --- who sees caseload reviews and three-way talks ------------------------------------
+
+
+def may_see_caseload_reviews(user: Any) -> bool:
+    """The programme team sees every review; a regisseur his own (DOMAIN.md)."""
+    return is_programme_team(user) or user_has_role(user, Role.REGISSEUR)
+
+
+def may_see_three_way_talks(user: Any) -> bool:
+    """The programme team sees every talk; a regisseur his own; a manager those of
+    his own organisation's regisseurs (DOMAIN.md)."""
+    return may_see_caseload_reviews(user) or user_has_role(user, Role.MANAGER)
+
+
+def caseload_reviews_visible_to(user: Any) -> QuerySet[CaseloadReview]:
+    """The reviews ``user`` may read: one rule for the list and the single review."""
+    reviews = CaseloadReview.objects.select_related("regisseur__user", "held_by")
+    if is_programme_team(user):
+        return reviews
+    if user_has_role(user, Role.REGISSEUR):
+        return reviews.filter(regisseur__user=user)
+    return reviews.none()
+
+
+def three_way_talks_visible_to(user: Any) -> QuerySet[ThreeWayTalk]:
+    """The three-way talks ``user`` may read: one rule for the list and the single talk."""
+    talks = ThreeWayTalk.objects.select_related("regisseur__user", "held_by", "manager")
+    if is_programme_team(user):
+        return talks
+    visible = Q(pk__in=[])
+    if user_has_role(user, Role.REGISSEUR):
+        visible |= Q(regisseur__user=user)
+    if user_has_role(user, Role.MANAGER) and user.organisation_id is not None:
+        visible |= Q(regisseur__organisation_id=user.organisation_id)
+    return talks.filter(visible)
+
+
+# --- team rhythm pages ------------------------------------------------------------------
+
+
+def team_activities_with_attendance() -> QuerySet[TeamActivity]:
+    """Team activities, latest first, with ``n_present`` / ``n_absent``. One query."""
+    return TeamActivity.objects.annotate(
+        n_present=Count("attendance", filter=Q(attendance__present=True)),
+        n_absent=Count("attendance", filter=Q(attendance__present=False)),
+    ).order_by("-held_on", "-pk")
+
+
+@dataclasses.dataclass(frozen=True)
+class AttendanceLine:
+    regisseur: Regisseur
+    present: bool | None  # None: not on the list yet
+
+
+def attendance_of(*, activity: TeamActivity) -> list[AttendanceLine]:
+    """The pool on the activity's day, and whoever else is on its list, each with
+    present / absent / not recorded. Two queries."""
+    recorded = {
+        attendance.regisseur_id: attendance
+        for attendance in Attendance.objects.filter(activity=activity).select_related(
+            "regisseur__user", "regisseur__organisation", "regisseur__region_restriction"
+        )
+    }
+    pool = {regisseur.pk: regisseur for regisseur in regisseurs_active(on=activity.held_on)}
+    for attendance in recorded.values():
+        pool.setdefault(attendance.regisseur_id, attendance.regisseur)
+    ordered = sorted(pool.values(), key=lambda r: (r.user.last_name, r.user.first_name))
+    return [
+        AttendanceLine(
+            regisseur=regisseur,
+            present=recorded[regisseur.pk].present if regisseur.pk in recorded else None,
+        )
+        for regisseur in ordered
+    ]
+
+
+# --- choices for the pool's forms ---------------------------------------------------------
+
+
+def users_without_membership() -> QuerySet[User]:
+    """Who can be added to the pool: users who are not a regisseur yet."""
+    return (
+        User.objects.filter(is_active=True, regisseur__isnull=True)
+        .select_related("organisation")
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def managers() -> QuerySet[User]:
+    """Users holding the manager role (leidinggevende moederorganisatie)."""
+    return (
+        User.objects.filter(is_active=True, groups__name=Role.MANAGER.value)
+        .select_related("organisation")
+        .order_by("last_name", "first_name", "username")
+        .distinct()
     )

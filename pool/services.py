@@ -23,7 +23,7 @@ from django.db.models import Q
 
 from accounts.models import Organisation, User
 from audit.history import history_context
-from domain.errors import RuleViolation
+from domain.errors import RuleViolation, StaleObject
 
 from .models import (
     Absence,
@@ -34,7 +34,7 @@ from .models import (
     TeamActivity,
     ThreeWayTalk,
 )
-from .selectors import is_programme_team, regisseur_caseload
+from .selectors import is_programme_team, regisseur_caseload, regisseur_open_case_count
 from .signals import absence_changed
 
 # Membership.
@@ -50,6 +50,15 @@ MANAGER_OTHER_ORGANISATION = (
     "De leidinggevende moet werken bij de moederorganisatie van de regisseur."
 )
 MEMBERSHIP_ALREADY_ENDED = "Het lidmaatschap van deze regisseur is al eerder beëindigd."
+MEMBERSHIP_HAS_OPEN_CASES = (
+    "Deze regisseur heeft nog open casussen als regisseur of buddy. Draag die eerst over; "
+    "de overdracht beëindigt daarna het lidmaatschap."
+)
+# Optimistic locking (the same wording as the cases' records).
+STALE_RECORD = (
+    "Dit gegeven is inmiddels door iemand anders gewijzigd. Bekijk de nieuwe versie en "
+    "voer uw wijziging opnieuw in."
+)
 
 # Absences.
 ABSENCE_PERIOD_REVERSED = "De einddatum van de afwezigheid ligt vóór de begindatum."
@@ -197,9 +206,16 @@ def regisseur_update(
     remark: str | Unchanged = UNCHANGED,
     manager: User | Unchanged | None = UNCHANGED,
     by: User,
+    expected_updated_at: datetime.datetime | None = None,
 ) -> Regisseur:
-    """Change a regisseur's membership data; arguments left out keep their value."""
+    """Change a regisseur's membership data; arguments left out keep their value.
+
+    ``expected_updated_at`` is the ``updated_at`` the editor loaded: when the row
+    changed since, the write is refused (optimistic locking, no silent overwrite).
+    """
     locked = Regisseur.objects.select_for_update().get(pk=regisseur.pk)
+    if expected_updated_at is not None and locked.updated_at != expected_updated_at:
+        raise StaleObject(STALE_RECORD, code="stale")
     changes: dict[str, Any] = {
         "organisation": organisation,
         "fte": fte,
@@ -235,6 +251,8 @@ def regisseur_end_membership(*, regisseur: Regisseur, on: datetime.date, by: Use
         raise ValidationError({"active_until": ACTIVE_PERIOD_REVERSED})
     if locked.active_until is not None and locked.active_until < on:
         raise RuleViolation(MEMBERSHIP_ALREADY_ENDED)
+    if regisseur_open_case_count(regisseur=locked):
+        raise RuleViolation(MEMBERSHIP_HAS_OPEN_CASES, code="has_open_cases")
     locked.active_until = on
     with history_context(user=by.pk):
         locked.save(update_fields=["active_until", "updated_at"])
@@ -319,11 +337,18 @@ def absence_update(
     reason: str | Unchanged = UNCHANGED,
     stand_in: Regisseur | Unchanged | None = UNCHANGED,
     by: User,
+    expected_version: str | None = None,
 ) -> Absence:
-    """Change an absence's period, reason or stand-in; arguments left out keep their value."""
+    """Change an absence's period, reason or stand-in; arguments left out keep their value.
+
+    ``expected_version`` is ``absence_version`` of the absence the editor loaded:
+    when it changed since, the write is refused (optimistic locking).
+    """
     new_stand_in = absence.stand_in if stand_in is UNCHANGED else stand_in
     _lock_regisseurs(absence.regisseur, absence.stand_in, new_stand_in)
     locked = Absence.objects.select_for_update().get(pk=absence.pk)
+    if expected_version is not None and absence_version(locked) != expected_version:
+        raise StaleObject(STALE_RECORD, code="stale")
     changes: dict[str, Any] = {
         "starts_on": starts_on,
         "ends_on": ends_on,
@@ -344,12 +369,26 @@ def absence_update(
     return locked
 
 
+def absence_version(absence: Absence) -> str:
+    """What an editor saw of an absence (it has no revision counter): its fields."""
+    return "|".join(
+        [
+            absence.starts_on.isoformat(),
+            absence.ends_on.isoformat(),
+            absence.reason,
+            str(absence.stand_in_id or ""),
+        ]
+    )
+
+
 @transaction.atomic
-def absence_end_early(*, absence: Absence, on: datetime.date, by: User) -> Absence:
+def absence_end_early(
+    *, absence: Absence, on: datetime.date, by: User, expected_version: str | None = None
+) -> Absence:
     """The regisseur is back: ``on`` becomes the absence's last day."""
     if not absence.starts_on <= on <= absence.ends_on:
         raise ValidationError({"ends_on": END_EARLY_OUTSIDE_ABSENCE})
-    return absence_update(absence=absence, ends_on=on, by=by)
+    return absence_update(absence=absence, ends_on=on, by=by, expected_version=expected_version)
 
 
 # --- caseload reviews and three-way talks -------------------------------------------

@@ -51,6 +51,10 @@ def on_case(name: str) -> Callable[[World, str], str]:
     return lambda world, which: reverse(name, kwargs={"pk": world.obj(which, "case").pk})
 
 
+def on_object(name: str, attribute: str) -> Callable[[World, str], str]:
+    return lambda world, which: reverse(name, kwargs={"pk": world.obj(which, attribute).pk})
+
+
 def every(code: Expected, overrides: Mapping[str, Expected] | None = None) -> dict[str, Expected]:
     return {role: (overrides or {}).get(role, code) for role in ROLES}
 
@@ -144,6 +148,64 @@ MATRIX: dict[str, Row] = {
             "audit:subject_access_export", kwargs={"case_id": w.obj(which, "case").pk}
         ),
         signed_in(403, {PT: 200}),
+    ),
+    # --- the pool: managed by the programme team ---
+    "pool:regisseur_list": Row(fixed("pool:regisseur_list"), signed_in(403, {PT: 200})),
+    "pool:regisseur_add": Row(fixed("pool:regisseur_add"), signed_in(403, {PT: 200})),
+    "pool:regisseur_detail": Row(
+        on_object("pool:regisseur_detail", "regisseur"), signed_in(403, {PT: 200})
+    ),
+    "pool:regisseur_edit": Row(
+        on_object("pool:regisseur_edit", "regisseur"), signed_in(403, {PT: 200})
+    ),
+    "pool:regisseur_end": Row(
+        on_object("pool:regisseur_end", "regisseur"), signed_in(403, {PT: 200})
+    ),
+    "pool:absence_add": Row(on_object("pool:absence_add", "regisseur"), signed_in(403, {PT: 200})),
+    "pool:absence_edit": Row(on_object("pool:absence_edit", "absence"), signed_in(403, {PT: 200})),
+    "pool:absence_end": Row(
+        on_object("pool:absence_end", "absence"),
+        signed_in(403, {PT: 400}),
+        method="post",
+        data=lambda w, which: {},
+        note="POST only; an empty post is refused input",
+    ),
+    "pool:review_list": Row(
+        fixed("pool:review_list"),
+        signed_in(403, {PT: 200, REG: 200}),
+        note="a regisseur's list holds his own reviews only",
+    ),
+    "pool:review_add": Row(fixed("pool:review_add"), signed_in(403, {PT: 200})),
+    "pool:review_detail": Row(
+        on_object("pool:review_detail", "caseload_review"),
+        signed_in(403, {PT: 200, REG: (200, 404)}),
+    ),
+    "pool:talk_list": Row(
+        fixed("pool:talk_list"),
+        signed_in(403, {PT: 200, REG: 200, MAN: 200}),
+        note="filtered: own talks, or the own organisation's for a manager",
+    ),
+    "pool:talk_add": Row(fixed("pool:talk_add"), signed_in(403, {PT: 200})),
+    "pool:talk_detail": Row(
+        on_object("pool:talk_detail", "three_way_talk"),
+        signed_in(403, {PT: 200, REG: (200, 404), MAN: (200, 404)}),
+    ),
+    "pool:team_activity_list": Row(fixed("pool:team_activity_list"), signed_in(403, {PT: 200})),
+    "pool:team_activity_add": Row(fixed("pool:team_activity_add"), signed_in(403, {PT: 200})),
+    "pool:team_activity_detail": Row(
+        on_object("pool:team_activity_detail", "team_activity"), signed_in(403, {PT: 200})
+    ),
+    "pool:attendance_set": Row(
+        on_object("pool:attendance_set", "team_activity"),
+        signed_in(403, {PT: 400}),
+        method="post",
+        data=lambda w, which: {},
+        note="POST only; an empty post is refused input",
+    ),
+    "pool:manager": Row(
+        fixed("pool:manager"),
+        signed_in(403, {MAN: 200}),
+        note="counts of the own organisation's regisseurs only",
     ),
 }
 

@@ -14,6 +14,7 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from accounts.models import Organisation, User
 from accounts.roles import Role
 from cases.access import case_access_sync
+from pool.models import Absence, CaseloadReview, TeamActivity, ThreeWayTalk
 from tests.factories import (
     CaseFactory,
     MeetingFactory,
@@ -102,6 +103,25 @@ def build_world() -> World:
     world.own["user"] = world.other["user"] = users[Role.PTO_R.value]
     world.own["group"] = world.other["group"] = Group.objects.get(name=Role.PTO_R.value)
     world.own["region"] = world.other["region"] = region
+    # Pool records of the own regisseur (his manager's organisation) and of another.
+    for which in ("own", "other"):
+        bucket = world.own if which == "own" else world.other
+        subject = bucket["regisseur"]
+        bucket["absence"] = Absence.objects.create(
+            regisseur=subject, starts_on=ON, ends_on=ON, created_by=users[Role.PROGRAMME_TEAM.value]
+        )
+        bucket["caseload_review"] = CaseloadReview.objects.create(
+            regisseur=subject, held_on=ON, held_by=users[Role.PROGRAMME_TEAM.value]
+        )
+        bucket["three_way_talk"] = ThreeWayTalk.objects.create(
+            regisseur=subject,
+            held_on=ON,
+            held_by=users[Role.PROGRAMME_TEAM.value],
+            manager=subject.manager or users[Role.PROGRAMME_TEAM.value],
+        )
+    world.own["team_activity"] = world.other["team_activity"] = TeamActivity.objects.create(
+        kind=TeamActivity.Kind.TEAM_MEETING, held_on=ON
+    )
     schedule = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.DAYS)
     task = PeriodicTask.objects.create(name="matrix", task="x.y", interval=schedule)
     world.own["periodictask"] = world.other["periodictask"] = task

@@ -1,0 +1,680 @@
+"""The pool pages: pool management, absences, caseload reviews, three-way talks, the
+team rhythm and a manager's figures. Thin: who may see what and the data come from
+pool.selectors, every change from pool.services."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import User
+from accounts.roles import Role, user_has_role
+from audit.services import access_record
+from domain.errors import RuleViolation, StaleObject
+
+from . import services
+from .forms import (
+    AbsenceEndForm,
+    AbsenceForm,
+    AttendanceForm,
+    CaseloadReviewForm,
+    EndMembershipForm,
+    RegisseurAddForm,
+    RegisseurEditForm,
+    TeamActivityForm,
+    ThreeWayTalkForm,
+    add_service_error,
+)
+from .models import Absence, Regisseur, TeamActivity
+from .selectors import (
+    absences_of,
+    attendance_of,
+    caseload_reviews_visible_to,
+    is_programme_team,
+    may_see_caseload_reviews,
+    may_see_three_way_talks,
+    pool_overview,
+    regisseur_caseload,
+    regisseur_open_case_count,
+    regisseurs_active,
+    regisseurs_for_management,
+    team_activities_with_attendance,
+    team_rhythm_status,
+    three_way_talks_visible_to,
+)
+
+
+class AuthenticatedRequest(HttpRequest):
+    """A request behind @login_required: its user is a signed-in User."""
+
+    user: User
+
+
+ONLY_PROGRAMME_TEAM = "Alleen het programmateam (OOV) beheert de regisseurspool."
+ONLY_REVIEW_READERS = (
+    "Caseloadbesprekingen zijn alleen in te zien door het programmateam en de regisseur zelf."
+)
+ONLY_TALK_READERS = (
+    "Driegesprekken zijn alleen in te zien door het programmateam, de regisseur zelf en "
+    "zijn of haar leidinggevende."
+)
+ONLY_MANAGER = "Deze pagina is voor leidinggevenden van een moederorganisatie."
+
+REGISSEUR_ADDED = "%(name)s is toegevoegd aan de regisseurspool."
+REGISSEUR_CHANGED = "De gegevens van %(name)s zijn opgeslagen."
+MEMBERSHIP_ENDED = "Het lidmaatschap van %(name)s eindigt op %(day)s."
+ABSENCE_ADDED = "De afwezigheid is vastgelegd."
+ABSENCE_CHANGED = "De afwezigheid is gewijzigd."
+ABSENCE_ENDED = "De afwezigheid eindigt op %(day)s."
+REVIEW_RECORDED = "De caseloadbespreking is vastgelegd, met een momentopname van de caseload."
+TALK_RECORDED = "Het driegesprek is vastgelegd."
+ACTIVITY_RECORDED = "De teamactiviteit is vastgelegd."
+ATTENDANCE_RECORDED = "De aanwezigheid is bijgewerkt."
+
+REVIEW_READ_PURPOSE = "Caseloadbespreking ingezien."
+TALK_READ_PURPOSE = "Driegesprek ingezien."
+
+# Answer codes: refused input 400, a rule or a stale edit 409.
+BAD_INPUT = 400
+CONFLICT = 409
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _day(day: datetime.date) -> str:
+    return f"{day:%d-%m-%Y}"
+
+
+def _require_programme_team(user: Any) -> None:
+    if not is_programme_team(user):
+        raise PermissionDenied(ONLY_PROGRAMME_TEAM)
+
+
+def _status(form: Any, error: ValidationError | None = None) -> int:
+    """400 for refused input, 409 when a rule or someone else's change refused it."""
+    if isinstance(error, RuleViolation):
+        return CONFLICT
+    return BAD_INPUT if form.errors else 200
+
+
+def _bulk_handover_url(regisseur: Regisseur) -> str | None:
+    """The cases app's bulk hand-over for a leaving regisseur, once it exists."""
+    try:
+        return reverse("cases:bulk_handover", kwargs={"regisseur_id": regisseur.pk})
+    except NoReverseMatch:
+        return None
+
+
+# --- pool management ----------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def regisseur_list(request: AuthenticatedRequest) -> HttpResponse:
+    _require_programme_team(request.user)
+    today = _today()
+    return render(
+        request,
+        "pool/regisseur_list.html",
+        {"regisseurs": regisseurs_for_management(on=today), "today": today},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def regisseur_add(request: AuthenticatedRequest) -> HttpResponse:
+    _require_programme_team(request.user)
+    form = RegisseurAddForm(request.POST or None, initial={"active_from": _today()})
+    error: ValidationError | None = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            regisseur = services.regisseur_create(
+                user=data["user"],
+                organisation=data["organisation"],
+                fte=data["fte"],
+                active_from=data["active_from"],
+                active_until=data["active_until"],
+                region_restriction=data["region_restriction"],
+                remark=data["remark"],
+                manager=data["manager"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            error = exc
+            add_service_error(form, exc)
+        else:
+            messages.success(request, REGISSEUR_ADDED % {"name": regisseur.user})
+            return redirect("pool:regisseur_detail", pk=regisseur.pk)
+    return render(request, "pool/regisseur_add.html", {"form": form}, status=_status(form, error))
+
+
+def _regisseur(pk: int) -> Regisseur:
+    return get_object_or_404(
+        Regisseur.objects.select_related("user", "organisation", "region_restriction", "manager"),
+        pk=pk,
+    )
+
+
+@login_required
+@require_GET
+def regisseur_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    _require_programme_team(request.user)
+    regisseur = _regisseur(pk)
+    today = _today()
+    return render(
+        request,
+        "pool/regisseur_detail.html",
+        {
+            "regisseur": regisseur,
+            "today": today,
+            "active": regisseur.is_active_on(today),
+            "caseload": regisseur_caseload(regisseur=regisseur),
+            "absences": absences_of(regisseur=regisseur),
+            "reviews": caseload_reviews_visible_to(request.user).filter(regisseur=regisseur)[:5],
+            "talks": three_way_talks_visible_to(request.user).filter(regisseur=regisseur)[:5],
+        },
+    )
+
+
+def _parse_timestamp(value: str) -> datetime.datetime | None:
+    try:
+        return datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def regisseur_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Change FTE, region, manager and remark; refuses to overwrite someone else's
+    change made since the form was loaded (its ``updated_at``)."""
+    _require_programme_team(request.user)
+    regisseur = _regisseur(pk)
+    loaded = regisseur.updated_at.isoformat()
+    form = RegisseurEditForm(request.POST or None, initial=RegisseurEditForm.initial_for(regisseur))
+    error: ValidationError | None = None
+    current: Regisseur | None = None
+    if request.method == "POST":
+        loaded = request.POST.get("loaded_version", "")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                saved = services.regisseur_update(
+                    regisseur=regisseur,
+                    fte=data["fte"],
+                    region_restriction=data["region_restriction"],
+                    manager=data["manager"],
+                    remark=data["remark"],
+                    by=request.user,
+                    # A missing or garbled version is stale too: never overwrite blindly.
+                    expected_updated_at=_parse_timestamp(loaded)
+                    or datetime.datetime.min.replace(tzinfo=datetime.UTC),
+                )
+            except StaleObject as exc:
+                error = exc
+                form.add_error(None, exc)
+                # Show what is stored now; saving again knowingly replaces it.
+                current = regisseur
+                loaded = regisseur.updated_at.isoformat()
+            except ValidationError as exc:
+                error = exc
+                add_service_error(form, exc)
+            else:
+                messages.success(request, REGISSEUR_CHANGED % {"name": saved.user})
+                return redirect("pool:regisseur_detail", pk=saved.pk)
+    return render(
+        request,
+        "pool/regisseur_edit.html",
+        {"regisseur": regisseur, "form": form, "loaded_version": loaded, "current": current},
+        status=_status(form, error),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def regisseur_end(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """End a membership; while the regisseur holds open cases, point to the bulk hand-over."""
+    _require_programme_team(request.user)
+    regisseur = _regisseur(pk)
+    form = EndMembershipForm(request.POST or None, initial={"last_day": _today()})
+    error: ValidationError | None = None
+    if request.method == "POST" and form.is_valid():
+        last_day = form.cleaned_data["last_day"]
+        try:
+            services.regisseur_end_membership(regisseur=regisseur, on=last_day, by=request.user)
+        except ValidationError as exc:
+            error = exc
+            add_service_error(form, exc)
+        else:
+            messages.success(
+                request, MEMBERSHIP_ENDED % {"name": regisseur.user, "day": _day(last_day)}
+            )
+            return redirect("pool:regisseur_detail", pk=regisseur.pk)
+    return render(
+        request,
+        "pool/regisseur_end.html",
+        {
+            "regisseur": regisseur,
+            "form": form,
+            "open_cases": regisseur_open_case_count(regisseur=regisseur),
+            "bulk_handover_url": _bulk_handover_url(regisseur),
+        },
+        status=_status(form, error),
+    )
+
+
+# --- absences -----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def absence_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    _require_programme_team(request.user)
+    regisseur = _regisseur(pk)
+    form = AbsenceForm(request.POST or None, regisseur=regisseur, on=_today())
+    error: ValidationError | None = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.absence_create(
+                regisseur=regisseur,
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                reason=data["reason"],
+                stand_in=data["stand_in"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            error = exc
+            add_service_error(form, exc)
+        else:
+            messages.success(request, ABSENCE_ADDED)
+            return redirect("pool:regisseur_detail", pk=regisseur.pk)
+    return render(
+        request,
+        "pool/absence_form.html",
+        {"regisseur": regisseur, "form": form, "absence": None},
+        status=_status(form, error),
+    )
+
+
+def _absence(pk: int) -> Absence:
+    return get_object_or_404(
+        Absence.objects.select_related("regisseur__user", "stand_in__user"), pk=pk
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def absence_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    _require_programme_team(request.user)
+    absence = _absence(pk)
+    regisseur = absence.regisseur
+    loaded = services.absence_version(absence)
+    form = AbsenceForm(
+        request.POST or None,
+        regisseur=regisseur,
+        on=_today(),
+        initial={
+            "starts_on": absence.starts_on,
+            "ends_on": absence.ends_on,
+            "reason": absence.reason,
+            "stand_in": absence.stand_in_id,
+        },
+    )
+    error: ValidationError | None = None
+    current: Absence | None = None
+    if request.method == "POST":
+        loaded = request.POST.get("loaded_version", "")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.absence_update(
+                    absence=absence,
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                    reason=data["reason"],
+                    stand_in=data["stand_in"],
+                    by=request.user,
+                    expected_version=loaded,
+                )
+            except StaleObject as exc:
+                error = exc
+                form.add_error(None, exc)
+                current = _absence(pk)
+                loaded = services.absence_version(current)
+            except ValidationError as exc:
+                error = exc
+                add_service_error(form, exc)
+            else:
+                messages.success(request, ABSENCE_CHANGED)
+                return redirect("pool:regisseur_detail", pk=regisseur.pk)
+    return render(
+        request,
+        "pool/absence_form.html",
+        {
+            "regisseur": regisseur,
+            "form": form,
+            "absence": absence,
+            "loaded_version": loaded,
+            "current": current,
+            "end_form": AbsenceEndForm(initial={"ends_on": _today()}),
+        },
+        status=_status(form, error),
+    )
+
+
+@login_required
+@require_POST
+def absence_end(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The regisseur is back early: a new last day within the absence."""
+    _require_programme_team(request.user)
+    absence = _absence(pk)
+    form = AbsenceEndForm(request.POST)
+    error: ValidationError | None = None
+    if form.is_valid():
+        try:
+            services.absence_end_early(
+                absence=absence,
+                on=form.cleaned_data["ends_on"],
+                by=request.user,
+                expected_version=request.POST.get("loaded_version", ""),
+            )
+        except ValidationError as exc:
+            error = exc
+            add_service_error(form, exc)
+        else:
+            messages.success(request, ABSENCE_ENDED % {"day": _day(form.cleaned_data["ends_on"])})
+            return redirect("pool:regisseur_detail", pk=absence.regisseur_id)
+    fresh = _absence(pk)
+    return render(
+        request,
+        "pool/absence_form.html",
+        {
+            "regisseur": fresh.regisseur,
+            "form": AbsenceForm(
+                regisseur=fresh.regisseur,
+                on=_today(),
+                initial={
+                    "starts_on": fresh.starts_on,
+                    "ends_on": fresh.ends_on,
+                    "reason": fresh.reason,
+                    "stand_in": fresh.stand_in_id,
+                },
+            ),
+            "absence": fresh,
+            "loaded_version": services.absence_version(fresh),
+            "current": fresh if isinstance(error, StaleObject) else None,
+            "end_form": form,
+        },
+        status=_status(form, error),
+    )
+
+
+# --- caseload reviews -----------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def review_list(request: AuthenticatedRequest) -> HttpResponse:
+    if not may_see_caseload_reviews(request.user):
+        raise PermissionDenied(ONLY_REVIEW_READERS)
+    return render(
+        request,
+        "pool/review_list.html",
+        {
+            "reviews": caseload_reviews_visible_to(request.user),
+            "may_record": is_programme_team(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_add(request: AuthenticatedRequest) -> HttpResponse:
+    _require_programme_team(request.user)
+    today = _today()
+    form = CaseloadReviewForm(
+        request.POST or None,
+        on=today,
+        initial={"held_on": today, "regisseur": request.GET.get("regisseur")},
+    )
+    error: ValidationError | None = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            review = services.caseload_review_create(
+                regisseur=data["regisseur"],
+                held_on=data["held_on"],
+                held_by=request.user,
+                progress=data["progress"],
+                content=data["content"],
+                registration=data["registration"],
+                requirements=data["requirements"],
+                assignments=data["assignments"],
+            )
+        except ValidationError as exc:
+            error = exc
+            add_service_error(form, exc)
+        else:
+            messages.success(request, REVIEW_RECORDED)
+            return redirect("pool:review_detail", pk=review.pk)
+    return render(request, "pool/review_add.html", {"form": form}, status=_status(form, error))
+
+
+@login_required
+@require_GET
+def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    if not may_see_caseload_reviews(request.user):
+        raise PermissionDenied(ONLY_REVIEW_READERS)
+    # Someone else's review answers 404: its existence does not leak.
+    review = get_object_or_404(caseload_reviews_visible_to(request.user), pk=pk)
+    access_record(user=request.user, obj=review, request=request, purpose=REVIEW_READ_PURPOSE)
+    return render(
+        request,
+        "pool/review_detail.html",
+        {"review": review, "snapshot": review.caseload_snapshot},
+    )
+
+
+# --- three-way talks ------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def talk_list(request: AuthenticatedRequest) -> HttpResponse:
+    if not may_see_three_way_talks(request.user):
+        raise PermissionDenied(ONLY_TALK_READERS)
+    return render(
+        request,
+        "pool/talk_list.html",
+        {
+            "talks": three_way_talks_visible_to(request.user),
+            "may_record": is_programme_team(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def talk_add(request: AuthenticatedRequest) -> HttpResponse:
+    _require_programme_team(request.user)
+    today = _today()
+    form = ThreeWayTalkForm(
+        request.POST or None,
+        on=today,
+        initial={"held_on": today, "regisseur": request.GET.get("regisseur")},
+    )
+    error: ValidationError | None = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            talk = services.three_way_talk_create(
+                regisseur=data["regisseur"],
+                held_on=data["held_on"],
+                held_by=request.user,
+                manager=data["manager"],
+                notes=data["notes"],
+                agreements=data["agreements"],
+            )
+        except ValidationError as exc:
+            error = exc
+            add_service_error(form, exc)
+        else:
+            messages.success(request, TALK_RECORDED)
+            return redirect("pool:talk_detail", pk=talk.pk)
+    return render(request, "pool/talk_add.html", {"form": form}, status=_status(form, error))
+
+
+@login_required
+@require_GET
+def talk_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    if not may_see_three_way_talks(request.user):
+        raise PermissionDenied(ONLY_TALK_READERS)
+    talk = get_object_or_404(three_way_talks_visible_to(request.user), pk=pk)
+    access_record(user=request.user, obj=talk, request=request, purpose=TALK_READ_PURPOSE)
+    return render(request, "pool/talk_detail.html", {"talk": talk})
+
+
+# --- team rhythm ------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def team_activity_list(request: AuthenticatedRequest) -> HttpResponse:
+    _require_programme_team(request.user)
+    return render(
+        request,
+        "pool/team_activity_list.html",
+        {
+            "activities": team_activities_with_attendance(),
+            "rhythm": team_rhythm_status(on=_today()),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_activity_add(request: AuthenticatedRequest) -> HttpResponse:
+    _require_programme_team(request.user)
+    today = _today()
+    form = TeamActivityForm(request.POST or None, on=today, initial={"held_on": today})
+    error: ValidationError | None = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        present = set(data["present"])
+        # Everyone in the pool that day is on the list: ticked present, else absent.
+        attendance = {r: r in present for r in regisseurs_active(on=data["held_on"])}
+        attendance.update(dict.fromkeys(present, True))
+        try:
+            activity = services.team_activity_create(
+                kind=data["kind"],
+                held_on=data["held_on"],
+                topic=data["topic"],
+                series_name=data["series_name"],
+                series_number=data["series_number"],
+                series_size=data["series_size"],
+                notes=data["notes"],
+                attendance=attendance,
+                by=request.user,
+            )
+        except ValidationError as exc:
+            error = exc
+            add_service_error(form, exc)
+        else:
+            messages.success(request, ACTIVITY_RECORDED)
+            return redirect("pool:team_activity_detail", pk=activity.pk)
+    return render(
+        request, "pool/team_activity_add.html", {"form": form}, status=_status(form, error)
+    )
+
+
+@login_required
+@require_GET
+def team_activity_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    _require_programme_team(request.user)
+    activity = get_object_or_404(TeamActivity, pk=pk)
+    return render(
+        request,
+        "pool/team_activity_detail.html",
+        {"activity": activity, "lines": attendance_of(activity=activity)},
+    )
+
+
+@login_required
+@require_POST
+def attendance_set(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Mark one regisseur present or absent; with htmx only his line is replaced."""
+    _require_programme_team(request.user)
+    activity = get_object_or_404(TeamActivity, pk=pk)
+    form = AttendanceForm(request.POST)
+    error: ValidationError | None = None
+    if form.is_valid():
+        try:
+            services.attendance_record(
+                activity=activity,
+                regisseur=form.cleaned_data["regisseur"],
+                present=form.cleaned_data["present"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            error = exc
+            add_service_error(form, exc)
+    status = _status(form, error)
+    if getattr(request, "htmx", False):
+        line = next(
+            (
+                line
+                for line in attendance_of(activity=activity)
+                if form.is_valid() and line.regisseur.pk == form.cleaned_data["regisseur"].pk
+            ),
+            None,
+        )
+        return render(
+            request,
+            "pool/_attendance_line.html",
+            {"activity": activity, "line": line, "errors": form.errors},
+            status=status,
+        )
+    if status == 200:
+        messages.success(request, ATTENDANCE_RECORDED)
+        return redirect("pool:team_activity_detail", pk=activity.pk)
+    return render(
+        request,
+        "pool/team_activity_detail.html",
+        {"activity": activity, "lines": attendance_of(activity=activity), "errors": form.errors},
+        status=status,
+    )
+
+
+# --- a manager's figures ------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def manager_figures(request: AuthenticatedRequest) -> HttpResponse:
+    """Caseload figures of the own organisation's regisseurs: counts only, no case content."""
+    user = request.user
+    if not user_has_role(user, Role.MANAGER) or user.organisation is None:
+        raise PermissionDenied(ONLY_MANAGER)
+    today = _today()
+    return render(
+        request,
+        "pool/manager_figures.html",
+        {
+            "overview": pool_overview(on=today, organisation=user.organisation),
+            "organisation": user.organisation,
+        },
+    )
