@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -106,14 +105,6 @@ def _status(form: Any, error: ValidationError | None = None) -> int:
     if isinstance(error, RuleViolation):
         return CONFLICT
     return BAD_INPUT if form.errors else 200
-
-
-def _bulk_handover_url(regisseur: Regisseur) -> str | None:
-    """The cases app's bulk hand-over for a leaving regisseur, once it exists."""
-    try:
-        return reverse("cases:bulk_handover", kwargs={"regisseur_id": regisseur.pk})
-    except NoReverseMatch:
-        return None
 
 
 # --- pool management ----------------------------------------------------------------
@@ -269,7 +260,6 @@ def regisseur_end(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "regisseur": regisseur,
             "form": form,
             "open_cases": regisseur_open_case_count(regisseur=regisseur),
-            "bulk_handover_url": _bulk_handover_url(regisseur),
         },
         status=_status(form, error),
     )

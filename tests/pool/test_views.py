@@ -244,6 +244,7 @@ def test_a_regisseur_with_open_cases_cannot_leave_and_is_pointed_to_the_hand_ove
     client = client_for(lead)
     page = client.get(reverse("pool:regisseur_end", args=[regisseur.pk]))
     assert "nog 10 open casussen als regisseur of buddy" in text(page)
+    assert reverse("cases:bulk_handover", kwargs={"regisseur_id": regisseur.pk}) in text(page)
 
     response = client.post(
         reverse("pool:regisseur_end", args=[regisseur.pk]), {"last_day": iso(TODAY)}
@@ -613,3 +614,37 @@ def test_a_manager_without_organisation_is_refused(db):
     manager = with_role(UserFactory(username="los", organisation=None), Role.MANAGER)
     response = client_for(manager).get(reverse("pool:manager"))
     assert response.status_code == 403
+
+
+def test_an_attendee_not_yet_in_the_pool_that_day_writes_nothing_at_all(lead, pool):
+    newcomer = RegisseurFactory(active_from=TODAY)
+    response = client_for(lead).post(
+        reverse("pool:team_activity_add"),
+        {
+            "kind": "teamoverleg",
+            "held_on": iso(TODAY - datetime.timedelta(days=1)),
+            "topic": "Jaarplanning",
+            "present": [newcomer.pk, pool.regisseurs["wpi"].pk],
+        },
+    )
+    assert response.status_code == 409
+    assert shows(response, services.ATTENDEE_NOT_ACTIVE)
+    assert 'value="Jaarplanning"' in text(response)
+    assert not TeamActivity.objects.exists()
+    assert not Attendance.objects.exists()
+
+
+def _manager_page_queries(client: Client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("pool:manager")).status_code == 200
+    return len(queries)
+
+
+def test_the_managers_page_takes_the_same_queries_for_one_and_two_regisseurs(pool, wpi_manager):
+    client = client_for(wpi_manager)
+    small = _manager_page_queries(client)
+    RegisseurFactory(
+        user=UserFactory(username="wpi-2", organisation=wpi_manager.organisation),
+        fte=Decimal("0.5"),
+    )
+    assert _manager_page_queries(client) == small
