@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
+from django.db.models.signals import pre_save
 from django.dispatch import receiver
 
+from domain.text import refuse_null_characters
 from pool.signals import absence_changed
 
 from .access import cases_access_sync
@@ -23,3 +25,7 @@ def stand_in_access_follows_absence(sender: Any, absence: Any, **kwargs: Any) ->
         Q(regisseur=regisseur) | Q(buddy=regisseur), status__in=OPEN_STATUSES
     ).select_related("regisseur", "buddy")
     cases_access_sync(cases=cases)
+
+
+# Every model, not only the cases app's: PostgreSQL refuses NUL in any text column.
+pre_save.connect(refuse_null_characters, dispatch_uid="domain.refuse_null_characters")
