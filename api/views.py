@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, viewsets
@@ -22,6 +23,7 @@ from cases.models import (
     Evaluation,
     ExitProcedure,
     Intervention,
+    ItatAdvice,
     Meeting,
     MeetingAction,
     Person,
@@ -29,13 +31,26 @@ from cases.models import (
     TeamMember,
 )
 from cases.services.assessments import assessment_record
-from cases.services.assignments import case_hand_over
+from cases.services.assignments import case_assign, case_hand_over
 from cases.services.evaluations import evaluation_record
-from cases.services.exits import exit_propose
-from cases.services.intake import case_register, person_update
-from cases.services.meetings import ActionInput, AttendeeInput, meeting_log, meeting_update
+from cases.services.exits import exit_propose, exit_record_itat_advice
+from cases.services.intake import case_register, case_sign_notification, person_update
+from cases.services.meetings import (
+    ActionInput,
+    AttendeeInput,
+    action_mark_done,
+    meeting_log,
+    meeting_update,
+)
 from cases.services.phases import case_change_phase
-from cases.services.plans import InterventionInput, plan_version_create, plan_version_update
+from cases.services.plans import (
+    InterventionInput,
+    intervention_record_progress,
+    plan_record_itat_advice,
+    plan_version_adopt,
+    plan_version_create,
+    plan_version_update,
+)
 from cases.services.team import team_member_add
 from pool.models import CaseloadReview, Regisseur
 
@@ -55,6 +70,15 @@ from .selectors import FeedCursor, changes_since
 from .services import webhook_subscribe
 
 CASE_FILTER = {"case": ["exact"]}
+INTERVENTION_NOT_IN_VERSION = "Deze interventie hoort niet bij deze versie van het plan."
+ACTION_NOT_IN_MEETING = "Deze actie hoort niet bij dit overleg."
+
+
+def advices() -> Prefetch:
+    """ITAT-R advice comes with each plan version and exit procedure: one prefetch per page."""
+    return Prefetch("itat_advices", queryset=ItatAdvice.objects.order_by("given_on", "id"))
+
+
 FEED_DEFAULT_LIMIT = 200
 FEED_MAX_LIMIT = 1000
 
@@ -115,6 +139,28 @@ class CaseViewSet(ServiceCreateMixin, SyncViewSet):
 
         return self.action_with_if_match(s.HandOverInput, run)
 
+    @extend_schema(request=s.AssignInput, responses=s.CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request: Request, pk: str | None = None) -> Response:
+        """The first assignment of a registered case: regisseur and buddy (If-Match required)."""
+
+        def run(case: Case, data: dict[str, Any]) -> None:
+            case_assign(case=case, **data, by=self.actor, expected_revision=case.revision)
+
+        return self.action_with_if_match(s.AssignInput, run)
+
+    @extend_schema(request=s.SignNotificationInput, responses=s.CaseSerializer)
+    @action(detail=True, methods=["post"], url_path="sign-notification")
+    def sign_notification(self, request: Request, pk: str | None = None) -> Response:
+        """The mayor signed the notification letter: the case is in regie (If-Match required)."""
+
+        def run(case: Case, data: dict[str, Any]) -> None:
+            case_sign_notification(
+                case=case, **data, by=self.actor, expected_revision=case.revision
+            )
+
+        return self.action_with_if_match(s.SignNotificationInput, run)
+
 
 class PersonViewSet(IfMatchUpdateMixin, SyncViewSet):
     scope_resource = "persons"
@@ -141,7 +187,8 @@ class PersonViewSet(IfMatchUpdateMixin, SyncViewSet):
 
 class TeamMemberViewSet(ServiceCreateMixin, SyncViewSet):
     scope_resource = "team-members"
-    queryset = TeamMember.objects.select_related("case")
+    # The access log labels each read member as "name (organisation)": joined.
+    queryset = TeamMember.objects.select_related("case", "organisation")
     serializer_class = s.TeamMemberSerializer
     input_serializer_class = s.TeamMemberInput
     filterset_fields = CASE_FILTER
@@ -156,7 +203,7 @@ class PlanVersionViewSet(ServiceCreateMixin, IfMatchUpdateMixin, SyncViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
     # Interventions come with each version: one prefetch for the page, not one per version.
     queryset = PlanVersion.objects.select_related("case").prefetch_related(
-        Prefetch("interventions", queryset=Intervention.objects.order_by("id"))
+        Prefetch("interventions", queryset=Intervention.objects.order_by("id")), advices()
     )
     serializer_class = s.PlanVersionSerializer
     input_serializer_class = s.PlanVersionInput
@@ -172,6 +219,43 @@ class PlanVersionViewSet(ServiceCreateMixin, IfMatchUpdateMixin, SyncViewSet):
         return plan_version_update(
             version=obj, **data, by=self.actor, expected_revision=obj.revision
         )
+
+    @extend_schema(request=s.ItatAdviceInput, responses=s.PlanVersionSerializer)
+    @action(detail=True, methods=["post"], url_path="itat-advice")
+    def itat_advice(self, request: Request, pk: str | None = None) -> Response:
+        """Record ITAT-R's advice on this version (If-Match required)."""
+
+        def run(version: PlanVersion, data: dict[str, Any]) -> None:
+            plan_record_itat_advice(
+                version=version, **data, by=self.actor, expected_revision=version.revision
+            )
+
+        return self.action_with_if_match(s.ItatAdviceInput, run)
+
+    @extend_schema(request=s.AdoptInput, responses=s.PlanVersionSerializer)
+    @action(detail=True, methods=["post"])
+    def adopt(self, request: Request, pk: str | None = None) -> Response:
+        """Adopt (vaststellen) an advised version (If-Match required); 409 without advice."""
+
+        def run(version: PlanVersion, data: dict[str, Any]) -> None:
+            plan_version_adopt(
+                version=version, **data, by=self.actor, expected_revision=version.revision
+            )
+
+        return self.action_with_if_match(s.AdoptInput, run)
+
+    @extend_schema(request=s.InterventionProgressInput, responses=s.PlanVersionSerializer)
+    @action(detail=True, methods=["post"], url_path="intervention-progress")
+    def intervention_progress(self, request: Request, pk: str | None = None) -> Response:
+        """Record the status and result of one of this version's interventions (If-Match)."""
+
+        def run(version: PlanVersion, data: dict[str, Any]) -> None:
+            intervention = version.interventions.filter(pk=data.pop("intervention")).first()
+            if intervention is None:
+                raise ValidationError({"intervention": INTERVENTION_NOT_IN_VERSION})
+            intervention_record_progress(intervention=intervention, **data, by=self.actor)
+
+        return self.action_with_if_match(s.InterventionProgressInput, run)
 
 
 class MeetingViewSet(ServiceCreateMixin, IfMatchUpdateMixin, SyncViewSet):
@@ -194,6 +278,19 @@ class MeetingViewSet(ServiceCreateMixin, IfMatchUpdateMixin, SyncViewSet):
 
     def perform_service_update(self, obj: Any, data: dict[str, Any]) -> Any:
         return meeting_update(meeting=obj, **data, by=self.actor, expected_revision=obj.revision)
+
+    @extend_schema(request=s.ActionDoneInput, responses=s.MeetingSerializer)
+    @action(detail=True, methods=["post"], url_path="action-done")
+    def action_done(self, request: Request, pk: str | None = None) -> Response:
+        """Mark one of this meeting's agreed actions as done (If-Match required)."""
+
+        def run(meeting: Meeting, data: dict[str, Any]) -> None:
+            agreed = meeting.actions.filter(pk=data["action"]).first()
+            if agreed is None:
+                raise ValidationError({"action": ACTION_NOT_IN_MEETING})
+            action_mark_done(action=agreed, done_on=data["done_on"], by=self.actor)
+
+        return self.action_with_if_match(s.ActionDoneInput, run)
 
 
 class AssessmentViewSet(ServiceCreateMixin, SyncViewSet):
@@ -222,7 +319,7 @@ class EvaluationViewSet(ServiceCreateMixin, SyncViewSet):
 
 class ExitProcedureViewSet(ServiceCreateMixin, SyncViewSet):
     scope_resource = "exits"
-    queryset = ExitProcedure.objects.select_related("case")
+    queryset = ExitProcedure.objects.select_related("case").prefetch_related(advices())
     serializer_class = s.ExitProcedureSerializer
     input_serializer_class = s.ExitProposalInput
     filterset_fields = CASE_FILTER
@@ -230,6 +327,18 @@ class ExitProcedureViewSet(ServiceCreateMixin, SyncViewSet):
 
     def perform_service_create(self, data: dict[str, Any]) -> ExitProcedure:
         return exit_propose(**data, by=self.actor)
+
+    @extend_schema(request=s.ItatAdviceInput, responses=s.ExitProcedureSerializer)
+    @action(detail=True, methods=["post"], url_path="itat-advice")
+    def itat_advice(self, request: Request, pk: str | None = None) -> Response:
+        """Record ITAT-R's advice on this exit proposal (If-Match required)."""
+
+        def run(procedure: ExitProcedure, data: dict[str, Any]) -> None:
+            exit_record_itat_advice(
+                procedure=procedure, **data, by=self.actor, expected_revision=procedure.revision
+            )
+
+        return self.action_with_if_match(s.ItatAdviceInput, run)
 
 
 # --- the change feed ------------------------------------------------------------------

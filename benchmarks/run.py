@@ -1,0 +1,265 @@
+"""The benchmark: ``python -m benchmarks.run`` (scripts/benchmark starts the services).
+
+Generates N cases (unless present), serves the app with gunicorn on loopback,
+and measures in one run: p50/p95 of the floor (a trivial view) and of every
+page and API list that exists, each as a ratio to the floor, with its query
+count; the monitor PDF's time and peak memory; full API sync throughput. Prints
+a table and writes var/benchmark.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from .harness import (
+    ROOT,
+    VAR,
+    child_env,
+    cpu_model,
+    gunicorn,
+    locust,
+    request,
+    setup_django,
+    write_json,
+)
+
+# Issue 8, item 4 (at 10,000 cases on 2 cores).
+PAGE_RATIO_TARGET = 5.0
+DASHBOARD_P95_MS = 150.0
+API_LIST_P95_MS = 100.0
+FULL_SYNC_SECONDS = 60.0
+MONITOR_PDF_SECONDS = 60.0
+QUERY_COUNT_HEADER = "X-Bench-Queries"
+WARM_UP_REQUESTS = 3
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2..4)")
+    parser.add_argument("--users", type=int, default=2, help="concurrent locust users")
+    parser.add_argument("--seconds", type=int, default=20, help="locust run time per target")
+    parser.add_argument("--max-requests", type=int, default=3000, help="per target")
+    parser.add_argument("--out", type=Path, default=VAR / "benchmark.json")
+    return parser.parse_args(argv)
+
+
+def generate(cases: int, seed: int) -> dict[str, Any]:
+    from django.core.management import call_command
+
+    from cases.generator import case_number_prefix, generate_data
+    from cases.models import Case
+
+    call_command("migrate", verbosity=0)
+    if Case.objects.filter(number__startswith=case_number_prefix(seed)).exists():
+        return {"cases": cases, "seed": seed, "seconds": None, "note": "already present"}
+    report = generate_data(cases=cases, seed=seed, progress=lambda line: print("  ", line))
+    return {
+        "cases": cases,
+        "seed": seed,
+        "seconds": round(report.seconds, 1),
+        "rows": dict(report.rows),
+    }
+
+
+def full_sync(base: str, token: str, paths: dict[str, str]) -> dict[str, Any]:
+    """Walk every page of each list, as a client's first sync does."""
+    result: dict[str, Any] = {}
+    total_objects, total_seconds = 0, 0.0
+    for resource, path in paths.items():
+        url: str | None = base + path
+        objects, started = 0, time.perf_counter()
+        while url:
+            req = urllib.request.Request(url, headers={"Authorization": f"Token {token}"})  # noqa: S310
+            with urllib.request.urlopen(req, timeout=300) as response:  # noqa: S310
+                page = json.loads(response.read())
+            objects += len(page["results"])
+            url = page.get("next")
+        seconds = time.perf_counter() - started
+        result[resource] = {
+            "objects": objects,
+            "seconds": round(seconds, 2),
+            "objects_per_second": round(objects / seconds) if seconds else None,
+        }
+        total_objects += objects
+        total_seconds += seconds
+    result["total"] = {
+        "objects": total_objects,
+        "seconds": round(total_seconds, 2),
+        "objects_per_second": round(total_objects / total_seconds) if total_seconds else None,
+    }
+    return result
+
+
+def monitor_pdf(username: str) -> dict[str, Any]:
+    proc = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "benchmarks.monitor_pdf", username],
+        cwd=ROOT,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        return {"missing": (proc.stderr.strip().splitlines() or ["failed"])[-1]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def verdicts(results: dict[str, Any]) -> list[str]:
+    """Which targets of issue 8 are met, in plain words."""
+    lines = []
+    pages = results["pages"]
+    for name, page in pages.items():
+        if name == "floor" or "p95_ms" not in page:
+            continue
+        if not name.startswith("API"):
+            ok = page["ratio_p95"] <= PAGE_RATIO_TARGET
+            lines.append(
+                f"{'MET ' if ok else 'MISS'} {name}: p95 {page['ratio_p95']}x floor (≤ 5x)"
+            )
+    if "dashboard" in pages and "p95_ms" in pages["dashboard"]:
+        ok = pages["dashboard"]["p95_ms"] < DASHBOARD_P95_MS
+        lines.append(
+            f"{'MET ' if ok else 'MISS'} dashboard p95 {pages['dashboard']['p95_ms']} ms (< 150)"
+        )
+    for name in ("API case list", "API incremental sync"):
+        if name in pages and "p95_ms" in pages[name]:
+            ok = pages[name]["p95_ms"] < API_LIST_P95_MS
+            lines.append(
+                f"{'MET ' if ok else 'MISS'} {name} p95 {pages[name]['p95_ms']} ms (< 100)"
+            )
+    sync = results.get("full_sync", {}).get("case")
+    if sync:
+        ok = sync["seconds"] < FULL_SYNC_SECONDS
+        lines.append(f"{'MET ' if ok else 'MISS'} full sync of cases {sync['seconds']} s (< 60)")
+    pdf = results.get("monitor_pdf", {})
+    if "seconds" in pdf:
+        ok = pdf["seconds"] < MONITOR_PDF_SECONDS
+        lines.append(f"{'MET ' if ok else 'MISS'} monitor PDF {pdf['seconds']} s (< 60)")
+    return lines
+
+
+def table(results: dict[str, Any]) -> str:
+    rows = [
+        f"{'request':<24}{'p50 ms':>9}{'p95 ms':>9}{'×floor p50':>12}{'×floor p95':>12}"
+        f"{'queries':>9}{'req/s':>8}{'fail':>6}"
+    ]
+    for name, page in results["pages"].items():
+        if "p95_ms" not in page:
+            rows.append(f"{name:<24}  {page.get('missing', page.get('error', ''))}")
+            continue
+        rows.append(
+            f"{name:<24}{page['p50_ms']:>9.1f}{page['p95_ms']:>9.1f}{page['ratio_p50']:>12.1f}"
+            f"{page['ratio_p95']:>12.1f}{page['queries']!s:>9}{page['rps']:>8.1f}"
+            f"{page['failures']:>6}"
+        )
+    sync = results.get("full_sync") or {}
+    for resource, figures in sync.items():
+        rows.append(
+            f"full sync {resource:<14}{figures['objects']:>9} objects in {figures['seconds']} s "
+            f"= {figures['objects_per_second']} objects/s"
+        )
+    pdf = results.get("monitor_pdf") or {}
+    if "seconds" in pdf:
+        rows.append(
+            f"monitor PDF             {pdf['seconds']} s, peak {pdf['peak_python_mb']} MB Python "
+            f"allocations, {pdf['peak_rss_mb']} MB resident"
+        )
+    elif pdf:
+        rows.append(f"monitor PDF             {pdf.get('missing')}")
+    return "\n".join(rows)
+
+
+def main(argv: list[str]) -> int:
+    args = parse(argv)
+    setup_django()
+    from .targets import prepare
+
+    print(f"==> generating {args.cases} cases (seed {args.seed})")
+    generation = generate(args.cases, args.seed)
+    print(f"    {generation.get('seconds')} s")
+    plan = prepare(seed=args.seed)
+    plan_file = VAR / "bench" / "plan.json"
+    write_json(plan_file, plan.as_json())
+    results: dict[str, Any] = {
+        "machine": {"cores": os.cpu_count(), "cpu": cpu_model()},
+        "settings": {
+            "cases": args.cases,
+            "gunicorn_workers": args.workers,
+            "locust_users": args.users,
+            "seconds_per_target": args.seconds,
+            "max_requests_per_target": args.max_requests,
+        },
+        "generation": generation,
+        "pages": {},
+    }
+    with gunicorn(workers=args.workers) as base:
+        for target in plan.as_json()["targets"]:
+            name = target["name"]
+            statuses, queries = [], None
+            for _ in range(WARM_UP_REQUESTS):
+                status, headers, _body = request(base, target)
+                statuses.append(status)
+                queries = headers.get(QUERY_COUNT_HEADER)
+            if set(statuses) != {200}:
+                results["pages"][name] = {"error": f"answers {sorted(set(statuses))}"}
+                continue
+            print(f"==> measuring {name} ({target['path']})")
+            measured = locust(
+                base=base,
+                plan_file=plan_file,
+                users=args.users,
+                seconds=args.seconds,
+                mode="measure",
+                target=name,
+                max_requests=args.max_requests,
+                out_dir=VAR / "bench",
+            )[name]
+            results["pages"][name] = {
+                "path": target["path"],
+                "p50_ms": measured.p50_ms,
+                "p95_ms": measured.p95_ms,
+                "requests": measured.requests,
+                "failures": measured.failures,
+                "rps": measured.rps,
+                "queries": int(queries) if queries is not None else None,
+                "note": target.get("note", ""),
+            }
+        for name in plan.missing:
+            results["pages"][name] = {"missing": "no such page yet (URL name not found)"}
+        floor = results["pages"].get("floor", {})
+        for page in results["pages"].values():
+            if "p95_ms" in page and floor.get("p95_ms"):
+                page["ratio_p50"] = round(page["p50_ms"] / max(floor["p50_ms"], 1), 1)
+                page["ratio_p95"] = round(page["p95_ms"] / max(floor["p95_ms"], 1), 1)
+        if plan.sync_paths:
+            print("==> full API sync")
+            results["full_sync"] = full_sync(base, plan.token, plan.sync_paths)
+    print("==> monitor PDF")
+    from accounts.roles import Role
+    from cases.generator import username_prefix
+
+    results["monitor_pdf"] = monitor_pdf(
+        f"{username_prefix(args.seed)}{Role.PROGRAMME_TEAM.value}.1"
+    )
+    results["verdicts"] = verdicts(results)
+    write_json(args.out, results)
+    print()
+    print(table(results))
+    print()
+    print("\n".join(results["verdicts"]))
+    print(f"\nwritten to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,39 @@
+"""Benchmark settings: production-like (PostgreSQL, Redis cache and broker, DEBUG
+off, persistent connections) but plain HTTP on loopback, plus a trivial view at
+/_bench/floor and a response header counting each request's queries.
+
+Used by scripts/benchmark and scripts/loadtest only.
+"""
+
+from .base import *  # noqa: F403
+from .base import MIDDLEWARE
+from .env import database_config, env, require
+
+SECRET_KEY = "bench-only-key-" + "b" * 50
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+DATABASES = {
+    "default": {
+        **database_config(require("DATABASE_URL")),
+        "CONN_MAX_AGE": 600,
+        "CONN_HEALTH_CHECKS": True,
+    }
+}
+REDIS_URL = require("REDIS_URL")
+CELERY_BROKER_URL = REDIS_URL
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "max_retries": 2}
+CACHES = {"default": env.cache("CACHE_URL", default=REDIS_URL.replace("redis://", "rediscache://"))}
+ROOT_URLCONF = "benchmarks.urls"
+MIDDLEWARE = ["benchmarks.middleware.QueryCountMiddleware", *MIDDLEWARE]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# The load test signs its virtual users in programmatically; lockout never applies.
+AXES_ENABLED = False
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
