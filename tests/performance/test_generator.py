@@ -103,9 +103,10 @@ def test_cases_have_the_states_and_the_story_of_the_approach() -> None:
     # Exited cases: a decided procedure, no current assignment.
     exited = Case.objects.filter(status=CaseStatus.EXITED)
     assert not Assignment.objects.filter(case__in=exited, ended_on__isnull=True).exists()
-    assert ExitProcedure.objects.filter(
-        case__in=exited, status=ExitProcedure.Status.APPROVED
-    ).count() == exited.count()
+    assert (
+        ExitProcedure.objects.filter(case__in=exited, status=ExitProcedure.Status.APPROVED).count()
+        == exited.count()
+    )
     # UVOs: one first UVO per case that has meetings, none before it, none in the future.
     for case in Case.objects.annotate(n=Count("meetings")).filter(n__gt=0):
         first = case.meetings.get(kind=Meeting.Kind.FIRST)
