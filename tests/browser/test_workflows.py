@@ -1,0 +1,167 @@
+"""The case workflows in Chromium, each checked by what the user sees afterwards: a plan
+version written, advised by the ITAT-R and adopted; a case handed over by the programme
+team; an exit decided by a PTO-R member. (Logging an UVO: test_regisseur.py.)"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from accounts.roles import Role
+from cases.access import case_access_sync
+from cases.models import ExitGround, ExitProcedure, PlanVersion
+from cases.services.exits import exit_propose, exit_record_itat_advice
+from cases.services.plans import (
+    InterventionInput,
+    plan_record_itat_advice,
+    plan_version_adopt,
+    plan_version_create,
+)
+from cases.views.decisions import EXIT_APPROVED
+from cases.views.workflow import HANDED_OVER
+from tests.factories import CaseFactory, OrganisationFactory, RegisseurFactory, UserFactory
+
+from .conftest import assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def with_role(user, role: Role):
+    group, _ = Group.objects.get_or_create(name=role.value)
+    user.groups.add(group)
+    return user
+
+
+def directed_case(**kwargs):
+    regisseur = RegisseurFactory(**kwargs)
+    with_role(regisseur.user, Role.REGISSEUR)
+    case = CaseFactory(regisseur=regisseur)
+    case_access_sync(case=case)
+    return case
+
+
+def in_form(page, step: str, name: str):
+    """A field of the form on the page that posts ``stap=<step>``."""
+    return page.locator(f'form:has(input[name="stap"][value="{step}"]) [name="{name}"]')
+
+
+def test_a_plan_version_is_written_advised_and_adopted(signed_in_page):
+    case = directed_case()
+    wpi = OrganisationFactory(code="wpi", name="WPI")
+    today = timezone.localdate()
+
+    page = signed_in_page(case.regisseur.user)
+    page.goto(f"/casussen/{case.pk}/plan/nieuw/")
+    assert_accessible(page)
+    page.locator('[name="concerns"]').fill("Uitingen die geweld rechtvaardigen.")
+    page.locator('[name="goals"]').fill("Stabiele woonsituatie.")
+    page.locator('[name="course"]').fill("Vertrouwen opbouwen.")
+    page.locator('[name="joint_task"]').fill("Geen geweld, wel perspectief.")
+    page.locator('[name="interventies-0-description"]').fill("Woonbegeleiding regelen")
+    page.locator('[name="interventies-0-responsible_organisation"]').select_option(str(wpi.pk))
+    page.locator('[name="interventies-0-deadline"]').fill(
+        (today + datetime.timedelta(days=60)).isoformat()
+    )
+    page.get_by_role("button", name="Versie aanmaken").click()
+
+    page.wait_for_url(f"**/casussen/{case.pk}/plan/*/")
+    assert "Woonbegeleiding regelen" in page.locator("main").inner_text()
+    assert_accessible(page)
+    in_form(page, "advies", "given_on").fill(today.isoformat())
+    in_form(page, "advies", "recommendation").select_option("positief")
+    in_form(page, "advies", "advice").fill("Helder plan; let op de informatiepositie.")
+    page.get_by_role("button", name="Advies vastleggen").click()
+    page.get_by_text("Helder plan; let op de informatiepositie.").first.wait_for()
+
+    in_form(page, "vaststellen", "adopted_on").fill(today.isoformat())
+    page.get_by_role("button", name="Plan vaststellen").click()
+    page.get_by_text("Versie 1 van het plan van aanpak is vastgesteld.").wait_for()
+    assert PlanVersion.objects.get(case=case).adopted_on == today
+
+    page.goto(f"/casussen/{case.pk}/")
+    body = page.locator("main").inner_text()
+    assert "Vastgesteld" in body
+    assert "Helder plan; let op de informatiepositie." in body
+
+
+def test_the_programme_team_hands_a_case_over(signed_in_page):
+    case = directed_case()
+    receiver = RegisseurFactory(user__first_name="Fenna", user__last_name="Overnemer")
+    with_role(receiver.user, Role.REGISSEUR)
+    team = with_role(UserFactory(), Role.PROGRAMME_TEAM)
+
+    page = signed_in_page(team)
+    page.goto(f"/casussen/{case.pk}/overdracht/")
+    assert_accessible(page)
+    choice = page.locator('[name="to_regisseur"] option', has_text="Fenna Overnemer")
+    page.locator('[name="to_regisseur"]').select_option(choice.get_attribute("value"))
+    page.locator('[name="on"]').fill(timezone.localdate().isoformat())
+    page.locator('[name="reason"]').fill("Regisseur langdurig afwezig.")
+    page.get_by_role("button", name="Overdracht vastleggen").click()
+
+    page.get_by_text(HANDED_OVER).wait_for()
+    assert page.url.endswith(f"/casussen/{case.pk}/#assignments")
+    history = page.locator('section[aria-labelledby="assignments"]').inner_text()
+    assert "Fenna Overnemer" in history
+    assert "Regisseur langdurig afwezig." in history
+    case.refresh_from_db()
+    assert case.regisseur == receiver
+
+
+def test_a_pto_r_member_approves_an_exit(signed_in_page):
+    case = directed_case()
+    author = UserFactory()
+    today = timezone.localdate()
+    version = plan_version_create(
+        case=case,
+        concerns="Zorg",
+        goals="Doel",
+        course="Koers",
+        joint_task="Opgave",
+        focus="",
+        explanation="",
+        interventions=[
+            InterventionInput(
+                description="Iets", responsible_organisation=OrganisationFactory(), deadline=today
+            )
+        ],
+        by=author,
+    )
+    plan_record_itat_advice(
+        version=version, given_on=today, recommendation="positief", advice="Goed.", by=author
+    )
+    plan_version_adopt(version=version, adopted_on=today, by=author)
+    procedure = exit_propose(
+        case=case,
+        ground=ExitGround.MOVED_NL,
+        destination="Utrecht",
+        team_judgement="Verhuisd naar Utrecht; warme overdracht aan de gemeente.",
+        on=today,
+        by=author,
+    )
+    exit_record_itat_advice(
+        procedure=procedure,
+        given_on=today,
+        recommendation="positief",
+        advice="Akkoord met uitstroom.",
+        by=author,
+    )
+    member = with_role(UserFactory(), Role.PTO_R)
+
+    page = signed_in_page(member)
+    page.goto("/casussen/uitstroomvoorstellen/")
+    proposal = page.locator("article", has_text=case.number)
+    assert "Verhuisd naar Utrecht; warme overdracht aan de gemeente." in proposal.inner_text()
+    assert_accessible(page)
+    proposal.locator('[name="decision"]').select_option(ExitProcedure.Decision.APPROVED)
+    proposal.locator('[name="decided_on"]').fill(today.isoformat())
+    proposal.locator('[name="reasoning"]').fill("Overdracht aan Utrecht geregeld.")
+    proposal.get_by_role("button", name="Besluit vastleggen").click()
+
+    page.get_by_text(EXIT_APPROVED % {"case": case.number}).wait_for()
+    assert page.get_by_text("Er wachten geen uitstroomvoorstellen op een besluit.").is_visible()
+    procedure.refresh_from_db()
+    assert procedure.decision == ExitProcedure.Decision.APPROVED
