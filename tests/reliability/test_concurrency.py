@@ -204,7 +204,9 @@ def test_two_simultaneous_phase_changes_apply_once(round_):
     # One transition recorded, not two (a second 1 -> 2 row would falsify the history).
     transitions = PhaseTransition.objects.filter(case=case).order_by("created_at")
     assert transitions.count() == transitions_before + 1
-    assert (transitions.last().from_phase, transitions.last().to_phase) == (1, 2)
+    last = transitions.last()
+    assert last is not None
+    assert (last.from_phase, last.to_phase) == (1, 2)
 
 
 @pytest.mark.parametrize("round_", range(ROUNDS))
