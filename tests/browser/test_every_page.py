@@ -1,0 +1,111 @@
+"""axe-core on every page a user can reach, derived from the permission matrix.
+
+Every GET row of ``tests/permissions/matrix.py`` that answers 200 for some role is a
+page: it is opened in Chromium by one role that may see it (signed in through the real
+two-factor form) and scanned for serious or critical WCAG 2.1 AA violations. A new URL
+needs a matrix row, so a new page is scanned without anyone listing it here; only
+responses that are not HTML pages are named below, and the test checks they are not.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+
+from accounts.roles import Role
+from tests.permissions.matrix import ALL_ROWS, PEOPLE
+from tests.permissions.world import ANONYMOUS, World, build_world
+
+from .conftest import assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# 200 answers that are not HTML pages (downloads and machine-readable documents).
+NOT_PAGES = {
+    "healthz": "the orchestrator's probe: plain text",
+    "audit:log_export": "a CSV download",
+    "audit:subject_access_export": "a JSON download",
+    "admin:jsi18n": "the admin's JavaScript catalogue",
+    "api:schema": "the OpenAPI document (YAML)",
+    "api:webhook-delivery-list": "a JSON API resource",
+}
+
+# Who scans: the role order in which a page is given to the first role that sees it.
+ORDER = (ANONYMOUS, *PEOPLE)
+
+
+def answers(expected: object) -> tuple[object, object]:
+    """(own, other) answers of a matrix cell; a set of allowed codes counts as 200 if it may be."""
+    codes = expected if isinstance(expected, tuple) else (expected, expected)
+    return tuple(200 if isinstance(c, frozenset) and 200 in c else c for c in codes)  # type: ignore[return-value]
+
+
+def page_plan() -> dict[str, list[tuple[str, str]]]:
+    """For each role, the (row key, own|other) of the pages it scans. Each page once."""
+    plan: dict[str, list[tuple[str, str]]] = {role: [] for role in ORDER}
+    for key, row in sorted(ALL_ROWS.items()):
+        if row.method != "get" or key in NOT_PAGES:
+            continue
+        for role in ORDER:
+            codes = answers(row.expect.get(role))
+            own_other = zip(("own", "other"), codes, strict=True)
+            which = next((w for w, c in own_other if c == 200), "")
+            if which:
+                plan[role].append((key, which))
+                break
+    return plan
+
+
+PLAN = page_plan()
+
+
+def test_the_plan_covers_every_page_of_the_matrix():
+    """Every GET row answering 200 to someone is scanned, or named as not a page."""
+    planned = {key for pages in PLAN.values() for key, _ in pages}
+    reachable = {
+        key
+        for key, row in ALL_ROWS.items()
+        if row.method == "get" and any(200 in answers(row.expect.get(role)) for role in ORDER)
+    }
+    assert sorted(reachable - planned - set(NOT_PAGES)) == []
+    assert set(NOT_PAGES) <= reachable, "NOT_PAGES names a row nobody reaches"
+    # The pages of each part of the UI are there (a guard against an empty plan).
+    for name in ("monitoring:dashboard", "cases:detail", "cases:exit_decisions", "audit:log"):
+        assert name in planned
+
+
+@pytest.fixture
+def world() -> World:
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
+    return build_world()
+
+
+@pytest.mark.parametrize("role", [role for role in ORDER if PLAN[role]])
+def test_every_page_is_accessible(role, world, browser_page, signed_in_page):
+    page = browser_page if role == ANONYMOUS else signed_in_page(world.users[role])
+    problems: list[str] = []
+    for key, which in PLAN[role]:
+        url = ALL_ROWS[key].url(world, which)
+        response = page.goto(url)
+        status = response.status if response else None
+        kind = (response.headers.get("content-type", "") if response else "").split(";")[0]
+        if status != 200 or kind != "text/html":
+            problems.append(f"{key} {url}: {status} {kind}, expected an HTML page")
+            continue
+        try:
+            assert_accessible(page)
+        except AssertionError as error:
+            problems.append(f"{key}: {error}")
+    assert problems == [], f"{len(problems)} of {len(PLAN[role])} pages:\n" + "\n".join(problems)
+
+
+def test_what_is_not_a_page_is_not_html(world, browser_page, signed_in_page):
+    """The rows left out above answer with something other than an HTML page."""
+    page = signed_in_page(world.users[Role.PROGRAMME_TEAM.value])
+    admin = {"admin:jsi18n"}
+    for key in sorted(set(NOT_PAGES) - admin):
+        url = ALL_ROWS[key].url(world, "own")
+        response = page.request.get(url)
+        assert response.status in (200, 503), key  # healthz: 503 without a worker
+        assert not response.headers["content-type"].startswith("text/html"), key
