@@ -4,8 +4,13 @@
 after exit, or an early erasure by the programme team). Sent inside the
 transaction that did it, with ``person`` and ``case``; receivers that write must
 write in the same transaction, so the tombstone and the erasure commit together.
+
+``emergency_access_opened``: a regisseur broke the glass on a case. Sent inside
+the transaction that recorded it, with ``access`` (an EmergencyAccess); the
+programme team is told (monitoring's notifications).
 """
 
 from django.dispatch import Signal
 
 person_pseudonymised = Signal()
+emergency_access_opened = Signal()

@@ -1,1 +1,136 @@
-"""Models of the monitoring app."""
+"""The kwartaalmonitor runs and the in-app notifications (reminders and news).
+
+A ``Monitor`` is one run for one quarter. Every run is a new version: figures and
+PDF of an earlier version are never overwritten, so any past monitor can be read
+again exactly as it was sent. A ``Notification`` is one message to one user; the
+unique (user, item key, due date) makes every reminder happen once per
+occurrence, however often or concurrently the daily job runs.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Monitor(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "wachtrij", _("In de wachtrij")
+        RUNNING = "bezig", _("Wordt gemaakt")
+        DONE = "klaar", _("Klaar")
+        FAILED = "mislukt", _("Mislukt")
+
+    quarter = models.CharField(_("kwartaal"), max_length=7)
+    version = models.PositiveIntegerField(_("versie"))
+    # The idempotency key of the run: a retried task, a resubmitted form or a second
+    # beat process carrying the same run id finds this row instead of a new version.
+    run_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    error = models.TextField(_("foutmelding"), blank=True)
+    figures = models.JSONField(_("cijfers"), default=dict, blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="monitors/", blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("gestart door"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,  # a run started by the quarterly schedule
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("gestart op"), auto_now_add=True)
+    started_at = models.DateTimeField(_("begonnen op"), null=True, blank=True)
+    generated_at = models.DateTimeField(_("gemaakt op"), null=True, blank=True)
+    render_seconds = models.FloatField(_("rendertijd (s)"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-quarter", "-version"]
+        verbose_name = _("kwartaalmonitor")
+        verbose_name_plural = _("kwartaalmonitors")
+        constraints = [
+            models.UniqueConstraint(fields=["quarter", "version"], name="monitor_version_unique"),
+            models.CheckConstraint(
+                condition=Q(quarter__regex=r"^[0-9]{4}-Q[1-4]$"), name="monitor_quarter_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="klaar") | (~Q(pdf="") & Q(generated_at__isnull=False)),
+                name="monitor_done_has_pdf",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="mislukt") | ~Q(error=""), name="monitor_failed_has_error"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Kwartaalmonitor')} {self.quarter} v{self.version}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def download_name(self) -> str:
+        return f"kwartaalmonitor-{self.quarter}-v{self.version}.pdf"
+
+
+class Notification(models.Model):
+    class Kind(models.TextChoices):
+        REMINDER = "herinnering", _("Herinnering")
+        MONITOR_READY = "monitor", _("Nieuwe kwartaalmonitor")
+        EMERGENCY_ACCESS = "noodtoegang", _("Noodtoegang geopend")
+
+    class EmailStatus(models.TextChoices):
+        PENDING = "wachtend", _("Nog te versturen")
+        SENT = "verzonden", _("Verzonden")
+        NO_ADDRESS = "geen_adres", _("Geen e-mailadres")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ontvanger"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("soort"), max_length=12, choices=Kind.choices)
+    # What it is about (a deadline item's stable key, "monitor:12", "emergency:3") and
+    # the occurrence (the due date; the day of the event for news).
+    item_key = models.CharField(_("onderwerp"), max_length=100)
+    due_on = models.DateField(_("datum"))
+    message = models.TextField(_("bericht"))
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+    read_at = models.DateTimeField(_("gelezen op"), null=True, blank=True)
+    # An outbox: the e-mail goes out after the row is committed, once.
+    email_status = models.CharField(
+        max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING
+    )
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("melding")
+        verbose_name_plural = _("meldingen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "item_key", "due_on"], name="notification_once_per_occurrence"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "read_at", "-created_at"]),
+            models.Index(
+                fields=["email_status"],
+                condition=Q(email_status="wachtend"),
+                name="notification_email_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.message[:80]
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

@@ -27,6 +27,7 @@ from domain.errors import RuleViolation
 
 from ..access import user_may
 from ..models import Case, EmergencyAccess
+from ..signals import emergency_access_opened
 from .revisions import lock_for_update
 
 EMERGENCY_REASON_MIN_LENGTH = 20
@@ -92,6 +93,7 @@ def emergency_access_open(
             purpose=reason,
             emergency=True,
         )
+        emergency_access_opened.send(sender=EmergencyAccess, access=access)
     return access
 
 

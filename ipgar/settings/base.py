@@ -348,6 +348,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.access_refresh_daily",
         "schedule": crontab(hour=0, minute=5),
     },
+    # Reminders of due and overdue items, every morning before work starts.
+    "reminders-daily": {
+        "task": "monitoring.tasks.reminders_daily",
+        "schedule": crontab(hour=6, minute=30),
+    },
+    # The kwartaalmonitor of the quarter just ended, on the first day of each quarter.
+    "monitor-quarterly": {
+        "task": "monitoring.tasks.monitor_quarterly",
+        "schedule": crontab(hour=5, minute=0, day_of_month=1, month_of_year="1,4,7,10"),
+    },
     "retention-daily": {
         "task": "cases.tasks.retention_daily",
         "schedule": crontab(hour=2, minute=30),

@@ -140,6 +140,40 @@ MATRIX: dict[str, Row] = {
     "emergency_review:list": Row(fixed("emergency_review:list"), signed_in(403, {PT: 200})),
     # --- the programme team's dashboard (monitoring/views/dashboard.py) ---
     "monitoring:dashboard": Row(fixed("monitoring:dashboard"), signed_in(403, {PT: 200})),
+    # --- the kwartaalmonitor and notifications (monitoring/views/monitors.py, notifications.py) ---
+    "monitoring:monitors": Row(fixed("monitoring:monitors"), signed_in(403, {PT: 200, PTOR: 200})),
+    "monitoring:monitor_start": Row(
+        fixed("monitoring:monitor_start"),
+        signed_in(403, {PT: 302}),
+        method="post",
+        data=lambda w, which: {"quarter": "not-a-quarter"},
+        note="a refused quarter redirects with a message; nothing is queued",
+    ),
+    "monitoring:monitor_status": Row(
+        lambda w, which: reverse(
+            "monitoring:monitor_status", kwargs={"pk": w.obj(which, "monitor").pk}
+        ),
+        signed_in(403, {PT: 200, PTOR: 200}),
+    ),
+    "monitoring:monitor_download": Row(
+        lambda w, which: reverse(
+            "monitoring:monitor_download", kwargs={"pk": w.obj(which, "monitor").pk}
+        ),
+        signed_in(403, {PT: 404, PTOR: 404}),
+        note="the world's run failed: it has no PDF",
+    ),
+    "monitoring:notifications": Row(fixed("monitoring:notifications"), signed_in(200)),
+    "monitoring:notifications_read_all": Row(
+        fixed("monitoring:notifications_read_all"), signed_in(302), method="post"
+    ),
+    "monitoring:notification_read": Row(
+        lambda w, which: reverse(
+            "monitoring:notification_read", kwargs={"pk": w.obj(which, "notification").pk}
+        ),
+        signed_in(404, {REG: (302, 404)}),
+        method="post",
+        note="own: the regisseur's notification; nobody marks another's",
+    ),
     # --- the access log ---
     "audit:log": Row(fixed("audit:log"), signed_in(403, {PT: 200, PRIV: 200})),
     "audit:log_export": Row(fixed("audit:log_export"), signed_in(403, {PT: 200, PRIV: 200})),

@@ -14,6 +14,7 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from accounts.models import Organisation, User
 from accounts.roles import Role
 from cases.access import case_access_sync
+from monitoring.models import Monitor, Notification
 from pool.models import Absence, CaseloadReview, TeamActivity, ThreeWayTalk
 from tests.factories import (
     CaseFactory,
@@ -129,6 +130,16 @@ def build_world() -> World:
         username="locked-out", ip_address="127.0.0.1", failures_since_start=5
     )
     world.own["accessattempt"] = world.other["accessattempt"] = lockout
+    # A kwartaalmonitor run (failed: no PDF to store) and one notification each.
+    world.own["monitor"] = world.other["monitor"] = Monitor.objects.create(
+        quarter="2026-Q3", version=1, status=Monitor.Status.FAILED, error="matrix"
+    )
+    for which, owner in (("own", users[Role.REGISSEUR.value]), ("other", UserFactory())):
+        (world.own if which == "own" else world.other)["notification"] = (
+            Notification.objects.create(
+                user=owner, kind="herinnering", item_key=f"matrix:{which}", due_on=ON, message="x"
+            )
+        )
     return world
 
 

@@ -1,0 +1,176 @@
+"""Kwartaalmonitor runs: requested by the programme team or by the quarterly
+schedule, rendered by a Celery worker, stored as a new version every time.
+
+A run is identified by its ``run_id``: requesting with a run id that exists gives
+that run back, and rendering a run that is done changes nothing, so a
+resubmitted form, a redelivered message or a retried task never makes a second
+version or a second PDF.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+import zlib
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.roles import Role, user_has_role
+from domain.errors import RuleViolation
+
+from ..models import Monitor
+from ..pdf import monitor_pdf
+from ..quarters import Quarter
+from ..selectors import monitor_figures
+from .notifications import monitor_ready_notify, notifications_email_pending
+
+logger = logging.getLogger(__name__)
+
+MONITOR_ONLY_PROGRAMME_TEAM = "Alleen het programmateam start een kwartaalmonitor."
+MONITOR_QUARTER_NOT_STARTED = "Dit kwartaal is nog niet begonnen: er is nog niets te rapporteren."
+MONITOR_BROKER_DOWN = (
+    "De kwartaalmonitor kan nu niet worden gestart: de takenwachtrij is niet bereikbaar. "
+    "Probeer het over enkele minuten opnieuw."
+)
+MONITOR_TIME_LIMIT_EXCEEDED = "Het maken van de monitor duurde te lang en is afgebroken."
+MONITOR_FAILED = "Het maken van de monitor is mislukt: %(error)s"
+
+# Errors after which the task tries again (the database was briefly away).
+RETRYABLE = (OperationalError, InterfaceError)
+# Run ids of the quarterly schedule derive from the quarter: one scheduled run each.
+SCHEDULE_NAMESPACE = uuid.UUID("6f6e0c8e-3f7c-4b5e-9d55-6b1a0e5c2a11")
+
+
+def may_read_monitors(user) -> bool:
+    """The kwartaalmonitor is for the programme team and the PTO-R."""
+    return user_has_role(user, Role.PROGRAMME_TEAM) or user_has_role(user, Role.PTO_R)
+
+
+def may_start_monitor(user) -> bool:
+    return user_has_role(user, Role.PROGRAMME_TEAM)
+
+
+def scheduled_run_id(quarter: Quarter) -> uuid.UUID:
+    return uuid.uuid5(SCHEDULE_NAMESPACE, f"quarterly:{quarter.label}")
+
+
+def monitor_request(
+    *, quarter: Quarter, by, run_id: uuid.UUID | None = None, scheduled: bool = False
+) -> Monitor:
+    """Request a run for ``quarter`` (a new version) and queue it for a worker.
+
+    Call it outside a transaction: the row is committed before the worker is told.
+    Raises RuleViolation (the run is recorded as failed) when the broker is down.
+    """
+    if by is not None and not may_start_monitor(by):
+        raise RuleViolation(MONITOR_ONLY_PROGRAMME_TEAM, code="not_programme_team")
+    if quarter.start > timezone.localdate():
+        raise ValidationError(MONITOR_QUARTER_NOT_STARTED, code="quarter_not_started")
+    if scheduled:
+        run_id = scheduled_run_id(quarter)
+    monitor, created = _monitor_create(quarter=quarter, by=by, run_id=run_id or uuid.uuid4())
+    if created:
+        _enqueue(monitor)
+    return monitor
+
+
+@transaction.atomic
+def _monitor_create(*, quarter: Quarter, by, run_id: uuid.UUID) -> tuple[Monitor, bool]:
+    if connection.vendor == "postgresql":
+        # Serialise the version numbering of one quarter (SQLite's immediate
+        # transactions serialise all writes anyway).
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(quarter.label.encode())])
+    existing = Monitor.objects.filter(run_id=run_id).first()
+    if existing is not None:
+        return existing, False
+    latest = Monitor.objects.filter(quarter=quarter.label).aggregate(latest=Max("version"))
+    monitor = Monitor.objects.create(
+        quarter=quarter.label,
+        version=(latest["latest"] or 0) + 1,
+        run_id=run_id,
+        requested_by=by,
+    )
+    return monitor, True
+
+
+def _enqueue(monitor: Monitor) -> None:
+    from ..tasks import monitor_generate  # the task module imports this one
+
+    try:
+        monitor_generate.apply_async(args=(monitor.pk,), retry=False)
+    except RuleViolation:
+        raise
+    except Exception as error:
+        # Eager mode runs the task inline; only a failure to publish lands here.
+        if monitor_refreshed(monitor).status != Monitor.Status.QUEUED:
+            raise
+        logger.warning("monitor %s not queued: broker unreachable", monitor.pk, exc_info=True)
+        monitor_fail(monitor_id=monitor.pk, error=MONITOR_BROKER_DOWN)
+        raise RuleViolation(MONITOR_BROKER_DOWN, code="broker_down") from error
+
+
+def monitor_refreshed(monitor: Monitor) -> Monitor:
+    return Monitor.objects.get(pk=monitor.pk)
+
+
+def monitor_fail(*, monitor_id: int, error: str) -> Monitor:
+    """Record that a run failed, with its error; a run that is done stays done."""
+    with transaction.atomic():
+        monitor = Monitor.objects.select_for_update().get(pk=monitor_id)
+        if monitor.status != Monitor.Status.DONE:
+            monitor.status = Monitor.Status.FAILED
+            monitor.error = error[:2000] or MONITOR_FAILED % {"error": "?"}
+            monitor.save(update_fields=["status", "error"])
+    return monitor
+
+
+def monitor_render(*, monitor_id: int) -> Monitor:
+    """Compute the figures, render the PDF and store both on the run; notify PTO-R.
+
+    Idempotent: a run that is done is returned as it is. Database outages are
+    raised for the task to retry; any other error marks the run failed.
+    """
+    with transaction.atomic():
+        monitor = Monitor.objects.select_for_update().get(pk=monitor_id)
+        if monitor.status == Monitor.Status.DONE:
+            return monitor
+        monitor.status = Monitor.Status.RUNNING
+        monitor.started_at = timezone.now()
+        monitor.error = ""
+        monitor.save(update_fields=["status", "started_at", "error"])
+
+    started = time.perf_counter()
+    try:
+        figures = monitor_figures(quarter=Quarter.parse(monitor.quarter))
+        pdf = monitor_pdf(monitor=monitor, figures=figures)
+    except RETRYABLE:
+        raise
+    except SoftTimeLimitExceeded:
+        return monitor_fail(monitor_id=monitor_id, error=MONITOR_TIME_LIMIT_EXCEEDED)
+    except Exception as error:
+        logger.exception("monitor %s failed", monitor_id)
+        reason = str(error) or type(error).__name__
+        return monitor_fail(monitor_id=monitor_id, error=MONITOR_FAILED % {"error": reason})
+    seconds = time.perf_counter() - started
+
+    with transaction.atomic():
+        monitor = Monitor.objects.select_for_update().get(pk=monitor_id)
+        if monitor.status == Monitor.Status.DONE:  # a duplicate delivery finished first
+            return monitor
+        monitor.pdf.save(monitor.download_name, ContentFile(pdf), save=False)
+        monitor.figures = figures
+        monitor.status = Monitor.Status.DONE
+        monitor.generated_at = timezone.now()
+        monitor.render_seconds = round(seconds, 3)
+        monitor.error = ""
+        monitor.save()
+        ids = monitor_ready_notify(monitor=monitor)
+        transaction.on_commit(lambda: notifications_email_pending(ids=ids))
+    return monitor

@@ -1,0 +1,101 @@
+"""The kwartaalmonitor rendered for real on seed 000's pool (the demo data), read
+back from the PDF and checked against the selectors; no person data in it."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+import time
+
+import pytest
+import time_machine
+from django.core import mail
+from pypdf import PdfReader
+
+from accounts.models import User
+from cases.demo import load_demo_data
+from cases.models import Person
+from cases.selectors.figures import cases_per_phase
+from monitoring.models import Monitor, Notification
+from monitoring.quarters import Quarter
+from monitoring.services.monitors import monitor_request
+from pool.selectors import pool_overview
+
+TODAY = datetime.date(2026, 11, 23)
+QUARTER = Quarter(2026, 4)
+
+
+@pytest.fixture
+def seed_000(media_root):
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 8, 0, tzinfo=datetime.UTC)):
+        load_demo_data(today=TODAY)
+        yield
+
+
+def pdf_text(monitor: Monitor) -> str:
+    with monitor.pdf.open("rb") as handle:
+        reader = PdfReader(io.BytesIO(handle.read()))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+@pytest.mark.django_db
+def test_the_pdf_prints_the_seed_000_figures_and_no_person_data(
+    seed_000, django_capture_on_commit_callbacks
+):
+    programme_team = User.objects.get(username="programmateam")
+    started = time.perf_counter()
+    with django_capture_on_commit_callbacks(execute=True):
+        monitor = monitor_request(quarter=QUARTER, by=programme_team)
+    seconds = time.perf_counter() - started
+    monitor.refresh_from_db()
+    assert monitor.status == Monitor.Status.DONE, monitor.error
+    size = monitor.pdf.size
+    print(f"\nmonitor seed 000: {seconds:.2f} s end to end, PDF {size / 1024:.0f} KiB")
+
+    text = pdf_text(monitor)
+    flat = re.sub(r"\s+", " ", text)
+    overview = pool_overview(on=TODAY)
+    # The pool as seed 000 has it: 8 regisseurs, 6.0 FTE, 72 places, 50 cases.
+    assert (overview.regisseur_count, overview.total_fte, overview.total_capacity) == (8, 6, 72)
+    assert overview.total_cases == 50
+    assert "Kwartaalmonitor 2026-Q4" in flat
+    assert f"{overview.regisseur_count} / {overview.total_fte:.1f}" in flat
+    assert f"{overview.total_capacity} / {overview.total_cases}" in flat
+    assert f"Open casussen {overview.total_cases}" in flat
+    # OM and RN over capacity, named as such.
+    over = sorted(row.name for row in overview.over_capacity)
+    assert over == ["Regisseur OM (demo)", "Regisseur RN (demo)"]
+    assert f"Boven capaciteit: {', '.join(row.name for row in overview.over_capacity)}" in flat
+    # Cases per phase from the dashboard's selector.
+    phases = cases_per_phase()
+    assert sum(phases.values()) == 50
+    for phase, label in ((1, "Fase 1"), (2, "Fase 2"), (3, "Fase 3 – uitstroomproces")):
+        assert f"{label} {phases[phase]}" in flat
+    # The three exits of the demo fall in this quarter, on the warm hand-over ground.
+    summary = monitor.figures["summary"]
+    assert summary["outflow"] == 3
+    assert "Zorg geborgd via warme overdracht 3" in flat
+    # Stored figures are what was printed.
+    assert summary["capacity"] == 72 and summary["caseload"] == 50 and summary["fte"] == "6.0"
+
+    # No person data: not a name, date of birth or address of anyone in the approach.
+    persons = Person.objects.all()
+    assert persons.count() == 53
+    for person in persons:
+        assert person.last_name not in text
+        assert f"{person.date_of_birth:%d-%m-%Y}" not in text
+        assert person.address.split(",")[0] not in text
+    assert "Testpersoon" not in text
+    # Case rows by their pseudonymous number only.
+    assert re.search(r"R-DEMO-\d{3}", text)
+
+    pto_r_is_told_the_monitor_is_ready(monitor, programme_team)
+
+
+def pto_r_is_told_the_monitor_is_ready(monitor, programme_team):
+    pto_r = User.objects.get(username="pto-r.om")
+    told = Notification.objects.get(user=pto_r, item_key=f"monitor:{monitor.pk}")
+    assert "2026-Q4" in told.message
+    assert any(pto_r.email in m.to and "kwartaalmonitor" in m.subject for m in mail.outbox)
+    assert not Notification.objects.filter(user=programme_team, kind="monitor").exists()

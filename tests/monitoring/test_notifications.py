@@ -1,0 +1,113 @@
+"""Notifications: the programme team hears of every emergency access; each user sees
+and marks only his or her own notifications."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.roles import Role
+from cases.services.emergency import emergency_access_open
+from monitoring.models import Notification
+from monitoring.services.notifications import NotificationInput, notifications_create
+from tests.conftest import sign_in
+from tests.factories import TODAY, CaseFactory, RegisseurFactory
+
+from .conftest import user_with_role
+
+REASON = "Melding van de politie vannacht; regisseur en buddy zijn beide onbereikbaar."
+LIST_URL = reverse("monitoring:notifications")
+
+
+def notify(user, n: int, key: str = "test") -> None:
+    notifications_create(
+        items=[
+            NotificationInput(
+                user_id=user.pk,
+                kind=Notification.Kind.REMINDER,
+                item_key=f"{key}:{i}",
+                due_on=TODAY,
+                message=f"Bericht {key} {i}",
+            )
+            for i in range(n)
+        ]
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_programme_team_is_told_when_the_glass_is_broken(programme_team_member):
+    case = CaseFactory()
+    opener = RegisseurFactory().user
+    opener.groups.add(*user_with_role(Role.REGISSEUR).groups.all())
+
+    access = emergency_access_open(case=case, user=opener, reason=REASON)
+
+    told = Notification.objects.get(user=programme_team_member)
+    assert told.kind == Notification.Kind.EMERGENCY_ACCESS
+    assert told.item_key == f"emergency:{access.pk}"
+    assert case.number in told.message and str(opener) in told.message
+    assert told.link == reverse("emergency_review:list")
+    # The e-mail names the case by number and keeps the reason inside ipgar.
+    [email] = mail.outbox
+    assert email.to == [programme_team_member.email]
+    assert case.number in email.body and REASON not in email.body
+    told.refresh_from_db()
+    assert told.email_status == Notification.EmailStatus.SENT
+
+
+@pytest.mark.django_db
+def test_a_user_sees_only_own_notifications_unread_first(client):
+    me, other = user_with_role(Role.REGISSEUR), user_with_role(Role.REGISSEUR)
+    notify(me, 2, "mijn")
+    notify(other, 1, "ander")
+    sign_in(client, me)
+    page = client.get(LIST_URL).content.decode()
+    assert "Bericht mijn 0" in page and "Bericht mijn 1" in page
+    assert "Bericht ander" not in page
+
+
+@pytest.mark.django_db
+def test_marking_read_works_on_own_notifications_only(client):
+    me, other = user_with_role(Role.REGISSEUR), user_with_role(Role.REGISSEUR)
+    notify(me, 1)
+    notify(other, 1)
+    mine = Notification.objects.get(user=me)
+    theirs = Notification.objects.get(user=other)
+    sign_in(client, me)
+
+    response = client.post(reverse("monitoring:notification_read", kwargs={"pk": mine.pk}))
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.is_read
+
+    response = client.post(reverse("monitoring:notification_read", kwargs={"pk": theirs.pk}))
+    assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert not theirs.is_read
+
+
+@pytest.mark.django_db
+def test_mark_all_read(client):
+    me = user_with_role(Role.PTO_R)
+    notify(me, 3)
+    sign_in(client, me)
+    client.post(reverse("monitoring:notifications_read_all"))
+    assert not Notification.objects.filter(user=me, read_at__isnull=True).exists()
+    assert "0 ongelezen" in client.get(LIST_URL).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_list_takes_the_same_queries_for_few_and_many_notifications(client):
+    me = user_with_role(Role.REGISSEUR)
+    sign_in(client, me)
+    notify(me, 2, "a")
+    client.get(LIST_URL)  # warm the session and the role cache
+    with CaptureQueriesContext(connection) as few:
+        client.get(LIST_URL)
+    notify(me, 40, "b")
+    with CaptureQueriesContext(connection) as many:
+        client.get(LIST_URL)
+    assert len(many) == len(few), "\n".join(q["sql"] for q in many.captured_queries)
