@@ -1,0 +1,226 @@
+"""Screenshots of each page on the demo data, for docs/screenshots/ (run by scripts/screenshots).
+
+Uses the browser tests' Chromium set-up; signs each demo user in through the real
+password and two-factor forms with a fresh backup code. Usage (Django configured):
+``python -m tests.browser.screenshots BASE_URL OUT_DIR``.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import django
+
+VIEWPORT: Any = {"width": 1280, "height": 800}
+
+
+@dataclass(frozen=True)
+class Shot:
+    name: str  # the PNG's name, without .png
+    user: str  # demo username, "" for a visitor who is not signed in
+    url: str
+    title: str  # what the page is, for the README
+
+
+def shots() -> list[Shot]:
+    """The pages to photograph, on the richest demo objects."""
+    from django.db.models import Count
+    from django.urls import reverse
+
+    from cases.models import Case, PlanVersion
+    from pool.models import CaseloadReview, Regisseur, TeamActivity, ThreeWayTalk
+
+    case = (
+        Case.objects.filter(regisseur__user__username="regisseur.oov1")
+        .annotate(n=Count("plan_versions", distinct=True) + Count("meetings", distinct=True))
+        .order_by("-n", "number")
+        .first()
+    )
+    assert case is not None, "no demo data: run load_demo_data first"
+    version = PlanVersion.objects.filter(case=case).order_by("-number").first()
+    regisseur = Regisseur.objects.get(user__username="regisseur.oov1")
+    leaving = Regisseur.objects.get(user__username="regisseur.ggd")
+    on_case = {"pk": case.pk}
+    pages = [
+        Shot("login", "", reverse("login"), "Inloggen"),
+        Shot("dashboard", "programmateam", reverse("monitoring:dashboard"), "Dashboard"),
+        Shot("case-list", "programmateam", reverse("cases:list"), "Casussen (programmateam)"),
+        Shot("my-cases", "regisseur.oov1", reverse("cases:list"), "Mijn casussen (regisseur)"),
+        Shot("case-detail", "regisseur.oov1", reverse("cases:detail", kwargs=on_case), "Casus"),
+        Shot("person", "regisseur.oov1", reverse("cases:person", kwargs=on_case), "Persoon"),
+        Shot("uvo-new", "regisseur.oov1", reverse("cases:meeting_new", kwargs=on_case), "UVO"),
+        Shot(
+            "phase-change",
+            "regisseur.oov1",
+            reverse("cases:phase_change", kwargs=on_case),
+            "Faseovergang",
+        ),
+        Shot(
+            "exit-propose",
+            "regisseur.oov1",
+            reverse("cases:exit_propose", kwargs=on_case),
+            "Uitstroomvoorstel",
+        ),
+        Shot(
+            "assessment-new",
+            "regisseur.oov1",
+            reverse("cases:assessment_new", kwargs=on_case),
+            "Weging",
+        ),
+        Shot(
+            "evaluation-new",
+            "regisseur.oov1",
+            reverse("cases:evaluation_new", kwargs=on_case),
+            "Evaluatie",
+        ),
+        Shot(
+            "hand-over", "programmateam", reverse("cases:hand_over", kwargs=on_case), "Overdracht"
+        ),
+        Shot(
+            "bulk-hand-over",
+            "programmateam",
+            reverse("cases:bulk_handover", kwargs={"regisseur_id": leaving.pk}),
+            "Overdracht bij vertrek uit de pool",
+        ),
+        Shot(
+            "exit-decisions",
+            "pto-r.om",
+            reverse("cases:exit_decisions"),
+            "Uitstroomvoorstellen (PTO-R)",
+        ),
+        Shot("access-log", "privacy.ggd", reverse("audit:log"), "Toegangslog"),
+    ]
+    if version is not None:
+        pages.insert(
+            7,
+            Shot(
+                "plan-version",
+                "regisseur.oov1",
+                reverse("cases:plan_version", kwargs={"pk": case.pk, "version_id": version.pk}),
+                "Plan van aanpak",
+            ),
+        )
+    # Pages of parts that may not be installed yet are left out when their URL is missing.
+    optional: list[tuple[str, str, str, dict[str, Any], str]] = [
+        ("pool-regisseurs", "programmateam", "pool:regisseur_list", {}, "Pool: regisseurs"),
+        (
+            "pool-regisseur",
+            "programmateam",
+            "pool:regisseur_detail",
+            {"pk": regisseur.pk},
+            "Pool: regisseur",
+        ),
+        ("pool-reviews", "programmateam", "pool:review_list", {}, "Caseloadgesprekken"),
+        ("pool-talks", "programmateam", "pool:talk_list", {}, "Driegesprekken"),
+        ("pool-team-rhythm", "programmateam", "pool:team_activity_list", {}, "Teamritme"),
+        ("manager", "manager.wpi", "pool:manager", {}, "Manager: eigen organisatie"),
+        ("monitors", "pto-r.om", "monitoring:monitors", {}, "Kwartaalmonitors"),
+        ("notifications", "regisseur.oov1", "monitoring:notifications", {}, "Meldingen"),
+    ]
+    review = CaseloadReview.objects.order_by("-held_on").first()
+    talk = ThreeWayTalk.objects.order_by("-held_on").first()
+    activity = TeamActivity.objects.order_by("-held_on").first()
+    for name, route, obj, title in (
+        ("pool-review", "pool:review_detail", review, "Caseloadgesprek"),
+        ("pool-talk", "pool:talk_detail", talk, "Driegesprek"),
+        ("pool-team-activity", "pool:team_activity_detail", activity, "Teambijeenkomst"),
+    ):
+        if obj is not None:
+            optional.append((name, "programmateam", route, {"pk": obj.pk}, title))
+    from django.urls import NoReverseMatch
+
+    for name, user, route, kwargs, title in optional:
+        try:
+            pages.append(Shot(name, user, reverse(route, kwargs=kwargs or None), title))
+        except NoReverseMatch:
+            continue
+    return pages
+
+
+def sign_in(context, base_url: str, username: str):
+    from accounts.models import User
+    from accounts.services import backup_codes_replace
+    from cases.demo import DEMO_PASSWORD
+
+    user = User.objects.get(username=username)
+    code = backup_codes_replace(user=user)[0]
+    page = context.new_page()
+    page.goto(base_url + "/inloggen/")
+    page.get_by_label("Gebruikersnaam").fill(username)
+    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url("**/tweestaps/**")
+    page.locator('input[name="token"]').fill(code)
+    page.get_by_role("button", name="Verifiëren").click()
+    page.wait_for_load_state()
+    return page
+
+
+def main(base_url: str, out: Path) -> list[tuple[Shot, int]]:
+    from playwright.sync_api import sync_playwright
+
+    from .conftest import CHROMIUM, CHROMIUM_ARGS
+
+    out.mkdir(parents=True, exist_ok=True)
+    made: list[tuple[Shot, int]] = []
+    pages = shots()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        contexts: dict[str, object] = {}
+        for shot in pages:
+            if shot.user not in contexts:
+                context = browser.new_context(viewport=VIEWPORT, locale="nl-NL")
+                contexts[shot.user] = (
+                    sign_in(context, base_url, shot.user) if shot.user else context.new_page()
+                )
+            page = contexts[shot.user]
+            response = page.goto(base_url + shot.url)  # type: ignore[attr-defined]
+            status = response.status if response else 0
+            if status != 200:
+                raise SystemExit(f"{shot.name}: {shot.url} answered {status}")
+            path = out / f"{shot.name}.png"
+            page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+            shrink(path)
+            made.append((shot, path.stat().st_size))
+            print(f"{path} ({path.stat().st_size // 1024} kB)")
+        browser.close()
+    write_readme(out, made)
+    return made
+
+
+def shrink(path: Path) -> None:
+    """A 256-colour palette keeps the PNGs small; UI screenshots lose nothing visible."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    small.save(path, optimize=True)
+
+
+def write_readme(out: Path, made: list[tuple[Shot, int]]) -> None:
+    lines = [
+        "# Screenshots",
+        "",
+        "Each page of the UI on the demo data (`load_demo_data`), in Dutch, 1280 pixels wide,",
+        "full page. Made by `scripts/screenshots` (Chromium through Playwright, the browser",
+        "tests' set-up); run it again after a change to a page.",
+        "",
+        "| file | page | signed in as | path |",
+        "|---|---|---|---|",
+    ]
+    for shot, _size in made:
+        who = f"`{shot.user}`" if shot.user else "–"
+        link = f"[{shot.name}.png]({shot.name}.png)"
+        lines.append(f"| {link} | {shot.title} | {who} | `{shot.url}` |")
+    (out / "README.md").write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    import os
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    django.setup()
+    main(sys.argv[1].rstrip("/"), Path(sys.argv[2]))
