@@ -6,12 +6,16 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from guardian.models import UserObjectPermission
 
-from accounts.models import User
+from accounts.models import Organisation, User
+from api.feed import SYNCED_TABLES
+from api.models import ChangeEvent
+from audit.history import change_history
 from audit.models import AccessLog
 from cases.access import case_access_wanted
 from cases.generator import GENERATED_ALREADY, case_number_prefix, generate_data
@@ -23,6 +27,7 @@ from cases.models import (
     ExitProcedure,
     Intervention,
     Meeting,
+    MeetingAction,
     PlanStatus,
     PlanVersion,
 )
@@ -167,3 +172,31 @@ def test_the_pool_is_in_proportion_twelve_cases_per_fte() -> None:
             "number", flat=True
         )
     )
+
+
+def test_the_change_feed_has_one_created_event_per_generated_object_and_triggers_are_back() -> None:
+    """The generator writes with the row triggers off; the feed is filled in bulk, and
+    afterwards a change to a generated case reaches the feed and the history again."""
+    generate_data(cases=CASES, seed=SEED, today=TODAY)
+    for table in SYNCED_TABLES:
+        model = next(m for m in apps.get_models() if m._meta.db_table == table.table)
+        objects = set(model._default_manager.values_list("pk", flat=True))
+        created = ChangeEvent.objects.filter(
+            resource=table.resource, operation=ChangeEvent.Operation.CREATED
+        )
+        assert sorted(created.values_list("object_id", flat=True)) == sorted(objects), table
+    action = MeetingAction.objects.select_related("meeting").order_by("pk").first()
+    assert action is not None
+    event = ChangeEvent.objects.get(resource="meeting-actions", object_id=action.pk)
+    assert event.case_id == action.meeting.case_id
+
+    case = Case.objects.filter(status=CaseStatus.IN_REGIE).order_by("pk").first()
+    assert case is not None
+    assert change_history(case) == []  # synthetic data has no change history
+    Case.objects.filter(pk=case.pk).update(regisseur_since=TODAY)
+    [change] = change_history(case)
+    assert change.changes["regisseur_since"][1] == TODAY.isoformat()
+    organisation = Organisation.objects.create(code="nieuw", name="Nieuw", kind="kernpartner")
+    assert ChangeEvent.objects.filter(
+        resource="organisations", object_id=organisation.pk, operation="created"
+    ).exists()
