@@ -14,6 +14,8 @@ import dataclasses
 import datetime
 from collections.abc import Mapping
 
+from django.apps import apps
+from django.db import connection
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import TruncQuarter
 from django.utils.translation import gettext
@@ -158,3 +160,40 @@ def flow_per_quarter(
 def exit_ground_labels() -> dict[str | None, str]:
     """Display labels of the exit grounds, plus the one for exits without a procedure."""
     return {**{value: str(label) for value, label in ExitGround.choices}, None: gettext("Onbekend")}
+
+
+# What the dashboard's figures, pool table and worklists are computed from.
+_FIGURE_SOURCES = (
+    "cases.Case",
+    "cases.Assignment",
+    "cases.Meeting",
+    "cases.Evaluation",
+    "cases.PlanVersion",
+    "cases.ExitProcedure",
+    "cases.ItatAdvice",
+    "cases.Assessment",
+    "pool.Regisseur",
+    "pool.Absence",
+    "pool.CaseloadReview",
+    "pool.ThreeWayTalk",
+)
+
+
+def figures_version() -> tuple[int, ...]:
+    """A stamp that changes whenever data behind the figures changes, in one query
+    of index-only look-ups: the highest id of each source table (an insert, also a
+    bulk one) and of its django-pghistory event table (every insert and update
+    through any code path writes an event there, by trigger). Callers cache
+    computed figures under it: a changed stamp is a different cache entry.
+    Deletions write no event; the services delete none of these rows."""
+    parts = []
+    for label in _FIGURE_SOURCES:
+        model = apps.get_model(label)
+        event = apps.get_model(model._meta.app_label, f"{model.__name__}Event")
+        # Table names come from the models, never from input.
+        parts.append(f"(SELECT max(id) FROM {model._meta.db_table})")  # noqa: S608
+        parts.append(f"(SELECT max(pgh_id) FROM {event._meta.db_table})")  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}")
+        row = cursor.fetchone()
+    return tuple(value or 0 for value in row)

@@ -5,6 +5,13 @@ and aggregates, never person data, so it writes no access-log record. Filters
 (organisation, phase, region) are a plain GET form; with htmx the results region
 is replaced in place, without it the whole page reloads with the same answer.
 The number of queries is fixed: it does not grow with the number of cases.
+
+At 10,000 cases the results region (pool table, charts, worklists) takes seconds
+to compute and render, so it is cached, rendered, per filter, language and day
+under ``figures_version()``: any insert or update of the data behind it gives a
+new stamp and so a fresh computation on the next request. User and organisation
+names are not in the stamp; a changed name shows within RESULTS_CACHE_SECONDS.
+The page says when its figures were computed.
 """
 
 from __future__ import annotations
@@ -16,12 +23,14 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -32,6 +41,7 @@ from cases.selectors.figures import (
     QuarterFlow,
     cases_per_phase,
     exit_ground_labels,
+    figures_version,
     flow_per_quarter,
     open_case_ids,
 )
@@ -42,6 +52,8 @@ from .. import charts
 
 # Cases a regisseur took on within this many days count as "nieuwe casussen" (seed 000).
 NEW_CASES_DAYS = 30
+# The rendered results region is kept at most this long (see the module docstring).
+RESULTS_CACHE_SECONDS = 600
 # The inflow/outflow chart covers the current quarter and the ones before it.
 QUARTERS_SHOWN = 4
 
@@ -121,10 +133,36 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     filters: dict[str, Any] = {"organisatie": None, "fase": None, "regio": None}
     if form.is_bound and form.is_valid():
         filters.update(form.cleaned_data)
-    context = {"form": form, **dashboard_context(today=timezone.localdate(), **filters)}
-    htmx = getattr(request, "htmx", False)
-    template = "monitoring/dashboard_results.html" if htmx else "monitoring/dashboard.html"
-    return render(request, template, context)
+    today = timezone.localdate()
+    results = _results_html(request, today=today, filters=filters)
+    if getattr(request, "htmx", False):
+        return HttpResponse(results)
+    return render(
+        request, "monitoring/dashboard.html", {"form": form, "today": today, "results": results}
+    )
+
+
+def _results_html(request: HttpRequest, *, today: datetime.date, filters: dict[str, Any]) -> str:
+    """The results region, from the cache while the data behind it is unchanged."""
+    key = ":".join(
+        str(part)
+        for part in (
+            "dashboard-results",
+            today.isoformat(),
+            get_language(),
+            filters["organisatie"].pk if filters["organisatie"] else "",
+            filters["fase"] if filters["fase"] is not None else "",
+            filters["regio"].pk if filters["regio"] else "",
+            *figures_version(),
+        )
+    )
+    html = cache.get(key)
+    if html is None:
+        context = dashboard_context(today=today, **filters)
+        context["computed_at"] = timezone.localtime()
+        html = render_to_string("monitoring/dashboard_results.html", context, request=request)
+        cache.set(key, html, RESULTS_CACHE_SECONDS)
+    return html
 
 
 def dashboard_context(
