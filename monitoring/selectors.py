@@ -22,7 +22,7 @@ from django.utils import timezone
 from accounts.models import Organisation
 from cases.models import OPEN_STATUSES, Case, Phase, PlanStatus, PlanVersion
 from cases.selectors import figures as case_figures
-from cases.selectors.deadlines import DeadlineKind, deadlines
+from cases.selectors.deadlines import Deadline, DeadlineKind, deadlines
 from pool.models import CaseloadReview, ThreeWayTalk
 from pool.selectors import pool_overview
 
@@ -61,7 +61,8 @@ def monitor_figures(
     overview = pool_overview(on=reference)
     org_by_name = {org.name: org for org in Organisation.objects.all()}
     cases = _open_cases()
-    status = _case_status(reference)
+    items = _deadline_items(reference)
+    status = _case_status(items)
 
     per_phase = case_figures.cases_per_phase()
     flows = case_figures.flow_per_quarter(
@@ -75,7 +76,7 @@ def monitor_figures(
     evaluated_on_time = sum(1 for c in evaluated if status[c["pk"]]["evaluation_on_time"])
     pool_items = [
         item
-        for item in deadlines(on=reference, horizon_days=0)
+        for item in items
         if item.kind in (DeadlineKind.CASELOAD_REVIEW, DeadlineKind.THREE_WAY_TALK)
     ]
     in_quarter = {"held_on__gte": quarter.start, "held_on__lte": quarter.end}
@@ -164,15 +165,20 @@ def _open_cases() -> list[dict[str, Any]]:
     return [dict(row) for row in rows]
 
 
-def _case_status(reference: datetime.date) -> dict[int, dict[str, bool | None]]:
+def _deadline_items(reference: datetime.date) -> list[Deadline]:
+    """The deadline selector's items as on ``reference``. Every UVO and plan-evaluation
+    item falls due within two months of its last occurrence, so this horizon holds
+    them all, due or not; overdue items are always in."""
+    return deadlines(on=reference, horizon_days=93)
+
+
+def _case_status(items: list[Deadline]) -> dict[int, dict[str, bool | None]]:
     """Per open case: is its UVO rhythm kept, is its plan evaluated on time (None when
-    no adopted plan runs)? The deadline selector's rules, as on ``reference``."""
+    no adopted plan runs)? The deadline selector's rules."""
     status: dict[int, dict[str, bool | None]] = defaultdict(
         lambda: {"uvo_on_time": None, "evaluation_on_time": None}
     )
-    # Every UVO and plan-evaluation item falls due within two months of its last
-    # occurrence, so this horizon holds them all, due or not.
-    for item in deadlines(on=reference, horizon_days=93):
+    for item in items:
         if item.case_id is None:
             continue
         if item.kind == DeadlineKind.UVO:
