@@ -140,6 +140,24 @@ def shots() -> list[Shot]:
     return pages
 
 
+def prepare() -> None:
+    """What the demo data lacks for the pictures: last quarter's monitor (rendered here,
+    without a worker) and today's reminders in the notifications."""
+    from django.utils import timezone
+
+    from monitoring.models import Monitor
+    from monitoring.quarters import Quarter
+    from monitoring.services.monitors import monitor_render
+    from monitoring.services.reminders import reminders_send
+
+    today = timezone.localdate()
+    quarter = Quarter.of(today).previous().label
+    if not Monitor.objects.filter(quarter=quarter).exists():
+        monitor = Monitor.objects.create(quarter=quarter, version=1)
+        monitor_render(monitor_id=monitor.pk)
+    reminders_send(on=today)
+
+
 def sign_in(context, base_url: str, username: str):
     from accounts.models import User
     from accounts.services import backup_codes_replace
@@ -166,6 +184,7 @@ def main(base_url: str, out: Path) -> list[tuple[Shot, int]]:
 
     out.mkdir(parents=True, exist_ok=True)
     made: list[tuple[Shot, int]] = []
+    prepare()
     pages = shots()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
