@@ -20,8 +20,10 @@ from cases.models import (
     ExitGround,
     ExitProcedure,
     Intervention,
+    ItatAdvice,
     Meeting,
     MeetingAction,
+    MeetingAttendee,
     Person,
     PlanVersion,
     TeamMember,
@@ -141,8 +143,15 @@ class InterventionSerializer(serializers.ModelSerializer):
         ]
 
 
+class ItatAdviceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ItatAdvice
+        fields = ["id", "plan_version", "given_on", "recommendation", "advice"]
+
+
 class PlanVersionSerializer(ExternalIdMixin, serializers.ModelSerializer):
     interventions = InterventionSerializer(many=True, read_only=True)
+    itat_advices = ItatAdviceSerializer(many=True, read_only=True)
 
     class Meta:
         model = PlanVersion
@@ -163,6 +172,7 @@ class PlanVersionSerializer(ExternalIdMixin, serializers.ModelSerializer):
             "adopted_on",
             "revision",
             "interventions",
+            "itat_advices",
         ]
 
 
@@ -172,8 +182,15 @@ class MeetingActionSerializer(serializers.ModelSerializer):
         fields = ["id", "description", "owner_organisation", "due_on", "done_on"]
 
 
+class MeetingAttendeeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MeetingAttendee
+        fields = ["id", "name", "organisation", "team_member"]
+
+
 class MeetingSerializer(ExternalIdMixin, serializers.ModelSerializer):
     actions = MeetingActionSerializer(many=True, read_only=True)
+    attendees = MeetingAttendeeSerializer(many=True, read_only=True)
 
     class Meta:
         model = Meeting
@@ -190,6 +207,7 @@ class MeetingSerializer(ExternalIdMixin, serializers.ModelSerializer):
             "exit_in_sight",
             "revision",
             "created_at",
+            "attendees",
             "actions",
         ]
 
@@ -228,6 +246,8 @@ class EvaluationSerializer(ExternalIdMixin, serializers.ModelSerializer):
 
 
 class ExitProcedureSerializer(ExternalIdMixin, serializers.ModelSerializer):
+    itat_advices = ItatAdviceSerializer(many=True, read_only=True)
+
     class Meta:
         model = ExitProcedure
         fields = [
@@ -246,6 +266,7 @@ class ExitProcedureSerializer(ExternalIdMixin, serializers.ModelSerializer):
             "decided_on",
             "decision_reasoning",
             "revision",
+            "itat_advices",
         ]
 
 
@@ -303,6 +324,38 @@ class HandOverInput(serializers.Serializer):
     to_regisseur = serializers.PrimaryKeyRelatedField(queryset=Regisseur.objects.all())
     reason = serializers.CharField()
     on = serializers.DateField()
+
+
+class AssignInput(serializers.Serializer):
+    regisseur = serializers.PrimaryKeyRelatedField(queryset=Regisseur.objects.all())
+    buddy = serializers.PrimaryKeyRelatedField(queryset=Regisseur.objects.all())
+    reason = serializers.CharField()
+    on = serializers.DateField()
+
+
+class SignNotificationInput(serializers.Serializer):
+    signed_on = serializers.DateField()
+
+
+class ItatAdviceInput(serializers.Serializer):
+    given_on = serializers.DateField()
+    recommendation = serializers.ChoiceField(choices=ItatAdvice.Recommendation.choices)
+    advice = serializers.CharField()
+
+
+class AdoptInput(serializers.Serializer):
+    adopted_on = serializers.DateField()
+
+
+class InterventionProgressInput(serializers.Serializer):
+    intervention = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    status = serializers.ChoiceField(choices=Intervention.Status.choices)
+    result = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class ActionDoneInput(serializers.Serializer):
+    action = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    done_on = serializers.DateField()
 
 
 class CaseChildInput(ExternalIdInput):

@@ -26,6 +26,7 @@ from cases.models import (
     ItatAdvice,
     Meeting,
     MeetingAction,
+    MeetingAttendee,
     Person,
     PlanVersion,
     TeamMember,
@@ -74,9 +75,10 @@ INTERVENTION_NOT_IN_VERSION = "Deze interventie hoort niet bij deze versie van h
 ACTION_NOT_IN_MEETING = "Deze actie hoort niet bij dit overleg."
 
 
-def advices() -> Prefetch:
+def advices(**only: Any) -> Prefetch:
     """ITAT-R advice comes with each plan version and exit procedure: one prefetch per page."""
-    return Prefetch("itat_advices", queryset=ItatAdvice.objects.order_by("given_on", "id"))
+    advice = ItatAdvice.objects.filter(**only).order_by("given_on", "id")
+    return Prefetch("itat_advices", queryset=advice)
 
 
 FEED_DEFAULT_LIMIT = 200
@@ -203,7 +205,8 @@ class PlanVersionViewSet(ServiceCreateMixin, IfMatchUpdateMixin, SyncViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
     # Interventions come with each version: one prefetch for the page, not one per version.
     queryset = PlanVersion.objects.select_related("case").prefetch_related(
-        Prefetch("interventions", queryset=Intervention.objects.order_by("id")), advices()
+        Prefetch("interventions", queryset=Intervention.objects.order_by("id")),
+        advices(subject=ItatAdvice.Subject.PLAN),
     )
     serializer_class = s.PlanVersionSerializer
     input_serializer_class = s.PlanVersionInput
@@ -263,7 +266,8 @@ class MeetingViewSet(ServiceCreateMixin, IfMatchUpdateMixin, SyncViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
     # Actions come with each meeting: one prefetch for the page.
     queryset = Meeting.objects.select_related("case").prefetch_related(
-        Prefetch("actions", queryset=MeetingAction.objects.order_by("id"))
+        Prefetch("actions", queryset=MeetingAction.objects.order_by("id")),
+        Prefetch("attendees", queryset=MeetingAttendee.objects.order_by("id")),
     )
     serializer_class = s.MeetingSerializer
     input_serializer_class = s.MeetingInput

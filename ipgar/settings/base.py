@@ -300,6 +300,7 @@ SPECTACULAR_SETTINGS = {
         "MeetingKindEnum": "cases.models.Meeting.Kind",
         "EvaluationKindEnum": "cases.models.Evaluation.Kind",
         "OrganisationKindEnum": "accounts.models.Organisation.Kind",
+        "InterventionStatusEnum": "cases.models.Intervention.Status",
     },
     "APPEND_COMPONENTS": {
         "securitySchemes": {

@@ -63,10 +63,23 @@ def api_rows() -> dict[str, Any]:
         rows[f"api:{basename}-detail"] = Row(
             missing(f"api:{basename}-detail"), every(401, {SYNC: 404}), note="no such object"
         )
-    for action in ("phase", "hand-over"):
-        rows[f"api:case-{action}"] = Row(
-            on_object(f"api:case-{action}", "case"), every(401, {SYNC: 405}), note="POST only"
+    post_only = {
+        "case-phase": "case",
+        "case-hand-over": "case",
+        "case-assign": "case",
+        "case-sign-notification": "case",
+        "plan-itat-advice": "plan_version",
+        "plan-adopt": "plan_version",
+        "plan-intervention-progress": "plan_version",
+        "meeting-action-done": "meeting",
+    }
+    for name, attribute in post_only.items():
+        rows[f"api:{name}"] = Row(
+            on_object(f"api:{name}", attribute), every(401, {SYNC: 405}), note="POST only"
         )
+    rows["api:exit-itat-advice"] = Row(
+        missing("api:exit-itat-advice"), every(401, {SYNC: 405}), note="POST only"
+    )
     rows["api:webhook-delivery-list"] = Row(
         fixed("api:webhook-delivery-list"),
         every(403, {ANONYMOUS: 401, SYNC: 200, PT: 200}),

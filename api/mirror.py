@@ -1,0 +1,495 @@
+"""A sync client: mirror the registrations of one ipgar instance into another,
+through the API of both (``manage.py sync_mirror``; docs/adr/0005-sync-api.md).
+
+It reads the source's change feed from the cursor kept in a state file, fetches
+the current state of every case the feed names (the first run: of every case)
+and brings the target to that state through the target's own API, so the
+target's domain services check every rule again. The target stores the source's
+id of each object as its ``external_id``: running twice creates nothing twice,
+and a run that stops half-way is simply repeated (the cursor is saved only at the
+end). Reference data (organisations by code, regisseurs by name) is matched, not
+created: the target's pool is managed on the target.
+
+What the API cannot write is reported, not faked: a PTO-R exit decision (only
+PTO-R decides), a pseudonymisation or deletion (tombstones) and a buddy change.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+MIRROR_REASON = "Overgenomen uit de bron-instantie (synchronisatie)."
+API = "/api/v1"
+PAGE_SIZE = 500
+FEED_LIMIT = 1000
+CASE_CHILDREN = (
+    "persons",
+    "team-members",
+    "assessments",
+    "plans",
+    "meetings",
+    "evaluations",
+    "exits",
+)
+PERSON_FIELDS = ("first_name", "last_name", "date_of_birth", "address", "bsn")
+PLAN_FIELDS = ("concerns", "goals", "course", "joint_task", "focus", "explanation")
+MEETING_FIELDS = (
+    "held_on",
+    "person_attended",
+    "agenda",
+    "development",
+    "decisions",
+    "exit_in_sight",
+)
+ADOPTED = "vastgesteld"
+
+
+class MirrorError(Exception):
+    """An answer the mirror cannot go on from (the problem details are kept)."""
+
+    def __init__(self, method: str, url: str, status: int, body: Any) -> None:
+        super().__init__(f"{method} {url}: {status} {body}")
+        self.status = status
+        self.body = body
+
+
+class Api:
+    """One instance's API with a sync client's token; counts the writes it made."""
+
+    def __init__(self, base_url: str, token: str, *, timeout: float = 60.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Token {token}"
+        self.timeout = timeout
+        self.writes = 0
+        self.requests = 0
+
+    def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        if not url.startswith("http"):
+            url = self.base_url + url
+        while True:
+            self.requests += 1
+            response = self.session.request(method, url, timeout=self.timeout, **kwargs)
+            if response.status_code != 429:
+                break
+            time.sleep(float(response.headers.get("Retry-After", "1")))  # throttled: wait
+        if response.status_code >= 400:
+            try:
+                body = response.json()
+            except ValueError:
+                body = response.text[:500]
+            raise MirrorError(method, url, response.status_code, body)
+        return response
+
+    def get(self, path: str, **params: Any) -> tuple[Any, str]:
+        response = self._send("GET", path, params=params)
+        return response.json(), response.headers.get("ETag", "")
+
+    def all(self, path: str, **params: Any) -> Iterator[dict[str, Any]]:
+        """Every object of a list endpoint, page by page (cursor pagination)."""
+        page, _ = self.get(path, page_size=PAGE_SIZE, **params)
+        while True:
+            yield from page["results"]
+            if not page.get("next"):
+                return
+            page, _ = self.get(page["next"])
+
+    def post(self, path: str, body: dict[str, Any], *, if_match: str = "") -> dict[str, Any]:
+        headers = {"If-Match": if_match} if if_match else {}
+        response = self._send("POST", path, json=body, headers=headers)
+        if response.status_code != 200 or if_match:  # 200 without If-Match: upsert, unchanged
+            self.writes += 1
+        return response.json()
+
+    def act(self, path: str, action: str, body: dict[str, Any]) -> dict[str, Any]:
+        """A state change on ``path`` (an object), with the object's current ETag."""
+        _, etag = self.get(path)
+        return self.post(f"{path}{action}/", body, if_match=etag)
+
+    def patch(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        _, etag = self.get(path)
+        response = self._send("PATCH", path, json=body, headers={"If-Match": etag})
+        self.writes += 1
+        return response.json()
+
+
+# --- the state file ----------------------------------------------------------------
+
+
+@dataclass
+class MirrorState:
+    """Where the last complete run stopped in the source's feed (empty: never ran)."""
+
+    path: Path
+    cursor: str = ""
+
+    @classmethod
+    def load(cls, path: Path) -> MirrorState:
+        if not path.exists():
+            return cls(path)
+        return cls(path, json.loads(path.read_text()).get("cursor", ""))
+
+    def save(self, cursor: str) -> None:
+        self.cursor = cursor
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"cursor": cursor}))
+        tmp.replace(self.path)  # atomic: a crash leaves the old cursor
+
+
+@dataclass
+class MirrorReport:
+    cases: int = 0
+    writes: int = 0
+    requests: int = 0
+    cursor: str = ""
+    # What the target's API does not let a sync client do, for an operator to follow up.
+    not_mirrored: list[str] = field(default_factory=list)
+    # Cases the target refused (with the answer); the cursor stays put until none fail.
+    failed: list[str] = field(default_factory=list)
+
+
+# --- reading the source ----------------------------------------------------------
+
+
+def feed_after(api: Api, cursor: str) -> tuple[list[dict[str, Any]], str]:
+    """Every event after ``cursor`` and the cursor at the end."""
+    events: list[dict[str, Any]] = []
+    while True:
+        page, _ = api.get(f"{API}/changes/", changed_since=cursor, limit=FEED_LIMIT)
+        events += page["results"]
+        cursor = page["next_cursor"]
+        if not page["has_more"]:
+            return events, cursor
+
+
+@dataclass
+class CaseBundle:
+    case: dict[str, Any]
+    children: dict[str, list[dict[str, Any]]]
+
+
+def case_bundles(api: Api, case_ids: list[int] | None) -> Iterator[CaseBundle]:
+    """Each case with everything that belongs to it: all cases (``None``) by listing
+    each resource once, or the named ones by asking per case."""
+    if case_ids is None:
+        grouped: dict[str, dict[int, list[dict[str, Any]]]] = {}
+        for resource in CASE_CHILDREN:
+            grouped[resource] = defaultdict(list)
+            for obj in api.all(f"{API}/{resource}/"):
+                grouped[resource][obj["case"]].append(obj)
+        for case in api.all(f"{API}/cases/"):
+            yield CaseBundle(case, {r: grouped[r].get(case["id"], []) for r in CASE_CHILDREN})
+        return
+    for case_id in sorted(case_ids):
+        try:
+            case, _ = api.get(f"{API}/cases/{case_id}/")
+        except MirrorError as error:
+            if error.status == 404:
+                continue
+            raise
+        yield CaseBundle(
+            case, {r: list(api.all(f"{API}/{r}/", case=case_id)) for r in CASE_CHILDREN}
+        )
+
+
+# --- reference data ----------------------------------------------------------------
+
+
+@dataclass
+class References:
+    """Source id -> target id of organisations (by code) and regisseurs (by name)."""
+
+    organisations: dict[int, int]
+    regisseurs: dict[int, int]
+
+    @classmethod
+    def match(cls, source: Api, target: Api) -> References:
+        def by(api: Api, resource: str, key: str) -> dict[str, int]:
+            return {o[key]: o["id"] for o in api.all(f"{API}/{resource}/")}
+
+        t_orgs, t_regs = by(target, "organisations", "code"), by(target, "regisseurs", "name")
+        orgs = {i: t_orgs[c] for c, i in by(source, "organisations", "code").items() if c in t_orgs}
+        regs = {i: t_regs[n] for n, i in by(source, "regisseurs", "name").items() if n in t_regs}
+        return cls(orgs, regs)
+
+    def org(self, source_id: int | None) -> int | None:
+        return None if source_id is None else self.organisations[source_id]
+
+    def regisseur(self, source_id: int | None) -> int | None:
+        return None if source_id is None else self.regisseurs[source_id]
+
+
+# --- writing the target ------------------------------------------------------------
+
+
+def _ext(obj: dict[str, Any]) -> str:
+    return str(obj["id"])
+
+
+def _by_id(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(objects, key=lambda o: o["id"])
+
+
+class CaseMirror:
+    """Bring one case and everything of it on the target to the source's state."""
+
+    def __init__(self, target: Api, refs: References, report: MirrorReport) -> None:
+        self.target = target
+        self.refs = refs
+        self.report = report
+
+    def run(self, bundle: CaseBundle) -> None:
+        s, children = bundle.case, bundle.children
+        person = children["persons"][0] if children["persons"] else None
+        t = self.target.post(
+            f"{API}/cases/",
+            {
+                "external_id": _ext(s),
+                "number": s["number"],
+                "region": s["region"],
+                "registered_on": s["registered_on"],
+                "person": {k: person[k] for k in PERSON_FIELDS}
+                if person
+                else {"first_name": "", "last_name": ""},
+            },
+        )
+        case_path = f"{API}/cases/{t['id']}/"
+        if person is not None:
+            self.person(person, t["id"])
+        self.directors(s, t, case_path)
+        self.members: dict[int, int] = {}
+        for member in _by_id(children["team-members"]):
+            made = self.target.post(
+                f"{API}/team-members/",
+                {
+                    "external_id": _ext(member),
+                    "case": t["id"],
+                    "name": member["name"],
+                    "organisation": self.refs.org(member["organisation"]),
+                    "role": member["role"],
+                    "joined_on": member["joined_on"],
+                },
+            )
+            self.members[member["id"]] = made["id"]
+        assessments = {}
+        for assessment in _by_id(children["assessments"]):
+            body = {k: assessment[k] for k in ("assessed_on", "care_criterion", "safety_criterion")}
+            body |= {k: assessment[k] for k in ("risk_level", "reasoning")}
+            made = self.target.post(
+                f"{API}/assessments/", {"external_id": _ext(assessment), "case": t["id"], **body}
+            )
+            assessments[assessment["id"]] = made["id"]
+        plans = sorted(children["plans"], key=lambda p: p["number"])
+        adopted = [p["number"] for p in plans if p["status"] == ADOPTED]
+        for plan in plans:
+            # Progress is kept on the adopted version that holds and the one in progress.
+            live = plan["status"] != ADOPTED or plan["number"] == max(adopted)
+            self.plan(plan, t["id"], live=live)
+        for meeting in sorted(children["meetings"], key=lambda m: (m["held_on"], m["id"])):
+            self.meeting(meeting, t["id"])
+        for evaluation in _by_id(children["evaluations"]):
+            body = {k: evaluation[k] for k in ("kind", "held_on", "findings", "exit_possible")}
+            body["assessment"] = assessments.get(evaluation["assessment"])
+            self.target.post(
+                f"{API}/evaluations/", {"external_id": _ext(evaluation), "case": t["id"], **body}
+            )
+        # Most exit proposals need phase 2; phase 3 needs the proposal.
+        self.phase(s, case_path, highest=2)
+        exits = [self.exit_proposal(e, t["id"]) for e in _by_id(children["exits"])]
+        self.phase(s, case_path)
+        for source_exit, target_exit in zip(_by_id(children["exits"]), exits, strict=True):
+            self.exit_advice(source_exit, target_exit)
+        self.report.cases += 1
+
+    def person(self, s: dict[str, Any], case_id: int) -> None:
+        t = next(self.target.all(f"{API}/persons/", case=case_id))
+        if s["pseudonymised_at"]:
+            if not t["pseudonymised_at"]:
+                self.report.not_mirrored.append(f"persons/{s['id']}: pseudonymisation")
+            return
+        changed = {k: s[k] for k in PERSON_FIELDS if s[k] != t[k]}
+        if changed:
+            self.target.patch(f"{API}/persons/{t['id']}/", changed)
+
+    def directors(self, s: dict[str, Any], t: dict[str, Any], case_path: str) -> None:
+        regisseur, buddy = self.refs.regisseur(s["regisseur"]), self.refs.regisseur(s["buddy"])
+        if regisseur is not None and t["regisseur"] is None and buddy is not None:
+            on = s["regisseur_since"]
+            body = {"regisseur": regisseur, "buddy": buddy, "reason": MIRROR_REASON, "on": on}
+            t = self.target.act(case_path, "assign", body)
+        elif regisseur is not None and t["regisseur"] != regisseur:
+            body = {"to_regisseur": regisseur, "reason": MIRROR_REASON, "on": s["regisseur_since"]}
+            t = self.target.act(case_path, "hand-over", body)
+        if buddy is not None and t["buddy"] not in (None, buddy):
+            self.report.not_mirrored.append(f"cases/{s['id']}: buddy change")
+        if s["notification_signed_on"] and not t["notification_signed_on"]:
+            body = {"signed_on": s["notification_signed_on"]}
+            self.target.act(case_path, "sign-notification", body)
+
+    def plan(self, s: dict[str, Any], case_id: int, *, live: bool) -> None:
+        t = self.target.post(
+            f"{API}/plans/",
+            {
+                "external_id": _ext(s),
+                "case": case_id,
+                **{k: s[k] for k in PLAN_FIELDS},
+                "interventions": [
+                    {
+                        "description": i["description"],
+                        "responsible_organisation": self.refs.org(i["responsible_organisation"]),
+                        "deadline": i["deadline"],
+                    }
+                    for i in s["interventions"]
+                ],
+            },
+        )
+        path = f"{API}/plans/{t['id']}/"
+        changed = {k: s[k] for k in PLAN_FIELDS if s[k] != t[k]}
+        if changed and t["status"] != ADOPTED:
+            t = self.target.patch(path, changed)
+        for advice in s["itat_advices"][len(t["itat_advices"]) :]:
+            body = {k: advice[k] for k in ("given_on", "recommendation", "advice")}
+            t = self.target.act(path, "itat-advice", body)
+        if s["status"] == ADOPTED and t["status"] != ADOPTED:
+            t = self.target.act(path, "adopt", {"adopted_on": s["adopted_on"]})
+        if not live:
+            return  # superseded: its progress was mirrored while it held
+        for si, ti in zip(s["interventions"], t["interventions"], strict=False):
+            if (si["status"], si["result"]) != (ti["status"], ti["result"]):
+                body = {"intervention": ti["id"], "status": si["status"], "result": si["result"]}
+                self.target.act(path, "intervention-progress", body)
+
+    def meeting(self, s: dict[str, Any], case_id: int) -> None:
+        t = self.target.post(
+            f"{API}/meetings/",
+            {
+                "external_id": _ext(s),
+                "case": case_id,
+                "kind": s["kind"],
+                **{k: s[k] for k in MEETING_FIELDS},
+                "attendees": [
+                    {
+                        "name": a["name"],
+                        "organisation": self.refs.org(a["organisation"]),
+                        "team_member": self.members.get(a["team_member"]),
+                    }
+                    for a in s["attendees"]
+                ],
+                "actions": [
+                    {
+                        "description": a["description"],
+                        "owner_organisation": self.refs.org(a["owner_organisation"]),
+                        "due_on": a["due_on"],
+                    }
+                    for a in s["actions"]
+                ],
+            },
+        )
+        path = f"{API}/meetings/{t['id']}/"
+        changed = {k: s[k] for k in MEETING_FIELDS if s[k] != t[k]}
+        if changed:
+            t = self.target.patch(path, changed)
+        for sa, ta in zip(s["actions"], t["actions"], strict=False):
+            if sa["done_on"] and not ta["done_on"]:
+                self.target.act(path, "action-done", {"action": ta["id"], "done_on": sa["done_on"]})
+
+    def exit_proposal(self, s: dict[str, Any], case_id: int) -> dict[str, Any]:
+        keys = ("ground", "team_judgement", "handover_organisation", "destination")
+        body = {k: s[k] for k in keys} | {"ground_explanation": s["ground_explanation"]}
+        return self.target.post(
+            f"{API}/exits/",
+            {"external_id": _ext(s), "case": case_id, "on": s["opened_on"], **body},
+        )
+
+    def exit_advice(self, s: dict[str, Any], t: dict[str, Any]) -> None:
+        path = f"{API}/exits/{t['id']}/"
+        for advice in s["itat_advices"][len(t["itat_advices"]) :]:
+            body = {k: advice[k] for k in ("given_on", "recommendation", "advice")}
+            t = self.target.act(path, "itat-advice", body)
+        if s["status"] != t["status"]:
+            self.report.not_mirrored.append(f"exits/{s['id']}: status {s['status']}")
+
+    def phase(self, s: dict[str, Any], case_path: str, *, highest: int = 3) -> None:
+        t, _ = self.target.get(case_path)
+        wanted = min(s["phase"], highest)
+        if t["status"] != "in_regie" or wanted == t["phase"]:
+            return
+        step = 1 if wanted > t["phase"] else -1
+        for to_phase in range(t["phase"] + step, wanted + step, step):
+            body = {"to_phase": to_phase, "reason": MIRROR_REASON, "on": s["phase_since"]}
+            self.target.act(case_path, "phase", body)
+
+
+def sync(*, source: Api, target: Api, state: MirrorState) -> MirrorReport:
+    """One run: the source's changes since the saved cursor (everything the first
+    time) onto the target; saves the new cursor when every case is done."""
+    report = MirrorReport()
+    events, end = feed_after(source, state.cursor)
+    if state.cursor:
+        case_ids: list[int] | None = sorted({e["case_id"] for e in events if e["case_id"]})
+        for event in events:
+            if event["tombstone"] and event["resource"] != "persons":
+                report.not_mirrored.append(
+                    f"{event['resource']}/{event['object_id']}: {event['operation']}"
+                )
+    else:
+        case_ids = None
+    if case_ids is None or case_ids:
+        refs = References.match(source, target)
+        mirror = CaseMirror(target, refs, report)
+        for bundle in case_bundles(source, case_ids):
+            try:
+                mirror.run(bundle)
+            except MirrorError as error:
+                report.failed.append(f"cases/{bundle.case['id']}: {error}")
+    if not report.failed:
+        state.save(end)
+    report.cursor = state.cursor
+    report.writes = target.writes
+    report.requests = source.requests + target.requests
+    return report
+
+
+# --- comparing two instances -------------------------------------------------------
+
+
+def case_fingerprints(api: Api) -> dict[str, Any]:
+    """Every case's state by case number, with references by natural key and no ids,
+    so two instances can be compared."""
+    orgs = {o["id"]: o["code"] for o in api.all(f"{API}/organisations/")}
+    regs = {r["id"]: r["name"] for r in api.all(f"{API}/regisseurs/")}
+    skip = {"id", "external_id", "case", "revision", "created_at", "updated_at", "plan_version"}
+
+    def clean(obj: Any) -> Any:
+        if isinstance(obj, list):
+            return [clean(o) for o in obj]
+        if not isinstance(obj, dict):
+            return obj
+        out = {}
+        for key, value in obj.items():
+            if key in skip or key in ("based_on", "assessment", "lineage"):
+                continue
+            if key == "team_member":
+                value = value is not None
+            elif key in ("organisation", "responsible_organisation", "owner_organisation"):
+                value = orgs.get(value)
+            elif key in ("regisseur", "buddy"):
+                value = regs.get(value)
+            out[key] = clean(value)
+        return out
+
+    result = {}
+    for bundle in case_bundles(api, None):
+        result[bundle.case["number"]] = {
+            "case": clean(bundle.case),
+            **{r: sorted(clean(v), key=json.dumps) for r, v in bundle.children.items()},
+        }
+    return result

@@ -1,0 +1,107 @@
+"""The remaining list endpoints answer in the same number of queries for 2 and for
+20 objects (joins and prefetches, not one query per row)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from api.models import ChangeEvent, WebhookDelivery, WebhookSubscription
+from cases.models import Evaluation, ExitGround, ExitProcedure, ItatAdvice
+from pool.models import CaseloadReview
+from tests.factories import (
+    AssessmentFactory,
+    CaseFactory,
+    OrganisationFactory,
+    PlanVersionFactory,
+    RegisseurFactory,
+    TeamMemberFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+ON = datetime.date(2026, 1, 5)
+
+
+def evaluations(n: int) -> None:
+    by = UserFactory()
+    for _ in range(n):
+        Evaluation.objects.create(
+            case=CaseFactory(), kind="maandelijks", held_on=ON, findings="Goed.", recorded_by=by
+        )
+
+
+def exits(n: int) -> None:
+    by = UserFactory()
+    for _ in range(n):
+        version = PlanVersionFactory()
+        procedure = ExitProcedure.objects.create(
+            case=version.case, ground=ExitGround.OTHER, opened_on=ON, opened_by=by
+        )
+        ItatAdvice.objects.create(
+            plan_version=version,
+            subject=ItatAdvice.Subject.EXIT,
+            exit_procedure=procedure,
+            given_on=ON,
+            recommendation=ItatAdvice.Recommendation.POSITIVE,
+            advice="Akkoord.",
+            recorded_by=by,
+        )
+
+
+def caseload_reviews(n: int) -> None:
+    by = UserFactory()
+    for _ in range(n):
+        CaseloadReview.objects.create(regisseur=RegisseurFactory(), held_on=ON, held_by=by)
+
+
+def deliveries(user) -> Callable[[int], None]:
+    def make(n: int) -> None:
+        subscription = WebhookSubscription.objects.create(
+            client=user, url="https://ontvanger.example/hook"
+        )
+        CaseFactory.create_batch(n)
+        events = ChangeEvent.objects.filter(resource="cases").order_by("-id")[:n]
+        WebhookDelivery.objects.bulk_create(
+            [WebhookDelivery(subscription=subscription, event=e) for e in events]
+        )
+
+    return make
+
+
+@pytest.mark.parametrize(
+    "url, make",
+    [
+        ("/api/v1/team-members/", lambda n: TeamMemberFactory.create_batch(n)),
+        ("/api/v1/assessments/", lambda n: AssessmentFactory.create_batch(n)),
+        ("/api/v1/evaluations/", evaluations),
+        ("/api/v1/exits/", exits),
+        ("/api/v1/caseload-reviews/", caseload_reviews),
+        (
+            "/api/v1/organisations/",
+            lambda n: [OrganisationFactory() for _ in range(n)],
+        ),
+        ("/api/v1/webhook-deliveries/", None),
+    ],
+)
+def test_list_query_count_does_not_grow(api, sync_user, url, make):
+    make = make or deliveries(sync_user)
+
+    def count() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get(url, {"page_size": 500})
+        assert response.status_code == 200
+        return len(queries), len(response.json()["results"])
+
+    make(2)
+    count()  # warm the content-type cache once
+    small, shown_small = count()
+    make(18)
+    large, shown_large = count()
+    assert shown_large >= shown_small + 18  # the new rows are on the page
+    assert small == large
