@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from accounts.roles import Role
 from tests.permissions.matrix import ALL_ROWS, PEOPLE
+from tests.factories import UserFactory
 from tests.permissions.world import ANONYMOUS, World, build_world
 
-from .conftest import assert_accessible
+from .conftest import BACKUP_CODE, PASSWORD, assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -106,3 +108,31 @@ def test_every_page_is_accessible(role, world, browser_page, signed_in_page):
         except AssertionError as error:
             problems.append(f"{key}: {error}")
     assert problems == [], f"{len(problems)} of {len(PLAN[role])} pages:\n" + "\n".join(problems)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_pages_between_and_beside_the_matrix_rows_are_accessible(browser_page):
+    """The second-factor form (reached only half signed in), and the refusal and
+    not-found pages every role can run into."""
+    user = UserFactory()
+    user.groups.add(Group.objects.get_or_create(name=Role.REGISSEUR.value)[0])
+    device = StaticDevice.objects.create(user=user, name="Reservecodes", confirmed=True)
+    StaticToken.objects.create(device=device, token=BACKUP_CODE)
+    page = browser_page
+    page.goto("/inloggen/")
+    page.get_by_label("Gebruikersnaam").fill(user.username)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url("**/tweestaps/**")
+    assert_accessible(page)
+    page.locator('input[name="token"]').fill(BACKUP_CODE)
+    page.get_by_role("button", name="Verifiëren").click()
+    page.wait_for_load_state()
+
+    refused = page.goto("/monitor/")  # the programme team's dashboard
+    assert refused is not None and refused.status == 403
+    assert page.get_by_role("heading", level=1).inner_text() == "Geen toegang"
+    assert_accessible(page)
+    missing = page.goto("/casussen/999999999/")
+    assert missing is not None and missing.status == 404
+    assert_accessible(page)
