@@ -14,8 +14,8 @@ from django.contrib.auth.models import Group
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from accounts.roles import Role
-from tests.permissions.matrix import ALL_ROWS, PEOPLE
 from tests.factories import UserFactory
+from tests.permissions.matrix import ALL_ROWS, PEOPLE
 from tests.permissions.world import ANONYMOUS, World, build_world
 
 from .conftest import BACKUP_CODE, PASSWORD, assert_accessible
