@@ -40,8 +40,11 @@ def child_env() -> dict[str, str]:
 
 
 @contextmanager
-def gunicorn(*, workers: int, database_url: str | None = None) -> Iterator[str]:
-    """Serve the app on a free loopback port; yields the base URL."""
+def gunicorn(
+    *, workers: int, database_url: str | None = None, env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """Serve the app on a free loopback port; yields the base URL. ``env``: extra
+    environment for the served app (the in-suite load test's database and key)."""
     port = free_port()
     proc = subprocess.Popen(  # noqa: S603
         [
@@ -61,7 +64,11 @@ def gunicorn(*, workers: int, database_url: str | None = None) -> Iterator[str]:
             "120",
         ],
         cwd=ROOT,
-        env={**child_env(), **({"DATABASE_URL": database_url} if database_url else {})},
+        env={
+            **child_env(),
+            **({"DATABASE_URL": database_url} if database_url else {}),
+            **(env or {}),
+        },
     )
     base = f"http://127.0.0.1:{port}"
     try:

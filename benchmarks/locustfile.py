@@ -16,6 +16,7 @@ import itertools
 import json
 import os
 import random
+import re
 from typing import Any
 
 import gevent
@@ -49,6 +50,15 @@ _environment = None
 def _remember(environment, **_: Any) -> None:
     global _environment
     _environment = environment
+
+
+def _errors(html: str) -> str:
+    """The error messages a refused form shows, for the failure report."""
+    found = re.findall(
+        r'class="[^"]*(?:ams-error-message|ams-alert)[^"]*"[^>]*>(.*?)</(?:p|div)>', html, re.S
+    )
+    text = "; ".join(" ".join(re.sub(r"<[^>]+>", " ", m).split()) for m in found)
+    return text[:500] or html[:300]
 
 
 def _auth(user: HttpUser, target: dict[str, Any]) -> dict[str, str]:
@@ -97,7 +107,10 @@ else:
         @task
         def read(self) -> None:
             path = random.choice(self.pages)  # noqa: S311
-            with self.client.get(path, name="read " + path.split("?")[0], catch_response=True) as r:
+            with self.client.get(
+                path, name="read " + path.split("?")[0], allow_redirects=False, catch_response=True
+            ) as r:
+                # Not followed: a redirect to the sign-in page is a failure, not a page.
                 if r.status_code != 200:
                     r.failure(f"{r.status_code}")
 
@@ -114,7 +127,7 @@ else:
         @task(3)
         def case_page(self) -> None:
             with self.client.get(
-                self.mine["case_path"], name="case page", catch_response=True
+                self.mine["case_path"], name="case page", allow_redirects=False, catch_response=True
             ) as r:
                 if r.status_code != 200:
                     r.failure(f"{r.status_code}")
@@ -124,9 +137,12 @@ else:
             form = self.mine.get("uvo_form")
             if not form:
                 return
-            page = self.client.get(form, name="UVO form")
-            if page.status_code != 200:
-                return
+            with self.client.get(
+                form, name="UVO form", allow_redirects=False, catch_response=True
+            ) as page:
+                if page.status_code != 200:
+                    page.failure(f"{page.status_code} {page.headers.get('Location')}")
+                    return
             parser = FormFields()
             parser.feed(page.text)
             fields = parser.fields
@@ -143,7 +159,10 @@ else:
             ) as r:
                 # Logged: back to the case page, at the new meeting.
                 if r.status_code != 302 or "#meeting" not in r.headers.get("Location", ""):
-                    r.failure(f"UVO not logged: {r.status_code} {r.headers.get('Location')}")
+                    r.failure(
+                        f"UVO not logged: {r.status_code} {r.headers.get('Location')} "
+                        f"{_errors(r.text)}"
+                    )
 
     class SyncClientUser(HttpUser):
         """Incremental sync: the case list since a cursor, then a page of the full list."""

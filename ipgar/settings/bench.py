@@ -9,7 +9,9 @@ from .base import *  # noqa: F403
 from .base import MIDDLEWARE
 from .env import database_config, env, require
 
-SECRET_KEY = "bench-only-key-" + "b" * 50
+# The in-suite load test serves the test database and passes the test settings' key,
+# so the sessions it signs in are valid in the served app.
+SECRET_KEY = env.str("BENCH_SECRET_KEY", default="bench-only-key-" + "b" * 50)
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 DATABASES = {
