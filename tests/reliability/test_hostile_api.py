@@ -18,7 +18,7 @@ from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
@@ -100,6 +100,7 @@ def assert_problem(response) -> dict[str, Any]:
 
 def assert_answered(response) -> None:
     assert response.status_code < 500, (response.status_code, response.content[:500])
+    event(f"HTTP {response.status_code}")  # the statistics show both outcomes
     if response.status_code >= 400:
         assert_problem(response)
 
@@ -124,7 +125,14 @@ def region():
 
 
 @examples
-@given(number=text, first_name=text, last_name=text, address=text, external_id=text)
+@given(
+    # A case number has a format: valid ones half the time, so the person's text gets stored.
+    number=st.one_of(text, st.integers(10_000, 99_999).map(lambda n: f"R-{n}")),
+    first_name=text,
+    last_name=text,
+    address=text,
+    external_id=text,
+)
 def test_a_case_posted_with_hostile_text_is_stored_exactly_or_refused_whole(
     api, region, number, first_name, last_name, address, external_id
 ):
@@ -137,6 +145,7 @@ def test_a_case_posted_with_hostile_text_is_stored_exactly_or_refused_whole(
         "person": {"first_name": first_name, "last_name": last_name, "address": address},
     }
     response = api.post("/api/v1/cases/", body, format="json")
+    event(f"HTTP {response.status_code}")  # the statistics show both outcomes
     if response.status_code >= 400:
         assert_problem(response)
         assert row_counts() == before  # no case without its person, no feed event
@@ -179,6 +188,7 @@ def test_a_person_patched_with_hostile_text_is_stored_exactly_or_unchanged(
     before, counts = person_values(person.pk), row_counts()
     body = {"first_name": first_name, "last_name": "Achternaam", "address": address, "bsn": bsn}
     response = api.patch(url, body, format="json", HTTP_IF_MATCH=etag(api, url))
+    event(f"HTTP {response.status_code}")  # the statistics show both outcomes
     if response.status_code >= 400:
         assert_problem(response)
         assert person_values(person.pk) == before
@@ -218,6 +228,7 @@ def test_a_meeting_posted_with_hostile_text_is_stored_exactly_or_refused_whole(
         ],
     }
     response = api.post("/api/v1/meetings/", body, format="json")
+    event(f"HTTP {response.status_code}")  # the statistics show both outcomes
     if response.status_code >= 400:
         assert_problem(response)
         assert row_counts() == before  # no meeting without its attendees and actions
@@ -261,6 +272,7 @@ def test_a_plan_patched_with_hostile_text_is_stored_exactly_or_unchanged(
     response = api.patch(
         url, {"goals": goals, "course": course}, format="json", HTTP_IF_MATCH=etag(api, url)
     )
+    event(f"HTTP {response.status_code}")  # the statistics show both outcomes
     if response.status_code >= 400:
         assert_problem(response)
         assert plan_values(concept.pk) == before
@@ -287,6 +299,7 @@ def test_a_phase_change_with_hostile_text_never_fails_and_refusals_change_nothin
         HTTP_IF_MATCH=etag(api, case_url),
     )
     assert_answered(response)
+    event(f"HTTP {response.status_code}")  # the statistics show both outcomes
     if response.status_code >= 400:
         assert Case.objects.filter(pk=person.case_id).values_list("phase", "revision")[0] == before
         assert row_counts() == counts
