@@ -39,6 +39,9 @@ FULL_SYNC_SECONDS = 60.0
 MONITOR_PDF_SECONDS = 60.0
 QUERY_COUNT_HEADER = "X-Bench-Queries"
 WARM_UP_REQUESTS = 3
+# The monitor PDF is given this long (a quarter of an hour: 15× its target) before the
+# benchmark reports it unfinished and writes its results.
+MONITOR_PDF_LIMIT_SECONDS = 900
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -101,14 +104,18 @@ def full_sync(base: str, token: str, paths: dict[str, str]) -> dict[str, Any]:
 
 
 def monitor_pdf(username: str) -> dict[str, Any]:
-    proc = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "benchmarks.monitor_pdf", username],
-        cwd=ROOT,
-        env=child_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    try:
+        proc = subprocess.run(  # noqa: S603
+            [sys.executable, "-m", "benchmarks.monitor_pdf", username],
+            cwd=ROOT,
+            env=child_env(),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=MONITOR_PDF_LIMIT_SECONDS,
+        )
+    except subprocess.TimeoutExpired:
+        return {"missing": f"not finished within {MONITOR_PDF_LIMIT_SECONDS} s"}
     if proc.returncode != 0:
         return {"missing": (proc.stderr.strip().splitlines() or ["failed"])[-1]}
     return json.loads(proc.stdout.strip().splitlines()[-1])
