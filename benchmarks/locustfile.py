@@ -123,6 +123,8 @@ else:
         def on_start(self) -> None:
             self.mine = next(_regisseurs)
             self.client.cookies.set(SESSION_COOKIE, self.mine.get("session", ""))
+            # Every regisseur logs an UVO first, so even a short run writes some.
+            self.log_uvo()
 
         @task(3)
         def case_page(self) -> None:
