@@ -186,7 +186,7 @@ class CaseSketch:
 
 
 def _generated_tables() -> list[str]:
-    written = (
+    written: tuple[type[models.Model], ...] = (
         Organisation,
         Region,
         User,
