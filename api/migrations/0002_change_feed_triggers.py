@@ -1,4 +1,8 @@
-"""Triggers that write the change feed in the transaction of every change."""
+"""Triggers that write the change feed in the transaction of every change.
+
+PostgreSQL only: the feed's commit order rests on PostgreSQL transaction ids. On
+the SQLite quick start the triggers are not installed and the change feed stays
+empty (the resources themselves still serve and accept data)."""
 
 from django.db import migrations
 
@@ -11,6 +15,14 @@ from api.feed import (
 )
 
 
+def _on_postgresql(sql: str):
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(sql)
+
+    return run
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("api", "0001_sync"),
@@ -20,6 +32,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunSQL(FUNCTIONS_SQL, DROP_FUNCTIONS_SQL),
-        *(migrations.RunSQL(trigger_sql(t), drop_trigger_sql(t)) for t in SYNCED_TABLES),
+        migrations.RunPython(_on_postgresql(FUNCTIONS_SQL), _on_postgresql(DROP_FUNCTIONS_SQL)),
+        *(
+            migrations.RunPython(
+                _on_postgresql(trigger_sql(t)), _on_postgresql(drop_trigger_sql(t))
+            )
+            for t in SYNCED_TABLES
+        ),
     ]
