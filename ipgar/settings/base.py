@@ -296,6 +296,10 @@ SPECTACULAR_SETTINGS = {
     # The schema describes no data: every signed-in person and every sync client may read it.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.problem_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "MeetingKindEnum": "cases.models.Meeting.Kind",
         "EvaluationKindEnum": "cases.models.Evaluation.Kind",
