@@ -1,8 +1,6 @@
 """The start page, the main menu by role, and the error pages.
 
-The menu and the start page link to URL names only when they exist: the apps add
-their pages independently, and a link to a missing page would break every page.
-Each entry names the roles it is for; what a role may really do is still decided
+Each menu entry names the roles it is for; what a role may really do is still decided
 by the page itself (the menu is a convenience, never the access rule).
 """
 
@@ -14,7 +12,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
@@ -32,44 +30,27 @@ PRIV = Role.PRIVACY_OFFICER
 class MenuEntry:
     key: str
     label: Any  # a lazy translation
-    url_names: tuple[str, ...]  # the first that exists is linked
+    url_name: str
     roles: frozenset[Role]
 
 
-# In menu order. Where an app has not settled on a name, a few plausible ones are tried.
+# In menu order.
 MENU: tuple[MenuEntry, ...] = (
-    MenuEntry("dashboard", _("Dashboard"), ("monitoring:dashboard",), frozenset({PT})),
-    MenuEntry("my_cases", _("Mijn casussen"), ("cases:list",), frozenset({REG})),
-    MenuEntry("cases", _("Casussen"), ("cases:list",), frozenset({PT, TEAM})),
-    MenuEntry(
-        "exits",
-        _("Uitstroomvoorstellen"),
-        ("cases:exit_decisions", "cases:exits_awaiting_decision", "cases:exit_list"),
-        frozenset({PTOR, PT}),
-    ),
-    MenuEntry(
-        "pool",
-        _("Pool"),
-        ("pool:overview", "pool:index", "pool:list", "pool:regisseur_list"),
-        frozenset({PT}),
-    ),
-    MenuEntry(
-        "caseload",
-        _("Caseload"),
-        ("pool:manager", "pool:caseload", "pool:manager_caseload"),
-        frozenset({MAN}),
-    ),
-    MenuEntry(
-        "monitors",
-        _("Kwartaalmonitor"),
-        ("monitoring:monitor_list", "monitoring:monitors", "monitoring:list"),
-        frozenset({PT, PTOR}),
-    ),
-    MenuEntry("access_log", _("Toegangslog"), ("audit:log",), frozenset({PT, PRIV})),
+    MenuEntry("dashboard", _("Dashboard"), "monitoring:dashboard", frozenset({PT})),
+    MenuEntry("my_cases", _("Mijn casussen"), "cases:list", frozenset({REG})),
+    MenuEntry("cases", _("Casussen"), "cases:list", frozenset({PT, TEAM})),
+    MenuEntry("exits", _("Uitstroomvoorstellen"), "cases:exit_decisions", frozenset({PTOR, PT})),
+    MenuEntry("pool", _("Pool"), "pool:regisseur_list", frozenset({PT})),
+    MenuEntry("reviews", _("Caseloadbesprekingen"), "pool:review_list", frozenset({PT, REG})),
+    MenuEntry("talks", _("Driegesprekken"), "pool:talk_list", frozenset({PT, REG, MAN})),
+    MenuEntry("team_rhythm", _("Teamritme"), "pool:team_activity_list", frozenset({PT})),
+    MenuEntry("caseload", _("Caseload"), "pool:manager", frozenset({MAN})),
+    MenuEntry("monitors", _("Kwartaalmonitor"), "monitoring:monitors", frozenset({PT, PTOR})),
+    MenuEntry("access_log", _("Toegangslog"), "audit:log", frozenset({PT, PRIV})),
     MenuEntry(
         "notifications",
         _("Meldingen"),
-        ("monitoring:notification_list", "monitoring:notifications"),
+        "monitoring:notifications",
         frozenset(Role) - {Role.SYNC_CLIENT},
     ),
 )
@@ -85,15 +66,6 @@ LANDING: tuple[tuple[Role, str], ...] = (
 )
 
 
-def _first_url(url_names: tuple[str, ...]) -> str | None:
-    for name in url_names:
-        try:
-            return reverse(name)
-        except NoReverseMatch:
-            continue
-    return None
-
-
 def menu_for(user: Any) -> list[dict[str, Any]]:
     """The menu entries for ``user``'s roles that have a page: key, label, url."""
     if not getattr(user, "is_authenticated", False):
@@ -102,9 +74,9 @@ def menu_for(user: Any) -> list[dict[str, Any]]:
     if user.is_superuser:
         roles |= {PT}
     return [
-        {"key": entry.key, "label": entry.label, "url": url}
+        {"key": entry.key, "label": entry.label, "url": reverse(entry.url_name)}
         for entry in MENU
-        if roles & entry.roles and (url := _first_url(entry.url_names))
+        if roles & entry.roles
     ]
 
 
