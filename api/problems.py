@@ -14,8 +14,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -26,6 +27,7 @@ from domain.errors import RuleViolation, StaleObject
 logger = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+API_PREFIX = "/api/"
 TYPE_BASE = "https://ipgar.amsterdam.nl/problemen/"
 
 PRECONDITION_FAILED = "De ETag in If-Match is niet (meer) die van dit object; haal het opnieuw op."
@@ -193,3 +195,19 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         )
     detail = data.get("detail", "") if isinstance(data, dict) else str(data)
     return problem(response.status_code, str(detail), instance=instance, headers=headers)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The project's 404 handler: a path under /api/ that matches no route (e.g. an id
+    the URL pattern rejects) answers problem details like every other API error;
+    everything else gets the Dutch 404 page."""
+    if not request.path.startswith(API_PREFIX):
+        return defaults.page_not_found(request, exception)
+    body = {
+        "type": TYPE_BASE + SLUGS.get(404, "404"),
+        "title": TITLES.get(404, _("Fout")),
+        "status": 404,
+        "detail": NOT_FOUND,
+        "instance": request.get_full_path(),
+    }
+    return JsonResponse(body, status=404, content_type=PROBLEM_CONTENT_TYPE)

@@ -26,3 +26,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),
 ]
+
+# Unknown paths under /api/ answer RFC 9457 problem details; the rest the Dutch 404 page.
+handler404 = "api.problems.page_not_found"

@@ -26,6 +26,7 @@ from .revisions import bump_revision, lock_for_update, touch_case
 
 CASE_NUMBER_REQUIRED = "Vul een casusnummer in."
 CASE_NUMBER_TAKEN = "Casusnummer %(number)s is al in gebruik."
+PERSON_NAME_TOO_LONG = "Een naam is te lang: ten hoogste %(limit)s tekens."
 PERSON_NAME_REQUIRED = "Vul de voornaam en de achternaam van de persoon in."
 BIRTH_AFTER_REGISTRATION = "De geboortedatum ligt na de aanmelddatum."
 BSN_NOT_NINE_DIGITS = "Een BSN bestaat uit precies 9 cijfers."
@@ -72,6 +73,12 @@ def _clean_names(first_name: str, last_name: str) -> tuple[str, str]:
     first_name, last_name = first_name.strip(), last_name.strip()
     if not first_name or not last_name:
         raise ValidationError(PERSON_NAME_REQUIRED, code="name_required")
+    for field, value in (("first_name", first_name), ("last_name", last_name)):
+        limit = getattr(Person._meta.get_field(field), "max_length", None)
+        if limit is not None and len(value) > limit:
+            raise ValidationError(
+                PERSON_NAME_TOO_LONG, code="name_too_long", params={"limit": limit}
+            )
     return first_name, last_name
 
 

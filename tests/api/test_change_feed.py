@@ -12,7 +12,8 @@ from cases.models import Case, Meeting
 from cases.signals import person_pseudonymised
 from tests.factories import CaseFactory, MeetingFactory, OrganisationFactory, PersonFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The feed serves only transactions older than every open one in the cluster: run alone.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.serial]
 
 
 def feed(api, cursor: str = "", **params) -> dict:

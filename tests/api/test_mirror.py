@@ -29,7 +29,8 @@ from tests.api.conftest import sync_client_user, token_for
 from tests.conftest import ROOT, _run_env
 from tests.factories import OrganisationFactory, RegionFactory, RegisseurFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The feed serves only transactions older than every open one in the cluster: run alone.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.serial]
 
 TODAY = timezone.localdate()
 
@@ -279,7 +280,10 @@ def change_source(api: Api, w: World, paths: dict[str, str]) -> None:
 
     programme.groups.add(Group.objects.get(name=Role.PROGRAMME_TEAM.value))
     second = Case.objects.get(number="R-2")
-    person_erase_early(case=second, reason="Verzoek tot wissen van de betrokkene zelf", by=programme)  # pseudonymise
+    # pseudonymise
+    person_erase_early(
+        case=second, reason="Verzoek tot wissen van de betrokkene zelf", by=programme
+    )
 
 
 def test_mirror_two_instances(world: World, live_server, target_url: str, tmp_path: Path):

@@ -132,6 +132,18 @@ def test_unknown_object_is_404_problem(api):
     assert response.json()["type"].endswith("niet-gevonden")
 
 
+def test_a_path_no_api_route_matches_is_a_404_problem_but_pages_keep_the_dutch_404(api, client):
+    response = api.get("/api/v1/cases/0.5/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == PROBLEM_CONTENT_TYPE
+    assert response.json()["status"] == 404
+    assert response.json()["instance"] == "/api/v1/cases/0.5/"
+    page = client.get("/bestaat-niet/")
+    assert page.status_code == 404
+    assert page["Content-Type"].startswith("text/html")
+    assert "Pagina niet gevonden" in page.content.decode()
+
+
 @override_settings(API_MAX_BODY_BYTES=2000)
 def test_body_too_large_is_413(api):
     body = case_body()

@@ -14,7 +14,8 @@ from api.services import webhooks_dispatch
 from api.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from tests.factories import CaseFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The feed serves only transactions older than every open one in the cluster: run alone.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.serial]
 
 
 class Receiver:

@@ -73,7 +73,11 @@ READS_CASE = signed_in(404, {PT: 200, REG: (200, 404), TEAM: (200, 404)})
 
 
 MATRIX: dict[str, Row] = {
-    "home": Row(fixed("home"), signed_in(200)),
+    "home": Row(
+        fixed("home"),
+        signed_in(302, {ADMIN: 200}),
+        note="each role is sent to its own start page; the administrator has none",
+    ),
     "healthz": Row(
         fixed("healthz"),
         every(frozenset({200, 503})),
