@@ -24,7 +24,8 @@ def run_manage(env_overrides: Mapping[str, str | None], *args: str) -> subproces
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in GOOD_PRODUCTION_ENV and k not in ("DEBUG", "CELERY_BROKER_URL")
+        if k not in GOOD_PRODUCTION_ENV
+        and k not in ("DEBUG", "CELERY_BROKER_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
     }
     env["IPGAR_NO_DOTENV"] = "1"
     env.update({key: value for key, value in env_overrides.items() if value is not None})

@@ -127,7 +127,10 @@ def build_world() -> World:
     task = PeriodicTask.objects.create(name="matrix", task="x.y", interval=schedule)
     world.own["periodictask"] = world.other["periodictask"] = task
     lockout = AccessAttempt.objects.create(
-        username="locked-out", ip_address="127.0.0.1", failures_since_start=5
+        username="locked-out",
+        ip_address="127.0.0.1",
+        path_info="/inloggen/",
+        failures_since_start=5,
     )
     world.own["accessattempt"] = world.other["accessattempt"] = lockout
     # A kwartaalmonitor run (failed: no PDF to store) and one notification each.
