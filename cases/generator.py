@@ -223,6 +223,18 @@ def _row_triggers_off(tables: list[str]) -> Iterator[None]:
             cursor.execute(f"ALTER TABLE {quote(table)} ENABLE TRIGGER USER")
 
 
+def _refresh_planner_statistics() -> None:
+    """ANALYZE the database (the generated tables and the change feed filled
+    behind them), as autovacuum would some minutes later: right
+    after a bulk load PostgreSQL's planner still believes the tables are empty and
+    picks slow plans (the case page's queries at 10,000 cases: about 190 ms
+    before, 60 ms after, measured on a busy machine)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
 @contextmanager
 def _historic_access_times() -> Iterator[None]:
     """The access log stamps ``at`` on insert; generated records carry their own
@@ -262,6 +274,7 @@ def generate_data(
         with _row_triggers_off(tables):
             generator.run(chunk_size=chunk_size, progress=progress or (lambda _: None))
         data_generated.send(sender=_Generator, tables=tables)
+    _refresh_planner_statistics()
     report.seconds = time.monotonic() - started
     return report
 
