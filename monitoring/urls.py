@@ -6,6 +6,7 @@ app_name = "monitoring"
 
 urlpatterns: list = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("werklijst/", dashboard.worklist, name="worklist"),
 ]
 
 urlpatterns += [

@@ -12,6 +12,11 @@ under ``figures_version()``: any insert or update of the data behind it gives a
 new stamp and so a fresh computation on the next request. User and organisation
 names are not in the stamp; a changed name shows within RESULTS_CACHE_SECONDS.
 The page says when its figures were computed.
+
+Each worklist shows its WORKLIST_PREVIEW most urgent items (by due date, so the
+longest overdue first) with its full count; the worklist page lists all of one
+worklist, paged, under the same filters. Both take their items from one cached
+computation per filter, language, day and data stamp.
 """
 
 from __future__ import annotations
@@ -20,11 +25,13 @@ import dataclasses
 import datetime
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -56,6 +63,13 @@ NEW_CASES_DAYS = 30
 RESULTS_CACHE_SECONDS = 600
 # The inflow/outflow chart covers the current quarter and the ones before it.
 QUARTERS_SHOWN = 4
+# Items of each worklist on the dashboard itself; the worklist page shows them all.
+WORKLIST_PREVIEW = 10
+WORKLIST_PAGE_SIZE = 50
+# Above this many regisseurs one bar each is unreadable (and, at 890 regisseurs,
+# 440 kB of SVG): the caseload chart then shows one bar per organisation, the
+# pool table still every regisseur.
+CASELOAD_CHART_MAX_BARS = 40
 
 # The worklists, in the order shown, each gathering one or more kinds of deadline.
 WORKLISTS: tuple[tuple[str, Any, tuple[DeadlineKind, ...]], ...] = (
@@ -112,6 +126,21 @@ class DashboardFilterForm(forms.Form):
         region_field.queryset = Region.objects.order_by("name")
 
 
+class WorklistFilterForm(DashboardFilterForm):
+    """The dashboard's filters plus the worklist to show."""
+
+    lijst = forms.ChoiceField(
+        label=gettext_lazy("Werklijst"),
+        choices=[(key, title) for key, title, _kinds in WORKLISTS],
+        error_messages={
+            "required": gettext_lazy("Kies een werklijst."),
+            "invalid_choice": gettext_lazy("Deze werklijst bestaat niet."),
+        },
+    )
+
+    field_order = ["lijst", "organisatie", "fase", "regio"]
+
+
 @dataclasses.dataclass(frozen=True)
 class Worklist:
     key: str
@@ -121,6 +150,14 @@ class Worklist:
     @property
     def overdue(self) -> int:
         return sum(1 for item in self.items if item.overdue)
+
+    @property
+    def preview(self) -> Sequence[Deadline]:
+        return self.items[:WORKLIST_PREVIEW]
+
+    @property
+    def has_more(self) -> bool:
+        return len(self.items) > WORKLIST_PREVIEW
 
 
 @login_required
@@ -142,12 +179,42 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _results_html(request: HttpRequest, *, today: datetime.date, filters: dict[str, Any]) -> str:
-    """The results region, from the cache while the data behind it is unchanged."""
-    key = ":".join(
+@login_required
+@require_GET
+def worklist(request: HttpRequest) -> HttpResponse:
+    """All items of one worklist, paged, under the dashboard's filters."""
+    if not is_programme_team(request.user):
+        raise PermissionDenied
+    form = WorklistFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "monitoring/worklist.html", {"form": form}, status=400)
+    filters = {name: form.cleaned_data[name] for name in ("organisatie", "fase", "regio")}
+    key = form.cleaned_data["lijst"]
+    today = timezone.localdate()
+    items, computed_at = _worklist_items(today=today, filters=filters)
+    chosen = _worklists(items)[key]
+    page = Paginator(chosen.items, WORKLIST_PAGE_SIZE).get_page(request.GET.get("pagina"))
+    dashboard_query = _filter_query(filters)
+    return render(
+        request,
+        "monitoring/worklist.html",
+        {
+            "form": form,
+            "worklist": chosen,
+            "page": page,
+            "dashboard_query": dashboard_query,
+            "computed_at": computed_at,
+        },
+    )
+
+
+def _cache_key(kind: str, *, today: datetime.date, filters: dict[str, Any]) -> str:
+    """Per filter, language and day, under the data stamp: any change of the data
+    behind the figures gives a new key."""
+    return ":".join(
         str(part)
         for part in (
-            "dashboard-results",
+            kind,
             today.isoformat(),
             get_language(),
             filters["organisatie"].pk if filters["organisatie"] else "",
@@ -156,13 +223,54 @@ def _results_html(request: HttpRequest, *, today: datetime.date, filters: dict[s
             *figures_version(),
         )
     )
+
+
+def _results_html(request: HttpRequest, *, today: datetime.date, filters: dict[str, Any]) -> str:
+    """The results region, from the cache while the data behind it is unchanged."""
+    key = _cache_key("dashboard-results", today=today, filters=filters)
     html = cache.get(key)
     if html is None:
         context = dashboard_context(today=today, **filters)
         context["computed_at"] = timezone.localtime()
+        context["filter_query"] = _filter_query(filters)
         html = render_to_string("monitoring/dashboard_results.html", context, request=request)
         cache.set(key, html, RESULTS_CACHE_SECONDS)
     return html
+
+
+def _filter_query(filters: dict[str, Any]) -> str:
+    """The filters as the query string the dashboard's form would send."""
+    values = {
+        "organisatie": filters["organisatie"].code if filters["organisatie"] else None,
+        "fase": filters["fase"],
+        "regio": filters["regio"].code if filters["regio"] else None,
+    }
+    return urlencode({name: value for name, value in values.items() if value is not None})
+
+
+def _worklist_items(
+    *, today: datetime.date, filters: dict[str, Any]
+) -> tuple[list[Deadline], datetime.datetime]:
+    """The deadline items behind the worklists (and when they were computed), kept
+    under the same key rules as the results region."""
+    key = _cache_key("dashboard-worklist-items", today=today, filters=filters)
+    cached = cache.get(key)
+    if cached is None:
+        case_ids = None
+        if filters["fase"] is not None or filters["regio"] is not None:
+            # A phase or region narrows to cases: the pool-level items (reviews, talks) drop out.
+            case_ids = open_case_ids(phase=filters["fase"], region=filters["regio"])
+        items = deadlines(on=today, organisation=filters["organisatie"], case_ids=case_ids)
+        cached = (items, timezone.localtime())
+        cache.set(key, cached, RESULTS_CACHE_SECONDS)
+    return cached
+
+
+def _worklists(items: Sequence[Deadline]) -> dict[str, Worklist]:
+    return {
+        key: Worklist(key, str(title), [item for item in items if item.kind in kinds])
+        for key, title, kinds in WORKLISTS
+    }
 
 
 def dashboard_context(
@@ -180,24 +288,36 @@ def dashboard_context(
     per_phase = cases_per_phase(organisation=organisatie, region=regio, phase=fase)
     start = today - datetime.timedelta(days=92 * (QUARTERS_SHOWN - 1))
     flows = flow_per_quarter(start=start, end=today, organisation=organisatie, region=regio)
-    case_ids = None
-    if fase is not None or regio is not None:
-        # A phase or region narrows to cases: the pool-level items (reviews, talks) drop out.
-        case_ids = open_case_ids(phase=fase, region=regio)
-    items = deadlines(on=today, organisation=organisatie, case_ids=case_ids)
+    items, _computed_at = _worklist_items(
+        today=today, filters={"organisatie": organisatie, "fase": fase, "regio": regio}
+    )
     return {
         "today": today,
         "overview": overview,
         "new_cases_days": NEW_CASES_DAYS,
         "per_phase": [(Phase(value).label, n) for value, n in per_phase.items()],
         "flows": flows,
-        "worklists": [
-            Worklist(key, str(title), [item for item in items if item.kind in kinds])
-            for key, title, kinds in WORKLISTS
-        ],
+        "worklists": list(_worklists(items).values()),
         "filtered": any(value is not None for value in (organisatie, fase, regio)),
         "charts": _charts(overview, per_phase, flows),
     }
+
+
+def _caseload_bars(overview: PoolOverview) -> tuple[str, list[charts.Bar]]:
+    """One bar per regisseur, or per organisation for a pool too big to read."""
+    if len(overview.rows) <= CASELOAD_CHART_MAX_BARS:
+        return _("Caseload tegen capaciteit per regisseur"), [
+            charts.Bar(f"{row.name} ({row.organisation})", row.total_cases, row.capacity)
+            for row in overview.rows
+        ]
+    totals: dict[str, list[int]] = {}
+    for row in overview.rows:
+        total = totals.setdefault(row.organisation, [0, 0])
+        total[0] += row.total_cases
+        total[1] += row.capacity
+    return _("Caseload tegen capaciteit per organisatie"), [
+        charts.Bar(name, cases, capacity) for name, (cases, capacity) in sorted(totals.items())
+    ]
 
 
 def _charts(
@@ -206,13 +326,12 @@ def _charts(
     quarters = [str(flow.quarter) for flow in flows]
     labels = exit_ground_labels()
     grounds = [g for g in labels if any(flow.outflow_by_ground.get(g) for flow in flows)]
+    caseload_title, caseload_bars = _caseload_bars(overview)
     return {
+        "caseload_title": caseload_title,
         "caseload": charts.bar_chart_with_capacity(
-            title=_("Caseload tegen capaciteit per regisseur"),
-            bars=[
-                charts.Bar(f"{row.name} ({row.organisation})", row.total_cases, row.capacity)
-                for row in overview.rows
-            ],
+            title=caseload_title,
+            bars=caseload_bars,
             value_label=_("casussen in regie"),
             capacity_label=_("maximum"),
             over_label=_("over capaciteit"),

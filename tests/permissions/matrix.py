@@ -144,6 +144,10 @@ MATRIX: dict[str, Row] = {
     "emergency_review:list": Row(fixed("emergency_review:list"), signed_in(403, {PT: 200})),
     # --- the programme team's dashboard (monitoring/views/dashboard.py) ---
     "monitoring:dashboard": Row(fixed("monitoring:dashboard"), signed_in(403, {PT: 200})),
+    "monitoring:worklist": Row(
+        lambda world, which: reverse("monitoring:worklist") + "?lijst=uvo",
+        signed_in(403, {PT: 200}),
+    ),
     # --- the kwartaalmonitor and notifications (monitoring/views/monitors.py, notifications.py) ---
     "monitoring:monitors": Row(fixed("monitoring:monitors"), signed_in(403, {PT: 200, PTOR: 200})),
     "monitoring:monitor_start": Row(
