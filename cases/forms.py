@@ -31,14 +31,6 @@ UNKNOWN_CASE_NUMBER = "Onbekend casusnummer."
 NOT_TO_REVIEW = "Deze noodtoegang staat niet (meer) ter beoordeling."
 
 
-def form_add_service_error(
-    form: forms.Form, error: ValidationError, fields_by_code: dict[str, str] | None = None
-) -> None:
-    """Show a service's error on the form: on the field its code names, else above it."""
-    field = (fields_by_code or {}).get(error.code or "")
-    form.add_error(field, error)
-
-
 class EmergencyOpenForm(forms.Form):
     number = forms.CharField(label=_("Casusnummer"), max_length=20)
     reason = forms.CharField(

@@ -18,13 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from domain.forms import form_add_service_error
+
 from ..access import case_access_for, user_may
 from ..forms import (
     CaseFilterForm,
     EmergencyOpenForm,
     EmergencyReviewForm,
     ShareForm,
-    form_add_service_error,
 )
 from ..models import Case, CaseStatus, Person, PlanStatus
 from ..selectors.cases import (
