@@ -18,6 +18,7 @@ from .models import (
     Evaluation,
     ExitGround,
     ExitProcedure,
+    Intervention,
     ItatAdvice,
     Meeting,
     Phase,
@@ -294,6 +295,28 @@ class ExitProposeForm(forms.Form):
         help_text=_("Het uitstroomvoorstel berust op het gezamenlijk oordeel van het team."),
     )
     on = _date(_("Datum voorstel"))
+
+
+class ExitWithdrawForm(forms.Form):
+    revision = RevisionField()
+    on = _date(_("Datum intrekking"))
+    reason = _text(
+        _("Reden van intrekking"),
+        help_text=_("Bijvoorbeeld: de verhuizing gaat niet door."),
+    )
+
+
+class InterventionProgressForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Intervention.Status.choices)
+    result = _text(
+        _("Resultaat"),
+        required=False,
+        help_text=_("Verplicht als de interventie is afgerond of gestopt."),
+    )
+
+
+class ActionDoneForm(forms.Form):
+    done_on = _date(_("Afgerond op"))
 
 
 class AssessmentForm(forms.Form):
