@@ -18,6 +18,7 @@ from .models import (
     Evaluation,
     ExitGround,
     ExitProcedure,
+    Intervention,
     ItatAdvice,
     Meeting,
     Phase,
@@ -29,14 +30,6 @@ from .services.sharing import SHARE_WITH_MAX_LENGTH
 
 UNKNOWN_CASE_NUMBER = "Onbekend casusnummer."
 NOT_TO_REVIEW = "Deze noodtoegang staat niet (meer) ter beoordeling."
-
-
-def form_add_service_error(
-    form: forms.Form, error: ValidationError, fields_by_code: dict[str, str] | None = None
-) -> None:
-    """Show a service's error on the form: on the field its code names, else above it."""
-    field = (fields_by_code or {}).get(error.code or "")
-    form.add_error(field, error)
 
 
 class EmergencyOpenForm(forms.Form):
@@ -302,6 +295,28 @@ class ExitProposeForm(forms.Form):
         help_text=_("Het uitstroomvoorstel berust op het gezamenlijk oordeel van het team."),
     )
     on = _date(_("Datum voorstel"))
+
+
+class ExitWithdrawForm(forms.Form):
+    revision = RevisionField()
+    on = _date(_("Datum intrekking"))
+    reason = _text(
+        _("Reden van intrekking"),
+        help_text=_("Bijvoorbeeld: de verhuizing gaat niet door."),
+    )
+
+
+class InterventionProgressForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Intervention.Status.choices)
+    result = _text(
+        _("Resultaat"),
+        required=False,
+        help_text=_("Verplicht als de interventie is afgerond of gestopt."),
+    )
+
+
+class ActionDoneForm(forms.Form):
+    done_on = _date(_("Afgerond op"))
 
 
 class AssessmentForm(forms.Form):

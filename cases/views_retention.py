@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
+from domain.forms import form_add_service_error
 
 from .access import case_access_for
-from .forms import form_add_service_error
 from .models import Person
 from .selectors.cases import person_of
 from .services.reads import case_read_record

@@ -6,23 +6,12 @@ import datetime
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
 
 from .models import Region, Regisseur, TeamActivity
 from .selectors import managers, regisseurs_active, users_without_membership
-
-
-def add_service_error(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's error on the form: each message on the field it names when
-    the form has that field, else above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class DateInput(forms.DateInput):

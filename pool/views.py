@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import User
 from accounts.roles import Role, user_has_role
 from audit.services import access_record
-from domain.errors import RuleViolation, StaleObject
+from domain.forms import Outcome, call_service, form_status
 
 from . import services
 from .forms import (
@@ -31,7 +31,6 @@ from .forms import (
     RegisseurEditForm,
     TeamActivityForm,
     ThreeWayTalkForm,
-    add_service_error,
 )
 from .models import Absence, Regisseur, TeamActivity
 from .selectors import (
@@ -82,10 +81,6 @@ ATTENDANCE_RECORDED = "De aanwezigheid is bijgewerkt."
 REVIEW_READ_PURPOSE = "Caseloadbespreking ingezien."
 TALK_READ_PURPOSE = "Driegesprek ingezien."
 
-# Answer codes: refused input 400, a rule or a stale edit 409.
-BAD_INPUT = 400
-CONFLICT = 409
-
 
 def _today() -> datetime.date:
     return timezone.localdate()
@@ -98,13 +93,6 @@ def _day(day: datetime.date) -> str:
 def _require_programme_team(user: Any) -> None:
     if not is_programme_team(user):
         raise PermissionDenied(ONLY_PROGRAMME_TEAM)
-
-
-def _status(form: Any, error: ValidationError | None = None) -> int:
-    """400 for refused input, 409 when a rule or someone else's change refused it."""
-    if isinstance(error, RuleViolation):
-        return CONFLICT
-    return BAD_INPUT if form.errors else 200
 
 
 # --- pool management ----------------------------------------------------------------
@@ -127,11 +115,12 @@ def regisseur_list(request: AuthenticatedRequest) -> HttpResponse:
 def regisseur_add(request: AuthenticatedRequest) -> HttpResponse:
     _require_programme_team(request.user)
     form = RegisseurAddForm(request.POST or None, initial={"active_from": _today()})
-    error: ValidationError | None = None
+    outcome = Outcome()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            regisseur = services.regisseur_create(
+        outcome = call_service(
+            form,
+            lambda: services.regisseur_create(
                 user=data["user"],
                 organisation=data["organisation"],
                 fte=data["fte"],
@@ -141,14 +130,15 @@ def regisseur_add(request: AuthenticatedRequest) -> HttpResponse:
                 remark=data["remark"],
                 manager=data["manager"],
                 by=request.user,
-            )
-        except ValidationError as exc:
-            error = exc
-            add_service_error(form, exc)
-        else:
+            ),
+        )
+        if outcome.ok:
+            regisseur: Regisseur = outcome.result
             messages.success(request, REGISSEUR_ADDED % {"name": regisseur.user})
             return redirect("pool:regisseur_detail", pk=regisseur.pk)
-    return render(request, "pool/regisseur_add.html", {"form": form}, status=_status(form, error))
+    return render(
+        request, "pool/regisseur_add.html", {"form": form}, status=form_status(form, outcome)
+    )
 
 
 def _regisseur(pk: int) -> Regisseur:
@@ -195,14 +185,16 @@ def regisseur_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     regisseur = _regisseur(pk)
     loaded = regisseur.updated_at.isoformat()
     form = RegisseurEditForm(request.POST or None, initial=RegisseurEditForm.initial_for(regisseur))
-    error: ValidationError | None = None
+    outcome = Outcome()
     current: Regisseur | None = None
     if request.method == "POST":
         loaded = request.POST.get("loaded_version", "")
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                saved = services.regisseur_update(
+            expected = loaded
+            outcome = call_service(
+                form,
+                lambda: services.regisseur_update(
                     regisseur=regisseur,
                     fte=data["fte"],
                     region_restriction=data["region_restriction"],
@@ -210,26 +202,23 @@ def regisseur_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                     remark=data["remark"],
                     by=request.user,
                     # A missing or garbled version is stale too: never overwrite blindly.
-                    expected_updated_at=_parse_timestamp(loaded)
+                    expected_updated_at=_parse_timestamp(expected)
                     or datetime.datetime.min.replace(tzinfo=datetime.UTC),
-                )
-            except StaleObject as exc:
-                error = exc
-                form.add_error(None, exc)
+                ),
+            )
+            if outcome.ok:
+                saved: Regisseur = outcome.result
+                messages.success(request, REGISSEUR_CHANGED % {"name": saved.user})
+                return redirect("pool:regisseur_detail", pk=saved.pk)
+            if outcome.stale:
                 # Show what is stored now; saving again knowingly replaces it.
                 current = regisseur
                 loaded = regisseur.updated_at.isoformat()
-            except ValidationError as exc:
-                error = exc
-                add_service_error(form, exc)
-            else:
-                messages.success(request, REGISSEUR_CHANGED % {"name": saved.user})
-                return redirect("pool:regisseur_detail", pk=saved.pk)
     return render(
         request,
         "pool/regisseur_edit.html",
         {"regisseur": regisseur, "form": form, "loaded_version": loaded, "current": current},
-        status=_status(form, error),
+        status=form_status(form, outcome),
     )
 
 
@@ -240,15 +229,16 @@ def regisseur_end(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_programme_team(request.user)
     regisseur = _regisseur(pk)
     form = EndMembershipForm(request.POST or None, initial={"last_day": _today()})
-    error: ValidationError | None = None
+    outcome = Outcome()
     if request.method == "POST" and form.is_valid():
         last_day = form.cleaned_data["last_day"]
-        try:
-            services.regisseur_end_membership(regisseur=regisseur, on=last_day, by=request.user)
-        except ValidationError as exc:
-            error = exc
-            add_service_error(form, exc)
-        else:
+        outcome = call_service(
+            form,
+            lambda: services.regisseur_end_membership(
+                regisseur=regisseur, on=last_day, by=request.user
+            ),
+        )
+        if outcome.ok:
             messages.success(
                 request, MEMBERSHIP_ENDED % {"name": regisseur.user, "day": _day(last_day)}
             )
@@ -261,7 +251,7 @@ def regisseur_end(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "form": form,
             "open_cases": regisseur_open_case_count(regisseur=regisseur),
         },
-        status=_status(form, error),
+        status=form_status(form, outcome),
     )
 
 
@@ -274,29 +264,28 @@ def absence_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_programme_team(request.user)
     regisseur = _regisseur(pk)
     form = AbsenceForm(request.POST or None, regisseur=regisseur, on=_today())
-    error: ValidationError | None = None
+    outcome = Outcome()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.absence_create(
+        outcome = call_service(
+            form,
+            lambda: services.absence_create(
                 regisseur=regisseur,
                 starts_on=data["starts_on"],
                 ends_on=data["ends_on"],
                 reason=data["reason"],
                 stand_in=data["stand_in"],
                 by=request.user,
-            )
-        except ValidationError as exc:
-            error = exc
-            add_service_error(form, exc)
-        else:
+            ),
+        )
+        if outcome.ok:
             messages.success(request, ABSENCE_ADDED)
             return redirect("pool:regisseur_detail", pk=regisseur.pk)
     return render(
         request,
         "pool/absence_form.html",
         {"regisseur": regisseur, "form": form, "absence": None},
-        status=_status(form, error),
+        status=form_status(form, outcome),
     )
 
 
@@ -324,33 +313,31 @@ def absence_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "stand_in": absence.stand_in_id,
         },
     )
-    error: ValidationError | None = None
+    outcome = Outcome()
     current: Absence | None = None
     if request.method == "POST":
         loaded = request.POST.get("loaded_version", "")
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                services.absence_update(
+            expected = loaded
+            outcome = call_service(
+                form,
+                lambda: services.absence_update(
                     absence=absence,
                     starts_on=data["starts_on"],
                     ends_on=data["ends_on"],
                     reason=data["reason"],
                     stand_in=data["stand_in"],
                     by=request.user,
-                    expected_version=loaded,
-                )
-            except StaleObject as exc:
-                error = exc
-                form.add_error(None, exc)
-                current = _absence(pk)
-                loaded = services.absence_version(current)
-            except ValidationError as exc:
-                error = exc
-                add_service_error(form, exc)
-            else:
+                    expected_version=expected,
+                ),
+            )
+            if outcome.ok:
                 messages.success(request, ABSENCE_CHANGED)
                 return redirect("pool:regisseur_detail", pk=regisseur.pk)
+            if outcome.stale:
+                current = _absence(pk)
+                loaded = services.absence_version(current)
     return render(
         request,
         "pool/absence_form.html",
@@ -362,7 +349,7 @@ def absence_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "current": current,
             "end_form": AbsenceEndForm(initial={"ends_on": _today()}),
         },
-        status=_status(form, error),
+        status=form_status(form, outcome),
     )
 
 
@@ -373,19 +360,18 @@ def absence_end(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_programme_team(request.user)
     absence = _absence(pk)
     form = AbsenceEndForm(request.POST)
-    error: ValidationError | None = None
+    outcome = Outcome()
     if form.is_valid():
-        try:
-            services.absence_end_early(
+        outcome = call_service(
+            form,
+            lambda: services.absence_end_early(
                 absence=absence,
                 on=form.cleaned_data["ends_on"],
                 by=request.user,
                 expected_version=request.POST.get("loaded_version", ""),
-            )
-        except ValidationError as exc:
-            error = exc
-            add_service_error(form, exc)
-        else:
+            ),
+        )
+        if outcome.ok:
             messages.success(request, ABSENCE_ENDED % {"day": _day(form.cleaned_data["ends_on"])})
             return redirect("pool:regisseur_detail", pk=absence.regisseur_id)
     fresh = _absence(pk)
@@ -406,10 +392,10 @@ def absence_end(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             ),
             "absence": fresh,
             "loaded_version": services.absence_version(fresh),
-            "current": fresh if isinstance(error, StaleObject) else None,
+            "current": fresh if outcome.stale else None,
             "end_form": form,
         },
-        status=_status(form, error),
+        status=form_status(form, outcome),
     )
 
 
@@ -441,11 +427,12 @@ def review_add(request: AuthenticatedRequest) -> HttpResponse:
         on=today,
         initial={"held_on": today, "regisseur": request.GET.get("regisseur")},
     )
-    error: ValidationError | None = None
+    outcome = Outcome()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            review = services.caseload_review_create(
+        outcome = call_service(
+            form,
+            lambda: services.caseload_review_create(
                 regisseur=data["regisseur"],
                 held_on=data["held_on"],
                 held_by=request.user,
@@ -454,14 +441,14 @@ def review_add(request: AuthenticatedRequest) -> HttpResponse:
                 registration=data["registration"],
                 requirements=data["requirements"],
                 assignments=data["assignments"],
-            )
-        except ValidationError as exc:
-            error = exc
-            add_service_error(form, exc)
-        else:
+            ),
+        )
+        if outcome.ok:
             messages.success(request, REVIEW_RECORDED)
-            return redirect("pool:review_detail", pk=review.pk)
-    return render(request, "pool/review_add.html", {"form": form}, status=_status(form, error))
+            return redirect("pool:review_detail", pk=outcome.result.pk)
+    return render(
+        request, "pool/review_add.html", {"form": form}, status=form_status(form, outcome)
+    )
 
 
 @login_required
@@ -507,25 +494,24 @@ def talk_add(request: AuthenticatedRequest) -> HttpResponse:
         on=today,
         initial={"held_on": today, "regisseur": request.GET.get("regisseur")},
     )
-    error: ValidationError | None = None
+    outcome = Outcome()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            talk = services.three_way_talk_create(
+        outcome = call_service(
+            form,
+            lambda: services.three_way_talk_create(
                 regisseur=data["regisseur"],
                 held_on=data["held_on"],
                 held_by=request.user,
                 manager=data["manager"],
                 notes=data["notes"],
                 agreements=data["agreements"],
-            )
-        except ValidationError as exc:
-            error = exc
-            add_service_error(form, exc)
-        else:
+            ),
+        )
+        if outcome.ok:
             messages.success(request, TALK_RECORDED)
-            return redirect("pool:talk_detail", pk=talk.pk)
-    return render(request, "pool/talk_add.html", {"form": form}, status=_status(form, error))
+            return redirect("pool:talk_detail", pk=outcome.result.pk)
+    return render(request, "pool/talk_add.html", {"form": form}, status=form_status(form, outcome))
 
 
 @login_required
@@ -561,15 +547,16 @@ def team_activity_add(request: AuthenticatedRequest) -> HttpResponse:
     _require_programme_team(request.user)
     today = _today()
     form = TeamActivityForm(request.POST or None, on=today, initial={"held_on": today})
-    error: ValidationError | None = None
+    outcome = Outcome()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         present = set(data["present"])
         # Everyone in the pool that day is on the list: ticked present, else absent.
         attendance = {r: r in present for r in regisseurs_active(on=data["held_on"])}
         attendance.update(dict.fromkeys(present, True))
-        try:
-            activity = services.team_activity_create(
+        outcome = call_service(
+            form,
+            lambda: services.team_activity_create(
                 kind=data["kind"],
                 held_on=data["held_on"],
                 topic=data["topic"],
@@ -579,15 +566,13 @@ def team_activity_add(request: AuthenticatedRequest) -> HttpResponse:
                 notes=data["notes"],
                 attendance=attendance,
                 by=request.user,
-            )
-        except ValidationError as exc:
-            error = exc
-            add_service_error(form, exc)
-        else:
+            ),
+        )
+        if outcome.ok:
             messages.success(request, ACTIVITY_RECORDED)
-            return redirect("pool:team_activity_detail", pk=activity.pk)
+            return redirect("pool:team_activity_detail", pk=outcome.result.pk)
     return render(
-        request, "pool/team_activity_add.html", {"form": form}, status=_status(form, error)
+        request, "pool/team_activity_add.html", {"form": form}, status=form_status(form, outcome)
     )
 
 
@@ -610,19 +595,18 @@ def attendance_set(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_programme_team(request.user)
     activity = get_object_or_404(TeamActivity, pk=pk)
     form = AttendanceForm(request.POST)
-    error: ValidationError | None = None
+    outcome = Outcome()
     if form.is_valid():
-        try:
-            services.attendance_record(
+        outcome = call_service(
+            form,
+            lambda: services.attendance_record(
                 activity=activity,
                 regisseur=form.cleaned_data["regisseur"],
                 present=form.cleaned_data["present"],
                 by=request.user,
-            )
-        except ValidationError as exc:
-            error = exc
-            add_service_error(form, exc)
-    status = _status(form, error)
+            ),
+        )
+    status = form_status(form, outcome)
     if getattr(request, "htmx", False):
         line = next(
             (

@@ -6,10 +6,13 @@ every read of person-level data is recorded in the access log.
   sharing and emergency access;
 - ``workflow``: the forms on one case (UVO, plan, phase, exit, weighing,
   evaluation, hand-over);
+- ``follow_up``: carrying a record further (ITAT-R's advice on an exit proposal,
+  withdrawing it, an intervention's progress, an UVO action done);
 - ``decisions``: PTO-R's exit decisions and the bulk hand-over when a regisseur leaves.
 """
 
 from .decisions import bulk_handover, exit_decisions
+from .follow_up import action_done, exit_step, intervention_progress
 from .pages import (
     CASES_PER_PAGE,
     EMERGENCY_OPENED,
@@ -41,6 +44,7 @@ __all__ = [
     "PERSON_PAGE_PURPOSE",
     "REVIEW_RECORDED",
     "SHARE_RECORDED",
+    "action_done",
     "assessment_new",
     "bulk_handover",
     "case_list",
@@ -50,7 +54,9 @@ __all__ = [
     "evaluation_new",
     "exit_decisions",
     "exit_propose_page",
+    "exit_step",
     "hand_over",
+    "intervention_progress",
     "meeting_new",
     "person_page",
     "phase_change",

@@ -1,22 +1,16 @@
-"""What the case views share: the signed-in request, and turning a service's
-refusal into what the user sees on the form."""
+"""What the case views share: the signed-in request and the form page. A service's
+refusal becomes what the user sees on the form through domain.forms.call_service."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from accounts.models import User
-from domain.errors import RuleViolation, StaleObject
-
-from ..forms import form_add_service_error
-
-T = TypeVar("T")
 
 # What the user sees above a form whose record changed in the meantime: the
 # service's own STALE_RECORD message, then this, with the record as it now stands.
@@ -32,39 +26,9 @@ class AuthenticatedRequest(HttpRequest):
     user: User
 
 
-class Outcome:
-    """How a service call on a form went: ``result`` when it succeeded, otherwise
-    the status the page answers with (400 bad input, 409 a rule or a conflict)."""
-
-    def __init__(self) -> None:
-        self.ok = False
-        self.stale = False
-        self.status = 200
-        self.result: Any = None
-
-
-def call_service(
-    form: forms.Form,
-    call: Callable[[], T],
-    fields_by_code: dict[str, str] | None = None,
-) -> Outcome:
-    """Run ``call``; put a refusal on ``form`` (on the field its code names, else
-    above the form). Nothing is written when it refuses: services are atomic."""
-    outcome = Outcome()
-    try:
-        outcome.result = call()
-    except StaleObject as error:
-        form.add_error(None, error)
-        outcome.stale, outcome.status = True, 409
-    except RuleViolation as error:
-        form_add_service_error(form, error, fields_by_code)
-        outcome.status = 409
-    except ValidationError as error:
-        form_add_service_error(form, error, fields_by_code)
-        outcome.status = 400
-    else:
-        outcome.ok = True
-    return outcome
+def show_stale(form: forms.Form) -> None:
+    """Say above the form that the record below is how it is stored now."""
+    form.add_error(None, _(STALE_SHOWN_BELOW))
 
 
 def with_current_revision(data: Any, revision: int) -> Any:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from audit.services import access_record_many
+from domain.forms import call_service
 from pool.models import Regisseur
 from pool.selectors import is_programme_team, pool_overview, regisseurs_active
 
@@ -25,10 +26,9 @@ from ..services.assignments import pool_leave_with_hand_over, suggest_distributi
 from ..services.exits import EXIT_DECISION_ONLY_PTO_R, exit_decide, may_decide_exits
 from ..services.revisions import STALE_RECORD
 from .common import (
-    STALE_SHOWN_BELOW,
     AuthenticatedRequest,
-    call_service,
     form_page,
+    show_stale,
     with_current_revision,
 )
 
@@ -116,7 +116,7 @@ def exit_decisions(request: AuthenticatedRequest) -> HttpResponse:
                 )
                 posted.is_valid()
                 posted.add_error(None, _(STALE_RECORD))
-                posted.add_error(None, _(STALE_SHOWN_BELOW))
+                show_stale(posted)
 
     procedures = list(awaiting)
     rows = []

@@ -18,13 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from domain.forms import form_add_service_error
+
 from ..access import case_access_for, user_may
 from ..forms import (
     CaseFilterForm,
     EmergencyOpenForm,
     EmergencyReviewForm,
     ShareForm,
-    form_add_service_error,
 )
 from ..models import Case, CaseStatus, Person, PlanStatus
 from ..selectors.cases import (
@@ -117,6 +118,12 @@ def case_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     # From the prefetched relations: no query more for a case with a longer history.
     versions = list(case.plan_versions.all())
     procedures = list(case.exit_procedures.all())
+    open_version = next((v for v in versions if v.status != PlanStatus.ADOPTED), None)
+    current_version = max(
+        (v for v in versions if v.status == PlanStatus.ADOPTED),
+        key=lambda v: v.number,
+        default=None,
+    )
     return render(
         request,
         "cases/case_detail.html",
@@ -128,7 +135,9 @@ def case_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "may_change": may_work and case.is_open,
             "in_regie": case.status == CaseStatus.IN_REGIE,
             "versions": versions,
-            "open_version": next((v for v in versions if v.status != PlanStatus.ADOPTED), None),
+            "open_version": open_version,
+            # Progress is recorded on the plan that holds and on the version in progress.
+            "progress_version_ids": {v.pk for v in (current_version, open_version) if v},
             "running_exit": next((p for p in procedures if p.is_running), None),
             "share_records": share_records_of(case) if may_work else None,
         },

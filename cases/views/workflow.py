@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from domain.forms import call_service
 from pool.selectors import pool_overview, regisseurs_active
 
 from ..access import CaseAccess, case_access_for, user_may
@@ -76,10 +77,9 @@ from ..services.plans import (
 from ..services.reads import case_read_record
 from ..services.revisions import STALE_RECORD
 from .common import (
-    STALE_SHOWN_BELOW,
     AuthenticatedRequest,
-    call_service,
     form_page,
+    show_stale,
     with_current_revision,
 )
 
@@ -156,10 +156,6 @@ def _quiet(*parts: forms.Form | forms.BaseFormSet) -> None:
         else:
             part._errors = ErrorDict()  # type: ignore[attr-defined]
             part.cleaned_data = {}
-
-
-def _show_stale(form: forms.Form) -> None:
-    form.add_error(None, _(STALE_SHOWN_BELOW))
 
 
 def _to_case(case: Case, anchor: str = "") -> HttpResponse:
@@ -398,7 +394,7 @@ def plan_version(request: AuthenticatedRequest, pk: int, version_id: int) -> Htt
             if outcome.stale:
                 version = plan_version_of(case, version_id) or version
                 form.data = with_current_revision(form.data, version.revision)
-                _show_stale(form)
+                show_stale(form)
         else:
             status = 400
     return form_page(
@@ -507,7 +503,7 @@ def phase_change(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             form = PhaseChangeForm(with_current_revision(request.POST, case.revision), case=case)
             form.is_valid()
             form.add_error(None, _(STALE_RECORD))
-            _show_stale(form)
+            show_stale(form)
     return form_page(request, "cases/phase_form.html", {"case": case, "form": form}, status=status)
 
 
@@ -668,7 +664,7 @@ def hand_over(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             form = _hand_over_form(case, with_current_revision(request.POST, case.revision))
             form.is_valid()
             form.add_error(None, _(STALE_RECORD))
-            _show_stale(form)
+            show_stale(form)
     return form_page(
         request, "cases/hand_over_form.html", {"case": case, "form": form}, status=status
     )

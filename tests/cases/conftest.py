@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Organisation, User
 from accounts.roles import Role
 from cases.models import Case, ItatAdvice, PlanVersion
 from cases.services.assignments import case_assign
@@ -103,6 +103,29 @@ def adopted_plan(today, author, adopt) -> PlanVersion:
         by=author,
     )
     return adopt(version)
+
+
+def adopt_plan(case: Case, by: User, on: datetime.date, organisation: Organisation) -> PlanVersion:
+    """A first plan version with one intervention, advised by ITAT-R and adopted on ``on``."""
+    version = plan_version_create(
+        case=case,
+        concerns="Zorg",
+        goals="Doel",
+        course="Koers",
+        joint_task="Opgave",
+        focus="",
+        explanation="",
+        interventions=[
+            InterventionInput(
+                description="Iets", responsible_organisation=organisation, deadline=on
+            )
+        ],
+        by=by,
+    )
+    plan_record_itat_advice(
+        version=version, given_on=on, recommendation="positief", advice="Goed.", by=by
+    )
+    return plan_version_adopt(version=version, adopted_on=on, by=by)
 
 
 # --- Case workflow: intake, assignments, phases, exits ----------------------------

@@ -48,7 +48,7 @@ from cases.views.decisions import EXIT_APPROVED, EXIT_PROPOSALS_READ_PURPOSE
 from pool.models import Regisseur
 from tests.factories import OrganisationFactory, RegisseurFactory, UserFactory
 
-from .conftest import client_for, with_role
+from .conftest import adopt_plan, client_for, with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -297,30 +297,8 @@ def test_a_phase_change_without_an_adopted_plan_is_refused_with_the_rule(crew, t
     assert crew.case.phase == Phase.CONTACT
 
 
-def _adopt_plan(case: Case, by, on, organisation) -> PlanVersion:
-    version = plan_version_create(
-        case=case,
-        concerns="Zorg",
-        goals="Doel",
-        course="Koers",
-        joint_task="Opgave",
-        focus="",
-        explanation="",
-        interventions=[
-            InterventionInput(
-                description="Iets", responsible_organisation=organisation, deadline=on
-            )
-        ],
-        by=by,
-    )
-    plan_record_itat_advice(
-        version=version, given_on=on, recommendation="positief", advice="Goed.", by=by
-    )
-    return plan_version_adopt(version=version, adopted_on=on, by=by)
-
-
 def test_a_phase_change_shows_in_the_timeline(crew, today, author, wpi):
-    _adopt_plan(crew.case, author, today, wpi)
+    adopt_plan(crew.case, author, today, wpi)
     crew.case.refresh_from_db()
     response = client_for(crew.regisseur).post(
         reverse("cases:phase_change", args=[crew.case.pk]),
@@ -339,7 +317,7 @@ def test_a_phase_change_shows_in_the_timeline(crew, today, author, wpi):
 
 
 def test_a_phase_change_on_a_stale_case_shows_the_conflict(crew, today, author, wpi):
-    _adopt_plan(crew.case, author, today, wpi)
+    adopt_plan(crew.case, author, today, wpi)
     crew.case.refresh_from_db()
     loaded = crew.case.revision
     assessment_record(
@@ -486,7 +464,7 @@ def test_bulk_hand_over_is_the_programme_teams(crew):
 
 @pytest.fixture
 def advised_exit(crew, today, author, wpi) -> ExitProcedure:
-    _adopt_plan(crew.case, author, today, wpi)
+    adopt_plan(crew.case, author, today, wpi)
     procedure = exit_propose(
         case=crew.case,
         ground=ExitGround.MOVED_NL,
@@ -623,7 +601,7 @@ def test_the_case_page_costs_the_same_with_more_meetings_and_plans(crew, today, 
                 recorded_by=author,
             )
 
-    _adopt_plan(crew.case, author, today, wpi)
+    adopt_plan(crew.case, author, today, wpi)
     add_history(1)
     small = _page_queries(client, url)
     add_history(5)
@@ -649,7 +627,7 @@ def test_the_exit_decisions_cost_the_same_for_one_and_three_proposals(crew, toda
 
     def advised(case: Case) -> None:
         Case.objects.filter(pk=case.pk).update(phase=Phase.EXECUTION)
-        _adopt_plan(case, author, today, wpi)
+        adopt_plan(case, author, today, wpi)
         procedure = exit_propose(
             case=case,
             ground=ExitGround.MOVED_NL,

@@ -17,6 +17,8 @@ from django.contrib import admin
 from django.urls import reverse
 
 from accounts.roles import Role
+from cases.models import ExitGround, ExitProcedure, MeetingAction
+from tests.factories import InterventionFactory
 
 from .api_rows import api_rows
 from .world import ANONYMOUS, ROLES, World
@@ -53,6 +55,52 @@ def on_case(name: str) -> Callable[[World, str], str]:
 
 def on_object(name: str, attribute: str) -> Callable[[World, str], str]:
     return lambda world, which: reverse(name, kwargs={"pk": world.obj(which, attribute).pk})
+
+
+def _record_of(world: World, which: str, name: str, make: Callable[[dict[str, Any]], Any]) -> Any:
+    """A record the world does not hold yet (an exit procedure, an intervention, an UVO
+    action), made once on first use on the own or the other case."""
+    bucket = world.own if which == "own" else world.other
+    if name not in bucket:
+        bucket[name] = make(bucket)
+    return bucket[name]
+
+
+def on_case_record(
+    name: str, kwarg: str, record: str, make: Callable[[dict[str, Any]], Any]
+) -> Callable[[World, str], str]:
+    return lambda world, which: reverse(
+        name,
+        kwargs={
+            "pk": world.obj(which, "case").pk,
+            kwarg: _record_of(world, which, record, make).pk,
+        },
+    )
+
+
+def _running_exit(bucket: dict[str, Any]) -> Any:
+    case = bucket["case"]
+    return ExitProcedure.objects.create(
+        case=case,
+        ground=ExitGround.MOVED_NL,
+        destination="Utrecht",
+        opened_on=case.registered_on,
+        opened_by=case.regisseur.user,
+    )
+
+
+def _intervention(bucket: dict[str, Any]) -> Any:
+    return InterventionFactory(plan_version=bucket["plan_version"])
+
+
+def _meeting_action(bucket: dict[str, Any]) -> Any:
+    meeting = bucket["meeting"]
+    return MeetingAction.objects.create(
+        meeting=meeting,
+        description="Intake plannen",
+        owner_organisation=bucket["organisation"],
+        due_on=meeting.held_on,
+    )
 
 
 def every(code: Expected, overrides: Mapping[str, Expected] | None = None) -> dict[str, Expected]:
@@ -130,6 +178,26 @@ MATRIX: dict[str, Row] = {
     "cases:assessment_new": Row(on_case("cases:assessment_new"), WORKS_ON_CASE),
     "cases:evaluation_new": Row(on_case("cases:evaluation_new"), WORKS_ON_CASE),
     "cases:hand_over": Row(on_case("cases:hand_over"), WORKS_ON_CASE),
+    # --- carrying a record further (cases/views/follow_up.py) ---
+    "cases:exit_advice": Row(
+        on_case_record("cases:exit_advice", "procedure_id", "exit_procedure", _running_exit),
+        WORKS_ON_CASE,
+    ),
+    "cases:exit_withdraw": Row(
+        on_case_record("cases:exit_withdraw", "procedure_id", "exit_procedure", _running_exit),
+        WORKS_ON_CASE,
+    ),
+    "cases:intervention_progress": Row(
+        on_case_record(
+            "cases:intervention_progress", "intervention_id", "intervention", _intervention
+        ),
+        WORKS_ON_CASE,
+        note="directors record progress; team members read the plan only",
+    ),
+    "cases:action_done": Row(
+        on_case_record("cases:action_done", "action_id", "meeting_action", _meeting_action),
+        WORKS_ON_CASE,
+    ),
     "cases:exit_decisions": Row(
         fixed("cases:exit_decisions"), signed_in(403, {PTOR: 200}), note="PTO-R decides exits"
     ),
