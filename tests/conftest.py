@@ -12,6 +12,7 @@ from pathlib import Path
 import pgtrigger
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 from django.test.testcases import TransactionTestCase
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +31,13 @@ def _flush_may_truncate_the_access_log() -> Iterator[None]:
     setattr(TransactionTestCase, "_fixture_teardown", teardown)  # noqa: B010
     yield
     setattr(TransactionTestCase, "_fixture_teardown", original)  # noqa: B010
+
+
+@pytest.fixture(autouse=True)
+def _fresh_case_pages() -> None:
+    """The case page's body is kept per case revision in the process; a test's
+    rolled-back database must not meet the bodies of an earlier test."""
+    caches["case_pages"].clear()
 
 
 def _run_env(**extra: str) -> dict[str, str]:

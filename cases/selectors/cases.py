@@ -9,7 +9,7 @@ permissions, cases/access.py); reads of person data are logged by the caller.
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db import models
 from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
@@ -36,6 +36,7 @@ from ..models import (
     MeetingAttendee,
     Person,
     PhaseTransition,
+    PlanStatus,
     PlanVersion,
     ShareRecord,
     TeamMember,
@@ -141,6 +142,30 @@ class _WithAdvisedOn(TypedDict):
     advised_on: datetime.date
 
 
+def case_page_context(case_id: int) -> dict[str, Any]:
+    """What the case page's body shows of the case, from ``case_detail``'s fixed
+    set of queries: the case with its history, its plan versions (oldest first),
+    the version being written, the ids of the versions whose interventions take
+    progress (the adopted version that holds and the one being written) and the
+    running exit procedure."""
+    case = case_detail(case_id)
+    versions = list(case.plan_versions.all())
+    open_version = next((v for v in versions if v.status != PlanStatus.ADOPTED), None)
+    current_version = max(
+        (v for v in versions if v.status == PlanStatus.ADOPTED),
+        key=lambda v: v.number,
+        default=None,
+    )
+    return {
+        "case": case,
+        "in_regie": case.status == CaseStatus.IN_REGIE,
+        "versions": versions,
+        "open_version": open_version,
+        "progress_version_ids": {v.pk for v in (current_version, open_version) if v},
+        "running_exit": next((p for p in case.exit_procedures.all() if p.is_running), None),
+    }
+
+
 def cases_of_regisseur(
     regisseur: Regisseur, *, on: datetime.date
 ) -> QuerySet[WithAnnotations[Case, _WithRole]]:
@@ -148,18 +173,20 @@ def cases_of_regisseur(
     on ``on`` for an absent regisseur or buddy (the same people cases/access.py
     grants access). Each case carries ``role`` (a CaseRole value); when several
     apply, regisseur goes before buddy before stand-in.
+
+    The absent colleagues are read first (one small query), so the cases are
+    found through the regisseur and buddy indexes: with a subquery in the OR,
+    PostgreSQL scanned every case (10 ms at 10,000 cases, growing with them).
     """
-    absent_for = Absence.objects.filter(
-        stand_in=regisseur, starts_on__lte=on, ends_on__gte=on
-    ).values("regisseur")
+    directors = [
+        regisseur.pk,
+        *Absence.objects.filter(stand_in=regisseur, starts_on__lte=on, ends_on__gte=on).values_list(
+            "regisseur_id", flat=True
+        ),
+    ]
     return (
         Case.objects.filter(status__in=OPEN_STATUSES)
-        .filter(
-            Q(regisseur=regisseur)
-            | Q(buddy=regisseur)
-            | Q(regisseur__in=absent_for)
-            | Q(buddy__in=absent_for)
-        )
+        .filter(Q(regisseur_id__in=directors) | Q(buddy_id__in=directors))
         .annotate(
             role=models.Case(
                 models.When(regisseur=regisseur, then=models.Value(CaseRole.REGISSEUR.value)),

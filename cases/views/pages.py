@@ -9,12 +9,15 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -27,10 +30,10 @@ from ..forms import (
     EmergencyReviewForm,
     ShareForm,
 )
-from ..models import Case, CaseStatus, Person, PlanStatus
+from ..models import Case, Person
 from ..selectors.cases import (
     CaseRole,
-    case_detail,
+    case_page_context,
     cases_filtered,
     cases_for_list,
     cases_of_regisseur,
@@ -54,6 +57,9 @@ from ..services.sharing import share_record
 from .common import AuthenticatedRequest
 
 CASES_PER_PAGE = 50
+# The case page's body is kept in the "case_pages" cache (per process, in memory).
+CASE_PAGE_CACHE = "case_pages"
+CASE_PAGE_CACHE_SECONDS = 600
 PERSON_PAGE_PURPOSE = "Persoonsgegevens ingezien op de persoonspagina van de casus."
 EMERGENCY_OPENED = (
     "Noodtoegang geopend tot %(until)s. Het programmateam beoordeelt deze toegang achteraf."
@@ -112,36 +118,51 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 def case_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     access = case_access_for(request.user, pk, need="view_case")
-    case = case_detail(pk)
+    case = access.case
     case_read_record(access=access, user=request.user, obj=case, request=request)
     may_work = access.allows("work_on_case")
-    # From the prefetched relations: no query more for a case with a longer history.
-    versions = list(case.plan_versions.all())
-    procedures = list(case.exit_procedures.all())
-    open_version = next((v for v in versions if v.status != PlanStatus.ADOPTED), None)
-    current_version = max(
-        (v for v in versions if v.status == PlanStatus.ADOPTED),
-        key=lambda v: v.number,
-        default=None,
-    )
+    rights = {
+        "may_see_person": access.allows("view_person_data"),
+        "may_work": may_work,
+        "may_change": may_work and case.is_open,
+    }
     return render(
         request,
         "cases/case_detail.html",
         {
             "case": case,
             "emergency_access": access.permissions.emergency,
-            "may_see_person": access.allows("view_person_data"),
-            "may_work": may_work,
-            "may_change": may_work and case.is_open,
-            "in_regie": case.status == CaseStatus.IN_REGIE,
-            "versions": versions,
-            "open_version": open_version,
-            # Progress is recorded on the plan that holds and on the version in progress.
-            "progress_version_ids": {v.pk for v in (current_version, open_version) if v},
-            "running_exit": next((p for p in procedures if p.is_running), None),
+            "body": _case_page_body(case, rights),
             "share_records": share_records_of(case) if may_work else None,
         },
     )
+
+
+def _case_page_body(case: Case, rights: dict[str, bool]) -> str:
+    """The page's body (case_detail's history and the actions the rights allow),
+    kept per case revision in this web process's memory, never in a shared store:
+    every service that changes anything of a case raises its revision and
+    ``updated_at`` (cases/services/revisions.py ``touch_case``), so a change shows
+    at once in every process; names of people and organisations shown in it
+    follow within CASE_PAGE_CACHE_SECONDS."""
+    key = ":".join(
+        str(part)
+        for part in (
+            "case-page",
+            case.pk,
+            case.revision,
+            case.updated_at.isoformat(),
+            get_language(),
+            timezone.localdate().isoformat(),
+            *(int(allowed) for allowed in rights.values()),
+        )
+    )
+    store = caches[CASE_PAGE_CACHE]
+    body = store.get(key)
+    if body is None:
+        body = render_to_string("cases/_case_body.html", {**case_page_context(case.pk), **rights})
+        store.set(key, body, CASE_PAGE_CACHE_SECONDS)
+    return body
 
 
 @login_required

@@ -172,8 +172,19 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# The case page's rendered body (cases/views/pages.py): per process and in memory
+# only, so case content is never copied into a shared or persisted store; keyed by
+# the case's revision, so every process shows a change at once.
+CASE_PAGES_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "case-pages",
+    "OPTIONS": {"MAX_ENTRIES": 300},
+}
 # CACHE_URL: e.g. redis://127.0.0.1:6379/1. Default: per-process memory.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+CACHES = {
+    "default": env.cache("CACHE_URL", default="locmemcache://"),
+    "case_pages": CASE_PAGES_CACHE,
+}
 
 # Sessions: signed-in users are signed out after 30 idle minutes (the idle
 # timeout is refreshed on every request) and after 10 hours at most.

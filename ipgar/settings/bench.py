@@ -24,7 +24,10 @@ DATABASES = {
 REDIS_URL = require("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "max_retries": 2}
-CACHES = {"default": env.cache("CACHE_URL", default=REDIS_URL.replace("redis://", "rediscache://"))}
+CACHES = {
+    "default": env.cache("CACHE_URL", default=REDIS_URL.replace("redis://", "rediscache://")),
+    "case_pages": CASE_PAGES_CACHE,  # noqa: F405
+}
 ROOT_URLCONF = "benchmarks.urls"
 MIDDLEWARE = ["benchmarks.middleware.QueryCountMiddleware", *MIDDLEWARE]
 STORAGES = {

@@ -34,7 +34,10 @@ DATABASES = {
 REDIS_URL = require("REDIS_URL")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "max_retries": 2}
-CACHES = {"default": env.cache("CACHE_URL", default=REDIS_URL.replace("redis://", "rediscache://"))}
+CACHES = {
+    "default": env.cache("CACHE_URL", default=REDIS_URL.replace("redis://", "rediscache://")),
+    "case_pages": CASE_PAGES_CACHE,  # noqa: F405
+}
 
 # HTTPS behind a proxy (nginx, a load balancer) that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -188,9 +188,9 @@ SESSION_SAVED = 3  # saved on every request (idle timeout), inside a savepoint
 NEXT_DEADLINES = 3
 FILTER_CHOICES = 2  # the programme team's filters: organisations, regions
 PAGE_OF_CASES = 2  # the paginator's count, then the page with region, regisseur and buddy
-# A regisseur's own list: his membership, his cases (as regisseur, buddy, stand-in),
-# and the cases he reaches through an emergency access.
-MY_CASES = 3
+# A regisseur's own list: his membership, the colleagues he stands in for, his cases
+# (as regisseur, buddy, stand-in), and the cases he reaches through an emergency access.
+MY_CASES = 4
 COMMON = SIGNED_IN_REQUEST + ROLE_NAMES + MODEL_PERMISSIONS + SESSION_SAVED + NEXT_DEADLINES
 LIST_QUERIES = {
     Role.REGISSEUR: COMMON + MY_CASES,
