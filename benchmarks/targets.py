@@ -136,10 +136,16 @@ def prepare(*, seed: int, load_users: int = 0) -> Plan:
             plan.targets.append(Target(name=name, path=path, session=session, note=note))
 
     add("floor", ["bench_floor"], note="trivial view, anonymous, no query")
+    add(
+        "signed-in floor",
+        ["bench_signed_in_floor"],
+        session=pt_session,
+        note="trivial view behind the sign-in: the fixed cost of every page",
+    )
     add("dashboard", ["monitoring:dashboard", "dashboard"], session=pt_session)
     add("case page", ["cases:detail"], session=reg_session, pk=case.pk)
     add("mijn casussen", ["cases:list"], session=reg_session)
-    add("pool overview", ["pool:overview", "pool:list"], session=pt_session)
+    add("pool overview", ["pool:regisseur_list"], session=pt_session)
 
     client = User.objects.filter(
         username__startswith=prefix, groups__name=Role.SYNC_CLIENT.value

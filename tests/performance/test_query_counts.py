@@ -29,7 +29,7 @@ SEED = 11
 TODAY = timezone.localdate()
 # Not pages of the application's own: sign-in flow, language switch, the admin.
 SKIPPED_PREFIXES = ("admin:", "login", "logout", "two_factor", "set_language", "beheer")
-SKIPPED_NAMES = {"healthz", "bench_floor"}
+SKIPPED_NAMES = {"healthz", "bench_floor", "bench_signed_in_floor"}
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
