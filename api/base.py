@@ -7,8 +7,6 @@ A resource viewset declares its queryset, serializers, scope and, for writes,
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any, ClassVar, cast
 
 from django.conf import settings
@@ -27,6 +25,8 @@ from accounts.tokens import SCOPE_MISSING, ScopedTokenAuthentication, TokenHasSc
 from audit.services import access_record_many
 
 from . import services
+from .etags import etag_for
+from .pages import cyclic_gc_paused, prefetch_querysets, representer_for
 from .problems import BODY_TOO_LARGE, PayloadTooLarge, PreconditionFailed, PreconditionRequired
 from .selectors import external_ids_for, object_id_for_external_id
 
@@ -34,13 +34,6 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAY_HEADER = "Idempotent-Replayed"
 KEPT_HEADERS = ("ETag", "Location")
 API_PURPOSE = "Synchronisatie via de API"
-
-
-def etag_for(data: Any) -> str:
-    """A strong ETag: the hash of the representation (it includes ``revision`` where the
-    model has one, and a case's revision moves with everything that belongs to it)."""
-    raw = json.dumps(data, sort_keys=True, default=str, separators=(",", ":")).encode()
-    return '"' + hashlib.sha256(raw).hexdigest()[:32] + '"'
 
 
 class IsSyncClient(permissions.BasePermission):
@@ -120,9 +113,26 @@ class SyncViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         serializer_class = self.serializer_class
         if serializer_class is None:
             raise ImproperlyConfigured(f"{type(self).__name__} has no serializer_class")
+        representer = representer_for(serializer_class)
+        if representer is not None:
+            # Lists and single objects alike, so an object's ETag is the same in both.
+            rows = representer.rows(
+                objects,
+                prefetches=prefetch_querysets(self.get_queryset()),
+                external_ids={pk: ext for (_, pk), ext in context["external_ids"].items()},
+            )
+            return rows if many else rows[0]
         if many:
             return serializer_class(objects, many=True, context=context).data
         return serializer_class(objects[0], context=context).data
+
+    def fresh(self, *, pk: Any) -> models.Model:
+        """The object as it is now, to answer with (its nested lists come with the
+        representation: no prefetch as well)."""
+        queryset = self.get_queryset()
+        if self.serializer_class is not None and representer_for(self.serializer_class):
+            queryset = queryset.prefetch_related(None)
+        return queryset.get(pk=pk)
 
     def _audit(self, objects: list[models.Model]) -> None:
         if self.audited and objects:
@@ -133,10 +143,13 @@ class SyncViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     # --- reads ------------------------------------------------------------------------
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        queryset = self.filter_queryset(self.get_queryset())
-        page = list(self.paginate_queryset(queryset) or [])
-        self._audit(page)
-        return self.get_paginated_response(self.represent(page, many=True))
+        with cyclic_gc_paused():
+            queryset = self.filter_queryset(self.get_queryset())
+            if self.serializer_class is not None and representer_for(self.serializer_class):
+                queryset = queryset.prefetch_related(None)  # nested lists: one query each
+            page = list(self.paginate_queryset(queryset) or [])
+            self._audit(page)
+            return self.get_paginated_response(self.represent(page, many=True))
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         obj = self.get_object()
@@ -177,14 +190,14 @@ class SyncViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             )
             if existing_id is not None:
                 # Upsert by external id: the object is there; creating it again changes nothing.
-                obj = self.get_queryset().get(pk=existing_id)
+                obj = self.fresh(pk=existing_id)
                 code: int = status.HTTP_200_OK
             else:
                 obj = self.perform_service_create(data)
                 if external_id:
                     services.external_id_link(client=client, obj=obj, external_id=external_id)
                 code = status.HTTP_201_CREATED
-            obj = self.get_queryset().get(pk=obj.pk)
+            obj = self.fresh(pk=obj.pk)
             body = self.represent([obj], many=False)
             headers = {"ETag": etag_for(body), "Location": self._location(obj)}
             if key:
@@ -211,7 +224,7 @@ class SyncViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         obj = self.get_object()
         model = type(obj)
         locked = model._default_manager.select_for_update(of=("self",)).get(pk=obj.pk)
-        fresh = self.get_queryset().get(pk=locked.pk)
+        fresh = self.fresh(pk=locked.pk)
         current = etag_for(self.represent([fresh], many=False))
         if if_match.strip() not in (current, "*"):
             raise PreconditionFailed
@@ -223,7 +236,7 @@ class SyncViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             serializer = self.get_serializer(data=request.data, partial=True)
             serializer.is_valid(raise_exception=True)
             self.perform_service_update(obj, dict(serializer.validated_data))
-            body = self.represent([self.get_queryset().get(pk=obj.pk)], many=False)
+            body = self.represent([self.fresh(pk=obj.pk)], many=False)
         return Response(body, headers={"ETag": etag_for(body)})
 
     def action_with_if_match(self, serializer_class: type, run) -> Response:
@@ -235,7 +248,7 @@ class SyncViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             )
             serializer.is_valid(raise_exception=True)
             run(obj, dict(serializer.validated_data))
-            body = self.represent([self.get_queryset().get(pk=obj.pk)], many=False)
+            body = self.represent([self.fresh(pk=obj.pk)], many=False)
         return Response(body, headers={"ETag": etag_for(body)})
 
 

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
+from django.db import models
 
 from cases.models import Case, Meeting, PlanVersion
+
+ID_MAX = 2**63 - 1
+
+
+class NumberInFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
+    """A comma-separated list of ids; each a positive bigint, else 400 (never a 500)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", ID_MAX)
+        super().__init__(*args, **kwargs)
 
 
 class CaseFilter(django_filters.FilterSet):
     updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    id__in = NumberInFilter(field_name="id", lookup_expr="in")
 
     class Meta:
         model = Case
@@ -16,9 +31,17 @@ class CaseFilter(django_filters.FilterSet):
 
 
 class CaseChildFilter(django_filters.FilterSet):
-    """For everything that belongs to a case: ``?case=<id>``."""
+    """For everything that belongs to a case: ``?case=<id>``, or of several cases at
+    once, ``?case__in=<id>,<id>`` (a sync client fetching the cases the feed named)."""
 
     case = django_filters.NumberFilter(field_name="case_id")
+    case__in = NumberInFilter(field_name="case_id", lookup_expr="in")
+
+
+def case_child_filter(model: type[models.Model]) -> type[CaseChildFilter]:
+    """The case filters for a model with nothing else to filter on."""
+    meta = type("Meta", (), {"model": model, "fields": ["case"]})
+    return type(f"{model.__name__}Filter", (CaseChildFilter,), {"Meta": meta})
 
 
 class PlanVersionFilter(CaseChildFilter):

@@ -10,25 +10,36 @@ and a run that stops half-way is simply repeated (the cursor is saved only at th
 end). Reference data (organisations by code, regisseurs by name) is matched, not
 created: the target's pool is managed on the target.
 
-What the API cannot write is reported, not faked: a PTO-R exit decision (only
-PTO-R decides), a pseudonymisation or deletion (tombstones) and a buddy change.
+Hand-overs, buddy changes, team members leaving and person erasures
+(pseudonymisation tombstones) are replayed through the target's services. What a
+sync client may not write is reported, not faked: a PTO-R exit decision (only
+PTO-R decides) and the deletion of reference data (an organisation).
 """
 
 from __future__ import annotations
 
 import json
+import queue
+import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
+from .etags import etag_for
+
 MIRROR_REASON = "Overgenomen uit de bron-instantie (synchronisatie)."
+MIRROR_ERASURE_REASON = "Gewist in de bron-instantie; de kopie volgt (AVG art. 17 en 19)."
 API = "/api/v1"
 PAGE_SIZE = 500
+# Cases fetched together in an incremental run (their ids go in the query string).
+BATCH_CASES = 100
 FEED_LIMIT = 1000
 CASE_CHILDREN = (
     "persons",
@@ -62,15 +73,27 @@ class MirrorError(Exception):
 
 
 class Api:
-    """One instance's API with a sync client's token; counts the writes it made."""
+    """One instance's API with a sync client's token; counts the writes it made.
+
+    It remembers the ETag of every object representation it was given (a read, its
+    own create or state change), so a change needs no read first: only when the
+    object moved on since (412) does it read it again and retry once.
+    """
 
     def __init__(self, base_url: str, token: str, *, timeout: float = 60.0) -> None:
         self.base_url = base_url.rstrip("/")
+        self.token = token
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"Token {token}"
         self.timeout = timeout
         self.writes = 0
         self.requests = 0
+        self.last_status = 0
+        self.etags: dict[str, str] = {}
+
+    def clone(self) -> Api:
+        """The same instance and token on a session of its own (one per thread)."""
+        return Api(self.base_url, self.token, timeout=self.timeout)
 
     def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         if not url.startswith("http"):
@@ -89,8 +112,19 @@ class Api:
             raise MirrorError(method, url, response.status_code, body)
         return response
 
+    def _remember(self, path: str, response: requests.Response) -> None:
+        etag = response.headers.get("ETag")
+        if etag:
+            self.etags[urlsplit(path).path] = etag
+
+    def forget(self, path: str) -> None:
+        """The object changed through another one (a case through its children)."""
+        self.etags.pop(path, None)
+
     def get(self, path: str, **params: Any) -> tuple[Any, str]:
         response = self._send("GET", path, params=params)
+        if not params:
+            self._remember(path, response)
         return response.json(), response.headers.get("ETag", "")
 
     def all(self, path: str, **params: Any) -> Iterator[dict[str, Any]]:
@@ -105,20 +139,43 @@ class Api:
     def post(self, path: str, body: dict[str, Any], *, if_match: str = "") -> dict[str, Any]:
         headers = {"If-Match": if_match} if if_match else {}
         response = self._send("POST", path, json=body, headers=headers)
+        self.last_status = response.status_code
         if response.status_code != 200 or if_match:  # 200 without If-Match: upsert, unchanged
             self.writes += 1
+        location = response.headers.get("Location")
+        if location:
+            self._remember(location, response)
+        return response.json()
+
+    def _with_etag(self, path: str, send: Callable[[str], requests.Response]) -> dict[str, Any]:
+        etag = self.etags.get(path)
+        if etag:
+            try:
+                response = send(etag)
+            except MirrorError as error:
+                if error.status != 412:
+                    raise
+                etag = ""  # it moved on since: read it and try once more
+        if not etag:
+            _, etag = self.get(path)
+            response = send(etag)
+        self.writes += 1
+        self._remember(path, response)
         return response.json()
 
     def act(self, path: str, action: str, body: dict[str, Any]) -> dict[str, Any]:
         """A state change on ``path`` (an object), with the object's current ETag."""
-        _, etag = self.get(path)
-        return self.post(f"{path}{action}/", body, if_match=etag)
+        return self._with_etag(
+            path,
+            lambda etag: self._send(
+                "POST", f"{path}{action}/", json=body, headers={"If-Match": etag}
+            ),
+        )
 
     def patch(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        _, etag = self.get(path)
-        response = self._send("PATCH", path, json=body, headers={"If-Match": etag})
-        self.writes += 1
-        return response.json()
+        return self._with_etag(
+            path, lambda etag: self._send("PATCH", path, json=body, headers={"If-Match": etag})
+        )
 
 
 # --- the state file ----------------------------------------------------------------
@@ -178,26 +235,26 @@ class CaseBundle:
 
 def case_bundles(api: Api, case_ids: list[int] | None) -> Iterator[CaseBundle]:
     """Each case with everything that belongs to it: all cases (``None``) by listing
-    each resource once, or the named ones by asking per case."""
+    each resource once, or the named ones a batch at a time (``?case__in=``)."""
     if case_ids is None:
-        grouped: dict[str, dict[int, list[dict[str, Any]]]] = {}
-        for resource in CASE_CHILDREN:
-            grouped[resource] = defaultdict(list)
-            for obj in api.all(f"{API}/{resource}/"):
-                grouped[resource][obj["case"]].append(obj)
-        for case in api.all(f"{API}/cases/"):
-            yield CaseBundle(case, {r: grouped[r].get(case["id"], []) for r in CASE_CHILDREN})
+        yield from _bundles(api, {})
         return
-    for case_id in sorted(case_ids):
-        try:
-            case, _ = api.get(f"{API}/cases/{case_id}/")
-        except MirrorError as error:
-            if error.status == 404:
-                continue
-            raise
-        yield CaseBundle(
-            case, {r: list(api.all(f"{API}/{r}/", case=case_id)) for r in CASE_CHILDREN}
-        )
+    ids = sorted(case_ids)
+    for start in range(0, len(ids), BATCH_CASES):
+        batch = ",".join(str(i) for i in ids[start : start + BATCH_CASES])
+        yield from _bundles(api, {"id__in": batch}, {"case__in": batch})
+
+
+def _bundles(
+    api: Api, case_filter: dict[str, str], child_filter: dict[str, str] | None = None
+) -> Iterator[CaseBundle]:
+    grouped: dict[str, dict[int, list[dict[str, Any]]]] = {}
+    for resource in CASE_CHILDREN:
+        grouped[resource] = defaultdict(list)
+        for obj in api.all(f"{API}/{resource}/", **(child_filter or {})):
+            grouped[resource][obj["case"]].append(obj)
+    for case in api.all(f"{API}/cases/", **case_filter):
+        yield CaseBundle(case, {r: grouped[r].get(case["id"], []) for r in CASE_CHILDREN})
 
 
 # --- reference data ----------------------------------------------------------------
@@ -262,8 +319,9 @@ class CaseMirror:
             },
         )
         case_path = f"{API}/cases/{t['id']}/"
-        if person is not None:
-            self.person(person, t["id"])
+        created = self.target.last_status == 201  # with the person as the source has it
+        if person is not None and (not created or person["pseudonymised_at"]):
+            self.person(person, t["id"], case_path)
         self.directors(s, t, case_path)
         self.members: dict[int, int] = {}
         for member in _by_id(children["team-members"]):
@@ -279,6 +337,9 @@ class CaseMirror:
                 },
             )
             self.members[member["id"]] = made["id"]
+            if member["left_on"] and not made["left_on"]:
+                path = f"{API}/team-members/{made['id']}/"
+                self.target.act(path, "leave", {"left_on": member["left_on"]})
         assessments = {}
         for assessment in _by_id(children["assessments"]):
             body = {k: assessment[k] for k in ("assessed_on", "care_criterion", "safety_criterion")}
@@ -307,17 +368,20 @@ class CaseMirror:
         self.phase(s, case_path)
         for source_exit, target_exit in zip(_by_id(children["exits"]), exits, strict=True):
             self.exit_advice(source_exit, target_exit)
-        self.report.cases += 1
 
-    def person(self, s: dict[str, Any], case_id: int) -> None:
+    def person(self, s: dict[str, Any], case_id: int, case_path: str) -> None:
         t = next(self.target.all(f"{API}/persons/", case=case_id))
+        path = f"{API}/persons/{t['id']}/"
+        self.target.etags[path] = etag_for(t)  # a list item's ETag is the object's
         if s["pseudonymised_at"]:
             if not t["pseudonymised_at"]:
-                self.report.not_mirrored.append(f"persons/{s['id']}: pseudonymisation")
+                self.target.act(path, "erase", {"reason": MIRROR_ERASURE_REASON})
+                self.target.forget(case_path)
             return
         changed = {k: s[k] for k in PERSON_FIELDS if s[k] != t[k]}
         if changed:
-            self.target.patch(f"{API}/persons/{t['id']}/", changed)
+            self.target.patch(path, changed)
+            self.target.forget(case_path)
 
     def directors(self, s: dict[str, Any], t: dict[str, Any], case_path: str) -> None:
         regisseur, buddy = self.refs.regisseur(s["regisseur"]), self.refs.regisseur(s["buddy"])
@@ -327,9 +391,13 @@ class CaseMirror:
             t = self.target.act(case_path, "assign", body)
         elif regisseur is not None and t["regisseur"] != regisseur:
             body = {"to_regisseur": regisseur, "reason": MIRROR_REASON, "on": s["regisseur_since"]}
+            if buddy is not None and buddy != t["buddy"]:
+                body["new_buddy"] = buddy  # both changed (a hand-over to the buddy needs one)
             t = self.target.act(case_path, "hand-over", body)
         if buddy is not None and t["buddy"] not in (None, buddy):
-            self.report.not_mirrored.append(f"cases/{s['id']}: buddy change")
+            # The source does not say on which day: the day its case last changed.
+            body = {"to_buddy": buddy, "reason": MIRROR_REASON, "on": s["updated_at"][:10]}
+            t = self.target.act(case_path, "buddy", body)
         if s["notification_signed_on"] and not t["notification_signed_on"]:
             body = {"signed_on": s["notification_signed_on"]}
             self.target.act(case_path, "sign-notification", body)
@@ -428,33 +496,51 @@ class CaseMirror:
             self.target.act(case_path, "phase", body)
 
 
-def sync(*, source: Api, target: Api, state: MirrorState) -> MirrorReport:
+def sync(*, source: Api, target: Api, state: MirrorState, workers: int = 1) -> MirrorReport:
     """One run: the source's changes since the saved cursor (everything the first
-    time) onto the target; saves the new cursor when every case is done."""
+    time) onto the target; saves the new cursor when every case is done.
+
+    ``workers`` cases are written at the same time, each on its own connection:
+    one case's writes depend on each other, two cases' writes do not."""
     report = MirrorReport()
     events, end = feed_after(source, state.cursor)
     if state.cursor:
         case_ids: list[int] | None = sorted({e["case_id"] for e in events if e["case_id"]})
         for event in events:
+            # A person's erasure is replayed with its case; the rest is reference data
+            # (an organisation) that the target's own administrators keep.
             if event["tombstone"] and event["resource"] != "persons":
                 report.not_mirrored.append(
                     f"{event['resource']}/{event['object_id']}: {event['operation']}"
                 )
     else:
         case_ids = None
+    targets = [target] + [target.clone() for _ in range(max(workers, 1) - 1)]
     if case_ids is None or case_ids:
         refs = References.match(source, target)
-        mirror = CaseMirror(target, refs, report)
-        for bundle in case_bundles(source, case_ids):
+        free: queue.SimpleQueue[Api] = queue.SimpleQueue()
+        for each in targets:
+            free.put(each)
+        lock = threading.Lock()
+
+        def mirror(bundle: CaseBundle) -> None:
+            api = free.get()
             try:
-                mirror.run(bundle)
+                CaseMirror(api, refs, report).run(bundle)
+                with lock:
+                    report.cases += 1
             except MirrorError as error:
                 report.failed.append(f"cases/{bundle.case['id']}: {error}")
+            finally:
+                free.put(api)
+
+        with ThreadPoolExecutor(max_workers=len(targets)) as pool:
+            list(pool.map(mirror, case_bundles(source, case_ids)))
     if not report.failed:
         state.save(end)
     report.cursor = state.cursor
-    report.writes = target.writes
-    report.requests = source.requests + target.requests
+    report.writes = sum(t.writes for t in targets)
+    report.requests = source.requests + sum(t.requests for t in targets)
     return report
 
 

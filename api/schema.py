@@ -80,4 +80,28 @@ def problem_responses(result: dict[str, Any], generator: Any, request: Any, publ
                         "content": {PROBLEM_CONTENT_TYPE: {"schema": ref}},
                     },
                 )
+    add_links(result.get("paths", {}))
     return result
+
+
+def add_links(paths: dict[str, Any]) -> None:
+    """OpenAPI links from each create to the read and update of what it created (a
+    client, and schemathesis's stateful tests, follow the answer's id)."""
+    for path, operations in paths.items():
+        create = operations.get("post")
+        detail = paths.get(f"{path}{{id}}/", {})
+        if create is None or "get" not in detail:
+            continue
+        targets = {"ReadCreated": detail["get"]}
+        if "patch" in detail:
+            targets["UpdateCreated"] = detail["patch"]
+        links = {
+            name: {
+                "operationId": operation["operationId"],
+                "parameters": {"id": "$response.body#/id"},
+            }
+            for name, operation in targets.items()
+        }
+        for code in ("200", "201"):
+            if code in create["responses"]:
+                create["responses"][code]["links"] = links

@@ -322,8 +322,26 @@ class PhaseChangeInput(serializers.Serializer):
 
 class HandOverInput(serializers.Serializer):
     to_regisseur = serializers.PrimaryKeyRelatedField(queryset=Regisseur.objects.all())
+    # Needed when the case goes to its buddy: the case's next buddy.
+    new_buddy = serializers.PrimaryKeyRelatedField(
+        queryset=Regisseur.objects.all(), allow_null=True, required=False, default=None
+    )
     reason = serializers.CharField()
     on = serializers.DateField()
+
+
+class BuddyChangeInput(serializers.Serializer):
+    to_buddy = serializers.PrimaryKeyRelatedField(queryset=Regisseur.objects.all())
+    reason = serializers.CharField()
+    on = serializers.DateField()
+
+
+class TeamLeaveInput(serializers.Serializer):
+    left_on = serializers.DateField()
+
+
+class ErasureInput(serializers.Serializer):
+    reason = serializers.CharField()
 
 
 class AssignInput(serializers.Serializer):

@@ -32,7 +32,7 @@ from cases.models import (
     TeamMember,
 )
 from cases.services.assessments import assessment_record
-from cases.services.assignments import case_assign, case_hand_over
+from cases.services.assignments import case_assign, case_change_buddy, case_hand_over
 from cases.services.evaluations import evaluation_record
 from cases.services.exits import exit_propose, exit_record_itat_advice
 from cases.services.intake import case_register, case_sign_notification, person_update
@@ -43,6 +43,7 @@ from cases.services.meetings import (
     meeting_log,
     meeting_update,
 )
+from cases.services.mirrored_erasure import person_erase_as_in_source
 from cases.services.phases import case_change_phase
 from cases.services.plans import (
     InterventionInput,
@@ -52,7 +53,7 @@ from cases.services.plans import (
     plan_version_create,
     plan_version_update,
 )
-from cases.services.team import team_member_add
+from cases.services.team import team_member_add, team_member_leave
 from pool.models import CaseloadReview, Regisseur
 
 from . import serializers as s
@@ -64,13 +65,12 @@ from .base import (
     SyncViewSet,
 )
 from .feed import EVENT_SCOPE
-from .filters import CaseFilter, MeetingFilter, PlanVersionFilter
+from .filters import CaseFilter, MeetingFilter, PlanVersionFilter, case_child_filter
 from .models import WebhookDelivery, WebhookSubscription
 from .problems import ProblemJSONRenderer  # noqa: F401  (documented error media type)
 from .selectors import FeedCursor, changes_since
 from .services import webhook_subscribe
 
-CASE_FILTER = {"case": ["exact"]}
 INTERVENTION_NOT_IN_VERSION = "Deze interventie hoort niet bij deze versie van het plan."
 ACTION_NOT_IN_MEETING = "Deze actie hoort niet bij dit overleg."
 
@@ -141,6 +141,16 @@ class CaseViewSet(ServiceCreateMixin, SyncViewSet):
 
         return self.action_with_if_match(s.HandOverInput, run)
 
+    @extend_schema(request=s.BuddyChangeInput, responses=s.CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def buddy(self, request: Request, pk: str | None = None) -> Response:
+        """Give the case another buddy (If-Match required)."""
+
+        def run(case: Case, data: dict[str, Any]) -> None:
+            case_change_buddy(case=case, **data, by=self.actor, expected_revision=case.revision)
+
+        return self.action_with_if_match(s.BuddyChangeInput, run)
+
     @extend_schema(request=s.AssignInput, responses=s.CaseSerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: str | None = None) -> Response:
@@ -166,12 +176,12 @@ class CaseViewSet(ServiceCreateMixin, SyncViewSet):
 
 class PersonViewSet(IfMatchUpdateMixin, SyncViewSet):
     scope_resource = "persons"
-    http_method_names = ["get", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
     # The access log names the case: joined.
     queryset = Person.objects.select_related("case")
     serializer_class = s.PersonSerializer
     update_serializer_class = s.PersonUpdateInput
-    filterset_fields = CASE_FILTER
+    filterset_class = case_child_filter(Person)
     audited = True
 
     def perform_service_update(self, obj: Any, data: dict[str, Any]) -> Any:
@@ -186,6 +196,19 @@ class PersonViewSet(IfMatchUpdateMixin, SyncViewSet):
             expected_revision=obj.case.revision,
         )
 
+    @extend_schema(request=s.ErasureInput, responses=s.PersonSerializer)
+    @action(detail=True, methods=["post"])
+    def erase(self, request: Request, pk: str | None = None) -> Response:
+        """Follow a source instance's erasure: pseudonymise this record (If-Match
+        required; a sync client only; 409 when it already is)."""
+
+        def run(person: Person, data: dict[str, Any]) -> None:
+            person_erase_as_in_source(
+                case=person.case, **data, by=self.actor, expected_revision=person.case.revision
+            )
+
+        return self.action_with_if_match(s.ErasureInput, run)
+
 
 class TeamMemberViewSet(ServiceCreateMixin, SyncViewSet):
     scope_resource = "team-members"
@@ -193,11 +216,21 @@ class TeamMemberViewSet(ServiceCreateMixin, SyncViewSet):
     queryset = TeamMember.objects.select_related("case", "organisation")
     serializer_class = s.TeamMemberSerializer
     input_serializer_class = s.TeamMemberInput
-    filterset_fields = CASE_FILTER
+    filterset_class = case_child_filter(TeamMember)
     audited = True
 
     def perform_service_create(self, data: dict[str, Any]) -> TeamMember:
         return team_member_add(**data, by=self.actor)
+
+    @extend_schema(request=s.TeamLeaveInput, responses=s.TeamMemberSerializer)
+    @action(detail=True, methods=["post"])
+    def leave(self, request: Request, pk: str | None = None) -> Response:
+        """The professional left the team on ``left_on``, the last day (If-Match required)."""
+
+        def run(member: TeamMember, data: dict[str, Any]) -> None:
+            team_member_leave(member=member, **data, by=self.actor)
+
+        return self.action_with_if_match(s.TeamLeaveInput, run)
 
 
 class PlanVersionViewSet(ServiceCreateMixin, IfMatchUpdateMixin, SyncViewSet):
@@ -302,7 +335,7 @@ class AssessmentViewSet(ServiceCreateMixin, SyncViewSet):
     queryset = Assessment.objects.select_related("case")
     serializer_class = s.AssessmentSerializer
     input_serializer_class = s.AssessmentInput
-    filterset_fields = CASE_FILTER
+    filterset_class = case_child_filter(Assessment)
     audited = True
 
     def perform_service_create(self, data: dict[str, Any]) -> Assessment:
@@ -314,7 +347,7 @@ class EvaluationViewSet(ServiceCreateMixin, SyncViewSet):
     queryset = Evaluation.objects.select_related("case")
     serializer_class = s.EvaluationSerializer
     input_serializer_class = s.EvaluationInput
-    filterset_fields = CASE_FILTER
+    filterset_class = case_child_filter(Evaluation)
     audited = True
 
     def perform_service_create(self, data: dict[str, Any]) -> Evaluation:
@@ -326,7 +359,7 @@ class ExitProcedureViewSet(ServiceCreateMixin, SyncViewSet):
     queryset = ExitProcedure.objects.select_related("case").prefetch_related(advices())
     serializer_class = s.ExitProcedureSerializer
     input_serializer_class = s.ExitProposalInput
-    filterset_fields = CASE_FILTER
+    filterset_class = case_child_filter(ExitProcedure)
     audited = True
 
     def perform_service_create(self, data: dict[str, Any]) -> ExitProcedure:

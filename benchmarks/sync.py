@@ -1,12 +1,25 @@
-"""Sync benchmark: a full mirror of N generated cases (with their meetings and
-plans) from one instance into another through the API (api/mirror.py), then an
+"""Sync benchmarks, two of them.
+
+``read`` (what issue 8's target is about): on an existing database (DATABASE_URL,
+e.g. the 10,000-case one), served by gunicorn with two workers, a sync client's
+full read of every case resource (cases, persons, team members, plans with their
+interventions, meetings with actions and attendees, assessments, evaluations,
+exits) page by page, two resources at a time; the case list's page latency; then
+an incremental sync: 100 changes on the source through the API (person updates,
+If-Match from the list's representation), and the client's read of the change
+feed from its cursor plus the current state of every case the feed names.
+
+    source /work/bench/env.sh && python -m benchmarks.sync read
+
+``mirror``: a full mirror of N generated cases (with their meetings and plans)
+from one instance into another through the API (api/mirror.py), then an
 incremental run after 100 changes on the source. Two databases on one throwaway
 cluster, each served by its own gunicorn.
 
     bash -c 'source scripts/lib.sh && source benchmarks/services.sh && ensure_python_env \
-        && start_services && python -m benchmarks.sync --cases 10000'
+        && start_services && python -m benchmarks.sync mirror --cases 10000'
 
-Prints the figures and writes var/benchmark-sync.json.
+Each prints its figures and writes var/benchmark-sync-<mode>.json.
 """
 
 from __future__ import annotations
@@ -17,8 +30,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+
+from api.mirror import CASE_CHILDREN
 
 from .harness import ROOT, VAR, child_env, gunicorn, write_json
 
@@ -81,11 +97,7 @@ def change_source(source: Any, changes: int) -> None:
             return
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--cases", type=int, default=10000)
-    parser.add_argument("--changes", type=int, default=100)
-    args = parser.parse_args()
+def mirror_main(args: argparse.Namespace) -> None:
 
     source_url = os.environ["DATABASE_URL"]
     target_url = source_url.rsplit("/", 1)[0] + "/ipgar_target"
@@ -115,7 +127,12 @@ def main() -> None:
         state = MirrorState.load(Path(tmp) / "state.json")
         print("==> full sync", flush=True)
         started = time.monotonic()
-        full = sync(source=Api(source_base, token), target=Api(target_base, token), state=state)
+        full = sync(
+            source=Api(source_base, token),
+            target=Api(target_base, token),
+            state=state,
+            workers=args.workers,
+        )
         full_seconds = time.monotonic() - started
         print(f"    {full.cases} cases, {full.writes} writes in {full_seconds:.1f} s", flush=True)
         for failure in full.failed[:5]:
@@ -125,7 +142,9 @@ def main() -> None:
         print(f"==> incremental sync after {args.changes} changes", flush=True)
         started = time.monotonic()
         state = MirrorState.load(state.path)
-        incremental = sync(source=source, target=Api(target_base, token), state=state)
+        incremental = sync(
+            source=source, target=Api(target_base, token), state=state, workers=args.workers
+        )
         incremental_seconds = time.monotonic() - started
         print(
             f"    {incremental.cases} cases, {incremental.writes} writes "
@@ -151,8 +170,188 @@ def main() -> None:
             "requests": incremental.requests,
         },
     }
-    write_json(VAR / "benchmark-sync.json", result)
+    write_json(VAR / "benchmark-sync-mirror.json", result)
     print(result)
+
+
+# --- the read benchmark -----------------------------------------------------------
+
+# Every resource of a case, as the mirror reads them (api/mirror.py).
+READ_RESOURCES = ("cases", *CASE_CHILDREN)
+READ_PAGE_SIZE = 500
+LATENCY_PAGE_SIZE = 100
+LATENCY_PAGES = 50
+
+
+def walk(api: Any, resource: str) -> dict[str, Any]:
+    """Every page of one list, as a client's first sync reads it."""
+    from api.mirror import API
+
+    latencies: list[float] = []
+    url: str | None = f"{API}/{resource}/?page_size={READ_PAGE_SIZE}"
+    objects, started = 0, time.perf_counter()
+    while url:
+        begun = time.perf_counter()
+        page, _ = api.get(url)
+        latencies.append(time.perf_counter() - begun)
+        objects += len(page["results"])
+        url = page.get("next")
+    seconds = time.perf_counter() - started
+    return {
+        "objects": objects,
+        "pages": len(latencies),
+        "seconds": round(seconds, 2),
+        "objects_per_second": round(objects / seconds) if seconds else None,
+        "page_p95_ms": round(percentile(latencies, 95) * 1000, 1),
+    }
+
+
+def percentile(values: list[float], p: int) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] if ordered else 0.0
+
+
+def page_latency(api: Any) -> dict[str, Any]:
+    """The case list at the benchmark's page size: p50/p95 over consecutive pages."""
+    from api.mirror import API
+
+    latencies: list[float] = []
+    url: str | None = f"{API}/cases/?page_size={LATENCY_PAGE_SIZE}"
+    while url and len(latencies) < LATENCY_PAGES:
+        begun = time.perf_counter()
+        page, _ = api.get(url)
+        latencies.append(time.perf_counter() - begun)
+        url = page.get("next")
+    return {
+        "page_size": LATENCY_PAGE_SIZE,
+        "pages": len(latencies),
+        "p50_ms": round(percentile(latencies, 50) * 1000, 1),
+        "p95_ms": round(percentile(latencies, 95) * 1000, 1),
+    }
+
+
+def feed_end(database_url: str) -> str:
+    """The cursor a client holds after its last sync: the feed's last event (read from
+    the database, not by walking half a million events through the API)."""
+    import psycopg2
+
+    connection = psycopg2.connect(database_url)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT xact_id, id FROM api_changeevent ORDER BY xact_id DESC, id DESC LIMIT 1"
+            )
+            row = cursor.fetchone()
+    finally:
+        connection.close()
+    return f"{row[0]}.{row[1]}" if row else ""
+
+
+def make_changes(api: Any, changes: int) -> int:
+    """``changes`` person updates through the API, each with the ETag of the
+    representation the list gave (no read before the write)."""
+    from api.etags import etag_for
+    from api.mirror import API
+
+    done = 0
+    for person in api.all(f"{API}/persons/"):
+        if person["pseudonymised_at"]:
+            continue
+        path = f"{API}/persons/{person['id']}/"
+        api.etags[path] = etag_for(person)
+        api.patch(path, {"address": f"Benchmarkstraat {done + 1}"})
+        done += 1
+        if done == changes:
+            break
+    return done
+
+
+def incremental_read(api: Any, cursor: str) -> dict[str, Any]:
+    """The feed from ``cursor``, then every named case with everything of it."""
+    from api.mirror import case_bundles, feed_after
+
+    started = time.perf_counter()
+    requests_before = api.requests
+    events, _ = feed_after(api, cursor)
+    case_ids = sorted({e["case_id"] for e in events if e["case_id"]})
+    bundles = list(case_bundles(api, case_ids))
+    seconds = time.perf_counter() - started
+    return {
+        "events": len(events),
+        "cases": len(bundles),
+        "objects": sum(1 + sum(len(v) for v in b.children.values()) for b in bundles),
+        "requests": api.requests - requests_before,
+        "seconds": round(seconds, 2),
+    }
+
+
+def read_main(args: argparse.Namespace) -> None:
+    from api.mirror import Api
+
+    database_url = os.environ["DATABASE_URL"]
+    token = issue_token(database_url)
+    with gunicorn(workers=args.workers, database_url=database_url) as base:
+        api = Api(base, token, timeout=600)
+        full: dict[str, Any] = {}
+        if not args.skip_full:
+            print(f"==> full read sync, {args.workers} lists at a time", flush=True)
+            started = time.perf_counter()
+            with ThreadPoolExecutor(max_workers=args.workers) as pool:
+                per_resource = dict(
+                    zip(
+                        READ_RESOURCES,
+                        pool.map(lambda r: walk(api.clone(), r), READ_RESOURCES),
+                        strict=True,
+                    )
+                )
+            wall = time.perf_counter() - started
+            objects = sum(r["objects"] for r in per_resource.values())
+            for resource, figures in per_resource.items():
+                print(f"    {resource:<14}{figures}", flush=True)
+            full = {
+                "resources": per_resource,
+                "objects": objects,
+                "seconds": round(wall, 1),
+                "objects_per_second": round(objects / wall),
+            }
+            print(f"    total {objects} objects in {wall:.1f} s", flush=True)
+        print("==> case list page latency", flush=True)
+        latency = page_latency(api)
+        print(f"    {latency}", flush=True)
+        print(f"==> incremental sync after {args.changes} changes", flush=True)
+        cursor = feed_end(database_url)
+        changed = make_changes(api, args.changes)
+        time.sleep(1)  # the feed serves a transaction once every older one has ended
+        incremental = {"changes": changed, **incremental_read(api, cursor)}
+        print(f"    {incremental}", flush=True)
+    result = {
+        "database": database_url.rsplit("/", 1)[1],
+        "workers": args.workers,
+        "load_average": os.getloadavg(),
+        "full_read": full,
+        "case_list_page": latency,
+        "incremental": incremental,
+    }
+    write_json(VAR / "benchmark-sync-read.json", result)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    modes = parser.add_subparsers(dest="mode", required=True)
+    read = modes.add_parser("read", help="full and incremental read sync of DATABASE_URL")
+    read.add_argument("--workers", type=int, default=2)
+    read.add_argument("--changes", type=int, default=100)
+    read.add_argument("--skip-full", action="store_true", help="only latency and incremental")
+    mirror = modes.add_parser("mirror", help="mirror N generated cases into a second instance")
+    mirror.add_argument("--cases", type=int, default=10000)
+    mirror.add_argument("--changes", type=int, default=100)
+    mirror.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    if args.mode == "read":
+        read_main(args)
+    else:
+        mirror_main(args)
 
 
 if __name__ == "__main__":

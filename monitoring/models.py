@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from domain.quarters import Quarter
+
 
 class Monitor(models.Model):
     class Status(models.TextChoices):
@@ -24,7 +26,7 @@ class Monitor(models.Model):
         DONE = "klaar", _("Klaar")
         FAILED = "mislukt", _("Mislukt")
 
-    quarter = models.CharField(_("kwartaal"), max_length=7)
+    quarter = models.CharField(_("kwartaal"), max_length=7)  # Quarter.code: "2026-Q3"
     version = models.PositiveIntegerField(_("versie"))
     # The idempotency key of the run: a retried task, a resubmitted form or a second
     # beat process carrying the same run id finds this row instead of a new version.
@@ -67,7 +69,12 @@ class Monitor(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{_('Kwartaalmonitor')} {self.quarter} v{self.version}"
+        return f"{_('Kwartaalmonitor')} {self.period} v{self.version}"
+
+    @property
+    def period(self) -> Quarter:
+        """The quarter reported on; ``str()`` of it is the label people read ("2026 K3")."""
+        return Quarter.parse(self.quarter)
 
     @property
     def is_finished(self) -> bool:

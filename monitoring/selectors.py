@@ -2,9 +2,10 @@
 a user's notifications.
 
 The figures come from the selectors the dashboard uses too: the pool overview
-(pool.selectors), cases per phase and in- and outflow (cases/selectors/figures.py)
-and the due and overdue items (cases/selectors/deadlines.py). Nothing here
-identifies a person: cases appear by their pseudonymous number only, and every
+(pool.selectors), open cases per phase (in all, per kernpartner, per region) and
+in- and outflow (cases/selectors/figures.py) and the due and overdue items
+(cases/selectors/deadlines.py), so the dashboard and the monitor count alike.
+Nothing here identifies a person: the monitor holds aggregates only, and every
 count per kernpartner or region goes through ``suppress``.
 """
 
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -20,14 +20,14 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from accounts.models import Organisation
-from cases.models import OPEN_STATUSES, Case, Phase, PlanStatus, PlanVersion
+from cases.models import Phase, PlanStatus, PlanVersion
 from cases.selectors import figures as case_figures
 from cases.selectors.deadlines import Deadline, DeadlineKind, deadlines
-from pool.models import CaseloadReview, ThreeWayTalk
+from domain.quarters import Quarter
+from pool.models import CaseloadReview, Region, Regisseur, ThreeWayTalk
 from pool.selectors import pool_overview
 
 from .models import Monitor, Notification
-from .quarters import Quarter
 
 SUPPRESSED = "<5"
 SUPPRESSION_THRESHOLD = 5
@@ -52,28 +52,24 @@ def monitor_figures(
     *, quarter: Quarter, on: datetime.date | None = None, trend_quarters: int = TREND_QUARTERS
 ) -> dict[str, Any]:
     """Everything the monitor of ``quarter`` prints, JSON-ready (stored with each run,
-    so a past monitor can be reproduced exactly).
+    so a past monitor can be reproduced exactly). Aggregates only: the monitor is for
+    the PTO-R, so no case is listed, not even by its number.
 
     ``on`` is the reference day of the "now" figures (caseload, phases, items due):
     the quarter's last day, or today while the quarter runs.
     """
     reference = on or min(quarter.end, timezone.localdate())
     overview = pool_overview(on=reference)
-    org_by_name = {org.name: org for org in Organisation.objects.all()}
-    cases = _open_cases()
+    organisations = {org.pk: org for org in Organisation.objects.all()}
     items = _deadline_items(reference)
-    status = _case_status(items)
+    progress = _progress(items)
 
     per_phase = case_figures.cases_per_phase()
     flows = case_figures.flow_per_quarter(
         start=quarter.last(trend_quarters)[0].start, end=quarter.end
     )
     this_quarter = flows[-1]
-
-    phase2 = [c for c in cases if c["phase"] == Phase.EXECUTION]
-    uvo_on_time = sum(1 for c in phase2 if status[c["pk"]]["uvo_on_time"])
-    evaluated = [c for c in cases if status[c["pk"]]["evaluation_on_time"] is not None]
-    evaluated_on_time = sum(1 for c in evaluated if status[c["pk"]]["evaluation_on_time"])
+    total = progress[ALL]
     pool_items = [
         item
         for item in items
@@ -82,7 +78,7 @@ def monitor_figures(
     in_quarter = {"held_on__gte": quarter.start, "held_on__lte": quarter.end}
 
     summary = {
-        "open_cases": len(cases),
+        "open_cases": sum(per_phase.values()),
         "per_phase": {str(phase): per_phase.get(phase, 0) for phase in PHASES},
         "inflow": this_quarter.inflow,
         "outflow": this_quarter.outflow,
@@ -94,9 +90,9 @@ def monitor_figures(
         "free_places": overview.free_places,
         "over_capacity": [row.name for row in overview.over_capacity],
         "uvo": {
-            "phase2_cases": len(phase2),
-            "on_time": uvo_on_time,
-            "percentage": percentage(uvo_on_time, len(phase2)),
+            "phase2_cases": per_phase.get(Phase.EXECUTION, 0),
+            "on_time": total["uvo_on_time"],
+            "percentage": percentage(total["uvo_on_time"], per_phase.get(Phase.EXECUTION, 0)),
         },
         "plans": {
             "adopted_in_quarter": PlanVersion.objects.filter(
@@ -104,9 +100,9 @@ def monitor_figures(
                 adopted_on__gte=quarter.start,
                 adopted_on__lte=quarter.end,
             ).count(),
-            "running": len(evaluated),
-            "evaluated_on_time": evaluated_on_time,
-            "percentage": percentage(evaluated_on_time, len(evaluated)),
+            "running": total["plans_running"],
+            "evaluated_on_time": total["plans_evaluated_on_time"],
+            "percentage": percentage(total["plans_evaluated_on_time"], total["plans_running"]),
         },
         "caseload_reviews_held": CaseloadReview.objects.filter(**in_quarter).count(),
         "caseload_reviews_overdue": sum(
@@ -131,38 +127,18 @@ def monitor_figures(
         for row in overview.rows
     ]
     return {
-        "quarter": quarter.label,
+        "quarter": quarter.code,
         "period": {"start": quarter.start.isoformat(), "end": quarter.end.isoformat()},
         "reference_date": reference.isoformat(),
         "summary": summary,
         "regisseurs": regisseurs,
-        "kernpartners": _kernpartners(overview, cases, status, org_by_name, quarter),
-        "regions": _regions(cases),
+        "kernpartners": _kernpartners(overview, organisations, progress, quarter),
+        "regions": _regions(),
         "trend": [
-            {
-                "quarter": Quarter(flow.quarter.year, flow.quarter.number).label,
-                "inflow": flow.inflow,
-                "outflow": flow.outflow,
-            }
+            {"quarter": flow.quarter.code, "inflow": flow.inflow, "outflow": flow.outflow}
             for flow in flows
         ],
     }
-
-
-def _open_cases() -> list[dict[str, Any]]:
-    """Every open case, pseudonymous: number, phase, region, the regisseur's organisation."""
-    rows: Iterable[Mapping[str, Any]] = (
-        Case.objects.filter(status__in=OPEN_STATUSES)
-        .order_by("number")
-        .values(
-            "pk",
-            "number",
-            "phase",
-            "region__name",
-            "regisseur__organisation__name",
-        )
-    )
-    return [dict(row) for row in rows]
 
 
 def _deadline_items(reference: datetime.date) -> list[Deadline]:
@@ -172,20 +148,33 @@ def _deadline_items(reference: datetime.date) -> list[Deadline]:
     return deadlines(on=reference, horizon_days=93)
 
 
-def _case_status(items: list[Deadline]) -> dict[int, dict[str, bool | None]]:
-    """Per open case: is its UVO rhythm kept, is its plan evaluated on time (None when
-    no adopted plan runs)? The deadline selector's rules."""
-    status: dict[int, dict[str, bool | None]] = defaultdict(
-        lambda: {"uvo_on_time": None, "evaluation_on_time": None}
+# The key of the whole approach in ``_progress``'s answer (organisations are keyed by id).
+ALL = "all"
+
+
+def _progress(items: list[Deadline]) -> dict[int | str | None, Counter[str]]:
+    """How the work on the open cases keeps to its rhythm, by the deadline selector's
+    rules, per organisation of the case's regisseur and for all (``ALL``):
+
+    - ``uvo_on_time``: phase-2 cases whose two-monthly UVO is not overdue (every
+      phase-2 case has exactly one UVO item);
+    - ``plans_running``: cases with an adopted plan running (each has one monthly
+      evaluation item), ``plans_evaluated_on_time``: those whose evaluation is not overdue.
+    """
+    organisation_of: dict[int | None, int | None] = dict(
+        Regisseur.objects.values_list("pk", "organisation_id")
     )
+    progress: dict[int | str | None, Counter[str]] = defaultdict(Counter)
     for item in items:
-        if item.case_id is None:
-            continue
         if item.kind == DeadlineKind.UVO:
-            status[item.case_id]["uvo_on_time"] = not item.overdue
+            counts = {"uvo_on_time": not item.overdue}
         elif item.kind == DeadlineKind.PLAN_EVALUATION:
-            status[item.case_id]["evaluation_on_time"] = not item.overdue
-    return status
+            counts = {"plans_running": True, "plans_evaluated_on_time": not item.overdue}
+        else:
+            continue
+        for key in (ALL, organisation_of.get(item.regisseur_id)):
+            progress[key].update({name: int(value) for name, value in counts.items()})
+    return progress
 
 
 def _grounds(by_ground) -> list[dict[str, Any]]:
@@ -197,71 +186,59 @@ def _grounds(by_ground) -> list[dict[str, Any]]:
     ]
 
 
-def _kernpartners(overview, cases, status, org_by_name, quarter) -> list[dict[str, Any]]:
+def _kernpartners(overview, organisations, progress, quarter) -> list[dict[str, Any]]:
     """A section per kernpartner that supplies regisseurs: its capacity and caseload,
-    and its cases (by the regisseur's organisation), counts suppressed below 5."""
+    its open cases (by the regisseur's organisation, counted as the dashboard counts
+    them) and how their work keeps its rhythm; counts suppressed below 5."""
+    by_name = {org.name: org for org in organisations.values()}
     rows_by_org: dict[str, list] = defaultdict(list)
     for row in overview.rows:
         rows_by_org[row.organisation].append(row)
-    cases_by_org: dict[str, list] = defaultdict(list)
-    for case in cases:
-        cases_by_org[case["regisseur__organisation__name"] or ""].append(case)
+    per_phase_by_org = case_figures.cases_per_phase_by_organisation()
     sections = []
     for name in sorted(rows_by_org):
+        organisation = by_name[name]
         pool_rows = rows_by_org[name]
-        own_cases = cases_by_org.get(name, [])
-        phases = Counter(case["phase"] for case in own_cases)
-        phase2 = [c for c in own_cases if c["phase"] == Phase.EXECUTION]
-        shown = len(own_cases) >= SUPPRESSION_THRESHOLD
+        phases = per_phase_by_org.get(organisation.pk, {})
+        done = progress[organisation.pk]
         # Two queries per kernpartner: their number grows with the partners, not the cases.
         [flow] = case_figures.flow_per_quarter(
-            start=quarter.start, end=quarter.end, organisation=org_by_name[name]
+            start=quarter.start, end=quarter.end, organisation=organisation
         )
-        capacity = sum(row.capacity for row in pool_rows)
-        caseload = sum(row.total_cases for row in pool_rows)
         sections.append(
             {
                 "organisation": name,
                 "regisseurs": len(pool_rows),
                 "fte": f"{sum((row.fte for row in pool_rows), Decimal(0)):.1f}",
-                "capacity": capacity,
-                "caseload": caseload,
+                "capacity": sum(row.capacity for row in pool_rows),
+                "caseload": sum(row.total_cases for row in pool_rows),
                 "over_capacity": [row.name for row in pool_rows if row.over_capacity],
-                "cases": suppress(len(own_cases)),
+                "cases": suppress(sum(phases.values())),
                 "per_phase": {str(p): suppress(phases.get(p, 0)) for p in PHASES},
                 "inflow": suppress(flow.inflow),
                 "outflow": suppress(flow.outflow),
-                "uvo_on_time": suppress(sum(1 for c in phase2 if status[c["pk"]]["uvo_on_time"])),
-                "phase2_cases": suppress(len(phase2)),
-                # Below the threshold even the list would give the count away.
-                "case_rows": [
-                    {
-                        "number": c["number"],
-                        "phase": c["phase"],
-                        "uvo_on_time": status[c["pk"]]["uvo_on_time"],
-                        "evaluation_on_time": status[c["pk"]]["evaluation_on_time"],
-                    }
-                    for c in own_cases
-                ]
-                if shown
-                else [],
-                "case_rows_suppressed": not shown,
+                "phase2_cases": suppress(phases.get(Phase.EXECUTION, 0)),
+                "uvo_on_time": suppress(done["uvo_on_time"]),
+                "plans_running": suppress(done["plans_running"]),
+                "plans_evaluated_on_time": suppress(done["plans_evaluated_on_time"]),
             }
         )
     return sections
 
 
-def _regions(cases) -> list[dict[str, Any]]:
-    by_region: dict[str, Counter] = defaultdict(Counter)
-    for case in cases:
-        by_region[case["region__name"]][case["phase"]] += 1
+def _regions() -> list[dict[str, Any]]:
+    names: dict[int | None, str] = dict(Region.objects.values_list("pk", "name"))
+    rows = [
+        (names.get(region_id, ""), phases)
+        for region_id, phases in case_figures.cases_per_phase_by_region().items()
+    ]
     return [
         {
-            "region": region,
-            "cases": suppress(sum(counter.values())),
-            "per_phase": {str(p): suppress(counter.get(p, 0)) for p in PHASES},
+            "region": name,
+            "cases": suppress(sum(phases.values())),
+            "per_phase": {str(p): suppress(phases.get(p, 0)) for p in PHASES},
         }
-        for region, counter in sorted(by_region.items())
+        for name, phases in sorted(rows, key=lambda row: row[0])
     ]
 
 

@@ -1,7 +1,8 @@
 """Aggregated case figures for the dashboard and the kwartaalmonitor: no person data.
 
 Counting happens in SQL (GROUP BY), in a fixed number of queries whatever the
-number of cases: one for the cases per phase, two for the flow per quarter.
+number of cases: one for the cases per phase (also grouped per organisation or
+region), two for the flow per quarter.
 
 - *Inflow* of a quarter: cases registered (aangemeld) in it.
 - *Outflow* of a quarter: cases that exited in it, split by the ground of the exit
@@ -21,34 +22,10 @@ from django.db.models.functions import TruncQuarter
 from django.utils.translation import gettext
 
 from accounts.models import Organisation
+from domain.quarters import Quarter, quarters_between
 from pool.models import Region
 
 from ..models import OPEN_STATUSES, Case, ExitGround, ExitProcedure, Phase
-
-
-@dataclasses.dataclass(frozen=True)
-class Quarter:
-    year: int
-    number: int  # 1..4
-
-    @classmethod
-    def of(cls, day: datetime.date) -> Quarter:
-        return cls(day.year, (day.month - 1) // 3 + 1)
-
-    @property
-    def starts_on(self) -> datetime.date:
-        return datetime.date(self.year, 3 * self.number - 2, 1)
-
-    @property
-    def ends_on(self) -> datetime.date:
-        following = self.next()
-        return following.starts_on - datetime.timedelta(days=1)
-
-    def next(self) -> Quarter:
-        return Quarter(self.year + self.number // 4, self.number % 4 + 1)
-
-    def __str__(self) -> str:
-        return f"{self.year} K{self.number}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,15 +34,6 @@ class QuarterFlow:
     inflow: int
     outflow: int
     outflow_by_ground: Mapping[str | None, int]  # ExitGround value (None: no approved procedure)
-
-
-def quarters_between(start: datetime.date, end: datetime.date) -> list[Quarter]:
-    """Every quarter from the one holding ``start`` to the one holding ``end``."""
-    quarters, current, last = [], Quarter.of(start), Quarter.of(end)
-    while (current.year, current.number) <= (last.year, last.number):
-        quarters.append(current)
-        current = current.next()
-    return quarters
 
 
 def _scope(*, organisation: Organisation | None, region: Region | None, prefix: str = "") -> Q:
@@ -97,6 +65,33 @@ def cases_per_phase(
     return {value: counts.get(value, 0) for value in Phase.values}
 
 
+def cases_per_phase_by_organisation() -> dict[int | None, dict[int, int]]:
+    """Open cases per phase for each organisation of the cases' regisseurs, keyed by
+    organisation id, one query: each entry is what ``cases_per_phase(organisation=...)``
+    gives for that organisation (the dashboard's figure)."""
+    return _cases_per_phase_grouped("regisseur__organisation")
+
+
+def cases_per_phase_by_region() -> dict[int | None, dict[int, int]]:
+    """Open cases per phase for each region, keyed by region id, one query: each entry is
+    what ``cases_per_phase(region=...)`` gives for that region."""
+    return _cases_per_phase_grouped("region")
+
+
+def _cases_per_phase_grouped(field: str) -> dict[int | None, dict[int, int]]:
+    grouped: dict[int | None, dict[int, int]] = {}
+    rows = (
+        Case.objects.filter(status__in=OPEN_STATUSES)
+        .order_by()
+        .values(field, "phase")
+        .annotate(n=Count("pk"))
+        .values_list(field, "phase", "n")
+    )
+    for key, phase, n in rows:
+        grouped.setdefault(key, dict.fromkeys(Phase.values, 0))[phase] = n
+    return grouped
+
+
 def open_case_ids(*, phase: int | None = None, region: Region | None = None) -> list[int]:
     """Ids of the open cases in ``phase`` and ``region`` (either may be None), one query."""
     cases = Case.objects.filter(status__in=OPEN_STATUSES)
@@ -118,7 +113,7 @@ def flow_per_quarter(
     quarters without any movement included; two queries."""
     quarters = quarters_between(start, end)
     scope = _scope(organisation=organisation, region=region)
-    first, last = quarters[0].starts_on, quarters[-1].ends_on
+    first, last = quarters[0].start, quarters[-1].end
     inflow = dict(
         Case.objects.filter(scope, registered_on__range=(first, last))
         .order_by()
@@ -145,11 +140,11 @@ def flow_per_quarter(
         outflow.setdefault(quarter_start, {})[ground] = n
     flows = []
     for quarter in quarters:
-        by_ground = outflow.get(quarter.starts_on, {})
+        by_ground = outflow.get(quarter.start, {})
         flows.append(
             QuarterFlow(
                 quarter=quarter,
-                inflow=inflow.get(quarter.starts_on, 0),
+                inflow=inflow.get(quarter.start, 0),
                 outflow=sum(by_ground.values()),
                 outflow_by_ground=by_ground,
             )

@@ -149,12 +149,18 @@ def person_erase_early(
         raise RuleViolation(ERASURE_ONLY_PROGRAMME_TEAM, code="not_programme_team")
     reason = _clean_reason(reason)
     with history_context(user=by.pk, ground=EARLY_ERASURE_GROUND, reason=reason):
-        case = lock_for_update(case, expected_revision=expected_revision)
-        person = Person.objects.select_for_update().filter(case=case).first()
-        if person is None:
-            raise RuleViolation(ERASURE_NO_PERSON, code="no_person")
-        if person.pseudonymised_at is not None:
-            raise RuleViolation(ERASURE_ALREADY_DONE, code="already_pseudonymised")
-        person.case = case
-        _scrub(person, at=timezone.now())
+        return erase_person_of(case=case, expected_revision=expected_revision)
+
+
+def erase_person_of(*, case: Case, expected_revision: int | None) -> Person:
+    """Lock the case and its person record and empty it (inside the caller's
+    transaction and history context, which name who and why)."""
+    case = lock_for_update(case, expected_revision=expected_revision)
+    person = Person.objects.select_for_update().filter(case=case).first()
+    if person is None:
+        raise RuleViolation(ERASURE_NO_PERSON, code="no_person")
+    if person.pseudonymised_at is not None:
+        raise RuleViolation(ERASURE_ALREADY_DONE, code="already_pseudonymised")
+    person.case = case
+    _scrub(person, at=timezone.now())
     return person

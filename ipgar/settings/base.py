@@ -236,6 +236,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 BROKER_DIR = VAR_DIR / "broker"
+# Redis with acks_late: a message not acknowledged within this time is handed to another
+# worker, while the first may still be running it (a second monitor version, a second
+# e-mail). So it must exceed the longest task's hard time limit (the global one below and
+# each task's own, at most 30 minutes: cases.tasks); tests/monitoring/test_task_limits.py
+# checks every registered task against it.
+IPGAR_BROKER_VISIBILITY_TIMEOUT = 60 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = (
     {
         "data_folder_in": str(BROKER_DIR / "queue"),
@@ -245,8 +251,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS: dict = (
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
-    # Redis: a task not acknowledged within this time is handed to another worker.
-    else {"visibility_timeout": 3600}
+    else {"visibility_timeout": IPGAR_BROKER_VISIBILITY_TIMEOUT}
 )
 # CELERY_RESULT_BACKEND: where task results go. Default: none needed (tasks store their own state).
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
@@ -254,6 +259,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Every task is stopped after these unless it sets its own limits (see the visibility timeout).
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

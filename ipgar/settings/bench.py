@@ -6,7 +6,7 @@ Used by scripts/benchmark and scripts/loadtest only.
 """
 
 from .base import *  # noqa: F403
-from .base import MIDDLEWARE
+from .base import IPGAR_BROKER_VISIBILITY_TIMEOUT, MIDDLEWARE
 from .env import database_config, env, require
 
 # The in-suite load test serves the test database and passes the test settings' key,
@@ -23,7 +23,10 @@ DATABASES = {
 }
 REDIS_URL = require("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "max_retries": 2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": IPGAR_BROKER_VISIBILITY_TIMEOUT,
+    "max_retries": 2,
+}
 CACHES = {
     "default": env.cache("CACHE_URL", default=REDIS_URL.replace("redis://", "rediscache://")),
     "case_pages": CASE_PAGES_CACHE,  # noqa: F405

@@ -7,6 +7,7 @@ stops start-up with a message naming it. `manage.py check --deploy` is clean.
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
+from .base import IPGAR_BROKER_VISIBILITY_TIMEOUT
 from .env import database_config, env, require
 
 DEBUG = env.bool("DEBUG", default=False)
@@ -33,7 +34,10 @@ DATABASES = {
 
 REDIS_URL = require("REDIS_URL")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "max_retries": 2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": IPGAR_BROKER_VISIBILITY_TIMEOUT,
+    "max_retries": 2,
+}
 CACHES = {
     "default": env.cache("CACHE_URL", default=REDIS_URL.replace("redis://", "rediscache://")),
     "case_pages": CASE_PAGES_CACHE,  # noqa: F405

@@ -8,7 +8,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, STATIC_ROOT
+from .base import DATABASES, IPGAR_BROKER_VISIBILITY_TIMEOUT, STATIC_ROOT
 from .env import database_config, require
 
 SECRET_KEY = "test-only-key-" + "x" * 50
@@ -22,7 +22,10 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 _xdist_index = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
 REDIS_URL = f"{require('REDIS_URL').rstrip('/').rsplit('/', 1)[0]}/{1 + _xdist_index % 15}"
 CELERY_BROKER_URL = REDIS_URL
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "max_retries": 2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": IPGAR_BROKER_VISIBILITY_TIMEOUT,
+    "max_retries": 2,
+}
 # Tests run tasks in-process unless a test starts a real worker.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -23,10 +23,10 @@ from django.utils import timezone
 
 from accounts.roles import Role, user_has_role
 from domain.errors import RuleViolation
+from domain.quarters import Quarter
 
 from ..models import Monitor
 from ..pdf import monitor_pdf
-from ..quarters import Quarter
 from ..selectors import monitor_figures
 from .notifications import monitor_ready_notify, notifications_email_pending
 
@@ -57,7 +57,7 @@ def may_start_monitor(user) -> bool:
 
 
 def scheduled_run_id(quarter: Quarter) -> uuid.UUID:
-    return uuid.uuid5(SCHEDULE_NAMESPACE, f"quarterly:{quarter.label}")
+    return uuid.uuid5(SCHEDULE_NAMESPACE, f"quarterly:{quarter.code}")
 
 
 def monitor_request(
@@ -86,13 +86,13 @@ def _monitor_create(*, quarter: Quarter, by, run_id: uuid.UUID) -> tuple[Monitor
         # Serialise the version numbering of one quarter (SQLite's immediate
         # transactions serialise all writes anyway).
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(quarter.label.encode())])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(quarter.code.encode())])
     existing = Monitor.objects.filter(run_id=run_id).first()
     if existing is not None:
         return existing, False
-    latest = Monitor.objects.filter(quarter=quarter.label).aggregate(latest=Max("version"))
+    latest = Monitor.objects.filter(quarter=quarter.code).aggregate(latest=Max("version"))
     monitor = Monitor.objects.create(
-        quarter=quarter.label,
+        quarter=quarter.code,
         version=(latest["latest"] or 0) + 1,
         run_id=run_id,
         requested_by=by,

@@ -204,7 +204,7 @@ def monitor_ready_notify(*, monitor) -> list[int]:
 
     with override(settings.LANGUAGE_CODE):
         message = _(MONITOR_READY_NOTIFICATION) % {
-            "quarter": monitor.quarter,
+            "quarter": monitor.period,
             "version": monitor.version,
         }
     key = f"monitor:{monitor.pk}"

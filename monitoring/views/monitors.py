@@ -20,9 +20,9 @@ from django.views.decorators.http import require_GET, require_POST
 from audit.models import AccessLog
 from audit.services import access_record
 from domain.errors import RuleViolation
+from domain.quarters import Quarter
 
 from ..models import Monitor
-from ..quarters import Quarter
 from ..selectors import monitor_by_id, monitors_for_list
 from ..services.monitors import (
     MONITOR_ONLY_PROGRAMME_TEAM,
@@ -85,7 +85,7 @@ def monitor_start(request: HttpRequest) -> HttpResponse:
         messages.error(request, _message(error))
     else:
         messages.success(
-            request, MONITOR_QUEUED % {"quarter": monitor.quarter, "version": monitor.version}
+            request, MONITOR_QUEUED % {"quarter": monitor.period, "version": monitor.version}
         )
     return redirect("monitoring:monitors")
 

@@ -16,6 +16,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import negative_data_rejection, positive_data_acceptance
+from schemathesis.specs.openapi.checks import ignored_auth
 
 from ipgar.wsgi import application
 from tests.api.conftest import sync_client_user, token_for
@@ -32,6 +33,7 @@ schema = schemathesis.openapi.from_path(str(Path(settings.BASE_DIR) / "docs" / "
 schema.app = application
 
 EXAMPLES = 5
+STATEFUL_EXAMPLES = 10
 
 
 @pytest.fixture
@@ -69,4 +71,32 @@ def test_every_operation_keeps_to_the_schema(case, token):
     case.call_and_validate(
         headers={"Authorization": f"Token {token}"},
         excluded_checks=[positive_data_acceptance, negative_data_rejection],
+    )
+
+
+def test_links_from_create_to_read_and_update_keep_to_the_schema(token):
+    """Stateful: schemathesis follows the schema's links from each create to the read
+    and the update of the object it made (an update without If-Match is a 428)."""
+
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case):
+            return {"headers": {"Authorization": f"Token {token}"}}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            # ignored_auth re-sends with the token these kwargs add back: it cannot work
+            # here. Refusal without a valid token is the permission matrix's and the
+            # stateless test's (tests/permissions, test_every_operation_keeps_to_the_schema).
+            case.validate_response(
+                response,
+                excluded_checks=[positive_data_acceptance, negative_data_rejection, ignored_auth],
+                transport_kwargs=kwargs or None,
+            )
+
+    Workflow.run(
+        settings=hypothesis_settings(
+            max_examples=STATEFUL_EXAMPLES,
+            stateful_step_count=4,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        )
     )

@@ -4,19 +4,33 @@
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from api import views
+from api.base import etag_for
 from api.models import ChangeEvent, WebhookDelivery, WebhookSubscription
-from cases.models import Evaluation, ExitGround, ExitProcedure, ItatAdvice
+from api.pages import representer_for
+from cases.models import (
+    Evaluation,
+    ExitGround,
+    ExitProcedure,
+    ItatAdvice,
+    MeetingAction,
+    MeetingAttendee,
+)
 from pool.models import CaseloadReview
 from tests.factories import (
     AssessmentFactory,
     CaseFactory,
+    InterventionFactory,
+    MeetingFactory,
     OrganisationFactory,
+    PersonFactory,
     PlanVersionFactory,
     RegisseurFactory,
     TeamMemberFactory,
@@ -105,3 +119,50 @@ def test_list_query_count_does_not_grow(api, sync_user, url, make):
     large, shown_large = count()
     assert shown_large >= shown_small + 18  # the new rows are on the page
     assert small == large
+
+
+def meetings_with_children(n: int) -> None:
+    organisation = OrganisationFactory()
+    for meeting in MeetingFactory.create_batch(n):
+        MeetingAction.objects.create(
+            meeting=meeting, description="Bellen", owner_organisation=organisation, due_on=ON
+        )
+        MeetingAttendee.objects.create(meeting=meeting, name="Jansen", organisation=organisation)
+
+
+def plans_with_children(n: int) -> None:
+    for version in PlanVersionFactory.create_batch(n):
+        InterventionFactory.create_batch(2, plan_version=version)
+    exits(1)
+
+
+@pytest.mark.parametrize(
+    "resource, viewset, make",
+    [
+        ("cases", views.CaseViewSet, lambda n: CaseFactory.create_batch(n)),
+        ("persons", views.PersonViewSet, lambda n: PersonFactory.create_batch(n)),
+        ("team-members", views.TeamMemberViewSet, lambda n: TeamMemberFactory.create_batch(n)),
+        ("plans", views.PlanVersionViewSet, plans_with_children),
+        ("meetings", views.MeetingViewSet, meetings_with_children),
+        ("assessments", views.AssessmentViewSet, lambda n: AssessmentFactory.create_batch(n)),
+        ("evaluations", views.EvaluationViewSet, evaluations),
+        ("exits", views.ExitProcedureViewSet, exits),
+        ("caseload-reviews", views.CaseloadReviewViewSet, caseload_reviews),
+        ("organisations", views.OrganisationViewSet, OrganisationFactory.create_batch),
+    ],
+)
+def test_list_pages_represent_each_object_as_its_serializer_does(api, resource, viewset, make):
+    """api/pages.py builds list pages without DRF's per-value calls: the answer is the
+    serializer's over the viewset's queryset (its prefetch filters included), value for
+    value, and so is each object's ETag on its own."""
+    make(3)
+    page = api.get(f"/api/v1/{resource}/", {"page_size": 500}).json()["results"]
+    serializer = viewset.serializer_class
+    assert representer_for(serializer) is not None
+    for shown in page:
+        obj = viewset.queryset.get(pk=shown["id"])
+        expected = json.loads(json.dumps(serializer(obj, context={}).data, default=str))
+        expected["external_id"] = shown["external_id"]
+        assert shown == expected
+        detail = api.get(f"/api/v1/{resource}/{shown['id']}/")
+        assert detail["ETag"] == etag_for(shown)

@@ -23,7 +23,7 @@ from django.utils import timezone
 from api.mirror import API, Api, MirrorState, case_fingerprints, feed_after, sync
 from api.selectors import FeedCursor
 from api.throttling import TokenRateThrottle
-from cases.models import Case, Person
+from cases.models import Case
 from cases.services.retention import person_erase_early
 from tests.api.conftest import sync_client_user, token_for
 from tests.conftest import ROOT, _run_env
@@ -232,11 +232,30 @@ def build_source(api: Api, w: World) -> dict[str, str]:
         },
     )
     second = register(api, "R-2", 100, "de Vries")
-    return {"first": first, "second": second, "meeting": meeting_path, "plan": plan_path}
+    fourth = register(api, "R-4", 90, "Mulder")
+    put_in_regie(api, fourth, w, 80, regisseur=1)
+    leaver = api.post(
+        f"{API}/team-members/",
+        {"case": case_id(fourth), "name": "Jongerenwerker", "organisation": ggd,
+         "joined_on": day(70)},
+    )  # fmt: skip
+    return {
+        "first": first,
+        "second": second,
+        "fourth": fourth,
+        "leaver": f"{API}/team-members/{leaver['id']}/",
+        "meeting": meeting_path,
+        "plan": plan_path,
+    }
 
 
 def change_source(api: Api, w: World, paths: dict[str, str]) -> None:
-    """Create, update, hand-over, exit, deletion and pseudonymisation on the source."""
+    """Create, update, hand-over, buddy change, a team member leaving, exit, deletion
+    and pseudonymisation on the source."""
+    api.act(
+        paths["fourth"], "buddy", {"to_buddy": w.regisseurs[0].pk, "reason": "Verlof", "on": day(8)}
+    )
+    api.act(paths["leaver"], "leave", {"left_on": day(6)})
     third = register(api, "R-3", 50, "Bakker")  # create
     put_in_regie(api, third, w, 40, regisseur=1)
     person = next(api.all(f"{API}/persons/", case=case_id(paths["first"])))
@@ -292,7 +311,7 @@ def test_mirror_two_instances(world: World, live_server, target_url: str, tmp_pa
     state = tmp_path / "state.json"
 
     first = sync(source=source, target=Api(target_url, world.token), state=MirrorState.load(state))
-    assert first.cases == 2 and first.writes > 10
+    assert first.cases == 3 and first.writes > 10
     assert first.not_mirrored == []
     target = Api(target_url, world.token)
     assert case_fingerprints(target) == case_fingerprints(source)
@@ -308,24 +327,25 @@ def test_mirror_two_instances(world: World, live_server, target_url: str, tmp_pa
 
     change_source(source, world, paths)
     third = sync(source=source, target=Api(target_url, world.token), state=MirrorState.load(state))
-    assert third.cases == 3  # the two changed cases and the new one, nothing else
+    assert third.cases == 4  # the three changed cases and the new one, nothing else
     s_prints, t_prints = case_fingerprints(source), case_fingerprints(target)
-    assert sorted(t_prints) == ["R-1", "R-2", "R-3"]  # nothing lost, nothing twice
-    for number in ("R-1", "R-3"):
+    assert sorted(t_prints) == ["R-1", "R-2", "R-3", "R-4"]  # nothing lost, nothing twice
+    for number in ("R-1", "R-3", "R-4"):
         assert t_prints[number] == s_prints[number]
     assert t_prints["R-1"]["case"]["phase"] == 3
     assert t_prints["R-1"]["case"]["regisseur"] == "Cem Regisseur"  # the hand-over
     assert t_prints["R-1"]["persons"][0]["address"] == "Nieuwe straat 2"  # the update
     assert t_prints["R-1"]["exits"][0]["status"] == "advies"
-    # What a sync client may not do on the target is reported, never faked.
-    person = s_prints["R-2"]["persons"][0]
-    assert person["pseudonymised_at"] and t_prints["R-2"]["persons"][0]["pseudonymised_at"] is None
-    assert sorted(third.not_mirrored) == sorted(
-        [
-            f"organisations/{world.spare_id}: deleted",
-            f"persons/{Person.objects.get(case__number='R-2').pk}: pseudonymisation",
-        ]
-    )
+    assert t_prints["R-4"]["case"]["buddy"] == "Anna Regisseur"  # the buddy change
+    assert t_prints["R-4"]["team-members"][0]["left_on"] == day(6)  # the member who left
+    # The erasure: the target's record is pseudonymised too (at its own moment).
+    s_person, t_person = s_prints["R-2"]["persons"][0], t_prints["R-2"]["persons"][0]
+    assert s_person["pseudonymised_at"] and t_person["pseudonymised_at"]
+    assert {**t_person, "pseudonymised_at": 1} == {**s_person, "pseudonymised_at": 1}
+    assert t_person["last_name"] == "" and t_person["address"] == ""
+    # What a sync client may not do on the target is reported, never faked: the
+    # target's own administrators keep its organisations.
+    assert third.not_mirrored == [f"organisations/{world.spare_id}: deleted"]
     _, target_cursor = feed_after(target, target_cursor)
     last = sync(source=source, target=Api(target_url, world.token), state=MirrorState.load(state))
     assert (last.cases, last.writes) == (0, 0)

@@ -276,3 +276,57 @@ def test_list_query_count_does_not_grow(api, url, make):
     make(20)
     large = count()
     assert small == large
+
+
+def test_erase_follows_a_source_erasure_once(api):
+    """A person's erase/ action empties the record through the retention path; a
+    second time is a 409, and the change feed gets the target's own tombstone."""
+    person = PersonFactory(last_name="Wisser")
+    url = f"/api/v1/persons/{person.pk}/"
+    body = {"reason": "Gewist in de bron-instantie (AVG art. 17)."}
+    assert api.post(f"{url}erase/", body, format="json").status_code == 428
+    etag = api.get(url)["ETag"]
+    erased = api.post(f"{url}erase/", body, format="json", HTTP_IF_MATCH=etag)
+    assert erased.status_code == 200, erased.json()
+    assert erased.json()["last_name"] == "" and erased.json()["pseudonymised_at"]
+    again = api.post(f"{url}erase/", body, format="json", HTTP_IF_MATCH=erased["ETag"])
+    assert again.status_code == 409
+    short = api.post(f"{url}erase/", {"reason": "kort"}, format="json", HTTP_IF_MATCH="*")
+    assert short.status_code == 400
+
+
+def test_only_a_sync_client_follows_a_source_erasure():
+    from cases.services.mirrored_erasure import (
+        MIRRORED_ERASURE_ONLY_SYNC_CLIENT,
+        person_erase_as_in_source,
+    )
+    from domain.errors import RuleViolation
+    from tests.factories import UserFactory
+
+    person = PersonFactory()
+    with pytest.raises(RuleViolation, match=MIRRORED_ERASURE_ONLY_SYNC_CLIENT):
+        person_erase_as_in_source(
+            case=person.case, reason="Gewist in de bron-instantie.", by=UserFactory()
+        )
+
+
+def test_buddy_change_and_a_member_leaving_through_the_api(api):
+    from tests.factories import RegisseurFactory, TeamMemberFactory
+
+    case = CaseFactory(phase2=True)
+    url = f"/api/v1/cases/{case.pk}/"
+    to_buddy = RegisseurFactory()
+    body = {"to_buddy": to_buddy.pk, "reason": "Verlof", "on": timezone.localdate().isoformat()}
+    changed = api.post(f"{url}buddy/", body, format="json", HTTP_IF_MATCH=api.get(url)["ETag"])
+    assert changed.status_code == 200, changed.json()
+    assert changed.json()["buddy"] == to_buddy.pk
+    member = TeamMemberFactory(case=case, joined_on=timezone.localdate())
+    member_url = f"/api/v1/team-members/{member.pk}/"
+    left = api.post(
+        f"{member_url}leave/",
+        {"left_on": timezone.localdate().isoformat()},
+        format="json",
+        HTTP_IF_MATCH=api.get(member_url)["ETag"],
+    )
+    assert left.status_code == 200, left.json()
+    assert left.json()["left_on"] == timezone.localdate().isoformat()

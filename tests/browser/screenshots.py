@@ -145,13 +145,13 @@ def prepare() -> None:
     without a worker) and today's reminders in the notifications."""
     from django.utils import timezone
 
+    from domain.quarters import Quarter
     from monitoring.models import Monitor
-    from monitoring.quarters import Quarter
     from monitoring.services.monitors import monitor_render
     from monitoring.services.reminders import reminders_send
 
     today = timezone.localdate()
-    quarter = Quarter.of(today).previous().label
+    quarter = Quarter.of(today).previous().code
     if not Monitor.objects.filter(quarter=quarter).exists():
         monitor = Monitor.objects.create(quarter=quarter, version=1)
         monitor_render(monitor_id=monitor.pk)

@@ -27,7 +27,7 @@ def test_a_pto_r_member_downloads_the_monitor_pdf(signed_in_page, settings, tmp_
 
     page = signed_in_page(member)
     page.goto("/monitor/kwartaalmonitor/")
-    row = page.locator("tr", has_text="2026-Q3")
+    row = page.locator("tr", has_text="2026 K3")
     assert "klaar" in row.inner_text().lower()
     assert_accessible(page)
     with page.expect_download() as download_info:

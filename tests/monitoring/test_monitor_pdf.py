@@ -17,8 +17,8 @@ from accounts.models import User
 from cases.demo import load_demo_data
 from cases.models import Person
 from cases.selectors.figures import cases_per_phase
+from domain.quarters import Quarter
 from monitoring.models import Monitor, Notification
-from monitoring.quarters import Quarter
 from monitoring.services.monitors import monitor_request
 from pool.selectors import pool_overview
 
@@ -59,7 +59,7 @@ def test_the_pdf_prints_the_seed_000_figures_and_no_person_data(
     # The pool as seed 000 has it: 8 regisseurs, 6.0 FTE, 72 places, 50 cases.
     assert (overview.regisseur_count, overview.total_fte, overview.total_capacity) == (8, 6, 72)
     assert overview.total_cases == 50
-    assert "Kwartaalmonitor 2026-Q4" in flat
+    assert "Kwartaalmonitor 2026 K4" in flat  # the quarter's Dutch label
     assert f"{overview.regisseur_count} / {overview.total_fte:.1f}" in flat
     assert f"{overview.total_capacity} / {overview.total_cases}" in flat
     assert f"Open casussen {overview.total_cases}" in flat
@@ -87,8 +87,22 @@ def test_the_pdf_prints_the_seed_000_figures_and_no_person_data(
         assert f"{person.date_of_birth:%d-%m-%Y}" not in text
         assert person.address.split(",")[0] not in text
     assert "Testpersoon" not in text
-    # Case rows by their pseudonymous number only.
-    assert re.search(r"R-DEMO-\d{3}", text)
+    # Aggregates only: not even a case's pseudonymous number.
+    assert not re.search(r"R-DEMO-\d{3}", text)
+    # The caseload per regisseur: every regisseur on a line, the over-capacity ones said so.
+    for row in overview.rows:
+        assert row.name in text
+    assert flat.count("boven capaciteit") >= len(over)
+    # Per kernpartner the work's rhythm: UVOs and plan evaluations on time.
+    uvo = summary["uvo"]
+    assert f"met een UVO binnen twee maanden {uvo['on_time']} van {uvo['phase2_cases']}" in flat
+    sections = monitor.figures["kernpartners"]
+    for section in sections:
+        assert {"uvo_on_time", "plans_running", "plans_evaluated_on_time"} <= section.keys()
+    # Once in the summary, once per kernpartner.
+    assert flat.count("Lopende plannen op tijd geëvalueerd") == 1 + len(sections)
+    # The trend table labels quarters as people read them.
+    assert "2026 K3" in flat and "2026-Q3" not in flat
 
     pto_r_is_told_the_monitor_is_ready(monitor, programme_team)
 
@@ -96,6 +110,6 @@ def test_the_pdf_prints_the_seed_000_figures_and_no_person_data(
 def pto_r_is_told_the_monitor_is_ready(monitor, programme_team):
     pto_r = User.objects.get(username="pto-r.om")
     told = Notification.objects.get(user=pto_r, item_key=f"monitor:{monitor.pk}")
-    assert "2026-Q4" in told.message
+    assert "2026 K4" in told.message
     assert any(pto_r.email in m.to and "kwartaalmonitor" in m.subject for m in mail.outbox)
     assert not Notification.objects.filter(user=programme_team, kind="monitor").exists()

@@ -9,13 +9,16 @@ import pytest
 from django.urls import reverse
 from kombu import pools as kombu_pools
 
+from accounts.models import Organisation
 from accounts.roles import Role
 from audit.models import AccessLog
+from cases.selectors.deadlines import DeadlineKind, deadlines
+from cases.selectors.figures import cases_per_phase
 from domain.errors import RuleViolation
+from domain.quarters import Quarter
 from ipgar.celery import app as celery_app
 from monitoring import services
 from monitoring.models import Monitor
-from monitoring.quarters import Quarter
 from monitoring.selectors import SUPPRESSED, monitor_figures, suppress
 from monitoring.services.monitors import (
     MONITOR_BROKER_DOWN,
@@ -25,6 +28,7 @@ from monitoring.services.monitors import (
     scheduled_run_id,
 )
 from monitoring.tasks import monitor_generate, monitor_quarterly
+from pool.models import Region
 from tests.conftest import sign_in
 from tests.factories import CaseFactory, OrganisationFactory, RegisseurFactory, UserFactory
 
@@ -59,13 +63,48 @@ def test_counts_per_kernpartner_and_region_below_five_read_less_than_five(today)
     sections = {s["organisation"]: s for s in figures["kernpartners"]}
     assert sections["OOV"]["cases"] == 6
     assert sections["OOV"]["per_phase"] == {"1": SUPPRESSED, "2": 6, "3": SUPPRESSED}
-    assert len(sections["OOV"]["case_rows"]) == 6
-    # GGD's two cases: the count is hidden, and so are the rows that would give it away.
+    assert sections["OOV"]["phase2_cases"] == 6
+    # GGD's two cases: the count is hidden, and so is every figure that would give it away.
     assert sections["GGD"]["cases"] == SUPPRESSED
-    assert sections["GGD"]["case_rows"] == [] and sections["GGD"]["case_rows_suppressed"]
+    assert sections["GGD"]["per_phase"] == {"1": SUPPRESSED, "2": SUPPRESSED, "3": SUPPRESSED}
+    assert sections["GGD"]["uvo_on_time"] == sections["GGD"]["plans_running"] == SUPPRESSED
     assert [r["cases"] for r in figures["regions"]] == [8]
     # The totals for the whole approach are not broken down, so they stand.
     assert figures["summary"]["open_cases"] == 8
+
+
+def test_the_monitor_and_the_dashboard_count_open_cases_per_kernpartner_alike(today):
+    """Per kernpartner and per region, the monitor's open cases per phase are the
+    dashboard's figure (cases_per_phase filtered on the organisation or region)."""
+    small_pool()
+    CaseFactory(exited=True)  # an exited case counts nowhere
+    figures = monitor_figures(quarter=Quarter.of(today))
+    for section in figures["kernpartners"]:
+        organisation = Organisation.objects.get(name=section["organisation"])
+        dashboard = cases_per_phase(organisation=organisation)
+        assert section["per_phase"] == {str(p): suppress(n) for p, n in dashboard.items()}
+        assert section["cases"] == suppress(sum(dashboard.values()))
+    for row in figures["regions"]:
+        dashboard = cases_per_phase(region=Region.objects.get(name=row["region"]))
+        assert row["per_phase"] == {str(p): suppress(n) for p, n in dashboard.items()}
+    assert figures["summary"]["per_phase"] == {str(p): n for p, n in cases_per_phase().items()}
+    assert figures["summary"]["open_cases"] == sum(cases_per_phase().values()) == 8
+
+
+def test_uvo_and_plan_progress_per_kernpartner_follow_the_deadline_rules(today):
+    """The monitor's UVO and plan-evaluation figures are the deadline selector's items."""
+    small_pool()
+    figures = monitor_figures(quarter=Quarter.of(today))
+    items = deadlines(on=today, horizon_days=93)
+    uvo = [i for i in items if i.kind == DeadlineKind.UVO]
+    plans = [i for i in items if i.kind == DeadlineKind.PLAN_EVALUATION]
+    summary = figures["summary"]
+    assert summary["uvo"]["phase2_cases"] == len(uvo) == 6
+    assert summary["uvo"]["on_time"] == sum(1 for i in uvo if not i.overdue)
+    assert summary["plans"]["running"] == len(plans)
+    assert summary["plans"]["evaluated_on_time"] == sum(1 for i in plans if not i.overdue)
+    oov = next(s for s in figures["kernpartners"] if s["organisation"] == "OOV")
+    assert oov["uvo_on_time"] == suppress(summary["uvo"]["on_time"])  # all six are OOV's
 
 
 def test_every_run_is_a_new_version_and_the_old_one_stays(today, media_root, programme_team_member):
@@ -91,7 +130,7 @@ def test_the_same_run_id_never_makes_a_second_version(today, media_root, program
     monitor_generate.delay(first.pk)
     assert Monitor.objects.get(pk=first.pk).pdf.name == done.pdf.name
     assert monitor_render(monitor_id=first.pk).generated_at == done.generated_at
-    assert Monitor.objects.filter(quarter=QUARTER.label).count() == 1
+    assert Monitor.objects.filter(quarter=QUARTER.code).count() == 1
 
 
 def test_the_quarterly_schedule_makes_one_run_per_quarter(today, media_root):

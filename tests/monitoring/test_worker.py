@@ -7,9 +7,9 @@ import uuid
 
 import pytest
 
+from domain.quarters import Quarter
 from ipgar.celery import app as celery_app
 from monitoring.models import Monitor
-from monitoring.quarters import Quarter
 from monitoring.services.monitors import monitor_request
 from tests.factories import CaseFactory
 

@@ -68,6 +68,8 @@ def api_rows() -> dict[str, Any]:
         "case-hand-over": "case",
         "case-assign": "case",
         "case-sign-notification": "case",
+        "case-buddy": "case",
+        "person-erase": "person",
         "plan-itat-advice": "plan_version",
         "plan-adopt": "plan_version",
         "plan-intervention-progress": "plan_version",
@@ -77,9 +79,8 @@ def api_rows() -> dict[str, Any]:
         rows[f"api:{name}"] = Row(
             on_object(f"api:{name}", attribute), every(401, {SYNC: 405}), note="POST only"
         )
-    rows["api:exit-itat-advice"] = Row(
-        missing("api:exit-itat-advice"), every(401, {SYNC: 405}), note="POST only"
-    )
+    for name in ("api:exit-itat-advice", "api:team-member-leave"):
+        rows[name] = Row(missing(name), every(401, {SYNC: 405}), note="POST only")
     rows["api:webhook-delivery-list"] = Row(
         fixed("api:webhook-delivery-list"),
         every(403, {ANONYMOUS: 401, SYNC: 200, PT: 200}),

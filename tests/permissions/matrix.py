@@ -339,6 +339,9 @@ ADMIN_OBJECTS = {
     "pool.region": "region",
     "django_celery_beat.periodictask": "periodictask",
     "axes.accessattempt": "accessattempt",
+    # Read-only monitoring admin: no role holds its view permission, so 403 for all.
+    "monitoring.monitor": "monitor",
+    "monitoring.notification": "notification",
 }
 
 

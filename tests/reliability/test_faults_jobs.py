@@ -30,9 +30,9 @@ import pytest
 from django.utils import timezone
 
 from cases.selectors.deadlines import deadlines
+from domain.quarters import Quarter
 from ipgar.celery import app as celery_app
 from monitoring.models import Monitor, Notification
-from monitoring.quarters import Quarter
 from monitoring.services.monitors import monitor_request
 from monitoring.tasks import monitor_generate
 from tests.conftest import ROOT, _run_env, _test_database_url

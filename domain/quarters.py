@@ -1,4 +1,12 @@
-"""Quarters ("2026-Q3"): the period a kwartaalmonitor reports on."""
+"""Quarters: the period of the kwartaalmonitor and of the in- and outflow figures.
+
+A quarter has two spellings, each with one job:
+
+- ``code`` ("2026-Q3"): the stored key (``Monitor.quarter``, its database check,
+  the scheduled run's id, form values, file names). Never translated.
+- ``label`` ("2026 K3" in Dutch, "2026 Q3" in English): what people read, in the
+  UI, the PDF and messages. ``str(quarter)`` is the label.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +15,9 @@ import datetime
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
-QUARTER_PATTERN = re.compile(r"^(?P<year>\d{4})-Q(?P<number>[1-4])$")
+CODE_PATTERN = re.compile(r"^(?P<year>\d{4})-Q(?P<number>[1-4])$")
 QUARTER_INVALID = "Geef het kwartaal op als jaar-Qn, bijvoorbeeld 2026-Q3."
 
 
@@ -18,8 +27,9 @@ class Quarter:
     number: int  # 1..4
 
     @classmethod
-    def parse(cls, text: str) -> Quarter:
-        match = QUARTER_PATTERN.match(text.strip())
+    def parse(cls, code: str) -> Quarter:
+        """The quarter of a ``code`` such as "2026-Q3"; ValidationError otherwise."""
+        match = CODE_PATTERN.match(code.strip())
         if match is None:
             raise ValidationError(QUARTER_INVALID, code="quarter_invalid")
         return cls(int(match["year"]), int(match["number"]))
@@ -29,8 +39,13 @@ class Quarter:
         return cls(day.year, (day.month - 1) // 3 + 1)
 
     @property
-    def label(self) -> str:
+    def code(self) -> str:
         return f"{self.year}-Q{self.number}"
+
+    @property
+    def label(self) -> str:
+        # Translators: a quarter of a year, "2026 K3" (K for kwartaal); in English "2026 Q3".
+        return gettext("%(year)s K%(number)s") % {"year": self.year, "number": self.number}
 
     @property
     def start(self) -> datetime.date:
@@ -56,3 +71,12 @@ class Quarter:
 
     def __str__(self) -> str:
         return self.label
+
+
+def quarters_between(start: datetime.date, end: datetime.date) -> list[Quarter]:
+    """Every quarter from the one holding ``start`` to the one holding ``end``."""
+    quarters, current, last = [], Quarter.of(start), Quarter.of(end)
+    while current <= last:
+        quarters.append(current)
+        current = current.next()
+    return quarters

@@ -1,0 +1,39 @@
+"""A person record erased on another instance is erased here too (AVG art. 17 and 19:
+an erasure reaches every copy the controller made).
+
+The sync client that mirrors one ipgar instance into another (api/mirror.py) reads
+the source's pseudonymisation tombstone and asks the target to follow; the target
+empties the record through the same path as its own retention job and early
+erasure (``retention._scrub``: the record, its history, the audit entry, the case's
+revision, the tombstone of its own). Only a sync client may ask, with a recorded
+ground; nothing is ever restored, so a repeated request is refused as already done.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from accounts.models import User
+from accounts.roles import Role, user_has_role
+from audit.history import history_context
+from domain.errors import RuleViolation
+
+from ..models import Case, Person
+from .retention import _clean_reason, erase_person_of
+
+MIRRORED_ERASURE_ONLY_SYNC_CLIENT = (
+    "Alleen een synchronisatieclient kan een wissing uit de bron-instantie overnemen."
+)
+MIRRORED_ERASURE_GROUND = "Gewist in de bron-instantie, overgenomen door synchronisatie"
+
+
+@transaction.atomic
+def person_erase_as_in_source(
+    *, case: Case, reason: str, by: User, expected_revision: int | None = None
+) -> Person:
+    """Pseudonymise the case's person record because the source instance did."""
+    if not user_has_role(by, Role.SYNC_CLIENT):
+        raise RuleViolation(MIRRORED_ERASURE_ONLY_SYNC_CLIENT, code="not_sync_client")
+    reason = _clean_reason(reason)
+    with history_context(user=by.pk, ground=MIRRORED_ERASURE_GROUND, reason=reason):
+        return erase_person_of(case=case, expected_revision=expected_revision)
