@@ -6,7 +6,7 @@ Used by scripts/benchmark and scripts/loadtest only.
 """
 
 from .base import *  # noqa: F403
-from .base import IPGAR_BROKER_VISIBILITY_TIMEOUT, MIDDLEWARE
+from .base import CASE_PAGES_CACHE, IPGAR_BROKER_VISIBILITY_TIMEOUT, MIDDLEWARE
 from .env import database_config, env, require
 
 # The in-suite load test serves the test database and passes the test settings' key,
@@ -29,7 +29,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CACHES = {
     "default": env.cache("CACHE_URL", default=REDIS_URL.replace("redis://", "rediscache://")),
-    "case_pages": CASE_PAGES_CACHE,  # noqa: F405
+    "case_pages": CASE_PAGES_CACHE,
 }
 ROOT_URLCONF = "benchmarks.urls"
 MIDDLEWARE = ["benchmarks.middleware.QueryCountMiddleware", *MIDDLEWARE]

@@ -7,7 +7,7 @@ stops start-up with a message naming it. `manage.py check --deploy` is clean.
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import IPGAR_BROKER_VISIBILITY_TIMEOUT
+from .base import CASE_PAGES_CACHE, IPGAR_BROKER_VISIBILITY_TIMEOUT
 from .env import database_config, env, require
 
 DEBUG = env.bool("DEBUG", default=False)
@@ -40,7 +40,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CACHES = {
     "default": env.cache("CACHE_URL", default=REDIS_URL.replace("redis://", "rediscache://")),
-    "case_pages": CASE_PAGES_CACHE,  # noqa: F405
+    "case_pages": CASE_PAGES_CACHE,
 }
 
 # HTTPS behind a proxy (nginx, a load balancer) that sets X-Forwarded-Proto.
