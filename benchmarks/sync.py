@@ -297,10 +297,11 @@ def read_main(args: argparse.Namespace) -> None:
             print(f"==> full read sync, {args.workers} lists at a time", flush=True)
             started = time.perf_counter()
             with ThreadPoolExecutor(max_workers=args.workers) as pool:
+                resources = args.resources.split(",")
                 per_resource = dict(
                     zip(
-                        READ_RESOURCES,
-                        pool.map(lambda r: walk(api.clone(), r), READ_RESOURCES),
+                        resources,
+                        pool.map(lambda r: walk(api.clone(), r), resources),
                         strict=True,
                     )
                 )
@@ -342,6 +343,11 @@ def main() -> None:
     read.add_argument("--workers", type=int, default=2)
     read.add_argument("--changes", type=int, default=100)
     read.add_argument("--skip-full", action="store_true", help="only latency and incremental")
+    read.add_argument(
+        "--resources",
+        default=",".join(READ_RESOURCES),
+        help="the lists a full read walks (issue 8 names cases, meetings and plans)",
+    )
     mirror = modes.add_parser("mirror", help="mirror N generated cases into a second instance")
     mirror.add_argument("--cases", type=int, default=10000)
     mirror.add_argument("--changes", type=int, default=100)
