@@ -6,14 +6,17 @@ from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
-from .middleware import SIGNED_IN_AT
+from .middleware import REFRESHED_AT, SIGNED_IN_AT
 
 
 @receiver(user_logged_in)
 def remember_sign_in_time(sender, request, user, **kwargs) -> None:
-    """The absolute session lifetime counts from here."""
+    """The absolute session lifetime counts from here, and the idle expiry was
+    just set by the sign-in's own session write."""
     if request is not None and hasattr(request, "session"):
-        request.session[SIGNED_IN_AT] = time.time()
+        now = time.time()
+        request.session[SIGNED_IN_AT] = now
+        request.session[REFRESHED_AT] = now
 
 
 def create_role_groups(sender, using="default", **kwargs) -> None:

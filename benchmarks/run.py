@@ -31,6 +31,10 @@ from .harness import (
     write_json,
 )
 
+# The benchmark measures speed, not the per-client throttle (tested in tests/api):
+# a first sync walks ~300 pages in well under a minute.
+os.environ.setdefault("API_THROTTLE_RATE", "100000000/min")
+
 # Issue 8, item 4 (at 10,000 cases on 2 cores).
 PAGE_RATIO_TARGET = 5.0
 DASHBOARD_P95_MS = 150.0
@@ -151,10 +155,13 @@ def verdicts(results: dict[str, Any]) -> list[str]:
             lines.append(
                 f"{'MET ' if ok else 'MISS'} {name} p95 {pages[name]['p95_ms']} ms (< 100)"
             )
-    sync = results.get("full_sync", {}).get("case")
+    sync = results.get("full_sync", {}).get("total")
     if sync:
         ok = sync["seconds"] < FULL_SYNC_SECONDS
-        lines.append(f"{'MET ' if ok else 'MISS'} full sync of cases {sync['seconds']} s (< 60)")
+        lines.append(
+            f"{'MET ' if ok else 'MISS'} full sync of the cases with their persons, meetings "
+            f"and plans {sync['seconds']} s (< 60)"
+        )
     pdf = results.get("monitor_pdf", {})
     if "seconds" in pdf:
         ok = pdf["seconds"] < MONITOR_PDF_SECONDS

@@ -15,7 +15,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from accounts.middleware import SIGNED_IN_AT
+from accounts.middleware import REFRESHED_AT, SIGNED_IN_AT
 from accounts.models import User
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -31,6 +31,6 @@ def signed_in_session(user: User) -> str:
     store[BACKEND_SESSION_KEY] = MODEL_BACKEND
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    store[SIGNED_IN_AT] = time.time()
+    store[SIGNED_IN_AT] = store[REFRESHED_AT] = time.time()
     store.save()
     return str(store.session_key)

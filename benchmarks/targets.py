@@ -175,7 +175,8 @@ def prepare(*, seed: int, load_users: int = 0) -> Plan:
                 note=f"{INCREMENTAL_CHANGES} cases changed since the cursor",
             )
         )
-        for resource in ("case", "person", "meeting"):
+        # A client's first sync of the cases with their persons, meetings and plans.
+        for resource in ("case", "person", "meeting", "plan"):
             path = _first_url([f"api:{resource}-list"])
             if path:
                 plan.sync_paths[resource] = f"{path}?page_size={SYNC_PAGE_SIZE}"

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -57,6 +58,8 @@ class AuthenticatedRequest(HttpRequest):
     user: User
 
 
+# The pool list is paged: a pool of hundreds (as in the benchmark) stays one quick page.
+REGISSEURS_PER_PAGE = 50
 ONLY_PROGRAMME_TEAM = "Alleen het programmateam (OOV) beheert de regisseurspool."
 ONLY_REVIEW_READERS = (
     "Caseloadbesprekingen zijn alleen in te zien door het programmateam en de regisseur zelf."
@@ -103,10 +106,13 @@ def _require_programme_team(user: Any) -> None:
 def regisseur_list(request: AuthenticatedRequest) -> HttpResponse:
     _require_programme_team(request.user)
     today = _today()
+    page = Paginator(regisseurs_for_management(on=today), REGISSEURS_PER_PAGE).get_page(
+        request.GET.get("pagina")
+    )
     return render(
         request,
         "pool/regisseur_list.html",
-        {"regisseurs": regisseurs_for_management(on=today), "today": today},
+        {"regisseurs": page.object_list, "page": page, "today": today},
     )
 
 

@@ -186,10 +186,11 @@ CACHES = {
     "case_pages": CASE_PAGES_CACHE,
 }
 
-# Sessions: signed-in users are signed out after 30 idle minutes (the idle
-# timeout is refreshed on every request) and after 10 hours at most.
+# Sessions: signed-in users are signed out after 30 idle minutes and after 10
+# hours at most. Activity moves the idle expiry on at most once a minute
+# (accounts/middleware.py), not with a session write on every request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = 60
 SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=10 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

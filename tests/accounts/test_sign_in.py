@@ -7,6 +7,9 @@ import datetime
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -149,6 +152,26 @@ def test_idle_session_ends_after_thirty_minutes(client):
         assert client.get("/").status_code == 200  # activity keeps it alive
         traveller.shift(datetime.timedelta(minutes=31))
         assert client.get("/")["Location"].startswith("/inloggen/")
+
+
+def test_activity_moves_the_idle_expiry_on_with_at_most_one_write_a_minute(client):
+    start = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False) as traveller:
+        sign_in(client, UserFactory())
+        client.get("/")
+        key = client.session.session_key
+        expiry = Session.objects.get(session_key=key).expire_date
+
+        traveller.shift(datetime.timedelta(seconds=30))
+        with CaptureQueriesContext(connection) as queries:
+            client.get("/")
+        assert not any(q["sql"].startswith("UPDATE") for q in queries.captured_queries)
+        assert Session.objects.get(session_key=key).expire_date == expiry
+
+        traveller.shift(datetime.timedelta(seconds=31))
+        client.get("/")
+        moved = Session.objects.get(session_key=key).expire_date
+        assert moved - expiry == datetime.timedelta(seconds=61)
 
 
 def test_busy_session_still_ends_after_the_absolute_lifetime(client):

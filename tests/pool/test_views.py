@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import html
+import re
 from decimal import Decimal
 
 import pytest
@@ -83,6 +84,45 @@ def test_the_list_names_a_current_absence_and_its_stand_in(lead, pool):
     )
     body = text(client_for(lead).get(reverse("pool:regisseur_list")))
     assert f"tot en met 28-11-2026, vervanger {stand_in.user}" in body
+
+
+def _listed_rows(body: str) -> dict[int, list[str]]:
+    """Each listed regisseur's id with the text of his row's cells."""
+    rows = {}
+    for row in re.findall(r"<tr class=\"ams-table__row[^\"]*\">(.*?)</tr>", body, flags=re.S):
+        link = re.search(r'href="/pool/(\d+)/"', row)
+        if link:
+            cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, flags=re.S)
+            rows[int(link.group(1))] = [re.sub(r"<[^>]+>", "", cell).strip() for cell in cells]
+    return rows
+
+
+def test_the_list_is_paged_and_counts_only_open_cases_per_role(lead, pool, monkeypatch):
+    monkeypatch.setattr(views, "REGISSEURS_PER_PAGE", 3)
+    client = client_for(lead)
+    case = Case.objects.filter(status="in_regie").order_by("pk").first()
+    Case.objects.filter(pk=case.pk).update(status="uitgestroomd", exited_on=TODAY)
+    listed: dict[int, list[str]] = {}
+    pages = 0
+    while True:
+        pages += 1
+        body = text(client.get(reverse("pool:regisseur_list"), {"pagina": pages}))
+        rows = _listed_rows(body)
+        assert 0 < len(rows) <= 3
+        assert not set(rows) & set(listed)  # nobody on two pages
+        listed.update(rows)
+        if 'rel="next"' not in body:
+            break
+    everyone = Regisseur.objects.count()
+    assert len(listed) == everyone and pages == -(-everyone // 3)
+    open_statuses = ("aangemeld", "in_regie")
+    for regisseur in Regisseur.objects.all():
+        cells = listed[regisseur.pk]
+        own, buddy = cells[4].split()[0], cells[5]  # "Casussen in regie", "Buddy"
+        assert (
+            int(own) == Case.objects.filter(regisseur=regisseur, status__in=open_statuses).count()
+        )
+        assert int(buddy) == Case.objects.filter(buddy=regisseur, status__in=open_statuses).count()
 
 
 def _list_queries(client: Client) -> CaptureQueriesContext:
