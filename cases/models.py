@@ -202,7 +202,8 @@ class Assignment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_role_display()} {self.regisseur_id} vanaf {self.started_on:%d-%m-%Y}"
+        role = Assignment.Role(self.role).label
+        return f"{role} {self.regisseur_id} vanaf {self.started_on:%d-%m-%Y}"
 
 
 @pghistory.track()
@@ -510,7 +511,9 @@ class Meeting(models.Model):
         indexes = [models.Index(fields=["case", "-held_on"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.case.number} {self.held_on:%d-%m-%Y}"
+        # The enum's label, not get_kind_display(): that rebuilds the choices on every
+        # call, and the access log labels every object an API page returns.
+        return f"{Meeting.Kind(self.kind).label} {self.case.number} {self.held_on:%d-%m-%Y}"
 
 
 class MeetingAttendee(models.Model):
@@ -585,7 +588,7 @@ class Evaluation(models.Model):
         indexes = [models.Index(fields=["case", "kind", "-held_on"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.held_on:%d-%m-%Y}"
+        return f"{Evaluation.Kind(self.kind).label} {self.held_on:%d-%m-%Y}"
 
 
 class ExitGround(models.TextChoices):
