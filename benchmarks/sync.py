@@ -9,7 +9,10 @@ an incremental sync: 100 changes on the source through the API (person updates,
 If-Match from the list's representation), and the client's read of the change
 feed from its cursor plus the current state of every case the feed names.
 
-    source /work/bench/env.sh && python -m benchmarks.sync read
+    bash -c 'source scripts/lib.sh && source benchmarks/services.sh && ensure_python_env \
+        && start_services && python manage.py migrate \
+        && python manage.py generate_data --cases 10000 --seed 1 \
+        && python -m benchmarks.sync read'
 
 ``mirror``: a full mirror of N generated cases (with their meetings and plans)
 from one instance into another through the API (api/mirror.py), then an
