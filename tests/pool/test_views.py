@@ -100,7 +100,7 @@ def _listed_rows(body: str) -> dict[int, list[str]]:
 def test_the_list_is_paged_and_counts_only_open_cases_per_role(lead, pool, monkeypatch):
     monkeypatch.setattr(views, "REGISSEURS_PER_PAGE", 3)
     client = client_for(lead)
-    case = Case.objects.filter(status="in_regie").order_by("pk").first()
+    case = Case.objects.filter(status="in_regie").order_by("pk")[0]
     Case.objects.filter(pk=case.pk).update(status="uitgestroomd", exited_on=TODAY)
     listed: dict[int, list[str]] = {}
     pages = 0
