@@ -12,14 +12,14 @@ from typing import cast
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
-from domain.forms import form_add_service_error
+from domain.forms import Outcome, call_service, form_status
 
 from .access import case_access_for
 from .models import Person
@@ -64,19 +64,19 @@ def erase_person(request: HttpRequest, pk: int) -> HttpResponse:
     except Person.DoesNotExist:
         raise Http404 from None
     form = ErasePersonForm(request.POST or None, initial={"revision": case.revision})
+    outcome = Outcome()
     if request.method == "POST" and form.is_valid():
-        try:
-            person_erase_early(
+        outcome = call_service(
+            form,
+            lambda: person_erase_early(
                 case=case,
                 reason=form.cleaned_data["reason"],
                 by=user,
                 expected_revision=form.cleaned_data["revision"],
-            )
-        except ValidationError as error:
-            form_add_service_error(
-                form, error, {"reason_too_short": "reason", "reason_invalid": "reason"}
-            )
-        else:
+            ),
+            {"reason_too_short": "reason", "reason_invalid": "reason"},
+        )
+        if outcome.ok:
             messages.success(request, ERASED)
             return redirect("cases:person", pk=case.pk)
     if person.pseudonymised_at is None:
@@ -96,5 +96,5 @@ def erase_person(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "retention_ends_on": retention_ends_on(case.exited_on) if case.exited_on else None,
         },
-        status=400 if form.errors else 200,
+        status=form_status(form, outcome),
     )

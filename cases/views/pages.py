@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
@@ -21,7 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from domain.forms import form_add_service_error
+from domain.forms import Outcome, call_service, form_status
 
 from ..access import case_access_for, user_may
 from ..forms import (
@@ -190,26 +190,28 @@ def emergency_open(request: AuthenticatedRequest) -> HttpResponse:
     if not may_open_emergency_access(request.user):
         raise PermissionDenied(EMERGENCY_ONLY_REGISSEUR)
     form = EmergencyOpenForm(request.POST or None)
+    outcome = Outcome()
     if request.method == "POST" and form.is_valid():
         case = form.cleaned_data["number"]
         if user_may(request.user, case, "work_on_case"):
             messages.info(request, EMERGENCY_ALREADY_WORKS_ON_CASE)
             return redirect("cases:detail", pk=case.pk)
-        try:
-            access = emergency_access_open(
+        outcome = call_service(
+            form,
+            lambda: emergency_access_open(
                 case=case, user=request.user, reason=form.cleaned_data["reason"], request=request
-            )
-        except ValidationError as error:
-            form_add_service_error(form, error, {"reason_too_short": "reason"})
-        else:
-            until = f"{timezone.localtime(access.expires_at):%d-%m-%Y %H:%M}"
+            ),
+            {"reason_too_short": "reason"},
+        )
+        if outcome.ok:
+            until = f"{timezone.localtime(outcome.result.expires_at):%d-%m-%Y %H:%M}"
             messages.warning(request, EMERGENCY_OPENED % {"until": until})
             return redirect("cases:detail", pk=case.pk)
     return render(
         request,
         "cases/emergency_open.html",
         {"form": form, "hours": settings.IPGAR_EMERGENCY_ACCESS_HOURS},
-        status=400 if form.errors else 200,
+        status=form_status(form, outcome),
     )
 
 
@@ -220,9 +222,11 @@ def share(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     access = case_access_for(request.user, pk, need="work_on_case")
     case = access.case
     form = ShareForm(request.POST or None, case=case)
+    outcome = Outcome()
     if request.method == "POST" and form.is_valid():
-        try:
-            share_record(
+        outcome = call_service(
+            form,
+            lambda: share_record(
                 case=case,
                 plan_version=form.cleaned_data["plan_version"],
                 meeting=form.cleaned_data["meeting"],
@@ -230,25 +234,21 @@ def share(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 ground=form.cleaned_data["ground"],
                 by=request.user,
                 request=request,
-            )
-        except ValidationError as error:
-            form_add_service_error(
-                form,
-                error,
-                {
-                    "shared_with_required": "shared_with",
-                    "shared_with_too_long": "shared_with",
-                    "ground_required": "ground",
-                },
-            )
-        else:
+            ),
+            {
+                "shared_with_required": "shared_with",
+                "shared_with_too_long": "shared_with",
+                "ground_required": "ground",
+            },
+        )
+        if outcome.ok:
             messages.success(request, SHARE_RECORDED)
             return redirect("cases:detail", pk=case.pk)
     return render(
         request,
         "cases/share_form.html",
         {"case": case, "form": form},
-        status=400 if form.errors else 200,
+        status=form_status(form, outcome),
     )
 
 
@@ -259,21 +259,24 @@ def emergency_reviews(request: AuthenticatedRequest) -> HttpResponse:
     if not may_review_emergency_access(request.user):
         raise PermissionDenied(EMERGENCY_REVIEW_ONLY_PROGRAMME_TEAM)
     posted: EmergencyReviewForm | None = None
+    outcome = Outcome()
     if request.method == "POST":
         posted_id = request.POST.get("access", "")
         posted = EmergencyReviewForm(
             request.POST, auto_id=f"id_%s_{posted_id}" if posted_id.isdigit() else "id_%s"
         )
         if posted.is_valid():
-            try:
-                emergency_access_review(
-                    access=posted.cleaned_data["access"],
+            form = posted
+            outcome = call_service(
+                form,
+                lambda: emergency_access_review(
+                    access=form.cleaned_data["access"],
                     by=request.user,
-                    note=posted.cleaned_data["note"],
-                )
-            except ValidationError as error:
-                form_add_service_error(posted, error, {"note_required": "note"})
-            else:
+                    note=form.cleaned_data["note"],
+                ),
+                {"note_required": "note"},
+            )
+            if outcome.ok:
                 messages.success(request, REVIEW_RECORDED)
                 return redirect("emergency_review:list")
 
@@ -294,5 +297,5 @@ def emergency_reviews(request: AuthenticatedRequest) -> HttpResponse:
             "stray_form": posted if posted is not None and not posted_row_found else None,
             "now": timezone.now(),
         },
-        status=400 if posted is not None and posted.errors else 200,
+        status=form_status(posted, outcome) if posted is not None else 200,
     )

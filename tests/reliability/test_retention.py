@@ -336,7 +336,7 @@ def test_the_page_refuses_a_short_reason_and_a_stale_revision(client, open_perso
     assert ERASURE_REASON_TOO_SHORT in short.content.decode()
 
     stale = client.post(url, {"reason": REASON, "revision": revision - 1 or revision + 1})
-    assert stale.status_code == 400
+    assert stale.status_code == 409
     assert STALE_RECORD in stale.content.decode()
     assert identifying_values(open_person)[0] == "Vroeg"
 
