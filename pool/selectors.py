@@ -382,7 +382,7 @@ def regisseurs_for_management(*, on: datetime.date) -> QuerySet[Regisseur]:
         Regisseur.objects.select_related("user", "organisation", "region_restriction", "manager")
         .annotate(open_own=_open_cases_as("regisseur"), open_buddy=_open_cases_as("buddy"))
         .prefetch_related(current)
-        .order_by("user__last_name", "user__first_name")
+        .order_by("user__last_name", "user__first_name", "pk")  # pk: stable pages
     )
 
 
