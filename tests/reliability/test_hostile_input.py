@@ -202,8 +202,8 @@ def test_the_share_form_never_fails_and_shows_input_escaped(
         reverse("cases:share", kwargs={"pk": case.pk}),
         {"plan_version": concept.pk, "shared_with": shared_with, "ground": ground},
     )
-    assert response.status_code in (302, 400)
-    if response.status_code == 400:
+    assert response.status_code in (302, 400, 409)  # 409: a rule refused it
+    if response.status_code != 302:
         assert ShareRecord.objects.count() == count
         page = response.content.decode()
         assert "<script>alert" not in page
@@ -223,8 +223,8 @@ def test_the_emergency_form_never_fails(number, reason):
     sign_in(client, with_role(RegisseurFactory().user, Role.REGISSEUR))
     accesses = EmergencyAccess.objects.count()
     response = client.post(reverse("cases:emergency_open"), {"number": number, "reason": reason})
-    assert response.status_code in (302, 400)
-    if response.status_code == 400:
+    assert response.status_code in (302, 400, 409)  # 409: a rule refused it
+    if response.status_code != 302:
         assert EmergencyAccess.objects.count() == accesses
         assert "<script>alert" not in response.content.decode()
 
@@ -234,13 +234,16 @@ def test_the_emergency_form_never_fails(number, reason):
 def test_the_erasure_form_never_fails(person, programme_team, reason, revision):
     client = Client()
     sign_in(client, programme_team)
+    before = person_values(person.pk)
     response = client.post(
         reverse("cases:erase_person", kwargs={"pk": person.case_id}),
         {"reason": reason, "revision": revision},
     )
-    assert response.status_code in (302, 400)
-    if response.status_code == 400:
-        assert person_values(person.pk)[4] is None
+    # 400 bad input, 409 a stale revision or an erasure already done (an earlier
+    # example may have erased the person): a refusal changes nothing.
+    assert response.status_code in (302, 400, 409)
+    if response.status_code != 302:
+        assert person_values(person.pk) == before
         assert "<script>alert" not in response.content.decode()
 
 
