@@ -36,11 +36,11 @@ from ..models import (
     MeetingAttendee,
     Person,
     PhaseTransition,
-    PlanStatus,
     PlanVersion,
     ShareRecord,
     TeamMember,
 )
+from .plans import live_plan_versions
 
 if TYPE_CHECKING:  # django-stubs' helper, a development dependency only
     from django_stubs_ext import WithAnnotations
@@ -150,12 +150,7 @@ def case_page_context(case_id: int) -> dict[str, Any]:
     running exit procedure."""
     case = case_detail(case_id)
     versions = list(case.plan_versions.all())
-    open_version = next((v for v in versions if v.status != PlanStatus.ADOPTED), None)
-    current_version = max(
-        (v for v in versions if v.status == PlanStatus.ADOPTED),
-        key=lambda v: v.number,
-        default=None,
-    )
+    current_version, open_version = live_plan_versions(versions)
     return {
         "case": case,
         "in_regie": case.status == CaseStatus.IN_REGIE,

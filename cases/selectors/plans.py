@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -171,6 +172,21 @@ def current_plan(case: Case) -> PlanVersion | None:
     return (
         PlanVersion.objects.filter(case=case, status=PlanStatus.ADOPTED).order_by("-number").first()
     )
+
+
+def live_plan_versions(
+    versions: Iterable[PlanVersion],
+) -> tuple[PlanVersion | None, PlanVersion | None]:
+    """Of one case's plan versions: the plan that holds (the latest adopted version)
+    and the version still being written. Their interventions take progress
+    (``intervention_record_progress``); the case page reads them from its prefetch."""
+    versions = list(versions)
+    current = max(
+        (v for v in versions if v.status == PlanStatus.ADOPTED),
+        key=lambda v: v.number,
+        default=None,
+    )
+    return current, next((v for v in versions if v.status != PlanStatus.ADOPTED), None)
 
 
 def plan_in_force_on(case: Case, day: datetime.date) -> PlanVersion | None:

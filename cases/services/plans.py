@@ -25,7 +25,12 @@ from audit.history import history_context
 from domain.errors import RuleViolation
 
 from ..models import Case, Intervention, ItatAdvice, PlanStatus, PlanVersion
-from ..selectors.plans import current_plan, latest_plan_version, open_plan_version
+from ..selectors.plans import (
+    current_plan,
+    latest_plan_version,
+    live_plan_versions,
+    open_plan_version,
+)
 from .revisions import bump_revision, lock_for_update, touch_case
 
 PLAN_CASE_EXITED = "De casus is uitgestroomd: het plan van aanpak wordt niet meer gewijzigd."
@@ -380,7 +385,8 @@ def intervention_record_progress(
     case = intervention.plan_version.case
     with history_context(user=by.pk):
         _lock_open_case(case)
-        live_versions = [v.pk for v in (current_plan(case), open_plan_version(case)) if v]
+        live = live_plan_versions(PlanVersion.objects.filter(case=case))
+        live_versions = [v.pk for v in live if v]
         if intervention.plan_version_id not in live_versions:
             raise RuleViolation(INTERVENTION_VERSION_SUPERSEDED, code="superseded")
         # The database trigger lets status and result of a frozen intervention change.
