@@ -8,8 +8,7 @@ from typing import Any
 from django.db import connection
 from django.dispatch import receiver
 
-from cases.generator import data_generated
-from cases.signals import person_pseudonymised
+from cases.signals import data_generated, person_pseudonymised
 
 from .feed import SYNCED_TABLES, SyncedTable
 
@@ -38,7 +37,7 @@ def _created_events_sql(t: SyncedTable) -> str:
 
 @receiver(data_generated, dispatch_uid="api_generated_data_feed")
 def record_generated_data(sender: Any, tables: list[str], **kwargs: Any) -> None:
-    """The generator writes with the change-feed triggers off (cases/generator.py);
+    """The generator writes with the change-feed triggers off (sampledata/generator.py);
     the feed gets the objects it wrote in one statement per table, in its transaction."""
     with connection.cursor() as cursor:
         for t in SYNCED_TABLES:

@@ -31,8 +31,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     from django.core.management import call_command
 
-    from cases.generator import case_number_prefix, generate_data
     from cases.models import Case, Meeting
+    from sampledata.generator import case_number_prefix, generate_data
 
     from .targets import prepare
 

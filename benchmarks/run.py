@@ -70,8 +70,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
 def generate(cases: int, seed: int) -> dict[str, Any]:
     from django.core.management import call_command
 
-    from cases.generator import case_number_prefix, generate_data
     from cases.models import Case
+    from sampledata.generator import case_number_prefix, generate_data
 
     call_command("migrate", verbosity=0)
     if Case.objects.filter(number__startswith=case_number_prefix(seed)).exists():
@@ -272,7 +272,7 @@ def main(argv: list[str]) -> int:
     if "pdf" not in args.skip:
         print("==> monitor PDF")
         from accounts.roles import Role
-        from cases.generator import username_prefix
+        from sampledata.generator import username_prefix
 
         results["monitor_pdf"] = monitor_pdf(
             f"{username_prefix(args.seed)}{Role.PROGRAMME_TEAM.value}.1"

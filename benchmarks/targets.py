@@ -19,9 +19,9 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from accounts.tokens import SCOPES, api_token_issue
-from cases.generator import username_prefix
 from cases.models import Case, CaseStatus, Meeting
 from pool.models import Regisseur
+from sampledata.generator import username_prefix
 
 from .sessions import signed_in_session
 

@@ -8,9 +8,15 @@ write in the same transaction, so the tombstone and the erasure commit together.
 ``emergency_access_opened``: a regisseur broke the glass on a case. Sent inside
 the transaction that recorded it, with ``access`` (an EmergencyAccess); the
 programme team is told (monitoring's notifications).
+
+``data_generated``: the synthetic data generator (``sampledata``, never installed in
+production) wrote rows in bulk with the row triggers off. Sent in its transaction
+with ``tables`` (the database tables it wrote to); the API fills its change feed
+from it. The signal lives here so that the API need not import the generator.
 """
 
 from django.dispatch import Signal
 
 person_pseudonymised = Signal()
 emergency_access_opened = Signal()
+data_generated = Signal()

@@ -109,6 +109,11 @@ DATABASES = {
         env("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'ipgar.sqlite3'}")
     ),
 }
+# DATABASE_APP_ROLE: the PostgreSQL role web, worker and beat connect as (README "Database
+# roles"). When set, `migrate` (run as the owner role) grants it what the application needs
+# and no more: ordinary reads and writes, and only SELECT and INSERT on the access log.
+# Empty (the default, and the SQLite quick start): no grants are made.
+DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="")
 # Connections are reused across requests and checked before use, so the app
 # recovers by itself when PostgreSQL restarts.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)

@@ -6,7 +6,7 @@ Used by scripts/benchmark and scripts/loadtest only.
 """
 
 from .base import *  # noqa: F403
-from .base import CASE_PAGES_CACHE, IPGAR_BROKER_VISIBILITY_TIMEOUT, MIDDLEWARE
+from .base import CASE_PAGES_CACHE, INSTALLED_APPS, IPGAR_BROKER_VISIBILITY_TIMEOUT, MIDDLEWARE
 from .env import database_config, env, require
 
 # The in-suite load test serves the test database and passes the test settings' key,
@@ -45,3 +45,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# The demo and synthetic data (sampledata/): never in production.
+IPGAR_SAMPLE_DATA = True
+INSTALLED_APPS = [*INSTALLED_APPS, "sampledata"]

@@ -8,7 +8,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, IPGAR_BROKER_VISIBILITY_TIMEOUT, STATIC_ROOT
+from .base import DATABASES, INSTALLED_APPS, IPGAR_BROKER_VISIBILITY_TIMEOUT, STATIC_ROOT
 from .env import database_config, require
 
 SECRET_KEY = "test-only-key-" + "x" * 50
@@ -39,3 +39,7 @@ STORAGES = {
 
 # WhiteNoise scans STATIC_ROOT at start-up; tests never collect static files.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# The demo and synthetic data (sampledata/): never in production.
+IPGAR_SAMPLE_DATA = True
+INSTALLED_APPS = [*INSTALLED_APPS, "sampledata"]

@@ -161,7 +161,7 @@ def prepare() -> None:
 def sign_in(context, base_url: str, username: str):
     from accounts.models import User
     from accounts.services import backup_codes_replace
-    from cases.demo import DEMO_PASSWORD
+    from sampledata.demo import DEMO_PASSWORD
 
     user = User.objects.get(username=username)
     code = backup_codes_replace(user=user)[0]

@@ -9,10 +9,10 @@ import pytest
 import time_machine
 from django_otp.plugins.otp_static.models import StaticToken
 
-from cases.demo import CASE_PREFIX, load_demo_data
 from cases.models import Case, ExitProcedure, Person
 from cases.selectors.cases import exit_procedures_awaiting_decision
 from pool.selectors import pool_overview
+from sampledata.demo import CASE_PREFIX, load_demo_data
 
 pytestmark = pytest.mark.django_db
 

@@ -14,13 +14,13 @@ from django.core import mail
 from pypdf import PdfReader
 
 from accounts.models import User
-from cases.demo import load_demo_data
 from cases.models import Person
 from cases.selectors.figures import cases_per_phase
 from domain.quarters import Quarter
 from monitoring.models import Monitor, Notification
 from monitoring.services.monitors import monitor_request
 from pool.selectors import pool_overview
+from sampledata.demo import load_demo_data
 
 TODAY = datetime.date(2026, 11, 23)
 QUARTER = Quarter(2026, 4)

@@ -14,10 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.roles import Role
-from cases.generator import generate_data
 from cases.models import Case
 from monitoring.views import dashboard as dashboard_view
 from pool.selectors import pool_overview
+from sampledata.generator import generate_data
 from tests.conftest import sign_in
 from tests.monitoring.conftest import user_with_role
 from tests.pool.conftest import build_seed_000

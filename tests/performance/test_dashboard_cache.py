@@ -15,8 +15,8 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from benchmarks.sessions import signed_in_session
-from cases.generator import generate_data, username_prefix
 from cases.models import Case, CaseStatus
+from sampledata.generator import generate_data, username_prefix
 
 SEED = 31
 

@@ -18,7 +18,6 @@ from api.models import ChangeEvent
 from audit.history import change_history
 from audit.models import AccessLog
 from cases.access import case_access_wanted
-from cases.generator import GENERATED_ALREADY, case_number_prefix, generate_data
 from cases.models import (
     Assignment,
     Case,
@@ -33,6 +32,7 @@ from cases.models import (
 )
 from pool.models import CaseloadReview, Regisseur
 from pool.selectors import pool_overview
+from sampledata.generator import GENERATED_ALREADY, case_number_prefix, generate_data
 
 TODAY = datetime.date(2026, 11, 23)
 CASES = 60

@@ -12,8 +12,8 @@ from django.conf import settings
 
 from benchmarks.harness import gunicorn, locust, write_json
 from benchmarks.targets import prepare
-from cases.generator import generate_data
 from cases.models import Meeting
+from sampledata.generator import generate_data
 
 USERS = 10
 SECONDS = 20

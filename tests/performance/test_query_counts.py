@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from benchmarks.sessions import signed_in_session
 from benchmarks.targets import prepare
-from cases.generator import generate_data
 from cases.models import Case, CaseStatus, Phase
+from sampledata.generator import generate_data
 
 SMALL, LARGE = 20, 60
 SEED = 11

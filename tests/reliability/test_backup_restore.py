@@ -20,7 +20,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import connection
 from psycopg2 import sql
 
-from cases.demo import load_demo_data
+from sampledata.demo import load_demo_data
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.django_db(transaction=True)

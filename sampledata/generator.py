@@ -48,7 +48,6 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.dispatch import Signal
 from django.utils import timezone
 from guardian.models import UserObjectPermission
 
@@ -57,11 +56,8 @@ from accounts.roles import Role
 from audit.history import history_context
 from audit.models import AccessLog
 from audit.services import CASE_OBJECT_TYPE
-from pool.models import Absence, CaseloadReview, Region, Regisseur, ThreeWayTalk
-
-from .access import DIRECTOR_PERMISSIONS, MANAGED_PERMISSIONS, TEAM_MEMBER_PERMISSIONS
-from .demo import ORGANISATIONS
-from .models import (
+from cases.access import DIRECTOR_PERMISSIONS, MANAGED_PERMISSIONS, TEAM_MEMBER_PERMISSIONS
+from cases.models import (
     Assessment,
     Assignment,
     Case,
@@ -81,13 +77,13 @@ from .models import (
     PlanVersion,
     TeamMember,
 )
-from .services.exits import EXIT_APPROVED_REASON
-from .services.intake import NOTIFICATION_SIGNED_REASON, bsn_passes_eleven_check
+from cases.services.exits import EXIT_APPROVED_REASON
+from cases.services.intake import NOTIFICATION_SIGNED_REASON, bsn_passes_eleven_check
+from cases.signals import data_generated
+from pool.models import Absence, CaseloadReview, Region, Regisseur, ThreeWayTalk
+from sampledata.demo import ORGANISATIONS
 
 M = TypeVar("M", bound=models.Model)
-# Sent in the generator's transaction after every row is written (``tables``: the
-# database tables it wrote to); the api app fills the change feed from it.
-data_generated = Signal()
 FIRST_WAVE: tuple[type[models.Model], ...] = (
     Person,
     Assignment,

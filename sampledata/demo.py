@@ -26,6 +26,21 @@ from accounts.models import Organisation, User
 from accounts.roles import Role
 from accounts.services import backup_codes_replace
 from audit.history import history_context
+from cases.models import Case, ExitGround, ExitProcedure, Meeting, Phase
+from cases.services.assessments import AssessmentInput, assessment_record
+from cases.services.assignments import case_assign, pool_leave_with_hand_over
+from cases.services.evaluations import evaluation_record
+from cases.services.exits import exit_decide, exit_propose, exit_record_itat_advice
+from cases.services.intake import case_register, case_sign_notification
+from cases.services.meetings import ActionInput, AttendeeInput, meeting_log
+from cases.services.phases import case_change_phase
+from cases.services.plans import (
+    InterventionInput,
+    plan_record_itat_advice,
+    plan_version_adopt,
+    plan_version_create,
+)
+from cases.services.team import team_member_add
 from pool.models import Region, Regisseur
 from pool.services import (
     absence_create,
@@ -34,22 +49,6 @@ from pool.services import (
     team_activity_create,
     three_way_talk_create,
 )
-
-from .models import Case, ExitGround, ExitProcedure, Meeting, Phase
-from .services.assessments import AssessmentInput, assessment_record
-from .services.assignments import case_assign, pool_leave_with_hand_over
-from .services.evaluations import evaluation_record
-from .services.exits import exit_decide, exit_propose, exit_record_itat_advice
-from .services.intake import case_register, case_sign_notification
-from .services.meetings import ActionInput, AttendeeInput, meeting_log
-from .services.phases import case_change_phase
-from .services.plans import (
-    InterventionInput,
-    plan_record_itat_advice,
-    plan_version_adopt,
-    plan_version_create,
-)
-from .services.team import team_member_add
 
 DEMO_PASSWORD = "ipgar-demo-2026!"  # noqa: S105  (printed for the quick start; demo only)
 CASE_PREFIX = "R-DEMO-"

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from cases.demo import load_demo_data
+from sampledata.demo import load_demo_data
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.generator import generate_data
+from sampledata.generator import generate_data
 
 
 class Command(BaseCommand):
