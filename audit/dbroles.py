@@ -1,4 +1,4 @@
-"""The database roles of an install (README "Database roles", docs/adr/0010-database-roles.md).
+"""The database roles of an install (README "Database roles", docs/adr/0007-database-roles.md).
 
 Migrations run as an owner role. Web, worker and beat connect as an application role that
 owns nothing, so it can neither disable the access log's triggers (only an owner can) nor

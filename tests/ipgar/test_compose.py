@@ -69,3 +69,30 @@ def test_dockerfile_builds_the_image_the_services_run():
     assert "uv sync --frozen --no-dev" in dockerfile
     assert "collectstatic" in dockerfile
     assert "USER ipgar" in dockerfile
+
+
+def _database_user(url: str) -> str:
+    return url.split("://", 1)[1].split(":", 1)[0]
+
+
+def test_only_the_migration_connects_as_the_owner_role():
+    """Web, worker and beat connect as the application role, which owns nothing and may only
+    read and append to the access log (README "Database roles"); migrate as the owner."""
+    assert _database_user(SERVICES["migrate"]["environment"]["DATABASE_URL"]) == "ipgar_owner"
+    for name in ("web", "worker", "beat"):
+        environment = SERVICES[name]["environment"]
+        assert _database_user(environment["DATABASE_URL"]) == "ipgar_app", name
+    for name in APP_SERVICES:
+        assert SERVICES[name]["environment"]["DATABASE_APP_ROLE"] == "ipgar_app", name
+
+
+def test_the_database_container_makes_both_roles_with_the_script_the_tests_run():
+    postgres = SERVICES["postgres"]
+    assert postgres["environment"]["POSTGRES_USER"] == "postgres"
+    mounted = [v.split(":")[0] for v in postgres["volumes"]]
+    assert "./docker/postgres/10-ipgar-roles.sh" in mounted
+    script = (ROOT / "docker/postgres/10-ipgar-roles.sh").read_text()
+    for role in ("ipgar_owner", "ipgar_app"):
+        assert re.search(rf"CREATE ROLE {role} LOGIN NOSUPERUSER", script), role
+    # scripts/test makes its roles with the same file, so a broken script fails every run.
+    assert "docker/postgres/10-ipgar-roles.sh" in (ROOT / "scripts/test").read_text()
