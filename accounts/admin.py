@@ -1,10 +1,19 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import Organisation, User
+from .selectors import role_labels
 
 
 @admin.register(Organisation)
@@ -14,14 +23,88 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ("code", "name")
 
 
+# Fields that carry rights. Roles (groups) change only through the audited role flow
+# (accounts/services_roles.py), which also sets staff status with the functional
+# administrator's role; superuser status and loose permissions are never set in the app
+# (docs/adr/0011-role-grants.md).
+RIGHTS_FIELDS = ("is_staff", "is_superuser", "roles")
+# On one's own account nothing that changes what one may do or see is editable.
+OWN_ACCOUNT_FIELDS = ("is_active", "organisation")
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "first_name", "last_name", "organisation", "is_active")
     list_filter = ("organisation", "groups", "is_active")
+    filter_horizontal = ()
     fieldsets = (
-        *(DjangoUserAdmin.fieldsets or ()),
+        (None, {"fields": ("username", "password")}),
+        (_("Persoonlijke gegevens"), {"fields": ("first_name", "last_name", "email")}),
         (_("Organisatie"), {"fields": ("organisation",)}),
+        (
+            _("Status en rollen"),
+            {
+                "fields": ("is_active", *RIGHTS_FIELDS),
+                "description": _(
+                    "Rollen worden aangevraagd en goedgekeurd op de pagina Gebruikers en "
+                    "rollen, niet hier."
+                ),
+            },
+        ),
+        (_("Belangrijke datums"), {"fields": ("last_login", "date_joined")}),
     )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        readonly: tuple[str, ...] = (*RIGHTS_FIELDS, "last_login", "date_joined")
+        if obj is not None and obj.pk == request.user.pk:
+            readonly = (*readonly, *OWN_ACCOUNT_FIELDS)
+        return readonly
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A superuser's account (and password) is changed only by a superuser: taking
+        # one over would be raising one's own rights.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    @admin.display(description=_("rollen"))
+    def roles(self, obj: User) -> str:
+        labels = ", ".join(role_labels(list(obj.groups.all()))) or "–"
+        return format_html(
+            '{} (<a href="{}">{}</a>)',
+            labels,
+            reverse("accounts:user_roles", args=[obj.pk]),
+            _("rollen beheren"),
+        )
+
+
+# Groups are the roles: synced from ROLE_PERMISSIONS after every migrate
+# (accounts.services.roles_sync). Nobody adds, renames or gives permissions to one here.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleGroupAdmin(admin.ModelAdmin):
+    list_display = ("name",)
+    search_fields = ("name",)
+    fields = ("name", "permission_list")
+    readonly_fields = ("name", "permission_list")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("rechten"))
+    def permission_list(self, obj: Group) -> str:
+        names = obj.permissions.select_related("content_type").order_by(
+            "content_type__app_label", "codename"
+        )
+        return ", ".join(f"{p.content_type.app_label}.{p.codename}" for p in names) or "–"
 
 
 # Authenticator secrets are not for browsing: a lost device is reset by issuing new

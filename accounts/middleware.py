@@ -5,7 +5,11 @@
 - it ends after SESSION_COOKIE_AGE without activity (Django's expiry): activity
   moves the expiry on by saving the session, at most once per
   SESSION_REFRESH_SECONDS, so a burst of requests costs one write instead of a
-  write (and a commit) each; the idle timeout is then exact to that minute.
+  write (and a commit) each; the idle timeout is then exact to that minute;
+- no answer to a signed-in person is stored by the browser or a proxy
+  (``Cache-Control: no-store``): after signing out, the back button and a shared
+  computer's cache show no case content. Static files are not concerned (WhiteNoise
+  serves them before this middleware runs).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from .roles import Role, user_has_role
@@ -28,7 +33,8 @@ SIGNED_IN_AT = "ipgar_signed_in_at"
 REFRESHED_AT = "ipgar_refreshed_at"
 
 # Paths an authenticated but not yet verified user may reach.
-OPEN_PREFIXES = ("/static/", "/healthz", "/i18n/", "/api/")
+STATIC_PREFIX = "/static/"
+OPEN_PREFIXES = (STATIC_PREFIX, "/healthz", "/i18n/", "/api/")
 SESSION_EXPIRED = "Uw sessie is verlopen. Log opnieuw in."
 NO_WEB_FOR_SYNC_CLIENTS = "Synchronisatieclients gebruiken de API, niet de website."
 
@@ -38,6 +44,13 @@ class SignInPolicyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        signed_in = request.user.is_authenticated
+        response = self._apply_policy(request)
+        if signed_in and not request.path.startswith(STATIC_PREFIX):
+            add_never_cache_headers(response)
+        return response
+
+    def _apply_policy(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if user.is_authenticated and not request.path.startswith(OPEN_PREFIXES):
             if user_has_role(user, Role.SYNC_CLIENT):

@@ -6,9 +6,19 @@ staff) needs a user's organisation, and those apps must not import the domain
 apps (docs/adr/0002-organisation-in-accounts.md).
 """
 
-from django.contrib.auth.models import AbstractUser
+from __future__ import annotations
+
+import pghistory
+from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermission, UserObjectPermission
+
+# Imported to register the backup-code models, defined beside their hashing.
+from .backup_codes import BackupCode, BackupCodeDevice  # noqa: F401
+from .roles import CASE_CONTENT_ROLES, Role
 
 
 class Organisation(models.Model):
@@ -33,6 +43,9 @@ class Organisation(models.Model):
         return self.kind == self.Kind.KERNPARTNER
 
 
+# The password hash is a secret, and last_login changes at every sign-in: neither
+# belongs in the change history (docs/adr/0011-role-grants.md).
+@pghistory.track(exclude=["password", "last_login"])
 class User(AbstractUser):
     """A person who signs in. Belongs to one organisation; roles are Django groups."""
 
@@ -81,3 +94,192 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class RoleGrantStatus(models.TextChoices):
+    """The lifecycle of a role grant; the allowed steps are ROLE_GRANT_TRANSITIONS."""
+
+    REQUESTED = "aangevraagd", _("Aangevraagd")
+    APPROVED = "toegekend", _("Toegekend")
+    REFUSED = "geweigerd", _("Geweigerd")
+    WITHDRAWN = "ingetrokken", _("Aanvraag ingetrokken")
+    REVOKED = "afgenomen", _("Afgenomen")
+
+
+ROLE_GRANT_TRANSITIONS: dict[RoleGrantStatus, frozenset[RoleGrantStatus]] = {
+    RoleGrantStatus.REQUESTED: frozenset(
+        {RoleGrantStatus.APPROVED, RoleGrantStatus.REFUSED, RoleGrantStatus.WITHDRAWN}
+    ),
+    RoleGrantStatus.APPROVED: frozenset({RoleGrantStatus.REVOKED}),
+    RoleGrantStatus.REFUSED: frozenset(),
+    RoleGrantStatus.WITHDRAWN: frozenset(),
+    RoleGrantStatus.REVOKED: frozenset(),
+}
+
+
+class RoleGrantQuerySet(models.QuerySet["RoleGrant"]):
+    def pending(self) -> RoleGrantQuerySet:
+        return self.filter(status=RoleGrantStatus.REQUESTED)
+
+
+@pghistory.track()
+class RoleGrant(models.Model):
+    """One role given to (or taken from) one user: who asked, why, who decided, when.
+
+    Roles are Django groups; only accounts.services_roles adds or removes them, and
+    records each step here (docs/adr/0011-role-grants.md). A role held from before
+    this flow that is revoked gets a record of its own, in status REVOKED.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("gebruiker"), on_delete=models.PROTECT, related_name="role_grants"
+    )
+    role = models.CharField(_("rol"), max_length=32, choices=Role.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=RoleGrantStatus.choices,
+        default=RoleGrantStatus.REQUESTED,
+    )
+    reason = models.TextField(_("reden"))
+    requested_by = models.ForeignKey(
+        User, verbose_name=_("aangevraagd door"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("aangevraagd op"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name=_("besloten door"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    decided_at = models.DateTimeField(_("besloten op"), null=True, blank=True)
+    decision_note = models.TextField(_("toelichting bij het besluit"), blank=True)
+    revoked_by = models.ForeignKey(
+        User,
+        verbose_name=_("afgenomen door"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    revoked_at = models.DateTimeField(_("afgenomen op"), null=True, blank=True)
+    revocation_reason = models.TextField(_("reden van afnemen"), blank=True)
+
+    objects = RoleGrantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("roltoekenning")
+        verbose_name_plural = _("roltoekenningen")
+        permissions = [
+            ("request_role", _("Mag rollen van anderen aanvragen en afnemen")),
+            ("grant_role", _("Mag rollen zonder toegang tot casusinhoud direct toekennen")),
+            (
+                "approve_case_content_role",
+                _("Mag rollen met toegang tot casusinhoud goedkeuren of weigeren"),
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(status=RoleGrantStatus.REQUESTED),
+                name="rolegrant_one_open_request_per_role",
+            ),
+            # Nobody asks for, decides on or revokes a role of their own account.
+            models.CheckConstraint(
+                condition=~Q(user=F("requested_by"))
+                & (Q(decided_by__isnull=True) | ~Q(decided_by=F("user")))
+                & (Q(revoked_by__isnull=True) | ~Q(revoked_by=F("user"))),
+                name="rolegrant_not_on_own_account",
+            ),
+            # A case-content role is decided by a second person, never the requester.
+            models.CheckConstraint(
+                condition=~Q(
+                    # Sorted: a frozenset's order would change the migration from run to run.
+                    role__in=sorted(role.value for role in CASE_CONTENT_ROLES),
+                    decided_by=F("requested_by"),
+                ),
+                name="rolegrant_case_content_second_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=RoleGrantStatus.REQUESTED, decided_at__isnull=True)
+                | Q(
+                    status__in=[RoleGrantStatus.APPROVED, RoleGrantStatus.REFUSED],
+                    decided_by__isnull=False,
+                    decided_at__isnull=False,
+                )
+                | Q(status=RoleGrantStatus.WITHDRAWN, decided_at__isnull=False)
+                | Q(
+                    status=RoleGrantStatus.REVOKED,
+                    revoked_by__isnull=False,
+                    revoked_at__isnull=False,
+                ),
+                name="rolegrant_decision_matches_status",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "role"], name="rolegrant_status_role")]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.user} ({self.get_status_display()})"
+
+    @property
+    def reaches_case_content(self) -> bool:
+        return Role(self.role) in CASE_CONTENT_ROLES
+
+
+# --- change history of what Django and django-guardian own --------------------------
+# Group membership, group permissions and guardian's object permissions live in tables
+# this project does not define. pghistory installs its triggers through proxy models
+# here, so the triggers and event tables are migrated by the accounts app and not by
+# auth or guardian (docs/adr/0011-role-grants.md). Rows of these tables are only ever
+# added and removed, so inserts and deletes are what the history holds.
+
+
+class UserGroupMembership(User.groups.through):  # type: ignore[name-defined]
+    class Meta:
+        proxy = True
+        default_permissions = ()  # nobody edits these rows by hand
+        verbose_name = _("rol van een gebruiker")
+        verbose_name_plural = _("rollen van gebruikers")
+
+
+class GroupPermissionGrant(Group.permissions.through):  # type: ignore[name-defined]
+    class Meta:
+        proxy = True
+        default_permissions = ()  # nobody edits these rows by hand
+        verbose_name = _("recht van een rol")
+        verbose_name_plural = _("rechten van rollen")
+
+
+class TrackedUserObjectPermission(UserObjectPermission):
+    class Meta:
+        proxy = True
+        default_permissions = ()  # nobody edits these rows by hand
+        verbose_name = _("objectrecht van een gebruiker")
+        verbose_name_plural = _("objectrechten van gebruikers")
+
+
+class TrackedGroupObjectPermission(GroupObjectPermission):
+    class Meta:
+        proxy = True
+        default_permissions = ()  # nobody edits these rows by hand
+        verbose_name = _("objectrecht van een rol")
+        verbose_name_plural = _("objectrechten van rollen")
+
+
+for _proxy, _event_name in (
+    (UserGroupMembership, "UserGroupMembershipEvent"),
+    (GroupPermissionGrant, "GroupPermissionGrantEvent"),
+    (TrackedUserObjectPermission, "UserObjectPermissionEvent"),
+    (TrackedGroupObjectPermission, "GroupObjectPermissionEvent"),
+):
+    # No reference to the tracked row: a delete event outlives the row it records.
+    pghistory.track(
+        pghistory.InsertEvent("add"),
+        pghistory.DeleteEvent("remove"),
+        obj_field=None,
+        model_name=_event_name,
+    )(_proxy)
+del _proxy, _event_name

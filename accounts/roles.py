@@ -19,6 +19,17 @@ class Role(models.TextChoices):
     PRIVACY_OFFICER = "privacy_officer", _("Privacyfunctionaris")
 
 
+# Roles that reach case content (DOMAIN.md "Who uses it"): granting one needs a second
+# person from the programme team (accounts/services_roles.py, docs/adr/0011-role-grants.md).
+CASE_CONTENT_ROLES: frozenset[Role] = frozenset(
+    {Role.PROGRAMME_TEAM, Role.REGISSEUR, Role.TEAM_MEMBER}
+)
+
+
+def reaches_case_content(role: Role | str) -> bool:
+    return Role(role) in CASE_CONTENT_ROLES
+
+
 def user_has_role(user, role: Role) -> bool:
     """True when the signed-in user holds the role (groups are prefetched per request)."""
     if not getattr(user, "is_authenticated", False):
@@ -68,6 +79,10 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "cases.view_exitprocedure",
         "cases.view_teammember",
         "audit.view_accesslog",
+        # Role grants: request and revoke roles of others, approve case-content roles.
+        "accounts.view_rolegrant",
+        "accounts.request_role",
+        "accounts.approve_case_content_role",
     ),
     Role.REGISSEUR: ("pool.view_region",),
     Role.TEAM_MEMBER: (),
@@ -90,6 +105,11 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         # Lift a lockout (django-axes): deleting the attempt record unlocks the account.
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
+        # Role grants: request and revoke roles of others; roles without case content
+        # are granted at once (still recorded), case-content roles wait for approval.
+        "accounts.view_rolegrant",
+        "accounts.request_role",
+        "accounts.grant_role",
     ),
     Role.PRIVACY_OFFICER: (),
 }

@@ -20,6 +20,7 @@ from rest_framework import authentication, exceptions, permissions
 
 from .models import ApiToken
 from .roles import Role, user_has_role
+from .services import session_is_verified
 
 AUTH_HEADER_KEYWORD = "Token"
 KEY_INVALID = "Ongeldig API-token."
@@ -141,3 +142,17 @@ class TokenHasScope(permissions.BasePermission):
             return True
         self.message = SCOPE_MISSING.format(scope=f"{resource}:{'write' if write else 'read'}")
         return False
+
+
+class TokenOrVerifiedSession(permissions.BasePermission):
+    """A sync client's token, or a person's session past the second factor.
+
+    /api/ is open before the second factor (accounts.middleware), so a session with
+    the password alone must be refused here."""
+
+    def has_permission(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if isinstance(request.auth, ApiToken):
+            return True
+        return session_is_verified(request.user)

@@ -12,10 +12,11 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from audit.services import second_factor_failure_record
 from domain.errors import RuleViolation
 
 from . import services
-from .forms import EnrolmentForm, SecondFactorForm
+from .forms import EnrolmentForm, ReauthenticationForm, SecondFactorForm
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -39,6 +40,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
                 request=request, user=request.user, token=form.cleaned_data["token"]
             )
         except RuleViolation as error:
+            second_factor_failure_record(user=request.user, request=request)
             form.add_error("token", error.messages[0])
         else:
             return redirect(_next_url(request))
@@ -54,9 +56,12 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def two_factor_enrol(request: HttpRequest) -> HttpResponse:
-    if services.has_second_factor(request.user) and not services.session_is_verified(request.user):
-        # Someone with a password alone may not replace an existing second factor.
-        return redirect("two_factor_verify")
+    if services.has_second_factor(request.user):
+        if not services.session_is_verified(request.user):
+            # Someone with a password alone may not replace an existing second factor.
+            return redirect("two_factor_verify")
+        if not services.second_factor_replace_authorised(request):
+            return _two_factor_reauthenticate(request)
     device = services.totp_enrolment_start(user=request.user)
     form = EnrolmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -77,6 +82,32 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
             "qr_data_uri": qr.svg_data_uri(scale=4, dark="#000", light="#fff"),
             "secret": _base32_secret(device.bin_key),
         },
+        status=400 if form.errors else 200,
+    )
+
+
+def _two_factor_reauthenticate(request: HttpRequest) -> HttpResponse:
+    """The first step of replacing a second factor: the password and a current code."""
+    form = ReauthenticationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.second_factor_replace_authorise(
+                request=request,
+                user=request.user,
+                password=form.cleaned_data["password"],
+                token=form.cleaned_data["token"],
+            )
+        except RuleViolation as error:
+            # A wrong password or code while moving the second factor is worth the same
+            # trace as a wrong code at sign-in.
+            second_factor_failure_record(user=request.user, request=request)
+            form.add_error(None, error.messages[0])
+        else:
+            return redirect("two_factor_enrol")
+    return render(
+        request,
+        "accounts/two_factor_reauthenticate.html",
+        {"form": form},
         status=400 if form.errors else 200,
     )
 

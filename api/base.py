@@ -7,14 +7,16 @@ A resource viewset declares its queryset, serializers, scope and, for writes,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar, cast
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured, RequestDataTooBig
 from django.db import models, transaction
-from rest_framework import mixins, permissions, status, viewsets
-from rest_framework.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,6 +24,7 @@ from rest_framework.response import Response
 from accounts.models import ApiToken, User
 from accounts.roles import Role, user_has_role
 from accounts.tokens import SCOPE_MISSING, ScopedTokenAuthentication, TokenHasScope, token_allows
+from audit.models import AccessLog
 from audit.services import access_record_many
 
 from . import services
@@ -34,6 +37,42 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAY_HEADER = "Idempotent-Replayed"
 KEPT_HEADERS = ("ETag", "Location")
 API_PURPOSE = "Synchronisatie via de API"
+READ_ONLY_FIELD = _("Dit veld houdt ipgar zelf bij; een client kan het niet zetten.")
+
+
+def _nested(field: Any) -> serializers.Serializer | None:
+    """The serializer behind a nested field (one object or a list of them), else None."""
+    if isinstance(field, serializers.ListSerializer):
+        field = field.child
+    return field if isinstance(field, serializers.Serializer) else None
+
+
+def read_only_fields_sent(
+    data: Any, *, accepted: serializers.Serializer, described: serializers.Serializer | None
+) -> list[str]:
+    """The fields in ``data`` a client may not set here: those the resource's
+    representation (``described``) shows or the input marks read-only, but the input
+    (``accepted``) does not take. Nested objects are followed where both describe them
+    (``interventions.0.status``). Fields neither knows are left to the input as before.
+    """
+    if not isinstance(data, Mapping):
+        return []
+    writable = {name: f for name, f in accepted.fields.items() if not f.read_only}
+    shown = dict(described.fields) if described is not None else {}
+    read_only = (set(shown) | set(accepted.fields)) - set(writable)
+    sent = sorted(name for name in data if name in read_only)
+    for name, value in data.items():
+        inner, inner_shown = _nested(writable.get(name)), _nested(shown.get(name))
+        if inner is None or inner_shown is None:
+            continue
+        if isinstance(value, list):
+            for index, item in enumerate(value):
+                found = read_only_fields_sent(item, accepted=inner, described=inner_shown)
+                sent += [f"{name}.{index}.{field}" for field in found]
+        else:
+            found = read_only_fields_sent(value, accepted=inner, described=inner_shown)
+            sent += [f"{name}.{field}" for field in found]
+    return sent
 
 
 class IsSyncClient(permissions.BasePermission):
@@ -100,6 +139,20 @@ class SyncViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 response.content = b""
         return response
 
+    def validated_input(self, serializer_class: type, *, partial: bool = False) -> dict[str, Any]:
+        """The request body through ``serializer_class``: a 400 naming every field the
+        client may not set (``status``, ``revision``, ``id``...) rather than silently
+        dropping them, then the input's own validation."""
+        serializer = serializer_class(
+            data=self.request.data, partial=partial, context=self.get_serializer_context()
+        )
+        described = _nested(self.serializer_class()) if self.serializer_class is not None else None
+        sent = read_only_fields_sent(self.request.data, accepted=serializer, described=described)
+        if sent:
+            raise ValidationError({name: [READ_ONLY_FIELD] for name in sent}, code="read_only")
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
     def get_serializer_class(self):
         if self.action == "create" and self.input_serializer_class is not None:
             return self.input_serializer_class
@@ -134,11 +187,24 @@ class SyncViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             queryset = queryset.prefetch_related(None)
         return queryset.get(pk=pk)
 
-    def _audit(self, objects: list[models.Model]) -> None:
+    def _audit(self, objects: list[models.Model], action: str = AccessLog.Action.API_READ) -> None:
+        """Record every answer that carries these objects, reads and writes alike: a
+        write answers with the record as it now is (a PATCH of a person, its BSN)."""
         if self.audited and objects:
             access_record_many(
-                user=self.request.user, objects=objects, request=self.request, purpose=API_PURPOSE
+                user=self.request.user,
+                objects=objects,
+                action=action,
+                request=self.request,
+                purpose=API_PURPOSE,
             )
+
+    def _audit_replay(self, body: Any) -> None:
+        """A replayed answer carries the object as it was first answered: a read of it."""
+        pk = body.get("id") if isinstance(body, dict) else None
+        replayed = self.get_queryset().filter(pk=pk).first() if self.audited and pk else None
+        if replayed is not None:
+            self._audit([replayed])
 
     # --- reads ------------------------------------------------------------------------
 
@@ -173,14 +239,13 @@ class SyncViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 services.idempotency_lock(client=client, key=key)
                 stored = services.idempotent_answer(client=client, key=key, digest=digest)
                 if stored is not None:
+                    self._audit_replay(stored.response_body)
                     return Response(
                         stored.response_body,
                         status=stored.status_code,
                         headers={**stored.response_headers, REPLAY_HEADER: "true"},
                     )
-            serializer = self.get_serializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            data = dict(serializer.validated_data)
+            data = self.validated_input(self.get_serializer_class())
             external_id = data.pop("external_id", None)
             model = self.get_queryset().model
             existing_id = (
@@ -199,6 +264,9 @@ class SyncViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 code = status.HTTP_201_CREATED
             obj = self.fresh(pk=obj.pk)
             body = self.represent([obj], many=False)
+            self._audit(
+                [obj], action=AccessLog.Action.CREATE if code == 201 else AccessLog.Action.API_READ
+            )
             headers = {"ETag": etag_for(body), "Location": self._location(obj)}
             if key:
                 services.idempotent_store(
@@ -233,22 +301,22 @@ class SyncViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def update_with_if_match(self, request: Request) -> Response:
         with transaction.atomic():
             obj = self.locked_for_update()
-            serializer = self.get_serializer(data=request.data, partial=True)
-            serializer.is_valid(raise_exception=True)
-            self.perform_service_update(obj, dict(serializer.validated_data))
-            body = self.represent([self.fresh(pk=obj.pk)], many=False)
+            self.perform_service_update(
+                obj, self.validated_input(self.get_serializer_class(), partial=True)
+            )
+            updated = self.fresh(pk=obj.pk)
+            body = self.represent([updated], many=False)
+            self._audit([updated], action=AccessLog.Action.UPDATE)
         return Response(body, headers={"ETag": etag_for(body)})
 
     def action_with_if_match(self, serializer_class: type, run) -> Response:
         """A state change on one object (phase, hand-over): If-Match, a service, the new state."""
         with transaction.atomic():
             obj = self.locked_for_update()
-            serializer = serializer_class(
-                data=self.request.data, context=self.get_serializer_context()
-            )
-            serializer.is_valid(raise_exception=True)
-            run(obj, dict(serializer.validated_data))
-            body = self.represent([self.fresh(pk=obj.pk)], many=False)
+            run(obj, self.validated_input(serializer_class))
+            changed = self.fresh(pk=obj.pk)
+            body = self.represent([changed], many=False)
+            self._audit([changed], action=AccessLog.Action.UPDATE)
         return Response(body, headers={"ETag": etag_for(body)})
 
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -109,11 +110,41 @@ def _new_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
+class WebhookSubscriptionQuerySet(models.QuerySet["WebhookSubscription"]):
+    def live(self) -> WebhookSubscriptionQuerySet:
+        """Subscriptions whose events may still be sent: active, of an active client,
+        under the token that made them while it is neither revoked nor expired."""
+        return self.filter(
+            is_active=True,
+            client__is_active=True,
+            token__revoked_at__isnull=True,
+            token__expires_at__gt=timezone.now(),
+        )
+
+
 class WebhookSubscription(models.Model):
     """A sync client's URL that receives signed change events."""
 
+    class StopReason(models.TextChoices):
+        """Why a subscription's deliveries stop (recorded on each dropped delivery)."""
+
+        ENDED = "subscription_ended", _("Abonnement opgezegd")
+        CLIENT_INACTIVE = "client_inactive", _("Client gedeactiveerd")
+        TOKEN_REVOKED = "token_revoked", _("API-token ingetrokken")
+        TOKEN_EXPIRED = "token_expired", _("API-token verlopen")
+
     client = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webhook_subscriptions"
+    )
+    # The token that subscribed: deliveries stop when it is revoked or expires, as the
+    # client's own reads would.
+    token = models.ForeignKey(
+        "accounts.ApiToken",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="webhook_subscriptions",
     )
     url = models.URLField(_("adres"), max_length=500)
     # Resources whose events are sent, e.g. ["cases", "meetings"]; empty: all the
@@ -126,6 +157,8 @@ class WebhookSubscription(models.Model):
     cursor_xact_id = models.BigIntegerField(default=0, editable=False)
     cursor_event_id = models.BigIntegerField(default=0, editable=False)
 
+    objects = WebhookSubscriptionQuerySet.as_manager()
+
     class Meta:
         ordering = ["client", "id"]
         verbose_name = _("webhookabonnement")
@@ -134,12 +167,25 @@ class WebhookSubscription(models.Model):
     def __str__(self) -> str:
         return self.url
 
+    def stop_reason(self) -> WebhookSubscription.StopReason | None:
+        """Why no more deliveries may go out, or None while they may (the rule of ``live``)."""
+        if not self.is_active:
+            return self.StopReason.ENDED
+        if not self.client.is_active:
+            return self.StopReason.CLIENT_INACTIVE
+        if self.token is None or self.token.revoked_at is not None:
+            return self.StopReason.TOKEN_REVOKED
+        if self.token.expires_at <= timezone.now():
+            return self.StopReason.TOKEN_EXPIRED
+        return None
+
 
 class WebhookDelivery(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Wacht op verzending")
         DELIVERED = "delivered", _("Afgeleverd")
         FAILED = "failed", _("Mislukt")
+        DROPPED = "dropped", _("Vervallen")
 
     subscription = models.ForeignKey(
         WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries"
@@ -147,8 +193,11 @@ class WebhookDelivery(models.Model):
     event = models.ForeignKey(ChangeEvent, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Only the receiver's status code is kept, never its body: a receiver's answer is
+    # not ours to store (it may echo anything, an internal page included).
     response_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.TextField(blank=True)
+    # The class of a failure (``ConnectTimeout``, ``WebhookTargetRefused``) or, for a
+    # dropped delivery, the subscription's StopReason; never a message with addresses.
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
@@ -170,3 +219,25 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subscription_id}/{self.event_id} {self.status}"
+
+
+class PersonSource(models.Model):
+    """The sync client that brought a person record in, by registering its case
+    through the API. Only that client's tokens may make this instance follow an
+    erasure of the record (``persons/{id}/erase/``): a client erases what came from
+    its own source, never another's or what the programme team registered here."""
+
+    person = models.OneToOneField(
+        "cases.Person", on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+    client = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bron van een persoonsrecord")
+        verbose_name_plural = _("bronnen van persoonsrecords")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} ← {self.client_id}"

@@ -11,7 +11,7 @@ from django.db import connection, models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
-from .models import ChangeEvent, ExternalId
+from .models import ChangeEvent, ExternalId, PersonSource
 
 CURSOR_INVALID = "Ongeldige cursor: gebruik de cursor uit een eerder antwoord van de feed."
 
@@ -87,4 +87,11 @@ def object_id_for_external_id(*, client, model: type[models.Model], external_id:
         ExternalId.objects.filter(client=client, content_type=ct, external_id=external_id)
         .values_list("object_id", flat=True)
         .first()
+    )
+
+
+def person_source_client_id(*, person_id: int) -> int | None:
+    """The id of the sync client that brought the person record in, if one did."""
+    return (
+        PersonSource.objects.filter(person_id=person_id).values_list("client_id", flat=True).first()
     )

@@ -6,6 +6,7 @@ whose validated data go, field for field, to a domain service.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -28,6 +29,7 @@ from cases.models import (
     PlanVersion,
     TeamMember,
 )
+from cases.sections import Section
 from pool.models import CaseloadReview, Region, Regisseur
 
 from .models import ChangeEvent, WebhookDelivery, WebhookSubscription
@@ -288,6 +290,53 @@ class CaseloadReviewSerializer(ExternalIdMixin, serializers.ModelSerializer):
         ]
 
 
+# --- field groups: which token scope reads which fields -------------------------------
+
+
+@dataclass(frozen=True)
+class FieldGroup:
+    """The fields of one resource's representation, read under one token scope.
+
+    Only sync clients use the API (api/base.py ``IsSyncClient``): a person, an
+    intervention-team member included, gets 401 on every resource and reads the
+    case pages, whose sections cases/sections.py decides. For a sync client the
+    token's scopes (accounts/tokens.py) are the field groups: a representation is
+    one group, read under its resource's scope, with its nested lists (a plan's
+    interventions and ITAT-R advice on the plan, a meeting's attendees and actions,
+    an exit procedure's ITAT-R advice). A token without the scope gets 403 on the
+    list and on the detail alike; ids of records in another group (an evaluation's
+    assessment) name them without showing them. ``section`` is the case page's
+    section that shows the same data to people (docs/adr/0010-field-level-access.md).
+    """
+
+    resource: str
+    serializer: type[serializers.ModelSerializer]
+    section: Section | None = None
+
+    @property
+    def scope(self) -> str:
+        return f"{self.resource}:read"
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(self.serializer.Meta.fields)
+
+
+FIELD_GROUPS: tuple[FieldGroup, ...] = (
+    FieldGroup("organisations", OrganisationSerializer),
+    FieldGroup("regisseurs", RegisseurSerializer),
+    FieldGroup("caseload-reviews", CaseloadReviewSerializer),
+    FieldGroup("cases", CaseSerializer, Section.SUMMARY),
+    FieldGroup("persons", PersonSerializer, Section.PERSON),
+    FieldGroup("team-members", TeamMemberSerializer, Section.TEAM),
+    FieldGroup("plans", PlanVersionSerializer, Section.PLAN),
+    FieldGroup("meetings", MeetingSerializer, Section.MEETINGS),
+    FieldGroup("assessments", AssessmentSerializer, Section.ASSESSMENTS),
+    FieldGroup("evaluations", EvaluationSerializer, Section.EVALUATIONS),
+    FieldGroup("exits", ExitProcedureSerializer, Section.EXIT),
+)
+
+
 # --- inputs ---------------------------------------------------------------------------
 
 
@@ -536,7 +585,6 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
             "status",
             "attempts",
             "response_code",
-            "response_body",
             "error",
             "created_at",
             "last_attempt_at",

@@ -19,9 +19,17 @@ from django.utils import timezone
 from accounts.tokens import token_allows
 
 from .feed import EVENT_SCOPE
-from .models import ChangeEvent, ExternalId, IdempotentRequest, WebhookDelivery, WebhookSubscription
+from .models import (
+    ChangeEvent,
+    ExternalId,
+    IdempotentRequest,
+    PersonSource,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from .selectors import FeedCursor, changes_since
 from .signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from .webhook_targets import WebhookTargetRefused, webhook_post, webhook_url_check
 
 EXTERNAL_ID_TAKEN = "Dit externe id hoort al bij een ander object."
 EXTERNAL_ID_DIFFERS = "Dit object heeft al een ander extern id: {external_id}."
@@ -30,8 +38,6 @@ IDEMPOTENCY_KEY_REUSED = (
 )
 WEBHOOK_RESOURCE_UNKNOWN = "Onbekende bron: {resource}."
 WEBHOOK_RESOURCE_NOT_READABLE = "Uw token mag {resource} niet lezen."
-WEBHOOK_URL_SCHEME = "Een webhookadres begint met https:// (of http:// op de eigen machine)."
-RESPONSE_BODY_KEPT = 2000
 DISPATCH_BATCH = 500
 
 
@@ -70,7 +76,14 @@ def body_hash(body: bytes) -> str:
 
 def idempotency_lock(*, client: Any, key: str) -> None:
     """Serialise requests with the same key until the transaction ends, so a retry
-    racing the first request waits for its answer instead of acting twice."""
+    racing the first request waits for its answer instead of acting twice.
+
+    PostgreSQL: an advisory lock on the client and key. SQLite (the quick start) has
+    no such lock and needs none: its transactions begin IMMEDIATE (settings), so the
+    request's transaction already holds the database's single write lock.
+    """
+    if connection.vendor != "postgresql":
+        return
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"{client.pk}:{key}"]
@@ -113,14 +126,6 @@ def idempotent_store(
 # --- webhooks ----------------------------------------------------------------------
 
 
-def _check_url(url: str) -> None:
-    if url.startswith("https://"):
-        return
-    if url.startswith(("http://127.0.0.1", "http://localhost", "http://[::1]")):
-        return
-    raise ValidationError({"url": WEBHOOK_URL_SCHEME}, code="invalid")
-
-
 @transaction.atomic
 def webhook_subscribe(
     *, client: Any, token: Any, url: str, resources: list[str]
@@ -128,9 +133,11 @@ def webhook_subscribe(
     """Subscribe ``client`` to the events of ``resources`` it may read (all, when empty).
 
     The subscription starts at the present end of the feed: it receives what
-    changes from now on (the feed itself serves history).
+    changes from now on (the feed itself serves history). The URL must lead to a
+    public address (api/webhook_targets.py); deliveries stop when ``token`` is
+    revoked or expires.
     """
-    _check_url(url)
+    webhook_url_check(url)
     for resource in resources:
         if resource not in EVENT_SCOPE:
             raise ValidationError(
@@ -146,6 +153,7 @@ def webhook_subscribe(
     last = ChangeEvent.objects.order_by("-xact_id", "-id").first()
     return WebhookSubscription.objects.create(
         client=client,
+        token=token,
         url=url,
         resources=sorted(set(resources)),
         cursor_xact_id=last.xact_id if last else 0,
@@ -158,13 +166,34 @@ def webhooks_dispatch() -> int:
 
     Reads the feed as a client would (committed transactions only, in order), so
     every event is delivered once per subscription; returns the number queued.
+    Subscriptions that stopped (token revoked or expired, client deactivated) get
+    nothing new, and what they still had pending is dropped.
     """
+    webhooks_drop_stopped()
     queued = 0
-    for subscription_id in WebhookSubscription.objects.filter(is_active=True).values_list(
-        "pk", flat=True
-    ):
+    for subscription_id in WebhookSubscription.objects.live().values_list("pk", flat=True):
         queued += _dispatch_one(subscription_id)
     return queued
+
+
+def webhooks_drop_stopped() -> int:
+    """Drop the pending deliveries of every subscription that stopped, each with the
+    subscription's reason; returns how many were dropped."""
+    dropped = 0
+    stopped = (
+        WebhookSubscription.objects.filter(deliveries__status=WebhookDelivery.Status.PENDING)
+        .exclude(pk__in=WebhookSubscription.objects.live().values("pk"))
+        .select_related("client", "token")
+        .distinct()
+    )
+    for subscription in stopped:
+        reason = subscription.stop_reason()
+        if reason is None:  # came back to life since the query above
+            continue
+        dropped += WebhookDelivery.objects.filter(
+            subscription=subscription, status=WebhookDelivery.Status.PENDING
+        ).update(status=WebhookDelivery.Status.DROPPED, error=reason.value)
+    return dropped
 
 
 @transaction.atomic
@@ -217,8 +246,21 @@ def event_payload(event: ChangeEvent) -> dict[str, Any]:
     }
 
 
-def webhook_attempt(*, delivery: WebhookDelivery, timeout: float = 10.0) -> bool:
-    """POST the delivery once, signed; record the answer. True when delivered (2xx)."""
+def webhook_attempt(*, delivery: WebhookDelivery, timeout: float = 10.0) -> str:
+    """Send the delivery once, signed, unless its subscription stopped; record the outcome.
+
+    Returns the delivery's status: ``delivered`` (a 2xx answer), ``dropped`` (the
+    subscription stopped: nothing is sent), or ``pending`` (try again later). The
+    URL is checked again right before sending (api/webhook_targets.py): a name that
+    now resolves inside is not contacted. Only the status code or the class of the
+    failure is kept, never the receiver's body or an error text.
+    """
+    reason = delivery.subscription.stop_reason()
+    if reason is not None:
+        delivery.status = WebhookDelivery.Status.DROPPED
+        delivery.error = reason.value
+        delivery.save(update_fields=["status", "error"])
+        return delivery.status
     body = json.dumps(
         {"subscription": delivery.subscription_id, "event": event_payload(delivery.event)},
         separators=(",", ":"),
@@ -233,30 +275,33 @@ def webhook_attempt(*, delivery: WebhookDelivery, timeout: float = 10.0) -> bool
     delivery.attempts += 1
     delivery.last_attempt_at = timezone.now()
     try:
-        response = requests.post(
-            delivery.subscription.url,
-            data=body,
-            headers=headers,
-            timeout=timeout,
-            allow_redirects=False,
+        status_code = webhook_post(
+            url=delivery.subscription.url, body=body, headers=headers, timeout=timeout
         )
-    except requests.RequestException as exc:
+    except (WebhookTargetRefused, requests.RequestException) as exc:
         delivery.response_code = None
-        delivery.response_body = ""
-        delivery.error = str(exc)[:RESPONSE_BODY_KEPT]
+        delivery.error = type(exc).__name__
         delivery.save()
-        return False
-    delivery.response_code = response.status_code
-    delivery.response_body = response.text[:RESPONSE_BODY_KEPT]
+        return delivery.status
+    delivery.response_code = status_code
     delivery.error = ""
-    if 200 <= response.status_code < 300:
+    if 200 <= status_code < 300:
         delivery.status = WebhookDelivery.Status.DELIVERED
         delivery.delivered_at = timezone.now()
     delivery.save()
-    return delivery.status == WebhookDelivery.Status.DELIVERED
+    return delivery.status
 
 
 def webhook_give_up(*, delivery: WebhookDelivery) -> WebhookDelivery:
     delivery.status = WebhookDelivery.Status.FAILED
     delivery.save(update_fields=["status"])
     return delivery
+
+
+# --- where person records came from --------------------------------------------------
+
+
+def person_source_record(*, client: Any, person: models.Model) -> None:
+    """Remember that ``client`` brought ``person`` in (it registered the case): the
+    ground on which its tokens may later have the record erased (idempotent)."""
+    PersonSource.objects.get_or_create(person_id=person.pk, defaults={"client": client})

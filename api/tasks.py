@@ -20,16 +20,20 @@ def dispatch_webhooks() -> int:
     bind=True, acks_late=True, max_retries=MAX_ATTEMPTS - 1, time_limit=60, soft_time_limit=45
 )
 def deliver_webhook(self, delivery_id: int) -> str:
-    """Send one delivery; retry with exponential backoff; after the last try: failed."""
+    """Send one delivery; retry with exponential backoff; after the last try: failed.
+    A delivery whose subscription stopped (token revoked, client deactivated) is dropped."""
     delivery = (
-        WebhookDelivery.objects.select_related("subscription", "event")
+        WebhookDelivery.objects.select_related(
+            "subscription__client", "subscription__token", "event"
+        )
         .filter(pk=delivery_id, status=WebhookDelivery.Status.PENDING)
         .first()
     )
     if delivery is None:
         return "gone"
-    if webhook_attempt(delivery=delivery):
-        return WebhookDelivery.Status.DELIVERED
+    outcome = webhook_attempt(delivery=delivery)
+    if outcome != WebhookDelivery.Status.PENDING:
+        return outcome
     if self.request.retries >= self.max_retries:
         webhook_give_up(delivery=delivery)
         return WebhookDelivery.Status.FAILED

@@ -68,8 +68,8 @@ from .feed import EVENT_SCOPE
 from .filters import CaseFilter, MeetingFilter, PlanVersionFilter, case_child_filter
 from .models import WebhookDelivery, WebhookSubscription
 from .problems import ProblemJSONRenderer  # noqa: F401  (documented error media type)
-from .selectors import FeedCursor, changes_since
-from .services import webhook_subscribe
+from .selectors import FeedCursor, changes_since, person_source_client_id
+from .services import person_source_record, webhook_subscribe
 
 INTERVENTION_NOT_IN_VERSION = "Deze interventie hoort niet bij deze versie van het plan."
 ACTION_NOT_IN_MEETING = "Deze actie hoort niet bij dit overleg."
@@ -119,7 +119,10 @@ class CaseViewSet(ServiceCreateMixin, SyncViewSet):
 
     def perform_service_create(self, data: dict[str, Any]) -> Case:
         person = data.pop("person")
-        return case_register(**data, **person, by=self.actor)
+        case = case_register(**data, **person, by=self.actor)
+        # The person record came from this client: only its tokens may erase it (erase/).
+        person_source_record(client=self.actor, person=case.person)
+        return case
 
     @extend_schema(request=s.PhaseChangeInput, responses=s.CaseSerializer)
     @action(detail=True, methods=["post"])
@@ -201,10 +204,16 @@ class PersonViewSet(IfMatchUpdateMixin, SyncViewSet):
     def erase(self, request: Request, pk: str | None = None) -> Response:
         """Follow a source instance's erasure: pseudonymise this record (If-Match
         required; a sync client only; 409 when it already is)."""
+        # A client erases only the records it brought in, 403 for another's
+        # (person_erase_as_in_source; the docstring above is the schema's text).
 
         def run(person: Person, data: dict[str, Any]) -> None:
             person_erase_as_in_source(
-                case=person.case, **data, by=self.actor, expected_revision=person.case.revision
+                case=person.case,
+                **data,
+                by=self.actor,
+                source_client_id=person_source_client_id(person_id=person.pk),
+                expected_revision=person.case.revision,
             )
 
         return self.action_with_if_match(s.ErasureInput, run)
@@ -444,11 +453,8 @@ class WebhookSubscriptionViewSet(mixins.CreateModelMixin, mixins.DestroyModelMix
         return WebhookSubscription.objects.filter(client=cast(User, self.request.user))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = s.WebhookSubscriptionInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        subscription = webhook_subscribe(
-            client=request.user, token=request.auth, **serializer.validated_data
-        )
+        data = self.validated_input(s.WebhookSubscriptionInput)
+        subscription = webhook_subscribe(client=request.user, token=request.auth, **data)
         body = s.WebhookSubscriptionSerializer(subscription, context={"show_secret": True}).data
         return Response(body, status=201)
 

@@ -35,6 +35,11 @@ class AccessLogFilterForm(forms.Form):
         choices=[("", _("Alle handelingen")), *AccessLog.Action.choices],
         required=False,
     )
+    basis = forms.ChoiceField(
+        label=_("Grond van toegang"),
+        choices=[("", _("Alle gronden")), *AccessLog.Basis.choices],
+        required=False,
+    )
     emergency_only = forms.BooleanField(label=_("Alleen noodtoegang"), required=False)
     since = _date_field(_("Vanaf"))
     until = _date_field(_("Tot en met"))
@@ -52,6 +57,7 @@ class AccessLogFilterForm(forms.Form):
             username=data["username"].strip(),
             case_number=data["case_number"].strip(),
             action=data["action"],
+            basis=data["basis"],
             emergency_only=data["emergency_only"],
             since=data["since"],
             until=data["until"],

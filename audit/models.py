@@ -22,6 +22,25 @@ class AccessLog(models.Model):
         API_READ = "api_read", _("Opgehaald via API")
         EMERGENCY = "emergency", _("Noodtoegang geopend")
         SHARE = "share", _("Gedeeld op zwaarwegend belang")
+        # Writes answer with the record as it now is: that answer is a read too.
+        CREATE = "create", _("Aangemaakt")
+        UPDATE = "update", _("Gewijzigd")
+        SECOND_FACTOR_FAILED = "2fa_failed", _("Tweede stap mislukt")
+
+    class Basis(models.TextChoices):
+        """On whose behalf, on which ground the data was reached (NEN 7513). Worked
+        out from the same facts the permissions come from (cases.access.access_basis)."""
+
+        REGISSEUR = "regisseur", _("Regisseur van de casus")
+        BUDDY = "buddy", _("Buddy van de casus")
+        STAND_IN = "stand_in", _("Vervanger bij afwezigheid")
+        TEAM_MEMBER = "team_member", _("Lid van het interventieteam")
+        PROGRAMME_TEAM = "programme_team", _("Programmateam")
+        EMERGENCY = "emergency", _("Noodtoegang")
+        SYNC_CLIENT = "sync_client", _("Synchronisatieclient (API-token)")
+        PRIVACY_OFFICER = "privacy_officer", _("Privacyfunctionaris")
+        PTO_R = "pto_r", _("Lid PTO-R (besluit over uitstroom)")
+        OTHER = "other", _("Andere grond")
 
     at = models.DateTimeField(_("tijdstip"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -56,6 +75,10 @@ class AccessLog(models.Model):
     purpose = models.TextField(_("doel"), blank=True)
     emergency = models.BooleanField(_("noodtoegang"), default=False)
     shared_with = models.CharField(_("gedeeld met"), max_length=300, blank=True)
+    # Empty on the records written before the ground was kept (audit migration 0003).
+    basis = models.CharField(
+        _("grond van toegang"), max_length=20, choices=Basis.choices, blank=True
+    )
 
     class Meta:
         ordering = ["-at", "-id"]

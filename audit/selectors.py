@@ -3,7 +3,6 @@ subject-access export (AVG art. 15: a person's complete access history)."""
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from accounts.roles import Role, user_has_role
+from domain.csv_cells import csv_safe_writer
 
 from .models import AccessLog
 
@@ -29,6 +29,7 @@ EXPORT_COLUMNS = (
     "purpose",
     "emergency",
     "shared_with",
+    "basis",
 )
 
 
@@ -61,6 +62,7 @@ class AccessLogFilter:
     username: str = ""
     case_number: str = ""
     action: str = ""
+    basis: str = ""
     emergency_only: bool = False
     since: datetime.date | None = None
     until: datetime.date | None = None
@@ -75,6 +77,8 @@ def access_log_search(*, viewer, filters: AccessLogFilter) -> QuerySet[AccessLog
         conditions &= Q(case_number__iexact=filters.case_number)
     if filters.action:
         conditions &= Q(action=filters.action)
+    if filters.basis:
+        conditions &= Q(basis=filters.basis)
     if filters.emergency_only:
         conditions &= Q(emergency=True)
     if filters.since:
@@ -95,7 +99,8 @@ def subject_access_history(*, case_id: int) -> QuerySet[AccessLog]:
 
 def access_log_as_csv(records: QuerySet[AccessLog]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    # Names, labels and reasons are typed by people: no cell may run as a formula.
+    writer = csv_safe_writer(out)
     writer.writerow(EXPORT_COLUMNS)
     for record in records.iterator(chunk_size=2000):
         writer.writerow(
@@ -114,6 +119,7 @@ def access_log_as_csv(records: QuerySet[AccessLog]) -> str:
                 record.purpose,
                 "ja" if record.emergency else "nee",
                 record.shared_with,
+                record.basis,
             ]
         )
     return out.getvalue()

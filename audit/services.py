@@ -13,8 +13,9 @@ from django.db import connection, models
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.roles import user_role_names
+from accounts.roles import Role, user_role_names
 
+from .client_ip import client_ip
 from .models import AccessLog
 
 PURPOSE_MAX_LENGTH = 2000
@@ -26,12 +27,26 @@ ACCESS_LOG_EXPORT_PURPOSE = "Export van het toegangslog (toezicht op inzage)."
 SUBJECT_ACCESS_PURPOSE = "Inzageverzoek (AVG art. 15): overzicht van alle inzage in de gegevens."
 
 
-def client_ip(request: HttpRequest | None) -> str | None:
-    """The client's address. Behind the production proxy, gunicorn's
-    --forwarded-allow-ips makes REMOTE_ADDR the client's own."""
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+SECOND_FACTOR_OBJECT_TYPE = "accounts.user"
+SECOND_FACTOR_FAILED_LABEL = "Onjuiste code bij de tweede stap van het inloggen"
+
+
+def role_basis(user: Any) -> str:
+    """The ground of a read that no case relation explains: the user's role.
+
+    cases.access.access_basis starts from the case's facts and ends here; reads
+    without a case (a monitor, a caseload review, the log itself) come here
+    directly, so the role names appear in this one place."""
+    roles = user_role_names(user)
+    for role, basis in (
+        (Role.SYNC_CLIENT, AccessLog.Basis.SYNC_CLIENT),
+        (Role.PROGRAMME_TEAM, AccessLog.Basis.PROGRAMME_TEAM),
+        (Role.PRIVACY_OFFICER, AccessLog.Basis.PRIVACY_OFFICER),
+        (Role.PTO_R, AccessLog.Basis.PTO_R),
+    ):
+        if role.value in roles:
+            return basis
+    return AccessLog.Basis.OTHER
 
 
 def _entry(
@@ -45,6 +60,7 @@ def _entry(
     emergency: bool = False,
     shared_with: str = "",
     label: str = "",
+    basis: str = "",
 ) -> AccessLog:
     subject_case = case if case is not None else case_of(obj)
     return _row(
@@ -59,6 +75,7 @@ def _entry(
         purpose=purpose,
         emergency=emergency,
         shared_with=shared_with,
+        basis=basis,
     )
 
 
@@ -75,6 +92,7 @@ def _row(
     purpose: str = "",
     emergency: bool = False,
     shared_with: str = "",
+    basis: str = "",
 ) -> AccessLog:
     return AccessLog(
         user=user,
@@ -92,6 +110,7 @@ def _row(
         purpose=purpose[:PURPOSE_MAX_LENGTH],
         emergency=emergency,
         shared_with=shared_with[:300],
+        basis=basis or role_basis(user),
     )
 
 
@@ -106,9 +125,11 @@ def access_record(
     emergency: bool = False,
     shared_with: str = "",
     label: str = "",
+    basis: str = "",
 ) -> AccessLog:
     """Append one access record: who (with role and organisation as they are now),
-    what, when, from where, and why where a purpose was asked."""
+    what, when, from where, why where a purpose was asked, and on which ground
+    (``basis``: cases.access.access_basis; without it, the user's role)."""
     entry = _entry(
         user=user,
         obj=obj,
@@ -119,6 +140,7 @@ def access_record(
         emergency=emergency,
         shared_with=shared_with,
         label=label,
+        basis=basis,
     )
     entry.save()
     return entry
@@ -131,9 +153,11 @@ def access_record_many(
     action: str = AccessLog.Action.VIEW,
     request: HttpRequest | None = None,
     purpose: str = "",
+    basis: str = "",
 ) -> None:
     """One record per object, in one INSERT (API list pages, exports). Callers
-    select_related the case so labelling costs no query per object.
+    select_related the case so labelling costs no query per object. The ground
+    (``basis``) is one for all the objects: the API's is the sync client's token.
 
     A full API sync logs some 150,000 reads: what is the same for every record
     (who, from where, why, when) is worked out once, and the rows go in as arrays
@@ -150,6 +174,7 @@ def access_record_many(
         case_number="",
         request=request,
         purpose=purpose,
+        basis=basis,
     )
     shared.at = timezone.now()
     columns: dict[str, list[Any]] = {
@@ -178,6 +203,7 @@ def access_record_many(
         "purpose",
         "emergency",
         "shared_with",
+        "basis",
     ]
     values = {c: getattr(shared, c) for c in constant}
     if connection.vendor != "postgresql":  # the SQLite quick start
@@ -249,6 +275,25 @@ def access_record_log_export(
         case_number="",
         request=request,
         purpose=ACCESS_LOG_EXPORT_PURPOSE,
+    )
+    entry.save()
+    return entry
+
+
+def second_factor_failure_record(*, user: Any, request: HttpRequest | None = None) -> AccessLog:
+    """Record a wrong code at the second step of signing in: who, when, from where.
+
+    The password was right, so the attempt is someone holding it: the programme
+    team finds such attempts in the access log, next to the reads they precede."""
+    entry = _row(
+        user=user,
+        action=AccessLog.Action.SECOND_FACTOR_FAILED,
+        object_type=SECOND_FACTOR_OBJECT_TYPE,
+        object_id=str(user.pk),
+        label=SECOND_FACTOR_FAILED_LABEL,
+        case_id=None,
+        case_number="",
+        request=request,
     )
     entry.save()
     return entry

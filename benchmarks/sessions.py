@@ -13,18 +13,17 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_static.models import StaticDevice
 
 from accounts.middleware import REFRESHED_AT, SIGNED_IN_AT
-from accounts.models import User
+from accounts.models import BackupCodeDevice, User
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def signed_in_session(user: User) -> str:
     """A new session key for ``user``, signed in with the second factor verified."""
-    device, _ = StaticDevice.objects.get_or_create(
-        user=user, name="Reservecodes", defaults={"confirmed": True}
+    device, _ = BackupCodeDevice.objects.get_or_create(
+        user=user, defaults={"name": "Reservecodes", "confirmed": True}
     )
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)

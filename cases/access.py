@@ -14,7 +14,8 @@ permissions always mirror the case's present state:
 Reading goes through one rule for lists and details (``cases_visible_to``,
 ``case_for``, ``user_may``): the programme team's global permissions, else the
 object permissions above, else an emergency access ("break the glass") running
-on an open case, which gives what a director holds. A case one may not see does
+on an open case, which gives what a director may read, never the right to work on
+the case. A case one may not see does
 not exist for one (404); one that one sees without the stronger right asked for
 is refused (403).
 """
@@ -23,8 +24,9 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
@@ -35,49 +37,83 @@ from django.http import Http404
 from django.utils import timezone
 from guardian.models import UserObjectPermission
 
-from pool.models import Absence
+from audit.models import AccessLog
+from audit.services import role_basis
+from pool.models import Absence, Regisseur
 
-from .models import OPEN_STATUSES, Case, EmergencyAccess
+from .models import OPEN_STATUSES, Case, EmergencyAccess, TeamMember
 
 DIRECTOR_PERMISSIONS = ("view_case", "work_on_case", "view_person_data")
 TEAM_MEMBER_PERMISSIONS = ("view_case",)
 MANAGED_PERMISSIONS = frozenset(DIRECTOR_PERMISSIONS + TEAM_MEMBER_PERMISSIONS)
-# What a running emergency access gives: what the case's directors hold.
-EMERGENCY_PERMISSIONS = frozenset(DIRECTOR_PERMISSIONS)
+# What a running emergency access gives: the directors' reading rights, never
+# work_on_case. Breaking the glass is for reading: no hand-over, buddy change, share,
+# UVO, plan or other write rests on it (docs/adr/0004-reading-cases-and-emergency-access.md).
+EMERGENCY_PERMISSIONS = frozenset(("view_case", "view_person_data"))
 
 CASE_PERMISSION_REFUSED = "U mag dit onderdeel van de casus niet inzien."
+# Cases re-derived together: one batch is a handful of queries, whatever its size.
+ACCESS_SYNC_BATCH_SIZE = 500
+
+
+def cases_access_wanted(
+    *, cases: Sequence[Case], on: datetime.date
+) -> dict[int, dict[int, set[str]]]:
+    """Who should hold which case permission on ``on``, for many cases at once:
+    {case id: {user id: {codename}}}. Three queries however many cases."""
+    wanted: dict[int, defaultdict[int, set[str]]] = {case.pk: defaultdict(set) for case in cases}
+    open_cases = [case for case in cases if case.status in OPEN_STATUSES]
+    cases_directed_by: defaultdict[int, set[int]] = defaultdict(set)  # regisseur id: case ids
+    for case in open_cases:
+        for regisseur_id in (case.regisseur_id, case.buddy_id):
+            if regisseur_id is not None:
+                cases_directed_by[regisseur_id].add(case.pk)
+    if cases_directed_by:
+        directors = Regisseur.objects.filter(pk__in=cases_directed_by).values_list("pk", "user_id")
+        stand_ins = Absence.objects.filter(
+            regisseur_id__in=cases_directed_by,
+            starts_on__lte=on,
+            ends_on__gte=on,
+            stand_in__isnull=False,
+        ).values_list("regisseur_id", "stand_in__user_id")
+        for regisseur_id, user_id in (*directors, *stand_ins):
+            for case_id in cases_directed_by[regisseur_id]:
+                wanted[case_id][user_id].update(DIRECTOR_PERMISSIONS)
+    if open_cases:
+        members = TeamMember.objects.filter(
+            Q(case__in=[case.pk for case in open_cases]),
+            Q(user__isnull=False),
+            Q(joined_on__lte=on),
+            Q(left_on__isnull=True) | Q(left_on__gte=on),
+        ).values_list("case_id", "user_id")
+        for case_id, user_id in members:
+            wanted[case_id][user_id].update(TEAM_MEMBER_PERMISSIONS)
+    return {case_id: dict(users) for case_id, users in wanted.items()}
 
 
 def case_access_wanted(*, case: Case, on: datetime.date) -> dict[int, set[str]]:
     """Who should hold which case permission on ``on``: {user id: {codename}}."""
-    wanted: dict[int, set[str]] = defaultdict(set)
-    if case.status not in OPEN_STATUSES:
-        return {}
-    directors = [r for r in (case.regisseur, case.buddy) if r is not None]
-    for regisseur in directors:
-        wanted[regisseur.user_id].update(DIRECTOR_PERMISSIONS)
-    if directors:
-        stand_ins = Absence.objects.filter(
-            regisseur__in=directors,
-            starts_on__lte=on,
-            ends_on__gte=on,
-            stand_in__isnull=False,
-        ).values_list("stand_in__user_id", flat=True)
-        for user_id in stand_ins:
-            wanted[user_id].update(DIRECTOR_PERMISSIONS)
-    members = case.team_members.filter(
-        Q(user__isnull=False),
-        Q(joined_on__lte=on),
-        Q(left_on__isnull=True) | Q(left_on__gte=on),
-    ).values_list("user_id", flat=True)
-    for user_id in members:
-        wanted[user_id].update(TEAM_MEMBER_PERMISSIONS)
-    return dict(wanted)
+    return cases_access_wanted(cases=[case], on=on)[case.pk]
 
 
 def case_access_sync(*, case: Case, on: datetime.date | None = None) -> None:
     """Grant and revoke guardian object permissions so they match ``case_access_wanted``."""
+    cases_access_sync(cases=[case], on=on)
+
+
+def cases_access_sync(*, cases: Iterable[Case], on: datetime.date | None = None) -> int:
+    """Grant and revoke guardian object permissions on ``cases`` so they match
+    ``cases_access_wanted``, ``ACCESS_SYNC_BATCH_SIZE`` cases at a time with a fixed
+    number of queries each. Returns how many cases had a permission granted or revoked."""
     on = on or timezone.localdate()
+    remaining = iter(cases)
+    changed = 0
+    while batch := list(islice(remaining, ACCESS_SYNC_BATCH_SIZE)):
+        changed += _access_sync_batch(batch, on=on)
+    return changed
+
+
+def _access_sync_batch(cases: list[Case], *, on: datetime.date) -> int:
     content_type = ContentType.objects.get_for_model(Case)
     permissions = {
         p.codename: p
@@ -85,34 +121,48 @@ def case_access_sync(*, case: Case, on: datetime.date | None = None) -> None:
             content_type=content_type, codename__in=MANAGED_PERMISSIONS
         )
     }
-    wanted = case_access_wanted(case=case, on=on)
+    wanted = cases_access_wanted(cases=cases, on=on)
     held = UserObjectPermission.objects.filter(
         content_type=content_type,
-        object_pk=str(case.pk),
+        object_pk__in=[str(case.pk) for case in cases],
         permission__codename__in=MANAGED_PERMISSIONS,
-    ).values_list("pk", "user_id", "permission__codename")
+    ).values_list("pk", "object_pk", "user_id", "permission__codename")
 
-    stale = [pk for pk, user_id, codename in held if codename not in wanted.get(user_id, ())]
+    stale = [
+        (pk, int(object_pk))
+        for pk, object_pk, user_id, codename in held
+        if codename not in wanted[int(object_pk)].get(user_id, ())
+    ]
     if stale:
-        UserObjectPermission.objects.filter(pk__in=stale).delete()
-    already = {(user_id, codename) for _, user_id, codename in held}
+        UserObjectPermission.objects.filter(pk__in=[pk for pk, _ in stale]).delete()
+    already = {(int(object_pk), user_id, codename) for _, object_pk, user_id, codename in held}
     missing = [
         UserObjectPermission(
             user_id=user_id,
             permission=permissions[codename],
             content_type=content_type,
-            object_pk=str(case.pk),
+            object_pk=str(case_id),
         )
-        for user_id, codenames in wanted.items()
+        for case_id, users in wanted.items()
+        for user_id, codenames in users.items()
         for codename in codenames
-        if (user_id, codename) not in already
+        if (case_id, user_id, codename) not in already
     ]
     UserObjectPermission.objects.bulk_create(missing, ignore_conflicts=True)
+    return len({case_id for _, case_id in stale} | {int(p.object_pk) for p in missing})
 
 
-def cases_access_sync(*, cases: Iterable[Case], on: datetime.date | None = None) -> None:
-    for case in cases:
-        case_access_sync(case=case, on=on)
+def cases_needing_access_refresh() -> QuerySet[Case]:
+    """Every case whose object permissions may differ from what today wants: each
+    open case (an absence or a team member's dates may have begun or ended on any
+    day since the last refresh ran) and each case still holding one (an exited case
+    should hold none)."""
+    held = UserObjectPermission.objects.filter(
+        content_type=ContentType.objects.get_for_model(Case),
+        permission__codename__in=MANAGED_PERMISSIONS,
+        object_pk=Cast(OuterRef("pk"), output_field=CharField()),
+    )
+    return Case.objects.filter(Q(status__in=OPEN_STATUSES) | Exists(held))
 
 
 def users_with_case_access(case: Case) -> set[int]:
@@ -259,19 +309,90 @@ def case_for(
     return case_access_for(user, case_id, need=need, on=on).case
 
 
+# --- the ground of an access: the access log's "on whose behalf" (NEN 7513) -------------
+
+
+def access_basis(user, case: Case | None, *, on: datetime.datetime | None = None) -> str:
+    """On which ground ``user`` reaches ``case`` at ``on`` (default: now), from the
+    same facts the permissions above come from, the closest relation first.
+
+    A sync client acts on its token's behalf whatever the case. On an open case the
+    regisseur, the buddy, a stand-in during an absence of either and a current
+    team member come before the programme team's global permission, and that
+    before a running emergency access. Without a case, or when none of these
+    holds, the user's role decides (audit.services.role_basis). One query.
+    """
+    by_role = role_basis(user)
+    if case is None or by_role == AccessLog.Basis.SYNC_CLIENT or not _may_hold_permissions(user):
+        return by_role
+    at = on or timezone.now()
+    today = timezone.localdate(at)
+    own = Regisseur.objects.filter(user=user)
+    facts = (
+        Case.objects.filter(pk=case.pk)
+        .annotate(
+            as_regisseur=Exists(own.filter(pk=OuterRef("regisseur_id"))),
+            as_buddy=Exists(own.filter(pk=OuterRef("buddy_id"))),
+            as_stand_in=Exists(
+                Absence.objects.filter(
+                    Q(regisseur_id=OuterRef("regisseur_id")) | Q(regisseur_id=OuterRef("buddy_id")),
+                    stand_in__user=user,
+                    starts_on__lte=today,
+                    ends_on__gte=today,
+                )
+            ),
+            as_team_member=Exists(
+                TeamMember.objects.filter(
+                    Q(left_on__isnull=True) | Q(left_on__gte=today),
+                    case=OuterRef("pk"),
+                    user=user,
+                    joined_on__lte=today,
+                )
+            ),
+            as_emergency=Exists(
+                EmergencyAccess.objects.active_at(at).filter(user=user, case=OuterRef("pk"))
+            ),
+        )
+        .values(
+            "status", "as_regisseur", "as_buddy", "as_stand_in", "as_team_member", "as_emergency"
+        )
+        .first()
+    )
+    if facts is None:
+        return by_role
+    if facts["status"] in OPEN_STATUSES:  # nobody works on an exited case (see above)
+        for fact, basis in (
+            ("as_regisseur", AccessLog.Basis.REGISSEUR),
+            ("as_buddy", AccessLog.Basis.BUDDY),
+            ("as_stand_in", AccessLog.Basis.STAND_IN),
+            ("as_team_member", AccessLog.Basis.TEAM_MEMBER),
+        ):
+            if facts[fact]:
+                return basis
+    if user.has_perm("cases.view_case"):
+        return AccessLog.Basis.PROGRAMME_TEAM
+    if facts["as_emergency"]:
+        return AccessLog.Basis.EMERGENCY
+    return by_role
+
+
 __all__ = [
+    "ACCESS_SYNC_BATCH_SIZE",
     "CASE_PERMISSION_REFUSED",
     "DIRECTOR_PERMISSIONS",
     "EMERGENCY_PERMISSIONS",
     "TEAM_MEMBER_PERMISSIONS",
     "CaseAccess",
     "CasePermissions",
+    "access_basis",
     "case_access_for",
     "case_access_sync",
     "case_access_wanted",
     "case_for",
     "case_permissions",
     "cases_access_sync",
+    "cases_access_wanted",
+    "cases_needing_access_refresh",
     "cases_visible_to",
     "user_may",
     "users_with_case_access",

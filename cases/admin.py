@@ -9,9 +9,9 @@ Who may open which page is decided by the model permissions of their role.
 from __future__ import annotations
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
+from audit.admin import HistoryHidesExistenceMixin
 from audit.services import access_record
 
 from .models import (
@@ -47,15 +47,8 @@ class ReadOnlyAdminMixin:
         return False
 
 
-class AuditedReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AuditedReadOnlyAdmin(HistoryHidesExistenceMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Opening a record's page is a read of person-level data: it is logged."""
-
-    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
-        # Django looks the object up before checking permission, which would tell
-        # someone without access whether a case id exists: check first.
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        return super().history_view(request, object_id, extra_context)
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None

@@ -24,12 +24,16 @@ from .models import (
     Phase,
     PlanVersion,
 )
-from .selectors.cases import case_by_number, emergency_accesses_to_review, meetings_of
+from .selectors.cases import (
+    emergency_accesses_flagged,
+    emergency_accesses_to_review,
+    meetings_of,
+)
 from .selectors.plans import plan_versions_of
 from .services.sharing import SHARE_WITH_MAX_LENGTH
 
-UNKNOWN_CASE_NUMBER = "Onbekend casusnummer."
 NOT_TO_REVIEW = "Deze noodtoegang staat niet (meer) ter beoordeling."
+NOT_TO_END = _("Deze noodtoegang staat niet (meer) ter opvolging.")
 
 
 class EmergencyOpenForm(forms.Form):
@@ -42,12 +46,8 @@ class EmergencyOpenForm(forms.Form):
             "buddy bereikbaar is? Het programmateam beoordeelt dit achteraf."
         ),
     )
-
-    def clean_number(self) -> Case:
-        case = case_by_number(self.cleaned_data["number"])
-        if case is None:
-            raise ValidationError(UNKNOWN_CASE_NUMBER, code="unknown_case")
-        return case
+    # The number is not looked up here: the service refuses an unknown number exactly
+    # as an exited case or one already open to the user, so the form leaks nothing.
 
 
 class _PlanVersionChoice(forms.ModelChoiceField):
@@ -99,6 +99,26 @@ class EmergencyReviewForm(forms.Form):
         label=_("Beoordeling"),
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Was de noodtoegang gerechtvaardigd? Wat is er verder mee gedaan?"),
+    )
+    flag = forms.BooleanField(
+        label=_("Markeren voor opvolging"),
+        required=False,
+        help_text=_("De noodtoegang blijft zichtbaar in de lijst voor opvolging."),
+    )
+    end = forms.BooleanField(
+        label=_("Noodtoegang nu beëindigen"),
+        required=False,
+        help_text=_("Een lopende noodtoegang vervalt direct."),
+    )
+
+
+class EmergencyEndForm(forms.Form):
+    """Ends a flagged access that still runs, after its review."""
+
+    access = forms.ModelChoiceField(
+        queryset=emergency_accesses_flagged(),
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": NOT_TO_END},
     )
 
 

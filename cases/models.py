@@ -685,11 +685,24 @@ class ExitProcedure(models.Model):
 
 class EmergencyAccessQuerySet(models.QuerySet["EmergencyAccess"]):
     def active_at(self, at: datetime.datetime) -> EmergencyAccessQuerySet:
-        """Accesses running at ``at`` on a case still in the approach."""
-        return self.filter(opened_at__lte=at, expires_at__gt=at, case__status__in=OPEN_STATUSES)
+        """Accesses running at ``at`` on a case still in the approach: not expired and
+        not ended early by the programme team."""
+        return self.filter(
+            Q(ended_at__isnull=True) | Q(ended_at__gt=at),
+            opened_at__lte=at,
+            expires_at__gt=at,
+            case__status__in=OPEN_STATUSES,
+        )
 
     def unreviewed(self) -> EmergencyAccessQuerySet:
         return self.filter(reviewed_at__isnull=True)
+
+    def flagged(self) -> EmergencyAccessQuerySet:
+        """Reviewed and marked by the programme team for follow-up."""
+        return self.filter(flagged=True)
+
+    def opened_by_since(self, user_id: int, since: datetime.datetime) -> EmergencyAccessQuerySet:
+        return self.filter(user_id=user_id, opened_at__gte=since)
 
 
 @pghistory.track()
@@ -697,8 +710,9 @@ class EmergencyAccess(models.Model):
     """Break the glass: a regisseur opens a case that is not his or hers, for a
     limited time and with a stated reason; the programme team reviews it afterwards.
 
-    While it runs the regisseur works on the case as its directors do; every read
-    under it is flagged in the access log.
+    While it runs the regisseur reads the case and the person as its directors do,
+    but changes nothing (cases/access.py EMERGENCY_PERMISSIONS); every read under it
+    is flagged in the access log. The review may end it early or flag it.
     """
 
     case = models.ForeignKey(
@@ -723,6 +737,19 @@ class EmergencyAccess(models.Model):
     )
     reviewed_at = models.DateTimeField(_("beoordeeld op"), null=True, blank=True)
     review_note = models.TextField(_("toelichting beoordeling"), blank=True)
+    # The review may mark an access for follow-up (a doubtful reason, a pattern).
+    flagged = models.BooleanField(_("gemarkeerd voor opvolging"), default=False)
+    # Set when the programme team ends the access before it expires: from then on it
+    # gives nothing (``active_at``); ``expires_at`` keeps what was granted.
+    ended_at = models.DateTimeField(_("beëindigd op"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("beëindigd door"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = EmergencyAccessQuerySet.as_manager()
 
@@ -739,6 +766,15 @@ class EmergencyAccess(models.Model):
                 | Q(reviewed_by__isnull=False, reviewed_at__isnull=False),
                 name="emergency_access_review_complete",
             ),
+            models.CheckConstraint(
+                condition=Q(ended_by__isnull=True, ended_at__isnull=True)
+                | Q(ended_by__isnull=False, ended_at__gte=F("opened_at")),
+                name="emergency_access_end_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(flagged=False) | Q(reviewed_at__isnull=False),
+                name="emergency_access_flagged_when_reviewed",
+            ),
         ]
         indexes = [
             models.Index(fields=["user", "case", "expires_at"]),
@@ -751,6 +787,11 @@ class EmergencyAccess(models.Model):
     @property
     def is_reviewed(self) -> bool:
         return self.reviewed_at is not None
+
+    def is_running_at(self, at: datetime.datetime) -> bool:
+        return self.opened_at <= at < self.expires_at and (
+            self.ended_at is None or self.ended_at > at
+        )
 
 
 class SharedObjectType(models.TextChoices):

@@ -2,12 +2,20 @@
 
 Answers JSON with one word per part ("up"/"down"), never a setting, host name
 or error text, so it can be exposed to a load balancer without leaking anything.
+
+The probes take up to a few seconds when a part is down, and the page needs no
+sign-in: each process answers from its last result for HEALTHZ_CACHE_SECONDS, and
+probes once at a time, so a flood of requests cannot tie up every web worker (or
+the database and broker) with probes.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -58,10 +66,32 @@ def check_health() -> dict[str, bool]:
     return {"database": database, "broker": broker, "worker": worker}
 
 
+_last_result: tuple[float, dict[str, bool]] | None = None  # (expiry on _clock, checks)
+_probe_lock = threading.Lock()
+_clock = time.monotonic  # not moved by changes of the wall clock
+
+
+def check_health_cached() -> dict[str, bool]:
+    """check_health(), reused for HEALTHZ_CACHE_SECONDS; concurrent callers wait for one probe."""
+    global _last_result
+    with _probe_lock:
+        if _last_result is not None and _clock() < _last_result[0]:
+            return _last_result[1]
+        checks = check_health()
+        _last_result = (_clock() + settings.HEALTHZ_CACHE_SECONDS, checks)
+        return checks
+
+
+def health_cache_clear() -> None:
+    global _last_result
+    with _probe_lock:
+        _last_result = None
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    checks = check_health()
+    checks = check_health_cached()
     healthy = all(checks.values())
     body: dict[str, object] = {
         "status": "ok" if healthy else "unavailable",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("casussen/", include("cases.urls")),
     path("noodtoegang/", include((emergency_review_urlpatterns, "emergency_review"))),
     path("toegangslog/", include("audit.urls")),
+    path("rollen/", include("accounts.urls")),
     path("pool/", include("pool.urls")),
     path("monitor/", include("monitoring.urls")),
     path("api/", include("api.urls")),

@@ -24,6 +24,7 @@ TEAM = Role.TEAM_MEMBER
 PTOR = Role.PTO_R
 MAN = Role.MANAGER
 PRIV = Role.PRIVACY_OFFICER
+ADMIN = Role.FUNCTIONAL_ADMIN
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,6 +48,8 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("caseload", _("Caseload"), "pool:manager", frozenset({MAN})),
     MenuEntry("monitors", _("Kwartaalmonitor"), "monitoring:monitors", frozenset({PT, PTOR})),
     MenuEntry("access_log", _("Toegangslog"), "audit:log", frozenset({PT, PRIV})),
+    MenuEntry("users", _("Gebruikers en rollen"), "accounts:user_list", frozenset({PT, ADMIN})),
+    MenuEntry("role_grants", _("Rolaanvragen"), "accounts:grant_list", frozenset({PT, ADMIN})),
     MenuEntry(
         "notifications",
         _("Meldingen"),

@@ -14,10 +14,12 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from audit.admin import HistoryHidesExistenceMixin
+
 from .models import Monitor, Notification
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(HistoryHidesExistenceMixin, admin.ModelAdmin):
     """No add, change or delete: writes go through the services."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:

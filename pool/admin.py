@@ -21,6 +21,8 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin import HistoryHidesExistenceMixin
+
 from . import services
 from .models import (
     Absence,
@@ -60,7 +62,7 @@ def _has_all(cleaned: dict[str, Any], *fields: str) -> bool:
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(HistoryHidesExistenceMixin, admin.ModelAdmin):
     list_display = ("code", "name")
     search_fields = ("code", "name")
 
@@ -102,7 +104,7 @@ class RegisseurAdminForm(forms.ModelForm):
 
 
 @admin.register(Regisseur)
-class RegisseurAdmin(admin.ModelAdmin):
+class RegisseurAdmin(HistoryHidesExistenceMixin, admin.ModelAdmin):
     form = RegisseurAdminForm
     list_display = (
         "__str__",
@@ -175,7 +177,7 @@ class AbsenceAdminForm(forms.ModelForm):
 
 
 @admin.register(Absence)
-class AbsenceAdmin(admin.ModelAdmin):
+class AbsenceAdmin(HistoryHidesExistenceMixin, admin.ModelAdmin):
     form = AbsenceAdminForm
     list_display = ("regisseur", "starts_on", "ends_on", "stand_in", "reason")
     list_filter = ("regisseur__organisation",)
@@ -204,7 +206,7 @@ class AbsenceAdmin(admin.ModelAdmin):
 # --- caseload reviews and three-way talks -------------------------------------------
 
 
-class RecordOfMeetingAdmin(admin.ModelAdmin):
+class RecordOfMeetingAdmin(HistoryHidesExistenceMixin, admin.ModelAdmin):
     """A meeting held is added once and then only read."""
 
     list_display: tuple[str, ...] = ("regisseur", "held_on", "held_by")
@@ -378,7 +380,7 @@ class TeamActivityAdminForm(forms.ModelForm):
 
 
 @admin.register(TeamActivity)
-class TeamActivityAdmin(admin.ModelAdmin):
+class TeamActivityAdmin(HistoryHidesExistenceMixin, admin.ModelAdmin):
     form = TeamActivityAdminForm
     inlines = (AttendanceInline,)
     list_display = ("kind", "held_on", "topic", "series_name", "series_number", "series_size")

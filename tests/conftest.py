@@ -105,10 +105,11 @@ def _test_database_url() -> str:
 def sign_in(client, user) -> None:
     """Sign ``user`` in on the test client with both factors passed."""
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_static.models import StaticDevice
 
-    device, _ = StaticDevice.objects.get_or_create(
-        user=user, name="Reservecodes", defaults={"confirmed": True}
+    from accounts.models import BackupCodeDevice
+
+    device, _ = BackupCodeDevice.objects.get_or_create(
+        user=user, defaults={"name": "Reservecodes", "confirmed": True}
     )
     client.force_login(user)
     session = client.session

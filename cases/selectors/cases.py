@@ -40,13 +40,14 @@ from ..models import (
     ShareRecord,
     TeamMember,
 )
-from .plans import live_plan_versions
+from ..sections import ALL_SECTIONS, Section, section_flags
+from .plans import live_plan_versions, plan_advices
 
 if TYPE_CHECKING:  # django-stubs' helper, a development dependency only
     from django_stubs_ext import WithAnnotations
 
 
-def case_detail(case_id: int) -> Case:
+def case_detail(case_id: int, *, sections: frozenset[Section] = ALL_SECTIONS) -> Case:
     """One case with everything its page shows, in a fixed number of queries
     however many meetings, plan versions or interventions it has:
 
@@ -57,37 +58,49 @@ def case_detail(case_id: int) -> Case:
     12. their ITAT-R advice, 13. phase transitions, 14. assignments.
     A relation that is empty skips the queries nested under it.
 
+    Only the ``sections`` the reader sees (cases/sections.py) are read: the
+    relations of a hidden section come as empty lists without a query, so what a
+    reader may not see is neither read nor shown, even by a template that forgot
+    to ask.
+
     Raises ``Case.DoesNotExist`` for an unknown id.
     """
     director = ("user", "organisation")
+
+    def shown(section: Section, relation: str, queryset: QuerySet) -> Prefetch:
+        if section in sections:
+            return Prefetch(relation, queryset=queryset)
+        return Prefetch(relation, queryset=queryset.model._default_manager.none())
+
     return (
         Case.objects.select_related(
             "region",
-            "person",
+            *(["person"] if Section.PERSON in sections else []),
             *(f"regisseur__{field}" for field in director),
             *(f"buddy__{field}" for field in director),
         )
         .prefetch_related(
-            Prefetch(
-                "team_members", queryset=TeamMember.objects.select_related("organisation", "user")
+            shown(
+                Section.TEAM,
+                "team_members",
+                TeamMember.objects.select_related("organisation", "user"),
             ),
-            Prefetch(
+            shown(
+                Section.PLAN,
                 "plan_versions",
-                queryset=PlanVersion.objects.select_related(
-                    "created_by", "adopted_by"
-                ).prefetch_related(
+                PlanVersion.objects.select_related("created_by", "adopted_by").prefetch_related(
                     Prefetch(
                         "interventions",
                         queryset=Intervention.objects.select_related("responsible_organisation"),
                     ),
-                    Prefetch(
-                        "itat_advices", queryset=ItatAdvice.objects.select_related("recorded_by")
-                    ),
+                    # Advice on an exit proposal shows with the exit procedure only.
+                    Prefetch("itat_advices", queryset=plan_advices().select_related("recorded_by")),
                 ),
             ),
-            Prefetch(
+            shown(
+                Section.MEETINGS,
                 "meetings",
-                queryset=Meeting.objects.select_related("recorded_by").prefetch_related(
+                Meeting.objects.select_related("recorded_by").prefetch_related(
                     Prefetch(
                         "actions",
                         queryset=MeetingAction.objects.select_related("owner_organisation"),
@@ -98,16 +111,18 @@ def case_detail(case_id: int) -> Case:
                     ),
                 ),
             ),
-            Prefetch("assessments", queryset=Assessment.objects.select_related("assessor")),
-            Prefetch(
-                "evaluations",
-                queryset=Evaluation.objects.select_related(
-                    "plan_version", "assessment", "recorded_by"
-                ),
+            shown(
+                Section.ASSESSMENTS, "assessments", Assessment.objects.select_related("assessor")
             ),
-            Prefetch(
+            shown(
+                Section.EVALUATIONS,
+                "evaluations",
+                Evaluation.objects.select_related("plan_version", "assessment", "recorded_by"),
+            ),
+            shown(
+                Section.EXIT,
                 "exit_procedures",
-                queryset=ExitProcedure.objects.select_related(
+                ExitProcedure.objects.select_related(
                     "opened_by", "decided_by", "decision_plan_version"
                 ).prefetch_related(
                     Prefetch(
@@ -116,10 +131,15 @@ def case_detail(case_id: int) -> Case:
                     )
                 ),
             ),
-            Prefetch("phase_transitions", queryset=PhaseTransition.objects.select_related("by")),
-            Prefetch(
+            shown(
+                Section.PHASES,
+                "phase_transitions",
+                PhaseTransition.objects.select_related("by"),
+            ),
+            shown(
+                Section.ASSIGNMENTS,
                 "assignments",
-                queryset=Assignment.objects.select_related("regisseur__user", "by"),
+                Assignment.objects.select_related("regisseur__user", "by"),
             ),
         )
         .get(pk=case_id)
@@ -142,13 +162,15 @@ class _WithAdvisedOn(TypedDict):
     advised_on: datetime.date
 
 
-def case_page_context(case_id: int) -> dict[str, Any]:
+def case_page_context(
+    case_id: int, *, sections: frozenset[Section] = ALL_SECTIONS
+) -> dict[str, Any]:
     """What the case page's body shows of the case, from ``case_detail``'s fixed
     set of queries: the case with its history, its plan versions (oldest first),
     the version being written, the ids of the versions whose interventions take
-    progress (the adopted version that holds and the one being written) and the
-    running exit procedure."""
-    case = case_detail(case_id)
+    progress (the adopted version that holds and the one being written), the
+    running exit procedure and ``show``, which of the ``sections`` the reader sees."""
+    case = case_detail(case_id, sections=sections)
     versions = list(case.plan_versions.all())
     current_version, open_version = live_plan_versions(versions)
     return {
@@ -158,6 +180,7 @@ def case_page_context(case_id: int) -> dict[str, Any]:
         "open_version": open_version,
         "progress_version_ids": {v.pk for v in (current_version, open_version) if v},
         "running_exit": next((p for p in case.exit_procedures.all() if p.is_running), None),
+        "show": section_flags(sections),
     }
 
 
@@ -255,6 +278,26 @@ def emergency_accesses_to_review() -> QuerySet[EmergencyAccess]:
         EmergencyAccess.objects.unreviewed()
         .select_related("case", "user__organisation")
         .order_by("-opened_at", "-id")
+    )
+
+
+def emergency_accesses_flagged() -> QuerySet[EmergencyAccess]:
+    """Emergency accesses the review flagged for follow-up, newest first."""
+    return (
+        EmergencyAccess.objects.flagged()
+        .select_related("case", "user__organisation", "reviewed_by", "ended_by")
+        .order_by("-opened_at", "-id")
+    )
+
+
+def emergency_review_figures(*, at: datetime.datetime, review_days: int) -> dict[str, int]:
+    """For the programme team's dashboard, in one query: ``overdue``, the accesses
+    opened more than ``review_days`` before ``at`` and still not reviewed, and
+    ``flagged``, those the review marked for follow-up."""
+    late = at - datetime.timedelta(days=review_days)
+    return EmergencyAccess.objects.aggregate(
+        overdue=models.Count("pk", filter=Q(reviewed_at__isnull=True, opened_at__lt=late)),
+        flagged=models.Count("pk", filter=Q(flagged=True)),
     )
 
 

@@ -15,9 +15,9 @@ from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
-from ..models import Case, Intervention, PlanStatus, PlanVersion
+from ..models import Case, Intervention, ItatAdvice, PlanStatus, PlanVersion
 
 PLANS_OF_DIFFERENT_CASES = (
     "Alleen versies van het plan van aanpak van dezelfde casus zijn te vergelijken."
@@ -200,10 +200,20 @@ def plan_in_force_on(case: Case, day: datetime.date) -> PlanVersion | None:
 
 def plan_version_of(case: Case, version_id: int) -> PlanVersion | None:
     """One version of this case's plan (None for a version of another case), with its
-    interventions and ITAT-R advice."""
+    interventions and ITAT-R's advice on the plan. ITAT-R's advice on an exit
+    proposal is pinned to a plan version too, but it is exit reasoning: it shows
+    with the exit procedure, to who may see that (cases/sections.py)."""
     return (
         PlanVersion.objects.filter(case=case, pk=version_id)
         .select_related("case", "created_by", "adopted_by")
-        .prefetch_related("interventions__responsible_organisation", "itat_advices")
+        .prefetch_related(
+            "interventions__responsible_organisation",
+            Prefetch("itat_advices", queryset=plan_advices()),
+        )
         .first()
     )
+
+
+def plan_advices() -> QuerySet[ItatAdvice]:
+    """ITAT-R's advice on plan versions, not on exit proposals (which name a version as well)."""
+    return ItatAdvice.objects.filter(subject=ItatAdvice.Subject.PLAN)

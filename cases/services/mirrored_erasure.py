@@ -6,12 +6,17 @@ the source's pseudonymisation tombstone and asks the target to follow; the targe
 empties the record through the same path as its own retention job and early
 erasure (``retention._scrub``: the record, its history, the audit entry, the case's
 revision, the tombstone of its own). Only a sync client may ask, with a recorded
-ground; nothing is ever restored, so a repeated request is refused as already done.
+ground, and only for a record that came from that client's own source (the API
+keeps which client registered each record and passes it in): a client mirrors its
+source's erasures, never erases what another client or the programme team brought
+in. Nothing is ever restored, so a repeated request is refused as already done.
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import Role, user_has_role
@@ -24,16 +29,31 @@ from .retention import _clean_reason, erase_person_of
 MIRRORED_ERASURE_ONLY_SYNC_CLIENT = (
     "Alleen een synchronisatieclient kan een wissing uit de bron-instantie overnemen."
 )
+MIRRORED_ERASURE_OTHER_SOURCE = _(
+    "Dit persoonsrecord komt niet uit de bron van deze synchronisatieclient; alleen wie het "
+    "heeft aangeleverd, kan een wissing ervan overnemen."
+)
 MIRRORED_ERASURE_GROUND = "Gewist in de bron-instantie, overgenomen door synchronisatie"
 
 
 @transaction.atomic
 def person_erase_as_in_source(
-    *, case: Case, reason: str, by: User, expected_revision: int | None = None
+    *,
+    case: Case,
+    reason: str,
+    by: User,
+    source_client_id: int | None,
+    expected_revision: int | None = None,
 ) -> Person:
-    """Pseudonymise the case's person record because the source instance did."""
+    """Pseudonymise the case's person record because the source instance did.
+
+    ``source_client_id`` is the client that brought the record in (None: none did);
+    another client is refused (PermissionDenied: 403), before anything about the
+    record's state is told."""
     if not user_has_role(by, Role.SYNC_CLIENT):
         raise RuleViolation(MIRRORED_ERASURE_ONLY_SYNC_CLIENT, code="not_sync_client")
+    if source_client_id != by.pk:
+        raise PermissionDenied(MIRRORED_ERASURE_OTHER_SOURCE)
     reason = _clean_reason(reason)
     with history_context(user=by.pk, ground=MIRRORED_ERASURE_GROUND, reason=reason):
         return erase_person_of(case=case, expected_revision=expected_revision)

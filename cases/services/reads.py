@@ -9,7 +9,7 @@ from accounts.models import User
 from audit.models import AccessLog
 from audit.services import access_record
 
-from ..access import CaseAccess
+from ..access import CaseAccess, access_basis
 
 
 def case_read_record(
@@ -18,7 +18,8 @@ def case_read_record(
     """One access record for reading ``obj`` (the case, or its person) through ``access``.
 
     A read that rests on an emergency access is flagged and carries the reason
-    given when the glass was broken, so the log answers "why" for it too.
+    given when the glass was broken, so the log answers "why" for it too; its
+    ground is the emergency even for a team member who holds less without it.
     """
     emergency = access.emergency_access
     return access_record(
@@ -28,4 +29,7 @@ def case_read_record(
         case=access.case,
         purpose=emergency.reason if emergency is not None else purpose,
         emergency=emergency is not None,
+        basis=(
+            AccessLog.Basis.EMERGENCY if emergency is not None else access_basis(user, access.case)
+        ),
     )

@@ -16,7 +16,7 @@ from audit.models import AccessLog
 from audit.services import access_record
 from domain.errors import RuleViolation
 
-from ..access import case_permissions
+from ..access import access_basis, case_permissions
 from ..models import Case, Meeting, PlanVersion, SharedObjectType, ShareRecord
 
 SHARE_ONLY_WHO_WORKS_ON_CASE = "Alleen wie aan de casus werkt, mag gegevens ervan delen."
@@ -87,5 +87,6 @@ def share_record(
             purpose=ground,
             shared_with=record.shared_with,
             emergency=permissions.rests_on_emergency("work_on_case"),
+            basis=access_basis(by, case),
         )
     return record

@@ -23,20 +23,23 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from domain.forms import Outcome, call_service, form_status
 
-from ..access import case_access_for, user_may
+from ..access import case_access_for
 from ..forms import (
     CaseFilterForm,
+    EmergencyEndForm,
     EmergencyOpenForm,
     EmergencyReviewForm,
     ShareForm,
 )
 from ..models import Case, Person
+from ..sections import Section, section_access_for, sections_allowed
 from ..selectors.cases import (
     CaseRole,
     case_page_context,
     cases_filtered,
     cases_for_list,
     cases_of_regisseur,
+    emergency_accesses_flagged,
     emergency_accesses_to_review,
     person_of,
     regisseur_of,
@@ -44,10 +47,10 @@ from ..selectors.cases import (
 )
 from ..selectors.deadlines import next_deadline_per_case
 from ..services.emergency import (
-    EMERGENCY_ALREADY_WORKS_ON_CASE,
     EMERGENCY_ONLY_REGISSEUR,
     EMERGENCY_REVIEW_ONLY_PROGRAMME_TEAM,
-    emergency_access_open,
+    emergency_access_end,
+    emergency_access_open_by_number,
     emergency_access_review,
     may_open_emergency_access,
     may_review_emergency_access,
@@ -66,6 +69,9 @@ EMERGENCY_OPENED = (
 )
 SHARE_RECORDED = "Het delen is vastgelegd, met het zwaarwegend belang waarop het gebeurde."
 REVIEW_RECORDED = "De beoordeling van de noodtoegang is vastgelegd."
+EMERGENCY_ENDED = _("De noodtoegang is beëindigd: de regisseur kan de casus niet meer inzien.")
+# The submit button of the review page that ends a flagged access still running.
+END_SUBMIT = "beeindigen"
 
 
 # The sections of "mijn casussen", in the order a regisseur reads them.
@@ -120,9 +126,10 @@ def case_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     access = case_access_for(request.user, pk, need="view_case")
     case = access.case
     case_read_record(access=access, user=request.user, obj=case, request=request)
+    sections = sections_allowed(access.permissions)
     may_work = access.allows("work_on_case")
     rights = {
-        "may_see_person": access.allows("view_person_data"),
+        "may_see_person": Section.PERSON in sections,
         "may_work": may_work,
         "may_change": may_work and case.is_open,
     }
@@ -132,19 +139,21 @@ def case_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         {
             "case": case,
             "emergency_access": access.permissions.emergency,
-            "body": _case_page_body(case, rights),
-            "share_records": share_records_of(case) if may_work else None,
+            "body": _case_page_body(case, rights, sections),
+            "share_records": share_records_of(case) if Section.SHARING in sections else None,
         },
     )
 
 
-def _case_page_body(case: Case, rights: dict[str, bool]) -> str:
+def _case_page_body(case: Case, rights: dict[str, bool], sections: frozenset[Section]) -> str:
     """The page's body (case_detail's history and the actions the rights allow),
     kept per case revision in this web process's memory, never in a shared store:
     every service that changes anything of a case raises its revision and
     ``updated_at`` (cases/services/revisions.py ``touch_case``), so a change shows
     at once in every process; names of people and organisations shown in it
-    follow within CASE_PAGE_CACHE_SECONDS."""
+    follow within CASE_PAGE_CACHE_SECONDS. The key holds the visible sections
+    (cases/sections.py) as well as the rights, so a reader never gets a body
+    rendered for someone who sees more."""
     key = ":".join(
         str(part)
         for part in (
@@ -155,12 +164,14 @@ def _case_page_body(case: Case, rights: dict[str, bool]) -> str:
             get_language(),
             timezone.localdate().isoformat(),
             *(int(allowed) for allowed in rights.values()),
+            ",".join(sorted(sections)),
         )
     )
     store = caches[CASE_PAGE_CACHE]
     body = store.get(key)
     if body is None:
-        body = render_to_string("cases/_case_body.html", {**case_page_context(case.pk), **rights})
+        context = case_page_context(case.pk, sections=sections)
+        body = render_to_string("cases/_case_body.html", {**context, **rights})
         store.set(key, body, CASE_PAGE_CACHE_SECONDS)
     return body
 
@@ -168,7 +179,7 @@ def _case_page_body(case: Case, rights: dict[str, bool]) -> str:
 @login_required
 @require_GET
 def person_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    access = case_access_for(request.user, pk, need="view_person_data")
+    access = section_access_for(request.user, pk, Section.PERSON)
     try:
         person = person_of(access.case)
     except Person.DoesNotExist:
@@ -186,31 +197,35 @@ def person_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def emergency_open(request: AuthenticatedRequest) -> HttpResponse:
-    """Break the glass on a case known by its exact number."""
+    """Break the glass, to read, on a case known by its exact number. Until access is
+    granted the page answers alike for any number (the service's one refusal)."""
     if not may_open_emergency_access(request.user):
         raise PermissionDenied(EMERGENCY_ONLY_REGISSEUR)
     form = EmergencyOpenForm(request.POST or None)
     outcome = Outcome()
     if request.method == "POST" and form.is_valid():
-        case = form.cleaned_data["number"]
-        if user_may(request.user, case, "work_on_case"):
-            messages.info(request, EMERGENCY_ALREADY_WORKS_ON_CASE)
-            return redirect("cases:detail", pk=case.pk)
         outcome = call_service(
             form,
-            lambda: emergency_access_open(
-                case=case, user=request.user, reason=form.cleaned_data["reason"], request=request
+            lambda: emergency_access_open_by_number(
+                number=form.cleaned_data["number"],
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                request=request,
             ),
             {"reason_too_short": "reason"},
         )
         if outcome.ok:
             until = f"{timezone.localtime(outcome.result.expires_at):%d-%m-%Y %H:%M}"
             messages.warning(request, EMERGENCY_OPENED % {"until": until})
-            return redirect("cases:detail", pk=case.pk)
+            return redirect("cases:detail", pk=outcome.result.case_id)
     return render(
         request,
         "cases/emergency_open.html",
-        {"form": form, "hours": settings.IPGAR_EMERGENCY_ACCESS_HOURS},
+        {
+            "form": form,
+            "hours": settings.IPGAR_EMERGENCY_ACCESS_HOURS,
+            "per_day": settings.IPGAR_EMERGENCY_ACCESS_PER_DAY,
+        },
         status=form_status(form, outcome),
     )
 
@@ -255,35 +270,52 @@ def share(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def emergency_reviews(request: AuthenticatedRequest) -> HttpResponse:
-    """The programme team's list of emergency accesses to review, a form per row."""
+    """The programme team's list of emergency accesses to review, a form per row (a
+    note; flag for follow-up; end at once), and below it the flagged ones, where one
+    still running can be ended."""
     if not may_review_emergency_access(request.user):
         raise PermissionDenied(EMERGENCY_REVIEW_ONLY_PROGRAMME_TEAM)
-    posted: EmergencyReviewForm | None = None
+    posted: EmergencyReviewForm | EmergencyEndForm | None = None
     outcome = Outcome()
     if request.method == "POST":
         posted_id = request.POST.get("access", "")
-        posted = EmergencyReviewForm(
-            request.POST, auto_id=f"id_%s_{posted_id}" if posted_id.isdigit() else "id_%s"
-        )
-        if posted.is_valid():
-            form = posted
-            outcome = call_service(
-                form,
-                lambda: emergency_access_review(
-                    access=form.cleaned_data["access"],
-                    by=request.user,
-                    note=form.cleaned_data["note"],
-                ),
-                {"note_required": "note"},
-            )
-            if outcome.ok:
-                messages.success(request, REVIEW_RECORDED)
-                return redirect("emergency_review:list")
+        auto_id = f"id_%s_{posted_id}" if posted_id.isdigit() else "id_%s"
+        if END_SUBMIT in request.POST:
+            posted = end_form = EmergencyEndForm(request.POST, auto_id=auto_id)
+            if end_form.is_valid():
+                outcome = call_service(
+                    end_form,
+                    lambda: emergency_access_end(
+                        access=end_form.cleaned_data["access"], by=request.user
+                    ),
+                )
+                if outcome.ok:
+                    messages.success(request, EMERGENCY_ENDED)
+                    return redirect("emergency_review:list")
+        else:
+            posted = form = EmergencyReviewForm(request.POST, auto_id=auto_id)
+            if form.is_valid():
+                outcome = call_service(
+                    form,
+                    lambda: emergency_access_review(
+                        access=form.cleaned_data["access"],
+                        by=request.user,
+                        note=form.cleaned_data["note"],
+                        flag=form.cleaned_data["flag"],
+                        end=form.cleaned_data["end"],
+                    ),
+                    {"note_required": "note", "not_running": "end"},
+                )
+                if outcome.ok:
+                    messages.success(request, REVIEW_RECORDED)
+                    if outcome.result.ended_at is not None:
+                        messages.success(request, EMERGENCY_ENDED)
+                    return redirect("emergency_review:list")
 
-    rows = []
+    rows: list[tuple[Any, Any]] = []
     posted_row_found = False
     for access in emergency_accesses_to_review():
-        if posted is not None and posted.data.get("access") == str(access.pk):
+        if isinstance(posted, EmergencyReviewForm) and posted.data.get("access") == str(access.pk):
             form, posted_row_found = posted, True
         else:
             form = EmergencyReviewForm(initial={"access": access.pk}, auto_id=f"id_%s_{access.pk}")
@@ -295,6 +327,8 @@ def emergency_reviews(request: AuthenticatedRequest) -> HttpResponse:
             "rows": rows,
             # A post for an access no longer to review: its errors go above the list.
             "stray_form": posted if posted is not None and not posted_row_found else None,
+            "flagged": emergency_accesses_flagged(),
+            "end_submit": END_SUBMIT,
             "now": timezone.now(),
         },
         status=form_status(posted, outcome) if posted is not None else 200,

@@ -190,6 +190,9 @@ CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://"),
     "case_pages": CASE_PAGES_CACHE,
 }
+# Seconds /healthz answers from its last probe, so a flood of probes costs one database
+# and broker round trip per interval per process (ipgar/health.py).
+HEALTHZ_CACHE_SECONDS = env.int("HEALTHZ_CACHE_SECONDS", default=5)
 
 # Sessions: signed-in users are signed out after 30 idle minutes and after 10
 # hours at most. Activity moves the idle expiry on at most once a minute
@@ -203,13 +206,24 @@ CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 
-# Lockout after repeated failed sign-ins (django-axes), per username and address.
+# Lockout after repeated failed sign-ins (django-axes), per username and address, and a
+# throttle per address (accounts/lockout.py; docs/adr/0013-sign-in-hardening.md).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Failed sign-ins from one address (all usernames together) within the cool-off after
+# which that address is refused; high, since many people may share one gateway.
+IPGAR_SIGN_IN_ADDRESS_FAILURE_LIMIT = env.int("IPGAR_SIGN_IN_ADDRESS_FAILURE_LIMIT", default=30)
+AXES_HANDLER = "accounts.lockout.AddressThrottlingHandler"
+# Attempts during a lockout are refused without being counted: the cool-off never restarts.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+# Reverse proxies in front of the application (0: none, REMOTE_ADDR is the client's
+# address); the access log and axes read the client's address through audit/client_ip.py.
+IPGAR_TRUSTED_PROXY_COUNT = env.int("IPGAR_TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "audit.client_ip.client_ip"
 OTP_TOTP_ISSUER = "ipgar iPGA-R"
 
 # Content Security Policy (django-csp): only our own scripts, styles and images; no inline
@@ -307,6 +321,8 @@ API_IDEMPOTENCY_HOURS = env.int("API_IDEMPOTENCY_HOURS", default=48)
 API_WEBHOOK_RETRY_BASE_SECONDS = env.int("API_WEBHOOK_RETRY_BASE_SECONDS", default=30)
 # Seconds a webhook receiver should accept a signature's timestamp (replay window).
 API_WEBHOOK_TOLERANCE_SECONDS = env.int("API_WEBHOOK_TOLERANCE_SECONDS", default=300)
+# IPGAR_WEBHOOK_ALLOWED_HOSTS: webhook hosts that may be internal (http://, private address).
+IPGAR_WEBHOOK_ALLOWED_HOSTS = env.list("IPGAR_WEBHOOK_ALLOWED_HOSTS", default=[])
 SPECTACULAR_SETTINGS = {
     "TITLE": "ipgar API",
     "DESCRIPTION": "Registration sync for the iPGA-R regisseurspool.",
@@ -316,8 +332,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
-    # The schema describes no data: every signed-in person and every sync client may read it.
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # The schema describes no data, but maps the attack surface: only a person past the
+    # second factor or a sync client's token may read it (and its docs pages).
+    "SERVE_PERMISSIONS": ["accounts.tokens.TokenOrVerifiedSession"],
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -365,6 +382,10 @@ IPGAR_EXIT_DECISION_DAYS = env.int("IPGAR_EXIT_DECISION_DAYS", default=28)
 IPGAR_DEADLINE_HORIZON_DAYS = env.int("IPGAR_DEADLINE_HORIZON_DAYS", default=14)
 # Hours an emergency access ("break the glass") keeps a case open to the regisseur who opened it.
 IPGAR_EMERGENCY_ACCESS_HOURS = env.int("IPGAR_EMERGENCY_ACCESS_HOURS", default=24)
+# Emergency accesses one regisseur may open per calendar day; over it the attempt is refused.
+IPGAR_EMERGENCY_ACCESS_PER_DAY = env.int("IPGAR_EMERGENCY_ACCESS_PER_DAY", default=2)
+# Days after which an emergency access not yet reviewed shows on the programme team's dashboard.
+IPGAR_EMERGENCY_REVIEW_DAYS = env.int("IPGAR_EMERGENCY_REVIEW_DAYS", default=3)
 # Days after a case's exit after which its person record is pseudonymised (AVG storage
 # limitation). Five years: the ground is in docs/adr/0006-retention.md.
 IPGAR_RETENTION_AFTER_EXIT_DAYS = env.int("IPGAR_RETENTION_AFTER_EXIT_DAYS", default=5 * 365)

@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -43,6 +44,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.models import Organisation
 from cases.models import Phase
+from cases.selectors.cases import emergency_review_figures
 from cases.selectors.deadlines import Deadline, DeadlineKind, deadlines
 from cases.selectors.figures import (
     QuarterFlow,
@@ -174,8 +176,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     results = _results_html(request, today=today, filters=filters)
     if getattr(request, "htmx", False):
         return HttpResponse(results)
+    # Outside the cached results region: a review recorded shows at once. One query.
+    emergency = emergency_review_figures(
+        at=timezone.now(), review_days=settings.IPGAR_EMERGENCY_REVIEW_DAYS
+    )
     return render(
-        request, "monitoring/dashboard.html", {"form": form, "today": today, "results": results}
+        request,
+        "monitoring/dashboard.html",
+        {
+            "form": form,
+            "today": today,
+            "results": results,
+            "emergency": emergency,
+            "emergency_review_days": settings.IPGAR_EMERGENCY_REVIEW_DAYS,
+        },
     )
 
 

@@ -278,10 +278,13 @@ def test_list_query_count_does_not_grow(api, url, make):
     assert small == large
 
 
-def test_erase_follows_a_source_erasure_once(api):
+def test_erase_follows_a_source_erasure_once(api, sync_user):
     """A person's erase/ action empties the record through the retention path; a
     second time is a 409, and the change feed gets the target's own tombstone."""
+    from api.models import PersonSource
+
     person = PersonFactory(last_name="Wisser")
+    PersonSource.objects.create(person=person, client=sync_user)  # this client brought it in
     url = f"/api/v1/persons/{person.pk}/"
     body = {"reason": "Gewist in de bron-instantie (AVG art. 17)."}
     assert api.post(f"{url}erase/", body, format="json").status_code == 428
@@ -306,7 +309,10 @@ def test_only_a_sync_client_follows_a_source_erasure():
     person = PersonFactory()
     with pytest.raises(RuleViolation, match=MIRRORED_ERASURE_ONLY_SYNC_CLIENT):
         person_erase_as_in_source(
-            case=person.case, reason="Gewist in de bron-instantie.", by=UserFactory()
+            case=person.case,
+            reason="Gewist in de bron-instantie.",
+            by=UserFactory(),
+            source_client_id=None,
         )
 
 

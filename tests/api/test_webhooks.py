@@ -1,4 +1,5 @@
-"""Webhook deliveries: signed, retried with backoff, failed with the answer kept."""
+"""Webhook deliveries: signed, retried with backoff, failed with only the status code
+kept, and stopped when the client's token is revoked or the client deactivated."""
 
 from __future__ import annotations
 
@@ -9,13 +10,22 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.conf import settings
 
-from api.models import WebhookDelivery
+from accounts.models import ApiToken
+from accounts.tokens import api_token_revoke
+from api.models import WebhookDelivery, WebhookSubscription
 from api.services import webhooks_dispatch
 from api.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from tests.factories import CaseFactory
 
 # The feed serves only transactions older than every open one in the cluster: run alone.
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.serial]
+
+
+@pytest.fixture(autouse=True)
+def _receivers_on_loopback_are_allow_listed(settings) -> None:
+    """The test receivers listen on 127.0.0.1, an internal address: only the operator's
+    allow-list lets a webhook go there (tests/api/test_ssrf.py checks the refusal)."""
+    settings.IPGAR_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
 
 
 class Receiver:
@@ -113,7 +123,13 @@ def test_a_failing_receiver_is_retried_then_marked_failed(api):
 
         assert delivery.status == WebhookDelivery.Status.FAILED
         assert delivery.attempts == MAX_ATTEMPTS == len(failing.received)
-        assert delivery.response_code == 500 and delivery.response_body == "kapot"
+        assert delivery.response_code == 500
+        # The receiver's body is not ours to keep: not stored, not shown.
+        assert "response_body" not in {f.name for f in WebhookDelivery._meta.get_fields()}
+        listed = api.get("/api/v1/webhook-deliveries/")
+        assert listed.status_code == 200
+        assert b"kapot" not in listed.content
+        assert "response_body" not in listed.json()["results"][0]
     finally:
         app.conf.task_eager_propagates = True
         failing.close()
@@ -135,3 +151,68 @@ def test_programme_team_sees_deliveries(api, receiver, client):
     response = client.get("/api/v1/webhook-deliveries/")
     assert response.status_code == 200
     assert [d["status"] for d in response.json()["results"]] == ["delivered"]
+
+
+def test_a_refused_connection_records_only_the_class_of_the_error(api):
+    closed = Receiver()
+    subscribe(api, closed)
+    closed.close()  # nothing listens on its port any more
+    from ipgar.celery import app
+
+    app.conf.task_eager_propagates = False
+    try:
+        CaseFactory()
+        webhooks_dispatch()
+    finally:
+        app.conf.task_eager_propagates = True
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == WebhookDelivery.Status.FAILED
+    assert delivery.error == "ConnectionError"  # no address, no port, no message
+
+
+def test_a_revoked_token_stops_deliveries(api, receiver):
+    subscribe(api, receiver)
+    api_token_revoke(token=ApiToken.objects.get(), by=None)
+    CaseFactory()
+    assert webhooks_dispatch() == 0
+    assert receiver.received == []
+    assert not WebhookDelivery.objects.exists()
+
+
+def pending_after_dispatch(api, receiver, monkeypatch) -> WebhookDelivery:
+    """A delivery queued while the subscription was live, whose job has not run yet."""
+    from api.tasks import deliver_webhook
+
+    subscribe(api, receiver)
+    monkeypatch.setattr(deliver_webhook, "delay", lambda *args: None)
+    CaseFactory()
+    assert webhooks_dispatch() == 1
+    monkeypatch.undo()
+    return WebhookDelivery.objects.get(status=WebhookDelivery.Status.PENDING)
+
+
+def test_a_pending_delivery_is_dropped_when_the_token_is_revoked(api, receiver, monkeypatch):
+    from api.tasks import deliver_webhook
+
+    delivery = pending_after_dispatch(api, receiver, monkeypatch)
+    api_token_revoke(token=ApiToken.objects.get(), by=None)
+    assert deliver_webhook(delivery.pk) == WebhookDelivery.Status.DROPPED
+    delivery.refresh_from_db()
+    assert receiver.received == []
+    assert delivery.status == WebhookDelivery.Status.DROPPED
+    assert delivery.error == WebhookSubscription.StopReason.TOKEN_REVOKED
+    assert delivery.attempts == 0
+
+
+def test_deactivating_the_client_drops_what_is_pending_and_sends_nothing_new(
+    api, receiver, sync_user, monkeypatch
+):
+    pending_after_dispatch(api, receiver, monkeypatch)
+    sync_user.is_active = False
+    sync_user.save(update_fields=["is_active"])
+    CaseFactory()
+    assert webhooks_dispatch() == 0  # and the sweep drops the job that never ran
+    assert receiver.received == []
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == WebhookDelivery.Status.DROPPED
+    assert delivery.error == WebhookSubscription.StopReason.CLIENT_INACTIVE

@@ -54,13 +54,10 @@ def browser_page(browser: Any, live_server: Any) -> Iterator[Any]:
 @pytest.fixture
 def signed_in_page(browser_page: Any) -> Callable[[Any], Any]:
     """Signs ``user`` in through the sign-in form and the second-factor form."""
-    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from accounts.services import backup_codes_replace
 
     def sign_in(user: Any) -> Any:
-        device, _ = StaticDevice.objects.get_or_create(
-            user=user, name="Reservecodes", defaults={"confirmed": True}
-        )
-        StaticToken.objects.get_or_create(device=device, token=BACKUP_CODE)
+        backup_codes_replace(user=user, codes=[BACKUP_CODE])
         page = browser_page
         page.goto("/inloggen/")
         page.get_by_label("Gebruikersnaam").fill(user.username)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from accounts.roles import Role
+from accounts.services import backup_codes_replace
 from tests.factories import UserFactory
 from tests.permissions.matrix import ALL_ROWS, PEOPLE
 from tests.permissions.world import ANONYMOUS, World, build_world
@@ -116,8 +116,7 @@ def test_the_pages_between_and_beside_the_matrix_rows_are_accessible(browser_pag
     not-found pages every role can run into."""
     user = UserFactory()
     user.groups.add(Group.objects.get_or_create(name=Role.REGISSEUR.value)[0])
-    device = StaticDevice.objects.create(user=user, name="Reservecodes", confirmed=True)
-    StaticToken.objects.create(device=device, token=BACKUP_CODE)
+    backup_codes_replace(user=user, codes=[BACKUP_CODE])
     page = browser_page
     page.goto("/inloggen/")
     page.get_by_label("Gebruikersnaam").fill(user.username)

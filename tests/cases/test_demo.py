@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django_otp.plugins.otp_static.models import StaticToken
 
+from accounts.backup_codes import backup_code_matches
+from accounts.models import BackupCode
 from cases.models import Case, ExitProcedure, Person
 from cases.selectors.cases import exit_procedures_awaiting_decision
 from pool.selectors import pool_overview
@@ -78,12 +79,21 @@ def names_are_obviously_fake():
 
 def test_a_second_run_changes_nothing_but_renews_the_backup_codes(demo, tmp_path):
     before = (Case.objects.count(), ExitProcedure.objects.count())
-    codes_before = set(StaticToken.objects.values_list("token", flat=True))
+    hashes_before = set(BackupCode.objects.values_list("code_hash", flat=True))
     with time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC)):
         text = load_demo_data(today=TODAY, logins_file=tmp_path / "logins.txt")
     assert (Case.objects.count(), ExitProcedure.objects.count()) == before
-    codes_after = set(StaticToken.objects.values_list("token", flat=True))
-    assert codes_after and not codes_after & codes_before
+    hashes_after = set(BackupCode.objects.values_list("code_hash", flat=True))
+    assert hashes_after and not hashes_after & hashes_before
     assert (tmp_path / "logins.txt").read_text() == text
-    shown = [line.split()[-1] for line in text.splitlines() if line.startswith("  regisseur.")]
-    assert shown and set(shown) <= codes_after
+    shown = {
+        line.split()[0]: line.split()[-1]
+        for line in text.splitlines()
+        if line.startswith("  regisseur.")
+    }
+    # The codes printed are the ones that work, and only their hashes are stored.
+    assert shown
+    for username, code in shown.items():
+        stored = BackupCode.objects.filter(device__user__username=username)
+        assert any(backup_code_matches(code, hashed.code_hash) for hashed in stored)
+    assert not set(shown.values()) & hashes_after

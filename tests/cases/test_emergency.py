@@ -1,10 +1,15 @@
 """Emergency access ("break the glass"): only a regisseur, only with a reason, never
-on one's own or an exited case; it opens the case for IPGAR_EMERGENCY_ACCESS_HOURS,
-every read under it is flagged in the access log, and the programme team reviews it."""
+on one's own or an exited case, at most IPGAR_EMERGENCY_ACCESS_PER_DAY a day; it opens
+the case for reading only for IPGAR_EMERGENCY_ACCESS_HOURS, every read under it is
+flagged in the access log, and the programme team reviews it, ending or flagging it.
+
+The pages (one answer for any number, no write under it, the review's end and flag,
+the dashboard) are in test_emergency_views.py."""
 
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.conf import settings
@@ -18,19 +23,22 @@ from django.utils import timezone
 from accounts.roles import Role
 from audit.models import AccessLog
 from cases.access import user_may
-from cases.forms import NOT_TO_REVIEW, UNKNOWN_CASE_NUMBER
+from cases.forms import NOT_TO_REVIEW
 from cases.models import CaseStatus, EmergencyAccess
-from cases.selectors.cases import emergency_accesses_to_review
+from cases.selectors.cases import emergency_accesses_flagged, emergency_accesses_to_review
 from cases.services.emergency import (
     EMERGENCY_ALREADY_REVIEWED,
-    EMERGENCY_ALREADY_WORKS_ON_CASE,
-    EMERGENCY_CASE_EXITED,
+    EMERGENCY_DAILY_LIMIT,
+    EMERGENCY_NOT_POSSIBLE,
+    EMERGENCY_NOT_RUNNING,
     EMERGENCY_ONLY_REGISSEUR,
     EMERGENCY_REASON_TOO_SHORT,
     EMERGENCY_REVIEW_NOT_OWN,
     EMERGENCY_REVIEW_NOTE_REQUIRED,
     EMERGENCY_REVIEW_ONLY_PROGRAMME_TEAM,
+    emergency_access_end,
     emergency_access_open,
+    emergency_access_open_by_number,
     emergency_access_review,
 )
 from domain.errors import RuleViolation
@@ -48,6 +56,11 @@ REVIEW_URL = reverse("emergency_review:list")
 
 def break_glass(client, case, reason: str = REASON):
     return client.post(OPEN_URL, {"number": case.number, "reason": reason})
+
+
+def matching(message) -> str:
+    """A lazy message constant as a pattern for pytest.raises(match=...)."""
+    return re.escape(str(message))
 
 
 # --- opening ---------------------------------------------------------------------------
@@ -83,21 +96,32 @@ def test_without_a_real_reason_nothing_opens(crew, reason):
     assert case_page.status_code == 404
 
 
-def test_an_unknown_number_is_a_form_error(crew):
-    response = client_for(crew.other_regisseur).post(
-        OPEN_URL, {"number": "R-99999", "reason": REASON}
+def test_ones_own_case_an_unknown_number_and_an_exited_case_are_refused_alike(crew):
+    exited = CaseFactory(exited=True)
+    refusals = []
+    for user, number in (
+        (crew.buddy, crew.case.number),
+        (crew.other_regisseur, "R-99999"),
+        (crew.other_regisseur, exited.number),
+    ):
+        with pytest.raises(RuleViolation, match=matching(EMERGENCY_NOT_POSSIBLE)) as refused:
+            emergency_access_open_by_number(number=number, user=user, reason=REASON)
+        refusals.append((refused.value.code, refused.value.messages))
+    assert refusals[0] == refusals[1] == refusals[2]
+    assert not EmergencyAccess.objects.exists()
+
+
+def test_a_refused_attempt_stays_in_the_access_log_and_grants_nothing(crew):
+    before = AccessLog.objects.count()
+    with pytest.raises(RuleViolation):
+        emergency_access_open_by_number(number="R-99999", user=crew.other_regisseur, reason=REASON)
+    [record] = AccessLog.objects.order_by("id")[before:]
+    assert (record.user, record.action, record.emergency) == (
+        crew.other_regisseur,
+        AccessLog.Action.EMERGENCY,
+        False,
     )
-    assert response.status_code == 400
-    assert UNKNOWN_CASE_NUMBER in response.content.decode()
-    assert not EmergencyAccess.objects.exists()
-
-
-def test_ones_own_case_needs_no_emergency_access(crew):
-    response = break_glass(client_for(crew.buddy), crew.case)
-    assert response["Location"] == reverse("cases:detail", args=[crew.case.pk])
-    assert not EmergencyAccess.objects.exists()
-    with pytest.raises(RuleViolation, match=EMERGENCY_ALREADY_WORKS_ON_CASE):
-        emergency_access_open(case=crew.case, user=crew.buddy, reason=REASON)
+    assert "R-99999" in record.object_label and record.purpose == REASON
 
 
 @pytest.mark.parametrize("who", ["team_member", "programme_team", "pto_r", "privacy_officer"])
@@ -121,12 +145,99 @@ def test_the_service_refuses_a_short_reason_an_exited_case_and_a_second_access(c
     with pytest.raises(ValidationError, match=EMERGENCY_REASON_TOO_SHORT):
         emergency_access_open(case=crew.case, user=crew.other_regisseur, reason="   kort   ")
     exited = CaseFactory(exited=True)
-    with pytest.raises(RuleViolation, match=EMERGENCY_CASE_EXITED):
+    with pytest.raises(RuleViolation, match=matching(EMERGENCY_NOT_POSSIBLE)):
         emergency_access_open(case=exited, user=crew.other_regisseur, reason=REASON)
     emergency_access_open(case=crew.case, user=crew.other_regisseur, reason=REASON)
-    with pytest.raises(RuleViolation, match=EMERGENCY_ALREADY_WORKS_ON_CASE):
+    with pytest.raises(RuleViolation, match=matching(EMERGENCY_NOT_POSSIBLE)):
         emergency_access_open(case=crew.case, user=crew.other_regisseur, reason=REASON)
     assert EmergencyAccess.objects.count() == 1
+
+
+def test_emergency_access_reads_but_never_works_on_the_case(crew):
+    emergency_access_open(case=crew.case, user=crew.other_regisseur, reason=REASON)
+    assert user_may(crew.other_regisseur, crew.case, "view_case")
+    assert user_may(crew.other_regisseur, crew.case, "view_person_data")
+    assert not user_may(crew.other_regisseur, crew.case, "work_on_case")
+
+
+# --- the daily limit -------------------------------------------------------------------
+
+
+def test_a_regisseur_opens_at_most_the_daily_limit(crew, settings, time_machine):
+    settings.IPGAR_EMERGENCY_ACCESS_PER_DAY = 2
+    cases = [CaseFactory() for _ in range(3)]
+    for case in cases[:2]:
+        emergency_access_open(case=case, user=crew.other_regisseur, reason=REASON)
+    before = AccessLog.objects.count()
+
+    limit = str(EMERGENCY_DAILY_LIMIT) % {"limit": 2}
+    with pytest.raises(RuleViolation, match=re.escape(limit)):
+        emergency_access_open(case=cases[2], user=crew.other_regisseur, reason=REASON)
+    # An unknown number over the limit gets the limit too: it is checked first.
+    with pytest.raises(RuleViolation, match=re.escape(limit)):
+        emergency_access_open_by_number(number="R-99999", user=crew.other_regisseur, reason=REASON)
+
+    assert EmergencyAccess.objects.count() == 2
+    assert not user_may(crew.other_regisseur, cases[2], "view_case")
+    refused = list(AccessLog.objects.order_by("id")[before:])
+    assert [(r.action, r.emergency, r.case_id) for r in refused] == [
+        (AccessLog.Action.EMERGENCY, False, cases[2].pk),
+        (AccessLog.Action.EMERGENCY, False, None),
+    ]
+    # Another regisseur is not held to this one's count, and the next day counts anew.
+    colleague = with_role(UserFactory(), Role.REGISSEUR)
+    emergency_access_open(case=cases[2], user=colleague, reason=REASON)
+    time_machine.shift(datetime.timedelta(days=1))
+    emergency_access_open(case=CaseFactory(), user=crew.other_regisseur, reason=REASON)
+    assert EmergencyAccess.objects.count() == 4
+
+
+# --- ending early and flagging -----------------------------------------------------------
+
+
+def test_a_review_that_ends_the_access_revokes_it_at_once(crew):
+    access = emergency_access_open(case=crew.case, user=crew.other_regisseur, reason=REASON)
+    reviewed = emergency_access_review(
+        access=access, by=crew.programme_team, note="Niet nodig: de buddy was bereikbaar.", end=True
+    )
+    assert (reviewed.ended_by, reviewed.ended_at) == (crew.programme_team, timezone.now())
+    assert reviewed.expires_at > timezone.now()  # what was granted stays on record
+    assert not user_may(crew.other_regisseur, crew.case, "view_case")
+    assert not EmergencyAccess.objects.active_at(timezone.now()).exists()
+    # Ended, the glass may be broken again (and is reviewed again).
+    emergency_access_open(case=crew.case, user=crew.other_regisseur, reason=REASON)
+
+
+def test_a_flagged_review_is_kept_for_follow_up_and_can_end_the_access_later(crew):
+    access = emergency_access_open(case=crew.case, user=crew.other_regisseur, reason=REASON)
+    emergency_access_review(
+        access=access, by=crew.programme_team, note="Reden twijfelachtig.", flag=True
+    )
+    assert list(emergency_accesses_to_review()) == []
+    assert list(emergency_accesses_flagged()) == [access]
+    assert user_may(crew.other_regisseur, crew.case, "view_case")  # flagging alone ends nothing
+
+    emergency_access_end(access=access, by=crew.programme_team)
+    assert not user_may(crew.other_regisseur, crew.case, "view_case")
+    with pytest.raises(RuleViolation, match=matching(EMERGENCY_NOT_RUNNING)):
+        emergency_access_end(access=access, by=crew.programme_team)
+
+
+def test_an_expired_access_cannot_be_ended_and_the_review_changes_nothing(crew, time_machine):
+    access = emergency_access_open(case=crew.case, user=crew.other_regisseur, reason=REASON)
+    time_machine.shift(datetime.timedelta(hours=settings.IPGAR_EMERGENCY_ACCESS_HOURS))
+    with pytest.raises(RuleViolation, match=matching(EMERGENCY_NOT_RUNNING)):
+        emergency_access_review(access=access, by=crew.programme_team, note="Te laat.", end=True)
+    access.refresh_from_db()
+    assert (access.is_reviewed, access.ended_at) == (False, None)
+
+
+@pytest.mark.parametrize("who", ["regisseur", "other_regisseur", "team_member"])
+def test_only_the_programme_team_ends_an_access(crew, who):
+    access = emergency_access_open(case=crew.case, user=crew.other_regisseur, reason=REASON)
+    with pytest.raises(RuleViolation, match=EMERGENCY_REVIEW_ONLY_PROGRAMME_TEAM):
+        emergency_access_end(access=access, by=crew.of(who))
+    assert user_may(crew.other_regisseur, crew.case, "view_case")
 
 
 # --- reading under it ------------------------------------------------------------------

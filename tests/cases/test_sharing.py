@@ -114,20 +114,21 @@ def test_only_who_works_on_the_case_shares(crew, meeting):
     assert share_records_and_logs() == (0, 0)
 
 
-def test_a_share_under_emergency_access_is_flagged(crew, meeting):
+def test_emergency_access_is_for_reading_and_shares_nothing(crew, meeting):
     emergency_access_open(
         case=crew.case,
         user=crew.other_regisseur,
         reason="Crisis vannacht; regisseur en buddy zijn onbereikbaar.",
     )
-    share_record(
-        case=crew.case,
-        meeting=meeting,
-        shared_with=SHARED_WITH,
-        ground=GROUND,
-        by=crew.other_regisseur,
-    )
-    assert AccessLog.objects.get(action=AccessLog.Action.SHARE).emergency is True
+    with pytest.raises(RuleViolation, match=SHARE_ONLY_WHO_WORKS_ON_CASE):
+        share_record(
+            case=crew.case,
+            meeting=meeting,
+            shared_with=SHARED_WITH,
+            ground=GROUND,
+            by=crew.other_regisseur,
+        )
+    assert share_records_and_logs() == (0, 0)
 
 
 # --- the page ---------------------------------------------------------------------------

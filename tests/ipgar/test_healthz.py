@@ -1,4 +1,4 @@
-"""/healthz names the failing part and leaks no setting."""
+"""/healthz names the failing part, leaks no setting, and probes at most once per interval."""
 
 from __future__ import annotations
 
@@ -7,9 +7,18 @@ import json
 import pytest
 from django.test import Client
 
+from ipgar import health
 from ipgar.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_earlier_probe():
+    """Each test sees its own probe, not the result an earlier test left in the process."""
+    health.health_cache_clear()
+    yield
+    health.health_cache_clear()
 
 
 def get_health(client: Client) -> tuple[int, dict]:
@@ -55,3 +64,39 @@ def test_names_the_broker_when_redis_is_down_and_leaks_nothing(client, broker_do
 
 def test_healthz_only_answers_get(client):
     assert client.post("/healthz").status_code == 405
+
+
+@pytest.fixture
+def probes(monkeypatch):
+    """Counts the database and broker probes; both answer "up"."""
+    calls = {"database": 0, "broker": 0}
+
+    def database_up() -> bool:
+        calls["database"] += 1
+        return True
+
+    def broker_up() -> bool:
+        calls["broker"] += 1
+        return True
+
+    monkeypatch.setattr(health, "_database_up", database_up)
+    monkeypatch.setattr(health, "_broker_up", broker_up)
+    monkeypatch.setattr(health, "_worker_up", lambda: True)
+    return calls
+
+
+def test_calls_within_the_interval_share_one_probe(client, probes, settings, monkeypatch):
+    settings.HEALTHZ_CACHE_SECONDS = 5
+    now = [1000.0]
+    monkeypatch.setattr(health, "_clock", lambda: now[0])
+
+    first = client.get("/healthz")
+    now[0] += 4
+    second = client.get("/healthz")
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert first.content == second.content
+    assert probes == {"database": 1, "broker": 1}
+
+    now[0] += 2  # past the interval: probed afresh
+    client.get("/healthz")
+    assert probes == {"database": 2, "broker": 2}

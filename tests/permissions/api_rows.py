@@ -87,7 +87,11 @@ def api_rows() -> dict[str, Any]:
         note="the programme team oversees deliveries; a client sees its own",
     )
     schema = every(200, {ANONYMOUS: 401})
-    rows["api:schema"] = Row(fixed("api:schema"), schema, note="describes no data")
+    rows["api:schema"] = Row(
+        fixed("api:schema"),
+        schema,
+        note="a token, or a session past the second factor (the password alone: 403)",
+    )
     rows["api:swagger"] = Row(fixed("api:swagger"), schema)
     rows["api:redoc"] = Row(fixed("api:redoc"), schema)
     return rows

@@ -16,9 +16,10 @@ from typing import Any
 from django.contrib import admin
 from django.urls import reverse
 
+from accounts.models import RoleGrant, User
 from accounts.roles import Role
 from cases.models import ExitGround, ExitProcedure, MeetingAction
-from tests.factories import InterventionFactory
+from tests.factories import InterventionFactory, UserFactory
 
 from .api_rows import api_rows
 from .world import ANONYMOUS, ROLES, World
@@ -100,6 +101,22 @@ def _meeting_action(bucket: dict[str, Any]) -> Any:
         description="Intake plannen",
         owner_organisation=bucket["organisation"],
         due_on=meeting.held_on,
+    )
+
+
+def _on_pending_grant(name: str) -> Callable[[World, str], str]:
+    """A fresh request of the administrator's for a regisseur role, per row and object."""
+
+    def make(bucket: dict[str, Any]) -> Any:
+        return RoleGrant.objects.create(
+            user=UserFactory(),
+            role=Role.REGISSEUR,
+            reason="matrix",
+            requested_by=User.objects.get(username=f"matrix-{ADMIN}"),
+        )
+
+    return lambda world, which: reverse(
+        name, kwargs={"pk": _record_of(world, which, f"grant:{name}", make).pk}
     )
 
 
@@ -259,6 +276,41 @@ MATRIX: dict[str, Row] = {
         ),
         signed_in(403, {PT: 200}),
     ),
+    # --- roles: the functional administrator and the programme team (accounts/views_roles.py) ---
+    "accounts:user_list": Row(fixed("accounts:user_list"), signed_in(403, {PT: 200, ADMIN: 200})),
+    "accounts:user_roles": Row(
+        on_object("accounts:user_roles", "user"), signed_in(403, {PT: 200, ADMIN: 200})
+    ),
+    "accounts:role_revoke": Row(
+        on_object("accounts:role_revoke", "user"),
+        signed_in(403, {PT: 400, ADMIN: 400}),
+        method="post",
+        data=lambda w, which: {},
+        note="POST only; an empty post is refused input",
+    ),
+    "accounts:grant_list": Row(fixed("accounts:grant_list"), signed_in(403, {PT: 200, ADMIN: 200})),
+    "accounts:grant_approve": Row(
+        _on_pending_grant("accounts:grant_approve"),
+        signed_in(403, {PT: 302, ADMIN: 409}),
+        method="post",
+        data=lambda w, which: {},
+        note="a regisseur role asked by the administrator: the programme team approves it, "
+        "the administrator (its requester, without the capability) may not",
+    ),
+    "accounts:grant_refuse": Row(
+        _on_pending_grant("accounts:grant_refuse"),
+        signed_in(403, {PT: 400, ADMIN: 400}),
+        method="post",
+        data=lambda w, which: {},
+        note="POST only; a refusal without its reason is refused input",
+    ),
+    "accounts:grant_withdraw": Row(
+        _on_pending_grant("accounts:grant_withdraw"),
+        signed_in(403, {PT: 409, ADMIN: 302}),
+        method="post",
+        data=lambda w, which: {},
+        note="only the requester (the administrator) withdraws",
+    ),
     # --- the pool: managed by the programme team ---
     "pool:regisseur_list": Row(fixed("pool:regisseur_list"), signed_in(403, {PT: 200})),
     "pool:regisseur_add": Row(fixed("pool:regisseur_add"), signed_in(403, {PT: 200})),
@@ -397,9 +449,9 @@ def _admin_rows() -> dict[str, Row]:
             _admin_url(f"{prefix}_add", label, False), admin_only(200 if "add" in allowed else 403)
         )
         rows[f"{prefix}_change"] = Row(_admin_url(f"{prefix}_change", label, True), admin_only(see))
-        # Django's history page redirects for an unknown id before it checks permission;
-        # the case admins check first, so a case id's existence never shows.
-        history = see if label in ADMIN_OBJECTS or label.startswith("cases.") else 302
+        # A history page answers an unknown id and a model one may not read alike (404,
+        # audit/admin.py), so whether a record exists never shows.
+        history = 200 if see == 200 and label in ADMIN_OBJECTS else 404
         rows[f"{prefix}_history"] = Row(
             _admin_url(f"{prefix}_history", label, True), admin_only(history)
         )

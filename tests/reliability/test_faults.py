@@ -185,6 +185,8 @@ def spawn(args: list[str], redis: Redis) -> subprocess.Popen:
         DATABASE_URL=_test_database_url(),
         REDIS_URL=redis.url,
         CACHE_URL=redis.broker_url.replace("redis://", "rediscache://"),
+        # /healthz must tell of an outage at once here, not from its few-second cache.
+        HEALTHZ_CACHE_SECONDS="0",
     )
     return subprocess.Popen(args, cwd=ROOT, env=env)  # noqa: S603
 

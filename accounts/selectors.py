@@ -1,0 +1,68 @@
+"""Reads for the role pages: users with their roles, and role grants."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from .models import RoleGrant, RoleGrantStatus, User
+from .permissions import may_approve_case_content_roles, may_grant_at_once
+from .roles import CASE_CONTENT_ROLES, Role
+
+CASE_CONTENT_ROLE_VALUES = [role.value for role in CASE_CONTENT_ROLES]
+
+
+def users_with_roles(*, search: str = "") -> QuerySet[User]:
+    """Every user, by name, with ``role_groups`` (prefetched: one query for a page) and
+    ``pending_grants`` (the number of requests waiting for a decision)."""
+    users = User.objects.select_related("organisation").annotate(
+        pending_grants=Count("role_grants", filter=Q(role_grants__status=RoleGrantStatus.REQUESTED))
+    )
+    search = search.strip()
+    if search:
+        users = users.filter(
+            Q(username__icontains=search)
+            | Q(first_name__icontains=search)
+            | Q(last_name__icontains=search)
+        )
+    return users.prefetch_related(
+        Prefetch("groups", queryset=Group.objects.order_by("name"), to_attr="role_groups")
+    ).order_by("last_name", "first_name", "username", "pk")
+
+
+def roles_of(user: User) -> list[Role]:
+    """The roles ``user`` holds, in the order of the Role enumeration."""
+    held = set(user.groups.values_list("name", flat=True))
+    return [role for role in Role if role.value in held]
+
+
+def role_labels(groups: list[Group]) -> list[str]:
+    """The display names of the roles among ``groups`` (prefetched), in Role order."""
+    held = {group.name for group in groups}
+    return [str(role.label) for role in Role if role.value in held]
+
+
+def role_grants_of(user: User) -> QuerySet[RoleGrant]:
+    """Every grant of ``user``'s, latest first, with the people who acted on it."""
+    return RoleGrant.objects.filter(user=user).select_related(
+        "requested_by", "decided_by", "revoked_by"
+    )
+
+
+def role_grants_to_decide(viewer: Any) -> QuerySet[RoleGrant]:
+    """The requests waiting for a decision that ``viewer``'s capability covers:
+    case-content roles for the programme team, the others for the functional
+    administrator. The viewer's own requests are among them (to withdraw)."""
+    kinds = Q(pk__in=[])
+    if may_approve_case_content_roles(viewer):
+        kinds |= Q(role__in=CASE_CONTENT_ROLE_VALUES)
+    if may_grant_at_once(viewer):
+        kinds |= ~Q(role__in=CASE_CONTENT_ROLE_VALUES)
+    return (
+        RoleGrant.objects.pending()
+        .filter(kinds)
+        .select_related("user__organisation", "requested_by")
+        .order_by("requested_at", "pk")
+    )

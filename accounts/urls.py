@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views_roles
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("", views_roles.user_list, name="user_list"),
+    path("gebruiker/<int:pk>/", views_roles.user_roles, name="user_roles"),
+    path("gebruiker/<int:pk>/afnemen/", views_roles.role_revoke, name="role_revoke"),
+    path("aanvragen/", views_roles.grant_list, name="grant_list"),
+    path("aanvragen/<int:pk>/goedkeuren/", views_roles.grant_approve, name="grant_approve"),
+    path("aanvragen/<int:pk>/weigeren/", views_roles.grant_refuse, name="grant_refuse"),
+    path("aanvragen/<int:pk>/intrekken/", views_roles.grant_withdraw, name="grant_withdraw"),
+]

@@ -1,0 +1,172 @@
+"""The nightly access refresh derives access from today's state, so a night it did not
+run never leaves a stand-in or a departed team member with a case, nor a stand-in
+without one; and it reads the cases a batch at a time with a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from guardian.shortcuts import assign_perm, get_perms
+
+from cases import access, tasks
+from cases.access import DIRECTOR_PERMISSIONS, TEAM_MEMBER_PERMISSIONS, case_access_sync
+from cases.models import Case, TeamMember
+from cases.tasks import access_refresh_daily
+from pool.models import Regisseur
+from pool.services import absence_create
+from tests.factories import CaseFactory, RegisseurFactory, TeamMemberFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+MONDAY = datetime.date(2026, 11, 23)
+
+
+def at_night(day: datetime.date) -> time_machine.travel:
+    """Shortly after midnight in Amsterdam, when the refresh runs."""
+    return time_machine.travel(
+        datetime.datetime.combine(day, datetime.time(0, 5), tzinfo=datetime.UTC)
+        - datetime.timedelta(hours=1),
+        tick=False,
+    )
+
+
+def during(day: datetime.date) -> time_machine.travel:
+    return time_machine.travel(
+        datetime.datetime.combine(day, datetime.time(10, 0), tzinfo=datetime.UTC), tick=False
+    )
+
+
+def perms_of(user, case: Case) -> set[str]:
+    return set(get_perms(user, case))
+
+
+def away(case: Case, *, starts_on: datetime.date, ends_on: datetime.date) -> Regisseur:
+    """The case's regisseur is away, recorded a month ahead; returns the stand-in."""
+    stand_in = RegisseurFactory()
+    assert case.regisseur is not None
+    with during(MONDAY - datetime.timedelta(days=30)):
+        absence_create(
+            regisseur=case.regisseur,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            reason="Verlof",
+            stand_in=stand_in,
+            by=UserFactory(),
+        )
+    return stand_in
+
+
+@pytest.fixture
+def case() -> Case:
+    case = CaseFactory()
+    case_access_sync(case=case, on=MONDAY - datetime.timedelta(days=30))
+    return case
+
+
+def test_a_stand_in_whose_absence_ended_three_days_ago_loses_the_case(case):
+    ends_on = MONDAY - datetime.timedelta(days=3)
+    stand_in = away(case, starts_on=ends_on - datetime.timedelta(days=4), ends_on=ends_on)
+    # The last refresh ran while the absence was on; none ran since.
+    case_access_sync(case=case, on=ends_on)
+    assert perms_of(stand_in.user, case) == set(DIRECTOR_PERMISSIONS)
+
+    with at_night(MONDAY):
+        assert access_refresh_daily() == 1
+    assert perms_of(stand_in.user, case) == set()
+    assert perms_of(case.regisseur.user, case) == set(DIRECTOR_PERMISSIONS)
+
+
+def test_a_team_member_who_left_two_days_ago_loses_the_case(case):
+    left_on = MONDAY - datetime.timedelta(days=2)
+    member = TeamMemberFactory(
+        case=case, user=UserFactory(), joined_on=MONDAY - datetime.timedelta(days=20)
+    )
+    case_access_sync(case=case, on=left_on)
+    member.left_on = left_on
+    member.save()  # recorded without a refresh: the job was down that night
+    assert perms_of(member.user, case) == set(TEAM_MEMBER_PERMISSIONS)
+
+    with at_night(MONDAY):
+        assert access_refresh_daily() == 1
+    assert perms_of(member.user, case) == set()
+
+
+def test_a_stand_in_whose_absence_began_on_a_missed_night_gains_the_case(case):
+    stand_in = away(
+        case,
+        starts_on=MONDAY - datetime.timedelta(days=1),
+        ends_on=MONDAY + datetime.timedelta(days=5),
+    )
+    assert perms_of(stand_in.user, case) == set()  # recorded in advance
+
+    with at_night(MONDAY):
+        assert access_refresh_daily() == 1
+    assert perms_of(stand_in.user, case) == set(DIRECTOR_PERMISSIONS)
+
+
+def test_a_permission_left_on_an_exited_case_is_revoked():
+    case = CaseFactory(exited=True)
+    stray = UserFactory()
+    assign_perm("cases.view_case", stray, case)
+
+    with at_night(MONDAY):
+        assert access_refresh_daily() == 1
+    assert perms_of(stray, case) == set()
+
+
+def test_a_second_run_changes_nothing(case):
+    away(case, starts_on=MONDAY - datetime.timedelta(days=1), ends_on=MONDAY)
+    with at_night(MONDAY):
+        assert access_refresh_daily() == 1
+        assert access_refresh_daily() == 0
+
+
+def _cases_with_stand_ins_and_members(count: int) -> list[tuple[Case, Regisseur, TeamMember]]:
+    made: list[tuple[Case, Regisseur, TeamMember]] = []
+    for _ in range(count):
+        case = CaseFactory()
+        stand_in = away(
+            case,
+            starts_on=MONDAY - datetime.timedelta(days=1),
+            ends_on=MONDAY + datetime.timedelta(days=2),
+        )
+        member = TeamMemberFactory(
+            case=case,
+            user=UserFactory(),
+            joined_on=MONDAY - datetime.timedelta(days=20),
+            left_on=MONDAY - datetime.timedelta(days=1),
+        )
+        case_access_sync(case=case, on=MONDAY - datetime.timedelta(days=2))
+        made.append((case, stand_in, member))
+    return made
+
+
+def _refresh_queries() -> int:
+    with at_night(MONDAY), CaptureQueriesContext(connection) as queries:
+        access_refresh_daily()
+    return len(queries)
+
+
+def test_the_refresh_reads_a_batch_with_the_same_number_of_queries_however_large():
+    _cases_with_stand_ins_and_members(2)
+    two_cases = _refresh_queries()
+    # Six more to change, beside the two now right: one batch all the same.
+    _cases_with_stand_ins_and_members(6)
+    eight_cases = _refresh_queries()
+    assert eight_cases == two_cases
+
+
+def test_every_case_is_refreshed_across_batches(monkeypatch):
+    monkeypatch.setattr(access, "ACCESS_SYNC_BATCH_SIZE", 2)
+    monkeypatch.setattr(tasks, "ACCESS_SYNC_BATCH_SIZE", 2)
+    made = _cases_with_stand_ins_and_members(5)
+
+    with at_night(MONDAY):
+        assert access_refresh_daily() == 5
+    for case, stand_in, member in made:
+        assert perms_of(stand_in.user, case) == set(DIRECTOR_PERMISSIONS), case.number
+        assert perms_of(member.user, case) == set(), case.number
