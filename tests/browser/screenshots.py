@@ -15,6 +15,8 @@ from typing import Any
 import django
 
 VIEWPORT: Any = {"width": 1280, "height": 800}
+# Pages are also photographed on a phone's width (into OUT_DIR/375/) when their Shot says so.
+NARROW: Any = {"width": 375, "height": 740}
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class Shot:
     user: str  # demo username, "" for a visitor who is not signed in
     url: str
     title: str  # what the page is, for the README
+    narrow: bool = False  # also at 375 pixels wide
 
 
 def shots() -> list[Shot]:
@@ -46,10 +49,16 @@ def shots() -> list[Shot]:
     on_case = {"pk": case.pk}
     pages = [
         Shot("login", "", reverse("login"), "Inloggen"),
-        Shot("dashboard", "programmateam", reverse("monitoring:dashboard"), "Dashboard"),
+        Shot("dashboard", "programmateam", reverse("monitoring:dashboard"), "Dashboard", True),
         Shot("case-list", "programmateam", reverse("cases:list"), "Casussen (programmateam)"),
         Shot("my-cases", "regisseur.oov1", reverse("cases:list"), "Mijn casussen (regisseur)"),
-        Shot("case-detail", "regisseur.oov1", reverse("cases:detail", kwargs=on_case), "Casus"),
+        Shot(
+            "case-detail",
+            "regisseur.oov1",
+            reverse("cases:detail", kwargs=on_case),
+            "Casus",
+            narrow=True,
+        ),
         Shot("person", "regisseur.oov1", reverse("cases:person", kwargs=on_case), "Persoon"),
         Shot("uvo-new", "regisseur.oov1", reverse("cases:meeting_new", kwargs=on_case), "UVO"),
         Shot(
@@ -91,8 +100,51 @@ def shots() -> list[Shot]:
             reverse("cases:exit_decisions"),
             "Uitstroomvoorstellen (PTO-R)",
         ),
-        Shot("access-log", "privacy.ggd", reverse("audit:log"), "Toegangslog"),
+        Shot("access-log", "privacy.ggd", reverse("audit:log"), "Toegangslog", narrow=True),
+        Shot(
+            "emergency-open",
+            "regisseur.oov1",
+            reverse("cases:emergency_open"),
+            "Noodtoegang openen",
+            narrow=True,
+        ),
+        Shot(
+            "emergency-reviews",
+            "programmateam",
+            reverse("emergency_review:list"),
+            "Noodtoegang beoordelen",
+            narrow=True,
+        ),
+        Shot("users", "beheerder", reverse("accounts:user_list"), "Gebruikers en rollen", True),
+        Shot(
+            "user-roles",
+            "beheerder",
+            reverse("accounts:user_roles", kwargs={"pk": regisseur.user_id}),
+            "Rollen van een gebruiker",
+            narrow=True,
+        ),
+        Shot(
+            "role-requests", "programmateam", reverse("accounts:grant_list"), "Rolaanvragen", True
+        ),
+        Shot(
+            "authenticator-replace",
+            "regisseur.oov1",
+            reverse("two_factor_enrol"),
+            "Authenticator vervangen: eerst opnieuw aanmelden",
+            narrow=True,
+        ),
     ]
+    member_case = Case.objects.filter(team_members__user__username="teamlid.ggd").first()
+    if member_case is not None:
+        pages.append(
+            Shot(
+                "case-detail-team-member",
+                "teamlid.ggd",
+                reverse("cases:detail", kwargs={"pk": member_case.pk}),
+                "Casus (lid interventieteam: plan en overleggen)",
+                narrow=True,
+            )
+        )
     if version is not None:
         pages.insert(
             7,
@@ -205,6 +257,16 @@ def main(base_url: str, out: Path) -> list[tuple[Shot, int]]:
             shrink(path)
             made.append((shot, path.stat().st_size))
             print(f"{path} ({path.stat().st_size // 1024} kB)")
+            if shot.narrow:
+                narrow = out / "375" / f"{shot.name}.png"
+                narrow.parent.mkdir(exist_ok=True)
+                page.set_viewport_size(NARROW)  # type: ignore[attr-defined]
+                page.goto(base_url + shot.url)  # type: ignore[attr-defined]
+                width = page.evaluate("document.documentElement.scrollWidth")  # type: ignore[attr-defined]
+                page.screenshot(path=str(narrow), full_page=True)  # type: ignore[attr-defined]
+                page.set_viewport_size(VIEWPORT)  # type: ignore[attr-defined]
+                shrink(narrow)
+                print(f"{narrow} (document {width} px wide at 375)")
         browser.close()
     write_readme(out, made)
     return made
@@ -224,16 +286,18 @@ def write_readme(out: Path, made: list[tuple[Shot, int]]) -> None:
         "# Screenshots",
         "",
         "Each page of the UI on the demo data (`load_demo_data`), in Dutch, 1280 pixels wide,",
-        "full page. Made by `scripts/screenshots` (Chromium through Playwright, the browser",
-        "tests' set-up); run it again after a change to a page.",
+        "full page; the pages marked 375 also at a phone's width, in `375/`. Made by",
+        "`scripts/screenshots` (Chromium through Playwright, the browser tests' set-up); run it",
+        "again after a change to a page.",
         "",
-        "| file | page | signed in as | path |",
-        "|---|---|---|---|",
+        "| file | page | signed in as | path | 375 |",
+        "|---|---|---|---|---|",
     ]
     for shot, _size in made:
         who = f"`{shot.user}`" if shot.user else "–"
         link = f"[{shot.name}.png]({shot.name}.png)"
-        lines.append(f"| {link} | {shot.title} | {who} | `{shot.url}` |")
+        narrow = f"[375/{shot.name}.png](375/{shot.name}.png)" if shot.narrow else ""
+        lines.append(f"| {link} | {shot.title} | {who} | `{shot.url}` | {narrow} |")
     (out / "README.md").write_text("\n".join(lines) + "\n")
 
 
