@@ -1,4 +1,4 @@
-"""The roles of DOMAIN.md ("who may see what"). Each role is a Django group; a user
+"""The roles of docs/rules.md (R-ACCESS: who may see what). Each role is a Django group; a user
 may hold several. Model permissions hang on the groups; object permissions on
 cases are granted by the cases services (cases/access.py), never by hand."""
 
@@ -19,8 +19,9 @@ class Role(models.TextChoices):
     PRIVACY_OFFICER = "privacy_officer", _("Privacyfunctionaris")
 
 
-# Roles that reach case content (DOMAIN.md "Who uses it"): granting one needs a second
-# person from the programme team (accounts/services_roles.py, docs/adr/0011-role-grants.md).
+# Roles that reach case content (docs/rules.md R-ACCESS-1 to R-ACCESS-3): granting one
+# needs a second person from the programme team (accounts/services_roles.py,
+# docs/adr/0011-role-grants.md).
 CASE_CONTENT_ROLES: frozenset[Role] = frozenset(
     {Role.PROGRAMME_TEAM, Role.REGISSEUR, Role.TEAM_MEMBER}
 )

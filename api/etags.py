@@ -1,4 +1,4 @@
-"""The ETag of a representation, shared by the API and its clients (api/mirror.py).
+"""The ETag of a representation, shared by the API and its clients (sync_client/mirror.py).
 
 An object's ETag is the hash of its representation as any answer shows it (a list
 page or the object on its own), so a client holding a list page can send If-Match

@@ -1,4 +1,4 @@
-"""Benchmarks at scale and the load test (issues 8 and 9).
+"""Benchmarks at scale and the load test (README "Performance").
 
 ``scripts/benchmark`` and ``scripts/loadtest`` start a throwaway PostgreSQL and
 Redis, generate data (``manage.py generate_data``), serve the app with gunicorn

@@ -35,7 +35,7 @@ from .harness import (
 # a first sync walks ~300 pages in well under a minute.
 os.environ.setdefault("API_THROTTLE_RATE", "100000000/min")
 
-# Issue 8, item 4 (at 10,000 cases on 2 cores).
+# The performance targets (README "Performance"; at 10,000 cases on 2 cores).
 PAGE_RATIO_TARGET = 5.0
 DASHBOARD_P95_MS = 150.0
 API_LIST_P95_MS = 100.0
@@ -133,7 +133,7 @@ def monitor_pdf(username: str) -> dict[str, Any]:
 
 
 def verdicts(results: dict[str, Any]) -> list[str]:
-    """Which targets of issue 8 are met, in plain words."""
+    """Which performance targets are met, in plain words."""
     lines = []
     pages = results["pages"]
     for name, page in pages.items():

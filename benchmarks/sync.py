@@ -1,6 +1,6 @@
 """Sync benchmarks, two of them.
 
-``read`` (what issue 8's target is about): on an existing database (DATABASE_URL,
+``read`` (the full-sync target of README "Performance"): on an existing database (DATABASE_URL,
 e.g. the 10,000-case one), served by gunicorn with two workers, a sync client's
 full read of every case resource (cases, persons, team members, plans with their
 interventions, meetings with actions and attendees, assessments, evaluations,
@@ -15,7 +15,7 @@ feed from its cursor plus the current state of every case the feed names.
         && python -m benchmarks.sync read'
 
 ``mirror``: a full mirror of N generated cases (with their meetings and plans)
-from one instance into another through the API (api/mirror.py), then an
+from one instance into another through the API (sync_client/mirror.py), then an
 incremental run after 100 changes on the source. Two databases on one throwaway
 cluster, each served by its own gunicorn.
 
@@ -37,7 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from api.mirror import CASE_CHILDREN
+from sync_client.mirror import CASE_CHILDREN
 
 from .harness import ROOT, VAR, child_env, gunicorn, write_json
 
@@ -88,7 +88,7 @@ def issue_token(database_url: str) -> str:
 
 def change_source(source: Any, changes: int) -> None:
     """``changes`` person updates on the source, through its API."""
-    from api.mirror import API
+    from sync_client.mirror import API
 
     done = 0
     for person in source.all(f"{API}/persons/"):
@@ -120,7 +120,7 @@ def mirror_main(args: argparse.Namespace) -> None:
     )
 
     sys.path.insert(0, str(ROOT))
-    from api.mirror import Api, MirrorState, sync
+    from sync_client.mirror import Api, MirrorState, sync
 
     with (
         gunicorn(workers=1, database_url=source_url) as source_base,
@@ -179,7 +179,7 @@ def mirror_main(args: argparse.Namespace) -> None:
 
 # --- the read benchmark -----------------------------------------------------------
 
-# Every resource of a case, as the mirror reads them (api/mirror.py).
+# Every resource of a case, as the mirror reads them (sync_client/mirror.py).
 READ_RESOURCES = ("cases", *CASE_CHILDREN)
 READ_PAGE_SIZE = 500
 LATENCY_PAGE_SIZE = 100
@@ -188,7 +188,7 @@ LATENCY_PAGES = 50
 
 def walk(api: Any, resource: str) -> dict[str, Any]:
     """Every page of one list, as a client's first sync reads it."""
-    from api.mirror import API
+    from sync_client.mirror import API
 
     latencies: list[float] = []
     url: str | None = f"{API}/{resource}/?page_size={READ_PAGE_SIZE}"
@@ -216,7 +216,7 @@ def percentile(values: list[float], p: int) -> float:
 
 def page_latency(api: Any) -> dict[str, Any]:
     """The case list at the benchmark's page size: p50/p95 over consecutive pages."""
-    from api.mirror import API
+    from sync_client.mirror import API
 
     latencies: list[float] = []
     url: str | None = f"{API}/cases/?page_size={LATENCY_PAGE_SIZE}"
@@ -254,7 +254,7 @@ def make_changes(api: Any, changes: int) -> int:
     """``changes`` person updates through the API, each with the ETag of the
     representation the list gave (no read before the write)."""
     from api.etags import etag_for
-    from api.mirror import API
+    from sync_client.mirror import API
 
     done = 0
     for person in api.all(f"{API}/persons/"):
@@ -271,7 +271,7 @@ def make_changes(api: Any, changes: int) -> int:
 
 def incremental_read(api: Any, cursor: str) -> dict[str, Any]:
     """The feed from ``cursor``, then every named case with everything of it."""
-    from api.mirror import case_bundles, feed_after
+    from sync_client.mirror import case_bundles, feed_after
 
     started = time.perf_counter()
     requests_before = api.requests
@@ -289,7 +289,7 @@ def incremental_read(api: Any, cursor: str) -> dict[str, Any]:
 
 
 def read_main(args: argparse.Namespace) -> None:
-    from api.mirror import Api
+    from sync_client.mirror import Api
 
     database_url = os.environ["DATABASE_URL"]
     token = issue_token(database_url)
@@ -349,7 +349,7 @@ def main() -> None:
     read.add_argument(
         "--resources",
         default=",".join(READ_RESOURCES),
-        help="the lists a full read walks (issue 8 names cases, meetings and plans)",
+        help="the lists a full read walks (the full-sync target names cases, meetings and plans)",
     )
     mirror = modes.add_parser("mirror", help="mirror N generated cases into a second instance")
     mirror.add_argument("--cases", type=int, default=10000)

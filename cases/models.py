@@ -1,4 +1,4 @@
-"""Cases in the approach (seed 003, the handelingskader): the pseudonymous case, the
+"""Cases in the approach (docs/rules.md R-CASE, R-EXIT): the pseudonymous case, the
 protected person record, phases, regisseur and buddy, the intervention team,
 assessments, versioned plans of approach with interventions, UVO meetings,
 evaluations, ITAT-R advice and the exit procedure decided by PTO-R; emergency access

@@ -1,7 +1,7 @@
 """Which sections of the case page each reader sees: one policy, decided by the
 permissions the reader holds on the case (cases/access.py), never by role names.
 
-DOMAIN.md: an intervention-team member reads the plan and the meetings of the
+docs/rules.md R-ACCESS-3: an intervention-team member reads the plan and the meetings of the
 cases he or she is on. The team member's object permission is ``view_case``
 alone, so everything that is a judgement about the person (the weighings of the
 dynamisch beoordelingskader, the evaluations, the exit reasoning, why a

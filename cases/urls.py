@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_retention
+from . import views
 
 app_name = "cases"
 
@@ -39,7 +39,7 @@ urlpatterns = [
     path("<int:pk>/weging/", views.assessment_new, name="assessment_new"),
     path("<int:pk>/evaluatie/", views.evaluation_new, name="evaluation_new"),
     path("<int:pk>/overdracht/", views.hand_over, name="hand_over"),
-    path("<int:pk>/persoon/wissen/", views_retention.erase_person, name="erase_person"),
+    path("<int:pk>/persoon/wissen/", views.erase_person, name="erase_person"),
 ]
 
 # Mounted at noodtoegang/ (ipgar/urls.py): the programme team's review of emergency accesses.

@@ -26,7 +26,7 @@ from . import charts
 from .models import Monitor
 
 PDF_TEMPLATE = "monitoring/monitor_pdf.html"
-# A bar per regisseur reads well for a pool of seed 000's size; for hundreds the
+# A bar per regisseur reads well for a pool of the size R-POOL-4 gives; for hundreds the
 # roster carries it (a chart cannot split over pages).
 MAX_BARS = 30
 # The roster of regisseurs as preformatted lines in blocks of a page: WeasyPrint lays

@@ -1,5 +1,5 @@
 """The regisseurspool: regisseurs with FTE and capacity, absences, caseload reviews,
-three-way talks and team activities (seed 000, seed 001).
+three-way talks and team activities (docs/rules.md R-POOL).
 
 pool knows nothing of cases: the overview counts a regisseur's cases through the
 reverse relations ``cases_as_regisseur`` / ``cases_as_buddy`` that cases declares.

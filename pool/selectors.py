@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # django-stubs' helper, a development dependency only
 # CaseStatus.REGISTERED / IN_REGIE); an exited case no longer does.
 OPEN_CASE_STATUSES = ("aangemeld", "in_regie")
 
-# Team rhythm (seed 000): a team meeting every 4 weeks, intervision every 8 weeks.
+# Team rhythm (R-POOL-8): a team meeting every 4 weeks, intervision every 8 weeks.
 TEAM_MEETING_INTERVAL = datetime.timedelta(weeks=4)
 INTERVISION_INTERVAL = datetime.timedelta(weeks=8)
 
@@ -64,7 +64,7 @@ def regisseurs_active(
     return regisseurs
 
 
-# --- pool overview (the table of seed 000) ---------------------------------------
+# --- pool overview (the table of R-POOL-4) ---------------------------------------
 
 
 @dataclasses.dataclass(frozen=True)
@@ -148,7 +148,7 @@ def pool_overview(
     """Every regisseur active on ``on`` with capacity and open cases, in one query.
 
     With ``new_since`` the open cases he took on from that day are "new cases" and
-    the rest "in regie" (the seed's table: cases taken over from the police);
+    the rest "in regie" (the table of R-POOL-4: cases taken over from the police);
     without it every open case is in regie. Case counts are the present
     caseload; ``on`` decides who is in the pool. ``organisation`` narrows the
     overview to one moederorganisatie (what its manager may see).
@@ -418,13 +418,13 @@ def absences_of(*, regisseur: Regisseur) -> QuerySet[Absence]:
 
 
 def may_see_caseload_reviews(user: Any) -> bool:
-    """The programme team sees every review; a regisseur his own (DOMAIN.md)."""
+    """The programme team sees every review; a regisseur his own (R-ACCESS-1, R-ACCESS-2)."""
     return is_programme_team(user) or user_has_role(user, Role.REGISSEUR)
 
 
 def may_see_three_way_talks(user: Any) -> bool:
     """The programme team sees every talk; a regisseur his own; a manager those of
-    his own organisation's regisseurs (DOMAIN.md)."""
+    his own organisation's regisseurs (R-ACCESS-5)."""
     return may_see_caseload_reviews(user) or user_has_role(user, Role.MANAGER)
 
 

@@ -1,5 +1,5 @@
 """Write services of the pool: membership, absences, caseload reviews, three-way
-talks and team activities (seed 000).
+talks and team activities (docs/rules.md R-POOL).
 
 Every write goes through here, so the rules hold for the UI, the API and the
 admin alike. Bad input raises ``ValidationError``, a rule of the approach that
@@ -100,7 +100,7 @@ ATTENDEE_NOT_ACTIVE = "Alleen regisseurs die op de datum lid van de pool zijn, k
 
 # The moederorganisatie that runs the pool: its regisseurs have no FTE minimum.
 OOV_CODE = "oov"
-# Non-OOV regisseurs keep working for their moederorganisatie too (seed 000).
+# R-POOL-2: non-OOV regisseurs keep working for their moederorganisatie too.
 PARTNER_MINIMUM_FTE = Decimal("0.5")
 FTE_STEP = Decimal("0.01")  # the model stores two decimals
 

@@ -1,13 +1,14 @@
-"""Demo data for the quick start: seed 000's pool and its 50 cases.
+"""Demo data for the quick start: the 2020 pool and its 50 cases (docs/rules.md R-POOL-4).
 
 Everything is created through the domain services, so the demo obeys every
 rule the real data obeys. Names are obviously fake. The builder is idempotent:
 a second run finds the demo present and only renews the demo logins' backup
 codes.
 
-The story follows seed 000 (26 May 2020): eight regisseurs with their FTE and
-caseloads; the police stop supplying regisseurs and their seven cases are handed
-over to OOV and WPI ("nieuwe casussen"); three cases have exited.
+The story follows the pool memo of 26 May 2020 ([Pool 2020] in docs/rules.md): eight
+regisseurs with their FTE and caseloads; the police stop supplying regisseurs and
+their seven cases are handed over to OOV and WPI ("nieuwe casussen"); three cases
+have exited.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ ORGANISATIONS = [
 
 @dataclass(frozen=True)
 class PoolRow:
-    """One row of seed 000's table."""
+    """One row of the pool memo's table (R-POOL-4)."""
 
     username: str
     organisation: str
@@ -84,7 +85,7 @@ class PoolRow:
     region: str = ""
 
 
-SEED_000 = [
+POOL_2020 = [
     PoolRow("regisseur.oov1", "oov", "1.0", 8, new=2),
     PoolRow("regisseur.oov2", "oov", "1.0", 9, new=2),
     PoolRow("regisseur.oov3", "oov", "0.5", 5, remark="Gedetacheerd vanuit JBRA"),
@@ -156,7 +157,7 @@ def _renew_logins() -> str:
 
 
 def _demo_usernames() -> list[str]:
-    return [row.username for row in SEED_000] + [u[0] for u in OTHER_USERS]
+    return [row.username for row in POOL_2020] + [u[0] for u in OTHER_USERS]
 
 
 class _Builder:
@@ -213,7 +214,7 @@ class _Builder:
     def build_pool(self) -> None:
         start = self.days_ago(3 * 365)
         self.regisseurs: dict[str, Regisseur] = {}
-        for row in SEED_000:
+        for row in POOL_2020:
             label = row.username.split(".", 1)[1].upper()
             user = self.user(
                 row.username,
@@ -233,7 +234,7 @@ class _Builder:
                 manager=self.users["manager.wpi"] if row.organisation == "wpi" else None,
                 by=self.by,
             )
-        # The police regisseur who leaves the pool; the seed's "nieuwe casussen" are his.
+        # The police regisseur who leaves the pool; the memo's "nieuwe casussen" are his (R-POOL-5).
         police = self.user(
             "regisseur.politie",
             "Regisseur",
@@ -253,14 +254,14 @@ class _Builder:
     # -- cases ------------------------------------------------------------------
     def build_cases(self) -> None:
         amsterdam_buddies = [r for r in self.regisseurs.values() if r.region_restriction_id is None]
-        for row in SEED_000:
+        for row in POOL_2020:
             regisseur = self.regisseurs[row.username]
             region = self.regions[row.region or "amsterdam"]
             for _ in range(row.in_regie):
                 buddy = self.pick_buddy(regisseur, amsterdam_buddies)
                 self.case(regisseur=regisseur, buddy=buddy, region=region)
         # Seven cases run by the police regisseur, handed over when he leaves.
-        receivers = [self.regisseurs[row.username] for row in SEED_000 for _ in range(row.new)]
+        receivers = [self.regisseurs[row.username] for row in POOL_2020 for _ in range(row.new)]
         # Their buddies are not among the receivers, so each hand-over keeps four eyes.
         police_buddies = [r for r in amsterdam_buddies if r not in receivers]
         police_cases = [
@@ -507,7 +508,7 @@ class _Builder:
         return procedure
 
     def exited_cases(self, buddies: list[Regisseur]) -> None:
-        """Three cases that exited (seed 000: 53 cases, 3 exit)."""
+        """Three cases that exited (R-POOL-4: 53 cases, 3 exit)."""
         pto_r = self.users["pto-r.om"]
         oov1 = self.regisseurs["regisseur.oov1"]
         for _ in range(3):

@@ -122,7 +122,8 @@ REGISSEUR_WEIGHTS = {
     "amstelland": 1,
 }
 FTE_STEPS = [Decimal(x) for x in ("0.5", "0.6", "0.7", "0.8", "0.9", "1.0")]
-# A regisseur with one or two cases more than the maximum (seed 000: OM and RN).
+# A regisseur with one or two cases more than the maximum (R-POOL-1: as OM and RN in the
+# 2020 table).
 OVER_CAPACITY_SHARE = 0.1
 TEAM_ORGANISATIONS = ("wpi", "ggd", "om", "politie", "rvdk", "rn", "schuldhulp", "leerplicht")
 FIRST_NAMES = ("Sam", "Noor", "Daan", "Lina", "Yusuf", "Eva", "Milan", "Sara", "Adam", "Fenna")

@@ -1,7 +1,8 @@
 """Run by scripts/production-check in the production dependency set, with production settings:
 imports every module the web, worker and beat processes can load (every URL, view, admin and
 Celery task module, every migration), resolves every URL pattern to its view, and checks that
-the sample-data app is neither installed nor importable. Exits non-zero naming what failed."""
+the sample-data app and the sync client are neither installed nor importable. Exits non-zero
+naming what failed."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import django
 # The packages a production process may import (the server side of the house).
 SERVER_PACKAGES = ("ipgar", "domain", "accounts", "audit", "pool", "cases", "monitoring", "api")
 # Packages that exist only beside the server: never importable under production settings.
-NOT_IN_PRODUCTION = ("sampledata",)
+NOT_IN_PRODUCTION = ("sampledata", "sync_client")
 # Settings modules of other environments: read by their own processes, not by production's.
 OTHER_SETTINGS = ("ipgar.settings.dev", "ipgar.settings.test", "ipgar.settings.bench")
 
@@ -73,7 +74,7 @@ def main() -> int:
             pass
         else:
             failures.append(f"{name} is importable under production settings")
-    for command in ("load_demo_data", "generate_data"):
+    for command in ("load_demo_data", "generate_data", "sync_mirror"):
         try:
             call_command(command, "--help")
         except CommandError:

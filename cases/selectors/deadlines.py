@@ -73,7 +73,7 @@ _LABELS = {
 }
 
 # Meetings that are an UVO of the intervention team. A breakthrough meeting may be
-# held with ITAT-R instead of the team (seed 003), so it neither counts as the
+# held with ITAT-R instead of the team (R-CASE-3), so it neither counts as the
 # first UVO nor keeps up the two-monthly rhythm.
 UVO_KINDS = (Meeting.Kind.FIRST, Meeting.Kind.REGULAR, Meeting.Kind.PLUS)
 
@@ -359,20 +359,21 @@ def _case_rules(row: Mapping[str, Any]) -> Iterator[tuple[DeadlineKind, datetime
     phase: int = row["phase"]
     latest_uvo: datetime.date | None = row["latest_uvo"]
 
-    # Seed 003: the first UVO as soon as possible after the notification letter.
+    # R-CASE-4 and assumption A-1 (docs/rules.md): the first UVO as soon as possible after
+    # the notification letter.
     if signed_on is not None and latest_uvo is None:
         yield (
             DeadlineKind.FIRST_UVO,
             _plus(signed_on, weeks=settings.IPGAR_FIRST_UVO_WEEKS),
         )
 
-    # Seed 003: in phase 2 an UVO at least once every two months, counted from the
+    # R-CASE-3: in phase 2 an UVO at least once every two months, counted from the
     # latest UVO or, when none was held since, from entering phase 2.
     if phase == Phase.EXECUTION:
         since = max(latest_uvo or row["phase_since"], row["phase_since"])
         yield DeadlineKind.UVO, _plus(since, months=settings.IPGAR_UVO_INTERVAL_MONTHS)
 
-    # Seed 003: while an adopted plan runs it is evaluated monthly; adopting a new
+    # R-CASE-8: while an adopted plan runs it is evaluated monthly; adopting a new
     # version (which follows an evaluation) starts the month again.
     adopted_on: datetime.date | None = row["latest_adoption"]
     if phase in (Phase.EXECUTION, Phase.EXIT) and adopted_on is not None:
@@ -382,7 +383,7 @@ def _case_rules(row: Mapping[str, Any]) -> Iterator[tuple[DeadlineKind, datetime
             _plus(since, months=settings.IPGAR_PLAN_EVALUATION_MONTHS),
         )
 
-    # Seed 003: every two years the team asks whether the person can exit. In phase 3
+    # R-CASE-10: every two years the team asks whether the person can exit. In phase 3
     # that question has been answered: the exit procedure runs instead.
     since_two_yearly = row["latest_two_yearly_evaluation"] or signed_on
     if phase != Phase.EXIT and since_two_yearly is not None:
@@ -467,7 +468,7 @@ def _pool_deadlines(on: datetime.date, scope: Q, members: _Members) -> Iterator[
         # As User.get_full_name(), or the username, as User.__str__ shows it.
         name = f"{row['user__first_name']} {row['user__last_name']}".strip()
         name = name or row["user__username"]
-        # Seed 000: a caseload review every 3 months, a three-way talk with the
+        # R-POOL-6, R-POOL-7: a caseload review every 3 months, a three-way talk with the
         # manager every year, counted from the last one or from joining the pool.
         review_due = _plus(
             row["latest_review"] or row["active_from"],

@@ -23,7 +23,7 @@ PLANS_OF_DIFFERENT_CASES = (
     "Alleen versies van het plan van aanpak van dezelfde casus zijn te vergelijken."
 )
 
-# The text of a plan version, in the order the plan presents it (seed 003).
+# The text of a plan version, in the order the plan presents it (R-CASE-6).
 PLAN_TEXT_FIELDS = ("concerns", "goals", "course", "joint_task", "focus", "explanation")
 # What was agreed about an intervention, then how it went.
 INTERVENTION_FIELDS = ("description", "responsible_organisation", "deadline", "status", "result")

@@ -3,7 +3,7 @@
 A person belongs in the approach only when there are care problems (zorg) AND a
 safety risk (veiligheid): "Als er bij een persoon óf geen problemen op
 leefgebieden óf geen veiligheidsrisico's zijn, hoort deze niet thuis in de
-iPGA-R" (seed 003). The weighing is made before intake and repeated at every
+iPGA-R" (docs/rules.md R-CASE-1, R-CASE-9). The weighing is made before intake and repeated at every
 evaluation; the latest one says whether the case still meets both criteria.
 """
 

@@ -1,4 +1,5 @@
-"""Who works on a case: the regisseur and the buddy (seed 003, seed 000).
+"""Who works on a case: the regisseur and the buddy (docs/rules.md R-CASE-5,
+R-POOL-3, R-POOL-5).
 
 Rules:
 - every case has a regisseur and a buddy, two different pool members, both

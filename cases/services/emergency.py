@@ -1,6 +1,6 @@
-"""Emergency access, "break the glass" (issue 4): a regisseur of the pool opens a
-case he or she does not work on, because it cannot wait (the regisseur and the
-buddy are unreachable and something is happening now).
+"""Emergency access, "break the glass" (docs/adr/0004-reading-cases-and-emergency-access.md):
+a regisseur of the pool opens a case he or she does not work on, because it cannot
+wait (the regisseur and the buddy are unreachable and something is happening now).
 
 The access runs for IPGAR_EMERGENCY_ACCESS_HOURS and is for reading only: it gives
 the directors' reading rights (cases/access.py EMERGENCY_PERMISSIONS), never the

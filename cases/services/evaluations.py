@@ -1,4 +1,4 @@
-"""Evaluations of a case (seed 003).
+"""Evaluations of a case (docs/rules.md R-CASE-8, R-CASE-9, R-CASE-10).
 
 - The monthly evaluation (maandelijks) looks at the plan that holds, so it needs an
   adopted plan; "na iedere maandelijkse evaluatie" the plan is brought up to date
@@ -45,7 +45,7 @@ EVALUATION_NEEDS_ADOPTED_PLAN = (
 EVALUATION_EXIT_QUESTION_REQUIRED = (
     "De tweejaarlijkse evaluatie beantwoordt de vraag of de persoon kan uitstromen."
 )
-# Seed 003: "bij iedere evaluatie" the team weighs again with the dynamic framework.
+# R-CASE-9: "bij iedere evaluatie" the team weighs again with the dynamic framework.
 EVALUATION_ASSESSMENT_REQUIRED = (
     "Bij iedere evaluatie wordt de weging met het dynamisch beoordelingskader herhaald: "
     "leg die vast."

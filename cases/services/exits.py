@@ -1,4 +1,4 @@
-"""The exit process (seed 003, phase 3 "Uitstroomproces"; DOMAIN.md).
+"""The exit process (phase 3 "Uitstroomproces"; docs/rules.md R-EXIT-1 to R-EXIT-4).
 
 The intervention team's joint judgement leads to an exit proposal; ITAT-R
 advises on it; PTO-R decides. The advice and the decision are both pinned to

@@ -2,7 +2,7 @@
 
 A case is registered (aangemeld) with the protected person record; the person
 is formally in the approach once the mayor has signed the notification letter
-(seed 003: "De persoon zit formeel in de aanpak als de burgemeester de
+(docs/rules.md R-CASE-1: "De persoon zit formeel in de aanpak als de burgemeester de
 notificatiebrief heeft getekend"). Every case has a regisseur and a buddy, so
 both are assigned before the letter is recorded.
 """

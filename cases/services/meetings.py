@@ -1,4 +1,5 @@
-"""UVO meetings (uitvoerdersoverleg) of a case's intervention team (seed 003).
+"""UVO meetings (uitvoerdersoverleg) of a case's intervention team (docs/rules.md
+R-CASE-3, R-CASE-4).
 
 An UVO is logged whole, in one transaction: the meeting, who attended and the
 actions agreed. If any part fails, nothing of it is stored.

@@ -1,7 +1,7 @@
 """A person record erased on another instance is erased here too (AVG art. 17 and 19:
 an erasure reaches every copy the controller made).
 
-The sync client that mirrors one ipgar instance into another (api/mirror.py) reads
+The sync client that mirrors one ipgar instance into another (sync_client/mirror.py) reads
 the source's pseudonymisation tombstone and asks the target to follow; the target
 empties the record through the same path as its own retention job and early
 erasure (``retention._scrub``: the record, its history, the audit entry, the case's

@@ -1,4 +1,4 @@
-"""Phase changes of a case (seed 003): three phases, each with its own goals.
+"""Phase changes of a case (docs/rules.md R-CASE-2): three phases, each with its own goals.
 
 - Forward one step at a time: 1 -> 2 once a plan of approach is adopted
   (vastgesteld), 2 -> 3 once the intervention team's joint judgement is recorded

@@ -1,4 +1,5 @@
-"""The plan of approach (plan van aanpak): a versioned, living document (seed 003).
+"""The plan of approach (plan van aanpak): a versioned, living document (docs/rules.md
+R-CASE-6, R-CASE-7).
 
 A version is written as a concept, goes to ITAT-R for advice (advies) and is then
 formally adopted (vastgesteld). An adopted version never changes (PostgreSQL

@@ -1,4 +1,4 @@
-"""Sharing on a weighty interest (zwaarwegend belang, DOMAIN.md "Privacy"): each
+"""Sharing on a weighty interest (zwaarwegend belang, docs/rules.md R-PRIV-1): each
 decision to pass a plan version or an UVO to someone outside the case's team is
 a judgement, recorded with its ground, and a share in the access log.
 """

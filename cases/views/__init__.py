@@ -8,7 +8,8 @@ every read of person-level data is recorded in the access log.
   evaluation, hand-over);
 - ``follow_up``: carrying a record further (ITAT-R's advice on an exit proposal,
   withdrawing it, an intervention's progress, an UVO action done);
-- ``decisions``: PTO-R's exit decisions and the bulk hand-over when a regisseur leaves.
+- ``decisions``: PTO-R's exit decisions and the bulk hand-over when a regisseur leaves;
+- ``retention``: the programme team's early erasure of a person record.
 """
 
 from .decisions import bulk_handover, exit_decisions
@@ -26,6 +27,7 @@ from .pages import (
     person_page,
     share,
 )
+from .retention import erase_person
 from .workflow import (
     assessment_new,
     evaluation_new,
@@ -51,6 +53,7 @@ __all__ = [
     "case_page",
     "emergency_open",
     "emergency_reviews",
+    "erase_person",
     "evaluation_new",
     "exit_decisions",
     "exit_propose_page",

@@ -353,8 +353,8 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Domain settings (the rules of DOMAIN.md that are numbers).
-# Cases per 1.0 FTE (seed 000, decided 11 May 2020).
+# Domain settings: the rules of docs/rules.md that are numbers.
+# Cases per 1.0 FTE (R-POOL-1).
 IPGAR_CASES_PER_FTE = env.int("IPGAR_CASES_PER_FTE", default=12)
 
 LOGGING = {
@@ -364,19 +364,20 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
-# Weeks after the notification letter within which the first UVO is due.
+# Weeks after the notification letter within which the first UVO is due (assumption A-1).
 IPGAR_FIRST_UVO_WEEKS = env.int("IPGAR_FIRST_UVO_WEEKS", default=4)
-# Months between UVOs in phase 2 (seed 003: at least once every two months).
+# Months between UVOs in phase 2 (R-CASE-3: at least once every two months).
 IPGAR_UVO_INTERVAL_MONTHS = env.int("IPGAR_UVO_INTERVAL_MONTHS", default=2)
-# Months between plan evaluations (seed 003: monthly).
+# Months between plan evaluations (R-CASE-8: monthly).
 IPGAR_PLAN_EVALUATION_MONTHS = env.int("IPGAR_PLAN_EVALUATION_MONTHS", default=1)
-# Years between the evaluations that ask whether the person can exit (seed 003: two-yearly).
+# Years between the evaluations that ask whether the person can exit (R-CASE-10: two-yearly).
 IPGAR_EXIT_EVALUATION_YEARS = env.int("IPGAR_EXIT_EVALUATION_YEARS", default=2)
-# Months between caseload reviews per regisseur (seed 000: every 3 months).
+# Months between caseload reviews per regisseur (R-POOL-6: every 3 months).
 IPGAR_CASELOAD_REVIEW_MONTHS = env.int("IPGAR_CASELOAD_REVIEW_MONTHS", default=3)
-# Months between three-way talks per regisseur (seed 000: yearly).
+# Months between three-way talks per regisseur (R-POOL-7: yearly).
 IPGAR_THREE_WAY_TALK_MONTHS = env.int("IPGAR_THREE_WAY_TALK_MONTHS", default=12)
-# Days within which PTO-R should decide an exit proposal once ITAT-R has advised.
+# Days within which ITAT-R should advise on an exit proposal, and PTO-R decide once ITAT-R
+# has advised (assumption A-2).
 IPGAR_EXIT_DECISION_DAYS = env.int("IPGAR_EXIT_DECISION_DAYS", default=28)
 # Days ahead that the worklists and reminders look for items coming due.
 IPGAR_DEADLINE_HORIZON_DAYS = env.int("IPGAR_DEADLINE_HORIZON_DAYS", default=14)

@@ -46,6 +46,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
-# The demo and synthetic data (sampledata/): never in production.
+# The demo and synthetic data (sampledata/) and the API's sync client (sync_client/, an app
+# for its sync_mirror command): never in production.
 IPGAR_SAMPLE_DATA = True
-INSTALLED_APPS = [*INSTALLED_APPS, "sampledata"]
+INSTALLED_APPS = [*INSTALLED_APPS, "sampledata", "sync_client"]

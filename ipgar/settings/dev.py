@@ -9,6 +9,7 @@ from .base import INSTALLED_APPS, SECRET_KEY
 # A fixed key is acceptable only here: the quick start holds demo data only.
 SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-ipgar-quick-start-never-use-in-production"
 
-# The demo and synthetic data (sampledata/): never in production.
+# The demo and synthetic data (sampledata/) and the API's sync client (sync_client/, an app
+# for its sync_mirror command): never in production.
 IPGAR_SAMPLE_DATA = True
-INSTALLED_APPS = [*INSTALLED_APPS, "sampledata"]
+INSTALLED_APPS = [*INSTALLED_APPS, "sampledata", "sync_client"]

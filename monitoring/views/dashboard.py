@@ -1,4 +1,4 @@
-"""The programme team's dashboard: the pool table of seed 000, charts, worklists.
+"""The programme team's dashboard: the pool table (R-POOL-4), charts, worklists.
 
 Only the programme team sees it (others 403). It shows pseudonymous case numbers
 and aggregates, never person data, so it writes no access-log record. Filters
@@ -59,7 +59,8 @@ from pool.selectors import PoolOverview, is_programme_team, pool_overview
 
 from .. import charts
 
-# Cases a regisseur took on within this many days count as "nieuwe casussen" (seed 000).
+# Cases a regisseur took on within this many days count as "nieuwe casussen"
+# (docs/rules.md, assumption A-3).
 NEW_CASES_DAYS = 30
 # The rendered results region is kept at most this long (see the module docstring).
 RESULTS_CACHE_SECONDS = 600

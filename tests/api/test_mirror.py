@@ -20,11 +20,11 @@ from django.core.management import call_command
 from django.db import connections
 from django.utils import timezone
 
-from api.mirror import API, Api, MirrorState, case_fingerprints, feed_after, sync
 from api.selectors import FeedCursor
 from api.throttling import TokenRateThrottle
 from cases.models import Case
 from cases.services.retention import person_erase_early
+from sync_client.mirror import API, Api, MirrorState, case_fingerprints, feed_after, sync
 from tests.api.conftest import sync_client_user, token_for
 from tests.conftest import ROOT, _run_env
 from tests.factories import OrganisationFactory, RegionFactory, RegisseurFactory, UserFactory

@@ -10,7 +10,7 @@ import time_machine
 
 from accounts.roles import Role
 from tests.monitoring.conftest import user_with_role
-from tests.pool.conftest import build_seed_000
+from tests.pool.conftest import build_pool_2020
 
 from .conftest import assert_accessible
 
@@ -31,7 +31,7 @@ def programme_team():
 
 
 def test_sign_in_needs_the_second_factor_and_lands_on_the_dashboard(browser_page, signed_in_page):
-    build_seed_000()
+    build_pool_2020()
     user = programme_team()
     browser_page.goto("/monitor/")
     assert "/inloggen/" in browser_page.url  # not signed in yet
@@ -41,8 +41,8 @@ def test_sign_in_needs_the_second_factor_and_lands_on_the_dashboard(browser_page
     assert page.get_by_role("heading", level=1).inner_text() == "Dashboard programmateam"
 
 
-def test_the_dashboard_shows_seed_000_and_a_filter_updates_it_in_place(signed_in_page):
-    build_seed_000()
+def test_the_dashboard_shows_the_2020_pool_and_a_filter_updates_it_in_place(signed_in_page):
+    build_pool_2020()
     page = signed_in_page(programme_team())
     page.goto("/monitor/")
     totals = page.locator("#pool-totals")
@@ -60,7 +60,7 @@ def test_the_dashboard_shows_seed_000_and_a_filter_updates_it_in_place(signed_in
 
 
 def test_the_language_switch_turns_the_page_english(signed_in_page):
-    build_seed_000()
+    build_pool_2020()
     page = signed_in_page(programme_team())
     page.goto("/monitor/")
     page.get_by_role("button", name="English").click()
@@ -71,7 +71,7 @@ def test_the_language_switch_turns_the_page_english(signed_in_page):
 
 
 def test_the_case_list_is_accessible(signed_in_page):
-    build_seed_000()
+    build_pool_2020()
     page = signed_in_page(programme_team())
     page.goto("/casussen/")
     assert_accessible(page)

@@ -56,7 +56,7 @@ Clock = Callable[[datetime.date], datetime.date]
 
 @pytest.fixture(autouse=True)
 def rules(settings):
-    """The numbers of the seeds, pinned so an environment variable cannot move a test."""
+    """The numbers of docs/rules.md, pinned so an environment variable cannot move a test."""
     settings.IPGAR_FIRST_UVO_WEEKS = 4
     settings.IPGAR_UVO_INTERVAL_MONTHS = 2
     settings.IPGAR_PLAN_EVALUATION_MONTHS = 1

@@ -1,4 +1,4 @@
-"""The demo data reproduces seed 000's pool through the services, idempotently."""
+"""The demo data reproduces the 2020 pool (R-POOL-4) through the services, idempotently."""
 
 from __future__ import annotations
 
@@ -27,15 +27,15 @@ def demo(tmp_path):
     return text
 
 
-def test_the_demo_is_seed_000s_pool_with_fifty_cases(demo):
+def test_the_demo_is_the_2020_pool_with_fifty_cases(demo):
     """One load, many checks: building the demo takes ~10 s, so it is built once here."""
-    pool_is_seed_000s_table()
+    pool_is_the_2020_memos_table()
     fifty_open_cases_across_three_phases_each_with_a_buddy()
     exactly_one_exit_proposal_awaits_pto_r()
     names_are_obviously_fake()
 
 
-def pool_is_seed_000s_table():
+def pool_is_the_2020_memos_table():
     overview = pool_overview(on=TODAY, new_since=TODAY - datetime.timedelta(days=30))
     rows = {row.name: row for row in overview.rows}
     assert len(rows) == 8

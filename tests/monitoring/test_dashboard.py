@@ -1,4 +1,4 @@
-"""The programme team's dashboard: seed 000's pool table, charts, worklists, filters."""
+"""The programme team's dashboard: the 2020 pool table (R-POOL-4), charts, worklists, filters."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from accounts.roles import Role
 from cases.models import CaseStatus, ExitGround, ExitProcedure
 from tests.conftest import sign_in
 from tests.monitoring.conftest import user_with_role
-from tests.pool.conftest import build_seed_000, open_case
+from tests.pool.conftest import build_pool_2020, open_case
 
 pytestmark = pytest.mark.django_db
 
@@ -43,8 +43,8 @@ def over_capacity_rows(html: str) -> list[str]:
     return re.findall(r'data-organisation="([^"]+)" data-over-capacity="true"', html)
 
 
-def test_the_pool_table_is_seed_000s_with_totals_and_over_capacity_marked(programme_team):
-    build_seed_000()
+def test_the_pool_table_is_the_2020_memos_with_totals_and_over_capacity_marked(programme_team):
+    build_pool_2020()
     html = programme_team.get(URL).content.decode()
     assert totals(html) == {
         "fte": "6,0",
@@ -61,7 +61,7 @@ def test_the_pool_table_is_seed_000s_with_totals_and_over_capacity_marked(progra
 
 
 def test_the_charts_are_inline_svg_with_the_figures(programme_team):
-    build_seed_000()
+    build_pool_2020()
     html = programme_team.get(URL).content.decode()
     assert html.count('role="img"') == 4
     # Caseload against capacity, OM over it; 50 open cases, all in phase 2 in this pool.
@@ -70,7 +70,7 @@ def test_the_charts_are_inline_svg_with_the_figures(programme_team):
 
 
 def test_outflow_per_quarter_is_split_by_exit_ground(programme_team):
-    pool = build_seed_000()
+    pool = build_pool_2020()
     case = open_case(
         regisseur=pool.regisseurs["oov-1"],
         buddy=pool.regisseurs["wpi"],
@@ -94,7 +94,7 @@ def test_outflow_per_quarter_is_split_by_exit_ground(programme_team):
 
 
 def test_worklists_show_overdue_caseload_reviews_and_talks(programme_team):
-    build_seed_000()
+    build_pool_2020()
     html = programme_team.get(URL).content.decode()
     # Nobody had a caseload review since joining on 1 January: due 1 April, overdue.
     reviews = html.split('id="worklist-caseload"')[1].split("</section>")[0]
@@ -105,7 +105,7 @@ def test_worklists_show_overdue_caseload_reviews_and_talks(programme_team):
 
 
 def test_filter_by_organisation_narrows_the_pool_table(programme_team):
-    build_seed_000()
+    build_pool_2020()
     html = programme_team.get(URL, {"organisatie": "om"}).content.decode()
     assert totals(html) == {
         "fte": "0,5",
@@ -120,7 +120,7 @@ def test_filter_by_organisation_narrows_the_pool_table(programme_team):
 
 
 def test_with_htmx_only_the_results_region_is_sent(programme_team):
-    build_seed_000()
+    build_pool_2020()
     response = programme_team.get(URL, {"regio": "amstelland"}, HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert html.startswith('<div id="dashboard-results"')
@@ -132,13 +132,13 @@ def test_with_htmx_only_the_results_region_is_sent(programme_team):
 
 
 def test_filter_by_phase_narrows_the_cases(programme_team):
-    build_seed_000()
+    build_pool_2020()
     html = programme_team.get(URL, {"fase": "1"}).content.decode()
     assert "Fase 1: casussen 0; Fase 2: casussen 0; Fase 3: casussen 0" in html
 
 
 def test_an_unknown_filter_value_is_ignored_not_an_error(programme_team):
-    build_seed_000()
+    build_pool_2020()
     response = programme_team.get(URL, {"organisatie": "bestaat-niet", "fase": "9"})
     assert response.status_code == 200
     assert totals(response.content.decode())["capacity"] == "72"
@@ -159,11 +159,11 @@ def test_the_programme_team_lands_on_the_dashboard(programme_team):
 
 
 def test_query_count_does_not_grow_with_the_number_of_cases(programme_team):
-    build_seed_000(copy=1)
+    build_pool_2020(copy=1)
     programme_team.get(URL)  # warm up: session, content types
     with CaptureQueriesContext(connection) as one_pool:
         programme_team.get(URL, {"fase": "2"})
-    build_seed_000(copy=2)  # twice the regisseurs and cases
+    build_pool_2020(copy=2)  # twice the regisseurs and cases
     with CaptureQueriesContext(connection) as two_pools:
         programme_team.get(URL, {"fase": "2"})
     assert totals(programme_team.get(URL).content.decode())["in-regie"] == "86"

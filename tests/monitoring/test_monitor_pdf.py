@@ -1,4 +1,4 @@
-"""The kwartaalmonitor rendered for real on seed 000's pool (the demo data), read
+"""The kwartaalmonitor rendered for real on the 2020 pool (R-POOL-4, the demo data), read
 back from the PDF and checked against the selectors; no person data in it."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ QUARTER = Quarter(2026, 4)
 
 
 @pytest.fixture
-def seed_000(media_root):
+def pool_2020(media_root):
     with time_machine.travel(datetime.datetime(2026, 11, 23, 8, 0, tzinfo=datetime.UTC)):
         load_demo_data(today=TODAY)
         yield
@@ -40,8 +40,8 @@ def pdf_text(monitor: Monitor) -> str:
 
 
 @pytest.mark.django_db
-def test_the_pdf_prints_the_seed_000_figures_and_no_person_data(
-    seed_000, django_capture_on_commit_callbacks
+def test_the_pdf_prints_the_2020_pool_figures_and_no_person_data(
+    pool_2020, django_capture_on_commit_callbacks
 ):
     programme_team = User.objects.get(username="programmateam")
     started = time.perf_counter()
@@ -51,12 +51,12 @@ def test_the_pdf_prints_the_seed_000_figures_and_no_person_data(
     monitor.refresh_from_db()
     assert monitor.status == Monitor.Status.DONE, monitor.error
     size = monitor.pdf.size
-    print(f"\nmonitor seed 000: {seconds:.2f} s end to end, PDF {size / 1024:.0f} KiB")
+    print(f"\nmonitor demo pool: {seconds:.2f} s end to end, PDF {size / 1024:.0f} KiB")
 
     text = pdf_text(monitor)
     flat = re.sub(r"\s+", " ", text)
     overview = pool_overview(on=TODAY)
-    # The pool as seed 000 has it: 8 regisseurs, 6.0 FTE, 72 places, 50 cases.
+    # The pool as R-POOL-4 has it: 8 regisseurs, 6.0 FTE, 72 places, 50 cases.
     assert (overview.regisseur_count, overview.total_fte, overview.total_capacity) == (8, 6, 72)
     assert overview.total_cases == 50
     assert "Kwartaalmonitor 2026 K4" in flat  # the quarter's Dutch label

@@ -20,7 +20,7 @@ from pool.selectors import pool_overview
 from sampledata.generator import generate_data
 from tests.conftest import sign_in
 from tests.monitoring.conftest import user_with_role
-from tests.pool.conftest import build_seed_000
+from tests.pool.conftest import build_pool_2020
 
 pytestmark = pytest.mark.django_db
 
@@ -176,7 +176,7 @@ def test_the_worklist_pages_query_count_does_not_grow_with_the_data(programme_te
 
 
 def test_a_pool_too_big_for_one_bar_each_is_charted_per_organisation(programme_team, monkeypatch):
-    build_seed_000()
+    build_pool_2020()
     client = programme_team()
     html = client.get(DASHBOARD).content.decode()
     assert "<figcaption>Caseload tegen capaciteit per regisseur</figcaption>" in html

@@ -17,7 +17,7 @@ from .world import ROLES
 
 Shown = bool | tuple[bool, bool]
 
-# What a team member of the case reads: the plan and the meetings (DOMAIN.md), with
+# What a team member of the case reads: the plan and the meetings (R-ACCESS-3), with
 # the team and the case's present state around them.
 TEAM_MEMBER_READS = frozenset({Section.SUMMARY, Section.TEAM, Section.PLAN, Section.MEETINGS})
 

@@ -1,4 +1,5 @@
-"""Pool fixtures: the regisseurspool of seed 000 (PTO-R memo of 26 May 2020), case by case."""
+"""Pool fixtures: the regisseurspool of the PTO-R memo of 26 May 2020 (R-POOL-4),
+case by case."""
 
 from __future__ import annotations
 
@@ -18,31 +19,31 @@ from tests.factories import OrganisationFactory, RegionFactory, RegisseurFactory
 
 # The overview is drawn up on this day; cases taken over from the police on or
 # after NEW_SINCE are the table's "nieuwe casussen", older ones are "in regie".
-SEED_000_ON = datetime.date(2020, 6, 15)
-SEED_000_NEW_SINCE = datetime.date(2020, 6, 1)
+POOL_2020_ON = datetime.date(2020, 6, 15)
+POOL_2020_NEW_SINCE = datetime.date(2020, 6, 1)
 IN_REGIE_SINCE = datetime.date(2019, 9, 2)
 
 
 @dataclasses.dataclass(frozen=True)
-class SeedRow:
-    """One line of the seed's table."""
+class MemoRow:
+    """One line of the pool memo's table (R-POOL-4)."""
 
     key: str
     organisation_code: str
     organisation_name: str
     fte: Decimal
-    capacity: int  # "casussen max", as the seed states it
+    capacity: int  # "casussen max", as the memo states it
     in_regie: int
     new: int
     remark: str = ""
     region: str | None = None  # "Alleen Amstelland casussen"
 
 
-SEED_000 = (
-    SeedRow("oov-1", "oov", "OOV", Decimal("1"), 12, 8, 2),
-    SeedRow("oov-2", "oov", "OOV", Decimal("1"), 12, 9, 2),
-    SeedRow("oov-3", "oov", "OOV", Decimal("0.5"), 6, 5, 0, "Gedetacheerd vanuit JBRA"),
-    SeedRow(
+POOL_2020 = (
+    MemoRow("oov-1", "oov", "OOV", Decimal("1"), 12, 8, 2),
+    MemoRow("oov-2", "oov", "OOV", Decimal("1"), 12, 9, 2),
+    MemoRow("oov-3", "oov", "OOV", Decimal("0.5"), 6, 5, 0, "Gedetacheerd vanuit JBRA"),
+    MemoRow(
         "amstelland",
         "amstelland",
         "Amstelland gemeente",
@@ -53,32 +54,32 @@ SEED_000 = (
         "Alleen Amstelland casussen",
         "amstelland",
     ),
-    SeedRow("om", "om", "OM", Decimal("0.5"), 6, 7, 0),
-    SeedRow("rn", "rn", "RN", Decimal("0.5"), 6, 7, 0),
-    SeedRow("wpi", "wpi", "WPI", Decimal("1"), 12, 2, 3),
-    SeedRow("ggd", "ggd", "GGD", Decimal("0.5"), 6, 2, 0),
+    MemoRow("om", "om", "OM", Decimal("0.5"), 6, 7, 0),
+    MemoRow("rn", "rn", "RN", Decimal("0.5"), 6, 7, 0),
+    MemoRow("wpi", "wpi", "WPI", Decimal("1"), 12, 2, 3),
+    MemoRow("ggd", "ggd", "GGD", Decimal("0.5"), 6, 2, 0),
 )
 
 _case_numbers = itertools.count(1)
 
 
 @dataclasses.dataclass(frozen=True)
-class SeedPool:
+class Pool2020:
     on: datetime.date
     new_since: datetime.date
-    regisseurs: dict[str, Regisseur]  # by SeedRow.key
+    regisseurs: dict[str, Regisseur]  # by MemoRow.key
     regions: dict[str, Region]  # by code
 
 
-def build_seed_000(*, copy: int = 1) -> SeedPool:
-    """The seed's eight regisseurs with their open cases; each case has the next
+def build_pool_2020(*, copy: int = 1) -> Pool2020:
+    """The memo's eight regisseurs with their open cases; each case has the next
     regisseur in the table as buddy. ``copy`` tells repeated builds apart."""
     regions: dict[str, Region] = {
         "amsterdam": RegionFactory(code="amsterdam", name="Amsterdam"),
         "amstelland": RegionFactory(code="amstelland", name="Amstelland"),
     }
     regisseurs: dict[str, Regisseur] = {}
-    for row in SEED_000:
+    for row in POOL_2020:
         organisation = OrganisationFactory(code=row.organisation_code, name=row.organisation_name)
         regisseurs[row.key] = RegisseurFactory(
             user=UserFactory(
@@ -95,17 +96,17 @@ def build_seed_000(*, copy: int = 1) -> SeedPool:
         )
     in_table = list(regisseurs.values())
     cases = []
-    for position, row in enumerate(SEED_000):
+    for position, row in enumerate(POOL_2020):
         buddy = in_table[(position + 1) % len(in_table)]
         region = regions[row.region or "amsterdam"]
-        for since, count in ((IN_REGIE_SINCE, row.in_regie), (SEED_000_NEW_SINCE, row.new)):
+        for since, count in ((IN_REGIE_SINCE, row.in_regie), (POOL_2020_NEW_SINCE, row.new)):
             cases += [
                 open_case(regisseur=regisseurs[row.key], buddy=buddy, region=region, since=since)
                 for _ in range(count)
             ]
     Case.objects.bulk_create(cases)
-    return SeedPool(
-        on=SEED_000_ON, new_since=SEED_000_NEW_SINCE, regisseurs=regisseurs, regions=regions
+    return Pool2020(
+        on=POOL_2020_ON, new_since=POOL_2020_NEW_SINCE, regisseurs=regisseurs, regions=regions
     )
 
 
@@ -130,13 +131,13 @@ def open_case(
         regisseur=regisseur,
         regisseur_since=since,
         buddy=buddy,
-        exited_on=SEED_000_ON if exited else None,
+        exited_on=POOL_2020_ON if exited else None,
     )
 
 
 @pytest.fixture
-def seed_000(db) -> SeedPool:
-    return build_seed_000()
+def pool_2020(db) -> Pool2020:
+    return build_pool_2020()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The pool overview reproduces seed 000's table; the other pool read functions."""
+"""The pool overview reproduces the 2020 pool table (R-POOL-4); the other pool read functions."""
 
 from __future__ import annotations
 
@@ -22,21 +22,21 @@ from pool.selectors import (
     team_rhythm_status,
 )
 from tests.factories import OrganisationFactory, RegisseurFactory, UserFactory
-from tests.pool.conftest import SEED_000, SeedPool, build_seed_000, open_case
+from tests.pool.conftest import POOL_2020, Pool2020, build_pool_2020, open_case
 
 pytestmark = pytest.mark.django_db
 
 
-def rows_by_key(seed: SeedPool, overview):
+def rows_by_key(pool: Pool2020, overview):
     by_id = {row.regisseur_id: row for row in overview.rows}
-    return {key: by_id[regisseur.pk] for key, regisseur in seed.regisseurs.items()}
+    return {key: by_id[regisseur.pk] for key, regisseur in pool.regisseurs.items()}
 
 
-# --- the seed's table ---------------------------------------------------------------
+# --- the pool memo's table (R-POOL-4) -----------------------------------------------
 
 
-def test_pool_overview_reproduces_the_table_of_seed_000(seed_000):
-    overview = pool_overview(on=seed_000.on, new_since=seed_000.new_since)
+def test_pool_overview_reproduces_the_table_of_the_2020_memo(pool_2020):
+    overview = pool_overview(on=pool_2020.on, new_since=pool_2020.new_since)
 
     assert overview.regisseur_count == 8
     assert [row.name for row in overview.rows] == sorted(row.name for row in overview.rows)
@@ -48,10 +48,10 @@ def test_pool_overview_reproduces_the_table_of_seed_000(seed_000):
     assert over == {("OM", 7, 6), ("RN", 7, 6)}
 
 
-def test_each_line_of_the_overview_matches_its_line_in_the_seed(seed_000):
-    rows = rows_by_key(seed_000, pool_overview(on=seed_000.on, new_since=seed_000.new_since))
-    for seed_row in SEED_000:
-        row = rows[seed_row.key]
+def test_each_line_of_the_overview_matches_its_line_in_the_memo(pool_2020):
+    rows = rows_by_key(pool_2020, pool_overview(on=pool_2020.on, new_since=pool_2020.new_since))
+    for memo_row in POOL_2020:
+        row = rows[memo_row.key]
         assert (
             row.organisation,
             row.fte,
@@ -60,93 +60,93 @@ def test_each_line_of_the_overview_matches_its_line_in_the_seed(seed_000):
             row.new_cases,
             row.remark,
         ) == (
-            seed_row.organisation_name,
-            seed_row.fte,
-            seed_row.capacity,
-            seed_row.in_regie,
-            seed_row.new,
-            seed_row.remark,
-        ), seed_row.key
-        assert row.free_places == seed_row.capacity - seed_row.in_regie - seed_row.new
+            memo_row.organisation_name,
+            memo_row.fte,
+            memo_row.capacity,
+            memo_row.in_regie,
+            memo_row.new,
+            memo_row.remark,
+        ), memo_row.key
+        assert row.free_places == memo_row.capacity - memo_row.in_regie - memo_row.new
     assert rows["amstelland"].region_restriction == "Amstelland"
     assert rows["om"].free_places == -1
 
 
-def test_without_a_new_since_date_every_open_case_is_in_regie(seed_000):
-    overview = pool_overview(on=seed_000.on)
+def test_without_a_new_since_date_every_open_case_is_in_regie(pool_2020):
+    overview = pool_overview(on=pool_2020.on)
     assert (overview.cases_in_regie, overview.new_cases, overview.total_cases) == (50, 0, 50)
 
 
-def test_buddy_cases_are_counted_apart_from_the_own_caseload(seed_000):
+def test_buddy_cases_are_counted_apart_from_the_own_caseload(pool_2020):
     """Each regisseur is buddy of every case of the one above him in the table."""
-    rows = rows_by_key(seed_000, pool_overview(on=seed_000.on, new_since=seed_000.new_since))
-    for position, seed_row in enumerate(SEED_000):
-        buddy_key = SEED_000[(position + 1) % len(SEED_000)].key
-        assert rows[buddy_key].buddy_cases == seed_row.in_regie + seed_row.new, buddy_key
+    rows = rows_by_key(pool_2020, pool_overview(on=pool_2020.on, new_since=pool_2020.new_since))
+    for position, memo_row in enumerate(POOL_2020):
+        buddy_key = POOL_2020[(position + 1) % len(POOL_2020)].key
+        assert rows[buddy_key].buddy_cases == memo_row.in_regie + memo_row.new, buddy_key
     # Being buddy does not fill the caseload: OOV-3 (5 own, buddy of 11) is not over capacity.
     assert rows["oov-3"].buddy_cases == 11
     assert not rows["oov-3"].over_capacity
 
 
-def test_exited_cases_count_neither_as_own_case_nor_as_buddy_case(seed_000):
-    om, ggd = seed_000.regisseurs["om"], seed_000.regisseurs["ggd"]
+def test_exited_cases_count_neither_as_own_case_nor_as_buddy_case(pool_2020):
+    om, ggd = pool_2020.regisseurs["om"], pool_2020.regisseurs["ggd"]
     Case.objects.bulk_create(
         [
             open_case(
                 regisseur=om,
                 buddy=ggd,
-                region=seed_000.regions["amsterdam"],
-                since=seed_000.new_since,
+                region=pool_2020.regions["amsterdam"],
+                since=pool_2020.new_since,
                 status=CaseStatus.EXITED,
             )
         ]
     )
-    overview = pool_overview(on=seed_000.on, new_since=seed_000.new_since)
-    rows = rows_by_key(seed_000, overview)
+    overview = pool_overview(on=pool_2020.on, new_since=pool_2020.new_since)
+    rows = rows_by_key(pool_2020, overview)
     assert rows["om"].total_cases == 7
     assert rows["ggd"].buddy_cases == 5  # WPI's five open cases only
     assert overview.total_cases == 50
 
 
-def test_a_registered_case_counts_toward_the_caseload(seed_000):
-    ggd, om = seed_000.regisseurs["ggd"], seed_000.regisseurs["om"]
+def test_a_registered_case_counts_toward_the_caseload(pool_2020):
+    ggd, om = pool_2020.regisseurs["ggd"], pool_2020.regisseurs["om"]
     registered = open_case(
-        regisseur=ggd, buddy=om, region=seed_000.regions["amsterdam"], since=seed_000.new_since
+        regisseur=ggd, buddy=om, region=pool_2020.regions["amsterdam"], since=pool_2020.new_since
     )
     registered.status = CaseStatus.REGISTERED
     registered.save()
-    rows = rows_by_key(seed_000, pool_overview(on=seed_000.on, new_since=seed_000.new_since))
+    rows = rows_by_key(pool_2020, pool_overview(on=pool_2020.on, new_since=pool_2020.new_since))
     assert (rows["ggd"].cases_in_regie, rows["ggd"].new_cases) == (2, 1)
 
 
-def test_a_case_without_a_start_date_counts_as_in_regie_not_as_new(seed_000):
-    wpi, ggd = seed_000.regisseurs["wpi"], seed_000.regisseurs["ggd"]
+def test_a_case_without_a_start_date_counts_as_in_regie_not_as_new(pool_2020):
+    wpi, ggd = pool_2020.regisseurs["wpi"], pool_2020.regisseurs["ggd"]
     case = open_case(
-        regisseur=wpi, buddy=ggd, region=seed_000.regions["amsterdam"], since=seed_000.new_since
+        regisseur=wpi, buddy=ggd, region=pool_2020.regions["amsterdam"], since=pool_2020.new_since
     )
     case.status, case.regisseur_since = CaseStatus.REGISTERED, None
     case.save()
-    rows = rows_by_key(seed_000, pool_overview(on=seed_000.on, new_since=seed_000.new_since))
+    rows = rows_by_key(pool_2020, pool_overview(on=pool_2020.on, new_since=pool_2020.new_since))
     assert (rows["wpi"].cases_in_regie, rows["wpi"].new_cases) == (3, 3)
 
 
-def test_a_manager_sees_only_his_own_organisations_regisseurs(seed_000):
-    om = seed_000.regisseurs["om"].organisation
-    overview = pool_overview(on=seed_000.on, new_since=seed_000.new_since, organisation=om)
-    assert [row.regisseur_id for row in overview.rows] == [seed_000.regisseurs["om"].pk]
+def test_a_manager_sees_only_his_own_organisations_regisseurs(pool_2020):
+    om = pool_2020.regisseurs["om"].organisation
+    overview = pool_overview(on=pool_2020.on, new_since=pool_2020.new_since, organisation=om)
+    assert [row.regisseur_id for row in overview.rows] == [pool_2020.regisseurs["om"].pk]
     assert (overview.total_capacity, overview.total_cases, overview.free_places) == (6, 7, -1)
 
-    oov = seed_000.regisseurs["oov-1"].organisation
-    oov_overview = pool_overview(on=seed_000.on, organisation=oov)
+    oov = pool_2020.regisseurs["oov-1"].organisation
+    oov_overview = pool_overview(on=pool_2020.on, organisation=oov)
     assert (oov_overview.regisseur_count, oov_overview.total_fte) == (3, Decimal("2.5"))
 
 
-def test_regisseurs_not_in_the_pool_on_the_day_are_left_out(seed_000):
-    gone = seed_000.regisseurs["ggd"]
-    gone.active_until = seed_000.on - datetime.timedelta(days=1)
+def test_regisseurs_not_in_the_pool_on_the_day_are_left_out(pool_2020):
+    gone = pool_2020.regisseurs["ggd"]
+    gone.active_until = pool_2020.on - datetime.timedelta(days=1)
     gone.save()
-    RegisseurFactory(active_from=seed_000.on + datetime.timedelta(days=1))  # not yet started
-    overview = pool_overview(on=seed_000.on, new_since=seed_000.new_since)
+    RegisseurFactory(active_from=pool_2020.on + datetime.timedelta(days=1))  # not yet started
+    overview = pool_overview(on=pool_2020.on, new_since=pool_2020.new_since)
     assert gone.pk not in {row.regisseur_id for row in overview.rows}
     assert (overview.regisseur_count, overview.total_fte) == (7, Decimal("5.5"))
 
@@ -156,18 +156,18 @@ def test_regisseurs_not_in_the_pool_on_the_day_are_left_out(seed_000):
 
 
 def test_pool_overview_takes_the_same_number_of_queries_for_three_times_the_pool(
-    seed_000, django_assert_num_queries
+    pool_2020, django_assert_num_queries
 ):
     # The active regisseurs joined with user, organisation and region, with their
     # in-regie, new and buddy counts annotated: one query whatever the pool's size.
     regisseurs_with_counts = 1
 
     with django_assert_num_queries(regisseurs_with_counts):
-        small = pool_overview(on=seed_000.on, new_since=seed_000.new_since)
-    build_seed_000(copy=2)
-    build_seed_000(copy=3)
+        small = pool_overview(on=pool_2020.on, new_since=pool_2020.new_since)
+    build_pool_2020(copy=2)
+    build_pool_2020(copy=3)
     with django_assert_num_queries(regisseurs_with_counts):
-        large = pool_overview(on=seed_000.on, new_since=seed_000.new_since)
+        large = pool_overview(on=pool_2020.on, new_since=pool_2020.new_since)
 
     assert (small.regisseur_count, small.total_cases) == (8, 50)
     assert (large.regisseur_count, large.total_cases) == (24, 150)

@@ -1,4 +1,4 @@
-"""The pool's write services and the rules of seed 000 they enforce."""
+"""The pool's write services and the rules of docs/rules.md (R-POOL) they enforce."""
 
 from __future__ import annotations
 

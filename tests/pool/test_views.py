@@ -24,7 +24,7 @@ from pool.models import Absence, Attendance, CaseloadReview, Regisseur, TeamActi
 from tests.cases.conftest import client_for, with_role
 from tests.factories import OrganisationFactory, RegisseurFactory, UserFactory
 
-from .conftest import SeedPool, build_seed_000
+from .conftest import Pool2020, build_pool_2020
 
 pytestmark = pytest.mark.django_db
 
@@ -42,8 +42,8 @@ def lead(db) -> User:
 
 
 @pytest.fixture
-def pool(db) -> SeedPool:
-    return build_seed_000()
+def pool(db) -> Pool2020:
+    return build_pool_2020()
 
 
 def text(response) -> str:
@@ -67,7 +67,7 @@ def test_the_list_shows_each_regisseur_with_fte_capacity_and_over_capacity(lead,
     body = text(page)
     for regisseur in pool.regisseurs.values():
         assert str(regisseur.user) in body
-    # Seed 000: OM and RN hold 7 cases at 0.5 FTE (6 places), over capacity.
+    # R-POOL-1: OM and RN hold 7 cases at 0.5 FTE (6 places), over capacity.
     assert body.count("(boven maximum)") == 2
     assert "Gedetacheerd vanuit JBRA" in body
     assert "Amstelland" in body
@@ -132,7 +132,7 @@ def _list_queries(client: Client) -> CaptureQueriesContext:
 
 
 def test_the_list_takes_the_same_queries_for_8_and_16_regisseurs(lead):
-    first = build_seed_000(copy=1)
+    first = build_pool_2020(copy=1)
     services.absence_create(
         regisseur=first.regisseurs["wpi"],
         starts_on=TODAY,
@@ -142,7 +142,7 @@ def test_the_list_takes_the_same_queries_for_8_and_16_regisseurs(lead):
     )
     client = client_for(lead)
     small = _list_queries(client)
-    second = build_seed_000(copy=2)
+    second = build_pool_2020(copy=2)
     services.absence_create(
         regisseur=second.regisseurs["wpi"],
         starts_on=TODAY,

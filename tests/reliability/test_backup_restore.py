@@ -135,7 +135,7 @@ def file_digests(root: Path) -> dict[str, str]:
 
 
 def test_backup_and_restore_lose_nothing(tmp_path, empty_database, settings):
-    # A populated database: the demo (seed 000's pool and 50 cases through the services,
+    # A populated database: the demo (the 2020 pool and 50 cases through the services,
     # with history events, permissions and the access log) and stored files.
     media = tmp_path / "media"
     settings.MEDIA_ROOT = media

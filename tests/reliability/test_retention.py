@@ -34,7 +34,7 @@ from cases.services.retention import (
 from cases.services.revisions import STALE_RECORD
 from cases.signals import person_pseudonymised
 from cases.tasks import retention_daily
-from cases.views_retention import ERASE_PAGE_PURPOSE, ERASED
+from cases.views.retention import ERASE_PAGE_PURPOSE, ERASED
 from domain.errors import RuleViolation, StaleObject
 from tests.conftest import sign_in
 from tests.factories import CaseFactory, PersonFactory, RegisseurFactory, UserFactory

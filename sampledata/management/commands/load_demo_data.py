@@ -9,7 +9,10 @@ from sampledata.demo import load_demo_data
 
 
 class Command(BaseCommand):
-    help = "Load seed 000's pool and 50 demo cases (idempotent) and renew the demo logins."
+    help = (
+        "Load the 2020 pool (docs/rules.md R-POOL-4) and 50 demo cases (idempotent) and "
+        "renew the demo logins."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(

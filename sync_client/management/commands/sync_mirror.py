@@ -1,4 +1,4 @@
-"""Mirror one ipgar instance into another through their APIs (api/mirror.py)."""
+"""Mirror one ipgar instance into another through their APIs (sync_client/mirror.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from api.mirror import Api, MirrorError, MirrorState, sync
+from sync_client.mirror import Api, MirrorError, MirrorState, sync
 
 
 class Command(BaseCommand):

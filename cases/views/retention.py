@@ -21,11 +21,11 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import User
 from domain.forms import Outcome, call_service, form_status
 
-from .access import case_access_for
-from .models import Person
-from .selectors.cases import person_of
-from .services.reads import case_read_record
-from .services.retention import (
+from ..access import case_access_for
+from ..models import Person
+from ..selectors.cases import person_of
+from ..services.reads import case_read_record
+from ..services.retention import (
     ERASURE_ONLY_PROGRAMME_TEAM,
     may_erase_person,
     person_erase_early,

@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from .etags import etag_for
+from api.etags import etag_for
 
 MIRROR_REASON = "Overgenomen uit de bron-instantie (synchronisatie)."
 MIRROR_ERASURE_REASON = "Gewist in de bron-instantie; de kopie volgt (AVG art. 17 en 19)."
