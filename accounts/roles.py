@@ -41,9 +41,31 @@ def user_has_role(user, role: Role) -> bool:
 def user_role_names(user) -> frozenset[str]:
     cached = getattr(user, "_role_names", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        user._role_names = cached
+        cached = _load_roles(user)
     return cached
+
+
+def role_permissions(user) -> frozenset[str]:
+    """The permissions ("app_label.codename") the user's roles hold, loaded with the
+    role names in one query and forgotten with them (accounts/backends.py)."""
+    if getattr(user, "_role_names", None) is None:
+        _load_roles(user)
+    return user._role_permissions
+
+
+def _load_roles(user) -> frozenset[str]:
+    rows = user.groups.values_list(
+        "name", "permissions__content_type__app_label", "permissions__codename"
+    )
+    names = set()
+    perms = set()
+    for name, app_label, codename in rows:
+        names.add(name)
+        if codename is not None:
+            perms.add(f"{app_label}.{codename}")
+    user._role_names = frozenset(names)
+    user._role_permissions = frozenset(perms)
+    return user._role_names
 
 
 # Model permissions each role's group holds ("app_label.codename"). Object-level
@@ -79,17 +101,41 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "cases.view_evaluation",
         "cases.view_exitprocedure",
         "cases.view_teammember",
+        "cases.erase_person",
+        "cases.review_emergency_access",
         "audit.view_accesslog",
+        "audit.export_subject_access",
+        "monitoring.view_dashboard",
+        "monitoring.read_monitor",
+        "monitoring.start_monitor",
+        "monitoring.receive_notifications",
+        "api.manage_webhooks",
         # Role grants: request and revoke roles of others, approve case-content roles.
         "accounts.view_rolegrant",
         "accounts.request_role",
         "accounts.approve_case_content_role",
     ),
-    Role.REGISSEUR: ("pool.view_region",),
-    Role.TEAM_MEMBER: (),
-    Role.PTO_R: (),
-    Role.MANAGER: (),
-    Role.SYNC_CLIENT: (),
+    # The cases a regisseur works on come from object permissions (cases/access.py).
+    Role.REGISSEUR: (
+        "pool.view_region",
+        "pool.view_own_caseloadreview",
+        "pool.view_own_threewaytalk",
+        "cases.list_directed_cases",
+        "cases.open_emergency_access",
+        "monitoring.receive_notifications",
+    ),
+    Role.TEAM_MEMBER: ("cases.list_team_cases", "monitoring.receive_notifications"),
+    Role.PTO_R: (
+        "cases.decide_exit",
+        "monitoring.read_monitor",
+        "monitoring.receive_notifications",
+    ),
+    Role.MANAGER: (
+        "pool.view_organisation_caseload",
+        "pool.view_organisation_threewaytalk",
+        "monitoring.receive_notifications",
+    ),
+    Role.SYNC_CLIENT: ("api.use_sync_api", "cases.erase_mirrored_person"),
     Role.FUNCTIONAL_ADMIN: (
         "accounts.view_organisation",
         "accounts.add_organisation",
@@ -111,6 +157,10 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "accounts.view_rolegrant",
         "accounts.request_role",
         "accounts.grant_role",
+        "monitoring.receive_notifications",
     ),
-    Role.PRIVACY_OFFICER: (),
+    Role.PRIVACY_OFFICER: (
+        "audit.view_organisation_accesslog",
+        "monitoring.receive_notifications",
+    ),
 }

@@ -66,3 +66,27 @@ def role_grants_to_decide(viewer: Any) -> QuerySet[RoleGrant]:
         .select_related("user__organisation", "requested_by")
         .order_by("requested_at", "pk")
     )
+
+
+def active_user_ids_holding(*perms: str) -> dict[str, tuple[int, ...]]:
+    """For each permission ("app_label.codename"), the active users whose roles hold
+    it, in one query: who is reminded or told of what follows from what they may do.
+    Superusers hold no role and are not listed."""
+    wanted = Q(pk__in=[])
+    for perm in perms:
+        app_label, codename = perm.split(".", 1)
+        wanted |= Q(
+            group__permissions__content_type__app_label=app_label,
+            group__permissions__codename=codename,
+        )
+    holders: dict[str, dict[int, None]] = {perm: {} for perm in perms}
+    rows = (
+        User.groups.through.objects.filter(wanted, user__is_active=True)
+        .order_by("user_id")
+        .values_list(
+            "user_id", "group__permissions__content_type__app_label", "group__permissions__codename"
+        )
+    )
+    for user_id, app_label, codename in rows:
+        holders[f"{app_label}.{codename}"][user_id] = None
+    return {perm: tuple(users) for perm, users in holders.items()}

@@ -74,7 +74,7 @@ def _text(value: str, *, field: str, required_message: Any) -> str:
 
 def _forget_cached_rights(user: User) -> None:
     """The role names and permissions cached on this object are stale now."""
-    for attribute in ("_role_names", "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+    for attribute in ("_role_names", "_role_permissions"):
         user.__dict__.pop(attribute, None)
 
 

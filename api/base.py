@@ -22,7 +22,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import ApiToken, User
-from accounts.roles import Role, user_has_role
 from accounts.tokens import SCOPE_MISSING, ScopedTokenAuthentication, TokenHasScope, token_allows
 from audit.models import AccessLog
 from audit.services import access_record_many
@@ -30,6 +29,7 @@ from audit.services import access_record_many
 from . import services
 from .etags import etag_for
 from .pages import cyclic_gc_paused, prefetch_querysets, representer_for
+from .permissions import may_use_sync_api
 from .problems import BODY_TOO_LARGE, PayloadTooLarge, PreconditionFailed, PreconditionRequired
 from .selectors import external_ids_for, object_id_for_external_id
 
@@ -81,7 +81,7 @@ class IsSyncClient(permissions.BasePermission):
     message = "Alleen synchronisatieclients met een API-token gebruiken deze API."
 
     def has_permission(self, request, view) -> bool:
-        return isinstance(request.auth, ApiToken) and user_has_role(request.user, Role.SYNC_CLIENT)
+        return isinstance(request.auth, ApiToken) and may_use_sync_api(request.user)
 
 
 class StablePagination(CursorPagination):

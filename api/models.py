@@ -31,6 +31,9 @@ class ExternalId(models.Model):
     class Meta:
         verbose_name = _("extern id")
         verbose_name_plural = _("externe ids")
+        permissions = [
+            ("use_sync_api", _("Mag de synchronisatie-API gebruiken")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["client", "content_type", "external_id"],
@@ -163,6 +166,9 @@ class WebhookSubscription(models.Model):
         ordering = ["client", "id"]
         verbose_name = _("webhookabonnement")
         verbose_name_plural = _("webhookabonnementen")
+        permissions = [
+            ("manage_webhooks", _("Mag webhookabonnementen beheren")),
+        ]
 
     def __str__(self) -> str:
         return self.url

@@ -14,7 +14,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import ApiToken, Organisation, User
-from accounts.roles import Role, user_has_role
 from accounts.services import session_is_verified
 from accounts.tokens import ScopedTokenAuthentication, TokenHasScope, token_allows
 from cases.models import (
@@ -67,6 +66,7 @@ from .base import (
 from .feed import EVENT_SCOPE
 from .filters import CaseFilter, MeetingFilter, PlanVersionFilter, case_child_filter
 from .models import WebhookDelivery, WebhookSubscription
+from .permissions import may_manage_webhooks, may_use_sync_api
 from .problems import ProblemJSONRenderer  # noqa: F401  (documented error media type)
 from .selectors import FeedCursor, changes_since, person_source_client_id
 from .services import person_source_record, webhook_subscribe
@@ -436,11 +436,9 @@ class ChangeFeedViewSet(viewsets.ViewSet):
 class IsProgrammeTeamOrSyncClient(permissions.BasePermission):
     def has_permission(self, request, view) -> bool:
         if isinstance(request.auth, ApiToken):
-            return user_has_role(request.user, Role.SYNC_CLIENT)
+            return may_use_sync_api(request.user)
         # /api/ is open before the second factor (accounts.middleware): check it here.
-        return user_has_role(request.user, Role.PROGRAMME_TEAM) and session_is_verified(
-            request.user
-        )
+        return may_manage_webhooks(request.user) and session_is_verified(request.user)
 
 
 class WebhookSubscriptionViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, SyncViewSet):

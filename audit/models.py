@@ -84,6 +84,16 @@ class AccessLog(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("toegangsregistratie")
         verbose_name_plural = _("toegangslog")
+        permissions = [
+            (
+                "view_organisation_accesslog",
+                _("Mag de toegangslog van de eigen organisatie inzien"),
+            ),
+            (
+                "export_subject_access",
+                _("Mag alle toegang tot één persoon exporteren (inzageverzoek)"),
+            ),
+        ]
         indexes = [
             models.Index(fields=["user", "-at"]),
             models.Index(fields=["organisation", "-at"]),

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from accounts.roles import Role, user_has_role
 from domain.csv_cells import csv_safe_writer
 
 from .models import AccessLog
+from .permissions import may_read_organisation_access_log, may_read_whole_access_log
 
 EXPORT_COLUMNS = (
     "at",
@@ -33,26 +33,13 @@ EXPORT_COLUMNS = (
 )
 
 
-def access_log_readable_by(user) -> bool:
-    """Who may open the access log at all: the programme team, and a privacy officer
-    of an organisation (who then reads that organisation's staff only)."""
-    return user_has_role(user, Role.PROGRAMME_TEAM) or (
-        user_has_role(user, Role.PRIVACY_OFFICER) and user.organisation_id is not None
-    )
-
-
-def may_export_subject_access(user) -> bool:
-    """A subject-access request covers every organisation's reads: programme team only."""
-    return user_has_role(user, Role.PROGRAMME_TEAM)
-
-
 def access_log_visible_to(user) -> QuerySet[AccessLog]:
     """The programme team reads the whole log; a partner's privacy officer reads the
     records of his or her own organisation's staff; nobody else reads any."""
     records = AccessLog.objects.select_related("organisation")
-    if user_has_role(user, Role.PROGRAMME_TEAM):
+    if may_read_whole_access_log(user):
         return records
-    if user_has_role(user, Role.PRIVACY_OFFICER) and user.organisation_id is not None:
+    if may_read_organisation_access_log(user):
         return records.filter(organisation_id=user.organisation_id)
     return records.none()
 

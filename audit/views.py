@@ -11,11 +11,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .forms import AccessLogFilterForm
+from .permissions import may_export_subject_access, may_search_access_log
 from .selectors import (
     access_log_as_csv,
-    access_log_readable_by,
     access_log_search,
-    may_export_subject_access,
     subject_access_history,
 )
 from .services import access_record_log_export, access_record_subject_access_export
@@ -34,7 +33,7 @@ def _csv_response(content: str, filename: str) -> HttpResponse:
 @login_required
 @require_GET
 def access_log(request: HttpRequest) -> HttpResponse:
-    if not access_log_readable_by(request.user):
+    if not may_search_access_log(request.user):
         raise PermissionDenied(LOG_REFUSED)
     form = AccessLogFilterForm(request.GET)
     if not form.is_valid():
@@ -48,7 +47,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
 @require_GET
 def access_log_export(request: HttpRequest) -> HttpResponse:
     """The records the same search shows, every page of them, as CSV."""
-    if not access_log_readable_by(request.user):
+    if not may_search_access_log(request.user):
         raise PermissionDenied(LOG_REFUSED)
     form = AccessLogFilterForm(request.GET)
     if not form.is_valid():

@@ -17,7 +17,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from accounts.middleware import REFRESHED_AT, SIGNED_IN_AT
 from accounts.models import BackupCodeDevice, User
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "accounts.backends.RoleBackend"
 
 
 def signed_in_session(user: User) -> str:

@@ -104,6 +104,14 @@ class Case(models.Model):
         permissions = [
             ("view_person_data", _("Mag persoonsgegevens van de casus zien")),
             ("work_on_case", _("Mag aan de casus werken")),
+            (
+                "list_directed_cases",
+                _("Mag de casussen zien die hij of zij als regisseur, buddy of vervanger voert"),
+            ),
+            (
+                "list_team_cases",
+                _("Mag de casussen zien van de interventieteams waarin hij of zij zit"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -136,6 +144,16 @@ class Person(models.Model):
     class Meta:
         verbose_name = _("persoon")
         verbose_name_plural = _("personen")
+        permissions = [
+            (
+                "erase_person",
+                _("Mag een persoonsrecord voor het einde van de bewaartermijn wissen"),
+            ),
+            (
+                "erase_mirrored_person",
+                _("Mag een persoonsrecord pseudonimiseren omdat de bron dat deed"),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(bsn="") | Q(bsn__regex=r"^[0-9]{9}$"), name="person_bsn_nine_digits"
@@ -649,6 +667,9 @@ class ExitProcedure(models.Model):
         ordering = ["case", "-opened_on"]
         verbose_name = _("uitstroomprocedure")
         verbose_name_plural = _("uitstroomprocedures")
+        permissions = [
+            ("decide_exit", _("Mag over uitstroomvoorstellen besluiten")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["case"],
@@ -757,6 +778,10 @@ class EmergencyAccess(models.Model):
         ordering = ["-opened_at", "-id"]
         verbose_name = _("noodtoegang")
         verbose_name_plural = _("noodtoegangen")
+        permissions = [
+            ("open_emergency_access", _("Mag noodtoegang tot een casus nemen")),
+            ("review_emergency_access", _("Mag noodtoegangen beoordelen, beëindigen en markeren")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(expires_at__gt=F("opened_at")), name="emergency_access_expires_later"

@@ -1,12 +1,14 @@
-"""The start page, the main menu by role, and the error pages.
+"""The start page, the main menu, and the error pages.
 
-Each menu entry names the roles it is for; what a role may really do is still decided
-by the page itself (the menu is a convenience, never the access rule).
+Each menu entry is shown to whom the capability its page checks allows (the same
+predicate from the app's permissions module), so the menu holds exactly the pages that
+answer; the page still decides on its own (the menu is a convenience, never the rule).
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -16,15 +18,16 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role, user_role_names
-
-PT = Role.PROGRAMME_TEAM
-REG = Role.REGISSEUR
-TEAM = Role.TEAM_MEMBER
-PTOR = Role.PTO_R
-MAN = Role.MANAGER
-PRIV = Role.PRIVACY_OFFICER
-ADMIN = Role.FUNCTIONAL_ADMIN
+from accounts.permissions import may_decide_grants, may_manage_roles
+from audit.permissions import may_search_access_log
+from cases.permissions import may_decide_exits, may_list_cases, may_list_directed_cases
+from monitoring.permissions import may_read_monitors, may_receive_notifications, may_view_dashboard
+from pool.permissions import (
+    may_manage_pool,
+    may_see_caseload_reviews,
+    may_see_organisation_caseload,
+    may_see_three_way_talks,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,54 +35,41 @@ class MenuEntry:
     key: str
     label: Any  # a lazy translation
     url_name: str
-    roles: frozenset[Role]
+    may_open: Callable[[Any], bool]
 
 
 # In menu order.
 MENU: tuple[MenuEntry, ...] = (
-    MenuEntry("dashboard", _("Dashboard"), "monitoring:dashboard", frozenset({PT})),
-    MenuEntry("my_cases", _("Mijn casussen"), "cases:list", frozenset({REG})),
-    MenuEntry("cases", _("Casussen"), "cases:list", frozenset({PT, TEAM})),
-    MenuEntry("exits", _("Uitstroomvoorstellen"), "cases:exit_decisions", frozenset({PTOR, PT})),
-    MenuEntry("pool", _("Pool"), "pool:regisseur_list", frozenset({PT})),
-    MenuEntry("reviews", _("Caseloadbesprekingen"), "pool:review_list", frozenset({PT, REG})),
-    MenuEntry("talks", _("Driegesprekken"), "pool:talk_list", frozenset({PT, REG, MAN})),
-    MenuEntry("team_rhythm", _("Teamritme"), "pool:team_activity_list", frozenset({PT})),
-    MenuEntry("caseload", _("Caseload"), "pool:manager", frozenset({MAN})),
-    MenuEntry("monitors", _("Kwartaalmonitor"), "monitoring:monitors", frozenset({PT, PTOR})),
-    MenuEntry("access_log", _("Toegangslog"), "audit:log", frozenset({PT, PRIV})),
-    MenuEntry("users", _("Gebruikers en rollen"), "accounts:user_list", frozenset({PT, ADMIN})),
-    MenuEntry("role_grants", _("Rolaanvragen"), "accounts:grant_list", frozenset({PT, ADMIN})),
+    MenuEntry("dashboard", _("Dashboard"), "monitoring:dashboard", may_view_dashboard),
+    MenuEntry("my_cases", _("Mijn casussen"), "cases:list", may_list_directed_cases),
+    MenuEntry("cases", _("Casussen"), "cases:list", may_list_cases),
+    MenuEntry("exits", _("Uitstroomvoorstellen"), "cases:exit_decisions", may_decide_exits),
+    MenuEntry("pool", _("Pool"), "pool:regisseur_list", may_manage_pool),
+    MenuEntry("reviews", _("Caseloadbesprekingen"), "pool:review_list", may_see_caseload_reviews),
+    MenuEntry("talks", _("Driegesprekken"), "pool:talk_list", may_see_three_way_talks),
+    MenuEntry("team_rhythm", _("Teamritme"), "pool:team_activity_list", may_manage_pool),
+    MenuEntry("caseload", _("Caseload"), "pool:manager", may_see_organisation_caseload),
+    MenuEntry("monitors", _("Kwartaalmonitor"), "monitoring:monitors", may_read_monitors),
+    MenuEntry("access_log", _("Toegangslog"), "audit:log", may_search_access_log),
+    MenuEntry("users", _("Gebruikers en rollen"), "accounts:user_list", may_manage_roles),
+    MenuEntry("role_grants", _("Rolaanvragen"), "accounts:grant_list", may_decide_grants),
     MenuEntry(
-        "notifications",
-        _("Meldingen"),
-        "monitoring:notifications",
-        frozenset(Role) - {Role.SYNC_CLIENT},
+        "notifications", _("Meldingen"), "monitoring:notifications", may_receive_notifications
     ),
 )
 
-# Where each role lands after signing in, in order of precedence.
-LANDING: tuple[tuple[Role, str], ...] = (
-    (PT, "dashboard"),
-    (REG, "my_cases"),
-    (PTOR, "monitors"),
-    (MAN, "caseload"),
-    (TEAM, "cases"),
-    (PRIV, "access_log"),
-)
+# Where one lands after signing in: the first of these one's menu holds.
+LANDING: tuple[str, ...] = ("dashboard", "my_cases", "monitors", "caseload", "cases", "access_log")
 
 
 def menu_for(user: Any) -> list[dict[str, Any]]:
-    """The menu entries for ``user``'s roles that have a page: key, label, url."""
+    """The menu entries whose page ``user`` may open: key, label, url."""
     if not getattr(user, "is_authenticated", False):
         return []
-    roles = {Role(name) for name in user_role_names(user) if name in Role.values}
-    if user.is_superuser:
-        roles |= {PT}
     return [
         {"key": entry.key, "label": entry.label, "url": reverse(entry.url_name)}
         for entry in MENU
-        if roles & entry.roles
+        if entry.may_open(user)
     ]
 
 
@@ -90,12 +80,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Sends each role to its own start page; a welcome for whom has none."""
+    """Sends each person to his or her own start page; a welcome for whom has none."""
     urls = {entry["key"]: entry["url"] for entry in menu_for(request.user)}
-    roles = user_role_names(request.user)
-    if request.user.is_superuser:
-        roles = roles | {PT.value}
-    for role, key in LANDING:
-        if role.value in roles and key in urls:
+    for key in LANDING:
+        if key in urls:
             return redirect(urls[key])
     return render(request, "home.html")

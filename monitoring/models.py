@@ -54,6 +54,11 @@ class Monitor(models.Model):
         ordering = ["-quarter", "-version"]
         verbose_name = _("kwartaalmonitor")
         verbose_name_plural = _("kwartaalmonitors")
+        permissions = [
+            ("read_monitor", _("Mag de kwartaalmonitor lezen")),
+            ("start_monitor", _("Mag een kwartaalmonitor laten maken")),
+            ("view_dashboard", _("Mag het dashboard van het programmateam zien")),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["quarter", "version"], name="monitor_version_unique"),
             models.CheckConstraint(
@@ -121,6 +126,9 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("melding")
         verbose_name_plural = _("meldingen")
+        permissions = [
+            ("receive_notifications", _("Krijgt meldingen")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "item_key", "due_on"], name="notification_once_per_occurrence"

@@ -83,6 +83,12 @@ class Regisseur(models.Model):
         ordering = ["user__last_name", "user__first_name"]
         verbose_name = _("regisseur")
         verbose_name_plural = _("regisseurs")
+        permissions = [
+            (
+                "view_organisation_caseload",
+                _("Mag de caseloadcijfers van de regisseurs van de eigen organisatie zien"),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(fte__gt=0) & Q(fte__lte=1), name="regisseur_fte_between_0_and_1"
@@ -176,6 +182,9 @@ class CaseloadReview(models.Model):
         ordering = ["-held_on"]
         verbose_name = _("caseloadbespreking")
         verbose_name_plural = _("caseloadbesprekingen")
+        permissions = [
+            ("view_own_caseloadreview", _("Mag de eigen caseloadbesprekingen zien")),
+        ]
         indexes = [models.Index(fields=["regisseur", "-held_on"])]
 
     def __str__(self) -> str:
@@ -213,6 +222,13 @@ class ThreeWayTalk(models.Model):
         ordering = ["-held_on"]
         verbose_name = _("driegesprek")
         verbose_name_plural = _("driegesprekken")
+        permissions = [
+            ("view_own_threewaytalk", _("Mag de eigen driegesprekken zien")),
+            (
+                "view_organisation_threewaytalk",
+                _("Mag de driegesprekken van de regisseurs van de eigen organisatie zien"),
+            ),
+        ]
         indexes = [models.Index(fields=["regisseur", "-held_on"])]
 
     def __str__(self) -> str:

@@ -29,9 +29,16 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, User
-from accounts.roles import Role, user_has_role
 
 from .models import Absence, Attendance, CaseloadReview, Regisseur, TeamActivity, ThreeWayTalk
+from .permissions import (
+    VIEW_ORGANISATION_CASELOAD,
+    may_see_all_caseload_reviews,
+    may_see_all_three_way_talks,
+    may_see_organisation_three_way_talks,
+    may_see_own_caseload_reviews,
+    may_see_own_three_way_talks,
+)
 
 if TYPE_CHECKING:  # django-stubs' helper, a development dependency only
     from django_stubs_ext import WithAnnotations
@@ -43,13 +50,6 @@ OPEN_CASE_STATUSES = ("aangemeld", "in_regie")
 # Team rhythm (R-POOL-8): a team meeting every 4 weeks, intervision every 8 weeks.
 TEAM_MEETING_INTERVAL = datetime.timedelta(weeks=4)
 INTERVISION_INTERVAL = datetime.timedelta(weeks=8)
-
-
-def is_programme_team(user: Any) -> bool:
-    """True for a member of the programme team (OOV), who runs the pool; superusers too."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return bool(user.is_superuser) or user_has_role(user, Role.PROGRAMME_TEAM)
 
 
 def regisseurs_active(
@@ -417,23 +417,12 @@ def absences_of(*, regisseur: Regisseur) -> QuerySet[Absence]:
 # --- who sees caseload reviews and three-way talks ------------------------------------
 
 
-def may_see_caseload_reviews(user: Any) -> bool:
-    """The programme team sees every review; a regisseur his own (R-ACCESS-1, R-ACCESS-2)."""
-    return is_programme_team(user) or user_has_role(user, Role.REGISSEUR)
-
-
-def may_see_three_way_talks(user: Any) -> bool:
-    """The programme team sees every talk; a regisseur his own; a manager those of
-    his own organisation's regisseurs (R-ACCESS-5)."""
-    return may_see_caseload_reviews(user) or user_has_role(user, Role.MANAGER)
-
-
 def caseload_reviews_visible_to(user: Any) -> QuerySet[CaseloadReview]:
     """The reviews ``user`` may read: one rule for the list and the single review."""
     reviews = CaseloadReview.objects.select_related("regisseur__user", "held_by")
-    if is_programme_team(user):
+    if may_see_all_caseload_reviews(user):
         return reviews
-    if user_has_role(user, Role.REGISSEUR):
+    if may_see_own_caseload_reviews(user):
         return reviews.filter(regisseur__user=user)
     return reviews.none()
 
@@ -441,12 +430,12 @@ def caseload_reviews_visible_to(user: Any) -> QuerySet[CaseloadReview]:
 def three_way_talks_visible_to(user: Any) -> QuerySet[ThreeWayTalk]:
     """The three-way talks ``user`` may read: one rule for the list and the single talk."""
     talks = ThreeWayTalk.objects.select_related("regisseur__user", "held_by", "manager")
-    if is_programme_team(user):
+    if may_see_all_three_way_talks(user):
         return talks
     visible = Q(pk__in=[])
-    if user_has_role(user, Role.REGISSEUR):
+    if may_see_own_three_way_talks(user):
         visible |= Q(regisseur__user=user)
-    if user_has_role(user, Role.MANAGER) and user.organisation_id is not None:
+    if may_see_organisation_three_way_talks(user) and user.organisation_id is not None:
         visible |= Q(regisseur__organisation_id=user.organisation_id)
     return talks.filter(visible)
 
@@ -503,9 +492,15 @@ def users_without_membership() -> QuerySet[User]:
 
 
 def managers() -> QuerySet[User]:
-    """Users holding the manager role (leidinggevende moederorganisatie)."""
+    """Managers (leidinggevende moederorganisatie): users whose role holds the
+    capability to read their organisation's caseload figures."""
+    app_label, codename = VIEW_ORGANISATION_CASELOAD.split(".")
     return (
-        User.objects.filter(is_active=True, groups__name=Role.MANAGER.value)
+        User.objects.filter(
+            is_active=True,
+            groups__permissions__content_type__app_label=app_label,
+            groups__permissions__codename=codename,
+        )
         .select_related("organisation")
         .order_by("last_name", "first_name", "username")
         .distinct()

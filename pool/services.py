@@ -34,7 +34,8 @@ from .models import (
     TeamActivity,
     ThreeWayTalk,
 )
-from .selectors import is_programme_team, regisseur_caseload, regisseur_open_case_count
+from .permissions import may_record_caseload_review, may_record_three_way_talk
+from .selectors import regisseur_caseload, regisseur_open_case_count
 from .signals import absence_changed
 
 # Membership.
@@ -399,7 +400,7 @@ def caseload_review_validate(
 ) -> None:
     if not regisseur.is_active_on(held_on):
         raise RuleViolation({"regisseur": REGISSEUR_NOT_ACTIVE})
-    if not is_programme_team(held_by):
+    if not may_record_caseload_review(held_by):
         raise RuleViolation({"held_by": HELD_BY_NOT_PROGRAMME_TEAM})
 
 
@@ -441,7 +442,7 @@ def three_way_talk_validate(
 ) -> None:
     if not regisseur.is_active_on(held_on):
         raise RuleViolation({"regisseur": REGISSEUR_NOT_ACTIVE})
-    if not is_programme_team(held_by):
+    if not may_record_three_way_talk(held_by):
         raise RuleViolation({"held_by": HELD_BY_NOT_PROGRAMME_TEAM})
     if manager.pk != regisseur.manager_id and manager.organisation_id != regisseur.organisation_id:
         raise RuleViolation({"manager": MANAGER_NOT_OF_REGISSEUR})

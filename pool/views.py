@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from accounts.roles import Role, user_has_role
 from audit.services import access_record
 from domain.forms import Outcome, call_service, form_status
 
@@ -34,13 +33,18 @@ from .forms import (
     ThreeWayTalkForm,
 )
 from .models import Absence, Regisseur, TeamActivity
+from .permissions import (
+    may_manage_pool,
+    may_record_caseload_review,
+    may_record_three_way_talk,
+    may_see_caseload_reviews,
+    may_see_organisation_caseload,
+    may_see_three_way_talks,
+)
 from .selectors import (
     absences_of,
     attendance_of,
     caseload_reviews_visible_to,
-    is_programme_team,
-    may_see_caseload_reviews,
-    may_see_three_way_talks,
     pool_overview,
     regisseur_caseload,
     regisseur_open_case_count,
@@ -94,7 +98,7 @@ def _day(day: datetime.date) -> str:
 
 
 def _require_programme_team(user: Any) -> None:
-    if not is_programme_team(user):
+    if not may_manage_pool(user):
         raise PermissionDenied(ONLY_PROGRAMME_TEAM)
 
 
@@ -418,7 +422,7 @@ def review_list(request: AuthenticatedRequest) -> HttpResponse:
         "pool/review_list.html",
         {
             "reviews": caseload_reviews_visible_to(request.user),
-            "may_record": is_programme_team(request.user),
+            "may_record": may_record_caseload_review(request.user),
         },
     )
 
@@ -426,7 +430,8 @@ def review_list(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_add(request: AuthenticatedRequest) -> HttpResponse:
-    _require_programme_team(request.user)
+    if not may_record_caseload_review(request.user):
+        raise PermissionDenied(ONLY_PROGRAMME_TEAM)
     today = _today()
     form = CaseloadReviewForm(
         request.POST or None,
@@ -485,7 +490,7 @@ def talk_list(request: AuthenticatedRequest) -> HttpResponse:
         "pool/talk_list.html",
         {
             "talks": three_way_talks_visible_to(request.user),
-            "may_record": is_programme_team(request.user),
+            "may_record": may_record_three_way_talk(request.user),
         },
     )
 
@@ -493,7 +498,8 @@ def talk_list(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def talk_add(request: AuthenticatedRequest) -> HttpResponse:
-    _require_programme_team(request.user)
+    if not may_record_three_way_talk(request.user):
+        raise PermissionDenied(ONLY_PROGRAMME_TEAM)
     today = _today()
     form = ThreeWayTalkForm(
         request.POST or None,
@@ -647,7 +653,7 @@ def attendance_set(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def manager_figures(request: AuthenticatedRequest) -> HttpResponse:
     """Caseload figures of the own organisation's regisseurs: counts only, no case content."""
     user = request.user
-    if not user_has_role(user, Role.MANAGER) or user.organisation is None:
+    if not may_see_organisation_caseload(user):
         raise PermissionDenied(ONLY_MANAGER)
     today = _today()
     return render(

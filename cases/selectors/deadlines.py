@@ -27,14 +27,14 @@ from typing import Any
 # python-dateutil ships no types (types-python-dateutil is not a dev dependency).
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
-from accounts.roles import Role
+from accounts.selectors import active_user_ids_holding
 from pool.models import Absence, CaseloadReview, Regisseur, ThreeWayTalk
+from pool.permissions import MANAGE_POOL
 
 from ..models import (
     OPEN_STATUSES,
@@ -47,6 +47,7 @@ from ..models import (
     PlanStatus,
     PlanVersion,
 )
+from ..permissions import DECIDE_EXIT
 
 
 class DeadlineKind(models.TextChoices):
@@ -220,16 +221,13 @@ class _Members:
 
 
 def _role_members() -> _Members:
-    """Active users of the programme team and of PTO-R, in one query."""
-    membership = get_user_model().groups.through.objects.filter(
-        group__name__in=[Role.PROGRAMME_TEAM.value, Role.PTO_R.value], user__is_active=True
-    )
-    by_role: dict[str, list[int]] = {Role.PROGRAMME_TEAM.value: [], Role.PTO_R.value: []}
-    for user_id, role in membership.values_list("user_id", "group__name"):
-        by_role[role].append(user_id)
+    """Who answers for the pool (assigns and hands over cases, registers advice, holds
+    reviews and talks: the programme team) and who decides exits (PTO-R), by what
+    their roles allow, in one query."""
+    holders = active_user_ids_holding(MANAGE_POOL, DECIDE_EXIT)
     return _Members(
-        programme_team=tuple(by_role[Role.PROGRAMME_TEAM.value]),
-        pto_r=tuple(by_role[Role.PTO_R.value]),
+        programme_team=holders[MANAGE_POOL],
+        pto_r=holders[DECIDE_EXIT],
         labels={kind: str(text) for kind, text in _LABELS.items()},
     )
 

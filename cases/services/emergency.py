@@ -29,7 +29,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from accounts.roles import Role, user_has_role
 from audit.history import history_context
 from audit.models import AccessLog
 from audit.services import access_record
@@ -37,6 +36,7 @@ from domain.errors import RuleViolation
 
 from ..access import case_permissions
 from ..models import Case, EmergencyAccess
+from ..permissions import may_open_emergency_access, may_review_emergency_access
 from ..selectors.cases import case_by_number
 from ..signals import emergency_access_opened
 from .revisions import lock_for_update
@@ -65,16 +65,6 @@ EMERGENCY_NOT_RUNNING = _("Deze noodtoegang is al verlopen of beëindigd.")
 
 # The access-log label of a refused attempt (the log is read in Dutch).
 REFUSED_LABEL = "Noodtoegang geweigerd (%(code)s): casusnummer %(number)s"
-
-
-def may_open_emergency_access(user) -> bool:
-    """Who may break the glass at all: a regisseur of the pool."""
-    return user_has_role(user, Role.REGISSEUR)
-
-
-def may_review_emergency_access(user) -> bool:
-    """Who reviews emergency accesses afterwards, and ends or flags them: the programme team."""
-    return user_has_role(user, Role.PROGRAMME_TEAM)
 
 
 def emergency_access_duration() -> datetime.timedelta:

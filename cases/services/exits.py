@@ -31,7 +31,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import User
-from accounts.roles import Role, user_has_role
 from audit.history import history_context
 from domain.errors import RuleViolation
 
@@ -48,6 +47,7 @@ from ..models import (
     PlanStatus,
     PlanVersion,
 )
+from ..permissions import may_decide_exits
 from .assignments import end_current_assignments
 from .phases import phase_transition_record
 from .revisions import bump_revision, lock_for_update, touch_case
@@ -108,11 +108,6 @@ EXIT_APPROVED_REASON = "Uitstroom besloten door PTO-R: %(reasoning)s"
 RUNNING_STATUSES = (ExitProcedure.Status.OPEN, ExitProcedure.Status.ADVISED)
 # The grounds that say the threat is gone; a standing safety criterion refuses them.
 NO_THREAT_GROUNDS = (ExitGround.RISK_AND_CARE_GONE, ExitGround.CARE_HANDED_OVER)
-
-
-def may_decide_exits(user) -> bool:
-    """Who decides exit proposals, and so reads the list of those waiting: PTO-R."""
-    return user_has_role(user, Role.PTO_R)
 
 
 def _day(on: datetime.date) -> str:

@@ -19,11 +19,11 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from accounts.roles import Role, user_has_role
 from audit.history import history_context
 from domain.errors import RuleViolation
 
 from ..models import Case, Person
+from ..permissions import may_erase_mirrored_person
 from .retention import _clean_reason, erase_person_of
 
 MIRRORED_ERASURE_ONLY_SYNC_CLIENT = (
@@ -50,7 +50,7 @@ def person_erase_as_in_source(
     ``source_client_id`` is the client that brought the record in (None: none did);
     another client is refused (PermissionDenied: 403), before anything about the
     record's state is told."""
-    if not user_has_role(by, Role.SYNC_CLIENT):
+    if not may_erase_mirrored_person(by):
         raise RuleViolation(MIRRORED_ERASURE_ONLY_SYNC_CLIENT, code="not_sync_client")
     if source_client_id != by.pk:
         raise PermissionDenied(MIRRORED_ERASURE_OTHER_SOURCE)

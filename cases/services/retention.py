@@ -27,11 +27,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import Role, user_has_role
 from audit.history import history_context
 from domain.errors import RuleViolation
 
 from ..models import Case, CaseStatus, Person
+from ..permissions import may_erase_person
 from ..signals import person_pseudonymised
 from .revisions import lock_for_update, touch_case
 
@@ -77,11 +77,6 @@ def persons_due_for_pseudonymisation(*, on: datetime.date) -> QuerySet[Person]:
         case__status=CaseStatus.EXITED,
         case__exited_on__lte=on - retention_period(),
     ).order_by("pk")
-
-
-def may_erase_person(user: User) -> bool:
-    """Who may erase a person record before the retention period ends: the programme team."""
-    return user_has_role(user, Role.PROGRAMME_TEAM)
 
 
 def _scrub(person: Person, *, at: datetime.datetime) -> None:

@@ -17,13 +17,15 @@ from django.views.decorators.http import require_http_methods
 from audit.services import access_record_many
 from domain.forms import call_service
 from pool.models import Regisseur
-from pool.selectors import is_programme_team, pool_overview, regisseurs_active
+from pool.permissions import may_manage_pool
+from pool.selectors import pool_overview, regisseurs_active
 
 from ..forms import BulkHandOverForm, ExitDecisionForm, caseload_labels
 from ..models import Assignment, ExitProcedure
+from ..permissions import may_decide_exits
 from ..selectors.cases import exit_procedures_awaiting_decision
 from ..services.assignments import pool_leave_with_hand_over, suggest_distribution
-from ..services.exits import EXIT_DECISION_ONLY_PTO_R, exit_decide, may_decide_exits
+from ..services.exits import EXIT_DECISION_ONLY_PTO_R, exit_decide
 from ..services.revisions import STALE_RECORD
 from .common import (
     AuthenticatedRequest,
@@ -151,7 +153,7 @@ def exit_decisions(request: AuthenticatedRequest) -> HttpResponse:
 def bulk_handover(request: AuthenticatedRequest, regisseur_id: int) -> HttpResponse:
     """Every open case of a leaving regisseur to a receiver: the proposal of
     ``suggest_distribution``, changeable, applied all or nothing."""
-    if not is_programme_team(request.user):
+    if not may_manage_pool(request.user):
         raise PermissionDenied(BULK_HAND_OVER_ONLY_PROGRAMME_TEAM)
     leaving = get_object_or_404(Regisseur.objects.select_related("user"), pk=regisseur_id)
     today = timezone.localdate()

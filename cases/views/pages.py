@@ -32,6 +32,7 @@ from ..forms import (
     ShareForm,
 )
 from ..models import Case, Person
+from ..permissions import may_open_emergency_access, may_review_emergency_access
 from ..sections import Section, section_access_for, sections_allowed
 from ..selectors.cases import (
     CaseRole,
@@ -52,8 +53,6 @@ from ..services.emergency import (
     emergency_access_end,
     emergency_access_open_by_number,
     emergency_access_review,
-    may_open_emergency_access,
-    may_review_emergency_access,
 )
 from ..services.reads import case_read_record
 from ..services.sharing import share_record

@@ -23,11 +23,11 @@ from domain.forms import Outcome, call_service, form_status
 
 from ..access import case_access_for
 from ..models import Person
+from ..permissions import may_erase_person
 from ..selectors.cases import person_of
 from ..services.reads import case_read_record
 from ..services.retention import (
     ERASURE_ONLY_PROGRAMME_TEAM,
-    may_erase_person,
     person_erase_early,
     retention_ends_on,
 )

@@ -21,12 +21,12 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from accounts.roles import Role, user_has_role
 from domain.errors import RuleViolation
 from domain.quarters import Quarter
 
 from ..models import Monitor
 from ..pdf import monitor_pdf
+from ..permissions import may_start_monitor
 from ..selectors import monitor_figures
 from .notifications import monitor_ready_notify, notifications_email_pending
 
@@ -45,15 +45,6 @@ MONITOR_FAILED = "Het maken van de monitor is mislukt: %(error)s"
 RETRYABLE = (OperationalError, InterfaceError)
 # Run ids of the quarterly schedule derive from the quarter: one scheduled run each.
 SCHEDULE_NAMESPACE = uuid.UUID("6f6e0c8e-3f7c-4b5e-9d55-6b1a0e5c2a11")
-
-
-def may_read_monitors(user) -> bool:
-    """The kwartaalmonitor is for the programme team and the PTO-R."""
-    return user_has_role(user, Role.PROGRAMME_TEAM) or user_has_role(user, Role.PTO_R)
-
-
-def may_start_monitor(user) -> bool:
-    return user_has_role(user, Role.PROGRAMME_TEAM)
 
 
 def scheduled_run_id(quarter: Quarter) -> uuid.UUID:

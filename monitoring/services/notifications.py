@@ -15,16 +15,17 @@ import smtplib
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from accounts.roles import Role
+from accounts.selectors import active_user_ids_holding
+from cases.permissions import REVIEW_EMERGENCY_ACCESS
 
 from ..models import Notification
+from ..permissions import READ_MONITOR, START_MONITOR
 
 logger = logging.getLogger(__name__)
 
@@ -67,13 +68,17 @@ def notifications_create(*, items: Iterable[NotificationInput]) -> None:
         Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
 
 
-def active_user_ids_with_role(role: Role) -> list[int]:
-    return list(
-        get_user_model()
-        .objects.filter(groups__name=role.value, is_active=True)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+def emergency_access_reviewers() -> tuple[int, ...]:
+    """Who is told of an emergency access: those who review it afterwards."""
+    return active_user_ids_holding(REVIEW_EMERGENCY_ACCESS)[REVIEW_EMERGENCY_ACCESS]
+
+
+def monitor_readers_to_tell() -> list[int]:
+    """Who is told that a monitor is ready: its readers, apart from those who make
+    monitors (they follow the run on the monitors page)."""
+    holders = active_user_ids_holding(READ_MONITOR, START_MONITOR)
+    makers = set(holders[START_MONITOR])
+    return [user_id for user_id in holders[READ_MONITOR] if user_id not in makers]
 
 
 def notifications_email_pending(*, ids: Iterable[int] | None = None) -> int:
@@ -177,9 +182,7 @@ def emergency_access_notify(*, access) -> list[int]:
             "until": f"{timezone.localtime(access.expires_at):%d-%m-%Y %H:%M}",
         }
     key = f"emergency:{access.pk}"
-    recipients = [
-        pk for pk in active_user_ids_with_role(Role.PROGRAMME_TEAM) if pk != access.user_id
-    ]
+    recipients = [pk for pk in emergency_access_reviewers() if pk != access.user_id]
     notifications_create(
         items=[
             NotificationInput(
@@ -219,7 +222,7 @@ def monitor_ready_notify(*, monitor) -> list[int]:
                 message=message,
                 link=reverse("monitoring:monitors"),
             )
-            for user_id in active_user_ids_with_role(Role.PTO_R)
+            for user_id in monitor_readers_to_tell()
         ]
     )
     return list(Notification.objects.filter(item_key=key, due_on=on).values_list("pk", flat=True))

@@ -55,9 +55,10 @@ from cases.selectors.figures import (
     open_case_ids,
 )
 from pool.models import Region
-from pool.selectors import PoolOverview, is_programme_team, pool_overview
+from pool.selectors import PoolOverview, pool_overview
 
 from .. import charts
+from ..permissions import may_view_dashboard
 
 # Cases a regisseur took on within this many days count as "nieuwe casussen"
 # (docs/rules.md, assumption A-3).
@@ -167,7 +168,7 @@ class Worklist:
 @require_GET
 @vary_on_headers("HX-Request")
 def dashboard(request: HttpRequest) -> HttpResponse:
-    if not is_programme_team(request.user):
+    if not may_view_dashboard(request.user):
         raise PermissionDenied
     form = DashboardFilterForm(request.GET or None)
     filters: dict[str, Any] = {"organisatie": None, "fase": None, "regio": None}
@@ -198,7 +199,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 def worklist(request: HttpRequest) -> HttpResponse:
     """All items of one worklist, paged, under the dashboard's filters."""
-    if not is_programme_team(request.user):
+    if not may_view_dashboard(request.user):
         raise PermissionDenied
     form = WorklistFilterForm(request.GET)
     if not form.is_valid():

@@ -23,11 +23,10 @@ from domain.errors import RuleViolation
 from domain.quarters import Quarter
 
 from ..models import Monitor
+from ..permissions import may_read_monitors, may_start_monitor
 from ..selectors import monitor_by_id, monitors_for_list
 from ..services.monitors import (
     MONITOR_ONLY_PROGRAMME_TEAM,
-    may_read_monitors,
-    may_start_monitor,
     monitor_request,
 )
 

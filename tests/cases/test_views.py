@@ -180,8 +180,11 @@ def _assert_same_count(small: CaptureQueriesContext, large: CaptureQueriesContex
 
 # What a signed-in page costs before its own work: session, user, second-factor device.
 SIGNED_IN_REQUEST = 3
-ROLE_NAMES = 1  # may this user break the glass? (the link on the list)
-MODEL_PERMISSIONS = 2  # the user's and the groups' permissions: is it the programme team?
+# The user's roles with the permissions they hold (accounts/roles.py), loaded by the
+# sign-in policy; every capability the page asks (may this user break the glass? is it
+# the programme team?) is answered from them (accounts/backends.py).
+ROLE_NAMES = 1
+MODEL_PERMISSIONS = 0  # none of their own (docs/adr/0015-permissions-by-capability.md)
 # The session is saved at most once a minute (accounts/middleware.py), so not within
 # the frozen minute of these tests; a save would add 3 (savepoint, UPDATE, release).
 SESSION_SAVED = 0

@@ -41,6 +41,9 @@ ROLES = (
     Role.SYNC_CLIENT.value,
 )
 ON = datetime.date(2026, 11, 23)
+# Not a role: a superuser holds every permission (Django's has_perm), and sees in the
+# menu exactly the pages that answer (test_superuser.py).
+SUPERUSER = "superuser"
 
 
 @dataclass
@@ -73,6 +76,9 @@ def build_world() -> World:
         Role.FUNCTIONAL_ADMIN.value: user(Role.FUNCTIONAL_ADMIN.value, "oov", is_staff=True),
         Role.PRIVACY_OFFICER.value: user(Role.PRIVACY_OFFICER.value, "ggd"),
         Role.SYNC_CLIENT.value: user(Role.SYNC_CLIENT.value, "oov"),
+        SUPERUSER: UserFactory(
+            username="matrix-superuser", organisation=organisations["oov"], is_superuser=True
+        ),
     }
     region = RegionFactory()
     regisseur = RegisseurFactory(

@@ -11,10 +11,10 @@ from django.contrib.auth.models import Group
 from accounts.roles import Role
 from cases.models import Case, CaseStatus
 from pool.models import CaseloadReview, TeamActivity, ThreeWayTalk
+from pool.permissions import may_manage_pool
 from pool.selectors import (
     INTERVISION_INTERVAL,
     TEAM_MEETING_INTERVAL,
-    is_programme_team,
     last_caseload_review_dates,
     last_three_way_talk_dates,
     pool_overview,
@@ -193,14 +193,14 @@ def test_regisseurs_active_of_one_organisation():
     assert list(regisseurs_active(on=day, organisation=wpi)) == [of_wpi]
 
 
-def test_programme_team_is_its_group_or_a_superuser(programme_team_member):
-    assert is_programme_team(programme_team_member)
-    assert is_programme_team(UserFactory(is_superuser=True))
+def test_managing_the_pool_is_the_programme_teams_or_a_superusers(programme_team_member):
+    assert may_manage_pool(programme_team_member)
+    assert may_manage_pool(UserFactory(is_superuser=True))
     # Working at OOV is not enough: the role is the group.
-    assert not is_programme_team(UserFactory())
+    assert not may_manage_pool(UserFactory())
     other = UserFactory()
     other.groups.add(Group.objects.get(name=Role.REGISSEUR.value))
-    assert not is_programme_team(other)
+    assert not may_manage_pool(other)
 
 
 # --- caseload reviews and three-way talks -------------------------------------------
