@@ -32,6 +32,8 @@ from urllib.parse import urlsplit
 
 import requests
 
+from cases.workflow import PHASE, CaseStatus, PlanStatus
+
 from .etags import etag_for
 
 MIRROR_REASON = "Overgenomen uit de bron-instantie (synchronisatie)."
@@ -60,7 +62,7 @@ MEETING_FIELDS = (
     "decisions",
     "exit_in_sight",
 )
-ADOPTED = "vastgesteld"
+ADOPTED = PlanStatus.ADOPTED
 
 
 class MirrorError(Exception):
@@ -488,11 +490,11 @@ class CaseMirror:
     def phase(self, s: dict[str, Any], case_path: str, *, highest: int = 3) -> None:
         t, _ = self.target.get(case_path)
         wanted = min(s["phase"], highest)
-        if t["status"] != "in_regie" or wanted == t["phase"]:
+        if t["status"] != CaseStatus.IN_REGIE or wanted == t["phase"]:
             return
-        step = 1 if wanted > t["phase"] else -1
-        for to_phase in range(t["phase"] + step, wanted + step, step):
-            body = {"to_phase": to_phase, "reason": MIRROR_REASON, "on": s["phase_since"]}
+        # The target's phase lifecycle, step by step: it refuses a skipped phase.
+        for to_phase in PHASE.path(t["phase"], wanted):
+            body = {"to_phase": int(to_phase), "reason": MIRROR_REASON, "on": s["phase_since"]}
             self.target.act(case_path, "phase", body)
 
 
