@@ -47,6 +47,7 @@ from ..models import (
     Phase,
     PlanVersion,
 )
+from ..selectors.plans import current_plan, latest_plan_version
 from ..workflow import EXIT_ADVICE_ALREADY_GIVEN as EXIT_ADVICE_ALREADY_GIVEN
 from ..workflow import EXIT_DECISION_NEEDS_ADVICE, EXIT_PROCEDURE, assert_transition
 from ..workflow import EXIT_NOT_RUNNING as EXIT_NOT_RUNNING
@@ -237,11 +238,7 @@ def case_record_move(
 
 def _plan_version_for_exit_advice(case: Case) -> PlanVersion:
     """The latest adopted plan version; the latest version when none is adopted yet."""
-    versions = PlanVersion.objects.filter(case=case).order_by("-number")
-    version = (
-        PlanVersion.objects.adopted().filter(case=case).order_by("-number").first()
-        or versions.first()
-    )
+    version = current_plan(case) or latest_plan_version(case)
     if version is None:
         raise RuleViolation(EXIT_ADVICE_NEEDS_PLAN_VERSION, code="no_plan_version")
     return version
