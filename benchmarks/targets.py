@@ -68,7 +68,9 @@ def _first_url(names: list[str], **kwargs: Any) -> str | None:
 
 
 def _busiest_regisseurs(seed: int, count: int) -> list[Regisseur]:
-    open_cases = Count("cases_as_regisseur", filter=Q(cases_as_regisseur__status="in_regie"))
+    open_cases = Count(
+        "cases_as_regisseur", filter=Q(cases_as_regisseur__status=CaseStatus.IN_REGIE)
+    )
     return list(
         Regisseur.objects.active_on(timezone.localdate())
         .filter(user__username__startswith=username_prefix(seed))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import TypeAlias
 
 import pghistory
 import pgtrigger
@@ -19,20 +20,23 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-
-class Phase(models.IntegerChoices):
-    CONTACT = 1, _("Fase 1")
-    EXECUTION = 2, _("Fase 2")
-    EXIT = 3, _("Fase 3 – uitstroomproces")
-
-
-class CaseStatus(models.TextChoices):
-    REGISTERED = "aangemeld", _("Aangemeld")
-    IN_REGIE = "in_regie", _("In regie")
-    EXITED = "uitgestroomd", _("Uitgestroomd")
+# The statuses live with their lifecycles; imported here for the models' users.
+from .workflow import (
+    OPEN_STATUSES,
+    RUNNING_EXIT_STATUSES,
+    CaseStatus,
+    ExitStatus,
+    Phase,
+    PlanStatus,
+)
 
 
-OPEN_STATUSES = (CaseStatus.REGISTERED, CaseStatus.IN_REGIE)
+# Named filters on managers (not QuerySet subclasses): every other query on these
+# models keeps the plain QuerySet type its annotated selectors are written against.
+class CaseManager(models.Manager["Case"]):
+    def open(self) -> models.QuerySet[Case]:
+        """Cases still in the approach."""
+        return self.filter(status__in=OPEN_STATUSES)
 
 
 @pghistory.track()
@@ -77,6 +81,8 @@ class Case(models.Model):
     revision = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
+    objects = CaseManager()
+
     class Meta:
         ordering = ["number"]
         verbose_name = _("casus")
@@ -85,14 +91,14 @@ class Case(models.Model):
             models.CheckConstraint(
                 condition=~Q(regisseur=F("buddy")), name="case_buddy_differs_from_regisseur"
             ),
-            models.CheckConstraint(condition=Q(phase__in=[1, 2, 3]), name="case_phase_valid"),
+            models.CheckConstraint(condition=Q(phase__in=Phase.values), name="case_phase_valid"),
             models.CheckConstraint(
-                condition=Q(status="uitgestroomd", exited_on__isnull=False)
-                | (~Q(status="uitgestroomd") & Q(exited_on__isnull=True)),
+                condition=Q(status=CaseStatus.EXITED, exited_on__isnull=False)
+                | (~Q(status=CaseStatus.EXITED) & Q(exited_on__isnull=True)),
                 name="case_exit_date_iff_exited",
             ),
             models.CheckConstraint(
-                condition=~Q(status="in_regie") | Q(regisseur__isnull=False),
+                condition=~Q(status=CaseStatus.IN_REGIE) | Q(regisseur__isnull=False),
                 name="case_in_regie_has_regisseur",
             ),
         ]
@@ -301,10 +307,9 @@ class Assessment(models.Model):
         return self.care_criterion and self.safety_criterion
 
 
-class PlanStatus(models.TextChoices):
-    CONCEPT = "concept", _("Concept")
-    ADVISED = "advies", _("ITAT-R-advies ontvangen")
-    ADOPTED = "vastgesteld", _("Vastgesteld")
+class PlanVersionManager(models.Manager["PlanVersion"]):
+    def adopted(self) -> models.QuerySet[PlanVersion]:
+        return self.filter(status=PlanStatus.ADOPTED)
 
 
 @pghistory.track()
@@ -340,6 +345,8 @@ class PlanVersion(models.Model):
     )
     revision = models.PositiveIntegerField(default=1, editable=False)
 
+    objects = PlanVersionManager()
+
     class Meta:
         ordering = ["case", "number"]
         verbose_name = _("versie plan van aanpak")
@@ -348,11 +355,11 @@ class PlanVersion(models.Model):
             models.UniqueConstraint(fields=["case", "number"], name="unique_plan_version_number"),
             models.UniqueConstraint(
                 fields=["case"],
-                condition=~Q(status="vastgesteld"),
+                condition=~Q(status=PlanStatus.ADOPTED),
                 name="one_open_plan_version_per_case",
             ),
             models.CheckConstraint(
-                condition=~Q(status="vastgesteld")
+                condition=~Q(status=PlanStatus.ADOPTED)
                 | (Q(adopted_on__isnull=False) & Q(adopted_by__isnull=False)),
                 name="adopted_plan_has_date_and_adopter",
             ),
@@ -361,7 +368,7 @@ class PlanVersion(models.Model):
             pgtrigger.Protect(
                 name="adopted_plan_version_is_immutable",
                 operation=pgtrigger.Update | pgtrigger.Delete,
-                condition=pgtrigger.Q(old__status="vastgesteld"),
+                condition=pgtrigger.Q(old__status=PlanStatus.ADOPTED),
             ),
         ]
 
@@ -444,14 +451,18 @@ class Intervention(models.Model):
         return self.description[:60]
 
 
+# Outside ItatAdvice so that its Meta's constraint can name it.
+class AdviceSubject(models.TextChoices):
+    PLAN = "plan", _("Plan van aanpak")
+    EXIT = "uitstroom", _("Uitstroomvoorstel")
+
+
 @pghistory.track()
 class ItatAdvice(models.Model):
     """Advice of the ITAT-R, on a plan or on an exit proposal, always pinned to the
     exact plan version it was given on."""
 
-    class Subject(models.TextChoices):
-        PLAN = "plan", _("Plan van aanpak")
-        EXIT = "uitstroom", _("Uitstroomvoorstel")
+    Subject: TypeAlias = AdviceSubject
 
     class Recommendation(models.TextChoices):
         POSITIVE = "positief", _("Positief")
@@ -483,8 +494,8 @@ class ItatAdvice(models.Model):
         verbose_name_plural = _("ITAT-R-adviezen")
         constraints = [
             models.CheckConstraint(
-                condition=(Q(subject="uitstroom") & Q(exit_procedure__isnull=False))
-                | (Q(subject="plan") & Q(exit_procedure__isnull=True)),
+                condition=(Q(subject=AdviceSubject.EXIT) & Q(exit_procedure__isnull=False))
+                | (Q(subject=AdviceSubject.PLAN) & Q(exit_procedure__isnull=True)),
                 name="itat_advice_exit_subject_has_procedure",
             ),
         ]
@@ -493,15 +504,19 @@ class ItatAdvice(models.Model):
         return f"{_('ITAT-R-advies')} {self.given_on:%d-%m-%Y}"
 
 
+# Outside Meeting so that its Meta's constraint can name it.
+class MeetingKind(models.TextChoices):
+    FIRST = "eerste_uvo", _("Eerste UVO")
+    REGULAR = "uvo", _("UVO")
+    PLUS = "uvo_plus", _("UVO-plus")
+    BREAKTHROUGH = "doorbraak", _("Doorbraakoverleg")
+
+
 @pghistory.track()
 class Meeting(models.Model):
     """An UVO (uitvoerdersoverleg) of the intervention team, or a breakthrough meeting."""
 
-    class Kind(models.TextChoices):
-        FIRST = "eerste_uvo", _("Eerste UVO")
-        REGULAR = "uvo", _("UVO")
-        PLUS = "uvo_plus", _("UVO-plus")
-        BREAKTHROUGH = "doorbraak", _("Doorbraakoverleg")
+    Kind: TypeAlias = MeetingKind
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="meetings")
     held_on = models.DateField(_("datum"))
@@ -523,7 +538,9 @@ class Meeting(models.Model):
         verbose_name_plural = _("UVO's")
         constraints = [
             models.UniqueConstraint(
-                fields=["case"], condition=Q(kind="eerste_uvo"), name="one_first_uvo_per_case"
+                fields=["case"],
+                condition=Q(kind=MeetingKind.FIRST),
+                name="one_first_uvo_per_case",
             ),
         ]
         indexes = [models.Index(fields=["case", "-held_on"])]
@@ -620,17 +637,18 @@ class ExitGround(models.TextChoices):
 MOVE_GROUNDS = (ExitGround.MOVED_NL, ExitGround.MOVED_ABROAD)
 
 
+class ExitProcedureManager(models.Manager["ExitProcedure"]):
+    def running(self) -> models.QuerySet[ExitProcedure]:
+        """Procedures still open or waiting for PTO-R: at most one per case."""
+        return self.filter(status__in=RUNNING_EXIT_STATUSES)
+
+
 @pghistory.track()
 class ExitProcedure(models.Model):
     """The exit procedure: the team's joint judgement leads to a proposal, ITAT-R
     advises, PTO-R decides. A move opens it at once."""
 
-    class Status(models.TextChoices):
-        OPEN = "open", _("Voorstel in voorbereiding")
-        ADVISED = "advies", _("Wacht op besluit PTO-R")
-        APPROVED = "akkoord", _("Uitstroom besloten")
-        REJECTED = "afgewezen", _("Uitstroom afgewezen")
-        WITHDRAWN = "ingetrokken", _("Ingetrokken")
+    Status: TypeAlias = ExitStatus
 
     class Decision(models.TextChoices):
         APPROVED = "akkoord", _("Akkoord met uitstroom")
@@ -663,6 +681,8 @@ class ExitProcedure(models.Model):
     )
     revision = models.PositiveIntegerField(default=1, editable=False)
 
+    objects = ExitProcedureManager()
+
     class Meta:
         ordering = ["case", "-opened_on"]
         verbose_name = _("uitstroomprocedure")
@@ -673,16 +693,16 @@ class ExitProcedure(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["case"],
-                condition=Q(status__in=["open", "advies"]),
+                # A list, as the migration has it: a tuple would read as a change.
+                condition=Q(status__in=list(RUNNING_EXIT_STATUSES)),
                 name="one_running_exit_procedure_per_case",
             ),
             models.CheckConstraint(
-                condition=~Q(ground="warme_overdracht") | ~Q(handover_organisation=""),
+                condition=~Q(ground=ExitGround.CARE_HANDED_OVER) | ~Q(handover_organisation=""),
                 name="exit_handover_names_organisation",
             ),
             models.CheckConstraint(
-                condition=~Q(ground__in=["verhuisd_nl", "verhuisd_buitenland"])
-                | ~Q(destination=""),
+                condition=~Q(ground__in=list(MOVE_GROUNDS)) | ~Q(destination=""),
                 name="exit_move_names_destination",
             ),
             models.CheckConstraint(
@@ -701,7 +721,7 @@ class ExitProcedure(models.Model):
 
     @property
     def is_running(self) -> bool:
-        return self.status in (self.Status.OPEN, self.Status.ADVISED)
+        return self.status in RUNNING_EXIT_STATUSES
 
 
 class EmergencyAccessQuerySet(models.QuerySet["EmergencyAccess"]):
@@ -869,9 +889,15 @@ class ShareRecord(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(
-                    shared_object_type="plan", plan_version__isnull=False, meeting__isnull=True
+                    shared_object_type=SharedObjectType.PLAN,
+                    plan_version__isnull=False,
+                    meeting__isnull=True,
                 )
-                | Q(shared_object_type="meeting", meeting__isnull=False, plan_version__isnull=True),
+                | Q(
+                    shared_object_type=SharedObjectType.MEETING,
+                    meeting__isnull=False,
+                    plan_version__isnull=True,
+                ),
                 name="share_record_names_exactly_one_object",
             ),
         ]

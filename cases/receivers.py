@@ -12,7 +12,7 @@ from domain.text import refuse_null_characters
 from pool.signals import absence_changed
 
 from .access import cases_access_sync
-from .models import OPEN_STATUSES, Case
+from .models import Case
 
 
 @receiver(absence_changed, dispatch_uid="cases.stand_in_access_follows_absence")
@@ -21,9 +21,11 @@ def stand_in_access_follows_absence(sender: Any, absence: Any, **kwargs: Any) ->
     buddy): a new stand-in gains it for today if the absence runs today, a
     replaced stand-in loses it."""
     regisseur = absence.regisseur
-    cases = Case.objects.filter(
-        Q(regisseur=regisseur) | Q(buddy=regisseur), status__in=OPEN_STATUSES
-    ).select_related("regisseur", "buddy")
+    cases = (
+        Case.objects.open()
+        .filter(Q(regisseur=regisseur) | Q(buddy=regisseur))
+        .select_related("regisseur", "buddy")
+    )
     cases_access_sync(cases=cases)
 
 

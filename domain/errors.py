@@ -14,6 +14,7 @@ Messages are Dutch, and are module-level constants so tests reuse them.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_noop
 
 
 class RuleViolation(ValidationError):
@@ -22,3 +23,11 @@ class RuleViolation(ValidationError):
 
 class StaleObject(RuleViolation):
     """The record changed since the user loaded it (optimistic locking)."""
+
+
+# The one message of every optimistic-locking refusal (StaleObject). A plain string
+# that makemessages still finds: the views translate it where they show it.
+STALE_RECORD = gettext_noop(
+    "Dit gegeven is inmiddels door iemand anders gewijzigd. Bekijk de nieuwe versie en "
+    "voer uw wijziging opnieuw in."
+)

@@ -20,7 +20,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from accounts.models import Organisation
-from cases.models import Phase, PlanStatus, PlanVersion
+from cases.models import Phase, PlanVersion
 from cases.selectors import figures as case_figures
 from cases.selectors.deadlines import Deadline, DeadlineKind, deadlines
 from domain.quarters import Quarter
@@ -95,11 +95,12 @@ def monitor_figures(
             "percentage": percentage(total["uvo_on_time"], per_phase.get(Phase.EXECUTION, 0)),
         },
         "plans": {
-            "adopted_in_quarter": PlanVersion.objects.filter(
-                status=PlanStatus.ADOPTED,
+            "adopted_in_quarter": PlanVersion.objects.adopted()
+            .filter(
                 adopted_on__gte=quarter.start,
                 adopted_on__lte=quarter.end,
-            ).count(),
+            )
+            .count(),
             "running": total["plans_running"],
             "evaluated_on_time": total["plans_evaluated_on_time"],
             "percentage": percentage(total["plans_evaluated_on_time"], total["plans_running"]),

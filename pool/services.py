@@ -23,7 +23,7 @@ from django.db.models import Q
 
 from accounts.models import Organisation, User
 from audit.history import history_context
-from domain.errors import RuleViolation, StaleObject
+from domain.errors import STALE_RECORD, RuleViolation, StaleObject
 
 from .models import (
     Absence,
@@ -54,11 +54,6 @@ MEMBERSHIP_ALREADY_ENDED = "Het lidmaatschap van deze regisseur is al eerder beÃ
 MEMBERSHIP_HAS_OPEN_CASES = (
     "Deze regisseur heeft nog open casussen als regisseur of buddy. Draag die eerst over; "
     "de overdracht beÃ«indigt daarna het lidmaatschap."
-)
-# Optimistic locking (the same wording as the cases' records).
-STALE_RECORD = (
-    "Dit gegeven is inmiddels door iemand anders gewijzigd. Bekijk de nieuwe versie en "
-    "voer uw wijziging opnieuw in."
 )
 
 # Absences.

@@ -27,7 +27,7 @@ from accounts.models import Organisation, User
 from accounts.roles import Role
 from accounts.services import backup_codes_replace
 from audit.history import history_context
-from cases.models import Case, ExitGround, ExitProcedure, Meeting, Phase
+from cases.models import Case, CaseStatus, ExitGround, ExitProcedure, Meeting, Phase
 from cases.services.assessments import AssessmentInput, assessment_record
 from cases.services.assignments import case_assign, pool_leave_with_hand_over
 from cases.services.evaluations import evaluation_record
@@ -275,7 +275,7 @@ class _Builder:
         hand_over_on = self.days_ago(5)
         buddy_distribution = {
             case.pk: self.pick_buddy(case.regisseur, amsterdam_buddies).pk
-            for case in Case.objects.filter(buddy=self.police, status="in_regie")
+            for case in Case.objects.filter(buddy=self.police, status=CaseStatus.IN_REGIE)
             if case.regisseur is not None
         }
         pool_leave_with_hand_over(

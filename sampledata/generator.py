@@ -475,10 +475,12 @@ class _Generator:
     def plan_slots(self) -> None:
         """Which case gets which state and regisseur: every active regisseur's places,
         shuffled, a few regisseurs with one or two cases too many."""
-        states = ["exited"] * round(self.total * EXITED_SHARE) + ["registered"] * round(
-            self.total * REGISTERED_SHARE
-        )
-        states += ["in_regie"] * (self.total - len(states))
+        # The status each case ends in; its story walks it there along CASE_STATUS
+        # (cases/workflow.py): registered, in regie, exited.
+        states = [CaseStatus.EXITED] * round(self.total * EXITED_SHARE) + [
+            CaseStatus.REGISTERED
+        ] * round(self.total * REGISTERED_SHARE)
+        states += [CaseStatus.IN_REGIE] * (self.total - len(states))
         self.rng.shuffle(states)
         self.states = states
         slots: list[Regisseur] = []
@@ -700,9 +702,9 @@ class _Story:
     def build(self) -> None:
         g = self.g
         today = g.today
-        if self.state == "exited":
+        if self.state == CaseStatus.EXITED:
             registered = g.ago(500, 1100)
-        elif self.state == "registered":
+        elif self.state == CaseStatus.REGISTERED:
             registered = g.ago(1, 45)
         else:
             registered = g.ago(40, 900)
@@ -723,7 +725,7 @@ class _Story:
         self.case = case
         self.person()
         self.assessment(registered + datetime.timedelta(days=self.rng.randint(0, 3)), True)
-        if self.state == "registered":
+        if self.state == CaseStatus.REGISTERED:
             if regisseur is not None and self.rng.random() < 0.5:
                 since = min(today, g.day(registered, 0, 5))
                 self.assign(regisseur, buddy, since)
@@ -733,12 +735,12 @@ class _Story:
         case.notification_signed_on = signed
         case.status = CaseStatus.IN_REGIE
         end = today
-        if self.state == "exited":
+        if self.state == CaseStatus.EXITED:
             exit_opened = min(g.day(registered, 300, 800), today - datetime.timedelta(days=60))
             end = exit_opened
         self.transition(None, Phase.CONTACT, signed, NOTIFICATION_SIGNED_REASON)
         handed_over = (
-            self.state == "in_regie"
+            self.state == CaseStatus.IN_REGIE
             and (today - signed).days > 365
             and self.rng.random() < HAND_OVER_SHARE
         )
@@ -755,10 +757,10 @@ class _Story:
             self.assign(regisseur, buddy, signed)
         self.team(signed)
         self.work(signed, end)
-        if self.state == "exited":
+        if self.state == CaseStatus.EXITED:
             self.exit(exit_opened)
         elif (
-            self.state == "in_regie"
+            self.state == CaseStatus.IN_REGIE
             and (today - registered).days > 540
             and self.phase_2_on
             and self.rng.random() < PHASE_3_SHARE
@@ -767,7 +769,7 @@ class _Story:
 
     def directors(self) -> tuple[Regisseur | None, Regisseur | None]:
         g = self.g
-        if self.state == "exited":
+        if self.state == CaseStatus.EXITED:
             regisseur = self.rng.choice(g.unrestricted + g.departed)
         else:
             regisseur = next(g.slots)

@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 import requests
 
 from api.etags import etag_for
+from cases.workflow import PHASE, CaseStatus, PlanStatus
 
 MIRROR_REASON = "Overgenomen uit de bron-instantie (synchronisatie)."
 MIRROR_ERASURE_REASON = "Gewist in de bron-instantie; de kopie volgt (AVG art. 17 en 19)."
@@ -60,7 +61,7 @@ MEETING_FIELDS = (
     "decisions",
     "exit_in_sight",
 )
-ADOPTED = "vastgesteld"
+ADOPTED = PlanStatus.ADOPTED
 
 
 class MirrorError(Exception):
@@ -488,11 +489,11 @@ class CaseMirror:
     def phase(self, s: dict[str, Any], case_path: str, *, highest: int = 3) -> None:
         t, _ = self.target.get(case_path)
         wanted = min(s["phase"], highest)
-        if t["status"] != "in_regie" or wanted == t["phase"]:
+        if t["status"] != CaseStatus.IN_REGIE or wanted == t["phase"]:
             return
-        step = 1 if wanted > t["phase"] else -1
-        for to_phase in range(t["phase"] + step, wanted + step, step):
-            body = {"to_phase": to_phase, "reason": MIRROR_REASON, "on": s["phase_since"]}
+        # The target's phase lifecycle, step by step: it refuses a skipped phase.
+        for to_phase in PHASE.path(t["phase"], wanted):
+            body = {"to_phase": int(to_phase), "reason": MIRROR_REASON, "on": s["phase_since"]}
             self.target.act(case_path, "phase", body)
 
 

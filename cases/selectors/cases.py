@@ -21,7 +21,6 @@ from pool.models import Absence, Region, Regisseur
 
 from ..access import cases_visible_to
 from ..models import (
-    OPEN_STATUSES,
     Assessment,
     Assignment,
     Case,
@@ -203,7 +202,7 @@ def cases_of_regisseur(
         ),
     ]
     return (
-        Case.objects.filter(status__in=OPEN_STATUSES)
+        Case.objects.open()
         .filter(Q(regisseur_id__in=directors) | Q(buddy_id__in=directors))
         .annotate(
             role=models.Case(

@@ -44,7 +44,6 @@ from ..models import (
     ItatAdvice,
     Meeting,
     Phase,
-    PlanStatus,
     PlanVersion,
 )
 from ..permissions import DECIDE_EXIT
@@ -77,8 +76,6 @@ _LABELS = {
 # held with ITAT-R instead of the team (R-CASE-3), so it neither counts as the
 # first UVO nor keeps up the two-monthly rhythm.
 UVO_KINDS = (Meeting.Kind.FIRST, Meeting.Kind.REGULAR, Meeting.Kind.PLUS)
-
-RUNNING_EXIT_STATUSES = (ExitProcedure.Status.OPEN, ExitProcedure.Status.ADVISED)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -321,7 +318,7 @@ def _case_deadlines(on: datetime.date, scope: _CaseScope, members: _Members) -> 
                 Meeting.objects.filter(case=OuterRef("pk"), kind__in=UVO_KINDS), "held_on"
             ),
             latest_adoption=_latest(
-                PlanVersion.objects.filter(case=OuterRef("pk"), status=PlanStatus.ADOPTED),
+                PlanVersion.objects.adopted().filter(case=OuterRef("pk")),
                 "adopted_on",
             ),
             latest_monthly_evaluation=_latest(
@@ -394,7 +391,8 @@ def _case_rules(row: Mapping[str, Any]) -> Iterator[tuple[DeadlineKind, datetime
 def _exit_deadlines(on: datetime.date, scope: _CaseScope, members: _Members) -> Iterator[Deadline]:
     """Running exit procedures waiting for ITAT-R's advice or PTO-R's decision: one query."""
     rows: Iterable[Mapping[str, Any]] = (
-        ExitProcedure.objects.filter(scope.q("case__"), status__in=RUNNING_EXIT_STATUSES)
+        ExitProcedure.objects.running()
+        .filter(scope.q("case__"))
         .values(
             "pk",
             "status",

@@ -81,7 +81,7 @@ def cases_per_phase_by_region() -> dict[int | None, dict[int, int]]:
 def _cases_per_phase_grouped(field: str) -> dict[int | None, dict[int, int]]:
     grouped: dict[int | None, dict[int, int]] = {}
     rows = (
-        Case.objects.filter(status__in=OPEN_STATUSES)
+        Case.objects.open()
         .order_by()
         .values(field, "phase")
         .annotate(n=Count("pk"))
@@ -94,7 +94,7 @@ def _cases_per_phase_grouped(field: str) -> dict[int | None, dict[int, int]]:
 
 def open_case_ids(*, phase: int | None = None, region: Region | None = None) -> list[int]:
     """Ids of the open cases in ``phase`` and ``region`` (either may be None), one query."""
-    cases = Case.objects.filter(status__in=OPEN_STATUSES)
+    cases = Case.objects.open()
     if phase is not None:
         cases = cases.filter(phase=phase)
     if region is not None:

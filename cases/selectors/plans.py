@@ -169,9 +169,7 @@ def open_plan_version(case: Case) -> PlanVersion | None:
 
 def current_plan(case: Case) -> PlanVersion | None:
     """The plan that holds now: the latest adopted version."""
-    return (
-        PlanVersion.objects.filter(case=case, status=PlanStatus.ADOPTED).order_by("-number").first()
-    )
+    return PlanVersion.objects.adopted().filter(case=case).order_by("-number").first()
 
 
 def live_plan_versions(
@@ -192,7 +190,8 @@ def live_plan_versions(
 def plan_in_force_on(case: Case, day: datetime.date) -> PlanVersion | None:
     """The plan that held on ``day``: the latest version adopted on or before it."""
     return (
-        PlanVersion.objects.filter(case=case, status=PlanStatus.ADOPTED, adopted_on__lte=day)
+        PlanVersion.objects.adopted()
+        .filter(case=case, adopted_on__lte=day)
         .order_by("-number")
         .first()
     )

@@ -146,7 +146,7 @@ def _check_date(*, case: Case, roles: Iterable[str], on: datetime.date) -> None:
 
 
 def _capacity_warnings(regisseur: Regisseur) -> list[str]:
-    count = Case.objects.filter(regisseur=regisseur, status__in=OPEN_STATUSES).count()
+    count = Case.objects.open().filter(regisseur=regisseur).count()
     if count <= regisseur.capacity:
         return []
     return [
@@ -358,7 +358,7 @@ def suggest_distribution(*, leaving: Regisseur, on: datetime.date) -> list[Sugge
     buddy work is spread as well (ties: fewer buddy cases, then the oldest
     member record).
     """
-    open_cases = Case.objects.filter(status__in=OPEN_STATUSES).order_by("number")
+    open_cases = Case.objects.open().order_by("number")
     open_as_regisseur = Q(cases_as_regisseur__status__in=OPEN_STATUSES)
     open_as_buddy = Q(cases_as_buddy__status__in=OPEN_STATUSES)
     candidates = list(
@@ -464,8 +464,9 @@ def pool_leave_with_hand_over(
             )
         # Lock every open case of the leaver at once, in primary-key order (no deadlocks).
         locked = list(
-            Case.objects.select_for_update()
-            .filter(Q(regisseur=leaving) | Q(buddy=leaving), status__in=OPEN_STATUSES)
+            Case.objects.open()
+            .select_for_update()
+            .filter(Q(regisseur=leaving) | Q(buddy=leaving))
             .order_by("pk")
         )
         as_regisseur = {case.pk: case for case in locked if case.regisseur_id == leaving.pk}

@@ -44,10 +44,13 @@ from ..models import (
     ExitProcedure,
     ItatAdvice,
     Phase,
-    PlanStatus,
     PlanVersion,
 )
 from ..permissions import may_decide_exits
+from ..selectors.plans import current_plan, latest_plan_version
+from ..workflow import EXIT_ADVICE_ALREADY_GIVEN as EXIT_ADVICE_ALREADY_GIVEN
+from ..workflow import EXIT_DECISION_NEEDS_ADVICE, EXIT_PROCEDURE, assert_transition
+from ..workflow import EXIT_NOT_RUNNING as EXIT_NOT_RUNNING
 from .assignments import end_current_assignments
 from .phases import phase_transition_record
 from .revisions import bump_revision, lock_for_update, touch_case
@@ -80,11 +83,6 @@ EXIT_REFUSED_THREAT_OF_VIOLENCE = (
     "Zolang er sprake is van geweldsdreiging stroomt de persoon niet uit: volgens de laatste "
     "beoordeling (%(assessed_on)s) is aan het veiligheidscriterium voldaan."
 )
-EXIT_NOT_RUNNING = "Deze uitstroomprocedure loopt niet meer."
-EXIT_ADVICE_ALREADY_GIVEN = (
-    "Het ITAT-R heeft over dit uitstroomvoorstel al geadviseerd: het wacht op het besluit "
-    "van PTO-R."
-)
 EXIT_ADVICE_NEEDS_PHASE_3 = (
     "Het uitstroomvoorstel gaat pas naar het ITAT-R als de casus in fase 3 is."
 )
@@ -96,7 +94,6 @@ EXIT_UNKNOWN_RECOMMENDATION = "Onbekende strekking van het advies."
 EXIT_ADVICE_TEXT_REQUIRED = "Neem het advies van het ITAT-R op."
 EXIT_DATE_BEFORE_OPENING = "De datum ligt vóór de start van de uitstroomprocedure (%(opened_on)s)."
 EXIT_DECISION_ONLY_PTO_R = "Alleen een lid van het PTO-R besluit over uitstroom."
-EXIT_DECISION_NEEDS_ADVICE = "PTO-R besluit pas over uitstroom als het ITAT-R heeft geadviseerd."
 EXIT_UNKNOWN_DECISION = "Kies ‘akkoord’ of ‘afgewezen’."
 EXIT_DECISION_REASONING_REQUIRED = "Motiveer het besluit."
 EXIT_DECISION_BEFORE_ADVICE = "Het besluit ligt vóór het advies van het ITAT-R (%(given_on)s)."
@@ -105,7 +102,6 @@ EXIT_WITHDRAW_REASON_REQUIRED = "Geef de reden op waarom het uitstroomvoorstel w
 # The reason on the case's history row when PTO-R approved the exit.
 EXIT_APPROVED_REASON = "Uitstroom besloten door PTO-R: %(reasoning)s"
 
-RUNNING_STATUSES = (ExitProcedure.Status.OPEN, ExitProcedure.Status.ADVISED)
 # The grounds that say the threat is gone; a standing safety criterion refuses them.
 NO_THREAT_GROUNDS = (ExitGround.RISK_AND_CARE_GONE, ExitGround.CARE_HANDED_OVER)
 
@@ -136,11 +132,7 @@ def _check_no_threat_of_violence(*, case: Case, ground: str) -> None:
 
 
 def _running_procedure(case: Case) -> ExitProcedure | None:
-    return (
-        ExitProcedure.objects.select_for_update()
-        .filter(case=case, status__in=RUNNING_STATUSES)
-        .first()
-    )
+    return ExitProcedure.objects.running().select_for_update().filter(case=case).first()
 
 
 def _lock_procedure(
@@ -241,8 +233,7 @@ def case_record_move(
 
 def _plan_version_for_exit_advice(case: Case) -> PlanVersion:
     """The latest adopted plan version; the latest version when none is adopted yet."""
-    versions = PlanVersion.objects.filter(case=case).order_by("-number")
-    version = versions.filter(status=PlanStatus.ADOPTED).first() or versions.first()
+    version = current_plan(case) or latest_plan_version(case)
     if version is None:
         raise RuleViolation(EXIT_ADVICE_NEEDS_PLAN_VERSION, code="no_plan_version")
     return version
@@ -269,10 +260,7 @@ def exit_record_itat_advice(
     with history_context(user=by.pk):
         case, procedure = _lock_procedure(procedure, expected_revision=expected_revision)
         _check_case_in_regie(case)
-        if procedure.status == ExitProcedure.Status.ADVISED:
-            raise RuleViolation(EXIT_ADVICE_ALREADY_GIVEN, code="already_advised")
-        if procedure.status != ExitProcedure.Status.OPEN:
-            raise RuleViolation(EXIT_NOT_RUNNING, code="not_running")
+        assert_transition(EXIT_PROCEDURE, procedure.status, ExitProcedure.Status.ADVISED)
         if procedure.ground not in MOVE_GROUNDS and case.phase != Phase.EXIT:
             raise RuleViolation(EXIT_ADVICE_NEEDS_PHASE_3, code="not_in_phase_3")
         if given_on < procedure.opened_on:
@@ -326,10 +314,9 @@ def exit_decide(
     with history_context(user=by.pk):
         case, procedure = _lock_procedure(procedure, expected_revision=expected_revision)
         _check_case_in_regie(case)
-        if procedure.status == ExitProcedure.Status.OPEN:
-            raise RuleViolation(EXIT_DECISION_NEEDS_ADVICE, code="no_advice")
-        if procedure.status != ExitProcedure.Status.ADVISED:
-            raise RuleViolation(EXIT_NOT_RUNNING, code="not_running")
+        approved = decision == ExitProcedure.Decision.APPROVED
+        outcome = ExitProcedure.Status.APPROVED if approved else ExitProcedure.Status.REJECTED
+        assert_transition(EXIT_PROCEDURE, procedure.status, outcome)
         advice = procedure.itat_advices.order_by("-given_on", "-created_at").first()
         if advice is None:  # an "advies" status without the advice row: refuse all the same
             raise RuleViolation(EXIT_DECISION_NEEDS_ADVICE, code="no_advice")
@@ -339,7 +326,6 @@ def exit_decide(
                 code="decision_before_advice",
                 params={"given_on": _day(advice.given_on)},
             )
-        approved = decision == ExitProcedure.Decision.APPROVED
         if approved:
             _check_no_threat_of_violence(case=case, ground=procedure.ground)
 
@@ -348,9 +334,7 @@ def exit_decide(
         procedure.decision_reasoning = reasoning
         procedure.decision_plan_version_id = advice.plan_version_id
         procedure.decided_by = by
-        procedure.status = (
-            ExitProcedure.Status.APPROVED if approved else ExitProcedure.Status.REJECTED
-        )
+        procedure.status = outcome
         procedure.save(
             update_fields=[
                 "decision",
@@ -401,8 +385,7 @@ def exit_withdraw(
 
     with history_context(user=by.pk):
         case, procedure = _lock_procedure(procedure, expected_revision=expected_revision)
-        if procedure.status not in RUNNING_STATUSES:
-            raise RuleViolation(EXIT_NOT_RUNNING, code="not_running")
+        assert_transition(EXIT_PROCEDURE, procedure.status, ExitProcedure.Status.WITHDRAWN)
         if on < procedure.opened_on:
             raise ValidationError(
                 EXIT_DATE_BEFORE_OPENING,

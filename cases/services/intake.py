@@ -21,6 +21,8 @@ from domain.errors import RuleViolation
 from pool.models import Region
 
 from ..models import Case, CaseStatus, Person, Phase
+from ..workflow import CASE_STATUS, NOTIFICATION_ALREADY_SIGNED, assert_transition
+from ..workflow import NOTIFICATION_CASE_EXITED as NOTIFICATION_CASE_EXITED
 from .phases import phase_transition_record
 from .revisions import bump_revision, lock_for_update, touch_case
 
@@ -31,8 +33,6 @@ PERSON_NAME_REQUIRED = "Vul de voornaam en de achternaam van de persoon in."
 BIRTH_AFTER_REGISTRATION = "De geboortedatum ligt na de aanmelddatum."
 BSN_NOT_NINE_DIGITS = "Een BSN bestaat uit precies 9 cijfers."
 BSN_FAILS_ELEVEN_CHECK = "Dit BSN bestaat niet: het voldoet niet aan de elfproef."
-NOTIFICATION_ALREADY_SIGNED = "De notificatiebrief van deze casus is al getekend."
-NOTIFICATION_CASE_EXITED = "Deze casus is uitgestroomd."
 NOTIFICATION_NEEDS_DIRECTORS = (
     "Wijs eerst een regisseur en een buddy toe: iedere casus heeft er vanaf de start twee."
 )
@@ -144,9 +144,8 @@ def case_sign_notification(
     """The mayor signed the notification letter: the case is in regie from ``signed_on``."""
     with history_context(user=by.pk):
         case = lock_for_update(case, expected_revision=expected_revision)
-        if case.status == CaseStatus.EXITED:
-            raise RuleViolation(NOTIFICATION_CASE_EXITED, code="case_exited")
-        if case.status != CaseStatus.REGISTERED or case.notification_signed_on is not None:
+        assert_transition(CASE_STATUS, case.status, CaseStatus.IN_REGIE)
+        if case.notification_signed_on is not None:
             raise RuleViolation(NOTIFICATION_ALREADY_SIGNED, code="already_signed")
         if case.regisseur_id is None or case.buddy_id is None:
             raise RuleViolation(NOTIFICATION_NEEDS_DIRECTORS, code="no_directors")

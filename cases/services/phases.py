@@ -21,15 +21,10 @@ from accounts.models import User
 from audit.history import history_context
 from domain.errors import RuleViolation
 
-from ..models import (
-    Case,
-    CaseStatus,
-    ExitProcedure,
-    Phase,
-    PhaseTransition,
-    PlanStatus,
-    PlanVersion,
-)
+from ..models import Case, CaseStatus, ExitProcedure, Phase, PhaseTransition, PlanVersion
+from ..workflow import PHASE, assert_transition
+from ..workflow import PHASE_ONE_STEP_AT_A_TIME as PHASE_ONE_STEP_AT_A_TIME
+from ..workflow import PHASE_UNCHANGED as PHASE_UNCHANGED
 from .revisions import bump_revision, lock_for_update
 
 PHASE_CASE_EXITED = "Deze casus is uitgestroomd: de fase verandert niet meer."
@@ -40,11 +35,6 @@ PHASE_REASON_REQUIRED = (
     "Licht de faseovergang toe: het plan van aanpak krijgt bij iedere fase een nieuwe focus."
 )
 PHASE_UNKNOWN = "Onbekende fase: kies fase 1, 2 of 3."
-PHASE_UNCHANGED = "De casus is al in deze fase."
-PHASE_ONE_STEP_AT_A_TIME = (
-    "Een casus gaat één fase tegelijk vooruit of terug: van fase %(from_phase)s naar fase "
-    "%(to_phase)s kan niet."
-)
 PHASE_2_NEEDS_ADOPTED_PLAN = "Naar fase 2 kan pas als er een vastgesteld plan van aanpak is."
 PHASE_3_NEEDS_TEAM_JUDGEMENT = (
     "Naar fase 3 kan pas als het gezamenlijk oordeel van het interventieteam is vastgelegd "
@@ -56,8 +46,6 @@ PHASE_BACK_WHILE_EXIT_RUNNING = (
 PHASE_DATE_BEFORE_CURRENT = (
     "De datum van de faseovergang ligt vóór de start van de huidige fase (%(since)s)."
 )
-
-RUNNING_EXIT_STATUSES = (ExitProcedure.Status.OPEN, ExitProcedure.Status.ADVISED)
 
 
 @transaction.atomic
@@ -100,18 +88,10 @@ def case_change_phase(
 
 
 def _check_transition_allowed(*, case: Case, to_phase: int) -> None:
-    if to_phase == case.phase:
-        raise RuleViolation(PHASE_UNCHANGED, code="phase_unchanged")
-    if abs(to_phase - case.phase) != 1:
-        raise RuleViolation(
-            PHASE_ONE_STEP_AT_A_TIME,
-            code="phase_skipped",
-            params={"from_phase": case.phase, "to_phase": to_phase},
-        )
-    running_exit = ExitProcedure.objects.filter(case=case, status__in=RUNNING_EXIT_STATUSES)
+    assert_transition(PHASE, case.phase, to_phase)
+    running_exit = ExitProcedure.objects.running().filter(case=case)
     if to_phase == Phase.EXECUTION and case.phase == Phase.CONTACT:
-        adopted = PlanVersion.objects.filter(case=case, status=PlanStatus.ADOPTED)
-        if not adopted.exists():
+        if not PlanVersion.objects.adopted().filter(case=case).exists():
             raise RuleViolation(PHASE_2_NEEDS_ADOPTED_PLAN, code="no_adopted_plan")
     elif to_phase == Phase.EXIT:
         if not running_exit.exclude(team_judgement="").exists():

@@ -32,15 +32,18 @@ from ..selectors.plans import (
     live_plan_versions,
     open_plan_version,
 )
+from ..workflow import (
+    PLAN_ADOPTED_IMMUTABLE,
+    PLAN_NEEDS_ITAT_ADVICE,
+    PLAN_VERSION,
+    assert_transition,
+)
 from .revisions import bump_revision, lock_for_update, touch_case
 
 PLAN_CASE_EXITED = "De casus is uitgestroomd: het plan van aanpak wordt niet meer gewijzigd."
 PLAN_OPEN_VERSION_EXISTS = (
     "Er is al een versie van het plan van aanpak in bewerking. Werk die bij of stel die "
     "eerst vast voordat u een nieuwe versie begint."
-)
-PLAN_ADOPTED_IMMUTABLE = (
-    "Een vastgestelde versie van het plan van aanpak verandert nooit. Maak een nieuwe versie."
 )
 PLAN_CASE_OR_BASE_REQUIRED = "Geef de casus of de versie waarop de nieuwe versie voortbouwt."
 PLAN_BASE_OF_OTHER_CASE = "De versie waarop u voortbouwt hoort bij een andere casus."
@@ -56,10 +59,6 @@ PLAN_FIELDS_REQUIRED = (
     "wordt vastgesteld."
 )
 PLAN_NO_INTERVENTIONS = "Een plan van aanpak zonder interventies kan niet worden vastgesteld."
-PLAN_NEEDS_ITAT_ADVICE = (
-    "Het plan gaat eerst voor advies naar het ITAT-R: leg het advies op deze versie vast "
-    "voordat u het plan vaststelt."
-)
 PLAN_ADOPTED_BEFORE_ADVICE = (
     "Het plan kan niet zijn vastgesteld vóór de datum van het ITAT-R-advies op deze versie."
 )
@@ -425,6 +424,7 @@ def plan_record_itat_advice(
             advice=advice,
             recorded_by=by,
         )
+        assert_transition(PLAN_VERSION, locked.status, PlanStatus.ADVISED)
         if locked.status != PlanStatus.ADVISED:
             locked.status = PlanStatus.ADVISED
             locked.save(update_fields=["status"])
@@ -455,7 +455,8 @@ def plan_version_adopt(
             .order_by("-given_on")
             .first()
         )
-        if locked.status != PlanStatus.ADVISED or last_advice is None:
+        assert_transition(PLAN_VERSION, locked.status, PlanStatus.ADOPTED)
+        if last_advice is None:
             raise RuleViolation(PLAN_NEEDS_ITAT_ADVICE, code="no_itat_advice")
         if adopted_on < last_advice.given_on:
             raise ValidationError(PLAN_ADOPTED_BEFORE_ADVICE, code="before_advice")

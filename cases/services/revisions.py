@@ -13,12 +13,7 @@ from django.db import models
 from django.db.models import F
 from django.utils import timezone
 
-from domain.errors import StaleObject
-
-STALE_RECORD = (
-    "Dit gegeven is inmiddels door iemand anders gewijzigd. Bekijk de nieuwe versie en "
-    "voer uw wijziging opnieuw in."
-)
+from domain.errors import STALE_RECORD, StaleObject
 
 M = TypeVar("M", bound=models.Model)
 
