@@ -4,8 +4,15 @@ cases are granted by the cases services (cases/access.py), never by hand."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:  # the models import this module
+    from django.contrib.auth.models import AnonymousUser
+
+    from .models import User
 
 
 class Role(models.TextChoices):
@@ -30,15 +37,15 @@ def reaches_case_content(role: Role | str) -> bool:
     return Role(role) in CASE_CONTENT_ROLES
 
 
-def user_has_role(user, role: Role) -> bool:
+def user_has_role(user: User | AnonymousUser, role: Role) -> bool:
     """True when the signed-in user holds the role (groups are prefetched per request)."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return False
     return role.value in user_role_names(user)
 
 
-def user_role_names(user) -> frozenset[str]:
-    cached = getattr(user, "_role_names", None)
+def user_role_names(user: User) -> frozenset[str]:
+    cached = user._role_names
     if cached is None:
         cached = frozenset(user.groups.values_list("name", flat=True))
         user._role_names = cached

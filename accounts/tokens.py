@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from rest_framework import authentication, exceptions, permissions
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from .models import ApiToken
 from .roles import Role, user_has_role
@@ -130,7 +132,7 @@ class TokenHasScope(permissions.BasePermission):
     permissions apply as everywhere else.
     """
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         token = request.auth
         if not isinstance(token, ApiToken):
             return True
@@ -150,7 +152,7 @@ class TokenOrVerifiedSession(permissions.BasePermission):
     /api/ is open before the second factor (accounts.middleware), so a session with
     the password alone must be refused here."""
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         if not (request.user and request.user.is_authenticated):
             return False
         if isinstance(request.auth, ApiToken):

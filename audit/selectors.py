@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from accounts.models import User
 from accounts.roles import Role, user_has_role
 from domain.csv_cells import csv_safe_writer
 
@@ -33,7 +34,7 @@ EXPORT_COLUMNS = (
 )
 
 
-def access_log_readable_by(user) -> bool:
+def access_log_readable_by(user: User) -> bool:
     """Who may open the access log at all: the programme team, and a privacy officer
     of an organisation (who then reads that organisation's staff only)."""
     return user_has_role(user, Role.PROGRAMME_TEAM) or (
@@ -41,12 +42,12 @@ def access_log_readable_by(user) -> bool:
     )
 
 
-def may_export_subject_access(user) -> bool:
+def may_export_subject_access(user: User) -> bool:
     """A subject-access request covers every organisation's reads: programme team only."""
     return user_has_role(user, Role.PROGRAMME_TEAM)
 
 
-def access_log_visible_to(user) -> QuerySet[AccessLog]:
+def access_log_visible_to(user: User) -> QuerySet[AccessLog]:
     """The programme team reads the whole log; a partner's privacy officer reads the
     records of his or her own organisation's staff; nobody else reads any."""
     records = AccessLog.objects.select_related("organisation")
@@ -68,7 +69,7 @@ class AccessLogFilter:
     until: datetime.date | None = None
 
 
-def access_log_search(*, viewer, filters: AccessLogFilter) -> QuerySet[AccessLog]:
+def access_log_search(*, viewer: User, filters: AccessLogFilter) -> QuerySet[AccessLog]:
     records = access_log_visible_to(viewer)
     conditions = Q()
     if filters.username:

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
+from accounts.http import AuthenticatedRequest
 from accounts.roles import Role, user_role_names
 
 PT = Role.PROGRAMME_TEAM
@@ -89,7 +90,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     """Sends each role to its own start page; a welcome for whom has none."""
     urls = {entry["key"]: entry["url"] for entry in menu_for(request.user)}
     roles = user_role_names(request.user)
