@@ -11,18 +11,20 @@ import datetime
 import hashlib
 import hmac
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from rest_framework import authentication, exceptions, permissions
-from rest_framework.request import Request
-from rest_framework.views import APIView
 
 from .models import ApiToken
 from .roles import Role, user_has_role
 from .services import session_is_verified
+
+if TYPE_CHECKING:  # rest_framework.views reads the settings, which name this module
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 AUTH_HEADER_KEYWORD = "Token"
 KEY_INVALID = "Ongeldig API-token."

@@ -10,7 +10,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import caches
-from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -48,6 +47,7 @@ from cases.services.revisions import STALE_RECORD
 from cases.views.decisions import EXIT_APPROVED, EXIT_PROPOSALS_READ_PURPOSE
 from pool.models import Regisseur
 from tests.factories import OrganisationFactory, RegisseurFactory, UserFactory
+from tests.queries import assert_same_query_count, count_queries
 
 from .conftest import adopt_plan, client_for, with_role
 
@@ -585,7 +585,7 @@ def _page_queries(client, url: str) -> CaptureQueriesContext:
     # The history is written straight to the tables here, past the services that
     # raise the case's revision, so the page's kept body is dropped by hand.
     caches["case_pages"].clear()
-    with CaptureQueriesContext(connection) as queries:
+    with count_queries() as queries:
         response = client.get(url)
     assert response.status_code == 200
     return queries
@@ -622,7 +622,7 @@ def test_the_case_page_costs_the_same_with_more_meetings_and_plans(crew, today, 
         status=PlanStatus.CONCEPT,
     )
     large = _page_queries(client, url)
-    assert len(small) == len(large), "\n".join(q["sql"] for q in large.captured_queries)
+    assert_same_query_count(small, large, what="the case page")
 
 
 def test_the_exit_decisions_cost_the_same_for_one_and_three_proposals(crew, today, author, wpi):
@@ -661,7 +661,7 @@ def test_the_exit_decisions_cost_the_same_for_one_and_three_proposals(crew, toda
     advised(new_case())
     advised(new_case())
     large = _page_queries(client, reverse("cases:exit_decisions"))
-    assert len(small) == len(large), "\n".join(q["sql"] for q in large.captured_queries)
+    assert_same_query_count(small, large, what="the exit decisions")
 
 
 def test_signed_in_user_without_regisseur_record_sees_plain_list(today):

@@ -8,8 +8,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import Assessment, Evaluation, ExitGround, ItatAdvice, Meeting
@@ -21,6 +19,7 @@ from cases.services.evaluations import evaluation_record
 from cases.services.exits import exit_propose, exit_record_itat_advice
 from cases.services.meetings import AttendeeInput, meeting_log
 from tests.factories import OrganisationFactory, RegisseurFactory
+from tests.queries import assert_query_count, count_queries
 
 from .conftest import FIRST_ADOPTED_ON, OUTSIDERS, WORKS_ON_CASE, adopt_plan, client_for
 
@@ -186,15 +185,18 @@ def test_who_does_not_see_the_case_sees_no_section(crew, who):
     assert visible_sections(crew.of(who), crew.case) == frozenset()
 
 
+NOTHING_MORE = 0  # hidden relations come empty without a query, shown ones prefetched
+
+
 def test_the_hidden_sections_are_not_even_read(crew, recorded):
     """What a team member may not see is not fetched: its relations come empty,
     without a query, so no template can show it by mistake."""
-    with CaptureQueriesContext(connection) as everything:
+    with count_queries() as everything:
         case_detail(recorded.pk)
-    with CaptureQueriesContext(connection) as readers_part:
+    with count_queries() as readers_part:
         case = case_detail(recorded.pk, sections=READER_SECTIONS)
     assert len(readers_part) < len(everything)
-    with CaptureQueriesContext(connection) as afterwards:
+    with assert_query_count(NOTHING_MORE, what="reading the hidden relations"):
         hidden = [
             case.assessments.all(),
             case.evaluations.all(),
@@ -205,4 +207,3 @@ def test_the_hidden_sections_are_not_even_read(crew, recorded):
         assert [list(records) for records in hidden] == [[]] * len(hidden)
         assert list(case.meetings.all())
         assert list(case.plan_versions.all())
-    assert len(afterwards) == 0

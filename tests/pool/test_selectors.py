@@ -23,6 +23,7 @@ from pool.selectors import (
 )
 from tests.factories import OrganisationFactory, RegisseurFactory, UserFactory
 from tests.pool.conftest import SEED_000, SeedPool, build_seed_000, open_case
+from tests.queries import assert_query_count
 
 pytestmark = pytest.mark.django_db
 
@@ -155,18 +156,16 @@ def test_regisseurs_not_in_the_pool_on_the_day_are_left_out(seed_000):
     assert gone.pk in {row.regisseur_id for row in last_day.rows}
 
 
-def test_pool_overview_takes_the_same_number_of_queries_for_three_times_the_pool(
-    seed_000, django_assert_num_queries
-):
+def test_pool_overview_takes_the_same_number_of_queries_for_three_times_the_pool(seed_000):
     # The active regisseurs joined with user, organisation and region, with their
     # in-regie, new and buddy counts annotated: one query whatever the pool's size.
     regisseurs_with_counts = 1
 
-    with django_assert_num_queries(regisseurs_with_counts):
+    with assert_query_count(regisseurs_with_counts, what="pool_overview of 8 regisseurs"):
         small = pool_overview(on=seed_000.on, new_since=seed_000.new_since)
     build_seed_000(copy=2)
     build_seed_000(copy=3)
-    with django_assert_num_queries(regisseurs_with_counts):
+    with assert_query_count(regisseurs_with_counts, what="pool_overview of 24 regisseurs"):
         large = pool_overview(on=seed_000.on, new_since=seed_000.new_since)
 
     assert (small.regisseur_count, small.total_cases) == (8, 50)
@@ -206,7 +205,7 @@ def test_programme_team_is_its_group_or_a_superuser(programme_team_member):
 # --- caseload reviews and three-way talks -------------------------------------------
 
 
-def test_latest_caseload_review_and_three_way_talk_per_regisseur(django_assert_num_queries):
+def test_latest_caseload_review_and_three_way_talk_per_regisseur():
     on = datetime.date(2024, 6, 30)
     reviewed, never = RegisseurFactory(), RegisseurFactory()
     oov = UserFactory()
@@ -223,9 +222,9 @@ def test_latest_caseload_review_and_three_way_talk_per_regisseur(django_assert_n
 
     # The active regisseurs with the latest date as a subquery: one query each.
     regisseurs_with_latest_date = 1
-    with django_assert_num_queries(regisseurs_with_latest_date):
+    with assert_query_count(regisseurs_with_latest_date, what="last_caseload_review_dates"):
         reviews = last_caseload_review_dates(on=on)
-    with django_assert_num_queries(regisseurs_with_latest_date):
+    with assert_query_count(regisseurs_with_latest_date, what="last_three_way_talk_dates"):
         talks = last_three_way_talk_dates(on=on)
 
     assert reviews == {reviewed.pk: datetime.date(2024, 4, 10), never.pk: None}
