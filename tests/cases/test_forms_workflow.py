@@ -46,10 +46,10 @@ from cases.services.plans import (
 from cases.services.revisions import STALE_RECORD
 from cases.views.decisions import EXIT_APPROVED, EXIT_PROPOSALS_READ_PURPOSE
 from pool.models import Regisseur
-from tests.factories import OrganisationFactory, RegisseurFactory, UserFactory
+from tests.factories import OrganisationFactory, RegisseurFactory, UserFactory, adopt_first_plan
 from tests.queries import assert_same_query_count, count_queries
 
-from .conftest import adopt_plan, client_for, with_role
+from .conftest import client_for, with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -299,7 +299,7 @@ def test_a_phase_change_without_an_adopted_plan_is_refused_with_the_rule(crew, t
 
 
 def test_a_phase_change_shows_in_the_timeline(crew, today, author, wpi):
-    adopt_plan(crew.case, author, today, wpi)
+    adopt_first_plan(crew.case, by=author, on=today, organisation=wpi)
     crew.case.refresh_from_db()
     response = client_for(crew.regisseur).post(
         reverse("cases:phase_change", args=[crew.case.pk]),
@@ -318,7 +318,7 @@ def test_a_phase_change_shows_in_the_timeline(crew, today, author, wpi):
 
 
 def test_a_phase_change_on_a_stale_case_shows_the_conflict(crew, today, author, wpi):
-    adopt_plan(crew.case, author, today, wpi)
+    adopt_first_plan(crew.case, by=author, on=today, organisation=wpi)
     crew.case.refresh_from_db()
     loaded = crew.case.revision
     assessment_record(
@@ -465,7 +465,7 @@ def test_bulk_hand_over_is_the_programme_teams(crew):
 
 @pytest.fixture
 def advised_exit(crew, today, author, wpi) -> ExitProcedure:
-    adopt_plan(crew.case, author, today, wpi)
+    adopt_first_plan(crew.case, by=author, on=today, organisation=wpi)
     procedure = exit_propose(
         case=crew.case,
         ground=ExitGround.MOVED_NL,
@@ -605,7 +605,7 @@ def test_the_case_page_costs_the_same_with_more_meetings_and_plans(crew, today, 
                 recorded_by=author,
             )
 
-    adopt_plan(crew.case, author, today, wpi)
+    adopt_first_plan(crew.case, by=author, on=today, organisation=wpi)
     add_history(1)
     small = _page_queries(client, url)
     add_history(5)
@@ -631,7 +631,7 @@ def test_the_exit_decisions_cost_the_same_for_one_and_three_proposals(crew, toda
 
     def advised(case: Case) -> None:
         Case.objects.filter(pk=case.pk).update(phase=Phase.EXECUTION)
-        adopt_plan(case, author, today, wpi)
+        adopt_first_plan(case, by=author, on=today, organisation=wpi)
         procedure = exit_propose(
             case=case,
             ground=ExitGround.MOVED_NL,

@@ -18,10 +18,15 @@ from cases.services.assignments import case_change_buddy
 from cases.services.evaluations import evaluation_record
 from cases.services.exits import exit_propose, exit_record_itat_advice
 from cases.services.meetings import AttendeeInput, meeting_log
-from tests.factories import OrganisationFactory, RegisseurFactory
+from tests.factories import (
+    FIRST_ADOPTED_ON,
+    OrganisationFactory,
+    RegisseurFactory,
+    adopt_first_plan,
+)
 from tests.queries import assert_query_count, count_queries
 
-from .conftest import FIRST_ADOPTED_ON, OUTSIDERS, WORKS_ON_CASE, adopt_plan, client_for
+from .conftest import OUTSIDERS, WORKS_ON_CASE, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +36,8 @@ EVALUATION = "Evaluatie-tekst: woonsituatie stabiel, contact met broer hersteld.
 EXIT_JUDGEMENT = "Uitstroomoordeel: verhuizing naar Utrecht, warme overdracht loopt."
 EXIT_ADVICE = "ITAT-R over uitstroom: overdracht aan Utrecht binnen vier weken."
 ASSIGNMENT_REASON = "Buddywissel: de buddy gaat naar het regioteam Amstelland."
-PLAN_ADVICE = "Goed."  # adopt_plan's ITAT-R advice on the plan
-PLAN_CONCERNS = "Zorg"  # adopt_plan's concerns
+PLAN_ADVICE = "Goed."  # adopt_first_plan's ITAT-R advice on the plan
+PLAN_CONCERNS = "Zorg"  # adopt_first_plan's concerns
 MEETING_DECISION = "UVO-besluit: huisbezoek door de wijkagent."
 
 READER_SECTIONS = frozenset({Section.SUMMARY, Section.TEAM, Section.PLAN, Section.MEETINGS})
@@ -44,7 +49,7 @@ def recorded(crew, today, author):
     procedure with ITAT-R's advice, each with its own distinctive text."""
     case = crew.case
     organisation = OrganisationFactory(code="wpi", name="WPI")
-    adopt_plan(case, author, FIRST_ADOPTED_ON, organisation)
+    adopt_first_plan(case, by=author, on=FIRST_ADOPTED_ON, organisation=organisation)
     meeting_log(
         case=case,
         held_on=today - datetime.timedelta(days=3),
