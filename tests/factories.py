@@ -9,6 +9,7 @@ object permissions those write."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -169,22 +170,25 @@ def adopt_first_plan(
 ) -> PlanVersion:
     """A first plan version with one intervention, advised by ITAT-R and adopted on ``on``,
     through the services."""
-    version = plan_version_create(
-        case=case,
-        concerns="Zorg",
-        goals="Doel",
-        course="Koers",
-        joint_task="Opgave",
-        focus="",
-        explanation="",
-        interventions=[
-            InterventionInput(
-                description="Iets", responsible_organisation=organisation, deadline=on
-            )
-        ],
-        by=by,
+    intervention = InterventionInput(
+        description="Iets", responsible_organisation=organisation, deadline=on
     )
-    return adopt_version(version, by=by, on=on)
+    return adopt_version(plan_concept(case, by=by, interventions=[intervention]), by=by, on=on)
+
+
+def plan_concept(
+    case: Case, *, by: User, interventions: Sequence[InterventionInput] = (), **text: str
+) -> PlanVersion:
+    """A concept plan version written through the services; ``text`` overrides its texts."""
+    texts = {
+        "concerns": "Zorg",
+        "goals": "Doel",
+        "course": "Koers",
+        "joint_task": "Opgave",
+        "focus": "",
+        "explanation": "",
+    } | text
+    return plan_version_create(case=case, interventions=list(interventions), by=by, **texts)
 
 
 def adopt_version(

@@ -18,7 +18,6 @@ from accounts.roles import Role
 from cases.models import Case, PlanVersion
 from cases.services.plans import (
     InterventionInput,
-    plan_version_create,
 )
 from cases.services.team import team_member_add
 from pool.services import absence_create
@@ -31,6 +30,7 @@ from tests.factories import (
     RegisseurFactory,
     UserFactory,
     adopt_version,
+    plan_concept,
 )
 
 AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
@@ -71,14 +71,12 @@ def adopt(author):
 def adopted_plan(today, author, adopt) -> PlanVersion:
     """A phase-2 case whose first plan version, with two interventions, is adopted."""
     case = CaseFactory(phase2=True)
-    version = plan_version_create(
-        case=case,
+    version = plan_concept(
+        case,
         concerns="Uitingen die geweld rechtvaardigen.",
         goals="Stabiele woonsituatie.",
         course="Vertrouwen opbouwen.",
         joint_task="Geen geweld, wel perspectief.",
-        focus="",
-        explanation="",
         interventions=[
             InterventionInput(
                 description="Woonbegeleiding regelen",

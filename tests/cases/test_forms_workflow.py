@@ -38,15 +38,19 @@ from cases.services.meetings import MEETING_IN_FUTURE
 from cases.services.phases import PHASE_2_NEEDS_ADOPTED_PLAN
 from cases.services.plans import (
     InterventionInput,
-    plan_record_itat_advice,
-    plan_version_adopt,
-    plan_version_create,
     plan_version_update,
 )
 from cases.services.revisions import STALE_RECORD
 from cases.views.decisions import EXIT_APPROVED, EXIT_PROPOSALS_READ_PURPOSE
 from pool.models import Regisseur
-from tests.factories import OrganisationFactory, RegisseurFactory, UserFactory, adopt_first_plan
+from tests.factories import (
+    OrganisationFactory,
+    RegisseurFactory,
+    UserFactory,
+    adopt_first_plan,
+    adopt_version,
+    plan_concept,
+)
 from tests.queries import assert_same_query_count, count_queries
 
 from .conftest import client_for, with_role
@@ -205,16 +209,8 @@ def test_a_plan_is_written_advised_and_adopted_in_the_browser(crew, today, wpi):
 def test_editing_a_plan_someone_else_changed_shows_the_conflict_and_keeps_the_input(
     crew, today, wpi, author
 ):
-    version = plan_version_create(
-        case=crew.case,
-        concerns="Oud",
-        goals="Oud",
-        course="Oud",
-        joint_task="Oud",
-        focus="",
-        explanation="",
-        interventions=[],
-        by=author,
+    version = plan_concept(
+        crew.case, by=author, concerns="Oud", goals="Oud", course="Oud", joint_task="Oud"
     )
     loaded = version.revision
     plan_version_update(version=version, by=author, goals="Door een collega herschreven.")
@@ -241,27 +237,13 @@ def test_editing_a_plan_someone_else_changed_shows_the_conflict_and_keeps_the_in
 
 
 def test_two_versions_are_compared(crew, today, wpi, author):
-    version = plan_version_create(
-        case=crew.case,
-        concerns="Zorg",
-        goals="Eerste doelen",
-        course="Koers",
-        joint_task="Opgave",
-        focus="",
-        explanation="",
-        interventions=[
-            InterventionInput(
-                description="Woonbegeleiding regelen",
-                responsible_organisation=wpi,
-                deadline=today,
-            )
-        ],
-        by=author,
+    intervention = InterventionInput(
+        description="Woonbegeleiding regelen", responsible_organisation=wpi, deadline=today
     )
-    plan_record_itat_advice(
-        version=version, given_on=today, recommendation="positief", advice="Goed.", by=author
+    concept = plan_concept(
+        crew.case, by=author, goals="Eerste doelen", interventions=[intervention]
     )
-    plan_version_adopt(version=version, adopted_on=today, by=author)
+    version = adopt_version(concept, by=author, on=today)
     client = client_for(crew.regisseur)
     client.post(
         reverse("cases:plan_new", args=[crew.case.pk]),

@@ -27,7 +27,6 @@ from cases.services.plans import (
     InterventionInput,
     plan_record_itat_advice,
     plan_version_adopt,
-    plan_version_create,
     plan_version_update,
 )
 from cases.services.retention import ERASURE_ALREADY_DONE
@@ -39,6 +38,7 @@ from tests.factories import (
     OrganisationFactory,
     RegisseurFactory,
     UserFactory,
+    plan_concept,
 )
 
 from .conftest import with_role
@@ -84,14 +84,9 @@ def started_case(number: str) -> Case:
 
 
 def concept_plan(case: Case, *, interventions: int = 0) -> PlanVersion:
-    return plan_version_create(
-        case=case,
-        concerns="Uitingen die geweld rechtvaardigen.",
-        goals="Stabiele woonsituatie.",
-        course="Vertrouwen opbouwen.",
-        joint_task="Geen geweld, wel perspectief.",
-        focus="",
-        explanation="",
+    return plan_concept(
+        case,
+        by=UserFactory(),
         interventions=[
             InterventionInput(
                 description="Woonbegeleiding regelen",
@@ -100,7 +95,6 @@ def concept_plan(case: Case, *, interventions: int = 0) -> PlanVersion:
             )
             for _ in range(interventions)
         ],
-        by=UserFactory(),
     )
 
 
