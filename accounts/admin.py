@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -13,11 +13,19 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import Organisation, User
+
+if TYPE_CHECKING:  # the admin classes are generic to mypy only, not at run time
+    _OrganisationAdminBase = admin.ModelAdmin[Organisation]
+    _UserAdminBase = DjangoUserAdmin[User]
+    _GroupAdminBase = admin.ModelAdmin[Group]
+else:
+    _OrganisationAdminBase = _GroupAdminBase = admin.ModelAdmin
+    _UserAdminBase = DjangoUserAdmin
 from .selectors import role_labels
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(_OrganisationAdminBase):
     list_display = ("code", "name", "kind")
     list_filter = ("kind",)
     search_fields = ("code", "name")
@@ -33,7 +41,7 @@ OWN_ACCOUNT_FIELDS = ("is_active", "organisation")
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(_UserAdminBase):
     list_display = ("username", "first_name", "last_name", "organisation", "is_active")
     list_filter = ("organisation", "groups", "is_active")
     filter_horizontal = ()
@@ -84,7 +92,7 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class RoleGroupAdmin(admin.ModelAdmin):
+class RoleGroupAdmin(_GroupAdminBase):
     list_display = ("name",)
     search_fields = ("name",)
     fields = ("name", "permission_list")

@@ -55,7 +55,8 @@ def backup_code_matches(code: str, encoded: str) -> bool:
     return _hasher.verify(code, encoded)
 
 
-class BackupCodeDevice(TimestampMixin, ThrottlingMixin, Device):
+# django-otp ships no type stubs.
+class BackupCodeDevice(TimestampMixin, ThrottlingMixin, Device):  # type: ignore[misc]
     """A user's set of backup codes, as one django-otp device (one per user).
 
     Failed codes slow further tries down (django-otp's throttling, doubling

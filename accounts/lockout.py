@@ -13,6 +13,8 @@ count. docs/adr/0013-sign-in-hardening.md has the reasons.
 
 from __future__ import annotations
 
+from typing import Any
+
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
 from axes.models import AccessAttempt
@@ -32,10 +34,12 @@ def address_failures(request: HttpRequest) -> int:
     return total or 0
 
 
-class AddressThrottlingHandler(AxesDatabaseHandler):
+# django-axes ships no type stubs.
+class AddressThrottlingHandler(AxesDatabaseHandler):  # type: ignore[misc]
     """django-axes' database handler, also refusing an address with too many failures."""
 
-    def is_locked(self, request: HttpRequest, credentials: dict | None = None) -> bool:
+    def is_locked(self, request: HttpRequest, credentials: dict[str, Any] | None = None) -> bool:
         if super().is_locked(request, credentials):
             return True
-        return address_failures(request) >= settings.IPGAR_SIGN_IN_ADDRESS_FAILURE_LIMIT
+        limit: int = settings.IPGAR_SIGN_IN_ADDRESS_FAILURE_LIMIT
+        return address_failures(request) >= limit

@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
 # Imported to register the backup-code models, defined beside their hashing.
-from .backup_codes import BackupCode, BackupCodeDevice  # noqa: F401
+from .backup_codes import BackupCode as BackupCode
+from .backup_codes import BackupCodeDevice as BackupCodeDevice
 from .roles import CASE_CONTENT_ROLES, Role
 
 
@@ -57,6 +58,9 @@ class User(AbstractUser):
         blank=True,
         related_name="users",
     )
+    # The names of the user's groups, read once per request (accounts/roles.py).
+    _role_names: frozenset[str] | None = None
+    _role_permissions: frozenset[str] = frozenset()
 
     class Meta:
         verbose_name = _("gebruiker")
@@ -237,7 +241,8 @@ class RoleGrant(models.Model):
 # added and removed, so inserts and deletes are what the history holds.
 
 
-class UserGroupMembership(User.groups.through):  # type: ignore[name-defined]
+# django-stubs types the auto-created through model as Any; it is a model here.
+class UserGroupMembership(User.groups.through):  # type: ignore[name-defined,misc]
     class Meta:
         proxy = True
         default_permissions = ()  # nobody edits these rows by hand
@@ -245,7 +250,8 @@ class UserGroupMembership(User.groups.through):  # type: ignore[name-defined]
         verbose_name_plural = _("rollen van gebruikers")
 
 
-class GroupPermissionGrant(Group.permissions.through):  # type: ignore[name-defined]
+# django-stubs types the auto-created through model as Any; it is a model here.
+class GroupPermissionGrant(Group.permissions.through):  # type: ignore[name-defined,misc]
     class Meta:
         proxy = True
         default_permissions = ()  # nobody edits these rows by hand

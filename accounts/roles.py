@@ -4,8 +4,15 @@ cases are granted by the cases services (cases/access.py), never by hand."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:  # the models import this module
+    from django.contrib.auth.models import AnonymousUser
+
+    from .models import User
 
 
 class Role(models.TextChoices):
@@ -31,21 +38,21 @@ def reaches_case_content(role: Role | str) -> bool:
     return Role(role) in CASE_CONTENT_ROLES
 
 
-def user_has_role(user, role: Role) -> bool:
+def user_has_role(user: User | AnonymousUser, role: Role) -> bool:
     """True when the signed-in user holds the role (groups are prefetched per request)."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return False
     return role.value in user_role_names(user)
 
 
-def user_role_names(user) -> frozenset[str]:
-    cached = getattr(user, "_role_names", None)
+def user_role_names(user: User) -> frozenset[str]:
+    cached = user._role_names
     if cached is None:
         cached = _load_roles(user)
     return cached
 
 
-def role_permissions(user) -> frozenset[str]:
+def role_permissions(user: User) -> frozenset[str]:
     """The permissions ("app_label.codename") the user's roles hold, loaded with the
     role names in one query and forgotten with them (accounts/backends.py)."""
     if getattr(user, "_role_names", None) is None:
@@ -53,19 +60,20 @@ def role_permissions(user) -> frozenset[str]:
     return user._role_permissions
 
 
-def _load_roles(user) -> frozenset[str]:
+def _load_roles(user: User) -> frozenset[str]:
     rows = user.groups.values_list(
         "name", "permissions__content_type__app_label", "permissions__codename"
     )
-    names = set()
-    perms = set()
+    names: set[str] = set()
+    perms: set[str] = set()
     for name, app_label, codename in rows:
         names.add(name)
         if codename is not None:
             perms.add(f"{app_label}.{codename}")
-    user._role_names = frozenset(names)
+    roles = frozenset(names)
+    user._role_names = roles
     user._role_permissions = frozenset(perms)
-    return user._role_names
+    return roles
 
 
 # Model permissions each role's group holds ("app_label.codename"). Object-level

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import HttpRequest
 from django.middleware.csrf import rotate_token
@@ -20,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from domain.errors import RuleViolation
 
 from .backup_codes import BackupCode, BackupCodeDevice, backup_code_hash, backup_code_new
+from .models import User
 
 TOTP_DEVICE_NAME = "Authenticator-app"
 BACKUP_DEVICE_NAME = "Reservecodes"
@@ -36,7 +38,7 @@ REPLACE_NOT_AUTHORISED = _(
 )
 
 
-def totp_enrolment_start(*, user) -> TOTPDevice:
+def totp_enrolment_start(*, user: User) -> TOTPDevice:
     """The unconfirmed authenticator device the user is setting up (one at a time)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
@@ -45,7 +47,7 @@ def totp_enrolment_start(*, user) -> TOTPDevice:
 
 
 @transaction.atomic
-def totp_enrolment_confirm(*, request: HttpRequest, user, token: str) -> list[str]:
+def totp_enrolment_confirm(*, request: HttpRequest, user: User, token: str) -> list[str]:
     """Confirm the new device with a code from the app; returns fresh backup codes.
 
     Replacing an existing second factor needs second_factor_replace_authorise first.
@@ -68,7 +70,7 @@ def totp_enrolment_confirm(*, request: HttpRequest, user, token: str) -> list[st
 
 @transaction.atomic
 def backup_codes_replace(
-    *, user, codes: list[str] | None = None, count: int = BACKUP_CODE_COUNT
+    *, user: User, codes: list[str] | None = None, count: int = BACKUP_CODE_COUNT
 ) -> list[str]:
     """Replace the user's backup codes; each works once. Returns them for showing once.
 
@@ -85,13 +87,13 @@ def backup_codes_replace(
     return codes
 
 
-def has_second_factor(user) -> bool:
+def has_second_factor(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists() or (
         BackupCode.objects.filter(device__user=user, device__confirmed=True).exists()
     )
 
 
-def _device_for_code(user, token: str) -> Device | None:
+def _device_for_code(user: User, token: str) -> Device | None:
     """The user's device that accepts ``token`` (a backup code is spent by this), or None.
 
     django-otp throttles each device after failures, so guessing does not pay."""
@@ -120,7 +122,7 @@ def _session_verified(request: HttpRequest, device: Device) -> None:
     rotate_token(request)
 
 
-def second_factor_verify(*, request: HttpRequest, user, token: str) -> None:
+def second_factor_verify(*, request: HttpRequest, user: User, token: str) -> None:
     """Check a code from the app or a backup code; on success the session is verified."""
     verified = _device_for_code(user, token)
     if verified is None:
@@ -129,7 +131,7 @@ def second_factor_verify(*, request: HttpRequest, user, token: str) -> None:
 
 
 def second_factor_replace_authorise(
-    *, request: HttpRequest, user, password: str, token: str
+    *, request: HttpRequest, user: User, password: str, token: str
 ) -> None:
     """Allow this session to set up a new authenticator for a few minutes.
 
@@ -150,7 +152,7 @@ def second_factor_replace_authorised(request: HttpRequest) -> bool:
     return authorised_at is not None and time.time() - authorised_at < REPLACE_AUTHORISED_SECONDS
 
 
-def session_is_verified(user) -> bool:
+def session_is_verified(user: User | AnonymousUser) -> bool:
     """True once this session passed the second factor (OTPMiddleware sets is_verified)."""
     check = getattr(user, "is_verified", None)
     return bool(check and check())

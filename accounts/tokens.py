@@ -11,7 +11,7 @@ import datetime
 import hashlib
 import hmac
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,6 +21,10 @@ from rest_framework import authentication, exceptions, permissions
 from .models import ApiToken
 from .roles import Role, user_has_role
 from .services import session_is_verified
+
+if TYPE_CHECKING:  # rest_framework.views reads the settings, which name this module
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 AUTH_HEADER_KEYWORD = "Token"
 KEY_INVALID = "Ongeldig API-token."
@@ -130,7 +134,7 @@ class TokenHasScope(permissions.BasePermission):
     permissions apply as everywhere else.
     """
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         token = request.auth
         if not isinstance(token, ApiToken):
             return True
@@ -150,7 +154,7 @@ class TokenOrVerifiedSession(permissions.BasePermission):
     /api/ is open before the second factor (accounts.middleware), so a session with
     the password alone must be refused here."""
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         if not (request.user and request.user.is_authenticated):
             return False
         if isinstance(request.auth, ApiToken):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import segno
 from django.conf import settings
@@ -17,6 +18,7 @@ from domain.errors import RuleViolation
 
 from . import services
 from .forms import EnrolmentForm, ReauthenticationForm, SecondFactorForm
+from .http import AuthenticatedRequest
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -28,7 +30,7 @@ def _next_url(request: HttpRequest) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def two_factor_verify(request: HttpRequest) -> HttpResponse:
+def two_factor_verify(request: AuthenticatedRequest) -> HttpResponse:
     if services.session_is_verified(request.user):
         return redirect(_next_url(request))
     if not services.has_second_factor(request.user):
@@ -55,7 +57,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def two_factor_enrol(request: HttpRequest) -> HttpResponse:
+def two_factor_enrol(request: AuthenticatedRequest) -> HttpResponse:
     if services.has_second_factor(request.user):
         if not services.session_is_verified(request.user):
             # Someone with a password alone may not replace an existing second factor.
@@ -86,7 +88,7 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _two_factor_reauthenticate(request: HttpRequest) -> HttpResponse:
+def _two_factor_reauthenticate(request: AuthenticatedRequest) -> HttpResponse:
     """The first step of replacing a second factor: the password and a current code."""
     form = ReauthenticationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -117,7 +119,7 @@ def _base32_secret(key: bytes) -> str:
 
 
 def locked_out(
-    request: HttpRequest, credentials: dict | None = None, *args, **kwargs
+    request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any
 ) -> HttpResponse:
     """django-axes calls this once the failure limit is reached."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,6 +26,7 @@ from .forms_roles import (
     RoleRevokeForm,
     UserSearchForm,
 )
+from .http import AuthenticatedRequest
 from .models import RoleGrant, RoleGrantStatus, User
 from .permissions import may_decide_grant, may_decide_grants, may_manage_roles
 from .roles import Role
@@ -54,12 +55,6 @@ ROLE_REVOKED = _("De rol %(role)s is afgenomen van %(user)s.")
 GRANT_APPROVED = _("De aanvraag is goedgekeurd: %(user)s heeft nu de rol %(role)s.")
 GRANT_REFUSED = _("De aanvraag voor de rol %(role)s voor %(user)s is geweigerd.")
 GRANT_WITHDRAWN = _("De aanvraag voor de rol %(role)s voor %(user)s is ingetrokken.")
-
-
-class AuthenticatedRequest(HttpRequest):
-    """A request behind @login_required: its user is a signed-in User."""
-
-    user: User
 
 
 def _require_role_manager(user: Any) -> None:

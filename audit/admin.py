@@ -22,7 +22,7 @@ from django.contrib.admin.utils import unquote
 from django.http import Http404, HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
-    _ModelAdminBase = admin.ModelAdmin
+    _ModelAdminBase = admin.ModelAdmin[Any]
 else:
     _ModelAdminBase = object
 

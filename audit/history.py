@@ -15,13 +15,14 @@ from typing import Any
 
 import pghistory
 from django.db import connection, models
+from django.http import HttpRequest, HttpResponse
 from pghistory.middleware import HistoryMiddleware as PgHistoryMiddleware
 from pghistory.models import MiddlewareEvents
 
 IGNORED_FIELDS = frozenset({"updated_at", "revision"})
 
 
-def history_context(**metadata: Any) -> contextlib.AbstractContextManager:
+def history_context(**metadata: Any) -> contextlib.AbstractContextManager[object]:
     """Attach metadata (who, which job) to the history events written inside.
 
     Services use this rather than ``pghistory.context``: history triggers exist
@@ -36,10 +37,13 @@ def history_context(**metadata: Any) -> contextlib.AbstractContextManager:
 class HistoryMiddleware(PgHistoryMiddleware):
     """pghistory's request middleware (user and URL on every event), PostgreSQL only."""
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         if connection.vendor != "postgresql":
-            return self.get_response(request)
-        return super().__call__(request)
+            response: HttpResponse = self.get_response(request)
+            return response
+        # pghistory's middleware is not annotated.
+        response = super().__call__(request)  # type: ignore[no-untyped-call]
+        return response
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from accounts.models import User
 from domain.csv_cells import csv_safe_writer
 
 from .models import AccessLog
@@ -33,13 +34,13 @@ EXPORT_COLUMNS = (
 )
 
 
-def access_log_visible_to(user) -> QuerySet[AccessLog]:
+def access_log_visible_to(user: User) -> QuerySet[AccessLog]:
     """The programme team reads the whole log; a partner's privacy officer reads the
     records of his or her own organisation's staff; nobody else reads any."""
     records = AccessLog.objects.select_related("organisation")
     if may_read_whole_access_log(user):
         return records
-    if may_read_organisation_access_log(user):
+    if may_read_organisation_access_log(user) and user.organisation_id is not None:
         return records.filter(organisation_id=user.organisation_id)
     return records.none()
 
@@ -55,7 +56,7 @@ class AccessLogFilter:
     until: datetime.date | None = None
 
 
-def access_log_search(*, viewer, filters: AccessLogFilter) -> QuerySet[AccessLog]:
+def access_log_search(*, viewer: User, filters: AccessLogFilter) -> QuerySet[AccessLog]:
     records = access_log_visible_to(viewer)
     conditions = Q()
     if filters.username:

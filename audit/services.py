@@ -226,7 +226,7 @@ def access_record_many(
         cursor.execute(statement, [*values.values(), *columns.values()])
 
 
-def _concrete(name: str) -> models.Field:
+def _concrete(name: str) -> models.Field[Any, Any]:
     field = AccessLog._meta.get_field(name)
     assert isinstance(field, models.Field)  # noqa: S101  (the model's own columns)
     return field

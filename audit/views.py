@@ -6,9 +6,11 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
+
+from accounts.http import AuthenticatedRequest
 
 from .forms import AccessLogFilterForm
 from .permissions import may_export_subject_access, may_search_access_log
@@ -32,7 +34,7 @@ def _csv_response(content: str, filename: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def access_log(request: HttpRequest) -> HttpResponse:
+def access_log(request: AuthenticatedRequest) -> HttpResponse:
     if not may_search_access_log(request.user):
         raise PermissionDenied(LOG_REFUSED)
     form = AccessLogFilterForm(request.GET)
@@ -45,7 +47,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def access_log_export(request: HttpRequest) -> HttpResponse:
+def access_log_export(request: AuthenticatedRequest) -> HttpResponse:
     """The records the same search shows, every page of them, as CSV."""
     if not may_search_access_log(request.user):
         raise PermissionDenied(LOG_REFUSED)
@@ -62,7 +64,7 @@ def access_log_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def subject_access_export(request: HttpRequest, case_id: int) -> HttpResponse:
+def subject_access_export(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     """Every recorded access to one person's data (AVG art. 15). The export is
     itself recorded first, so it appears in what it exports."""
     if not may_export_subject_access(request.user):

@@ -27,8 +27,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
+from typing import Literal, TypeAlias, TypeGuard
 
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import AnonymousUser, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
@@ -37,19 +38,28 @@ from django.http import Http404
 from django.utils import timezone
 from guardian.models import UserObjectPermission
 
+from accounts.models import User
 from audit.models import AccessLog
 from audit.services import role_basis
 from pool.models import Absence, Regisseur
 
 from .models import OPEN_STATUSES, Case, EmergencyAccess, TeamMember
 
-DIRECTOR_PERMISSIONS = ("view_case", "work_on_case", "view_person_data")
-TEAM_MEMBER_PERMISSIONS = ("view_case",)
-MANAGED_PERMISSIONS = frozenset(DIRECTOR_PERMISSIONS + TEAM_MEMBER_PERMISSIONS)
+# The object permissions on a case (codenames of cases.Case's Meta.permissions and
+# view_case); access is asked for by one of these names, never by a free string.
+CasePermission: TypeAlias = Literal["view_case", "work_on_case", "view_person_data"]
+# Who asks: the signed-in user of a request, or nobody signed in.
+Reader: TypeAlias = User | AnonymousUser
+
+DIRECTOR_PERMISSIONS: tuple[CasePermission, ...] = ("view_case", "work_on_case", "view_person_data")
+TEAM_MEMBER_PERMISSIONS: tuple[CasePermission, ...] = ("view_case",)
+MANAGED_PERMISSIONS: frozenset[CasePermission] = frozenset(
+    DIRECTOR_PERMISSIONS + TEAM_MEMBER_PERMISSIONS
+)
 # What a running emergency access gives: the directors' reading rights, never
 # work_on_case. Breaking the glass is for reading: no hand-over, buddy change, share,
 # UVO, plan or other write rests on it (docs/adr/0004-reading-cases-and-emergency-access.md).
-EMERGENCY_PERMISSIONS = frozenset(("view_case", "view_person_data"))
+EMERGENCY_PERMISSIONS: frozenset[CasePermission] = frozenset(("view_case", "view_person_data"))
 
 CASE_PERMISSION_REFUSED = "U mag dit onderdeel van de casus niet inzien."
 # Cases re-derived together: one batch is a handful of queries, whatever its size.
@@ -58,10 +68,12 @@ ACCESS_SYNC_BATCH_SIZE = 500
 
 def cases_access_wanted(
     *, cases: Sequence[Case], on: datetime.date
-) -> dict[int, dict[int, set[str]]]:
+) -> dict[int, dict[int, set[CasePermission]]]:
     """Who should hold which case permission on ``on``, for many cases at once:
     {case id: {user id: {codename}}}. Three queries however many cases."""
-    wanted: dict[int, defaultdict[int, set[str]]] = {case.pk: defaultdict(set) for case in cases}
+    wanted: dict[int, defaultdict[int, set[CasePermission]]] = {
+        case.pk: defaultdict(set) for case in cases
+    }
     open_cases = [case for case in cases if case.status in OPEN_STATUSES]
     cases_directed_by: defaultdict[int, set[int]] = defaultdict(set)  # regisseur id: case ids
     for case in open_cases:
@@ -91,7 +103,7 @@ def cases_access_wanted(
     return {case_id: dict(users) for case_id, users in wanted.items()}
 
 
-def case_access_wanted(*, case: Case, on: datetime.date) -> dict[int, set[str]]:
+def case_access_wanted(*, case: Case, on: datetime.date) -> dict[int, set[CasePermission]]:
     """Who should hold which case permission on ``on``: {user id: {codename}}."""
     return cases_access_wanted(cases=[case], on=on)[case.pk]
 
@@ -180,22 +192,17 @@ def users_with_case_access(case: Case) -> set[int]:
 # --- reading: one rule for lists and details -------------------------------------------
 
 
-def _codename(perm: str) -> str:
-    """Accept "cases.view_case" as well as "view_case"."""
-    return perm.removeprefix("cases.")
+def _may_hold_permissions(user: Reader) -> TypeGuard[User]:
+    return bool(user.is_authenticated and user.is_active)
 
 
-def _may_hold_permissions(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
-
-def _object_permissions(user) -> QuerySet[UserObjectPermission]:
+def _object_permissions(user: User) -> QuerySet[UserObjectPermission]:
     return UserObjectPermission.objects.filter(
         user=user, content_type__app_label="cases", content_type__model="case"
     )
 
 
-def cases_visible_to(user, *, on: datetime.datetime | None = None) -> QuerySet[Case]:
+def cases_visible_to(user: Reader, *, on: datetime.datetime | None = None) -> QuerySet[Case]:
     """Every case ``user`` may see at ``on`` (default: now), as one composable query.
 
     The programme team (global ``cases.view_case``) sees all; everyone else the
@@ -220,33 +227,36 @@ class CasePermissions:
     """What one user holds on one case: ``regular`` through the role or the case's
     object permissions, and the emergency access running, if any."""
 
-    regular: frozenset[str]
+    regular: frozenset[CasePermission]
     emergency: EmergencyAccess | None = None
 
-    def allows(self, perm: str) -> bool:
-        codename = _codename(perm)
-        return codename in self.regular or (
-            self.emergency is not None and codename in EMERGENCY_PERMISSIONS
+    def allows(self, perm: CasePermission) -> bool:
+        return perm in self.regular or (
+            self.emergency is not None and perm in EMERGENCY_PERMISSIONS
         )
 
-    def rests_on_emergency(self, perm: str) -> bool:
+    def rests_on_emergency(self, perm: CasePermission) -> bool:
         """True when ``perm`` is held only through the emergency access: reads under
         it are flagged in the access log."""
-        codename = _codename(perm)
-        return self.allows(codename) and codename not in self.regular
+        return self.allows(perm) and perm not in self.regular
 
 
-def case_permissions(user, case: Case, *, on: datetime.datetime | None = None) -> CasePermissions:
+def case_permissions(
+    user: Reader, case: Case, *, on: datetime.datetime | None = None
+) -> CasePermissions:
     """The case permissions ``user`` holds on ``case`` at ``on`` (default: now)."""
     if not _may_hold_permissions(user):
         return CasePermissions(regular=frozenset())
-    held = {codename for codename in MANAGED_PERMISSIONS if user.has_perm(f"cases.{codename}")}
+    held: set[CasePermission] = {
+        codename for codename in MANAGED_PERMISSIONS if user.has_perm(f"cases.{codename}")
+    }
     if not held >= EMERGENCY_PERMISSIONS:
-        held.update(
+        granted = set(
             _object_permissions(user)
             .filter(object_pk=str(case.pk), permission__codename__in=MANAGED_PERMISSIONS)
             .values_list("permission__codename", flat=True)
         )
+        held.update(codename for codename in MANAGED_PERMISSIONS if codename in granted)
     emergency = None
     if not held >= EMERGENCY_PERMISSIONS:
         emergency = (
@@ -258,7 +268,9 @@ def case_permissions(user, case: Case, *, on: datetime.datetime | None = None) -
     return CasePermissions(regular=frozenset(held), emergency=emergency)
 
 
-def user_may(user, case: Case, perm: str, *, on: datetime.datetime | None = None) -> bool:
+def user_may(
+    user: Reader, case: Case, perm: CasePermission, *, on: datetime.datetime | None = None
+) -> bool:
     """True when ``user`` holds ``perm`` (view_case, work_on_case, view_person_data) on ``case``."""
     return case_permissions(user, case, on=on).allows(perm)
 
@@ -269,9 +281,9 @@ class CaseAccess:
 
     case: Case
     permissions: CasePermissions
-    need: str
+    need: CasePermission
 
-    def allows(self, perm: str) -> bool:
+    def allows(self, perm: CasePermission) -> bool:
         return self.permissions.allows(perm)
 
     @property
@@ -285,7 +297,11 @@ class CaseAccess:
 
 
 def case_access_for(
-    user, case_id: int, *, need: str = "view_case", on: datetime.datetime | None = None
+    user: Reader,
+    case_id: int,
+    *,
+    need: CasePermission = "view_case",
+    on: datetime.datetime | None = None,
 ) -> CaseAccess:
     """The case ``case_id`` if ``user`` may see it, with what he or she holds on it.
 
@@ -299,11 +315,15 @@ def case_access_for(
     permissions = case_permissions(user, case, on=on)
     if not permissions.allows(need):
         raise PermissionDenied(CASE_PERMISSION_REFUSED)
-    return CaseAccess(case=case, permissions=permissions, need=_codename(need))
+    return CaseAccess(case=case, permissions=permissions, need=need)
 
 
 def case_for(
-    user, case_id: int, *, need: str = "view_case", on: datetime.datetime | None = None
+    user: Reader,
+    case_id: int,
+    *,
+    need: CasePermission = "view_case",
+    on: datetime.datetime | None = None,
 ) -> Case:
     """As ``case_access_for``, the case alone."""
     return case_access_for(user, case_id, need=need, on=on).case
@@ -312,7 +332,7 @@ def case_for(
 # --- the ground of an access: the access log's "on whose behalf" (NEN 7513) -------------
 
 
-def access_basis(user, case: Case | None, *, on: datetime.datetime | None = None) -> str:
+def access_basis(user: Reader, case: Case | None, *, on: datetime.datetime | None = None) -> str:
     """On which ground ``user`` reaches ``case`` at ``on`` (default: now), from the
     same facts the permissions above come from, the closest relation first.
 
@@ -383,7 +403,9 @@ __all__ = [
     "EMERGENCY_PERMISSIONS",
     "TEAM_MEMBER_PERMISSIONS",
     "CaseAccess",
+    "CasePermission",
     "CasePermissions",
+    "Reader",
     "access_basis",
     "case_access_for",
     "case_access_sync",

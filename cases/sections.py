@@ -20,7 +20,14 @@ from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
 
-from .access import CaseAccess, CasePermissions, case_access_for, case_permissions
+from .access import (
+    CaseAccess,
+    CasePermission,
+    CasePermissions,
+    Reader,
+    case_access_for,
+    case_permissions,
+)
 from .models import Case
 
 
@@ -42,7 +49,7 @@ class Section(StrEnum):
 
 
 # The case permission that opens each section.
-SECTION_PERMISSION: Mapping[Section, str] = MappingProxyType(
+SECTION_PERMISSION: Mapping[Section, CasePermission] = MappingProxyType(
     {
         Section.SUMMARY: "view_case",
         Section.TEAM: "view_case",
@@ -66,7 +73,7 @@ def sections_allowed(permissions: CasePermissions) -> frozenset[Section]:
 
 
 def visible_sections(
-    user, case: Case, *, on: datetime.datetime | None = None
+    user: Reader, case: Case, *, on: datetime.datetime | None = None
 ) -> frozenset[Section]:
     """The sections of ``case``'s page that ``user`` sees at ``on`` (default: now).
     Empty for whoever does not see the case at all."""
@@ -74,7 +81,7 @@ def visible_sections(
 
 
 def section_access_for(
-    user, case_id: int, section: Section, *, on: datetime.datetime | None = None
+    user: Reader, case_id: int, section: Section, *, on: datetime.datetime | None = None
 ) -> CaseAccess:
     """The case for a page under ``section``: 404 when the case is not visible,
     403 when it is but the section is not (cases/access.py ``case_access_for``)."""

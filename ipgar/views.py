@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
+from accounts.http import AuthenticatedRequest
 from accounts.permissions import may_decide_grants, may_manage_roles
 from audit.permissions import may_search_access_log
 from cases.permissions import may_decide_exits, may_list_cases, may_list_directed_cases
@@ -79,7 +80,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     """Sends each person to his or her own start page; a welcome for whom has none."""
     urls = {entry["key"]: entry["url"] for entry in menu_for(request.user)}
     for key in LANDING:

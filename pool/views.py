@@ -11,12 +11,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import User
+from accounts.http import AuthenticatedRequest
 from audit.services import access_record
 from domain.forms import Outcome, call_service, form_status
 
@@ -54,13 +54,6 @@ from .selectors import (
     team_rhythm_status,
     three_way_talks_visible_to,
 )
-
-
-class AuthenticatedRequest(HttpRequest):
-    """A request behind @login_required: its user is a signed-in User."""
-
-    user: User
-
 
 # The pool list is paged: a pool of hundreds (as in the benchmark) stays one quick page.
 REGISSEURS_PER_PAGE = 50

@@ -1,9 +1,17 @@
-"""factory_boy factories for every model; Traits give the common case states."""
+"""factory_boy factories for every model; Traits give the common case states.
+
+A case in a given state is built here and nowhere else: ``CaseFactory(phase2=True)``,
+``CaseFactory(exited=True)`` and the like set its fields; ``CaseFactory(started=True)``
+registers, assigns and starts it through the services, and ``CaseFactory(with_plan=True)``
+gives it a first plan adopted through the services, where a test needs the rows and
+object permissions those write."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 import factory
 from factory.django import DjangoModelFactory
@@ -14,6 +22,7 @@ from cases.models import (
     Case,
     CaseStatus,
     Intervention,
+    ItatAdvice,
     Meeting,
     Person,
     Phase,
@@ -21,9 +30,22 @@ from cases.models import (
     PlanVersion,
     TeamMember,
 )
+from cases.services.assignments import case_assign
+from cases.services.intake import case_register, case_sign_notification
+from cases.services.plans import (
+    InterventionInput,
+    plan_record_itat_advice,
+    plan_version_adopt,
+    plan_version_create,
+)
 from pool.models import Region, Regisseur
 
 TODAY = datetime.date(2026, 11, 23)
+# The dates of a case started through the services (CaseFactory(started=True)).
+REGISTERED_ON = datetime.date(2025, 1, 6)
+ASSIGNED_ON = datetime.date(2025, 1, 8)
+SIGNED_ON = datetime.date(2025, 1, 13)
+FIRST_ADOPTED_ON = datetime.date(2025, 3, 1)
 
 
 class OrganisationFactory(DjangoModelFactory[Organisation]):
@@ -72,6 +94,7 @@ class RegisseurFactory(DjangoModelFactory[Regisseur]):
 class CaseFactory(DjangoModelFactory[Case]):
     class Meta:
         model = Case
+        skip_postgeneration_save = True  # with_plan saves through the services
 
     number = factory.Sequence(lambda n: f"R-{n:05d}")
     region = factory.SubFactory(RegionFactory)
@@ -93,6 +116,94 @@ class CaseFactory(DjangoModelFactory[Case]):
         exited = factory.Trait(
             status=CaseStatus.EXITED, phase=Phase.EXIT, exited_on=datetime.date(2026, 6, 1)
         )
+        # Registered, assigned and started through the services, so its Assignment rows,
+        # phase history and object permissions exist as they would in production; of
+        # the fields above only number, region, regisseur and buddy are used.
+        started = False
+
+    # Who records a case started through the services; None builds it field by field.
+    by = factory.Maybe("started", factory.SubFactory(UserFactory), None)
+
+    @classmethod
+    def _build(cls, model_class: type[Case], *args: Any, **kwargs: Any) -> Case:
+        kwargs.pop("by")
+        return super()._build(model_class, *args, **kwargs)
+
+    @classmethod
+    def _create(cls, model_class: type[Case], *args: Any, by: User | None, **kwargs: Any) -> Case:
+        if by is None:
+            return super()._create(model_class, *args, **kwargs)
+        case = case_register(
+            number=kwargs["number"],
+            region=kwargs["region"],
+            registered_on=REGISTERED_ON,
+            first_name="Testpersoon",
+            last_name="Fictief",
+            date_of_birth=datetime.date(1999, 5, 17),
+            address="Voorbeeldstraat 1, 1000 AA Amsterdam",
+            by=by,
+        )
+        case_assign(
+            case=case,
+            regisseur=kwargs["regisseur"],
+            buddy=kwargs["buddy"],
+            on=ASSIGNED_ON,
+            reason="Nieuwe casus, toegewezen op ruimte in de caseload.",
+            by=by,
+        )
+        return case_sign_notification(case=case, signed_on=SIGNED_ON, by=by)
+
+    @factory.post_generation
+    def with_plan(case: Case, create: bool, extracted: bool | None, **kwargs: Any) -> None:
+        """``with_plan=True``: a first plan version, advised by ITAT-R and adopted."""
+        if create and extracted:
+            adopt_first_plan(
+                case,
+                by=UserFactory(),
+                on=FIRST_ADOPTED_ON,
+                organisation=OrganisationFactory(code="wpi", name="WPI"),
+            )
+
+
+def adopt_first_plan(
+    case: Case, *, by: User, on: datetime.date, organisation: Organisation
+) -> PlanVersion:
+    """A first plan version with one intervention, advised by ITAT-R and adopted on ``on``,
+    through the services."""
+    intervention = InterventionInput(
+        description="Iets", responsible_organisation=organisation, deadline=on
+    )
+    return adopt_version(plan_concept(case, by=by, interventions=[intervention]), by=by, on=on)
+
+
+def plan_concept(
+    case: Case, *, by: User, interventions: Sequence[InterventionInput] = (), **text: str
+) -> PlanVersion:
+    """A concept plan version written through the services; ``text`` overrides its texts."""
+    texts = {
+        "concerns": "Zorg",
+        "goals": "Doel",
+        "course": "Koers",
+        "joint_task": "Opgave",
+        "focus": "",
+        "explanation": "",
+    } | text
+    return plan_version_create(case=case, interventions=list(interventions), by=by, **texts)
+
+
+def adopt_version(
+    version: PlanVersion, *, by: User, on: datetime.date, advice: str = "Goed."
+) -> PlanVersion:
+    """Take ``version`` through ITAT-R's positive advice to adoption on ``on``, as the
+    services require."""
+    plan_record_itat_advice(
+        version=version,
+        given_on=on,
+        recommendation=ItatAdvice.Recommendation.POSITIVE,
+        advice=advice,
+        by=by,
+    )
+    return plan_version_adopt(version=version, adopted_on=on, by=by)
 
 
 class PersonFactory(DjangoModelFactory[Person]):

@@ -10,20 +10,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from accounts.models import User
-
 # What the user sees above a form whose record changed in the meantime: the
 # service's own STALE_RECORD message, then this, with the record as it now stands.
 STALE_SHOWN_BELOW = (
     "Hieronder staat hoe het nu is vastgelegd. Uw invoer is bewaard: controleer haar en "
     "verstuur opnieuw als uw wijziging nog steeds klopt."
 )
-
-
-class AuthenticatedRequest(HttpRequest):
-    """A request behind @login_required: its user is a signed-in User."""
-
-    user: User
 
 
 def show_stale(form: forms.Form) -> None:

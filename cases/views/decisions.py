@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedRequest
 from audit.services import access_record_many
 from domain.forms import call_service
 from pool.models import Regisseur
@@ -28,7 +29,6 @@ from ..services.assignments import pool_leave_with_hand_over, suggest_distributi
 from ..services.exits import EXIT_DECISION_ONLY_PTO_R, exit_decide
 from ..services.revisions import STALE_RECORD
 from .common import (
-    AuthenticatedRequest,
     form_page,
     show_stale,
     with_current_revision,

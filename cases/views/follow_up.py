@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedRequest
 from accounts.models import User
 from domain.forms import call_service
 
@@ -36,7 +37,7 @@ from ..services.exits import exit_record_itat_advice, exit_withdraw
 from ..services.meetings import action_mark_done
 from ..services.plans import intervention_record_progress
 from ..services.reads import case_read_record
-from .common import AuthenticatedRequest, form_page, show_stale, with_current_revision
+from .common import form_page, show_stale, with_current_revision
 
 # Marked for translation here, translated when shown (the tests reuse the Dutch text).
 EXIT_ADVICE_RECORDED = gettext_noop(

@@ -21,6 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.http import AuthenticatedRequest
 from domain.forms import Outcome, call_service, form_status
 
 from ..access import case_access_for
@@ -56,7 +57,6 @@ from ..services.emergency import (
 )
 from ..services.reads import case_read_record
 from ..services.sharing import share_record
-from .common import AuthenticatedRequest
 
 CASES_PER_PAGE = 50
 # The case page's body is kept in the "case_pages" cache (per process, in memory).

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.http import AuthenticatedRequest
 from domain.forms import call_service
 from pool.selectors import pool_overview, regisseurs_active
 
@@ -77,7 +78,6 @@ from ..services.plans import (
 from ..services.reads import case_read_record
 from ..services.revisions import STALE_RECORD
 from .common import (
-    AuthenticatedRequest,
     form_page,
     show_stale,
     with_current_revision,

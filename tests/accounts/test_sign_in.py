@@ -8,14 +8,13 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.services import CODE_WRONG, backup_codes_replace
 from tests.conftest import sign_in
 from tests.factories import UserFactory
+from tests.queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -163,7 +162,7 @@ def test_activity_moves_the_idle_expiry_on_with_at_most_one_write_a_minute(clien
         expiry = Session.objects.get(session_key=key).expire_date
 
         traveller.shift(datetime.timedelta(seconds=30))
-        with CaptureQueriesContext(connection) as queries:
+        with count_queries() as queries:
             client.get("/")
         assert not any(q["sql"].startswith("UPDATE") for q in queries.captured_queries)
         assert Session.objects.get(session_key=key).expire_date == expiry

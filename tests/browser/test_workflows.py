@@ -14,15 +14,15 @@ from accounts.roles import Role
 from cases.access import case_access_sync
 from cases.models import ExitGround, ExitProcedure, PlanVersion
 from cases.services.exits import exit_propose, exit_record_itat_advice
-from cases.services.plans import (
-    InterventionInput,
-    plan_record_itat_advice,
-    plan_version_adopt,
-    plan_version_create,
-)
 from cases.views.decisions import EXIT_APPROVED
 from cases.views.workflow import HANDED_OVER
-from tests.factories import CaseFactory, OrganisationFactory, RegisseurFactory, UserFactory
+from tests.factories import (
+    CaseFactory,
+    OrganisationFactory,
+    RegisseurFactory,
+    UserFactory,
+    adopt_first_plan,
+)
 
 from .conftest import assert_accessible
 
@@ -115,25 +115,7 @@ def test_a_pto_r_member_approves_an_exit(signed_in_page):
     case = directed_case()
     author = UserFactory()
     today = timezone.localdate()
-    version = plan_version_create(
-        case=case,
-        concerns="Zorg",
-        goals="Doel",
-        course="Koers",
-        joint_task="Opgave",
-        focus="",
-        explanation="",
-        interventions=[
-            InterventionInput(
-                description="Iets", responsible_organisation=OrganisationFactory(), deadline=today
-            )
-        ],
-        by=author,
-    )
-    plan_record_itat_advice(
-        version=version, given_on=today, recommendation="positief", advice="Goed.", by=author
-    )
-    plan_version_adopt(version=version, adopted_on=today, by=author)
+    adopt_first_plan(case, by=author, on=today, organisation=OrganisationFactory())
     procedure = exit_propose(
         case=case,
         ground=ExitGround.MOVED_NL,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-import itertools
+import functools
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,35 +13,29 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import Organisation, User
+from accounts.models import User
 from accounts.roles import Role
-from cases.models import Case, ItatAdvice, PlanVersion
-from cases.services.assignments import case_assign
-from cases.services.intake import case_register, case_sign_notification
+from cases.models import Case, PlanVersion
 from cases.services.plans import (
     InterventionInput,
-    plan_record_itat_advice,
-    plan_version_adopt,
-    plan_version_create,
 )
 from cases.services.team import team_member_add
-from pool.models import Region, Regisseur
 from pool.services import absence_create
 from tests.conftest import sign_in
 from tests.factories import (
+    FIRST_ADOPTED_ON,
     TODAY,
     CaseFactory,
     OrganisationFactory,
-    RegionFactory,
     RegisseurFactory,
     UserFactory,
+    adopt_version,
+    plan_concept,
 )
 
 AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
 
 # --- Plans, meetings, assessments, evaluations, team ------------------------------
-
-FIRST_ADOPTED_ON = datetime.date(2025, 3, 1)
 
 
 @pytest.fixture
@@ -63,31 +57,26 @@ def author():
 def adopt(author):
     """Takes a version through ITAT-R advice to adoption, as the services require."""
 
-    def adopt_version(version: PlanVersion, on: datetime.date = FIRST_ADOPTED_ON) -> PlanVersion:
-        plan_record_itat_advice(
-            version=version,
-            given_on=on,
-            recommendation=ItatAdvice.Recommendation.POSITIVE,
-            advice="Helder plan; let op de informatiepositie.",
-            by=author,
+    def adopt_with_advice(
+        version: PlanVersion, on: datetime.date = FIRST_ADOPTED_ON
+    ) -> PlanVersion:
+        return adopt_version(
+            version, by=author, on=on, advice="Helder plan; let op de informatiepositie."
         )
-        return plan_version_adopt(version=version, adopted_on=on, by=author)
 
-    return adopt_version
+    return adopt_with_advice
 
 
 @pytest.fixture
 def adopted_plan(today, author, adopt) -> PlanVersion:
     """A phase-2 case whose first plan version, with two interventions, is adopted."""
     case = CaseFactory(phase2=True)
-    version = plan_version_create(
-        case=case,
+    version = plan_concept(
+        case,
         concerns="Uitingen die geweld rechtvaardigen.",
         goals="Stabiele woonsituatie.",
         course="Vertrouwen opbouwen.",
         joint_task="Geen geweld, wel perspectief.",
-        focus="",
-        explanation="",
         interventions=[
             InterventionInput(
                 description="Woonbegeleiding regelen",
@@ -105,36 +94,7 @@ def adopted_plan(today, author, adopt) -> PlanVersion:
     return adopt(version)
 
 
-def adopt_plan(case: Case, by: User, on: datetime.date, organisation: Organisation) -> PlanVersion:
-    """A first plan version with one intervention, advised by ITAT-R and adopted on ``on``."""
-    version = plan_version_create(
-        case=case,
-        concerns="Zorg",
-        goals="Doel",
-        course="Koers",
-        joint_task="Opgave",
-        focus="",
-        explanation="",
-        interventions=[
-            InterventionInput(
-                description="Iets", responsible_organisation=organisation, deadline=on
-            )
-        ],
-        by=by,
-    )
-    plan_record_itat_advice(
-        version=version, given_on=on, recommendation="positief", advice="Goed.", by=by
-    )
-    return plan_version_adopt(version=version, adopted_on=on, by=by)
-
-
 # --- Case workflow: intake, assignments, phases, exits ----------------------------
-
-REGISTERED_ON = datetime.date(2025, 1, 6)
-ASSIGNED_ON = datetime.date(2025, 1, 8)
-SIGNED_ON = datetime.date(2025, 1, 13)
-
-_case_numbers = itertools.count(1)
 
 
 @pytest.fixture
@@ -148,36 +108,9 @@ def pto_r_member():
 
 @pytest.fixture
 def start_case(author) -> Callable[..., Case]:
-    """Registers, assigns and starts a case through the services, so its Assignment
-    rows, phase history and object permissions exist as they would in production."""
-
-    def start(
-        *,
-        regisseur: Regisseur | None = None,
-        buddy: Regisseur | None = None,
-        region: Region | None = None,
-    ) -> Case:
-        case = case_register(
-            number=f"W-{next(_case_numbers):05d}",
-            region=region or RegionFactory(),
-            registered_on=REGISTERED_ON,
-            first_name="Testpersoon",
-            last_name="Fictief",
-            date_of_birth=datetime.date(1999, 5, 17),
-            address="Voorbeeldstraat 1, 1000 AA Amsterdam",
-            by=author,
-        )
-        case_assign(
-            case=case,
-            regisseur=regisseur or RegisseurFactory(),
-            buddy=buddy or RegisseurFactory(),
-            on=ASSIGNED_ON,
-            reason="Nieuwe casus, toegewezen op ruimte in de caseload.",
-            by=author,
-        )
-        return case_sign_notification(case=case, signed_on=SIGNED_ON, by=author)
-
-    return start
+    """A case started through the services by ``author`` (CaseFactory(started=True)),
+    with what it is given of regisseur, buddy and region."""
+    return functools.partial(CaseFactory, started=True, by=author)
 
 
 # --- The people around one case, for the web pages ---------------------------------
@@ -186,7 +119,7 @@ def start_case(author) -> Callable[..., Case]:
 def with_role(user: User, role: Role) -> User:
     """Put ``user`` in the role's group (created by migrate) and forget cached roles."""
     user.groups.add(Group.objects.get(name=role.value))
-    user._role_names = None  # type: ignore[attr-defined]
+    user._role_names = None
     return user
 
 

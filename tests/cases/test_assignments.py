@@ -30,8 +30,7 @@ from cases.services.assignments import (
 from cases.services.revisions import STALE_RECORD
 from domain.errors import RuleViolation, StaleObject
 from pool.models import Regisseur
-from tests.cases.conftest import ASSIGNED_ON
-from tests.factories import CaseFactory, RegionFactory, RegisseurFactory
+from tests.factories import ASSIGNED_ON, CaseFactory, RegionFactory, RegisseurFactory
 
 pytestmark = pytest.mark.django_db
 

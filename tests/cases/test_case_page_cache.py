@@ -8,14 +8,13 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AccessLog
 from cases.models import Meeting
 from cases.services.meetings import AttendeeInput, meeting_log
 from tests.factories import OrganisationFactory
+from tests.queries import count_queries
 
 from .conftest import client_for
 
@@ -25,7 +24,7 @@ LOG_UVO = "UVO vastleggen"
 
 
 def view(client, url: str) -> tuple[str, int]:
-    with CaptureQueriesContext(connection) as queries:
+    with count_queries() as queries:
         response = client.get(url)
     assert response.status_code == 200
     return response.content.decode(), len(queries)

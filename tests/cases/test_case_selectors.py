@@ -34,6 +34,7 @@ from tests.factories import (
     TeamMemberFactory,
     UserFactory,
 )
+from tests.queries import assert_query_count
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +60,15 @@ CASE_DETAIL_PREFETCHES = (
     "assignments",
 )
 CASE_DETAIL_QUERIES = CASE_ROW_QUERIES + len(CASE_DETAIL_PREFETCHES)
+NOTHING_MORE = 0  # reading the whole page afterwards asks nothing: all was prefetched
+# A regisseur's list: the colleagues he stands in for, then the cases through the
+# director indexes.
+STAND_INS = 1
+MY_CASES = 1
+# The PTO-R list: the procedures with their case and region; their advice with its plan
+# version.
+PROCEDURES = 1
+THEIR_ADVICE = 1
 
 
 def furnished_case(start_case, author, *, meetings: int) -> Case:
@@ -148,14 +158,12 @@ def read_the_whole_page(case: Case) -> int:
 
 
 @pytest.mark.parametrize("meetings", [1, 10])
-def test_the_case_page_takes_the_same_queries_for_1_and_10_meetings(
-    django_assert_num_queries, start_case, author, meetings
-):
+def test_the_case_page_takes_the_same_queries_for_1_and_10_meetings(start_case, author, meetings):
     case = furnished_case(start_case, author, meetings=meetings)
 
-    with django_assert_num_queries(CASE_DETAIL_QUERIES):
+    with assert_query_count(CASE_DETAIL_QUERIES, what="case_detail"):
         detail = case_detail(case.pk)
-    with django_assert_num_queries(0):
+    with assert_query_count(NOTHING_MORE, what="reading the case page"):
         assert read_the_whole_page(detail) == meetings
 
 
@@ -190,11 +198,11 @@ def test_a_regisseurs_cases_are_his_own_his_buddy_cases_and_those_he_stands_in_f
 
 
 @pytest.mark.parametrize("cases", [1, 5])
-def test_a_regisseurs_case_list_takes_two_queries(django_assert_num_queries, cases):
+def test_a_regisseurs_case_list_takes_two_queries(cases):
     """The colleagues he stands in for, then the cases through the director indexes."""
     me = RegisseurFactory()
     CaseFactory.create_batch(cases, regisseur=me)
-    with django_assert_num_queries(2):
+    with assert_query_count(STAND_INS + MY_CASES, what="cases_of_regisseur"):
         listed = [
             (
                 c.number,
@@ -250,11 +258,10 @@ def test_the_proposals_awaiting_pto_r_longest_waiting_first(author, pto_r_member
 
 
 @pytest.mark.parametrize("proposals", [1, 4])
-def test_the_pto_r_list_takes_two_queries(django_assert_num_queries, author, proposals):
+def test_the_pto_r_list_takes_two_queries(author, proposals):
     for _ in range(proposals):
         moved_and_advised(author, advised_on=ON)
-    # The procedures with their case and region; their advice with its plan version.
-    with django_assert_num_queries(2):
+    with assert_query_count(PROCEDURES + THEIR_ADVICE, what="exit_procedures_awaiting_decision"):
         listed = [
             (
                 p.case.number,

@@ -11,8 +11,6 @@ from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from accounts.roles import Role
@@ -42,6 +40,7 @@ from tests.factories import (
     RegisseurFactory,
     UserFactory,
 )
+from tests.queries import assert_query_count
 
 pytestmark = pytest.mark.django_db
 
@@ -590,9 +589,12 @@ def test_next_deadline_per_case_gives_the_first_item_however_far_ahead(clock):
     assert first[busy.pk].due_on > today + HORIZON
 
 
-def test_next_deadline_per_case_of_no_cases_asks_nothing(clock, django_assert_num_queries):
+NOTHING_ASKED = 0
+
+
+def test_next_deadline_per_case_of_no_cases_asks_nothing(clock):
     today = clock(datetime.date(2026, 6, 1))
-    with django_assert_num_queries(0):
+    with assert_query_count(NOTHING_ASKED, what="next_deadline_per_case of no cases"):
         assert next_deadline_per_case(on=today, case_ids=[]) == {}
 
 
@@ -637,24 +639,16 @@ def add_busy_cases(count: int) -> list[int]:
     return ids
 
 
-def count_queries(call: Callable[[], object], expected: int) -> tuple[int, object]:
-    """Runs ``call`` and fails, printing the SQL, when it took another number of queries."""
-    with CaptureQueriesContext(connection) as queries:
-        result = call()
-    sql = "\n".join(q["sql"] for q in queries.captured_queries)
-    assert len(queries) == expected, sql
-    return len(queries), result
-
-
 def test_deadlines_run_in_a_fixed_number_of_queries(clock, programme_team, pto_r):
     today = clock(datetime.date(2026, 6, 1))
 
     add_busy_cases(5)
-    few, few_items = count_queries(lambda: deadlines(on=today), ALL_KINDS_QUERIES)
+    with assert_query_count(ALL_KINDS_QUERIES, what="deadlines of 5 cases"):
+        few_items = deadlines(on=today)
     add_busy_cases(35)
-    many, many_items = count_queries(lambda: deadlines(on=today), ALL_KINDS_QUERIES)
+    with assert_query_count(ALL_KINDS_QUERIES, what="deadlines of 40 cases"):
+        many_items = deadlines(on=today)
 
-    assert few == many == ALL_KINDS_QUERIES
     assert isinstance(few_items, list) and isinstance(many_items, list)
     assert len(many_items) > len(few_items) > 0
 
@@ -663,14 +657,11 @@ def test_next_deadline_per_case_runs_in_a_fixed_number_of_queries(clock):
     today = clock(datetime.date(2026, 6, 1))
 
     ids = add_busy_cases(5)
-    few, few_first = count_queries(
-        lambda: next_deadline_per_case(on=today, case_ids=ids), PER_CASE_QUERIES
-    )
+    with assert_query_count(PER_CASE_QUERIES, what="next_deadline_per_case of 5 cases"):
+        few_first = next_deadline_per_case(on=today, case_ids=ids)
     ids += add_busy_cases(35)
-    many, many_first = count_queries(
-        lambda: next_deadline_per_case(on=today, case_ids=ids), PER_CASE_QUERIES
-    )
+    with assert_query_count(PER_CASE_QUERIES, what="next_deadline_per_case of 40 cases"):
+        many_first = next_deadline_per_case(on=today, case_ids=ids)
 
-    assert few == many == PER_CASE_QUERIES
     assert isinstance(few_first, dict) and isinstance(many_first, dict)
     assert (len(few_first), len(many_first)) == (5, 40)

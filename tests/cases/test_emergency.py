@@ -14,7 +14,6 @@ import re
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -44,6 +43,7 @@ from cases.services.emergency import (
 from domain.errors import RuleViolation
 from tests.conftest import sign_in
 from tests.factories import CaseFactory, UserFactory
+from tests.queries import assert_same_query_count, count_queries
 
 from .conftest import client_for, with_role
 
@@ -374,15 +374,15 @@ def test_the_review_list_takes_the_same_queries_for_2_and_8_accesses(crew):
                 case=case, user=with_role(UserFactory(), Role.REGISSEUR), reason=REASON
             )
 
-    def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
+    def review_list() -> CaptureQueriesContext:
+        with count_queries() as queries:
             assert client.get(REVIEW_URL).status_code == 200
-        return len(queries)
+        return queries
 
     open_accesses(2)
-    small = count()
+    small = review_list()
     open_accesses(6)
-    assert count() == small
+    assert_same_query_count(small, review_list(), what="the review list")
 
 
 def test_a_post_without_the_csrf_token_is_refused(crew):

@@ -53,9 +53,9 @@ from cases.views.follow_up import (
     EXIT_WITHDRAWN,
     PROGRESS_RECORDED,
 )
-from tests.factories import OrganisationFactory
+from tests.factories import OrganisationFactory, adopt_first_plan
 
-from .conftest import adopt_plan, client_for
+from .conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,7 @@ def wpi():
 @pytest.fixture
 def proposal(crew, today, author, wpi) -> ExitProcedure:
     """A running exit procedure: the person moved, so ITAT-R may advise in any phase."""
-    adopt_plan(crew.case, author, today - datetime.timedelta(days=10), wpi)
+    adopt_first_plan(crew.case, by=author, on=today - datetime.timedelta(days=10), organisation=wpi)
     return exit_propose(
         case=crew.case,
         ground=ExitGround.MOVED_NL,
@@ -256,7 +256,9 @@ def test_a_procedure_of_another_case_is_not_found_through_this_one(
 
 @pytest.fixture
 def adopted(crew, today, author, wpi) -> PlanVersion:
-    return adopt_plan(crew.case, author, today - datetime.timedelta(days=30), wpi)
+    return adopt_first_plan(
+        crew.case, by=author, on=today - datetime.timedelta(days=30), organisation=wpi
+    )
 
 
 def progress_url(crew, intervention: Intervention) -> str:

@@ -10,7 +10,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import caches
-from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -39,17 +38,22 @@ from cases.services.meetings import MEETING_IN_FUTURE
 from cases.services.phases import PHASE_2_NEEDS_ADOPTED_PLAN
 from cases.services.plans import (
     InterventionInput,
-    plan_record_itat_advice,
-    plan_version_adopt,
-    plan_version_create,
     plan_version_update,
 )
 from cases.services.revisions import STALE_RECORD
 from cases.views.decisions import EXIT_APPROVED, EXIT_PROPOSALS_READ_PURPOSE
 from pool.models import Regisseur
-from tests.factories import OrganisationFactory, RegisseurFactory, UserFactory
+from tests.factories import (
+    OrganisationFactory,
+    RegisseurFactory,
+    UserFactory,
+    adopt_first_plan,
+    adopt_version,
+    plan_concept,
+)
+from tests.queries import assert_same_query_count, count_queries
 
-from .conftest import adopt_plan, client_for, with_role
+from .conftest import client_for, with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -205,16 +209,8 @@ def test_a_plan_is_written_advised_and_adopted_in_the_browser(crew, today, wpi):
 def test_editing_a_plan_someone_else_changed_shows_the_conflict_and_keeps_the_input(
     crew, today, wpi, author
 ):
-    version = plan_version_create(
-        case=crew.case,
-        concerns="Oud",
-        goals="Oud",
-        course="Oud",
-        joint_task="Oud",
-        focus="",
-        explanation="",
-        interventions=[],
-        by=author,
+    version = plan_concept(
+        crew.case, by=author, concerns="Oud", goals="Oud", course="Oud", joint_task="Oud"
     )
     loaded = version.revision
     plan_version_update(version=version, by=author, goals="Door een collega herschreven.")
@@ -241,27 +237,13 @@ def test_editing_a_plan_someone_else_changed_shows_the_conflict_and_keeps_the_in
 
 
 def test_two_versions_are_compared(crew, today, wpi, author):
-    version = plan_version_create(
-        case=crew.case,
-        concerns="Zorg",
-        goals="Eerste doelen",
-        course="Koers",
-        joint_task="Opgave",
-        focus="",
-        explanation="",
-        interventions=[
-            InterventionInput(
-                description="Woonbegeleiding regelen",
-                responsible_organisation=wpi,
-                deadline=today,
-            )
-        ],
-        by=author,
+    intervention = InterventionInput(
+        description="Woonbegeleiding regelen", responsible_organisation=wpi, deadline=today
     )
-    plan_record_itat_advice(
-        version=version, given_on=today, recommendation="positief", advice="Goed.", by=author
+    concept = plan_concept(
+        crew.case, by=author, goals="Eerste doelen", interventions=[intervention]
     )
-    plan_version_adopt(version=version, adopted_on=today, by=author)
+    version = adopt_version(concept, by=author, on=today)
     client = client_for(crew.regisseur)
     client.post(
         reverse("cases:plan_new", args=[crew.case.pk]),
@@ -299,7 +281,7 @@ def test_a_phase_change_without_an_adopted_plan_is_refused_with_the_rule(crew, t
 
 
 def test_a_phase_change_shows_in_the_timeline(crew, today, author, wpi):
-    adopt_plan(crew.case, author, today, wpi)
+    adopt_first_plan(crew.case, by=author, on=today, organisation=wpi)
     crew.case.refresh_from_db()
     response = client_for(crew.regisseur).post(
         reverse("cases:phase_change", args=[crew.case.pk]),
@@ -318,7 +300,7 @@ def test_a_phase_change_shows_in_the_timeline(crew, today, author, wpi):
 
 
 def test_a_phase_change_on_a_stale_case_shows_the_conflict(crew, today, author, wpi):
-    adopt_plan(crew.case, author, today, wpi)
+    adopt_first_plan(crew.case, by=author, on=today, organisation=wpi)
     crew.case.refresh_from_db()
     loaded = crew.case.revision
     assessment_record(
@@ -465,7 +447,7 @@ def test_bulk_hand_over_is_the_programme_teams(crew):
 
 @pytest.fixture
 def advised_exit(crew, today, author, wpi) -> ExitProcedure:
-    adopt_plan(crew.case, author, today, wpi)
+    adopt_first_plan(crew.case, by=author, on=today, organisation=wpi)
     procedure = exit_propose(
         case=crew.case,
         ground=ExitGround.MOVED_NL,
@@ -585,7 +567,7 @@ def _page_queries(client, url: str) -> CaptureQueriesContext:
     # The history is written straight to the tables here, past the services that
     # raise the case's revision, so the page's kept body is dropped by hand.
     caches["case_pages"].clear()
-    with CaptureQueriesContext(connection) as queries:
+    with count_queries() as queries:
         response = client.get(url)
     assert response.status_code == 200
     return queries
@@ -605,7 +587,7 @@ def test_the_case_page_costs_the_same_with_more_meetings_and_plans(crew, today, 
                 recorded_by=author,
             )
 
-    adopt_plan(crew.case, author, today, wpi)
+    adopt_first_plan(crew.case, by=author, on=today, organisation=wpi)
     add_history(1)
     small = _page_queries(client, url)
     add_history(5)
@@ -622,7 +604,7 @@ def test_the_case_page_costs_the_same_with_more_meetings_and_plans(crew, today, 
         status=PlanStatus.CONCEPT,
     )
     large = _page_queries(client, url)
-    assert len(small) == len(large), "\n".join(q["sql"] for q in large.captured_queries)
+    assert_same_query_count(small, large, what="the case page")
 
 
 def test_the_exit_decisions_cost_the_same_for_one_and_three_proposals(crew, today, author, wpi):
@@ -631,7 +613,7 @@ def test_the_exit_decisions_cost_the_same_for_one_and_three_proposals(crew, toda
 
     def advised(case: Case) -> None:
         Case.objects.filter(pk=case.pk).update(phase=Phase.EXECUTION)
-        adopt_plan(case, author, today, wpi)
+        adopt_first_plan(case, by=author, on=today, organisation=wpi)
         procedure = exit_propose(
             case=case,
             ground=ExitGround.MOVED_NL,
@@ -661,7 +643,7 @@ def test_the_exit_decisions_cost_the_same_for_one_and_three_proposals(crew, toda
     advised(new_case())
     advised(new_case())
     large = _page_queries(client, reverse("cases:exit_decisions"))
-    assert len(small) == len(large), "\n".join(q["sql"] for q in large.captured_queries)
+    assert_same_query_count(small, large, what="the exit decisions")
 
 
 def test_signed_in_user_without_regisseur_record_sees_plain_list(today):

@@ -28,8 +28,7 @@ from cases.services.intake import (
 )
 from cases.services.revisions import STALE_RECORD
 from domain.errors import RuleViolation, StaleObject
-from tests.cases.conftest import ASSIGNED_ON, REGISTERED_ON, SIGNED_ON
-from tests.factories import RegionFactory, RegisseurFactory
+from tests.factories import ASSIGNED_ON, REGISTERED_ON, SIGNED_ON, RegionFactory, RegisseurFactory
 
 pytestmark = pytest.mark.django_db
 

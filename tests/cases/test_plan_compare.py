@@ -7,8 +7,6 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from cases.models import Intervention
 from cases.selectors.plans import (
@@ -25,6 +23,7 @@ from cases.services.plans import (
     plan_version_update,
 )
 from tests.factories import InterventionFactory, OrganisationFactory, PlanVersionFactory
+from tests.queries import assert_query_count
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("today")]
 
@@ -166,9 +165,8 @@ def test_the_comparison_reads_the_interventions_in_one_query(interventions):
         InterventionFactory(plan_version=newer, lineage=kept.lineage, description="Anders")
     interventions_with_organisations = 1
 
-    with CaptureQueriesContext(connection) as queries:
+    with assert_query_count(interventions_with_organisations, what="plan_versions_compare"):
         comparison = plan_versions_compare(older=older, newer=newer)
         _ = [c.changes for c in comparison.changed]
 
-    assert len(queries) == interventions_with_organisations, [q["sql"] for q in queries]
     assert len(comparison.changed) == interventions

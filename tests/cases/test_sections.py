@@ -8,8 +8,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import Assessment, Evaluation, ExitGround, ItatAdvice, Meeting
@@ -20,9 +18,15 @@ from cases.services.assignments import case_change_buddy
 from cases.services.evaluations import evaluation_record
 from cases.services.exits import exit_propose, exit_record_itat_advice
 from cases.services.meetings import AttendeeInput, meeting_log
-from tests.factories import OrganisationFactory, RegisseurFactory
+from tests.factories import (
+    FIRST_ADOPTED_ON,
+    OrganisationFactory,
+    RegisseurFactory,
+    adopt_first_plan,
+)
+from tests.queries import assert_query_count, count_queries
 
-from .conftest import FIRST_ADOPTED_ON, OUTSIDERS, WORKS_ON_CASE, adopt_plan, client_for
+from .conftest import OUTSIDERS, WORKS_ON_CASE, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -32,8 +36,8 @@ EVALUATION = "Evaluatie-tekst: woonsituatie stabiel, contact met broer hersteld.
 EXIT_JUDGEMENT = "Uitstroomoordeel: verhuizing naar Utrecht, warme overdracht loopt."
 EXIT_ADVICE = "ITAT-R over uitstroom: overdracht aan Utrecht binnen vier weken."
 ASSIGNMENT_REASON = "Buddywissel: de buddy gaat naar het regioteam Amstelland."
-PLAN_ADVICE = "Goed."  # adopt_plan's ITAT-R advice on the plan
-PLAN_CONCERNS = "Zorg"  # adopt_plan's concerns
+PLAN_ADVICE = "Goed."  # adopt_first_plan's ITAT-R advice on the plan
+PLAN_CONCERNS = "Zorg"  # adopt_first_plan's concerns
 MEETING_DECISION = "UVO-besluit: huisbezoek door de wijkagent."
 
 READER_SECTIONS = frozenset({Section.SUMMARY, Section.TEAM, Section.PLAN, Section.MEETINGS})
@@ -45,7 +49,7 @@ def recorded(crew, today, author):
     procedure with ITAT-R's advice, each with its own distinctive text."""
     case = crew.case
     organisation = OrganisationFactory(code="wpi", name="WPI")
-    adopt_plan(case, author, FIRST_ADOPTED_ON, organisation)
+    adopt_first_plan(case, by=author, on=FIRST_ADOPTED_ON, organisation=organisation)
     meeting_log(
         case=case,
         held_on=today - datetime.timedelta(days=3),
@@ -186,15 +190,18 @@ def test_who_does_not_see_the_case_sees_no_section(crew, who):
     assert visible_sections(crew.of(who), crew.case) == frozenset()
 
 
+NOTHING_MORE = 0  # hidden relations come empty without a query, shown ones prefetched
+
+
 def test_the_hidden_sections_are_not_even_read(crew, recorded):
     """What a team member may not see is not fetched: its relations come empty,
     without a query, so no template can show it by mistake."""
-    with CaptureQueriesContext(connection) as everything:
+    with count_queries() as everything:
         case_detail(recorded.pk)
-    with CaptureQueriesContext(connection) as readers_part:
+    with count_queries() as readers_part:
         case = case_detail(recorded.pk, sections=READER_SECTIONS)
     assert len(readers_part) < len(everything)
-    with CaptureQueriesContext(connection) as afterwards:
+    with assert_query_count(NOTHING_MORE, what="reading the hidden relations"):
         hidden = [
             case.assessments.all(),
             case.evaluations.all(),
@@ -205,4 +212,3 @@ def test_the_hidden_sections_are_not_even_read(crew, recorded):
         assert [list(records) for records in hidden] == [[]] * len(hidden)
         assert list(case.meetings.all())
         assert list(case.plan_versions.all())
-    assert len(afterwards) == 0

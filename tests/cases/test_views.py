@@ -5,7 +5,6 @@ every read of person-level data leaves exactly one access record."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -21,6 +20,7 @@ from tests.factories import (
     RegisseurFactory,
     UserFactory,
 )
+from tests.queries import assert_counted, assert_same_query_count, count_queries
 
 from .conftest import OUTSIDERS, SEES_CASE, WORKS_ON_CASE, client_for, with_role
 
@@ -161,21 +161,10 @@ def test_reading_the_list_records_nothing(crew):
 
 
 def _list_queries(client: Client) -> CaptureQueriesContext:
-    with CaptureQueriesContext(connection) as queries:
+    with count_queries() as queries:
         response = client.get(reverse("cases:list"))
     assert response.status_code == 200
     return queries
-
-
-def listing(queries: CaptureQueriesContext) -> str:
-    return "\n".join(f"{i}. {q['sql']}" for i, q in enumerate(queries.captured_queries, 1))
-
-
-def _assert_same_count(small: CaptureQueriesContext, large: CaptureQueriesContext) -> None:
-    assert len(small) == len(large), (
-        f"{len(small)} queries for the small list, {len(large)} for the large one.\n"
-        f"small:\n{listing(small)}\n\nlarge:\n{listing(large)}"
-    )
 
 
 # What a signed-in page costs before its own work: session, user, second-factor device.
@@ -217,8 +206,8 @@ def test_the_list_takes_the_same_queries_for_3_and_12_cases(today, role):
     small = _list_queries(client)
     add_cases(9)
     large = _list_queries(client)
-    _assert_same_count(small, large)
-    assert len(large) == LIST_QUERIES[role], listing(large)
+    assert_same_query_count(small, large, what="the case list")
+    assert_counted(large, LIST_QUERIES[role], what="the case list")
 
 
 def test_the_list_is_paginated_by_fifty(today):

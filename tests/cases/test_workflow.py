@@ -53,6 +53,9 @@ from cases.workflow import (
 )
 from domain.errors import RuleViolation
 from tests.factories import (
+    ASSIGNED_ON,
+    REGISTERED_ON,
+    SIGNED_ON,
     AssessmentFactory,
     CaseFactory,
     OrganisationFactory,
@@ -61,8 +64,6 @@ from tests.factories import (
     RegisseurFactory,
     UserFactory,
 )
-
-from .conftest import ASSIGNED_ON, REGISTERED_ON, SIGNED_ON
 
 IN_PHASE_2_ON = datetime.date(2025, 3, 10)
 BACK_IN_PHASE_1_ON = datetime.date(2025, 4, 1)

@@ -7,8 +7,6 @@ import re
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.roles import Role
@@ -16,6 +14,7 @@ from cases.models import CaseStatus, ExitGround, ExitProcedure
 from tests.conftest import sign_in
 from tests.monitoring.conftest import user_with_role
 from tests.pool.conftest import build_pool_2020, open_case
+from tests.queries import assert_same_query_count, count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -161,10 +160,10 @@ def test_the_programme_team_lands_on_the_dashboard(programme_team):
 def test_query_count_does_not_grow_with_the_number_of_cases(programme_team):
     build_pool_2020(copy=1)
     programme_team.get(URL)  # warm up: session, content types
-    with CaptureQueriesContext(connection) as one_pool:
+    with count_queries() as one_pool:
         programme_team.get(URL, {"fase": "2"})
     build_pool_2020(copy=2)  # twice the regisseurs and cases
-    with CaptureQueriesContext(connection) as two_pools:
+    with count_queries() as two_pools:
         programme_team.get(URL, {"fase": "2"})
     assert totals(programme_team.get(URL).content.decode())["in-regie"] == "86"
-    assert len(two_pools) == len(one_pool), "\n".join(q["sql"] for q in two_pools)
+    assert_same_query_count(one_pool, two_pools, what="the dashboard")

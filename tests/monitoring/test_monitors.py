@@ -31,6 +31,7 @@ from monitoring.tasks import monitor_generate, monitor_quarterly
 from pool.models import Region
 from tests.conftest import sign_in
 from tests.factories import CaseFactory, OrganisationFactory, RegisseurFactory, UserFactory
+from tests.queries import assert_same_query_count, count_queries
 
 from .conftest import user_with_role
 
@@ -263,9 +264,6 @@ def test_a_regisseur_may_not_see_or_download_monitors(
 def test_the_monitor_list_takes_the_same_queries_for_few_and_many_runs(
     today, client, programme_team_member
 ):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     def runs(quarter: str, n: int) -> None:
         for version in range(1, n + 1):
             Monitor.objects.create(
@@ -279,9 +277,9 @@ def test_the_monitor_list_takes_the_same_queries_for_few_and_many_runs(
     sign_in(client, programme_team_member)
     runs("2026-Q1", 2)
     client.get(reverse("monitoring:monitors"))
-    with CaptureQueriesContext(connection) as few:
+    with count_queries() as few:
         client.get(reverse("monitoring:monitors"))
     runs("2026-Q2", 20)
-    with CaptureQueriesContext(connection) as many:
+    with count_queries() as many:
         client.get(reverse("monitoring:monitors"))
-    assert len(many) == len(few), "\n".join(q["sql"] for q in many.captured_queries)
+    assert_same_query_count(few, many, what="the monitor list")

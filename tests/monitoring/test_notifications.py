@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.roles import Role
@@ -15,6 +13,7 @@ from monitoring.models import Notification
 from monitoring.services.notifications import NotificationInput, notifications_create
 from tests.conftest import sign_in
 from tests.factories import TODAY, CaseFactory, RegisseurFactory
+from tests.queries import assert_same_query_count, count_queries
 
 from .conftest import user_with_role
 
@@ -105,9 +104,9 @@ def test_the_list_takes_the_same_queries_for_few_and_many_notifications(client):
     sign_in(client, me)
     notify(me, 2, "a")
     client.get(LIST_URL)  # warm the session and the role cache
-    with CaptureQueriesContext(connection) as few:
+    with count_queries() as few:
         client.get(LIST_URL)
     notify(me, 40, "b")
-    with CaptureQueriesContext(connection) as many:
+    with count_queries() as many:
         client.get(LIST_URL)
-    assert len(many) == len(few), "\n".join(q["sql"] for q in many.captured_queries)
+    assert_same_query_count(few, many, what="the notification list")

@@ -6,9 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +15,7 @@ from accounts.roles import Role
 from benchmarks.sessions import signed_in_session
 from cases.models import Case, CaseStatus
 from sampledata.generator import generate_data, username_prefix
+from tests.queries import count_queries
 
 SEED = 31
 
@@ -34,7 +33,7 @@ def _results(html: str) -> str:
 
 
 def _get(client: Client) -> tuple[str, int]:
-    with CaptureQueriesContext(connection) as queries:
+    with count_queries() as queries:
         response = client.get(reverse("monitoring:dashboard"))
     assert response.status_code == 200
     return response.content.decode(), len(queries.captured_queries)

@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Q
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -23,6 +22,7 @@ from benchmarks.sessions import signed_in_session
 from benchmarks.targets import prepare
 from cases.models import Case, CaseStatus, Phase
 from sampledata.generator import generate_data
+from tests.queries import count_queries
 
 SMALL, LARGE = 20, 60
 SEED = 11
@@ -113,7 +113,7 @@ def _measure(seed_cases: int, team: int | None = None) -> tuple[dict, int]:
         # The first request of a session or token writes its once-per-interval
         # bookkeeping (last use); the second one shows the steady count.
         client.get(path, **extra)
-        with CaptureQueriesContext(connection) as queries:
+        with count_queries() as queries:
             response = client.get(path, **extra)
         if response.status_code == 200:
             counts[label] = (len(queries), [q["sql"][:160] for q in queries.captured_queries])

@@ -7,7 +7,6 @@ import html
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from pool import services
@@ -21,6 +20,7 @@ from pool.models import (
 )
 from tests.conftest import sign_in
 from tests.factories import OrganisationFactory, RegionFactory, RegisseurFactory, UserFactory
+from tests.queries import assert_same_query_count, count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +88,7 @@ def add_rows(model: str, count: int) -> None:
 
 
 def list_page_queries(client, model: str) -> CaptureQueriesContext:
-    with CaptureQueriesContext(connection) as queries:
+    with count_queries() as queries:
         assert client.get(f"{ADMIN}/{model}/").status_code == 200
     return queries
 
@@ -102,7 +102,7 @@ def test_list_pages_take_the_same_number_of_queries_for_three_times_the_rows(adm
     small = list_page_queries(admin_client, model)
     add_rows(model, 4)
     large = list_page_queries(admin_client, model)
-    assert len(large) == len(small), "\n".join(q["sql"] for q in large.captured_queries)
+    assert_same_query_count(small, large, what=f"the admin list of {model}")
 
 
 def regisseur_form(user, organisation, fte: str) -> dict[str, str]:

@@ -23,6 +23,7 @@ from pool.selectors import (
 )
 from tests.factories import OrganisationFactory, RegisseurFactory, UserFactory
 from tests.pool.conftest import POOL_2020, Pool2020, build_pool_2020, open_case
+from tests.queries import assert_query_count
 
 pytestmark = pytest.mark.django_db
 
@@ -155,18 +156,16 @@ def test_regisseurs_not_in_the_pool_on_the_day_are_left_out(pool_2020):
     assert gone.pk in {row.regisseur_id for row in last_day.rows}
 
 
-def test_pool_overview_takes_the_same_number_of_queries_for_three_times_the_pool(
-    pool_2020, django_assert_num_queries
-):
+def test_pool_overview_takes_the_same_number_of_queries_for_three_times_the_pool(pool_2020):
     # The active regisseurs joined with user, organisation and region, with their
     # in-regie, new and buddy counts annotated: one query whatever the pool's size.
     regisseurs_with_counts = 1
 
-    with django_assert_num_queries(regisseurs_with_counts):
+    with assert_query_count(regisseurs_with_counts, what="pool_overview of 8 regisseurs"):
         small = pool_overview(on=pool_2020.on, new_since=pool_2020.new_since)
     build_pool_2020(copy=2)
     build_pool_2020(copy=3)
-    with django_assert_num_queries(regisseurs_with_counts):
+    with assert_query_count(regisseurs_with_counts, what="pool_overview of 24 regisseurs"):
         large = pool_overview(on=pool_2020.on, new_since=pool_2020.new_since)
 
     assert (small.regisseur_count, small.total_cases) == (8, 50)
@@ -206,7 +205,7 @@ def test_managing_the_pool_is_the_programme_teams_or_a_superusers(programme_team
 # --- caseload reviews and three-way talks -------------------------------------------
 
 
-def test_latest_caseload_review_and_three_way_talk_per_regisseur(django_assert_num_queries):
+def test_latest_caseload_review_and_three_way_talk_per_regisseur():
     on = datetime.date(2024, 6, 30)
     reviewed, never = RegisseurFactory(), RegisseurFactory()
     oov = UserFactory()
@@ -223,9 +222,9 @@ def test_latest_caseload_review_and_three_way_talk_per_regisseur(django_assert_n
 
     # The active regisseurs with the latest date as a subquery: one query each.
     regisseurs_with_latest_date = 1
-    with django_assert_num_queries(regisseurs_with_latest_date):
+    with assert_query_count(regisseurs_with_latest_date, what="last_caseload_review_dates"):
         reviews = last_caseload_review_dates(on=on)
-    with django_assert_num_queries(regisseurs_with_latest_date):
+    with assert_query_count(regisseurs_with_latest_date, what="last_three_way_talk_dates"):
         talks = last_three_way_talk_dates(on=on)
 
     assert reviews == {reviewed.pk: datetime.date(2024, 4, 10), never.pk: None}

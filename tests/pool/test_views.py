@@ -10,7 +10,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -23,6 +22,7 @@ from pool import services, views
 from pool.models import Absence, Attendance, CaseloadReview, Regisseur, TeamActivity, ThreeWayTalk
 from tests.cases.conftest import client_for, with_role
 from tests.factories import OrganisationFactory, RegisseurFactory, UserFactory
+from tests.queries import assert_same_query_count, count_queries
 
 from .conftest import Pool2020, build_pool_2020
 
@@ -126,7 +126,7 @@ def test_the_list_is_paged_and_counts_only_open_cases_per_role(lead, pool, monke
 
 
 def _list_queries(client: Client) -> CaptureQueriesContext:
-    with CaptureQueriesContext(connection) as queries:
+    with count_queries() as queries:
         assert client.get(reverse("pool:regisseur_list")).status_code == 200
     return queries
 
@@ -152,14 +152,7 @@ def test_the_list_takes_the_same_queries_for_8_and_16_regisseurs(lead):
     )
     large = _list_queries(client)
     assert Regisseur.objects.count() == 16
-
-    def listing(queries: CaptureQueriesContext) -> str:
-        return "\n".join(f"{i}. {q['sql']}" for i, q in enumerate(queries.captured_queries, 1))
-
-    assert len(small) == len(large), (
-        f"{len(small)} queries for 8 regisseurs, {len(large)} for 16.\n"
-        f"small:\n{listing(small)}\nlarge:\n{listing(large)}"
-    )
+    assert_same_query_count(small, large, what="the pool list")
 
 
 # --- adding, changing and ending a membership -------------------------------------------
@@ -674,10 +667,10 @@ def test_an_attendee_not_yet_in_the_pool_that_day_writes_nothing_at_all(lead, po
     assert not Attendance.objects.exists()
 
 
-def _manager_page_queries(client: Client) -> int:
-    with CaptureQueriesContext(connection) as queries:
+def _manager_page_queries(client: Client) -> CaptureQueriesContext:
+    with count_queries() as queries:
         assert client.get(reverse("pool:manager")).status_code == 200
-    return len(queries)
+    return queries
 
 
 def test_the_managers_page_takes_the_same_queries_for_one_and_two_regisseurs(pool, wpi_manager):
@@ -687,4 +680,4 @@ def test_the_managers_page_takes_the_same_queries_for_one_and_two_regisseurs(poo
         user=UserFactory(username="wpi-2", organisation=wpi_manager.organisation),
         fte=Decimal("0.5"),
     )
-    assert _manager_page_queries(client) == small
+    assert_same_query_count(small, _manager_page_queries(client), what="the managers' page")

@@ -16,7 +16,7 @@ AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
 def with_role(user: User, role: Role) -> User:
     """Put ``user`` in the role's group (created by migrate) and forget cached roles."""
     user.groups.add(Group.objects.get(name=role.value))
-    user._role_names = None  # type: ignore[attr-defined]
+    user._role_names = None
     return user
 
 

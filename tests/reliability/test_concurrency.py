@@ -20,28 +20,31 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from cases.models import Assignment, Case, ItatAdvice, Person, Phase, PhaseTransition, PlanVersion
-from cases.services.assignments import HAND_OVER_TO_SAME, case_assign, case_hand_over
-from cases.services.intake import case_register, case_sign_notification, person_update
+from cases.services.assignments import HAND_OVER_TO_SAME, case_hand_over
+from cases.services.intake import person_update
 from cases.services.phases import PHASE_UNCHANGED, case_change_phase
 from cases.services.plans import (
     InterventionInput,
     plan_record_itat_advice,
     plan_version_adopt,
-    plan_version_create,
     plan_version_update,
 )
 from cases.services.retention import ERASURE_ALREADY_DONE
 from cases.services.revisions import STALE_RECORD
 from domain.errors import RuleViolation, StaleObject
 from tests.conftest import sign_in
-from tests.factories import OrganisationFactory, RegionFactory, RegisseurFactory, UserFactory
+from tests.factories import (
+    CaseFactory,
+    OrganisationFactory,
+    RegisseurFactory,
+    UserFactory,
+    plan_concept,
+)
 
 from .conftest import with_role
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-REGISTERED_ON = datetime.date(2025, 1, 6)
-SIGNED_ON = datetime.date(2025, 1, 13)
 ADOPTED_ON = datetime.date(2025, 3, 1)
 REASON = "Overdracht na bespreking in het team, op inhoud en ruimte in de caseload."
 ROUNDS = 3  # each race is run several times: one lucky interleaving proves little
@@ -77,37 +80,13 @@ def errors(outcomes: list[Any]) -> list[Exception]:
 
 def started_case(number: str) -> Case:
     """A case in regie, made through the services (assignments, phase history)."""
-    author = UserFactory()
-    case = case_register(
-        number=number,
-        region=RegionFactory(),
-        registered_on=REGISTERED_ON,
-        first_name="Testpersoon",
-        last_name="Fictief",
-        date_of_birth=datetime.date(1999, 5, 17),
-        address="Voorbeeldstraat 1",
-        by=author,
-    )
-    case_assign(
-        case=case,
-        regisseur=RegisseurFactory(),
-        buddy=RegisseurFactory(),
-        on=SIGNED_ON,
-        reason=REASON,
-        by=author,
-    )
-    return case_sign_notification(case=case, signed_on=SIGNED_ON, by=author)
+    return CaseFactory(started=True, number=number)
 
 
 def concept_plan(case: Case, *, interventions: int = 0) -> PlanVersion:
-    return plan_version_create(
-        case=case,
-        concerns="Uitingen die geweld rechtvaardigen.",
-        goals="Stabiele woonsituatie.",
-        course="Vertrouwen opbouwen.",
-        joint_task="Geen geweld, wel perspectief.",
-        focus="",
-        explanation="",
+    return plan_concept(
+        case,
+        by=UserFactory(),
         interventions=[
             InterventionInput(
                 description="Woonbegeleiding regelen",
@@ -116,7 +95,6 @@ def concept_plan(case: Case, *, interventions: int = 0) -> PlanVersion:
             )
             for _ in range(interventions)
         ],
-        by=UserFactory(),
     )
 
 

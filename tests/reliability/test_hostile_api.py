@@ -35,7 +35,6 @@ from cases.models import (
     PlanVersion,
     TeamMember,
 )
-from cases.services.plans import plan_version_create
 from tests.api.conftest import api_client_with, sync_client_user, token_for
 from tests.conftest import sign_in
 from tests.factories import (
@@ -44,6 +43,7 @@ from tests.factories import (
     OrganisationFactory,
     PersonFactory,
     RegionFactory,
+    plan_concept,
 )
 
 from .conftest import with_role
@@ -245,17 +245,7 @@ def test_a_meeting_posted_with_hostile_text_is_stored_exactly_or_refused_whole(
 
 @pytest.fixture
 def concept(person) -> PlanVersion:
-    return plan_version_create(
-        case=person.case,
-        concerns="Zorgen.",
-        goals="Doelen.",
-        course="Koers.",
-        joint_task="Opgave.",
-        focus="",
-        explanation="",
-        interventions=[],
-        by=with_role(person.case.regisseur.user, Role.REGISSEUR),
-    )
+    return plan_concept(person.case, by=with_role(person.case.regisseur.user, Role.REGISSEUR))
 
 
 def plan_values(pk: int) -> tuple[Any, ...]:

@@ -23,11 +23,11 @@ from cases.access import case_access_sync
 from cases.models import Case, EmergencyAccess, Person, PlanVersion, ShareRecord
 from cases.services.emergency import emergency_access_open
 from cases.services.intake import person_update
-from cases.services.plans import plan_version_create, plan_version_update
+from cases.services.plans import plan_version_update
 from cases.services.retention import person_erase_early
 from cases.services.sharing import share_record
 from tests.conftest import sign_in
-from tests.factories import CaseFactory, PersonFactory, RegisseurFactory, UserFactory
+from tests.factories import CaseFactory, PersonFactory, RegisseurFactory, UserFactory, plan_concept
 
 from .conftest import with_role
 
@@ -113,17 +113,7 @@ def test_person_update_stores_exactly_or_refuses_cleanly(
 
 @pytest.fixture
 def concept(person, programme_team) -> PlanVersion:
-    return plan_version_create(
-        case=person.case,
-        concerns="Zorgen.",
-        goals="Doelen.",
-        course="Koers.",
-        joint_task="Opgave.",
-        focus="",
-        explanation="",
-        interventions=[],
-        by=programme_team,
-    )
+    return plan_concept(person.case, by=programme_team)
 
 
 @examples
