@@ -111,16 +111,21 @@ def _move(grant: RoleGrant, to: RoleGrantStatus) -> None:
     grant.status = to
 
 
+def _check_manager(*, user: User, by: User) -> None:
+    """Who may ask for or take away a role, and never on his or her own account."""
+    if not may_manage_roles(by):
+        raise RuleViolation(ROLE_REQUEST_NOT_ALLOWED)
+    if user.pk == by.pk:
+        raise RuleViolation(ROLE_NOT_OWN_ACCOUNT)
+
+
 @transaction.atomic
 def role_grant_request(*, user: User, role: Role | str, by: User, reason: str) -> RoleGrant:
     """Ask for ``role`` for ``user``. A role without case content asked for by the
     functional administrator is granted at once; any other waits for a decision."""
     role = _role(role)
     reason = _text(reason, field="reason", required_message=ROLE_REASON_REQUIRED)
-    if not may_manage_roles(by):
-        raise RuleViolation(ROLE_REQUEST_NOT_ALLOWED)
-    if user.pk == by.pk:
-        raise RuleViolation(ROLE_NOT_OWN_ACCOUNT)
+    _check_manager(user=user, by=by)
     with history_context(user=by.pk):
         user = _lock_user(user)
         if holds_role(user, role):
@@ -203,10 +208,7 @@ def role_revoke(*, user: User, role: Role | str, by: User, reason: str) -> RoleG
     existed gets a record of its own, so every revocation is on file."""
     role = _role(role)
     reason = _text(reason, field="reason", required_message=ROLE_REASON_REQUIRED)
-    if not may_manage_roles(by):
-        raise RuleViolation(ROLE_REQUEST_NOT_ALLOWED)
-    if user.pk == by.pk:
-        raise RuleViolation(ROLE_NOT_OWN_ACCOUNT)
+    _check_manager(user=user, by=by)
     with history_context(user=by.pk):
         user = _lock_user(user)
         if not holds_role(user, role):

@@ -158,6 +158,18 @@ def _open_locked(
     return access
 
 
+def _locked_for_review(*, access: EmergencyAccess, by: User) -> EmergencyAccess:
+    """The access, locked for the programme team's judgement; nobody judges his own."""
+    access = (
+        EmergencyAccess.objects.select_for_update(of=("self",))
+        .select_related("case")
+        .get(pk=access.pk)
+    )
+    if access.user_id == by.pk:
+        raise RuleViolation(EMERGENCY_REVIEW_NOT_OWN, code="own_access")
+    return access
+
+
 def _end_locked(*, access: EmergencyAccess, by: User) -> None:
     now = timezone.now()
     if not access.is_running_at(now) or not access.case.is_open:
@@ -178,13 +190,7 @@ def emergency_access_review(
     if not note:
         raise ValidationError(EMERGENCY_REVIEW_NOTE_REQUIRED, code="note_required")
     with history_context(user=by.pk):
-        access = (
-            EmergencyAccess.objects.select_for_update(of=("self",))
-            .select_related("case")
-            .get(pk=access.pk)
-        )
-        if access.user_id == by.pk:
-            raise RuleViolation(EMERGENCY_REVIEW_NOT_OWN, code="own_access")
+        access = _locked_for_review(access=access, by=by)
         if access.is_reviewed:
             raise RuleViolation(EMERGENCY_ALREADY_REVIEWED, code="already_reviewed")
         if end:
@@ -213,13 +219,7 @@ def emergency_access_end(*, access: EmergencyAccess, by: User) -> EmergencyAcces
     if not may_review_emergency_access(by):
         raise RuleViolation(EMERGENCY_REVIEW_ONLY_PROGRAMME_TEAM, code="not_programme_team")
     with history_context(user=by.pk):
-        access = (
-            EmergencyAccess.objects.select_for_update(of=("self",))
-            .select_related("case")
-            .get(pk=access.pk)
-        )
-        if access.user_id == by.pk:
-            raise RuleViolation(EMERGENCY_REVIEW_NOT_OWN, code="own_access")
+        access = _locked_for_review(access=access, by=by)
         _end_locked(access=access, by=by)
         access.save(update_fields=["ended_at", "ended_by"])
     return access
