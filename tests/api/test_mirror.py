@@ -368,7 +368,7 @@ def test_the_command_resumes_from_its_state_file(world: World, live_server, targ
     cursor = MirrorState.load(state).cursor
     assert cursor
     register(source, "R-10", 5, "Visser")
-    call_command(*args)
+    call_command(*args, "--workers=2")  # the second run writes two cases at a time
     assert FeedCursor.decode(MirrorState.load(state).cursor) > FeedCursor.decode(cursor)
     target = Api(target_url, world.token)
     assert sorted(case_fingerprints(target)) == ["R-10", "R-9"]

@@ -26,13 +26,22 @@ class Command(BaseCommand):
             default="sync-mirror-state.json",
             help="file that keeps the source's feed cursor between runs",
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="cases written to the target at the same time, each on its own connection",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         source = Api(options["source"], options["source_token"])
         target = Api(options["target"], options["target_token"])
         try:
             report = sync(
-                source=source, target=target, state=MirrorState.load(Path(options["state"]))
+                source=source,
+                target=target,
+                state=MirrorState.load(Path(options["state"])),
+                workers=options["workers"],
             )
         except MirrorError as error:
             raise CommandError(
