@@ -8,6 +8,7 @@ triggers (migration 0002) on the synced tables, in the transaction of the change
 from __future__ import annotations
 
 import secrets
+from typing import TypeAlias
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -186,12 +187,16 @@ class WebhookSubscription(models.Model):
         return None
 
 
+# Outside WebhookDelivery so that its Meta's constraint can name it.
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Wacht op verzending")
+    DELIVERED = "delivered", _("Afgeleverd")
+    FAILED = "failed", _("Mislukt")
+    DROPPED = "dropped", _("Vervallen")
+
+
 class WebhookDelivery(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Wacht op verzending")
-        DELIVERED = "delivered", _("Afgeleverd")
-        FAILED = "failed", _("Mislukt")
-        DROPPED = "dropped", _("Vervallen")
+    Status: TypeAlias = DeliveryStatus
 
     subscription = models.ForeignKey(
         WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries"
@@ -218,7 +223,7 @@ class WebhookDelivery(models.Model):
                 fields=["subscription", "event"], name="one_delivery_per_event_and_subscription"
             ),
             models.CheckConstraint(
-                condition=~Q(status="delivered") | Q(delivered_at__isnull=False),
+                condition=~Q(status=DeliveryStatus.DELIVERED) | Q(delivered_at__isnull=False),
                 name="delivered_webhook_has_time",
             ),
         ]

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import uuid
 
+from typing import TypeAlias
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -19,12 +21,16 @@ from django.utils.translation import gettext_lazy as _
 from domain.quarters import Quarter
 
 
+# Outside Monitor so that its Meta's constraints can name it.
+class MonitorStatus(models.TextChoices):
+    QUEUED = "wachtrij", _("In de wachtrij")
+    RUNNING = "bezig", _("Wordt gemaakt")
+    DONE = "klaar", _("Klaar")
+    FAILED = "mislukt", _("Mislukt")
+
+
 class Monitor(models.Model):
-    class Status(models.TextChoices):
-        QUEUED = "wachtrij", _("In de wachtrij")
-        RUNNING = "bezig", _("Wordt gemaakt")
-        DONE = "klaar", _("Klaar")
-        FAILED = "mislukt", _("Mislukt")
+    Status: TypeAlias = MonitorStatus
 
     quarter = models.CharField(_("kwartaal"), max_length=7)  # Quarter.code: "2026-Q3"
     version = models.PositiveIntegerField(_("versie"))
@@ -65,11 +71,13 @@ class Monitor(models.Model):
                 condition=Q(quarter__regex=r"^[0-9]{4}-Q[1-4]$"), name="monitor_quarter_valid"
             ),
             models.CheckConstraint(
-                condition=~Q(status="klaar") | (~Q(pdf="") & Q(generated_at__isnull=False)),
+                condition=~Q(status=MonitorStatus.DONE)
+                | (~Q(pdf="") & Q(generated_at__isnull=False)),
                 name="monitor_done_has_pdf",
             ),
             models.CheckConstraint(
-                condition=~Q(status="mislukt") | ~Q(error=""), name="monitor_failed_has_error"
+                condition=~Q(status=MonitorStatus.FAILED) | ~Q(error=""),
+                name="monitor_failed_has_error",
             ),
         ]
 
@@ -90,16 +98,20 @@ class Monitor(models.Model):
         return f"kwartaalmonitor-{self.quarter}-v{self.version}.pdf"
 
 
+# Outside Notification so that its Meta's index condition can name it.
+class NotificationEmailStatus(models.TextChoices):
+    PENDING = "wachtend", _("Nog te versturen")
+    SENT = "verzonden", _("Verzonden")
+    NO_ADDRESS = "geen_adres", _("Geen e-mailadres")
+
+
 class Notification(models.Model):
     class Kind(models.TextChoices):
         REMINDER = "herinnering", _("Herinnering")
         MONITOR_READY = "monitor", _("Nieuwe kwartaalmonitor")
         EMERGENCY_ACCESS = "noodtoegang", _("Noodtoegang geopend")
 
-    class EmailStatus(models.TextChoices):
-        PENDING = "wachtend", _("Nog te versturen")
-        SENT = "verzonden", _("Verzonden")
-        NO_ADDRESS = "geen_adres", _("Geen e-mailadres")
+    EmailStatus: TypeAlias = NotificationEmailStatus
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -138,7 +150,7 @@ class Notification(models.Model):
             models.Index(fields=["user", "read_at", "-created_at"]),
             models.Index(
                 fields=["email_status"],
-                condition=Q(email_status="wachtend"),
+                condition=Q(email_status=NotificationEmailStatus.PENDING),
                 name="notification_email_pending",
             ),
         ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import ROUND_FLOOR
+from typing import TypeAlias
 
 import pghistory
 from django.conf import settings
@@ -235,17 +236,21 @@ class ThreeWayTalk(models.Model):
         return f"{self.regisseur} {self.held_on:%d-%m-%Y}"
 
 
+# Outside TeamActivity so that its Meta's constraint can name it.
+class ActivityKind(models.TextChoices):
+    TEAM_MEETING = "teamoverleg", _("Teamoverleg")
+    INTERVISION = "intervisie", _("Intervisie")
+    TRAINING = "training", _("Training")
+    KICK_OFF = "kick_off", _("Kick-off")
+    OUTING = "teamuitje", _("Teamuitje")
+
+
 @pghistory.track()
 class TeamActivity(models.Model):
     """Team rhythm: team meeting every 4 weeks, intervision every 8 weeks (a numbered
     series), training 2-3 times a year, a kick-off and a yearly outing."""
 
-    class Kind(models.TextChoices):
-        TEAM_MEETING = "teamoverleg", _("Teamoverleg")
-        INTERVISION = "intervisie", _("Intervisie")
-        TRAINING = "training", _("Training")
-        KICK_OFF = "kick_off", _("Kick-off")
-        OUTING = "teamuitje", _("Teamuitje")
+    Kind: TypeAlias = ActivityKind
 
     kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices)
     held_on = models.DateField(_("datum"))
@@ -264,7 +269,7 @@ class TeamActivity(models.Model):
         verbose_name_plural = _("teamactiviteiten")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(kind="intervisie")
+                condition=~Q(kind=ActivityKind.INTERVISION)
                 | (
                     Q(series_number__isnull=False)
                     & Q(series_size__isnull=False)
