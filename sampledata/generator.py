@@ -519,7 +519,7 @@ class _Generator:
         rows = []
         for story in stories:
             case = story.case
-            if case.status not in (CaseStatus.REGISTERED, CaseStatus.IN_REGIE):
+            if not case.is_open:
                 continue
             wanted: dict[int, set[str]] = defaultdict(set)
             for director in (case.regisseur, case.buddy):
