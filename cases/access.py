@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import Literal, TypeAlias, TypeGuard
@@ -66,6 +66,23 @@ CASE_PERMISSION_REFUSED = "U mag dit onderdeel van de casus niet inzien."
 ACCESS_SYNC_BATCH_SIZE = 500
 
 
+# --- who works on a case: each relation's condition, written once -------------------------
+# The permissions (cases_access_wanted) and the ground of a read (access_basis) both ask
+# these; the regisseur and the buddy are the case's own columns.
+
+
+def standing_in_on(on: datetime.date) -> Q:
+    """Absences (``pool.Absence``) during which the stand-in works, on ``on``, on the
+    cases the absent regisseur directs or is buddy of."""
+    return Q(starts_on__lte=on, ends_on__gte=on, stand_in__isnull=False)
+
+
+def on_the_team_on(on: datetime.date) -> Q:
+    """Intervention-team members (``TeamMember``) with an account who are on the
+    case's team on ``on``."""
+    return Q(user__isnull=False, joined_on__lte=on) & (Q(left_on__isnull=True) | Q(left_on__gte=on))
+
+
 def cases_access_wanted(
     *, cases: Sequence[Case], on: datetime.date
 ) -> dict[int, dict[int, set[CasePermission]]]:
@@ -74,7 +91,7 @@ def cases_access_wanted(
     wanted: dict[int, defaultdict[int, set[CasePermission]]] = {
         case.pk: defaultdict(set) for case in cases
     }
-    open_cases = [case for case in cases if case.status in OPEN_STATUSES]
+    open_cases = [case for case in cases if case.is_open]
     cases_directed_by: defaultdict[int, set[int]] = defaultdict(set)  # regisseur id: case ids
     for case in open_cases:
         for regisseur_id in (case.regisseur_id, case.buddy_id):
@@ -83,20 +100,14 @@ def cases_access_wanted(
     if cases_directed_by:
         directors = Regisseur.objects.filter(pk__in=cases_directed_by).values_list("pk", "user_id")
         stand_ins = Absence.objects.filter(
-            regisseur_id__in=cases_directed_by,
-            starts_on__lte=on,
-            ends_on__gte=on,
-            stand_in__isnull=False,
+            standing_in_on(on), regisseur_id__in=cases_directed_by
         ).values_list("regisseur_id", "stand_in__user_id")
         for regisseur_id, user_id in (*directors, *stand_ins):
             for case_id in cases_directed_by[regisseur_id]:
                 wanted[case_id][user_id].update(DIRECTOR_PERMISSIONS)
     if open_cases:
         members = TeamMember.objects.filter(
-            Q(case__in=[case.pk for case in open_cases]),
-            Q(user__isnull=False),
-            Q(joined_on__lte=on),
-            Q(left_on__isnull=True) | Q(left_on__gte=on),
+            on_the_team_on(on), case__in=[case.pk for case in open_cases]
         ).values_list("case_id", "user_id")
         for case_id, user_id in members:
             wanted[case_id][user_id].update(TEAM_MEMBER_PERMISSIONS)
@@ -277,11 +288,13 @@ def user_may(
 
 @dataclass(frozen=True)
 class CaseAccess:
-    """A case as one user reaches it for one purpose (``need``)."""
+    """A case as one user reaches it for one purpose (``need``), with the relations
+    that tie him or her to it (``relations``: the ground of the read, see access_basis)."""
 
     case: Case
     permissions: CasePermissions
     need: CasePermission
+    relations: CaseRelations
 
     def allows(self, perm: CasePermission) -> bool:
         return self.permissions.allows(perm)
@@ -309,13 +322,24 @@ def case_access_for(
     exists: existence never leaks) and PermissionDenied when it is visible but
     ``need`` (work_on_case, view_person_data) is not held.
     """
-    case = cases_visible_to(user, on=on).filter(pk=case_id).first()
+    if not _may_hold_permissions(user):
+        raise Http404
+    # The relations come with the case, in its query: the audited read asks no more.
+    case = (
+        cases_visible_to(user, on=on)
+        .filter(pk=case_id)
+        .annotate(**_relation_facts(user, on or timezone.now()))
+        .first()
+    )
     if case is None:
         raise Http404
     permissions = case_permissions(user, case, on=on)
     if not permissions.allows(need):
         raise PermissionDenied(CASE_PERMISSION_REFUSED)
-    return CaseAccess(case=case, permissions=permissions, need=need)
+    relations = CaseRelations.of(
+        {fact: getattr(case, fact) for fact in (*RELATION_GROUNDS, EMERGENCY_FACT)}
+    )
+    return CaseAccess(case=case, permissions=permissions, need=need, relations=relations)
 
 
 def case_for(
@@ -332,6 +356,58 @@ def case_for(
 # --- the ground of an access: the access log's "on whose behalf" (NEN 7513) -------------
 
 
+# The relations to a case that are a ground of their own, closest first: the name of
+# the case query's annotation that asks each (``_relation_facts``), and its ground.
+RELATION_GROUNDS: dict[str, AccessLog.Basis] = {
+    "as_regisseur": AccessLog.Basis.REGISSEUR,
+    "as_buddy": AccessLog.Basis.BUDDY,
+    "as_stand_in": AccessLog.Basis.STAND_IN,
+    "as_team_member": AccessLog.Basis.TEAM_MEMBER,
+}
+EMERGENCY_FACT = "as_emergency"
+
+
+@dataclass(frozen=True)
+class CaseRelations:
+    """What ties one user to one case at one moment: the grounds among
+    ``RELATION_GROUNDS`` that hold, closest first, and whether an emergency access
+    of the user's runs on the case."""
+
+    grounds: tuple[AccessLog.Basis, ...]
+    emergency: bool
+
+    @classmethod
+    def of(cls, facts: Mapping[str, object]) -> CaseRelations:
+        """From the ``_relation_facts`` annotations of a case query."""
+        return cls(
+            grounds=tuple(ground for fact, ground in RELATION_GROUNDS.items() if facts[fact]),
+            emergency=bool(facts[EMERGENCY_FACT]),
+        )
+
+
+def _relation_facts(user: User, at: datetime.datetime) -> dict[str, Exists]:
+    """Annotations of a case query: whether ``user`` is its regisseur, its buddy, a
+    stand-in of either or a team member, on the conditions the object permissions
+    are granted on (``standing_in_on``, ``on_the_team_on``), and whether an emergency
+    access of the user's runs on it at ``at``."""
+    today = timezone.localdate(at)
+    own = Regisseur.objects.filter(user=user)
+    directors = Q(regisseur_id=OuterRef("regisseur_id")) | Q(regisseur_id=OuterRef("buddy_id"))
+    return {
+        "as_regisseur": Exists(own.filter(pk=OuterRef("regisseur_id"))),
+        "as_buddy": Exists(own.filter(pk=OuterRef("buddy_id"))),
+        "as_stand_in": Exists(
+            Absence.objects.filter(standing_in_on(today), directors, stand_in__user=user)
+        ),
+        "as_team_member": Exists(
+            TeamMember.objects.filter(on_the_team_on(today), case=OuterRef("pk"), user=user)
+        ),
+        EMERGENCY_FACT: Exists(
+            EmergencyAccess.objects.active_at(at).filter(user=user, case=OuterRef("pk"))
+        ),
+    }
+
+
 def access_basis(user: Reader, case: Case | None, *, on: datetime.datetime | None = None) -> str:
     """On which ground ``user`` reaches ``case`` at ``on`` (default: now), from the
     same facts the permissions above come from, the closest relation first.
@@ -340,58 +416,41 @@ def access_basis(user: Reader, case: Case | None, *, on: datetime.datetime | Non
     regisseur, the buddy, a stand-in during an absence of either and a current
     team member come before the programme team's global permission, and that
     before a running emergency access. Without a case, or when none of these
-    holds, the user's role decides (audit.services.role_basis). One query.
+    holds, the user's role decides (audit.services.role_basis). One query; a case
+    reached through ``case_access_for`` brought its relations along (``read_basis``).
     """
     by_role = role_basis(user)
     if case is None or by_role == AccessLog.Basis.SYNC_CLIENT or not _may_hold_permissions(user):
         return by_role
-    at = on or timezone.now()
-    today = timezone.localdate(at)
-    own = Regisseur.objects.filter(user=user)
     facts = (
         Case.objects.filter(pk=case.pk)
-        .annotate(
-            as_regisseur=Exists(own.filter(pk=OuterRef("regisseur_id"))),
-            as_buddy=Exists(own.filter(pk=OuterRef("buddy_id"))),
-            as_stand_in=Exists(
-                Absence.objects.filter(
-                    Q(regisseur_id=OuterRef("regisseur_id")) | Q(regisseur_id=OuterRef("buddy_id")),
-                    stand_in__user=user,
-                    starts_on__lte=today,
-                    ends_on__gte=today,
-                )
-            ),
-            as_team_member=Exists(
-                TeamMember.objects.filter(
-                    Q(left_on__isnull=True) | Q(left_on__gte=today),
-                    case=OuterRef("pk"),
-                    user=user,
-                    joined_on__lte=today,
-                )
-            ),
-            as_emergency=Exists(
-                EmergencyAccess.objects.active_at(at).filter(user=user, case=OuterRef("pk"))
-            ),
-        )
-        .values(
-            "status", "as_regisseur", "as_buddy", "as_stand_in", "as_team_member", "as_emergency"
-        )
+        .annotate(**_relation_facts(user, on or timezone.now()))
+        .values("status", *RELATION_GROUNDS, EMERGENCY_FACT)
         .first()
     )
     if facts is None:
         return by_role
-    if facts["status"] in OPEN_STATUSES:  # nobody works on an exited case (see above)
-        for fact, basis in (
-            ("as_regisseur", AccessLog.Basis.REGISSEUR),
-            ("as_buddy", AccessLog.Basis.BUDDY),
-            ("as_stand_in", AccessLog.Basis.STAND_IN),
-            ("as_team_member", AccessLog.Basis.TEAM_MEMBER),
-        ):
-            if facts[fact]:
-                return basis
+    relations = CaseRelations.of(facts)
+    return _basis(
+        user, is_open=facts["status"] in OPEN_STATUSES, relations=relations, by_role=by_role
+    )
+
+
+def read_basis(user: User, access: CaseAccess) -> str:
+    """``access_basis`` for the case of ``access`` (``user``'s, from ``case_access_for``),
+    from the relations read with the case: no query of its own."""
+    by_role = role_basis(user)
+    if by_role == AccessLog.Basis.SYNC_CLIENT:
+        return by_role
+    return _basis(user, is_open=access.case.is_open, relations=access.relations, by_role=by_role)
+
+
+def _basis(user: User, *, is_open: bool, relations: CaseRelations, by_role: str) -> str:
+    if is_open and relations.grounds:  # nobody works on an exited case (see above)
+        return relations.grounds[0]
     if user.has_perm("cases.view_case"):
         return AccessLog.Basis.PROGRAMME_TEAM
-    if facts["as_emergency"]:
+    if relations.emergency:
         return AccessLog.Basis.EMERGENCY
     return by_role
 
@@ -405,6 +464,7 @@ __all__ = [
     "CaseAccess",
     "CasePermission",
     "CasePermissions",
+    "CaseRelations",
     "Reader",
     "access_basis",
     "case_access_for",
@@ -416,6 +476,9 @@ __all__ = [
     "cases_access_wanted",
     "cases_needing_access_refresh",
     "cases_visible_to",
+    "on_the_team_on",
+    "read_basis",
+    "standing_in_on",
     "user_may",
     "users_with_case_access",
 ]

@@ -9,7 +9,7 @@ from accounts.models import User
 from audit.models import AccessLog
 from audit.services import access_record
 
-from ..access import CaseAccess, access_basis
+from ..access import CaseAccess, read_basis
 
 
 def case_read_record(
@@ -29,7 +29,5 @@ def case_read_record(
         case=access.case,
         purpose=emergency.reason if emergency is not None else purpose,
         emergency=emergency is not None,
-        basis=(
-            AccessLog.Basis.EMERGENCY if emergency is not None else access_basis(user, access.case)
-        ),
+        basis=(AccessLog.Basis.EMERGENCY if emergency is not None else read_basis(user, access)),
     )

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from audit.models import AccessLog
-from cases.access import access_basis, case_access_sync
+from cases.access import access_basis, case_access_for, case_access_sync, read_basis
 from cases.models import Case, CaseStatus, EmergencyAccess
 from pool.models import Absence
 from tests.conftest import sign_in
@@ -29,11 +29,14 @@ from tests.factories import (
     TeamMemberFactory,
     UserFactory,
 )
+from tests.queries import assert_query_count
 
 pytestmark = pytest.mark.django_db
 
 AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
 Basis = AccessLog.Basis
+# The relations came in the query that read the case (cases.access.case_access_for).
+NO_QUERY_OF_ITS_OWN = 0
 
 
 def with_role(user, role: Role):
@@ -107,6 +110,18 @@ def people(now) -> dict:
 )
 def test_each_relation_to_the_case_is_its_own_ground(people, who, basis):
     assert access_basis(people[who], people["case"]) == basis
+
+
+@pytest.mark.parametrize(
+    "who",
+    ["regisseur", "buddy", "stand_in", "team_member", "programme_team", "emergency"],
+)
+def test_a_case_read_through_case_access_for_brings_its_ground_along(people, who):
+    """The audited read gets the relations with the case: the same ground, no query."""
+    access = case_access_for(people[who], people["case"].pk)
+    with assert_query_count(NO_QUERY_OF_ITS_OWN, what="the ground of a read"):
+        basis = read_basis(people[who], access)
+    assert basis == access_basis(people[who], people["case"])
 
 
 def test_without_a_case_the_role_is_the_ground(people):
