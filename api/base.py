@@ -20,6 +20,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts.models import ApiToken, User
 from accounts.tokens import SCOPE_MISSING, ScopedTokenAuthentication, TokenHasScope, token_allows
@@ -80,7 +81,7 @@ class IsSyncClient(permissions.BasePermission):
 
     message = "Alleen synchronisatieclients met een API-token gebruiken deze API."
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         return isinstance(request.auth, ApiToken) and may_use_sync_api(request.user)
 
 

@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts.models import ApiToken, Organisation, User
 from accounts.services import session_is_verified
@@ -434,7 +435,7 @@ class ChangeFeedViewSet(viewsets.ViewSet):
 
 
 class IsProgrammeTeamOrSyncClient(permissions.BasePermission):
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         if isinstance(request.auth, ApiToken):
             return may_use_sync_api(request.user)
         # /api/ is open before the second factor (accounts.middleware): check it here.
