@@ -5,7 +5,12 @@ these; none of them names a role. An active superuser holds every permission."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 VIEW_ALL_CASES = "cases.view_case"
 LIST_DIRECTED_CASES = "cases.list_directed_cases"
@@ -17,37 +22,37 @@ ERASE_PERSON = "cases.erase_person"
 ERASE_MIRRORED_PERSON = "cases.erase_mirrored_person"
 
 
-def may_list_directed_cases(user: Any) -> bool:
+def may_list_directed_cases(user: User | AnonymousUser) -> bool:
     """Has cases of his or her own as regisseur, buddy or stand-in ("Mijn casussen")."""
     return bool(user.has_perm(LIST_DIRECTED_CASES))
 
 
-def may_list_cases(user: Any) -> bool:
+def may_list_cases(user: User | AnonymousUser) -> bool:
     """Reads cases as the programme team (all) or as an intervention-team member (the
     cases of his or her teams)."""
     return bool(user.has_perm(VIEW_ALL_CASES) or user.has_perm(LIST_TEAM_CASES))
 
 
-def may_open_emergency_access(user: Any) -> bool:
+def may_open_emergency_access(user: User | AnonymousUser) -> bool:
     """Who may break the glass at all: a regisseur of the pool."""
     return bool(user.has_perm(OPEN_EMERGENCY_ACCESS))
 
 
-def may_review_emergency_access(user: Any) -> bool:
+def may_review_emergency_access(user: User | AnonymousUser) -> bool:
     """Who reviews emergency accesses afterwards, and ends or flags them: the programme team."""
     return bool(user.has_perm(REVIEW_EMERGENCY_ACCESS))
 
 
-def may_decide_exits(user: Any) -> bool:
+def may_decide_exits(user: User | AnonymousUser) -> bool:
     """Who decides exit proposals, and so reads the list of those waiting: PTO-R."""
     return bool(user.has_perm(DECIDE_EXIT))
 
 
-def may_erase_person(user: Any) -> bool:
+def may_erase_person(user: User | AnonymousUser) -> bool:
     """Who may erase a person record before the retention period ends: the programme team."""
     return bool(user.has_perm(ERASE_PERSON))
 
 
-def may_erase_mirrored_person(user: Any) -> bool:
+def may_erase_mirrored_person(user: User | AnonymousUser) -> bool:
     """Who pseudonymises a person record because its source did: a sync client."""
     return bool(user.has_perm(ERASE_MIRRORED_PERSON))
