@@ -10,7 +10,6 @@ occurrence, however often or concurrently the daily job runs.
 from __future__ import annotations
 
 import uuid
-
 from typing import TypeAlias
 
 from django.conf import settings
