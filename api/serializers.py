@@ -67,6 +67,7 @@ class RegisseurSerializer(ExternalIdMixin, serializers.ModelSerializer):
             "remark",
             "active_from",
             "active_until",
+            "revision",
             "updated_at",
         ]
 

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from domain.locking import RevisionField
 from pool.models import Region, Regisseur
 
 from .models import (
@@ -148,14 +149,6 @@ def _text(label: Any, *, required: bool = True, help_text: Any = "") -> forms.Ch
 
 def _organisations() -> QuerySet[Organisation]:
     return Organisation.objects.order_by("name")
-
-
-class RevisionField(forms.IntegerField):
-    """The revision of the record as the user loaded it: the service refuses the
-    write when someone else changed the record since (optimistic locking)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(widget=forms.HiddenInput, min_value=1, **kwargs)
 
 
 class MeetingForm(forms.Form):

@@ -9,8 +9,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
+from domain.locking import RevisionField
 
-from .models import Region, Regisseur, TeamActivity
+from .models import Absence, Region, Regisseur, TeamActivity
 from .selectors import managers, regisseurs_active, users_without_membership
 
 
@@ -98,6 +99,7 @@ class RegisseurEditForm(forms.Form):
     region_restriction = _region_field()
     manager = _manager_field()
     remark = _remark_field()
+    revision = RevisionField()
 
     @staticmethod
     def initial_for(regisseur: Regisseur) -> dict[str, Any]:
@@ -106,6 +108,7 @@ class RegisseurEditForm(forms.Form):
             "region_restriction": regisseur.region_restriction_id,
             "manager": regisseur.manager_id,
             "remark": regisseur.remark,
+            "revision": regisseur.revision,
         }
 
 
@@ -143,11 +146,26 @@ class AbsenceForm(forms.Form):
         )
 
 
+class AbsenceEditForm(AbsenceForm):
+    revision = RevisionField()
+
+    @staticmethod
+    def initial_for(absence: Absence) -> dict[str, Any]:
+        return {
+            "starts_on": absence.starts_on,
+            "ends_on": absence.ends_on,
+            "reason": absence.reason,
+            "stand_in": absence.stand_in_id,
+            "revision": absence.revision,
+        }
+
+
 class AbsenceEndForm(forms.Form):
     ends_on = _date(
         _("Laatste dag van de afwezigheid"),
         help_text=_("De regisseur is de dag daarna weer aan het werk."),
     )
+    revision = RevisionField()
 
 
 # --- caseload reviews and three-way talks -------------------------------------------

@@ -23,7 +23,8 @@ from django.db.models import Q
 
 from accounts.models import Organisation, User
 from audit.history import history_context
-from domain.errors import STALE_RECORD, RuleViolation, StaleObject
+from domain.errors import RuleViolation
+from domain.locking import lock_for_update
 
 from .models import (
     Absence,
@@ -202,16 +203,14 @@ def regisseur_update(
     remark: str | Unchanged = UNCHANGED,
     manager: User | Unchanged | None = UNCHANGED,
     by: User,
-    expected_updated_at: datetime.datetime | None = None,
+    expected_revision: int | None = None,
 ) -> Regisseur:
     """Change a regisseur's membership data; arguments left out keep their value.
 
-    ``expected_updated_at`` is the ``updated_at`` the editor loaded: when the row
-    changed since, the write is refused (optimistic locking, no silent overwrite).
+    ``expected_revision`` is the revision the editor loaded: when the row changed
+    since, the write is refused (optimistic locking, no silent overwrite).
     """
-    locked = Regisseur.objects.select_for_update().get(pk=regisseur.pk)
-    if expected_updated_at is not None and locked.updated_at != expected_updated_at:
-        raise StaleObject(STALE_RECORD, code="stale")
+    locked = lock_for_update(regisseur, expected_revision=expected_revision)
     changes: dict[str, Any] = {
         "organisation": organisation,
         "fte": fte,
@@ -231,6 +230,8 @@ def regisseur_update(
         active_until=locked.active_until,
         regisseur=locked,
     )
+    # The row is locked: raising the revision in memory saves it in the same UPDATE.
+    locked.revision += 1
     with history_context(user=by.pk):
         locked.save()
     return locked
@@ -242,7 +243,7 @@ def regisseur_end_membership(*, regisseur: Regisseur, on: datetime.date, by: Use
 
     Handing his cases over to others is the cases app's work, done before this.
     """
-    locked = Regisseur.objects.select_for_update().get(pk=regisseur.pk)
+    locked = lock_for_update(regisseur, expected_revision=None)
     if on < locked.active_from:
         raise ValidationError({"active_until": ACTIVE_PERIOD_REVERSED})
     if locked.active_until is not None and locked.active_until < on:
@@ -250,8 +251,9 @@ def regisseur_end_membership(*, regisseur: Regisseur, on: datetime.date, by: Use
     if regisseur_open_case_count(regisseur=locked):
         raise RuleViolation(MEMBERSHIP_HAS_OPEN_CASES, code="has_open_cases")
     locked.active_until = on
+    locked.revision += 1
     with history_context(user=by.pk):
-        locked.save(update_fields=["active_until", "updated_at"])
+        locked.save(update_fields=["active_until", "revision", "updated_at"])
     return locked
 
 
@@ -333,18 +335,16 @@ def absence_update(
     reason: str | Unchanged = UNCHANGED,
     stand_in: Regisseur | Unchanged | None = UNCHANGED,
     by: User,
-    expected_version: str | None = None,
+    expected_revision: int | None = None,
 ) -> Absence:
     """Change an absence's period, reason or stand-in; arguments left out keep their value.
 
-    ``expected_version`` is ``absence_version`` of the absence the editor loaded:
-    when it changed since, the write is refused (optimistic locking).
+    ``expected_revision`` is the revision the editor loaded: when the absence
+    changed since, the write is refused (optimistic locking).
     """
     new_stand_in = absence.stand_in if stand_in is UNCHANGED else stand_in
     _lock_regisseurs(absence.regisseur, absence.stand_in, new_stand_in)
-    locked = Absence.objects.select_for_update().get(pk=absence.pk)
-    if expected_version is not None and absence_version(locked) != expected_version:
-        raise StaleObject(STALE_RECORD, code="stale")
+    locked = lock_for_update(absence, expected_revision=expected_revision)
     changes: dict[str, Any] = {
         "starts_on": starts_on,
         "ends_on": ends_on,
@@ -359,32 +359,21 @@ def absence_update(
         stand_in=locked.stand_in,
         absence=locked,
     )
+    locked.revision += 1  # locked: saved in the same UPDATE
     with history_context(user=by.pk):
         locked.save()
     absence_changed.send(sender=Absence, absence=locked)
     return locked
 
 
-def absence_version(absence: Absence) -> str:
-    """What an editor saw of an absence (it has no revision counter): its fields."""
-    return "|".join(
-        [
-            absence.starts_on.isoformat(),
-            absence.ends_on.isoformat(),
-            absence.reason,
-            str(absence.stand_in_id or ""),
-        ]
-    )
-
-
 @transaction.atomic
 def absence_end_early(
-    *, absence: Absence, on: datetime.date, by: User, expected_version: str | None = None
+    *, absence: Absence, on: datetime.date, by: User, expected_revision: int | None = None
 ) -> Absence:
     """The regisseur is back: ``on`` becomes the absence's last day."""
     if not absence.starts_on <= on <= absence.ends_on:
         raise ValidationError({"ends_on": END_EARLY_OUTSIDE_ABSENCE})
-    return absence_update(absence=absence, ends_on=on, by=by, expected_version=expected_version)
+    return absence_update(absence=absence, ends_on=on, by=by, expected_revision=expected_revision)
 
 
 # --- caseload reviews and three-way talks -------------------------------------------

@@ -19,9 +19,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.http import AuthenticatedRequest
 from audit.services import access_record
 from domain.forms import Outcome, call_service, form_status
+from domain.locking import show_stale, with_current_revision
 
 from . import services
 from .forms import (
+    AbsenceEditForm,
     AbsenceEndForm,
     AbsenceForm,
     AttendanceForm,
@@ -172,55 +174,43 @@ def regisseur_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
-def _parse_timestamp(value: str) -> datetime.datetime | None:
-    try:
-        return datetime.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def regisseur_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Change FTE, region, manager and remark; refuses to overwrite someone else's
-    change made since the form was loaded (its ``updated_at``)."""
+    change made since the form was loaded (its revision)."""
     _require_programme_team(request.user)
     regisseur = _regisseur(pk)
-    loaded = regisseur.updated_at.isoformat()
     form = RegisseurEditForm(request.POST or None, initial=RegisseurEditForm.initial_for(regisseur))
     outcome = Outcome()
     current: Regisseur | None = None
-    if request.method == "POST":
-        loaded = request.POST.get("loaded_version", "")
-        if form.is_valid():
-            data = form.cleaned_data
-            expected = loaded
-            outcome = call_service(
-                form,
-                lambda: services.regisseur_update(
-                    regisseur=regisseur,
-                    fte=data["fte"],
-                    region_restriction=data["region_restriction"],
-                    manager=data["manager"],
-                    remark=data["remark"],
-                    by=request.user,
-                    # A missing or garbled version is stale too: never overwrite blindly.
-                    expected_updated_at=_parse_timestamp(expected)
-                    or datetime.datetime.min.replace(tzinfo=datetime.UTC),
-                ),
-            )
-            if outcome.ok:
-                saved: Regisseur = outcome.result
-                messages.success(request, REGISSEUR_CHANGED % {"name": saved.user})
-                return redirect("pool:regisseur_detail", pk=saved.pk)
-            if outcome.stale:
-                # Show what is stored now; saving again knowingly replaces it.
-                current = regisseur
-                loaded = regisseur.updated_at.isoformat()
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        outcome = call_service(
+            form,
+            lambda: services.regisseur_update(
+                regisseur=regisseur,
+                fte=data["fte"],
+                region_restriction=data["region_restriction"],
+                manager=data["manager"],
+                remark=data["remark"],
+                by=request.user,
+                expected_revision=data["revision"],
+            ),
+        )
+        if outcome.ok:
+            saved: Regisseur = outcome.result
+            messages.success(request, REGISSEUR_CHANGED % {"name": saved.user})
+            return redirect("pool:regisseur_detail", pk=saved.pk)
+        if outcome.stale:
+            # Show what is stored now; saving again knowingly replaces it.
+            current = regisseur  # read in this request, after the other change
+            form.data = with_current_revision(form.data, current.revision)
+            show_stale(form)
     return render(
         request,
         "pool/regisseur_edit.html",
-        {"regisseur": regisseur, "form": form, "loaded_version": loaded, "current": current},
+        {"regisseur": regisseur, "form": form, "current": current},
         status=form_status(form, outcome),
     )
 
@@ -304,43 +294,35 @@ def absence_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_programme_team(request.user)
     absence = _absence(pk)
     regisseur = absence.regisseur
-    loaded = services.absence_version(absence)
-    form = AbsenceForm(
+    form = AbsenceEditForm(
         request.POST or None,
         regisseur=regisseur,
         on=_today(),
-        initial={
-            "starts_on": absence.starts_on,
-            "ends_on": absence.ends_on,
-            "reason": absence.reason,
-            "stand_in": absence.stand_in_id,
-        },
+        initial=AbsenceEditForm.initial_for(absence),
     )
     outcome = Outcome()
     current: Absence | None = None
-    if request.method == "POST":
-        loaded = request.POST.get("loaded_version", "")
-        if form.is_valid():
-            data = form.cleaned_data
-            expected = loaded
-            outcome = call_service(
-                form,
-                lambda: services.absence_update(
-                    absence=absence,
-                    starts_on=data["starts_on"],
-                    ends_on=data["ends_on"],
-                    reason=data["reason"],
-                    stand_in=data["stand_in"],
-                    by=request.user,
-                    expected_version=expected,
-                ),
-            )
-            if outcome.ok:
-                messages.success(request, ABSENCE_CHANGED)
-                return redirect("pool:regisseur_detail", pk=regisseur.pk)
-            if outcome.stale:
-                current = _absence(pk)
-                loaded = services.absence_version(current)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        outcome = call_service(
+            form,
+            lambda: services.absence_update(
+                absence=absence,
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                reason=data["reason"],
+                stand_in=data["stand_in"],
+                by=request.user,
+                expected_revision=data["revision"],
+            ),
+        )
+        if outcome.ok:
+            messages.success(request, ABSENCE_CHANGED)
+            return redirect("pool:regisseur_detail", pk=regisseur.pk)
+        if outcome.stale:
+            current = _absence(pk)
+            form.data = with_current_revision(form.data, current.revision)
+            show_stale(form)
     return render(
         request,
         "pool/absence_form.html",
@@ -348,9 +330,10 @@ def absence_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "regisseur": regisseur,
             "form": form,
             "absence": absence,
-            "loaded_version": loaded,
             "current": current,
-            "end_form": AbsenceEndForm(initial={"ends_on": _today()}),
+            "end_form": AbsenceEndForm(
+                initial={"ends_on": _today(), "revision": (current or absence).revision}
+            ),
         },
         status=form_status(form, outcome),
     )
@@ -371,30 +354,25 @@ def absence_end(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 absence=absence,
                 on=form.cleaned_data["ends_on"],
                 by=request.user,
-                expected_version=request.POST.get("loaded_version", ""),
+                expected_revision=form.cleaned_data["revision"],
             ),
         )
         if outcome.ok:
             messages.success(request, ABSENCE_ENDED % {"day": _day(form.cleaned_data["ends_on"])})
             return redirect("pool:regisseur_detail", pk=absence.regisseur_id)
     fresh = _absence(pk)
+    if outcome.stale:
+        form.data = with_current_revision(form.data, fresh.revision)
+        show_stale(form)
     return render(
         request,
         "pool/absence_form.html",
         {
             "regisseur": fresh.regisseur,
-            "form": AbsenceForm(
-                regisseur=fresh.regisseur,
-                on=_today(),
-                initial={
-                    "starts_on": fresh.starts_on,
-                    "ends_on": fresh.ends_on,
-                    "reason": fresh.reason,
-                    "stand_in": fresh.stand_in_id,
-                },
+            "form": AbsenceEditForm(
+                regisseur=fresh.regisseur, on=_today(), initial=AbsenceEditForm.initial_for(fresh)
             ),
             "absence": fresh,
-            "loaded_version": services.absence_version(fresh),
             "current": fresh if outcome.stale else None,
             "end_form": form,
         },

@@ -19,9 +19,10 @@ from django.utils import timezone
 from accounts.models import User
 from audit.history import history_context
 from domain.errors import RuleViolation
+from domain.locking import lock_for_update
 
 from ..models import Assessment, Case
-from .revisions import lock_for_update, touch_case
+from .revisions import touch_case
 
 ASSESSMENT_CASE_EXITED = "De casus is uitgestroomd: er worden geen wegingen meer vastgelegd."
 ASSESSMENT_REASONING_REQUIRED = (

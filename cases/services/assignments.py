@@ -38,12 +38,12 @@ from django.db.models import Count, Q
 from accounts.models import User
 from audit.history import history_context
 from domain.errors import RuleViolation
+from domain.locking import bump_revision, lock_for_update
 from pool.models import Regisseur
 from pool.services import regisseur_end_membership
 
 from ..access import case_access_sync
 from ..models import OPEN_STATUSES, Assignment, Case, CaseStatus
-from .revisions import bump_revision, lock_for_update
 
 ASSIGN_CASE_EXITED = "Deze casus is uitgestroomd: er wordt geen regisseur of buddy meer toegewezen."
 CASE_ALREADY_ASSIGNED = "Deze casus heeft al een regisseur; draag de casus over."

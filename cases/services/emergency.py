@@ -33,13 +33,13 @@ from audit.history import history_context
 from audit.models import AccessLog
 from audit.services import access_record
 from domain.errors import RuleViolation
+from domain.locking import lock_for_update
 
 from ..access import case_permissions
 from ..models import Case, EmergencyAccess
 from ..permissions import may_open_emergency_access, may_review_emergency_access
 from ..selectors.cases import case_by_number
 from ..signals import emergency_access_opened
-from .revisions import lock_for_update
 
 EMERGENCY_REASON_MIN_LENGTH = 20
 

@@ -22,12 +22,13 @@ from django.utils import timezone
 from accounts.models import User
 from audit.history import history_context
 from domain.errors import RuleViolation
+from domain.locking import lock_for_update
 
 from ..models import Assessment, Case, Evaluation
 from ..selectors.plans import plan_in_force_on
 from .assessments import AssessmentInput, assessment_record
 from .plans import PLAN_FOCUS_REQUIRED, plan_version_new_from
-from .revisions import lock_for_update, touch_case
+from .revisions import touch_case
 
 EVALUATION_CASE_EXITED = "De casus is uitgestroomd: er worden geen evaluaties meer vastgelegd."
 EVALUATION_KIND_INVALID = "Kies het soort evaluatie: maandelijks of tweejaarlijks."

@@ -33,6 +33,7 @@ from django.db import transaction
 from accounts.models import User
 from audit.history import history_context
 from domain.errors import RuleViolation
+from domain.locking import bump_revision, lock_for_update
 
 from ..access import case_access_sync
 from ..models import (
@@ -53,7 +54,7 @@ from ..workflow import EXIT_DECISION_NEEDS_ADVICE, EXIT_PROCEDURE, assert_transi
 from ..workflow import EXIT_NOT_RUNNING as EXIT_NOT_RUNNING
 from .assignments import end_current_assignments
 from .phases import phase_transition_record
-from .revisions import bump_revision, lock_for_update, touch_case
+from .revisions import touch_case
 
 EXIT_CASE_EXITED = "Deze casus is al uitgestroomd."
 EXIT_NEEDS_IN_REGIE = (

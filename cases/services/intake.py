@@ -18,13 +18,14 @@ from django.db import IntegrityError, transaction
 from accounts.models import User
 from audit.history import history_context
 from domain.errors import RuleViolation
+from domain.locking import bump_revision, lock_for_update
 from pool.models import Region
 
 from ..models import Case, CaseStatus, Person, Phase
 from ..workflow import CASE_STATUS, NOTIFICATION_ALREADY_SIGNED, assert_transition
 from ..workflow import NOTIFICATION_CASE_EXITED as NOTIFICATION_CASE_EXITED
 from .phases import phase_transition_record
-from .revisions import bump_revision, lock_for_update, touch_case
+from .revisions import touch_case
 
 CASE_NUMBER_REQUIRED = "Vul een casusnummer in."
 CASE_NUMBER_TAKEN = "Casusnummer %(number)s is al in gebruik."

@@ -21,9 +21,10 @@ from django.utils import timezone
 from accounts.models import Organisation, User
 from audit.history import history_context
 from domain.errors import RuleViolation
+from domain.locking import bump_revision, lock_for_update
 
 from ..models import Case, Meeting, MeetingAction, MeetingAttendee, TeamMember
-from .revisions import bump_revision, lock_for_update, touch_case
+from .revisions import touch_case
 
 MEETING_CASE_EXITED = "De casus is uitgestroomd: er worden geen UVO's meer vastgelegd."
 MEETING_KIND_INVALID = "Kies het soort overleg: eerste UVO, UVO, UVO-plus of doorbraakoverleg."

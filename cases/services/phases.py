@@ -20,12 +20,12 @@ from django.db import transaction
 from accounts.models import User
 from audit.history import history_context
 from domain.errors import RuleViolation
+from domain.locking import bump_revision, lock_for_update
 
 from ..models import Case, CaseStatus, ExitProcedure, Phase, PhaseTransition, PlanVersion
 from ..workflow import PHASE, assert_transition
 from ..workflow import PHASE_ONE_STEP_AT_A_TIME as PHASE_ONE_STEP_AT_A_TIME
 from ..workflow import PHASE_UNCHANGED as PHASE_UNCHANGED
-from .revisions import bump_revision, lock_for_update
 
 PHASE_CASE_EXITED = "Deze casus is uitgestroomd: de fase verandert niet meer."
 PHASE_NEEDS_IN_REGIE = (

@@ -24,6 +24,7 @@ from django.utils import timezone
 from accounts.models import Organisation, User
 from audit.history import history_context
 from domain.errors import RuleViolation
+from domain.locking import bump_revision, lock_for_update
 
 from ..models import Case, Intervention, ItatAdvice, PlanStatus, PlanVersion
 from ..selectors.plans import (
@@ -38,7 +39,7 @@ from ..workflow import (
     PLAN_VERSION,
     assert_transition,
 )
-from .revisions import bump_revision, lock_for_update, touch_case
+from .revisions import touch_case
 
 PLAN_CASE_EXITED = "De casus is uitgestroomd: het plan van aanpak wordt niet meer gewijzigd."
 PLAN_OPEN_VERSION_EXISTS = (

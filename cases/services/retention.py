@@ -29,11 +29,12 @@ from django.utils import timezone
 from accounts.models import User
 from audit.history import history_context
 from domain.errors import RuleViolation
+from domain.locking import lock_for_update
 
 from ..models import Case, CaseStatus, Person
 from ..permissions import may_erase_person
 from ..signals import person_pseudonymised
-from .revisions import lock_for_update, touch_case
+from .revisions import touch_case
 
 ERASURE_REASON_MIN_LENGTH = 20
 ERASURE_ONLY_PROGRAMME_TEAM = "Alleen het programmateam kan persoonsgegevens vervroegd wissen."

@@ -16,10 +16,11 @@ from django.utils import timezone
 from accounts.models import Organisation, User
 from audit.history import history_context
 from domain.errors import RuleViolation
+from domain.locking import lock_for_update
 
 from ..access import case_access_sync
 from ..models import Case, TeamMember
-from .revisions import lock_for_update, touch_case
+from .revisions import touch_case
 
 TEAM_CASE_EXITED = "De casus is uitgestroomd: het interventieteam wordt niet meer gewijzigd."
 TEAM_NAME_REQUIRED = "Vul de naam van het teamlid in."

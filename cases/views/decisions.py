@@ -16,7 +16,9 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedRequest
 from audit.services import access_record_many
+from domain.errors import STALE_RECORD
 from domain.forms import call_service
+from domain.locking import show_stale, with_current_revision
 from pool.models import Regisseur
 from pool.permissions import may_manage_pool
 from pool.selectors import pool_overview, regisseurs_active
@@ -27,12 +29,7 @@ from ..permissions import may_decide_exits
 from ..selectors.cases import exit_procedures_awaiting_decision
 from ..services.assignments import pool_leave_with_hand_over, suggest_distribution
 from ..services.exits import EXIT_DECISION_ONLY_PTO_R, exit_decide
-from ..services.revisions import STALE_RECORD
-from .common import (
-    form_page,
-    show_stale,
-    with_current_revision,
-)
+from .common import form_page
 
 EXIT_APPROVED = "Uitstroom van casus %(case)s is besloten."
 EXIT_REJECTED = "Uitstroom van casus %(case)s is niet akkoord: de casus loopt door."

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.http import AuthenticatedRequest
 from accounts.models import User
 from domain.forms import call_service
+from domain.locking import show_stale, with_current_revision
 
 from ..access import CaseAccess, case_access_for
 from ..forms import ActionDoneForm, ExitWithdrawForm, InterventionProgressForm, PlanAdviceForm
@@ -37,7 +38,7 @@ from ..services.exits import exit_record_itat_advice, exit_withdraw
 from ..services.meetings import action_mark_done
 from ..services.plans import intervention_record_progress
 from ..services.reads import case_read_record
-from .common import form_page, show_stale, with_current_revision
+from .common import form_page
 
 # Marked for translation here, translated when shown (the tests reuse the Dutch text).
 EXIT_ADVICE_RECORDED = gettext_noop(

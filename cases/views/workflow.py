@@ -25,7 +25,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.http import AuthenticatedRequest
+from domain.errors import STALE_RECORD
 from domain.forms import call_service
+from domain.locking import show_stale, with_current_revision
 from pool.selectors import pool_overview, regisseurs_active
 
 from ..access import CaseAccess, case_access_for, user_may
@@ -76,12 +78,7 @@ from ..services.plans import (
     plan_version_update,
 )
 from ..services.reads import case_read_record
-from ..services.revisions import STALE_RECORD
-from .common import (
-    form_page,
-    show_stale,
-    with_current_revision,
-)
+from .common import form_page
 
 MEETING_LOGGED = "Het overleg van %(on)s is vastgelegd."
 PLAN_VERSION_CREATED = "Versie %(number)s van het plan van aanpak is aangemaakt."

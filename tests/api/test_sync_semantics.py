@@ -16,12 +16,15 @@ from api.problems import PRECONDITION_FAILED, PRECONDITION_REQUIRED, PROBLEM_CON
 from audit.models import AccessLog
 from cases.models import Case, Meeting, Person
 from cases.services.phases import PHASE_2_NEEDS_ADOPTED_PLAN
+from pool.services import regisseur_update
 from tests.factories import (
     CaseFactory,
     MeetingFactory,
     OrganisationFactory,
     PersonFactory,
     RegionFactory,
+    RegisseurFactory,
+    UserFactory,
 )
 from tests.queries import assert_same_query_count, count_queries
 
@@ -89,6 +92,27 @@ def test_meeting_update_needs_a_matching_if_match(api):
     assert stale.json()["detail"] == PRECONDITION_FAILED
     meeting.refresh_from_db()
     assert meeting.decisions == "Verder zo."
+
+
+def test_a_regisseur_carries_its_revision_and_a_change_moves_its_etag(api):
+    """The pool's records are locked by revision as the cases are: the representation
+    shows it, and a change made elsewhere (the pool pages) gives a new ETag."""
+    regisseur = RegisseurFactory()
+    url = f"/api/v1/regisseurs/{regisseur.pk}/"
+    before = api.get(url)
+    assert before.json()["revision"] == regisseur.revision
+
+    regisseur_update(
+        regisseur=regisseur,
+        remark="Gedetacheerd",
+        by=UserFactory(),
+        expected_revision=regisseur.revision,
+    )
+
+    after = api.get(url, HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200
+    assert after.json()["revision"] == before.json()["revision"] + 1
+    assert after["ETag"] != before["ETag"]
 
 
 def test_unchanged_object_answers_304_to_if_none_match(api):

@@ -27,8 +27,7 @@ from cases.services.assignments import (
     pool_leave_with_hand_over,
     suggest_distribution,
 )
-from cases.services.revisions import STALE_RECORD
-from domain.errors import RuleViolation, StaleObject
+from domain.errors import STALE_RECORD, RuleViolation, StaleObject
 from pool.models import Regisseur
 from tests.factories import ASSIGNED_ON, CaseFactory, RegionFactory, RegisseurFactory
 

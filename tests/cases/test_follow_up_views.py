@@ -46,13 +46,13 @@ from cases.services.plans import (
     plan_version_adopt,
     plan_version_new_from,
 )
-from cases.services.revisions import STALE_RECORD
 from cases.views.follow_up import (
     ACTION_DONE_RECORDED,
     EXIT_ADVICE_RECORDED,
     EXIT_WITHDRAWN,
     PROGRESS_RECORDED,
 )
+from domain.errors import STALE_RECORD
 from tests.factories import OrganisationFactory, adopt_first_plan
 
 from .conftest import client_for

@@ -40,8 +40,8 @@ from cases.services.plans import (
     InterventionInput,
     plan_version_update,
 )
-from cases.services.revisions import STALE_RECORD
 from cases.views.decisions import EXIT_APPROVED, EXIT_PROPOSALS_READ_PURPOSE
+from domain.errors import STALE_RECORD
 from pool.models import Regisseur
 from tests.factories import (
     OrganisationFactory,

@@ -22,8 +22,7 @@ from cases.services.phases import (
     PHASE_UNCHANGED,
     case_change_phase,
 )
-from cases.services.revisions import STALE_RECORD
-from domain.errors import RuleViolation, StaleObject
+from domain.errors import STALE_RECORD, RuleViolation, StaleObject
 from tests.factories import AssessmentFactory, CaseFactory, PlanVersionFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import Organisation
 from cases.models import CaseStatus
-from domain.errors import RuleViolation
+from domain.errors import STALE_RECORD, RuleViolation, StaleObject
 from pool import services
 from pool.models import Attendance, CaseloadReview, Regisseur, TeamActivity
 from pool.selectors import pool_overview
@@ -163,6 +163,41 @@ def test_moving_an_oov_regisseur_to_a_partner_checks_his_fte(oov, wpi, lead):
     assert exc.value.messages == [services.FTE_BELOW_PARTNER_MINIMUM]
 
 
+def test_of_two_editors_of_a_regisseur_the_second_is_refused_and_overwrites_nothing(wpi, lead):
+    regisseur = create(wpi, "1.0", lead)
+    loaded = regisseur.revision  # both editors opened the same version
+    services.regisseur_update(
+        regisseur=regisseur, remark="Eerste", by=lead, expected_revision=loaded
+    )
+    with pytest.raises(StaleObject) as exc:
+        services.regisseur_update(
+            regisseur=regisseur,
+            fte=Decimal("0.5"),
+            remark="Tweede",
+            by=UserFactory(),
+            expected_revision=loaded,
+        )
+    assert exc.value.messages == [STALE_RECORD]
+    regisseur.refresh_from_db()
+    assert (regisseur.remark, regisseur.fte, regisseur.revision) == (
+        "Eerste",
+        Decimal("1.00"),
+        loaded + 1,
+    )
+
+
+def test_ending_a_membership_makes_an_edit_loaded_before_it_stale(oov, lead):
+    regisseur = create(oov, "1.0", lead)
+    loaded = regisseur.revision
+    services.regisseur_end_membership(regisseur=regisseur, on=datetime.date(2021, 3, 31), by=lead)
+    with pytest.raises(StaleObject):
+        services.regisseur_update(
+            regisseur=regisseur, remark="Later", by=lead, expected_revision=loaded
+        )
+    regisseur.refresh_from_db()
+    assert regisseur.remark == ""
+
+
 def test_ending_the_membership_takes_the_regisseur_out_of_the_pool(oov, lead):
     regisseur = create(oov, "1.0", lead)
     last_day = datetime.date(2021, 3, 31)
@@ -304,6 +339,38 @@ def test_changing_an_absence_keeps_the_rules_but_not_against_itself(pair):
     with pytest.raises(RuleViolation) as exc:
         services.absence_update(absence=absence, stand_in=colleague, by=UserFactory())
     assert exc.value.messages == [services.STAND_IN_ABSENT]
+
+
+def test_of_two_editors_of_an_absence_the_second_is_refused_and_overwrites_nothing(pair):
+    regisseur, colleague = pair
+    absence = absent(regisseur)
+    loaded = absence.revision  # both editors opened the same version
+    services.absence_update(
+        absence=absence, reason="Ziek", by=UserFactory(), expected_revision=loaded
+    )
+    with pytest.raises(StaleObject) as exc:
+        services.absence_update(
+            absence=absence,
+            ends_on=datetime.date(2021, 7, 10),
+            stand_in=colleague,
+            by=UserFactory(),
+            expected_revision=loaded,
+        )
+    assert exc.value.messages == [STALE_RECORD]
+    with pytest.raises(StaleObject):
+        services.absence_end_early(
+            absence=absence,
+            on=datetime.date(2021, 7, 10),
+            by=UserFactory(),
+            expected_revision=loaded,
+        )
+    absence.refresh_from_db()
+    assert (absence.reason, absence.ends_on, absence.stand_in, absence.revision) == (
+        "Ziek",
+        JULY_31,
+        None,
+        loaded + 1,
+    )
 
 
 # --- caseload reviews ---------------------------------------------------------------

@@ -18,6 +18,8 @@ from accounts.models import User
 from accounts.roles import Role
 from audit.models import AccessLog
 from cases.models import Case
+from domain.errors import STALE_RECORD
+from domain.locking import STALE_SHOWN_BELOW
 from pool import services, views
 from pool.models import Absence, Attendance, CaseloadReview, Regisseur, TeamActivity, ThreeWayTalk
 from tests.cases.conftest import client_for, with_role
@@ -228,7 +230,7 @@ def test_an_fte_above_one_is_bad_input(lead, wpi_manager):
 def _edit(client: Client, regisseur: Regisseur, **fields) -> dict:
     form = client.get(reverse("pool:regisseur_edit", args=[regisseur.pk])).context
     return {
-        "loaded_version": form["loaded_version"],
+        "revision": form["form"]["revision"].value(),
         "fte": "1",
         "remark": regisseur.remark,
         "manager": regisseur.manager_id or "",
@@ -259,17 +261,35 @@ def test_a_change_made_meanwhile_is_shown_as_a_conflict_and_not_overwritten(lead
     response = client.post(reverse("pool:regisseur_edit", args=[regisseur.pk]), data)
 
     assert response.status_code == 409
-    assert shows(response, services.STALE_RECORD)
+    assert shows(response, STALE_RECORD)
     assert "Wijziging van een collega" in text(response)  # what is stored now
     assert 'value="Mijn wijziging"' in text(response)  # what the user typed
     regisseur.refresh_from_db()
     assert (regisseur.remark, regisseur.fte) == ("Wijziging van een collega", Decimal("1"))
 
     # Saving again, knowingly, replaces the colleague's change.
-    data["loaded_version"] = response.context["loaded_version"]
+    data["revision"] = response.context["form"]["revision"].value()
     client.post(reverse("pool:regisseur_edit", args=[regisseur.pk]), data)
     regisseur.refresh_from_db()
     assert (regisseur.remark, regisseur.fte) == ("Mijn wijziging", Decimal("0.8"))
+
+
+def test_of_two_editors_of_a_regisseur_the_second_gets_the_stale_message(lead, pool):
+    regisseur = pool.regisseurs["oov-1"]
+    first = client_for(lead)
+    second = client_for(with_role(UserFactory(username="lead-2"), Role.PROGRAMME_TEAM))
+    url = reverse("pool:regisseur_edit", args=[regisseur.pk])
+    first_data = _edit(first, regisseur, remark="Van de eerste")
+    second_data = _edit(second, regisseur, fte="0,5", remark="Van de tweede")
+
+    assert first.post(url, first_data).status_code == 302
+    response = second.post(url, second_data)
+
+    assert response.status_code == 409
+    assert shows(response, STALE_RECORD)
+    assert shows(response, STALE_SHOWN_BELOW)
+    regisseur.refresh_from_db()
+    assert (regisseur.remark, regisseur.fte) == ("Van de eerste", Decimal("1"))
 
 
 def test_a_regisseur_with_open_cases_cannot_leave_and_is_pointed_to_the_hand_over(lead, pool):
@@ -354,15 +374,24 @@ def absence(lead, pool) -> Absence:
     )
 
 
+def _loaded_revision(client: Client, absence: Absence) -> int:
+    """The revision the absence's edit page carries in its hidden field."""
+    return (
+        client.get(reverse("pool:absence_edit", args=[absence.pk]))
+        .context["form"]["revision"]
+        .value()
+    )
+
+
 def test_changing_an_absence_someone_else_changed_meanwhile_is_a_conflict(lead, pool, absence):
     client = client_for(lead)
-    loaded = client.get(reverse("pool:absence_edit", args=[absence.pk])).context["loaded_version"]
+    loaded = _loaded_revision(client, absence)
     services.absence_update(absence=absence, reason="Ziek", by=lead)
 
     response = client.post(
         reverse("pool:absence_edit", args=[absence.pk]),
         {
-            "loaded_version": loaded,
+            "revision": loaded,
             "starts_on": iso(TODAY),
             "ends_on": iso(TODAY + datetime.timedelta(days=3)),
             "reason": "Verlof, korter",
@@ -370,20 +399,46 @@ def test_changing_an_absence_someone_else_changed_meanwhile_is_a_conflict(lead, 
     )
 
     assert response.status_code == 409
-    assert shows(response, services.STALE_RECORD)
+    assert shows(response, STALE_RECORD)
     assert "Ziek" in text(response) and 'value="Verlof, korter"' in text(response)
+    absence.refresh_from_db()
+    assert (absence.reason, absence.ends_on) == ("Ziek", TODAY + datetime.timedelta(days=14))
+
+
+def test_of_two_editors_of_an_absence_the_second_gets_the_stale_message(lead, pool, absence):
+    first = client_for(lead)
+    second = client_for(with_role(UserFactory(username="lead-2"), Role.PROGRAMME_TEAM))
+    url = reverse("pool:absence_edit", args=[absence.pk])
+    fields = {"starts_on": iso(TODAY), "ends_on": iso(TODAY + datetime.timedelta(days=14))}
+    first_loaded, second_loaded = (
+        _loaded_revision(first, absence),
+        _loaded_revision(second, absence),
+    )
+
+    saved = first.post(url, {**fields, "reason": "Ziek", "revision": first_loaded})
+    assert saved.status_code == 302
+    edited = second.post(url, {**fields, "reason": "Verlof, korter", "revision": second_loaded})
+    ended = second.post(
+        reverse("pool:absence_end", args=[absence.pk]),
+        {"ends_on": iso(TODAY + datetime.timedelta(days=2)), "revision": second_loaded},
+    )
+
+    for response in (edited, ended):
+        assert response.status_code == 409
+        assert shows(response, STALE_RECORD) and shows(response, STALE_SHOWN_BELOW)
+        assert "Ziek" in text(response)  # what is stored now
     absence.refresh_from_db()
     assert (absence.reason, absence.ends_on) == ("Ziek", TODAY + datetime.timedelta(days=14))
 
 
 def test_changing_an_absence_gives_it_a_stand_in(lead, pool, absence):
     client = client_for(lead)
-    loaded = client.get(reverse("pool:absence_edit", args=[absence.pk])).context["loaded_version"]
+    loaded = _loaded_revision(client, absence)
     stand_in = pool.regisseurs["ggd"]
     response = client.post(
         reverse("pool:absence_edit", args=[absence.pk]),
         {
-            "loaded_version": loaded,
+            "revision": loaded,
             "starts_on": iso(TODAY),
             "ends_on": iso(TODAY + datetime.timedelta(days=14)),
             "reason": "Verlof",
@@ -398,11 +453,11 @@ def test_changing_an_absence_gives_it_a_stand_in(lead, pool, absence):
 
 def test_ending_an_absence_early_shortens_it(lead, absence):
     client = client_for(lead)
-    loaded = client.get(reverse("pool:absence_edit", args=[absence.pk])).context["loaded_version"]
+    loaded = _loaded_revision(client, absence)
     back = TODAY + datetime.timedelta(days=2)
     response = client.post(
         reverse("pool:absence_end", args=[absence.pk]),
-        {"loaded_version": loaded, "ends_on": iso(back)},
+        {"revision": loaded, "ends_on": iso(back)},
         follow=True,
     )
     assert shows(response, views.ABSENCE_ENDED % {"day": "25-11-2026"})
@@ -412,10 +467,10 @@ def test_ending_an_absence_early_shortens_it(lead, absence):
 
 def test_ending_an_absence_after_its_end_is_refused(lead, absence):
     client = client_for(lead)
-    loaded = client.get(reverse("pool:absence_edit", args=[absence.pk])).context["loaded_version"]
+    loaded = _loaded_revision(client, absence)
     response = client.post(
         reverse("pool:absence_end", args=[absence.pk]),
-        {"loaded_version": loaded, "ends_on": iso(TODAY + datetime.timedelta(days=30))},
+        {"revision": loaded, "ends_on": iso(TODAY + datetime.timedelta(days=30))},
     )
     assert response.status_code == 400
     assert shows(response, services.END_EARLY_OUTSIDE_ABSENCE)

@@ -31,11 +31,10 @@ from cases.services.retention import (
     person_erase_early,
     retention_ends_on,
 )
-from cases.services.revisions import STALE_RECORD
 from cases.signals import person_pseudonymised
 from cases.tasks import retention_daily
 from cases.views.retention import ERASE_PAGE_PURPOSE, ERASED
-from domain.errors import RuleViolation, StaleObject
+from domain.errors import STALE_RECORD, RuleViolation, StaleObject
 from tests.conftest import sign_in
 from tests.factories import CaseFactory, PersonFactory, RegisseurFactory, UserFactory
 
