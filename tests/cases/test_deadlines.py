@@ -33,11 +33,15 @@ from cases.selectors.deadlines import (
 )
 from pool.models import Absence, CaseloadReview, Regisseur, ThreeWayTalk
 from tests.factories import (
+    AbsenceFactory,
     CaseFactory,
+    CaseloadReviewFactory,
+    EvaluationFactory,
     MeetingFactory,
     OrganisationFactory,
     PlanVersionFactory,
     RegisseurFactory,
+    ThreeWayTalkFactory,
     UserFactory,
 )
 from tests.queries import assert_query_count
@@ -612,28 +616,32 @@ def add_busy_cases(count: int) -> list[int]:
     """Cases with every kind of history, each with its own regisseur, buddy and stand-in."""
     ids = []
     for n in range(count):
+        in_exit = not n % 2
         case = CaseFactory(
-            phase=Phase.EXECUTION if n % 2 else Phase.EXIT,
+            phase=Phase.EXIT if in_exit else Phase.EXECUTION,
+            exit_running=in_exit,
+            exit_procedure__status=ExitProcedure.Status.ADVISED,
+            exit_procedure__opened_on=datetime.date(2026, 4, 1),
             notification_signed_on=datetime.date(2025, 1, 6),
             phase_since=datetime.date(2025, 3, 3),
         )
         MeetingFactory(case=case, held_on=datetime.date(2026, 4, 1))
         PlanVersionFactory(case=case, adopted=True, adopted_on=datetime.date(2025, 3, 3))
-        evaluation(case, Evaluation.Kind.MONTHLY, datetime.date(2026, 4, 15))
-        evaluation(case, Evaluation.Kind.TWO_YEARLY, datetime.date(2026, 1, 6))
-        if case.phase == Phase.EXIT:
-            procedure = exit_procedure(
-                case, opened_on=datetime.date(2026, 4, 1), status=ExitProcedure.Status.ADVISED
-            )
-            exit_advice(procedure, datetime.date(2026, 4, 20))
-        caseload_review(case.regisseur, datetime.date(2026, 2, 2))
-        three_way_talk(case.regisseur, datetime.date(2025, 6, 2))
-        Absence.objects.create(
+        EvaluationFactory(
+            case=case, kind=Evaluation.Kind.MONTHLY, held_on=datetime.date(2026, 4, 15)
+        )
+        EvaluationFactory(
+            case=case, kind=Evaluation.Kind.TWO_YEARLY, held_on=datetime.date(2026, 1, 6)
+        )
+        if in_exit:
+            exit_advice(case.exit_procedures.get(), datetime.date(2026, 4, 20))
+        CaseloadReviewFactory(regisseur=case.regisseur, held_on=datetime.date(2026, 2, 2))
+        ThreeWayTalkFactory(regisseur=case.regisseur, held_on=datetime.date(2025, 6, 2))
+        AbsenceFactory(
             regisseur=case.regisseur,
             starts_on=datetime.date(2026, 5, 25),
             ends_on=datetime.date(2026, 6, 5),
             stand_in=case.buddy,
-            created_by=UserFactory(),
         )
         ids.append(case.pk)
     return ids

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import itertools
 from decimal import Decimal
 
 import pytest
@@ -13,9 +12,15 @@ from django.contrib.auth.models import Group
 
 from accounts.models import User
 from accounts.roles import Role
-from cases.models import Case, CaseStatus, Phase
+from cases.models import Case
 from pool.models import Region, Regisseur
-from tests.factories import OrganisationFactory, RegionFactory, RegisseurFactory, UserFactory
+from tests.factories import (
+    CaseFactory,
+    OrganisationFactory,
+    RegionFactory,
+    RegisseurFactory,
+    UserFactory,
+)
 
 # The overview is drawn up on this day; cases taken over from the police on or
 # after NEW_SINCE are the table's "nieuwe casussen", older ones are "in regie".
@@ -60,8 +65,6 @@ POOL_2020 = (
     MemoRow("ggd", "ggd", "GGD", Decimal("0.5"), 6, 2, 0),
 )
 
-_case_numbers = itertools.count(1)
-
 
 @dataclasses.dataclass(frozen=True)
 class Pool2020:
@@ -100,38 +103,17 @@ def build_pool_2020(*, copy: int = 1) -> Pool2020:
         buddy = in_table[(position + 1) % len(in_table)]
         region = regions[row.region or "amsterdam"]
         for since, count in ((IN_REGIE_SINCE, row.in_regie), (POOL_2020_NEW_SINCE, row.new)):
-            cases += [
-                open_case(regisseur=regisseurs[row.key], buddy=buddy, region=region, since=since)
-                for _ in range(count)
-            ]
+            cases += CaseFactory.build_batch(
+                count,
+                phase2=True,
+                regisseur=regisseurs[row.key],
+                buddy=buddy,
+                region=region,
+                since=since,
+            )
     Case.objects.bulk_create(cases)
     return Pool2020(
         on=POOL_2020_ON, new_since=POOL_2020_NEW_SINCE, regisseurs=regisseurs, regions=regions
-    )
-
-
-def open_case(
-    *,
-    regisseur: Regisseur,
-    buddy: Regisseur,
-    region: Region,
-    since: datetime.date,
-    status: str = CaseStatus.IN_REGIE,
-) -> Case:
-    """An unsaved case in regie with ``regisseur`` since ``since``."""
-    exited = status == CaseStatus.EXITED
-    return Case(
-        number=f"S-{next(_case_numbers):05d}",
-        region=region,
-        registered_on=since - datetime.timedelta(days=14),
-        notification_signed_on=since,
-        phase=Phase.EXIT if exited else Phase.EXECUTION,
-        phase_since=since,
-        status=status,
-        regisseur=regisseur,
-        regisseur_since=since,
-        buddy=buddy,
-        exited_on=POOL_2020_ON if exited else None,
     )
 
 
