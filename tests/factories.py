@@ -563,7 +563,8 @@ class AssignmentFactory(DjangoModelFactory[Assignment]):
 
 
 class ItatAdviceFactory(DjangoModelFactory[ItatAdvice]):
-    """ITAT-R's advice on a plan version, which it moves to "advised"."""
+    """ITAT-R's advice on a plan version, which it moves to "advised"; ``on_exit=True``:
+    on an exit proposal, pinned to the case's adopted plan, which waits for PTO-R."""
 
     class Meta:
         model = ItatAdvice
@@ -574,6 +575,18 @@ class ItatAdviceFactory(DjangoModelFactory[ItatAdvice]):
     recommendation = ItatAdvice.Recommendation.POSITIVE
     advice = "Goed."
     recorded_by = factory.SubFactory(UserFactory)
+
+    class Params:
+        on_exit = factory.Trait(
+            subject=ItatAdvice.Subject.EXIT,
+            exit_procedure=factory.SubFactory("tests.factories.ExitProcedureFactory", advised=True),
+            plan_version=factory.SubFactory(
+                PlanVersionFactory,
+                case=factory.SelfAttribute("..exit_procedure.case"),
+                adopted=True,
+            ),
+            given_on=factory.SelfAttribute("exit_procedure.opened_on"),
+        )
 
 
 class MeetingAttendeeFactory(DjangoModelFactory[MeetingAttendee]):

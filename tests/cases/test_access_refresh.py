@@ -62,9 +62,7 @@ def away(case: Case, *, starts_on: datetime.date, ends_on: datetime.date) -> Reg
 
 @pytest.fixture
 def case() -> Case:
-    case = CaseFactory()
-    case_access_sync(case=case, on=MONDAY - datetime.timedelta(days=30))
-    return case
+    return CaseFactory(access_on=MONDAY - datetime.timedelta(days=30))
 
 
 def test_a_stand_in_whose_absence_ended_three_days_ago_loses_the_case(case):

@@ -13,7 +13,6 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from accounts.models import Organisation, User
 from accounts.roles import Role
-from cases.access import case_access_sync
 from pool.models import TeamActivity
 from tests.factories import (
     AbsenceFactory,
@@ -28,7 +27,6 @@ from tests.factories import (
     RegionFactory,
     RegisseurFactory,
     TeamActivityFactory,
-    TeamMemberFactory,
     ThreeWayTalkFactory,
     UserFactory,
 )
@@ -91,16 +89,16 @@ def build_world() -> World:
         organisation=organisations["wpi"],
         manager=users[Role.MANAGER.value],
     )
-    own_case = CaseFactory(regisseur=regisseur, region=region)
-    other_case = CaseFactory(region=region)
-    TeamMemberFactory(
-        case=own_case,
-        user=users[Role.TEAM_MEMBER.value],
-        organisation=organisations["ggd"],
-        joined_on=ON - datetime.timedelta(days=30),
+    own_case = CaseFactory(
+        regisseur=regisseur,
+        region=region,
+        team=1,
+        team__user=users[Role.TEAM_MEMBER.value],
+        team__organisation=organisations["ggd"],
+        team__joined_on=ON - datetime.timedelta(days=30),
+        access_on=ON,
     )
-    for case in (own_case, other_case):
-        case_access_sync(case=case, on=ON)
+    other_case = CaseFactory(region=region, access_on=ON)
 
     world = World(users=users)
     for which, case in (("own", own_case), ("other", other_case)):

@@ -8,19 +8,12 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 
 from accounts.models import User
 from accounts.roles import Role
 from cases.models import Case
 from pool.models import Region, Regisseur
-from tests.factories import (
-    CaseFactory,
-    OrganisationFactory,
-    RegionFactory,
-    RegisseurFactory,
-    UserFactory,
-)
+from tests.factories import CaseFactory, RegionFactory, RegisseurFactory, UserFactory
 
 # The overview is drawn up on this day; cases taken over from the police on or
 # after NEW_SINCE are the table's "nieuwe casussen", older ones are "in regie".
@@ -83,15 +76,13 @@ def build_pool_2020(*, copy: int = 1) -> Pool2020:
     }
     regisseurs: dict[str, Regisseur] = {}
     for row in POOL_2020:
-        organisation = OrganisationFactory(code=row.organisation_code, name=row.organisation_name)
+        # The regisseur's organisation is his user's.
         regisseurs[row.key] = RegisseurFactory(
-            user=UserFactory(
-                username=f"{row.key}-{copy}",
-                first_name="Regisseur",
-                last_name=f"{row.organisation_name} {row.key} ({copy})",
-                organisation=organisation,
-            ),
-            organisation=organisation,
+            user__username=f"{row.key}-{copy}",
+            user__first_name="Regisseur",
+            user__last_name=f"{row.organisation_name} {row.key} ({copy})",
+            user__organisation__code=row.organisation_code,
+            user__organisation__name=row.organisation_name,
             fte=row.fte,
             remark=row.remark,
             region_restriction=regions[row.region] if row.region else None,
@@ -124,7 +115,4 @@ def pool_2020(db) -> Pool2020:
 
 @pytest.fixture
 def programme_team_member(db) -> User:
-    user = UserFactory(username="programmateam-oov")
-    group, _ = Group.objects.get_or_create(name=Role.PROGRAMME_TEAM.value)
-    user.groups.add(group)
-    return user
+    return UserFactory(username="programmateam-oov", roles=[Role.PROGRAMME_TEAM])

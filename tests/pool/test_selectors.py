@@ -96,7 +96,6 @@ def test_exited_cases_count_neither_as_own_case_nor_as_buddy_case(pool_2020):
         exited_on=pool_2020.on,
         regisseur=om,
         buddy=ggd,
-        region=pool_2020.regions["amsterdam"],
         since=pool_2020.new_since,
     )
     overview = pool_overview(on=pool_2020.on, new_since=pool_2020.new_since)
@@ -108,13 +107,7 @@ def test_exited_cases_count_neither_as_own_case_nor_as_buddy_case(pool_2020):
 
 def test_a_registered_case_counts_toward_the_caseload(pool_2020):
     ggd, om = pool_2020.regisseurs["ggd"], pool_2020.regisseurs["om"]
-    CaseFactory(
-        status=CaseStatus.REGISTERED,
-        regisseur=ggd,
-        buddy=om,
-        region=pool_2020.regions["amsterdam"],
-        since=pool_2020.new_since,
-    )
+    CaseFactory(status=CaseStatus.REGISTERED, regisseur=ggd, buddy=om, since=pool_2020.new_since)
     rows = rows_by_key(pool_2020, pool_overview(on=pool_2020.on, new_since=pool_2020.new_since))
     assert (rows["ggd"].cases_in_regie, rows["ggd"].new_cases) == (2, 1)
 
@@ -123,11 +116,10 @@ def test_a_case_without_a_start_date_counts_as_in_regie_not_as_new(pool_2020):
     wpi, ggd = pool_2020.regisseurs["wpi"], pool_2020.regisseurs["ggd"]
     CaseFactory(
         status=CaseStatus.REGISTERED,
-        regisseur_since=None,
         regisseur=wpi,
         buddy=ggd,
-        region=pool_2020.regions["amsterdam"],
         since=pool_2020.new_since,
+        regisseur_since=None,
     )
     rows = rows_by_key(pool_2020, pool_overview(on=pool_2020.on, new_since=pool_2020.new_since))
     assert (rows["wpi"].cases_in_regie, rows["wpi"].new_cases) == (3, 3)
