@@ -1,10 +1,18 @@
-"""factory_boy factories for every model; Traits give the common case states.
+"""factory_boy factories for every model of the project's apps (tests/test_factories.py
+fails when one is missing); Traits give the common states.
 
 A case in a given state is built here and nowhere else: ``CaseFactory(phase2=True)``,
-``CaseFactory(exited=True)`` and the like set its fields; ``CaseFactory(started=True)``
-registers, assigns and starts it through the services, and ``CaseFactory(with_plan=True)``
-gives it a first plan adopted through the services, where a test needs the rows and
-object permissions those write."""
+``CaseFactory(since=day)``, ``CaseFactory(registered=True)``, ``CaseFactory(exited=True)``
+and the like set its fields; ``CaseFactory(started=True)`` registers, assigns and starts
+it through the services, and ``CaseFactory(with_plan=True)`` gives it a first plan adopted
+through the services, where a test needs the rows and object permissions those write.
+What surrounds the case comes with it: ``exit_running=True`` (a running exit procedure),
+``team=N`` (members with accounts), ``stand_in=True`` (the regisseur away, someone standing
+in), ``under_emergency=user`` and, last, ``access_on=day`` (the object permissions as the
+access sync derives them that day). Factories of other models build objects that pass
+the rules the services check beyond the model (an exit procedure on a case in phase 3
+with the team's judgement, emergency access by a regisseur, API objects of a sync client).
+"""
 
 from __future__ import annotations
 

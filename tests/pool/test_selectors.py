@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 
 from accounts.roles import Role
 from cases.models import CaseStatus
-from pool.models import CaseloadReview, TeamActivity, ThreeWayTalk
+from pool.models import TeamActivity
 from pool.permissions import may_manage_pool
 from pool.selectors import (
     INTERVISION_INTERVAL,
@@ -21,7 +21,15 @@ from pool.selectors import (
     regisseurs_active,
     team_rhythm_status,
 )
-from tests.factories import CaseFactory, OrganisationFactory, RegisseurFactory, UserFactory
+from tests.factories import (
+    CaseFactory,
+    CaseloadReviewFactory,
+    OrganisationFactory,
+    RegisseurFactory,
+    TeamActivityFactory,
+    ThreeWayTalkFactory,
+    UserFactory,
+)
 from tests.pool.conftest import POOL_2020, Pool2020, build_pool_2020
 from tests.queries import assert_query_count
 
@@ -204,14 +212,10 @@ def test_latest_caseload_review_and_three_way_talk_per_regisseur():
     reviewed, never = RegisseurFactory(), RegisseurFactory()
     oov = UserFactory()
     for held_on in (datetime.date(2024, 1, 10), datetime.date(2024, 4, 10)):
-        CaseloadReview.objects.create(regisseur=reviewed, held_on=held_on, held_by=oov)
+        CaseloadReviewFactory(regisseur=reviewed, held_on=held_on, held_by=oov)
     # After ``on``: not yet held as far as ``on`` is concerned.
-    CaseloadReview.objects.create(
-        regisseur=reviewed, held_on=datetime.date(2024, 7, 10), held_by=oov
-    )
-    ThreeWayTalk.objects.create(
-        regisseur=reviewed, held_on=datetime.date(2023, 11, 1), held_by=oov, manager=UserFactory()
-    )
+    CaseloadReviewFactory(regisseur=reviewed, held_on=datetime.date(2024, 7, 10), held_by=oov)
+    ThreeWayTalkFactory(regisseur=reviewed, held_on=datetime.date(2023, 11, 1), held_by=oov)
     RegisseurFactory(active_until=datetime.date(2024, 1, 1))  # left the pool: not listed
 
     # The active regisseurs with the latest date as a subquery: one query each.
@@ -229,7 +233,7 @@ def test_latest_caseload_review_and_three_way_talk_per_regisseur():
 
 
 def activity(kind, held_on, **series):
-    return TeamActivity.objects.create(kind=kind, held_on=held_on, **series)
+    return TeamActivityFactory(kind=kind, held_on=held_on, **series)
 
 
 def test_team_rhythm_gives_the_last_meetings_and_when_the_next_are_due():
