@@ -40,14 +40,7 @@ from accounts.models import (
 )
 from accounts.roles import Role
 from accounts.services import BACKUP_DEVICE_NAME
-from api.models import (
-    ChangeEvent,
-    ExternalId,
-    IdempotentRequest,
-    PersonSource,
-    WebhookDelivery,
-    WebhookSubscription,
-)
+from api import models as api_models
 from audit.models import AccessLog
 from cases.access import case_access_sync
 from cases.models import (
@@ -84,15 +77,8 @@ from cases.services.plans import (
     plan_version_create,
 )
 from monitoring.models import Monitor, Notification
-from pool.models import (
-    Absence,
-    Attendance,
-    CaseloadReview,
-    Region,
-    Regisseur,
-    TeamActivity,
-    ThreeWayTalk,
-)
+from pool import models as pool_models
+from pool.models import Region, Regisseur
 from pool.services import absence_create
 
 TODAY = datetime.date(2026, 11, 23)
@@ -482,12 +468,12 @@ class AccessLogFactory(DjangoModelFactory[AccessLog]):
 # --- pool -----------------------------------------------------------------------------
 
 
-class AbsenceFactory(DjangoModelFactory[Absence]):
+class AbsenceFactory(DjangoModelFactory[pool_models.Absence]):
     """An absence without a stand-in; with ``stand_in=`` give one active in the period
     and not away then, as pool.services.absence_validate demands."""
 
     class Meta:
-        model = Absence
+        model = pool_models.Absence
 
     regisseur = factory.SubFactory(RegisseurFactory)
     starts_on = datetime.date(2026, 5, 25)
@@ -495,18 +481,18 @@ class AbsenceFactory(DjangoModelFactory[Absence]):
     created_by = factory.SubFactory(UserFactory)
 
 
-class CaseloadReviewFactory(DjangoModelFactory[CaseloadReview]):
+class CaseloadReviewFactory(DjangoModelFactory[pool_models.CaseloadReview]):
     class Meta:
-        model = CaseloadReview
+        model = pool_models.CaseloadReview
 
     regisseur = factory.SubFactory(RegisseurFactory)
     held_on = datetime.date(2026, 2, 2)
     held_by = factory.SubFactory(UserFactory)
 
 
-class ThreeWayTalkFactory(DjangoModelFactory[ThreeWayTalk]):
+class ThreeWayTalkFactory(DjangoModelFactory[pool_models.ThreeWayTalk]):
     class Meta:
-        model = ThreeWayTalk
+        model = pool_models.ThreeWayTalk
 
     regisseur = factory.SubFactory(RegisseurFactory)
     held_on = datetime.date(2025, 6, 2)
@@ -514,26 +500,26 @@ class ThreeWayTalkFactory(DjangoModelFactory[ThreeWayTalk]):
     manager = factory.SubFactory(UserFactory)
 
 
-class TeamActivityFactory(DjangoModelFactory[TeamActivity]):
+class TeamActivityFactory(DjangoModelFactory[pool_models.TeamActivity]):
     class Meta:
-        model = TeamActivity
+        model = pool_models.TeamActivity
 
-    kind = TeamActivity.Kind.TEAM_MEETING
+    kind = pool_models.TeamActivity.Kind.TEAM_MEETING
     held_on = datetime.date(2026, 3, 2)
 
     class Params:
         # An intervision is numbered within its series.
         intervision = factory.Trait(
-            kind=TeamActivity.Kind.INTERVISION,
+            kind=pool_models.TeamActivity.Kind.INTERVISION,
             series_name="Intervisie 2026",
             series_number=factory.Sequence(lambda n: n % 6 + 1),
             series_size=6,
         )
 
 
-class AttendanceFactory(DjangoModelFactory[Attendance]):
+class AttendanceFactory(DjangoModelFactory[pool_models.Attendance]):
     class Meta:
-        model = Attendance
+        model = pool_models.Attendance
 
     activity = factory.SubFactory(TeamActivityFactory)
     regisseur = factory.SubFactory(RegisseurFactory)
@@ -710,11 +696,11 @@ class NotificationFactory(DjangoModelFactory[Notification]):
 # --- the sync API ---------------------------------------------------------------------
 
 
-class ExternalIdFactory(DjangoModelFactory[ExternalId]):
+class ExternalIdFactory(DjangoModelFactory[api_models.ExternalId]):
     """A sync client's own id for a case (``target=`` names another object)."""
 
     class Meta:
-        model = ExternalId
+        model = api_models.ExternalId
 
     class Params:
         target = factory.SubFactory(CaseFactory)
@@ -725,9 +711,9 @@ class ExternalIdFactory(DjangoModelFactory[ExternalId]):
     external_id = factory.Sequence(lambda n: f"extern-{n}")
 
 
-class IdempotentRequestFactory(DjangoModelFactory[IdempotentRequest]):
+class IdempotentRequestFactory(DjangoModelFactory[api_models.IdempotentRequest]):
     class Meta:
-        model = IdempotentRequest
+        model = api_models.IdempotentRequest
 
     client = factory.SubFactory(UserFactory, roles=[Role.SYNC_CLIENT])
     key = factory.Sequence(lambda n: f"sleutel-{n}")
@@ -739,24 +725,24 @@ class IdempotentRequestFactory(DjangoModelFactory[IdempotentRequest]):
     response_headers = factory.LazyFunction(lambda: {"Location": "/api/v1/cases/1/"})
 
 
-class ChangeEventFactory(DjangoModelFactory[ChangeEvent]):
+class ChangeEventFactory(DjangoModelFactory[api_models.ChangeEvent]):
     """A feed event as the triggers write it (api migration 0002)."""
 
     class Meta:
-        model = ChangeEvent
+        model = api_models.ChangeEvent
 
     resource = "cases"
     object_id = factory.Sequence(lambda n: n + 1)
-    operation = ChangeEvent.Operation.CREATED
+    operation = api_models.ChangeEvent.Operation.CREATED
     xact_id = factory.Sequence(lambda n: n + 1)
     occurred_at = factory.LazyFunction(timezone.now)
 
 
-class WebhookSubscriptionFactory(DjangoModelFactory[WebhookSubscription]):
+class WebhookSubscriptionFactory(DjangoModelFactory[api_models.WebhookSubscription]):
     """A subscription of a sync client under a token of its own, to a public address."""
 
     class Meta:
-        model = WebhookSubscription
+        model = api_models.WebhookSubscription
 
     client = factory.SubFactory(UserFactory, roles=[Role.SYNC_CLIENT])
     token = factory.SubFactory(ApiTokenFactory, client=factory.SelfAttribute("..client"))
@@ -764,17 +750,17 @@ class WebhookSubscriptionFactory(DjangoModelFactory[WebhookSubscription]):
     resources = factory.LazyFunction(lambda: ["cases"])
 
 
-class WebhookDeliveryFactory(DjangoModelFactory[WebhookDelivery]):
+class WebhookDeliveryFactory(DjangoModelFactory[api_models.WebhookDelivery]):
     class Meta:
-        model = WebhookDelivery
+        model = api_models.WebhookDelivery
 
     subscription = factory.SubFactory(WebhookSubscriptionFactory)
     event = factory.SubFactory(ChangeEventFactory)
 
 
-class PersonSourceFactory(DjangoModelFactory[PersonSource]):
+class PersonSourceFactory(DjangoModelFactory[api_models.PersonSource]):
     class Meta:
-        model = PersonSource
+        model = api_models.PersonSource
 
     person = factory.SubFactory(PersonFactory)
     client = factory.SubFactory(UserFactory, roles=[Role.SYNC_CLIENT])
