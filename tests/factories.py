@@ -1,36 +1,74 @@
-"""factory_boy factories for every model; Traits give the common case states.
+"""factory_boy factories for every model of the project's apps (tests/test_factories.py
+fails when one is missing); Traits give the common states.
 
 A case in a given state is built here and nowhere else: ``CaseFactory(phase2=True)``,
-``CaseFactory(exited=True)`` and the like set its fields; ``CaseFactory(started=True)``
-registers, assigns and starts it through the services, and ``CaseFactory(with_plan=True)``
-gives it a first plan adopted through the services, where a test needs the rows and
-object permissions those write."""
+``CaseFactory(since=day)``, ``CaseFactory(registered=True)``, ``CaseFactory(exited=True)``
+and the like set its fields; ``CaseFactory(started=True)`` registers, assigns and starts
+it through the services, and ``CaseFactory(with_plan=True)`` gives it a first plan adopted
+through the services, where a test needs the rows and object permissions those write.
+What surrounds the case comes with it: ``exit_running=True`` (a running exit procedure),
+``team=N`` (members with accounts), ``stand_in=True`` (the regisseur away, someone standing
+in), ``under_emergency=user`` and, last, ``access_on=day`` (the object permissions as the
+access sync derives them that day). Factories of other models build objects that pass
+the rules the services check beyond the model (an exit procedure on a case in phase 3
+with the team's judgement, emergency access by a regisseur, API objects of a sync client).
+"""
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 import factory
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from accounts.models import Organisation, User
+from accounts.backup_codes import backup_code_hash
+from accounts.models import (
+    ApiToken,
+    BackupCode,
+    BackupCodeDevice,
+    Organisation,
+    RoleGrant,
+    RoleGrantStatus,
+    User,
+)
+from accounts.roles import Role
+from accounts.services import BACKUP_DEVICE_NAME
+from api import models as api_models
+from audit.models import AccessLog
+from cases.access import case_access_sync
 from cases.models import (
     Assessment,
+    Assignment,
     Case,
     CaseStatus,
+    EmergencyAccess,
+    Evaluation,
+    ExitGround,
+    ExitProcedure,
+    ExitStatus,
     Intervention,
     ItatAdvice,
     Meeting,
+    MeetingAction,
+    MeetingAttendee,
     Person,
     Phase,
+    PhaseTransition,
     PlanStatus,
     PlanVersion,
+    SharedObjectType,
+    ShareRecord,
     TeamMember,
 )
 from cases.services.assignments import case_assign
+from cases.services.emergency import emergency_access_duration
 from cases.services.intake import case_register, case_sign_notification
 from cases.services.plans import (
     InterventionInput,
@@ -38,7 +76,10 @@ from cases.services.plans import (
     plan_version_adopt,
     plan_version_create,
 )
+from monitoring.models import Monitor, Notification
+from pool import models as pool_models
 from pool.models import Region, Regisseur
+from pool.services import absence_create
 
 TODAY = datetime.date(2026, 11, 23)
 # The dates of a case started through the services (CaseFactory(started=True)).
@@ -71,6 +112,12 @@ class UserFactory(DjangoModelFactory[User]):
     organisation = factory.SubFactory(OrganisationFactory, code="oov", name="OOV")
     password = factory.django.Password("correct-horse-battery-staple")
 
+    @factory.post_generation
+    def roles(user: User, create: bool, extracted: Sequence[Role] | None, **kwargs: Any) -> None:
+        """``roles=[Role.REGISSEUR]``: the user is in those roles' groups (made by migrate)."""
+        if create and extracted:
+            user.groups.add(*(Group.objects.get_or_create(name=role)[0] for role in extracted))
+
 
 class RegionFactory(DjangoModelFactory[Region]):
     class Meta:
@@ -98,8 +145,8 @@ class CaseFactory(DjangoModelFactory[Case]):
 
     number = factory.Sequence(lambda n: f"R-{n:05d}")
     region = factory.SubFactory(RegionFactory)
-    registered_on = datetime.date(2025, 1, 6)
-    notification_signed_on = datetime.date(2025, 1, 13)
+    registered_on = factory.LazyAttribute(lambda c: c.since - datetime.timedelta(days=7))
+    notification_signed_on = factory.SelfAttribute("since")
     phase = Phase.CONTACT
     phase_since = factory.LazyAttribute(lambda c: c.notification_signed_on or c.registered_on)
     status = CaseStatus.IN_REGIE
@@ -108,6 +155,8 @@ class CaseFactory(DjangoModelFactory[Case]):
     buddy = factory.SubFactory(RegisseurFactory)
 
     class Params:
+        # In regie since: the notification letter was signed, a week after registration.
+        since = SIGNED_ON
         phase2 = factory.Trait(phase=Phase.EXECUTION)
         phase3 = factory.Trait(phase=Phase.EXIT)
         registered = factory.Trait(
@@ -116,6 +165,9 @@ class CaseFactory(DjangoModelFactory[Case]):
         exited = factory.Trait(
             status=CaseStatus.EXITED, phase=Phase.EXIT, exited_on=datetime.date(2026, 6, 1)
         )
+        # In phase 3 with a running exit procedure (``exit_procedure__status=...`` and the
+        # like reach the procedure).
+        exit_running = factory.Trait(phase=Phase.EXIT)
         # Registered, assigned and started through the services, so its Assignment rows,
         # phase history and object permissions exist as they would in production; of
         # the fields above only number, region, regisseur and buddy are used.
@@ -163,6 +215,52 @@ class CaseFactory(DjangoModelFactory[Case]):
                 on=FIRST_ADOPTED_ON,
                 organisation=OrganisationFactory(code="wpi", name="WPI"),
             )
+
+    exit_procedure = factory.Maybe(
+        "exit_running",
+        factory.RelatedFactory("tests.factories.ExitProcedureFactory", factory_related_name="case"),
+    )
+
+    @factory.post_generation
+    def team(case: Case, create: bool, extracted: int | None, **kwargs: Any) -> None:
+        """``team=N``: N members of the intervention team, each with an account;
+        ``team__left_on=...`` and the like reach every member."""
+        if create and extracted:
+            kwargs.setdefault("user", factory.SubFactory(UserFactory))
+            TeamMemberFactory.create_batch(extracted, case=case, **kwargs)
+
+    @factory.post_generation
+    def stand_in(case: Case, create: bool, extracted: bool | None, **kwargs: Any) -> None:
+        """``stand_in=True``: the regisseur is away, recorded through the service, and a
+        new regisseur stands in; ``stand_in__starts_on`` and ``stand_in__ends_on`` give
+        the period (today by default)."""
+        if create and extracted:
+            assert case.regisseur is not None
+            today = timezone.localdate()
+            absence_create(
+                regisseur=case.regisseur,
+                starts_on=kwargs.get("starts_on", today),
+                ends_on=kwargs.get("ends_on", today),
+                reason="Verlof",
+                stand_in=RegisseurFactory(),
+                by=UserFactory(),
+            )
+
+    @factory.post_generation
+    def under_emergency(case: Case, create: bool, extracted: User | None, **kwargs: Any) -> None:
+        """``under_emergency=user``: ``user`` has opened emergency access to the case now."""
+        if create and extracted:
+            EmergencyAccessFactory(case=case, user=extracted, **kwargs)
+
+    @factory.post_generation
+    def access_on(
+        case: Case, create: bool, extracted: datetime.date | bool | None, **_: Any
+    ) -> None:
+        """``access_on=day`` (or ``True`` for today): the object permissions of the case
+        as the access sync derives them on that day, after everything above."""
+        if create and extracted:
+            on = None if extracted is True else extracted
+            case_access_sync(case=case, on=on)
 
 
 def adopt_first_plan(
@@ -279,3 +377,390 @@ class MeetingFactory(DjangoModelFactory[Meeting]):
     held_on = datetime.date(2025, 2, 3)
     kind = Meeting.Kind.REGULAR
     recorded_by = factory.SubFactory(UserFactory)
+
+
+# --- accounts -------------------------------------------------------------------------
+
+
+class BackupCodeDeviceFactory(DjangoModelFactory[BackupCodeDevice]):
+    class Meta:
+        model = BackupCodeDevice
+
+    user = factory.SubFactory(UserFactory)
+    name = BACKUP_DEVICE_NAME
+    confirmed = True
+
+
+class BackupCodeFactory(DjangoModelFactory[BackupCode]):
+    class Meta:
+        model = BackupCode
+
+    class Params:
+        code = "abcd2345"  # the code the user types; only its hash is stored
+
+    device = factory.SubFactory(BackupCodeDeviceFactory)
+    code_hash = factory.LazyAttribute(lambda b: backup_code_hash(b.code))
+
+
+class ApiTokenFactory(DjangoModelFactory[ApiToken]):
+    """A token of a sync client (only they get one), valid for a month; its key is
+    ``f"{token.prefix}.{secret}"``."""
+
+    class Meta:
+        model = ApiToken
+
+    class Params:
+        secret = "geheim-voor-de-test"
+
+    client = factory.SubFactory(UserFactory, roles=[Role.SYNC_CLIENT])
+    name = factory.Sequence(lambda n: f"Koppeling {n}")
+    prefix = factory.Sequence(lambda n: f"{n:012x}")
+    # As accounts/tokens.py stores it: a SHA-256 of the secret.
+    secret_hash = factory.LazyAttribute(lambda t: hashlib.sha256(t.secret.encode()).hexdigest())
+    scopes = factory.LazyFunction(lambda: ["cases:read"])
+    created_by = factory.SubFactory(UserFactory)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=30))
+
+
+class RoleGrantFactory(DjangoModelFactory[RoleGrant]):
+    """A request for a role without access to case content, by someone else."""
+
+    class Meta:
+        model = RoleGrant
+
+    user = factory.SubFactory(UserFactory)
+    role = Role.MANAGER
+    reason = "Nieuwe leidinggevende van een regisseur."
+    requested_by = factory.SubFactory(UserFactory)
+
+    class Params:
+        approved = factory.Trait(
+            status=RoleGrantStatus.APPROVED,
+            decided_by=factory.SelfAttribute("requested_by"),
+            decided_at=factory.LazyFunction(timezone.now),
+        )
+
+
+# --- audit ----------------------------------------------------------------------------
+
+
+class AccessLogFactory(DjangoModelFactory[AccessLog]):
+    """A read of a case, copied from the user as the audit service writes it."""
+
+    class Meta:
+        model = AccessLog
+
+    class Params:
+        case = factory.SubFactory(CaseFactory)
+
+    user = factory.SubFactory(UserFactory)
+    username = factory.SelfAttribute("user.username")
+    organisation = factory.SelfAttribute("user.organisation")
+    action = AccessLog.Action.VIEW
+    object_type = "cases.case"
+    object_id = factory.LazyAttribute(lambda log: str(log.case.pk))
+    object_label = factory.SelfAttribute("case.number")
+    case_id = factory.SelfAttribute("case.pk")
+    case_number = factory.SelfAttribute("case.number")
+    basis = AccessLog.Basis.OTHER
+
+
+# --- pool -----------------------------------------------------------------------------
+
+
+class AbsenceFactory(DjangoModelFactory[pool_models.Absence]):
+    """An absence without a stand-in; with ``stand_in=`` give one active in the period
+    and not away then, as pool.services.absence_validate demands."""
+
+    class Meta:
+        model = pool_models.Absence
+
+    regisseur = factory.SubFactory(RegisseurFactory)
+    starts_on = datetime.date(2026, 5, 25)
+    ends_on = datetime.date(2026, 6, 5)
+    created_by = factory.SubFactory(UserFactory)
+
+
+class CaseloadReviewFactory(DjangoModelFactory[pool_models.CaseloadReview]):
+    class Meta:
+        model = pool_models.CaseloadReview
+
+    regisseur = factory.SubFactory(RegisseurFactory)
+    held_on = datetime.date(2026, 2, 2)
+    held_by = factory.SubFactory(UserFactory)
+
+
+class ThreeWayTalkFactory(DjangoModelFactory[pool_models.ThreeWayTalk]):
+    class Meta:
+        model = pool_models.ThreeWayTalk
+
+    regisseur = factory.SubFactory(RegisseurFactory)
+    held_on = datetime.date(2025, 6, 2)
+    held_by = factory.SubFactory(UserFactory)
+    manager = factory.SubFactory(UserFactory)
+
+
+class TeamActivityFactory(DjangoModelFactory[pool_models.TeamActivity]):
+    class Meta:
+        model = pool_models.TeamActivity
+
+    kind = pool_models.TeamActivity.Kind.TEAM_MEETING
+    held_on = datetime.date(2026, 3, 2)
+
+    class Params:
+        # An intervision is numbered within its series.
+        intervision = factory.Trait(
+            kind=pool_models.TeamActivity.Kind.INTERVISION,
+            series_name="Intervisie 2026",
+            series_number=factory.Sequence(lambda n: n % 6 + 1),
+            series_size=6,
+        )
+
+
+class AttendanceFactory(DjangoModelFactory[pool_models.Attendance]):
+    class Meta:
+        model = pool_models.Attendance
+
+    activity = factory.SubFactory(TeamActivityFactory)
+    regisseur = factory.SubFactory(RegisseurFactory)
+
+
+# --- cases ----------------------------------------------------------------------------
+
+
+class PhaseTransitionFactory(DjangoModelFactory[PhaseTransition]):
+    """The step into phase 2 of a case in phase 2."""
+
+    class Meta:
+        model = PhaseTransition
+
+    case = factory.SubFactory(CaseFactory, phase2=True)
+    from_phase = Phase.CONTACT
+    to_phase = factory.SelfAttribute("case.phase")
+    on = FIRST_ADOPTED_ON
+    by = factory.SubFactory(UserFactory)
+    reason = "Plan van aanpak vastgesteld."
+
+
+class AssignmentFactory(DjangoModelFactory[Assignment]):
+    """The current assignment of the case's regisseur (one per role per case)."""
+
+    class Meta:
+        model = Assignment
+
+    case = factory.SubFactory(CaseFactory)
+    regisseur = factory.SelfAttribute("case.regisseur")
+    role = Assignment.Role.REGISSEUR
+    started_on = ASSIGNED_ON
+    reason = "Nieuwe casus, toegewezen op ruimte in de caseload."
+    by = factory.SubFactory(UserFactory)
+
+
+class ItatAdviceFactory(DjangoModelFactory[ItatAdvice]):
+    """ITAT-R's advice on a plan version, which it moves to "advised"; ``on_exit=True``:
+    on an exit proposal, pinned to the case's adopted plan, which waits for PTO-R."""
+
+    class Meta:
+        model = ItatAdvice
+
+    plan_version = factory.SubFactory(PlanVersionFactory, status=PlanStatus.ADVISED)
+    subject = ItatAdvice.Subject.PLAN
+    given_on = datetime.date(2025, 2, 20)
+    recommendation = ItatAdvice.Recommendation.POSITIVE
+    advice = "Goed."
+    recorded_by = factory.SubFactory(UserFactory)
+
+    class Params:
+        on_exit = factory.Trait(
+            subject=ItatAdvice.Subject.EXIT,
+            exit_procedure=factory.SubFactory("tests.factories.ExitProcedureFactory", advised=True),
+            plan_version=factory.SubFactory(
+                PlanVersionFactory,
+                case=factory.SelfAttribute("..exit_procedure.case"),
+                adopted=True,
+            ),
+            given_on=factory.SelfAttribute("exit_procedure.opened_on"),
+        )
+
+
+class MeetingAttendeeFactory(DjangoModelFactory[MeetingAttendee]):
+    class Meta:
+        model = MeetingAttendee
+
+    meeting = factory.SubFactory(MeetingFactory)
+    name = factory.Sequence(lambda n: f"Deelnemer {n}")
+    organisation = factory.SubFactory(OrganisationFactory, code="ggd", name="GGD")
+
+
+class MeetingActionFactory(DjangoModelFactory[MeetingAction]):
+    class Meta:
+        model = MeetingAction
+
+    meeting = factory.SubFactory(MeetingFactory)
+    description = factory.Sequence(lambda n: f"Actie {n}")
+    owner_organisation = factory.SubFactory(OrganisationFactory, code="wpi", name="WPI")
+    due_on = datetime.date(2025, 3, 3)
+
+
+class EvaluationFactory(DjangoModelFactory[Evaluation]):
+    class Meta:
+        model = Evaluation
+
+    case = factory.SubFactory(CaseFactory, phase2=True)
+    kind = Evaluation.Kind.MONTHLY
+    held_on = datetime.date(2026, 4, 15)
+    findings = "Besproken."
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class ExitProcedureFactory(DjangoModelFactory[ExitProcedure]):
+    """A running exit proposal on a case in phase 3, on a ground that needs no
+    assessment (cases.services.exits), with the team's judgement it requires."""
+
+    class Meta:
+        model = ExitProcedure
+
+    case = factory.SubFactory(CaseFactory, phase3=True)
+    ground = ExitGround.OTHER
+    # The OTHER ground is explained; the others are not.
+    ground_explanation = factory.LazyAttribute(
+        lambda p: "Met de zorg in het eigen netwerk verder." if p.ground == ExitGround.OTHER else ""
+    )
+    opened_on = datetime.date(2026, 4, 1)
+    opened_by = factory.SubFactory(UserFactory)
+    team_judgement = "Het interventieteam ziet geen gevaarsrisico meer."
+    team_judgement_on = factory.SelfAttribute("opened_on")
+
+    class Params:
+        advised = factory.Trait(status=ExitStatus.ADVISED)
+
+
+class EmergencyAccessFactory(DjangoModelFactory[EmergencyAccess]):
+    """Emergency access opened now by a regisseur (only they may) who is no director of
+    the case, for as long as the service grants it."""
+
+    class Meta:
+        model = EmergencyAccess
+
+    case = factory.SubFactory(CaseFactory)
+    user = factory.LazyFunction(lambda: RegisseurFactory(user__roles=[Role.REGISSEUR]).user)
+    reason = "Melding van de politie buiten kantooruren, regisseur niet bereikbaar."
+    opened_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyAttribute(lambda a: a.opened_at + emergency_access_duration())
+
+
+class ShareRecordFactory(DjangoModelFactory[ShareRecord]):
+    """An adopted plan version of the case shared on a weighty interest."""
+
+    class Meta:
+        model = ShareRecord
+
+    case = factory.SubFactory(CaseFactory, phase2=True)
+    shared_object_type = SharedObjectType.PLAN
+    plan_version = factory.SubFactory(
+        PlanVersionFactory, case=factory.SelfAttribute("..case"), adopted=True
+    )
+    shared_with = "J. Jansen, huisarts"
+    ground = "Acuut gevaar voor de persoon zelf."
+    shared_by = factory.SubFactory(UserFactory)
+    shared_at = factory.LazyFunction(timezone.now)
+
+
+# --- monitoring -----------------------------------------------------------------------
+
+
+class MonitorFactory(DjangoModelFactory[Monitor]):
+    """A queued run; ``failed=True`` one that stopped with an error (no PDF to store)."""
+
+    class Meta:
+        model = Monitor
+
+    quarter = "2026-Q3"
+    version = factory.Sequence(lambda n: n + 1)
+
+    class Params:
+        failed = factory.Trait(status=Monitor.Status.FAILED, error="Rendering mislukt.")
+
+
+class NotificationFactory(DjangoModelFactory[Notification]):
+    class Meta:
+        model = Notification
+
+    user = factory.SubFactory(UserFactory)
+    kind = Notification.Kind.REMINDER
+    item_key = factory.Sequence(lambda n: f"uvo:{n}")
+    due_on = TODAY
+    message = "De UVO is verlopen."
+
+
+# --- the sync API ---------------------------------------------------------------------
+
+
+class ExternalIdFactory(DjangoModelFactory[api_models.ExternalId]):
+    """A sync client's own id for a case (``target=`` names another object)."""
+
+    class Meta:
+        model = api_models.ExternalId
+
+    class Params:
+        target = factory.SubFactory(CaseFactory)
+
+    client = factory.SubFactory(UserFactory, roles=[Role.SYNC_CLIENT])
+    content_type = factory.LazyAttribute(lambda e: ContentType.objects.get_for_model(e.target))
+    object_id = factory.SelfAttribute("target.pk")
+    external_id = factory.Sequence(lambda n: f"extern-{n}")
+
+
+class IdempotentRequestFactory(DjangoModelFactory[api_models.IdempotentRequest]):
+    class Meta:
+        model = api_models.IdempotentRequest
+
+    client = factory.SubFactory(UserFactory, roles=[Role.SYNC_CLIENT])
+    key = factory.Sequence(lambda n: f"sleutel-{n}")
+    method = "POST"
+    path = "/api/v1/cases/"
+    body_hash = hashlib.sha256(b"{}").hexdigest()
+    status_code = 201
+    response_body = factory.LazyFunction(lambda: {"id": 1})
+    response_headers = factory.LazyFunction(lambda: {"Location": "/api/v1/cases/1/"})
+
+
+class ChangeEventFactory(DjangoModelFactory[api_models.ChangeEvent]):
+    """A feed event as the triggers write it (api migration 0002)."""
+
+    class Meta:
+        model = api_models.ChangeEvent
+
+    resource = "cases"
+    object_id = factory.Sequence(lambda n: n + 1)
+    operation = api_models.ChangeEvent.Operation.CREATED
+    xact_id = factory.Sequence(lambda n: n + 1)
+    occurred_at = factory.LazyFunction(timezone.now)
+
+
+class WebhookSubscriptionFactory(DjangoModelFactory[api_models.WebhookSubscription]):
+    """A subscription of a sync client under a token of its own, to a public address."""
+
+    class Meta:
+        model = api_models.WebhookSubscription
+
+    client = factory.SubFactory(UserFactory, roles=[Role.SYNC_CLIENT])
+    token = factory.SubFactory(ApiTokenFactory, client=factory.SelfAttribute("..client"))
+    url = "https://hooks.example.org/ipgar"
+    resources = factory.LazyFunction(lambda: ["cases"])
+
+
+class WebhookDeliveryFactory(DjangoModelFactory[api_models.WebhookDelivery]):
+    class Meta:
+        model = api_models.WebhookDelivery
+
+    subscription = factory.SubFactory(WebhookSubscriptionFactory)
+    event = factory.SubFactory(ChangeEventFactory)
+
+
+class PersonSourceFactory(DjangoModelFactory[api_models.PersonSource]):
+    class Meta:
+        model = api_models.PersonSource
+
+    person = factory.SubFactory(PersonFactory)
+    client = factory.SubFactory(UserFactory, roles=[Role.SYNC_CLIENT])

@@ -14,18 +14,20 @@ from django.urls import reverse
 from accounts.tokens import RESOURCES, SCOPES
 from api.serializers import FIELD_GROUPS, FieldGroup
 from api.urls import router
-from cases.models import Evaluation, ExitGround, ExitProcedure, ItatAdvice
+from cases.models import ExitGround
 from cases.sections import Section
-from pool.models import CaseloadReview
 from tests.factories import (
     AssessmentFactory,
     CaseFactory,
+    CaseloadReviewFactory,
+    EvaluationFactory,
+    ExitProcedureFactory,
+    ItatAdviceFactory,
     MeetingFactory,
     PersonFactory,
     PlanVersionFactory,
     RegisseurFactory,
     TeamMemberFactory,
-    UserFactory,
 )
 
 from .conftest import api_client_with, token_for
@@ -55,48 +57,22 @@ def basename_of(group: FieldGroup) -> str:
 @pytest.fixture
 def one_of_each():
     """One record of every resource, on one case."""
-    author = UserFactory()
     case = CaseFactory()
     regisseur = case.regisseur or RegisseurFactory()
     PersonFactory(case=case)
     TeamMemberFactory(case=case)
     version = PlanVersionFactory(case=case)
-    ItatAdvice.objects.create(
-        plan_version=version,
-        subject=ItatAdvice.Subject.PLAN,
-        given_on=ON,
-        recommendation=ItatAdvice.Recommendation.POSITIVE,
-        advice=PLAN_ADVICE,
-        recorded_by=author,
-    )
+    ItatAdviceFactory(plan_version=version, given_on=ON, advice=PLAN_ADVICE)
     MeetingFactory(case=case)
     assessment = AssessmentFactory(case=case)
-    Evaluation.objects.create(
-        case=case,
-        kind=Evaluation.Kind.MONTHLY,
-        held_on=ON,
-        plan_version=version,
-        assessment=assessment,
-        findings="Woonsituatie stabiel.",
-        recorded_by=author,
+    EvaluationFactory(case=case, held_on=ON, plan_version=version, assessment=assessment)
+    procedure = ExitProcedureFactory(
+        case=case, ground=ExitGround.MOVED_NL, destination="Utrecht", opened_on=ON
     )
-    procedure = ExitProcedure.objects.create(
-        case=case,
-        ground=ExitGround.MOVED_NL,
-        destination="Utrecht",
-        opened_on=ON,
-        opened_by=author,
+    ItatAdviceFactory(
+        on_exit=True, exit_procedure=procedure, plan_version=version, advice=EXIT_ADVICE
     )
-    ItatAdvice.objects.create(
-        plan_version=version,
-        subject=ItatAdvice.Subject.EXIT,
-        exit_procedure=procedure,
-        given_on=ON,
-        recommendation=ItatAdvice.Recommendation.POSITIVE,
-        advice=EXIT_ADVICE,
-        recorded_by=author,
-    )
-    CaseloadReview.objects.create(regisseur=regisseur, held_on=ON, held_by=author)
+    CaseloadReviewFactory(regisseur=regisseur, held_on=ON)
     return case
 
 

@@ -15,25 +15,21 @@ from api.base import etag_for
 from api.models import ChangeEvent, WebhookDelivery, WebhookSubscription
 from api.pages import representer_for
 from cases.models import (
-    Evaluation,
-    ExitGround,
-    ExitProcedure,
-    ItatAdvice,
     MeetingAction,
     MeetingAttendee,
 )
-from pool.models import CaseloadReview
 from tests.factories import (
     AssessmentFactory,
     CaseFactory,
+    CaseloadReviewFactory,
+    EvaluationFactory,
     InterventionFactory,
+    ItatAdviceFactory,
     MeetingFactory,
     OrganisationFactory,
     PersonFactory,
     PlanVersionFactory,
-    RegisseurFactory,
     TeamMemberFactory,
-    UserFactory,
 )
 from tests.queries import assert_same_query_count, count_queries
 
@@ -43,35 +39,16 @@ ON = datetime.date(2026, 1, 5)
 
 
 def evaluations(n: int) -> None:
-    by = UserFactory()
-    for _ in range(n):
-        Evaluation.objects.create(
-            case=CaseFactory(), kind="maandelijks", held_on=ON, findings="Goed.", recorded_by=by
-        )
+    EvaluationFactory.create_batch(n, held_on=ON)
 
 
 def exits(n: int) -> None:
-    by = UserFactory()
-    for _ in range(n):
-        version = PlanVersionFactory()
-        procedure = ExitProcedure.objects.create(
-            case=version.case, ground=ExitGround.OTHER, opened_on=ON, opened_by=by
-        )
-        ItatAdvice.objects.create(
-            plan_version=version,
-            subject=ItatAdvice.Subject.EXIT,
-            exit_procedure=procedure,
-            given_on=ON,
-            recommendation=ItatAdvice.Recommendation.POSITIVE,
-            advice="Akkoord.",
-            recorded_by=by,
-        )
+    """Exit proposals, each with ITAT-R's advice."""
+    ItatAdviceFactory.create_batch(n, on_exit=True, given_on=ON)
 
 
 def caseload_reviews(n: int) -> None:
-    by = UserFactory()
-    for _ in range(n):
-        CaseloadReview.objects.create(regisseur=RegisseurFactory(), held_on=ON, held_by=by)
+    CaseloadReviewFactory.create_batch(n, held_on=ON)
 
 
 def deliveries(user) -> Callable[[int], None]:

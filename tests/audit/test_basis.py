@@ -17,16 +17,14 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from audit.models import AccessLog
-from cases.access import access_basis, case_access_for, case_access_sync, read_basis
-from cases.models import Case, CaseStatus, EmergencyAccess
-from pool.models import Absence
+from cases.access import access_basis, case_access_for, read_basis
+from cases.models import Case, CaseStatus
 from tests.conftest import sign_in
 from tests.factories import (
     TODAY,
     CaseFactory,
     PersonFactory,
     RegisseurFactory,
-    TeamMemberFactory,
     UserFactory,
 )
 from tests.queries import assert_query_count
@@ -55,33 +53,27 @@ def now(time_machine) -> datetime.datetime:
 @pytest.fixture
 def people(now) -> dict:
     """One open case and everyone around it, each on a different ground."""
-    case = CaseFactory()
-    PersonFactory(case=case)
-    regisseur = with_role(case.regisseur.user, Role.REGISSEUR)
-    buddy = with_role(case.buddy.user, Role.REGISSEUR)
-    stand_in = RegisseurFactory()
-    Absence.objects.create(
-        regisseur=case.regisseur,
-        starts_on=TODAY - datetime.timedelta(days=1),
-        ends_on=TODAY + datetime.timedelta(days=3),
-        stand_in=stand_in,
-        created_by=UserFactory(),
-    )
     member = with_role(UserFactory(), Role.TEAM_MEMBER)
-    TeamMemberFactory(case=case, user=member, joined_on=TODAY - datetime.timedelta(days=7))
     emergency = with_role(RegisseurFactory().user, Role.REGISSEUR)
-    EmergencyAccess.objects.create(
-        case=case,
-        user=emergency,
-        reason="Melding van de politie; regisseur en buddy zijn onbereikbaar.",
-        opened_at=now - datetime.timedelta(hours=1),
-        expires_at=now + datetime.timedelta(hours=23),
+    case = CaseFactory(
+        regisseur__user__roles=[Role.REGISSEUR],
+        buddy__user__roles=[Role.REGISSEUR],
+        stand_in=True,
+        stand_in__starts_on=TODAY - datetime.timedelta(days=1),
+        stand_in__ends_on=TODAY + datetime.timedelta(days=3),
+        team=1,
+        team__user=member,
+        team__joined_on=TODAY - datetime.timedelta(days=7),
+        under_emergency=emergency,
+        under_emergency__opened_at=now - datetime.timedelta(hours=1),
+        access_on=TODAY,
     )
-    case_access_sync(case=case, on=TODAY)
+    PersonFactory(case=case)
+    stand_in = case.regisseur.absences.get().stand_in
     return {
         "case": case,
-        "regisseur": regisseur,
-        "buddy": buddy,
+        "regisseur": case.regisseur.user,
+        "buddy": case.buddy.user,
         "stand_in": with_role(stand_in.user, Role.REGISSEUR),
         "team_member": member,
         "programme_team": with_role(UserFactory(), Role.PROGRAMME_TEAM),

@@ -6,11 +6,9 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.roles import Role
-from cases.access import case_access_sync
 from tests.factories import CaseFactory, RegisseurFactory
 
 from .conftest import assert_accessible
@@ -19,11 +17,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_regisseur_logs_an_uvo_with_two_actions_and_sees_them(signed_in_page):
-    regisseur = RegisseurFactory(user__username="regisseur-browser")
-    group, _ = Group.objects.get_or_create(name=Role.REGISSEUR.value)
-    regisseur.user.groups.add(group)
-    case = CaseFactory(regisseur=regisseur)
-    case_access_sync(case=case)
+    regisseur = RegisseurFactory(user__username="regisseur-browser", user__roles=[Role.REGISSEUR])
+    case = CaseFactory(regisseur=regisseur, access_on=True)
     organisation = regisseur.organisation
     due = (timezone.localdate() + datetime.timedelta(days=14)).isoformat()
 

@@ -11,7 +11,6 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.roles import Role
-from cases.access import case_access_sync
 from cases.models import ExitGround, ExitProcedure, PlanVersion
 from cases.services.exits import exit_propose, exit_record_itat_advice
 from cases.views.decisions import EXIT_APPROVED
@@ -38,9 +37,7 @@ def with_role(user, role: Role):
 def directed_case(**kwargs):
     regisseur = RegisseurFactory(**kwargs)
     with_role(regisseur.user, Role.REGISSEUR)
-    case = CaseFactory(regisseur=regisseur)
-    case_access_sync(case=case)
-    return case
+    return CaseFactory(regisseur=regisseur, access_on=True)
 
 
 def in_form(page, step: str, name: str):

@@ -37,9 +37,7 @@ def perms_of(user, case) -> set[str]:
 
 @pytest.fixture
 def case():
-    case = CaseFactory()
-    case_access_sync(case=case, on=MONDAY)
-    return case
+    return CaseFactory(access_on=MONDAY)
 
 
 def test_regisseur_and_buddy_work_on_the_case_and_see_the_person(case):

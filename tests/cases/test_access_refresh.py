@@ -13,7 +13,7 @@ from guardian.shortcuts import assign_perm, get_perms
 
 from cases import access, tasks
 from cases.access import DIRECTOR_PERMISSIONS, TEAM_MEMBER_PERMISSIONS, case_access_sync
-from cases.models import Case, TeamMember
+from cases.models import Case
 from cases.tasks import access_refresh_daily
 from pool.models import Regisseur
 from pool.services import absence_create
@@ -62,9 +62,7 @@ def away(case: Case, *, starts_on: datetime.date, ends_on: datetime.date) -> Reg
 
 @pytest.fixture
 def case() -> Case:
-    case = CaseFactory()
-    case_access_sync(case=case, on=MONDAY - datetime.timedelta(days=30))
-    return case
+    return CaseFactory(access_on=MONDAY - datetime.timedelta(days=30))
 
 
 def test_a_stand_in_whose_absence_ended_three_days_ago_loses_the_case(case):
@@ -125,24 +123,17 @@ def test_a_second_run_changes_nothing(case):
         assert access_refresh_daily() == 0
 
 
-def _cases_with_stand_ins_and_members(count: int) -> list[tuple[Case, Regisseur, TeamMember]]:
-    made: list[tuple[Case, Regisseur, TeamMember]] = []
-    for _ in range(count):
-        case = CaseFactory()
-        stand_in = away(
-            case,
-            starts_on=MONDAY - datetime.timedelta(days=1),
-            ends_on=MONDAY + datetime.timedelta(days=2),
-        )
-        member = TeamMemberFactory(
-            case=case,
-            user=UserFactory(),
-            joined_on=MONDAY - datetime.timedelta(days=20),
-            left_on=MONDAY - datetime.timedelta(days=1),
-        )
-        case_access_sync(case=case, on=MONDAY - datetime.timedelta(days=2))
-        made.append((case, stand_in, member))
-    return made
+# A case whose regisseur is away from Sunday to Wednesday with a stand-in, and whose one
+# team member left on Sunday, with the access as it stood on Saturday.
+AWAY_AND_A_MEMBER_GONE = {
+    "stand_in": True,
+    "stand_in__starts_on": MONDAY - datetime.timedelta(days=1),
+    "stand_in__ends_on": MONDAY + datetime.timedelta(days=2),
+    "team": 1,
+    "team__joined_on": MONDAY - datetime.timedelta(days=20),
+    "team__left_on": MONDAY - datetime.timedelta(days=1),
+    "access_on": MONDAY - datetime.timedelta(days=2),
+}
 
 
 def _refresh_queries() -> CaptureQueriesContext:
@@ -152,10 +143,10 @@ def _refresh_queries() -> CaptureQueriesContext:
 
 
 def test_the_refresh_reads_a_batch_with_the_same_number_of_queries_however_large():
-    _cases_with_stand_ins_and_members(2)
+    CaseFactory.create_batch(2, **AWAY_AND_A_MEMBER_GONE)
     two_cases = _refresh_queries()
     # Six more to change, beside the two now right: one batch all the same.
-    _cases_with_stand_ins_and_members(6)
+    CaseFactory.create_batch(6, **AWAY_AND_A_MEMBER_GONE)
     eight_cases = _refresh_queries()
     assert_same_query_count(two_cases, eight_cases, what="the nightly access refresh")
 
@@ -163,10 +154,12 @@ def test_the_refresh_reads_a_batch_with_the_same_number_of_queries_however_large
 def test_every_case_is_refreshed_across_batches(monkeypatch):
     monkeypatch.setattr(access, "ACCESS_SYNC_BATCH_SIZE", 2)
     monkeypatch.setattr(tasks, "ACCESS_SYNC_BATCH_SIZE", 2)
-    made = _cases_with_stand_ins_and_members(5)
+    made = CaseFactory.create_batch(5, **AWAY_AND_A_MEMBER_GONE)
 
     with at_night(MONDAY):
         assert access_refresh_daily() == 5
-    for case, stand_in, member in made:
+    for case in made:
+        stand_in = case.regisseur.absences.get().stand_in
+        member = case.team_members.get()
         assert perms_of(stand_in.user, case) == set(DIRECTOR_PERMISSIONS), case.number
         assert perms_of(member.user, case) == set(), case.number

@@ -12,8 +12,6 @@ from cases.models import (
     Evaluation,
     ExitProcedure,
     ItatAdvice,
-    MeetingAction,
-    MeetingAttendee,
 )
 from cases.selectors.cases import (
     CaseRole,
@@ -26,7 +24,11 @@ from pool.models import Absence
 from tests.factories import (
     AssessmentFactory,
     CaseFactory,
+    EvaluationFactory,
     InterventionFactory,
+    ItatAdviceFactory,
+    MeetingActionFactory,
+    MeetingAttendeeFactory,
     MeetingFactory,
     OrganisationFactory,
     PlanVersionFactory,
@@ -79,11 +81,9 @@ def furnished_case(start_case, author, *, meetings: int) -> Case:
     TeamMemberFactory(case=case, user=UserFactory(), organisation=organisation)
     version = PlanVersionFactory(case=case, adopted=True)
     InterventionFactory.create_batch(2, plan_version=version)
-    ItatAdvice.objects.create(
+    ItatAdviceFactory(
         plan_version=version,
-        subject=ItatAdvice.Subject.PLAN,
         given_on=datetime.date(2025, 2, 20),
-        recommendation=ItatAdvice.Recommendation.POSITIVE,
         advice="Helder plan.",
         recorded_by=author,
     )
@@ -91,17 +91,15 @@ def furnished_case(start_case, author, *, meetings: int) -> Case:
         meeting = MeetingFactory(
             case=case, held_on=datetime.date(2025, 2, 3) + datetime.timedelta(weeks=week)
         )
-        MeetingAction.objects.create(
+        MeetingActionFactory(
             meeting=meeting,
             description="Huisbezoek plannen",
             owner_organisation=organisation,
             due_on=meeting.held_on + datetime.timedelta(days=14),
         )
-        MeetingAttendee.objects.create(
-            meeting=meeting, name="Professional", organisation=organisation
-        )
+        MeetingAttendeeFactory(meeting=meeting, name="Professional", organisation=organisation)
     assessment = AssessmentFactory(case=case)
-    Evaluation.objects.create(
+    EvaluationFactory(
         case=case,
         kind=Evaluation.Kind.MONTHLY,
         held_on=datetime.date(2025, 4, 1),

@@ -15,10 +15,8 @@ from django.utils import timezone, translation
 
 from accounts.roles import Role
 from cases.models import (
-    Case,
     CaseStatus,
     Evaluation,
-    ExitGround,
     ExitProcedure,
     ItatAdvice,
     Meeting,
@@ -31,13 +29,19 @@ from cases.selectors.deadlines import (
     deadlines,
     next_deadline_per_case,
 )
-from pool.models import Absence, CaseloadReview, Regisseur, ThreeWayTalk
+from pool.models import Absence
 from tests.factories import (
+    AbsenceFactory,
     CaseFactory,
+    CaseloadReviewFactory,
+    EvaluationFactory,
+    ExitProcedureFactory,
+    ItatAdviceFactory,
     MeetingFactory,
     OrganisationFactory,
     PlanVersionFactory,
     RegisseurFactory,
+    ThreeWayTalkFactory,
     UserFactory,
 )
 from tests.queries import assert_query_count
@@ -116,49 +120,14 @@ def assert_due_window(clock: Clock, key: str, due_on: datetime.date) -> None:
     assert (late.due_on, late.overdue, late.days_overdue) == (due_on, True, DAYS_LATE)
 
 
-def evaluation(case: Case, kind: Evaluation.Kind, held_on: datetime.date) -> Evaluation:
-    return Evaluation.objects.create(
-        case=case, kind=kind, held_on=held_on, findings="Besproken.", recorded_by=UserFactory()
-    )
-
-
-def exit_procedure(
-    case: Case, *, opened_on: datetime.date, status: ExitProcedure.Status
-) -> ExitProcedure:
-    return ExitProcedure.objects.create(
-        case=case,
-        status=status,
-        ground=ExitGround.RISK_AND_CARE_GONE,
-        opened_on=opened_on,
-        opened_by=UserFactory(),
-    )
-
-
 def exit_advice(procedure: ExitProcedure, given_on: datetime.date) -> ItatAdvice:
-    return ItatAdvice.objects.create(
-        plan_version=PlanVersionFactory(
-            case=procedure.case,
-            number=procedure.case.plan_versions.count() + 1,
-            adopted=True,
-        ),
-        subject=ItatAdvice.Subject.EXIT,
+    """ITAT-R's advice on the exit, pinned to a newly adopted plan version of the case."""
+    return ItatAdviceFactory(
+        on_exit=True,
         exit_procedure=procedure,
+        plan_version__number=procedure.case.plan_versions.count() + 1,
         given_on=given_on,
-        recommendation=ItatAdvice.Recommendation.POSITIVE,
         advice="Uitstroom verantwoord.",
-        recorded_by=UserFactory(),
-    )
-
-
-def caseload_review(regisseur: Regisseur, held_on: datetime.date) -> CaseloadReview:
-    return CaseloadReview.objects.create(
-        regisseur=regisseur, held_on=held_on, held_by=UserFactory()
-    )
-
-
-def three_way_talk(regisseur: Regisseur, held_on: datetime.date) -> ThreeWayTalk:
-    return ThreeWayTalk.objects.create(
-        regisseur=regisseur, held_on=held_on, held_by=UserFactory(), manager=UserFactory()
     )
 
 
@@ -253,9 +222,9 @@ def test_plan_evaluation_is_due_a_month_after_the_plan_was_adopted(clock):
 def test_a_monthly_evaluation_moves_the_next_one_a_month_on(clock):
     case = CaseFactory(phase2=True)
     PlanVersionFactory(case=case, adopted=True, adopted_on=datetime.date(2026, 2, 10))
-    evaluation(case, Evaluation.Kind.MONTHLY, datetime.date(2026, 3, 12))
+    EvaluationFactory(case=case, kind=Evaluation.Kind.MONTHLY, held_on=datetime.date(2026, 3, 12))
     # The two-yearly evaluation is another obligation: it does not stand in for this one.
-    evaluation(case, Evaluation.Kind.TWO_YEARLY, datetime.date(2026, 4, 1))
+    EvaluationFactory(case=case, kind=Evaluation.Kind.TWO_YEARLY, held_on=datetime.date(2026, 4, 1))
 
     assert_due_window(clock, f"plan_evaluation:case:{case.pk}", datetime.date(2026, 4, 12))
 
@@ -263,7 +232,7 @@ def test_a_monthly_evaluation_moves_the_next_one_a_month_on(clock):
 def test_adopting_a_new_plan_version_starts_the_month_again(clock):
     case = CaseFactory(phase3=True)
     PlanVersionFactory(case=case, adopted=True, adopted_on=datetime.date(2026, 2, 10))
-    evaluation(case, Evaluation.Kind.MONTHLY, datetime.date(2026, 3, 12))
+    EvaluationFactory(case=case, kind=Evaluation.Kind.MONTHLY, held_on=datetime.date(2026, 3, 12))
     PlanVersionFactory(case=case, number=2, adopted=True, adopted_on=datetime.date(2026, 3, 20))
 
     assert_due_window(clock, f"plan_evaluation:case:{case.pk}", datetime.date(2026, 4, 20))
@@ -291,8 +260,10 @@ def test_two_yearly_evaluation_is_due_two_years_after_the_notification_letter(cl
 
 def test_a_two_yearly_evaluation_moves_the_next_two_years_on(clock):
     case = CaseFactory(phase2=True, notification_signed_on=datetime.date(2024, 6, 3))
-    evaluation(case, Evaluation.Kind.TWO_YEARLY, datetime.date(2026, 6, 10))
-    evaluation(case, Evaluation.Kind.MONTHLY, datetime.date(2026, 7, 1))
+    EvaluationFactory(
+        case=case, kind=Evaluation.Kind.TWO_YEARLY, held_on=datetime.date(2026, 6, 10)
+    )
+    EvaluationFactory(case=case, kind=Evaluation.Kind.MONTHLY, held_on=datetime.date(2026, 7, 1))
 
     assert_due_window(clock, f"two_yearly_evaluation:case:{case.pk}", datetime.date(2028, 6, 10))
 
@@ -323,7 +294,7 @@ def test_caseload_review_is_due_three_months_after_joining_the_pool(clock, progr
 
 def test_a_caseload_review_moves_the_next_one_three_months_on(clock):
     regisseur = RegisseurFactory(active_from=datetime.date(2026, 1, 5))
-    caseload_review(regisseur, datetime.date(2026, 4, 8))
+    CaseloadReviewFactory(regisseur=regisseur, held_on=datetime.date(2026, 4, 8))
 
     assert_due_window(clock, f"caseload_review:regisseur:{regisseur.pk}", datetime.date(2026, 7, 8))
 
@@ -346,7 +317,7 @@ def test_three_way_talk_is_due_a_year_after_joining_and_reminds_the_manager(cloc
 
 def test_a_three_way_talk_moves_the_next_one_a_year_on(clock):
     regisseur = RegisseurFactory(active_from=datetime.date(2025, 5, 1))
-    three_way_talk(regisseur, datetime.date(2026, 4, 20))
+    ThreeWayTalkFactory(regisseur=regisseur, held_on=datetime.date(2026, 4, 20))
 
     assert_due_window(clock, f"three_way_talk:regisseur:{regisseur.pk}", datetime.date(2027, 4, 20))
 
@@ -356,8 +327,8 @@ def test_a_three_way_talk_moves_the_next_one_a_year_on(clock):
 
 def test_an_exit_proposal_waits_four_weeks_for_itat_advice(clock, programme_team, pto_r):
     case = CaseFactory(phase3=True)
-    procedure = exit_procedure(
-        case, opened_on=datetime.date(2026, 5, 4), status=ExitProcedure.Status.OPEN
+    procedure = ExitProcedureFactory(
+        case=case, opened_on=datetime.date(2026, 5, 4), status=ExitProcedure.Status.OPEN
     )
     key = f"exit_advice:exit:{procedure.pk}"
 
@@ -372,8 +343,8 @@ def test_an_advised_exit_proposal_waits_four_weeks_for_the_pto_r_decision(
     clock, programme_team, pto_r
 ):
     case = CaseFactory(phase3=True)
-    procedure = exit_procedure(
-        case, opened_on=datetime.date(2026, 4, 6), status=ExitProcedure.Status.ADVISED
+    procedure = ExitProcedureFactory(
+        case=case, opened_on=datetime.date(2026, 4, 6), status=ExitProcedure.Status.ADVISED
     )
     exit_advice(procedure, datetime.date(2026, 5, 4))
     exit_advice(procedure, datetime.date(2026, 5, 11))  # the latest advice counts
@@ -395,7 +366,7 @@ def test_an_advised_exit_proposal_waits_four_weeks_for_the_pto_r_decision(
 )
 def test_a_closed_exit_procedure_is_no_longer_due(clock, status):
     case = CaseFactory(phase3=True)
-    exit_procedure(case, opened_on=datetime.date(2026, 4, 6), status=status)
+    ExitProcedureFactory(case=case, opened_on=datetime.date(2026, 4, 6), status=status)
 
     items = deadlines(on=clock(datetime.date(2026, 6, 8)))
     assert not [
@@ -406,8 +377,8 @@ def test_a_closed_exit_procedure_is_no_longer_due(clock, status):
 def test_inactive_group_members_are_not_reminded(clock, pto_r):
     gone = member_of(Role.PTO_R, is_active=False)
     case = CaseFactory(phase3=True)
-    procedure = exit_procedure(
-        case, opened_on=datetime.date(2026, 4, 6), status=ExitProcedure.Status.ADVISED
+    procedure = ExitProcedureFactory(
+        case=case, opened_on=datetime.date(2026, 4, 6), status=ExitProcedure.Status.ADVISED
     )
     exit_advice(procedure, datetime.date(2026, 5, 4))
 
@@ -422,7 +393,9 @@ def test_inactive_group_members_are_not_reminded(clock, pto_r):
 def test_exited_cases_produce_nothing(clock):
     case = CaseFactory(exited=True, notification_signed_on=datetime.date(2024, 1, 8))
     PlanVersionFactory(case=case, adopted=True, adopted_on=datetime.date(2025, 1, 6))
-    exit_procedure(case, opened_on=datetime.date(2026, 1, 5), status=ExitProcedure.Status.OPEN)
+    ExitProcedureFactory(
+        case=case, opened_on=datetime.date(2026, 1, 5), status=ExitProcedure.Status.OPEN
+    )
 
     items = deadlines(on=clock(datetime.date(2026, 7, 1)), horizon_days=3650)
     assert not [i for i in items if i.case_id == case.pk]
@@ -539,7 +512,9 @@ def test_items_are_sorted_by_due_date_then_key(clock):
 def test_keys_are_stable_unique_and_name_the_kind_and_subject(clock):
     case = CaseFactory(phase3=True, notification_signed_on=datetime.date(2024, 1, 8))
     PlanVersionFactory(case=case, adopted=True, adopted_on=datetime.date(2026, 1, 5))
-    exit_procedure(case, opened_on=datetime.date(2026, 2, 2), status=ExitProcedure.Status.OPEN)
+    ExitProcedureFactory(
+        case=case, opened_on=datetime.date(2026, 2, 2), status=ExitProcedure.Status.OPEN
+    )
     CaseFactory(phase2=True, notification_signed_on=datetime.date(2024, 6, 3))
     today = clock(datetime.date(2026, 6, 1))
 
@@ -612,28 +587,32 @@ def add_busy_cases(count: int) -> list[int]:
     """Cases with every kind of history, each with its own regisseur, buddy and stand-in."""
     ids = []
     for n in range(count):
+        in_exit = not n % 2
         case = CaseFactory(
-            phase=Phase.EXECUTION if n % 2 else Phase.EXIT,
+            phase=Phase.EXIT if in_exit else Phase.EXECUTION,
+            exit_running=in_exit,
+            exit_procedure__status=ExitProcedure.Status.ADVISED,
+            exit_procedure__opened_on=datetime.date(2026, 4, 1),
             notification_signed_on=datetime.date(2025, 1, 6),
             phase_since=datetime.date(2025, 3, 3),
         )
         MeetingFactory(case=case, held_on=datetime.date(2026, 4, 1))
         PlanVersionFactory(case=case, adopted=True, adopted_on=datetime.date(2025, 3, 3))
-        evaluation(case, Evaluation.Kind.MONTHLY, datetime.date(2026, 4, 15))
-        evaluation(case, Evaluation.Kind.TWO_YEARLY, datetime.date(2026, 1, 6))
-        if case.phase == Phase.EXIT:
-            procedure = exit_procedure(
-                case, opened_on=datetime.date(2026, 4, 1), status=ExitProcedure.Status.ADVISED
-            )
-            exit_advice(procedure, datetime.date(2026, 4, 20))
-        caseload_review(case.regisseur, datetime.date(2026, 2, 2))
-        three_way_talk(case.regisseur, datetime.date(2025, 6, 2))
-        Absence.objects.create(
+        EvaluationFactory(
+            case=case, kind=Evaluation.Kind.MONTHLY, held_on=datetime.date(2026, 4, 15)
+        )
+        EvaluationFactory(
+            case=case, kind=Evaluation.Kind.TWO_YEARLY, held_on=datetime.date(2026, 1, 6)
+        )
+        if in_exit:
+            exit_advice(case.exit_procedures.get(), datetime.date(2026, 4, 20))
+        CaseloadReviewFactory(regisseur=case.regisseur, held_on=datetime.date(2026, 2, 2))
+        ThreeWayTalkFactory(regisseur=case.regisseur, held_on=datetime.date(2025, 6, 2))
+        AbsenceFactory(
             regisseur=case.regisseur,
             starts_on=datetime.date(2026, 5, 25),
             ends_on=datetime.date(2026, 6, 5),
             stand_in=case.buddy,
-            created_by=UserFactory(),
         )
         ids.append(case.pk)
     return ids

@@ -44,6 +44,7 @@ from cases.views.decisions import EXIT_APPROVED, EXIT_PROPOSALS_READ_PURPOSE
 from domain.errors import STALE_RECORD
 from pool.models import Regisseur
 from tests.factories import (
+    CaseFactory,
     OrganisationFactory,
     RegisseurFactory,
     UserFactory,
@@ -390,16 +391,14 @@ def test_a_weighing_and_an_evaluation_show_on_the_case_page(crew, today, author,
 
 def test_a_hand_over_to_a_full_regisseur_warns_but_goes_through(crew, today):
     full = with_role(RegisseurFactory(fte=Decimal("0.5")).user, Role.REGISSEUR).regisseur
-    for _ in range(6):
-        Case.objects.create(
-            number=f"VOL-{_}",
-            region=crew.case.region,
-            registered_on=crew.case.registered_on,
-            phase_since=crew.case.registered_on,
-            status=CaseStatus.REGISTERED,
-            regisseur=full,
-            buddy=crew.case.buddy,
-        )
+    CaseFactory.create_batch(
+        6,
+        registered=True,
+        region=crew.case.region,
+        registered_on=crew.case.registered_on,
+        regisseur=full,
+        buddy=crew.case.buddy,
+    )
     response = client_for(crew.programme_team).post(
         reverse("cases:hand_over", args=[crew.case.pk]),
         {
@@ -627,13 +626,11 @@ def test_the_exit_decisions_cost_the_same_for_one_and_three_proposals(crew, toda
         )
 
     def new_case() -> Case:
-        return Case.objects.create(
-            number=f"Q-{Case.objects.count()}",
+        return CaseFactory(
             region=crew.case.region,
+            since=crew.case.registered_on,
             registered_on=crew.case.registered_on,
-            notification_signed_on=crew.case.registered_on,
-            phase_since=crew.case.registered_on,
-            status=CaseStatus.IN_REGIE,
+            regisseur_since=None,
             regisseur=crew.case.regisseur,
             buddy=crew.case.buddy,
         )

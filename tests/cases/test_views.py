@@ -11,7 +11,6 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from audit.models import AccessLog
-from cases.access import case_access_sync
 from cases.views import PERSON_PAGE_PURPOSE
 from tests.factories import (
     CaseFactory,
@@ -198,13 +197,9 @@ def test_the_list_takes_the_same_queries_for_3_and_12_cases(today, role):
     with_role(me.user, role)
     client = client_for(me.user)
 
-    def add_cases(count: int) -> None:
-        for case in CaseFactory.create_batch(count, regisseur=me):
-            case_access_sync(case=case)
-
-    add_cases(3)
+    CaseFactory.create_batch(3, regisseur=me, access_on=True)
     small = _list_queries(client)
-    add_cases(9)
+    CaseFactory.create_batch(9, regisseur=me, access_on=True)
     large = _list_queries(client)
     assert_same_query_count(small, large, what="the case list")
     assert_counted(large, LIST_QUERIES[role], what="the case list")

@@ -10,10 +10,11 @@ import time_machine
 from django.urls import reverse
 
 from accounts.roles import Role
-from cases.models import CaseStatus, ExitGround, ExitProcedure
+from cases.models import ExitGround, ExitProcedure
 from tests.conftest import sign_in
+from tests.factories import CaseFactory, ExitProcedureFactory
 from tests.monitoring.conftest import user_with_role
-from tests.pool.conftest import build_pool_2020, open_case
+from tests.pool.conftest import build_pool_2020
 from tests.queries import assert_same_query_count, count_queries
 
 pytestmark = pytest.mark.django_db
@@ -70,15 +71,15 @@ def test_the_charts_are_inline_svg_with_the_figures(programme_team):
 
 def test_outflow_per_quarter_is_split_by_exit_ground(programme_team):
     pool = build_pool_2020()
-    case = open_case(
+    case = CaseFactory(
+        exited=True,
+        exited_on=pool.on,
         regisseur=pool.regisseurs["oov-1"],
         buddy=pool.regisseurs["wpi"],
         region=pool.regions["amsterdam"],
         since=datetime.date(2019, 9, 2),
-        status=CaseStatus.EXITED,
     )
-    case.save()
-    ExitProcedure.objects.create(
+    ExitProcedureFactory(
         case=case,
         status=ExitProcedure.Status.APPROVED,
         ground=ExitGround.MOVED_NL,

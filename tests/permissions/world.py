@@ -13,18 +13,21 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from accounts.models import Organisation, User
 from accounts.roles import Role
-from cases.access import case_access_sync
-from monitoring.models import Monitor, Notification
-from pool.models import Absence, CaseloadReview, TeamActivity, ThreeWayTalk
+from pool.models import TeamActivity
 from tests.factories import (
+    AbsenceFactory,
     CaseFactory,
+    CaseloadReviewFactory,
     MeetingFactory,
+    MonitorFactory,
+    NotificationFactory,
     OrganisationFactory,
     PersonFactory,
     PlanVersionFactory,
     RegionFactory,
     RegisseurFactory,
-    TeamMemberFactory,
+    TeamActivityFactory,
+    ThreeWayTalkFactory,
     UserFactory,
 )
 
@@ -63,9 +66,9 @@ def build_world() -> World:
     }
 
     def user(role: str, org: str, **extra: Any) -> User:
-        person = UserFactory(username=f"matrix-{role}", organisation=organisations[org], **extra)
-        person.groups.add(Group.objects.get(name=role))
-        return person
+        return UserFactory(
+            username=f"matrix-{role}", organisation=organisations[org], roles=[role], **extra
+        )
 
     users: dict[str, User] = {
         Role.PROGRAMME_TEAM.value: user(Role.PROGRAMME_TEAM.value, "oov"),
@@ -86,16 +89,16 @@ def build_world() -> World:
         organisation=organisations["wpi"],
         manager=users[Role.MANAGER.value],
     )
-    own_case = CaseFactory(regisseur=regisseur, region=region)
-    other_case = CaseFactory(region=region)
-    TeamMemberFactory(
-        case=own_case,
-        user=users[Role.TEAM_MEMBER.value],
-        organisation=organisations["ggd"],
-        joined_on=ON - datetime.timedelta(days=30),
+    own_case = CaseFactory(
+        regisseur=regisseur,
+        region=region,
+        team=1,
+        team__user=users[Role.TEAM_MEMBER.value],
+        team__organisation=organisations["ggd"],
+        team__joined_on=ON - datetime.timedelta(days=30),
+        access_on=ON,
     )
-    for case in (own_case, other_case):
-        case_access_sync(case=case, on=ON)
+    other_case = CaseFactory(region=region, access_on=ON)
 
     world = World(users=users)
     for which, case in (("own", own_case), ("other", other_case)):
@@ -114,19 +117,19 @@ def build_world() -> World:
     for which in ("own", "other"):
         bucket = world.own if which == "own" else world.other
         subject = bucket["regisseur"]
-        bucket["absence"] = Absence.objects.create(
+        bucket["absence"] = AbsenceFactory(
             regisseur=subject, starts_on=ON, ends_on=ON, created_by=users[Role.PROGRAMME_TEAM.value]
         )
-        bucket["caseload_review"] = CaseloadReview.objects.create(
+        bucket["caseload_review"] = CaseloadReviewFactory(
             regisseur=subject, held_on=ON, held_by=users[Role.PROGRAMME_TEAM.value]
         )
-        bucket["three_way_talk"] = ThreeWayTalk.objects.create(
+        bucket["three_way_talk"] = ThreeWayTalkFactory(
             regisseur=subject,
             held_on=ON,
             held_by=users[Role.PROGRAMME_TEAM.value],
             manager=subject.manager or users[Role.PROGRAMME_TEAM.value],
         )
-    world.own["team_activity"] = world.other["team_activity"] = TeamActivity.objects.create(
+    world.own["team_activity"] = world.other["team_activity"] = TeamActivityFactory(
         kind=TeamActivity.Kind.TEAM_MEETING, held_on=ON
     )
     schedule = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.DAYS)
@@ -140,14 +143,12 @@ def build_world() -> World:
     )
     world.own["accessattempt"] = world.other["accessattempt"] = lockout
     # A kwartaalmonitor run (failed: no PDF to store) and one notification each.
-    world.own["monitor"] = world.other["monitor"] = Monitor.objects.create(
-        quarter="2026-Q3", version=1, status=Monitor.Status.FAILED, error="matrix"
+    world.own["monitor"] = world.other["monitor"] = MonitorFactory(
+        quarter="2026-Q3", version=1, failed=True, error="matrix"
     )
     for which, owner in (("own", users[Role.REGISSEUR.value]), ("other", UserFactory())):
-        (world.own if which == "own" else world.other)["notification"] = (
-            Notification.objects.create(
-                user=owner, kind="herinnering", item_key=f"matrix:{which}", due_on=ON, message="x"
-            )
+        (world.own if which == "own" else world.other)["notification"] = NotificationFactory(
+            user=owner, kind="herinnering", item_key=f"matrix:{which}", due_on=ON, message="x"
         )
     return world
 

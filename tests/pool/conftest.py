@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import itertools
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 
 from accounts.models import User
 from accounts.roles import Role
-from cases.models import Case, CaseStatus, Phase
+from cases.models import Case
 from pool.models import Region, Regisseur
-from tests.factories import OrganisationFactory, RegionFactory, RegisseurFactory, UserFactory
+from tests.factories import CaseFactory, RegionFactory, RegisseurFactory, UserFactory
 
 # The overview is drawn up on this day; cases taken over from the police on or
 # after NEW_SINCE are the table's "nieuwe casussen", older ones are "in regie".
@@ -60,8 +58,6 @@ POOL_2020 = (
     MemoRow("ggd", "ggd", "GGD", Decimal("0.5"), 6, 2, 0),
 )
 
-_case_numbers = itertools.count(1)
-
 
 @dataclasses.dataclass(frozen=True)
 class Pool2020:
@@ -80,15 +76,13 @@ def build_pool_2020(*, copy: int = 1) -> Pool2020:
     }
     regisseurs: dict[str, Regisseur] = {}
     for row in POOL_2020:
-        organisation = OrganisationFactory(code=row.organisation_code, name=row.organisation_name)
+        # The regisseur's organisation is his user's.
         regisseurs[row.key] = RegisseurFactory(
-            user=UserFactory(
-                username=f"{row.key}-{copy}",
-                first_name="Regisseur",
-                last_name=f"{row.organisation_name} {row.key} ({copy})",
-                organisation=organisation,
-            ),
-            organisation=organisation,
+            user__username=f"{row.key}-{copy}",
+            user__first_name="Regisseur",
+            user__last_name=f"{row.organisation_name} {row.key} ({copy})",
+            user__organisation__code=row.organisation_code,
+            user__organisation__name=row.organisation_name,
             fte=row.fte,
             remark=row.remark,
             region_restriction=regions[row.region] if row.region else None,
@@ -100,38 +94,17 @@ def build_pool_2020(*, copy: int = 1) -> Pool2020:
         buddy = in_table[(position + 1) % len(in_table)]
         region = regions[row.region or "amsterdam"]
         for since, count in ((IN_REGIE_SINCE, row.in_regie), (POOL_2020_NEW_SINCE, row.new)):
-            cases += [
-                open_case(regisseur=regisseurs[row.key], buddy=buddy, region=region, since=since)
-                for _ in range(count)
-            ]
+            cases += CaseFactory.build_batch(
+                count,
+                phase2=True,
+                regisseur=regisseurs[row.key],
+                buddy=buddy,
+                region=region,
+                since=since,
+            )
     Case.objects.bulk_create(cases)
     return Pool2020(
         on=POOL_2020_ON, new_since=POOL_2020_NEW_SINCE, regisseurs=regisseurs, regions=regions
-    )
-
-
-def open_case(
-    *,
-    regisseur: Regisseur,
-    buddy: Regisseur,
-    region: Region,
-    since: datetime.date,
-    status: str = CaseStatus.IN_REGIE,
-) -> Case:
-    """An unsaved case in regie with ``regisseur`` since ``since``."""
-    exited = status == CaseStatus.EXITED
-    return Case(
-        number=f"S-{next(_case_numbers):05d}",
-        region=region,
-        registered_on=since - datetime.timedelta(days=14),
-        notification_signed_on=since,
-        phase=Phase.EXIT if exited else Phase.EXECUTION,
-        phase_since=since,
-        status=status,
-        regisseur=regisseur,
-        regisseur_since=since,
-        buddy=buddy,
-        exited_on=POOL_2020_ON if exited else None,
     )
 
 
@@ -142,7 +115,4 @@ def pool_2020(db) -> Pool2020:
 
 @pytest.fixture
 def programme_team_member(db) -> User:
-    user = UserFactory(username="programmateam-oov")
-    group, _ = Group.objects.get_or_create(name=Role.PROGRAMME_TEAM.value)
-    user.groups.add(group)
-    return user
+    return UserFactory(username="programmateam-oov", roles=[Role.PROGRAMME_TEAM])

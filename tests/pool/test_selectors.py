@@ -9,8 +9,8 @@ import pytest
 from django.contrib.auth.models import Group
 
 from accounts.roles import Role
-from cases.models import Case, CaseStatus
-from pool.models import CaseloadReview, TeamActivity, ThreeWayTalk
+from cases.models import CaseStatus
+from pool.models import TeamActivity
 from pool.permissions import may_manage_pool
 from pool.selectors import (
     INTERVISION_INTERVAL,
@@ -21,8 +21,16 @@ from pool.selectors import (
     regisseurs_active,
     team_rhythm_status,
 )
-from tests.factories import OrganisationFactory, RegisseurFactory, UserFactory
-from tests.pool.conftest import POOL_2020, Pool2020, build_pool_2020, open_case
+from tests.factories import (
+    CaseFactory,
+    CaseloadReviewFactory,
+    OrganisationFactory,
+    RegisseurFactory,
+    TeamActivityFactory,
+    ThreeWayTalkFactory,
+    UserFactory,
+)
+from tests.pool.conftest import POOL_2020, Pool2020, build_pool_2020
 from tests.queries import assert_query_count
 
 pytestmark = pytest.mark.django_db
@@ -91,16 +99,12 @@ def test_buddy_cases_are_counted_apart_from_the_own_caseload(pool_2020):
 
 def test_exited_cases_count_neither_as_own_case_nor_as_buddy_case(pool_2020):
     om, ggd = pool_2020.regisseurs["om"], pool_2020.regisseurs["ggd"]
-    Case.objects.bulk_create(
-        [
-            open_case(
-                regisseur=om,
-                buddy=ggd,
-                region=pool_2020.regions["amsterdam"],
-                since=pool_2020.new_since,
-                status=CaseStatus.EXITED,
-            )
-        ]
+    CaseFactory(
+        exited=True,
+        exited_on=pool_2020.on,
+        regisseur=om,
+        buddy=ggd,
+        since=pool_2020.new_since,
     )
     overview = pool_overview(on=pool_2020.on, new_since=pool_2020.new_since)
     rows = rows_by_key(pool_2020, overview)
@@ -111,22 +115,20 @@ def test_exited_cases_count_neither_as_own_case_nor_as_buddy_case(pool_2020):
 
 def test_a_registered_case_counts_toward_the_caseload(pool_2020):
     ggd, om = pool_2020.regisseurs["ggd"], pool_2020.regisseurs["om"]
-    registered = open_case(
-        regisseur=ggd, buddy=om, region=pool_2020.regions["amsterdam"], since=pool_2020.new_since
-    )
-    registered.status = CaseStatus.REGISTERED
-    registered.save()
+    CaseFactory(status=CaseStatus.REGISTERED, regisseur=ggd, buddy=om, since=pool_2020.new_since)
     rows = rows_by_key(pool_2020, pool_overview(on=pool_2020.on, new_since=pool_2020.new_since))
     assert (rows["ggd"].cases_in_regie, rows["ggd"].new_cases) == (2, 1)
 
 
 def test_a_case_without_a_start_date_counts_as_in_regie_not_as_new(pool_2020):
     wpi, ggd = pool_2020.regisseurs["wpi"], pool_2020.regisseurs["ggd"]
-    case = open_case(
-        regisseur=wpi, buddy=ggd, region=pool_2020.regions["amsterdam"], since=pool_2020.new_since
+    CaseFactory(
+        status=CaseStatus.REGISTERED,
+        regisseur=wpi,
+        buddy=ggd,
+        since=pool_2020.new_since,
+        regisseur_since=None,
     )
-    case.status, case.regisseur_since = CaseStatus.REGISTERED, None
-    case.save()
     rows = rows_by_key(pool_2020, pool_overview(on=pool_2020.on, new_since=pool_2020.new_since))
     assert (rows["wpi"].cases_in_regie, rows["wpi"].new_cases) == (3, 3)
 
@@ -210,14 +212,10 @@ def test_latest_caseload_review_and_three_way_talk_per_regisseur():
     reviewed, never = RegisseurFactory(), RegisseurFactory()
     oov = UserFactory()
     for held_on in (datetime.date(2024, 1, 10), datetime.date(2024, 4, 10)):
-        CaseloadReview.objects.create(regisseur=reviewed, held_on=held_on, held_by=oov)
+        CaseloadReviewFactory(regisseur=reviewed, held_on=held_on, held_by=oov)
     # After ``on``: not yet held as far as ``on`` is concerned.
-    CaseloadReview.objects.create(
-        regisseur=reviewed, held_on=datetime.date(2024, 7, 10), held_by=oov
-    )
-    ThreeWayTalk.objects.create(
-        regisseur=reviewed, held_on=datetime.date(2023, 11, 1), held_by=oov, manager=UserFactory()
-    )
+    CaseloadReviewFactory(regisseur=reviewed, held_on=datetime.date(2024, 7, 10), held_by=oov)
+    ThreeWayTalkFactory(regisseur=reviewed, held_on=datetime.date(2023, 11, 1), held_by=oov)
     RegisseurFactory(active_until=datetime.date(2024, 1, 1))  # left the pool: not listed
 
     # The active regisseurs with the latest date as a subquery: one query each.
@@ -235,7 +233,7 @@ def test_latest_caseload_review_and_three_way_talk_per_regisseur():
 
 
 def activity(kind, held_on, **series):
-    return TeamActivity.objects.create(kind=kind, held_on=held_on, **series)
+    return TeamActivityFactory(kind=kind, held_on=held_on, **series)
 
 
 def test_team_rhythm_gives_the_last_meetings_and_when_the_next_are_due():
