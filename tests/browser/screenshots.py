@@ -60,7 +60,20 @@ def shots() -> list[Shot]:
             narrow=True,
         ),
         Shot("person", "regisseur.oov1", reverse("cases:person", kwargs=on_case), "Persoon"),
-        Shot("uvo-new", "regisseur.oov1", reverse("cases:meeting_new", kwargs=on_case), "UVO"),
+        Shot(
+            "uvo-new",
+            "regisseur.oov1",
+            reverse("cases:meeting_new", kwargs=on_case),
+            "UVO",
+            narrow=True,
+        ),
+        Shot(
+            "plan-new",
+            "regisseur.oov1",
+            reverse("cases:plan_new", kwargs=on_case),
+            "Nieuwe versie plan van aanpak",
+            narrow=True,
+        ),
         Shot(
             "phase-change",
             "regisseur.oov1",
@@ -78,12 +91,14 @@ def shots() -> list[Shot]:
             "regisseur.oov1",
             reverse("cases:assessment_new", kwargs=on_case),
             "Weging",
+            narrow=True,
         ),
         Shot(
             "evaluation-new",
             "regisseur.oov1",
             reverse("cases:evaluation_new", kwargs=on_case),
             "Evaluatie",
+            narrow=True,
         ),
         Shot(
             "hand-over", "programmateam", reverse("cases:hand_over", kwargs=on_case), "Overdracht"
