@@ -14,7 +14,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Group
 
+from accounts.roles import Role
+from cases.access import case_access_sync
+from tests.factories import CaseFactory, RegisseurFactory
 from tests.permissions.matrix import ALL_ROWS
 from tests.permissions.world import ANONYMOUS
 
@@ -197,3 +201,44 @@ def test_every_page_fits_its_width_and_shows_its_controls(
     assert problems == [], f"{len(problems)} problems on {len(pages)} pages:\n" + "\n".join(
         problems
     )
+
+
+# A field's border, to compare with the ADS's colours (rgb() as the browser computes it).
+BORDER = "(el) => getComputedStyle(el).borderTopColor"
+INPUT_BORDER = "rgb(32, 32, 32)"  # --ams-inputs-border-color
+ERROR_BORDER = "rgb(236, 0, 0)"  # --ams-color-interactive-invalid
+
+
+@pytest.mark.django_db(transaction=True)
+def test_required_fields_are_not_marked_as_errors_before_a_submit(browser_page):
+    page = browser_page
+    page.goto("/inloggen/")
+    for name in ("username", "password"):
+        assert page.locator(f'input[name="{name}"]').evaluate(BORDER) == INPUT_BORDER
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_error_in_a_formset_row_shows_at_its_field(signed_in_page):
+    """A half-filled action row of an UVO: the error stands in the row, next to the
+    field, in sight, and the field is marked invalid and described by it."""
+    regisseur = RegisseurFactory(user__username="regisseur-layout")
+    regisseur.user.groups.add(Group.objects.get_or_create(name=Role.REGISSEUR.value)[0])
+    case = CaseFactory(regisseur=regisseur)
+    case_access_sync(case=case)
+
+    page = signed_in_page(regisseur.user)
+    page.set_viewport_size({"width": 375, "height": HEIGHT})
+    page.goto(f"/casussen/{case.pk}/uvo/")
+    page.locator('input[name="acties-0-description"]').fill("Intake plannen")
+    page.get_by_role("button", name="UVO vastleggen").click()
+    page.wait_for_load_state()
+
+    due = page.locator('input[name="acties-0-due_on"]')
+    error = page.locator("#id_acties-0-due_on_error")
+    assert error.is_visible()
+    assert due.get_attribute("aria-invalid") == "true"
+    assert "id_acties-0-due_on_error" in (due.get_attribute("aria-describedby") or "")
+    assert due.evaluate(BORDER) == ERROR_BORDER
+    row = page.locator("fieldset.ipgar-formset-row", has=due)
+    assert row.locator(".ams-error-message").count() >= 1
+    assert layout_problems(page, "UVO with errors (375 px)") == []
