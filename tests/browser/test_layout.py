@@ -90,6 +90,7 @@ MEASURE = """
     }
   }
   const controls = [];
+  for (const old of document.querySelectorAll('[data-layout-id]')) delete old.dataset.layoutId;
   for (const el of document.querySelectorAll('input, select, textarea, button')) {
     if (el.type === 'hidden' || !el.checkVisibility({visibilityProperty: true})) continue;
     const box = el.getBoundingClientRect();
