@@ -44,6 +44,12 @@ def shots() -> list[Shot]:
     )
     assert case is not None, "no demo data: run load_demo_data first"
     version = PlanVersion.objects.filter(case=case).order_by("-number").first()
+    # The first version's form has the interventions rows (a later one copies them).
+    first_plan = (
+        Case.objects.filter(regisseur__user__username="regisseur.oov1", plan_versions=None)
+        .order_by("number")
+        .first()
+    )
     regisseur = Regisseur.objects.get(user__username="regisseur.oov1")
     leaving = Regisseur.objects.get(user__username="regisseur.ggd")
     on_case = {"pk": case.pk}
@@ -70,7 +76,7 @@ def shots() -> list[Shot]:
         Shot(
             "plan-new",
             "regisseur.oov1",
-            reverse("cases:plan_new", kwargs=on_case),
+            reverse("cases:plan_new", kwargs={"pk": (first_plan or case).pk}),
             "Nieuwe versie plan van aanpak",
             narrow=True,
         ),
