@@ -52,6 +52,19 @@ def browser_page(browser: Any, live_server: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
+def world() -> Any:
+    """The permission matrix's world (tests/permissions/world.py), for the scans of every page."""
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import Role
+    from tests.permissions.world import build_world
+
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
+    return build_world()
+
+
+@pytest.fixture
 def signed_in_page(browser_page: Any) -> Callable[[Any], Any]:
     """Signs ``user`` in through the sign-in form and the second-factor form."""
     from accounts.services import backup_codes_replace

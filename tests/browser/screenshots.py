@@ -44,6 +44,12 @@ def shots() -> list[Shot]:
     )
     assert case is not None, "no demo data: run load_demo_data first"
     version = PlanVersion.objects.filter(case=case).order_by("-number").first()
+    # The first version's form has the interventions rows (a later one copies them).
+    first_plan = (
+        Case.objects.filter(regisseur__user__username="regisseur.oov1", plan_versions=None)
+        .order_by("number")
+        .first()
+    )
     regisseur = Regisseur.objects.get(user__username="regisseur.oov1")
     leaving = Regisseur.objects.get(user__username="regisseur.ggd")
     on_case = {"pk": case.pk}
@@ -60,7 +66,20 @@ def shots() -> list[Shot]:
             narrow=True,
         ),
         Shot("person", "regisseur.oov1", reverse("cases:person", kwargs=on_case), "Persoon"),
-        Shot("uvo-new", "regisseur.oov1", reverse("cases:meeting_new", kwargs=on_case), "UVO"),
+        Shot(
+            "uvo-new",
+            "regisseur.oov1",
+            reverse("cases:meeting_new", kwargs=on_case),
+            "UVO",
+            narrow=True,
+        ),
+        Shot(
+            "plan-new",
+            "regisseur.oov1",
+            reverse("cases:plan_new", kwargs={"pk": (first_plan or case).pk}),
+            "Nieuwe versie plan van aanpak",
+            narrow=True,
+        ),
         Shot(
             "phase-change",
             "regisseur.oov1",
@@ -78,12 +97,14 @@ def shots() -> list[Shot]:
             "regisseur.oov1",
             reverse("cases:assessment_new", kwargs=on_case),
             "Weging",
+            narrow=True,
         ),
         Shot(
             "evaluation-new",
             "regisseur.oov1",
             reverse("cases:evaluation_new", kwargs=on_case),
             "Evaluatie",
+            narrow=True,
         ),
         Shot(
             "hand-over", "programmateam", reverse("cases:hand_over", kwargs=on_case), "Overdracht"

@@ -16,7 +16,7 @@ from accounts.roles import Role
 from accounts.services import backup_codes_replace
 from tests.factories import UserFactory
 from tests.permissions.matrix import ALL_ROWS, PEOPLE
-from tests.permissions.world import ANONYMOUS, World, build_world
+from tests.permissions.world import ANONYMOUS
 
 from .conftest import BACKUP_CODE, PASSWORD, assert_accessible
 
@@ -75,13 +75,6 @@ def test_the_plan_covers_every_page_of_the_matrix():
     # The pages of each part of the UI are there (a guard against an empty plan).
     for name in ("monitoring:dashboard", "cases:detail", "cases:exit_decisions", "audit:log"):
         assert name in planned
-
-
-@pytest.fixture
-def world() -> World:
-    for role in Role:
-        Group.objects.get_or_create(name=role.value)
-    return build_world()
 
 
 @pytest.mark.django_db(transaction=True)
