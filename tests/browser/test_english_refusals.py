@@ -139,7 +139,13 @@ def test_ten_refusals_are_shown_in_english(signed_in_page, live_server):
             "evaluation rule",
             EVALUATION_IN_FUTURE,
             f"{c2}/evaluatie/",
-            {"kind": "maandelijks", "held_on": tomorrow, "findings": "Gaat goed."},
+            {
+                "kind": "maandelijks",
+                "held_on": tomorrow,
+                "findings": "Gaat goed.",
+                "risk_level": "midden",
+                "reasoning": "Opnieuw gewogen.",
+            },
         ),
         (
             "assessment rule",

@@ -44,7 +44,8 @@ STORED_AS_WRITTEN = {
 
 
 def is_dutch_sentence(text: str) -> bool:
-    if " " not in text:
+    # A message is one line; a text over several lines is code (SQL, a template).
+    if " " not in text or "\n" in text.strip():
         return False
     words = set(re.findall(r"[a-zà-ÿ]+", text.lower()))
     if words & DUTCH_STOP_WORDS:
@@ -108,6 +109,7 @@ def test_the_check_sees_plain_noop_and_formatted_sentences():
         'E = format_lazy(_("Minstens {n} tekens."), n=3)\n'
         'F = "ipgar_refreshed_at"\n'
         'G = "The database user {user} can alter the access log."\n'
+        'H = "\\nSELECT 1 FROM log\\nWHERE op = 1 AND te IS NULL;\\n"\n'
         'API_PURPOSE = "Synchronisatie via de API"\n'
     )
     assert [line.split(" ")[1] for line in plain_sentences(source, "m.py")] == ["A", "B", "C"]
