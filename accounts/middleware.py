@@ -24,7 +24,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from .roles import Role, user_has_role
 from .services import session_is_verified
@@ -35,8 +35,8 @@ REFRESHED_AT = "ipgar_refreshed_at"
 # Paths an authenticated but not yet verified user may reach.
 STATIC_PREFIX = "/static/"
 OPEN_PREFIXES = (STATIC_PREFIX, "/healthz", "/i18n/", "/api/")
-SESSION_EXPIRED = "Uw sessie is verlopen. Log opnieuw in."
-NO_WEB_FOR_SYNC_CLIENTS = "Synchronisatieclients gebruiken de API, niet de website."
+SESSION_EXPIRED = _("Uw sessie is verlopen. Log opnieuw in.")
+NO_WEB_FOR_SYNC_CLIENTS = _("Synchronisatieclients gebruiken de API, niet de website.")
 
 
 class SignInPolicyMiddleware:
@@ -56,11 +56,11 @@ class SignInPolicyMiddleware:
             if user_has_role(user, Role.SYNC_CLIENT):
                 # A sync client is not a person: it has a token, never a web session.
                 logout(request)
-                return HttpResponseForbidden(_(NO_WEB_FOR_SYNC_CLIENTS))
+                return HttpResponseForbidden(str(NO_WEB_FOR_SYNC_CLIENTS))
             signed_in_at = request.session.setdefault(SIGNED_IN_AT, time.time())
             if time.time() - signed_in_at > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
-                messages.info(request, _(SESSION_EXPIRED))
+                messages.info(request, SESSION_EXPIRED)
                 return redirect(f"{reverse('login')}?next={request.path}")
             verified = session_is_verified(user)
             if not verified and request.path not in self._second_factor_paths():

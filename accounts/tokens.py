@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions, permissions
 
 from .models import ApiToken
@@ -27,14 +28,14 @@ if TYPE_CHECKING:  # rest_framework.views reads the settings, which name this mo
     from rest_framework.views import APIView
 
 AUTH_HEADER_KEYWORD = "Token"
-KEY_INVALID = "Ongeldig API-token."
-KEY_EXPIRED = "Dit API-token is verlopen."
-KEY_REVOKED = "Dit API-token is ingetrokken."
-SCOPE_MISSING = "Dit API-token heeft geen recht op deze handeling ({scope})."
-SCOPE_UNKNOWN = "Onbekend recht: {scope}."
-EXPIRY_IN_PAST = "De vervaldatum moet in de toekomst liggen."
-EXPIRY_TOO_FAR = "Een API-token is hooguit een jaar geldig."
-CLIENT_NOT_SYNC = "Alleen een synchronisatieclient kan een API-token krijgen."
+KEY_INVALID = _("Ongeldig API-token.")
+KEY_EXPIRED = _("Dit API-token is verlopen.")
+KEY_REVOKED = _("Dit API-token is ingetrokken.")
+SCOPE_MISSING = _("Dit API-token heeft geen recht op deze handeling ({scope}).")
+SCOPE_UNKNOWN = _("Onbekend recht: {scope}.")
+EXPIRY_IN_PAST = _("De vervaldatum moet in de toekomst liggen.")
+EXPIRY_TOO_FAR = _("Een API-token is hooguit een jaar geldig.")
+CLIENT_NOT_SYNC = _("Alleen een synchronisatieclient kan een API-token krijgen.")
 
 MAX_LIFETIME = datetime.timedelta(days=366)
 # Resources of /api/v1/ that a token can be scoped to.

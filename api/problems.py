@@ -10,12 +10,12 @@ so a client never sees an HTML error page.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
@@ -24,19 +24,24 @@ from rest_framework.views import exception_handler
 
 from domain.errors import RuleViolation, StaleObject
 
+if TYPE_CHECKING:  # django-stubs' type of a lazy translation
+    from django.utils.functional import _StrPromise
+
 logger = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 API_PREFIX = "/api/"
 TYPE_BASE = "https://ipgar.amsterdam.nl/problemen/"
 
-PRECONDITION_FAILED = "De ETag in If-Match is niet (meer) die van dit object; haal het opnieuw op."
-PRECONDITION_REQUIRED = "Een wijziging vraagt een If-Match-header met de ETag van het object."
-BODY_TOO_LARGE = "Het verzoek is te groot (hooguit {limit} bytes)."
-RULE_CONFLICT = "Een regel van de aanpak staat deze wijziging niet toe."
-INVALID_INPUT = "De invoer is niet geldig."
-NOT_FOUND = "Niet gevonden."
-SERVER_ERROR = "Er ging iets mis aan onze kant; probeer het later opnieuw."
+PRECONDITION_FAILED = _(
+    "De ETag in If-Match is niet (meer) die van dit object; haal het opnieuw op."
+)
+PRECONDITION_REQUIRED = _("Een wijziging vraagt een If-Match-header met de ETag van het object.")
+BODY_TOO_LARGE = _("Het verzoek is te groot (hooguit {limit} bytes).")
+RULE_CONFLICT = _("Een regel van de aanpak staat deze wijziging niet toe.")
+INVALID_INPUT = _("De invoer is niet geldig.")
+NOT_FOUND = _("Niet gevonden.")
+SERVER_ERROR = _("Er ging iets mis aan onze kant; probeer het later opnieuw.")
 
 TITLES = {
     400: "Ongeldige invoer",
@@ -141,7 +146,7 @@ def _django_errors(exc: DjangoValidationError) -> list[dict[str, str]]:
 
 def problem(
     status_code: int,
-    detail: str,
+    detail: str | _StrPromise,
     *,
     errors: list[dict[str, str]] | None = None,
     instance: str = "",

@@ -10,10 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext_lazy as _
 
 from .models import ChangeEvent, ExternalId, PersonSource
 
-CURSOR_INVALID = "Ongeldige cursor: gebruik de cursor uit een eerder antwoord van de feed."
+CURSOR_INVALID = _("Ongeldige cursor: gebruik de cursor uit een eerder antwoord van de feed.")
 
 # Every transaction older than this has ended: its events are final (or never existed).
 SNAPSHOT_HORIZON_SQL = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"

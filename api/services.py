@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.tokens import token_allows
 
@@ -31,13 +32,13 @@ from .selectors import FeedCursor, changes_since
 from .signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from .webhook_targets import WebhookTargetRefused, webhook_post, webhook_url_check
 
-EXTERNAL_ID_TAKEN = "Dit externe id hoort al bij een ander object."
-EXTERNAL_ID_DIFFERS = "Dit object heeft al een ander extern id: {external_id}."
-IDEMPOTENCY_KEY_REUSED = (
+EXTERNAL_ID_TAKEN = _("Dit externe id hoort al bij een ander object.")
+EXTERNAL_ID_DIFFERS = _("Dit object heeft al een ander extern id: {external_id}.")
+IDEMPOTENCY_KEY_REUSED = _(
     "Deze Idempotency-Key is al gebruikt voor een ander verzoek; kies een nieuwe sleutel."
 )
-WEBHOOK_RESOURCE_UNKNOWN = "Onbekende bron: {resource}."
-WEBHOOK_RESOURCE_NOT_READABLE = "Uw token mag {resource} niet lezen."
+WEBHOOK_RESOURCE_UNKNOWN = _("Onbekende bron: {resource}.")
+WEBHOOK_RESOURCE_NOT_READABLE = _("Uw token mag {resource} niet lezen.")
 DISPATCH_BATCH = 500
 
 

@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
@@ -72,8 +73,8 @@ from .problems import ProblemJSONRenderer  # noqa: F401  (documented error media
 from .selectors import FeedCursor, changes_since, person_source_client_id
 from .services import person_source_record, webhook_subscribe
 
-INTERVENTION_NOT_IN_VERSION = "Deze interventie hoort niet bij deze versie van het plan."
-ACTION_NOT_IN_MEETING = "Deze actie hoort niet bij dit overleg."
+INTERVENTION_NOT_IN_VERSION = _("Deze interventie hoort niet bij deze versie van het plan.")
+ACTION_NOT_IN_MEETING = _("Deze actie hoort niet bij dit overleg.")
 
 
 def advices(**only: Any) -> Prefetch:

@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # django-stubs' type of a lazy translation
     from django.utils.functional import _StrPromise
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]
-PERIOD_REVERSED = "De datum ‘tot en met’ ligt vóór de datum ‘vanaf’."
+PERIOD_REVERSED = _("De datum ‘tot en met’ ligt vóór de datum ‘vanaf’.")
 
 
 def _date_field(label: _StrPromise) -> forms.DateField:

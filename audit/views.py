@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from accounts.http import AuthenticatedRequest
@@ -22,8 +23,8 @@ from .selectors import (
 from .services import access_record_log_export, access_record_subject_access_export
 
 RECORDS_PER_PAGE = 50
-LOG_REFUSED = "Alleen het programmateam en privacyfunctionarissen lezen het toegangslog."
-SUBJECT_ACCESS_REFUSED = "Alleen het programmateam stelt een inzageverzoek samen."
+LOG_REFUSED = _("Alleen het programmateam en privacyfunctionarissen lezen het toegangslog.")
+SUBJECT_ACCESS_REFUSED = _("Alleen het programmateam stelt een inzageverzoek samen.")
 
 
 def _csv_response(content: str, filename: str) -> HttpResponse:

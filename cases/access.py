@@ -36,6 +36,7 @@ from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermission
 
 from accounts.models import User
@@ -61,7 +62,7 @@ MANAGED_PERMISSIONS: frozenset[CasePermission] = frozenset(
 # UVO, plan or other write rests on it (docs/adr/0004-reading-cases-and-emergency-access.md).
 EMERGENCY_PERMISSIONS: frozenset[CasePermission] = frozenset(("view_case", "view_person_data"))
 
-CASE_PERMISSION_REFUSED = "U mag dit onderdeel van de casus niet inzien."
+CASE_PERMISSION_REFUSED = _("U mag dit onderdeel van de casus niet inzien.")
 # Cases re-derived together: one batch is a handful of queries, whatever its size.
 ACCESS_SYNC_BATCH_SIZE = 500
 

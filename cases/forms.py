@@ -33,7 +33,7 @@ from .selectors.cases import (
 from .selectors.plans import plan_versions_of
 from .services.sharing import SHARE_WITH_MAX_LENGTH
 
-NOT_TO_REVIEW = "Deze noodtoegang staat niet (meer) ter beoordeling."
+NOT_TO_REVIEW = _("Deze noodtoegang staat niet (meer) ter beoordeling.")
 NOT_TO_END = _("Deze noodtoegang staat niet (meer) ter opvolging.")
 
 
@@ -129,9 +129,9 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXTAREA = {"rows": 3}
 
 MEETING_ADD_ROW = "rij_toevoegen"  # the submit button that asks for one more row
-HAND_OVER_NOTHING_CHOSEN = "Kies een nieuwe regisseur, een nieuwe buddy of beide."
-EXIT_DECISION_UNKNOWN = "Dit uitstroomvoorstel wacht niet (meer) op een besluit van PTO-R."
-RECEIVER_REQUIRED = "Kies een ontvanger voor deze casus."
+HAND_OVER_NOTHING_CHOSEN = _("Kies een nieuwe regisseur, een nieuwe buddy of beide.")
+EXIT_DECISION_UNKNOWN = _("Dit uitstroomvoorstel wacht niet (meer) op een besluit van PTO-R.")
+RECEIVER_REQUIRED = _("Kies een ontvanger voor deze casus.")
 
 
 def _date(label: Any, **kwargs: Any) -> forms.DateField:

@@ -29,12 +29,15 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from domain.errors import RuleViolation
+
+if TYPE_CHECKING:  # django-stubs' type of a lazy translation
+    from django.utils.functional import _StrPromise
 
 
 class Phase(models.IntegerChoices):
@@ -71,26 +74,26 @@ RUNNING_EXIT_STATUSES = (ExitStatus.OPEN, ExitStatus.ADVISED)
 
 # --- the messages of a refused change -------------------------------------------------
 
-NOTIFICATION_ALREADY_SIGNED = "De notificatiebrief van deze casus is al getekend."
-NOTIFICATION_CASE_EXITED = "Deze casus is uitgestroomd."
-PHASE_UNCHANGED = "De casus is al in deze fase."
-PHASE_ONE_STEP_AT_A_TIME = (
+NOTIFICATION_ALREADY_SIGNED = _("De notificatiebrief van deze casus is al getekend.")
+NOTIFICATION_CASE_EXITED = _("Deze casus is uitgestroomd.")
+PHASE_UNCHANGED = _("De casus is al in deze fase.")
+PHASE_ONE_STEP_AT_A_TIME = _(
     "Een casus gaat één fase tegelijk vooruit of terug: van fase %(from_phase)s naar fase "
     "%(to_phase)s kan niet."
 )
-PLAN_ADOPTED_IMMUTABLE = (
+PLAN_ADOPTED_IMMUTABLE = _(
     "Een vastgestelde versie van het plan van aanpak verandert nooit. Maak een nieuwe versie."
 )
-PLAN_NEEDS_ITAT_ADVICE = (
+PLAN_NEEDS_ITAT_ADVICE = _(
     "Het plan gaat eerst voor advies naar het ITAT-R: leg het advies op deze versie vast "
     "voordat u het plan vaststelt."
 )
-EXIT_NOT_RUNNING = "Deze uitstroomprocedure loopt niet meer."
-EXIT_ADVICE_ALREADY_GIVEN = (
+EXIT_NOT_RUNNING = _("Deze uitstroomprocedure loopt niet meer.")
+EXIT_ADVICE_ALREADY_GIVEN = _(
     "Het ITAT-R heeft over dit uitstroomvoorstel al geadviseerd: het wacht op het besluit "
     "van PTO-R."
 )
-EXIT_DECISION_NEEDS_ADVICE = "PTO-R besluit pas over uitstroom als het ITAT-R heeft geadviseerd."
+EXIT_DECISION_NEEDS_ADVICE = _("PTO-R besluit pas over uitstroom als het ITAT-R heeft geadviseerd.")
 
 
 # --- the lifecycles -------------------------------------------------------------------
@@ -104,7 +107,7 @@ ANY = "*"
 
 @dataclass(frozen=True)
 class Refusal:
-    message: str
+    message: str | _StrPromise
     code: str
     # The names under which the message reads the two statuses, if it does.
     params: tuple[str, str] | None = None

@@ -8,13 +8,14 @@
   plan, a buddy who is also the regisseur). The UI shows the Dutch message; the
   API answers 409 Conflict.
 
-Messages are Dutch, and are module-level constants so tests reuse them.
+Messages are Dutch, and are module-level constants so tests reuse them; each is a
+lazy translation (``gettext_lazy``), so the English UI shows it in English.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 
 class RuleViolation(ValidationError):
@@ -25,9 +26,8 @@ class StaleObject(RuleViolation):
     """The record changed since the user loaded it (optimistic locking)."""
 
 
-# The one message of every optimistic-locking refusal (StaleObject). A plain string
-# that makemessages still finds: the views translate it where they show it.
-STALE_RECORD = gettext_noop(
+# The one message of every optimistic-locking refusal (StaleObject).
+STALE_RECORD = _(
     "Dit gegeven is inmiddels door iemand anders gewijzigd. Bekijk de nieuwe versie en "
     "voer uw wijziging opnieuw in."
 )

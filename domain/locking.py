@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from django import forms
 from django.db import models
 from django.db.models import F
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from .errors import STALE_RECORD, StaleObject
 
@@ -28,7 +28,7 @@ M = TypeVar("M", bound=models.Model)
 
 # What the user sees above a form whose record changed in the meantime: the
 # service's own STALE_RECORD message, then this, with the record as it now stands.
-STALE_SHOWN_BELOW = (
+STALE_SHOWN_BELOW = _(
     "Hieronder staat hoe het nu is vastgelegd. Uw invoer is bewaard: controleer haar en "
     "verstuur opnieuw als uw wijziging nog steeds klopt."
 )
@@ -70,7 +70,7 @@ class RevisionField(forms.IntegerField):
 
 def show_stale(form: forms.Form) -> None:
     """Say above the form that the record below is how it is stored now."""
-    form.add_error(None, _(STALE_SHOWN_BELOW))
+    form.add_error(None, STALE_SHOWN_BELOW)
 
 
 def with_current_revision(data: Any, revision: int) -> Any:

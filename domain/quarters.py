@@ -16,9 +16,10 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 CODE_PATTERN = re.compile(r"^(?P<year>\d{4})-Q(?P<number>[1-4])$")
-QUARTER_INVALID = "Geef het kwartaal op als jaar-Qn, bijvoorbeeld 2026-Q3."
+QUARTER_INVALID = _("Geef het kwartaal op als jaar-Qn, bijvoorbeeld 2026-Q3.")
 
 
 @dataclasses.dataclass(frozen=True, order=True)

@@ -14,8 +14,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
-NULL_CHARACTER = "Het veld '%(field)s' bevat een ongeldig teken (een nul-teken)."
+NULL_CHARACTER = _("Het veld '%(field)s' bevat een ongeldig teken (een nul-teken).")
 
 
 def refuse_null_characters(sender: Any, instance: models.Model, **kwargs: Any) -> None:

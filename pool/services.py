@@ -20,6 +20,7 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
 from audit.history import history_context
@@ -40,60 +41,60 @@ from .selectors import regisseur_caseload, regisseur_open_case_count
 from .signals import absence_changed
 
 # Membership.
-FTE_NOT_POSITIVE = "Het aantal fte moet groter zijn dan 0."
-FTE_ABOVE_ONE = "Het aantal fte kan niet hoger zijn dan 1,0."
-FTE_TOO_PRECISE = "Geef het aantal fte op in ten hoogste twee decimalen."
-FTE_BELOW_PARTNER_MINIMUM = (
+FTE_NOT_POSITIVE = _("Het aantal fte moet groter zijn dan 0.")
+FTE_ABOVE_ONE = _("Het aantal fte kan niet hoger zijn dan 1,0.")
+FTE_TOO_PRECISE = _("Geef het aantal fte op in ten hoogste twee decimalen.")
+FTE_BELOW_PARTNER_MINIMUM = _(
     "Een regisseur van een andere kernpartner dan OOV werkt minimaal 0,5 fte als regisseur."
 )
-USER_ALREADY_REGISSEUR = "Deze gebruiker is al regisseur in de pool."
-ACTIVE_PERIOD_REVERSED = "De datum 'actief tot en met' ligt vóór de datum 'actief vanaf'."
-MANAGER_OTHER_ORGANISATION = (
+USER_ALREADY_REGISSEUR = _("Deze gebruiker is al regisseur in de pool.")
+ACTIVE_PERIOD_REVERSED = _("De datum 'actief tot en met' ligt vóór de datum 'actief vanaf'.")
+MANAGER_OTHER_ORGANISATION = _(
     "De leidinggevende moet werken bij de moederorganisatie van de regisseur."
 )
-MEMBERSHIP_ALREADY_ENDED = "Het lidmaatschap van deze regisseur is al eerder beëindigd."
-MEMBERSHIP_HAS_OPEN_CASES = (
+MEMBERSHIP_ALREADY_ENDED = _("Het lidmaatschap van deze regisseur is al eerder beëindigd.")
+MEMBERSHIP_HAS_OPEN_CASES = _(
     "Deze regisseur heeft nog open casussen als regisseur of buddy. Draag die eerst over; "
     "de overdracht beëindigt daarna het lidmaatschap."
 )
 
 # Absences.
-ABSENCE_PERIOD_REVERSED = "De einddatum van de afwezigheid ligt vóór de begindatum."
-ABSENCE_OVERLAPS = "Deze regisseur is in (een deel van) deze periode al afwezig."
-REGISSEUR_STANDS_IN = (
+ABSENCE_PERIOD_REVERSED = _("De einddatum van de afwezigheid ligt vóór de begindatum.")
+ABSENCE_OVERLAPS = _("Deze regisseur is in (een deel van) deze periode al afwezig.")
+REGISSEUR_STANDS_IN = _(
     "Deze regisseur vervangt in (een deel van) deze periode een collega. "
     "Regel eerst een andere vervanger."
 )
-STAND_IN_IS_REGISSEUR = "Een regisseur kan niet zijn eigen vervanger zijn."
-STAND_IN_NOT_ACTIVE = "De vervanger is niet de hele periode lid van de pool."
-STAND_IN_ABSENT = "De vervanger is in (een deel van) deze periode zelf afwezig."
-END_EARLY_OUTSIDE_ABSENCE = (
+STAND_IN_IS_REGISSEUR = _("Een regisseur kan niet zijn eigen vervanger zijn.")
+STAND_IN_NOT_ACTIVE = _("De vervanger is niet de hele periode lid van de pool.")
+STAND_IN_ABSENT = _("De vervanger is in (een deel van) deze periode zelf afwezig.")
+END_EARLY_OUTSIDE_ABSENCE = _(
     "De nieuwe einddatum moet binnen de afwezigheid liggen: niet vóór de begindatum "
     "en niet na de huidige einddatum."
 )
 
 # Caseload reviews and three-way talks.
-HELD_BY_NOT_PROGRAMME_TEAM = (
+HELD_BY_NOT_PROGRAMME_TEAM = _(
     "Een caseloadbespreking of driegesprek wordt gevoerd door iemand van het programmateam (OOV)."
 )
-REGISSEUR_NOT_ACTIVE = "De regisseur was op deze datum geen lid van de pool."
-MANAGER_NOT_OF_REGISSEUR = (
+REGISSEUR_NOT_ACTIVE = _("De regisseur was op deze datum geen lid van de pool.")
+MANAGER_NOT_OF_REGISSEUR = _(
     "De leidinggevende moet de leidinggevende van de regisseur zijn, of werken bij diens "
     "moederorganisatie."
 )
 
 # Team activities.
-SERIES_INCOMPLETE = (
+SERIES_INCOMPLETE = _(
     "Een intervisie hoort bij een reeks: geef de naam van de reeks, het nummer en het "
     "aantal bijeenkomsten op."
 )
-SERIES_NUMBER_OUT_OF_RANGE = (
+SERIES_NUMBER_OUT_OF_RANGE = _(
     "Het nummer in de reeks moet tussen 1 en het aantal bijeenkomsten van de reeks liggen."
 )
-SERIES_NUMBER_TAKEN = "Dit nummer is in deze reeks al gebruikt."
-SERIES_SIZE_DIFFERS = "Deze reeks heeft al een ander aantal bijeenkomsten."
-KIND_UNKNOWN = "Onbekende soort teamactiviteit."
-ATTENDEE_NOT_ACTIVE = "Alleen regisseurs die op de datum lid van de pool zijn, kunnen deelnemen."
+SERIES_NUMBER_TAKEN = _("Dit nummer is in deze reeks al gebruikt.")
+SERIES_SIZE_DIFFERS = _("Deze reeks heeft al een ander aantal bijeenkomsten.")
+KIND_UNKNOWN = _("Onbekende soort teamactiviteit.")
+ATTENDEE_NOT_ACTIVE = _("Alleen regisseurs die op de datum lid van de pool zijn, kunnen deelnemen.")
 
 # The moederorganisatie that runs the pool: its regisseurs have no FTE minimum.
 OOV_CODE = "oov"

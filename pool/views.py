@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import AuthenticatedRequest
@@ -59,26 +60,26 @@ from .selectors import (
 
 # The pool list is paged: a pool of hundreds (as in the benchmark) stays one quick page.
 REGISSEURS_PER_PAGE = 50
-ONLY_PROGRAMME_TEAM = "Alleen het programmateam (OOV) beheert de regisseurspool."
-ONLY_REVIEW_READERS = (
+ONLY_PROGRAMME_TEAM = _("Alleen het programmateam (OOV) beheert de regisseurspool.")
+ONLY_REVIEW_READERS = _(
     "Caseloadbesprekingen zijn alleen in te zien door het programmateam en de regisseur zelf."
 )
-ONLY_TALK_READERS = (
+ONLY_TALK_READERS = _(
     "Driegesprekken zijn alleen in te zien door het programmateam, de regisseur zelf en "
     "zijn of haar leidinggevende."
 )
-ONLY_MANAGER = "Deze pagina is voor leidinggevenden van een moederorganisatie."
+ONLY_MANAGER = _("Deze pagina is voor leidinggevenden van een moederorganisatie.")
 
-REGISSEUR_ADDED = "%(name)s is toegevoegd aan de regisseurspool."
-REGISSEUR_CHANGED = "De gegevens van %(name)s zijn opgeslagen."
-MEMBERSHIP_ENDED = "Het lidmaatschap van %(name)s eindigt op %(day)s."
-ABSENCE_ADDED = "De afwezigheid is vastgelegd."
-ABSENCE_CHANGED = "De afwezigheid is gewijzigd."
-ABSENCE_ENDED = "De afwezigheid eindigt op %(day)s."
-REVIEW_RECORDED = "De caseloadbespreking is vastgelegd, met een momentopname van de caseload."
-TALK_RECORDED = "Het driegesprek is vastgelegd."
-ACTIVITY_RECORDED = "De teamactiviteit is vastgelegd."
-ATTENDANCE_RECORDED = "De aanwezigheid is bijgewerkt."
+REGISSEUR_ADDED = _("%(name)s is toegevoegd aan de regisseurspool.")
+REGISSEUR_CHANGED = _("De gegevens van %(name)s zijn opgeslagen.")
+MEMBERSHIP_ENDED = _("Het lidmaatschap van %(name)s eindigt op %(day)s.")
+ABSENCE_ADDED = _("De afwezigheid is vastgelegd.")
+ABSENCE_CHANGED = _("De afwezigheid is gewijzigd.")
+ABSENCE_ENDED = _("De afwezigheid eindigt op %(day)s.")
+REVIEW_RECORDED = _("De caseloadbespreking is vastgelegd, met een momentopname van de caseload.")
+TALK_RECORDED = _("Het driegesprek is vastgelegd.")
+ACTIVITY_RECORDED = _("De teamactiviteit is vastgelegd.")
+ATTENDANCE_RECORDED = _("De aanwezigheid is bijgewerkt.")
 
 REVIEW_READ_PURPOSE = "Caseloadbespreking ingezien."
 TALK_READ_PURPOSE = "Driegesprek ingezien."

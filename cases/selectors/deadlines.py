@@ -83,7 +83,9 @@ class Deadline:
     """One due or overdue item.
 
     ``regisseur_id`` is the case's regisseur (for a pool-level item: the regisseur
-    it concerns); ``responsible_user_ids`` are the people to remind.
+    it concerns); ``responsible_user_ids`` are the people to remind. ``never_held``:
+    a caseload review or three-way talk this regisseur never had, due counted from
+    joining the pool (the number of days overdue then says little).
     """
 
     kind: DeadlineKind
@@ -96,6 +98,7 @@ class Deadline:
     responsible_user_ids: tuple[int, ...]
     label: str
     key: str
+    never_held: bool = False
 
 
 def deadlines(
@@ -275,6 +278,7 @@ def _item(
     responsible_user_ids: tuple[int, ...],
     labels: Mapping[str, str],
     regisseur_name: str = "",
+    never_held: bool = False,
 ) -> Deadline:
     return Deadline(
         kind=kind,
@@ -287,6 +291,7 @@ def _item(
         responsible_user_ids=responsible_user_ids,
         label=labels[kind] % {"case": case_number, "regisseur": regisseur_name},
         key=f"{kind.value}:{subject}:{subject_id}",
+        never_held=never_held,
     )
 
 
@@ -483,6 +488,7 @@ def _pool_deadlines(on: datetime.date, scope: Q, members: _Members) -> Iterator[
             regisseur_id=row["pk"],
             responsible_user_ids=_user_ids(members.programme_team, [row["user_id"]]),
             regisseur_name=name,
+            never_held=row["latest_review"] is None,
         )
         yield _item(
             labels=members.labels,
@@ -496,4 +502,5 @@ def _pool_deadlines(on: datetime.date, scope: Q, members: _Members) -> Iterator[
                 members.programme_team, [row["user_id"], row["manager_id"]]
             ),
             regisseur_name=name,
+            never_held=row["latest_talk"] is None,
         )

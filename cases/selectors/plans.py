@@ -16,10 +16,11 @@ from typing import Any, cast
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from ..models import Case, Intervention, ItatAdvice, PlanStatus, PlanVersion
 
-PLANS_OF_DIFFERENT_CASES = (
+PLANS_OF_DIFFERENT_CASES = _(
     "Alleen versies van het plan van aanpak van dezelfde casus zijn te vergelijken."
 )
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.history import history_context
@@ -24,27 +26,32 @@ from domain.locking import lock_for_update
 from ..models import Assessment, Case
 from .revisions import touch_case
 
-ASSESSMENT_CASE_EXITED = "De casus is uitgestroomd: er worden geen wegingen meer vastgelegd."
-ASSESSMENT_REASONING_REQUIRED = (
+if TYPE_CHECKING:  # django-stubs' type of a lazy translation
+    from django.utils.functional import _StrPromise
+
+ASSESSMENT_CASE_EXITED = _("De casus is uitgestroomd: er worden geen wegingen meer vastgelegd.")
+ASSESSMENT_REASONING_REQUIRED = _(
     "Onderbouw de weging: iedere beslissing en de afweging erachter wordt vastgelegd."
 )
-ASSESSMENT_RISK_LEVEL_INVALID = "Kies het risiconiveau: laag, midden of hoog."
-ASSESSMENT_IN_FUTURE = "De datum van de weging ligt in de toekomst."
+ASSESSMENT_RISK_LEVEL_INVALID = _("Kies het risiconiveau: laag, midden of hoog.")
+ASSESSMENT_IN_FUTURE = _("De datum van de weging ligt in de toekomst.")
 
-INCLUSION_MET = "De persoon voldoet aan beide criteria (zorg én veiligheid) en hoort in de aanpak."
-INCLUSION_NEITHER = (
+INCLUSION_MET = _(
+    "De persoon voldoet aan beide criteria (zorg én veiligheid) en hoort in de aanpak."
+)
+INCLUSION_NEITHER = _(
     "Er zijn geen problemen op leefgebieden en geen veiligheidsrisico: de persoon hoort niet "
     "in de iPGA-R."
 )
-INCLUSION_NO_SAFETY_RISK = (
+INCLUSION_NO_SAFETY_RISK = _(
     "Er zijn wel problemen op leefgebieden, maar geen veiligheidsrisico (geen risico op "
     "geweld vanuit ideologie): de persoon hoort niet in de iPGA-R."
 )
-INCLUSION_NO_CARE_PROBLEMS = (
+INCLUSION_NO_CARE_PROBLEMS = _(
     "Er is wel een veiligheidsrisico, maar er zijn geen problemen op leefgebieden: de "
     "persoon hoort niet in de iPGA-R."
 )
-INCLUSION_NOT_ASSESSED = "Deze casus is nog niet gewogen met het dynamisch beoordelingskader."
+INCLUSION_NOT_ASSESSED = _("Deze casus is nog niet gewogen met het dynamisch beoordelingskader.")
 
 
 @dataclass(frozen=True)
@@ -52,7 +59,7 @@ class InclusionCheck:
     """Whether the person belongs in the approach, and why (in Dutch, for the user)."""
 
     included: bool
-    explanation: str
+    explanation: str | _StrPromise
     assessment: Assessment | None = None
 
 

@@ -34,6 +34,7 @@ from collections.abc import Iterable, Mapping
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.history import history_context
@@ -45,35 +46,37 @@ from pool.services import regisseur_end_membership
 from ..access import case_access_sync
 from ..models import OPEN_STATUSES, Assignment, Case, CaseStatus
 
-ASSIGN_CASE_EXITED = "Deze casus is uitgestroomd: er wordt geen regisseur of buddy meer toegewezen."
-CASE_ALREADY_ASSIGNED = "Deze casus heeft al een regisseur; draag de casus over."
-CASE_NOT_ASSIGNED = (
+ASSIGN_CASE_EXITED = _(
+    "Deze casus is uitgestroomd: er wordt geen regisseur of buddy meer toegewezen."
+)
+CASE_ALREADY_ASSIGNED = _("Deze casus heeft al een regisseur; draag de casus over.")
+CASE_NOT_ASSIGNED = _(
     "Deze casus heeft nog geen regisseur; wijs eerst een regisseur en een buddy toe."
 )
-BUDDY_MUST_DIFFER = "De buddy moet een andere regisseur zijn dan de regisseur van de casus."
-BUDDY_UNCHANGED = "%(regisseur)s is al de buddy van deze casus."
-HAND_OVER_TO_SAME = "%(regisseur)s is al de regisseur van deze casus."
-HAND_OVER_TO_BUDDY_NEEDS_NEW_BUDDY = (
+BUDDY_MUST_DIFFER = _("De buddy moet een andere regisseur zijn dan de regisseur van de casus.")
+BUDDY_UNCHANGED = _("%(regisseur)s is al de buddy van deze casus.")
+HAND_OVER_TO_SAME = _("%(regisseur)s is al de regisseur van deze casus.")
+HAND_OVER_TO_BUDDY_NEEDS_NEW_BUDDY = _(
     "%(regisseur)s is de buddy van deze casus: wijs bij de overdracht ook een nieuwe buddy aan."
 )
-REGISSEUR_NOT_ACTIVE = "%(regisseur)s is op %(on)s geen actief lid van de regisseurspool."
-REGION_RESTRICTED = "%(regisseur)s neemt alleen casussen uit de regio %(region)s."
-ASSIGNMENT_REASON_REQUIRED = "Geef de reden van de toewijzing of overdracht op."
-ASSIGNMENT_DATE_TOO_EARLY = (
+REGISSEUR_NOT_ACTIVE = _("%(regisseur)s is op %(on)s geen actief lid van de regisseurspool.")
+REGION_RESTRICTED = _("%(regisseur)s neemt alleen casussen uit de regio %(region)s.")
+ASSIGNMENT_REASON_REQUIRED = _("Geef de reden van de toewijzing of overdracht op.")
+ASSIGNMENT_DATE_TOO_EARLY = _(
     "De datum ligt vóór %(since)s (de aanmelding of de start van de huidige toewijzing)."
 )
-CAPACITY_WARNING = (
+CAPACITY_WARNING = _(
     "%(regisseur)s heeft hiermee %(count)s van %(capacity)s casussen als regisseur: "
     "boven de maximale caseload."
 )
-LEAVER_NOT_ACTIVE = "%(regisseur)s is op %(on)s al geen lid meer van de regisseurspool."
-DISTRIBUTION_INCOMPLETE = (
+LEAVER_NOT_ACTIVE = _("%(regisseur)s is op %(on)s al geen lid meer van de regisseurspool.")
+DISTRIBUTION_INCOMPLETE = _(
     "Wijs voor iedere open casus een ontvanger aan (%(role)s). Nog zonder ontvanger: %(cases)s."
 )
-DISTRIBUTION_FOREIGN_CASES = (
+DISTRIBUTION_FOREIGN_CASES = _(
     "Deze casussen zijn geen open casussen van %(regisseur)s als %(role)s: %(cases)s."
 )
-DISTRIBUTION_UNKNOWN_REGISSEUR = "Onbekende regisseur in de verdeling (id %(ids)s)."
+DISTRIBUTION_UNKNOWN_REGISSEUR = _("Onbekende regisseur in de verdeling (id %(ids)s).")
 
 
 @dataclasses.dataclass

@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -43,10 +44,15 @@ from ..signals import emergency_access_opened
 
 EMERGENCY_REASON_MIN_LENGTH = 20
 
-EMERGENCY_ONLY_REGISSEUR = "Alleen een regisseur uit de pool kan noodtoegang tot een casus openen."
-EMERGENCY_REASON_TOO_SHORT = (
-    f"Geef de reden voor de noodtoegang op, in minstens {EMERGENCY_REASON_MIN_LENGTH} tekens: "
-    "waarom kan dit niet wachten tot de regisseur of de buddy bereikbaar is?"
+EMERGENCY_ONLY_REGISSEUR = _(
+    "Alleen een regisseur uit de pool kan noodtoegang tot een casus openen."
+)
+EMERGENCY_REASON_TOO_SHORT = format_lazy(
+    _(
+        "Geef de reden voor de noodtoegang op, in minstens {min_length} tekens: "
+        "waarom kan dit niet wachten tot de regisseur of de buddy bereikbaar is?"
+    ),
+    min_length=EMERGENCY_REASON_MIN_LENGTH,
 )
 # One answer for an unknown number, an exited case and a case one already reads.
 EMERGENCY_NOT_POSSIBLE = _(
@@ -57,10 +63,10 @@ EMERGENCY_DAILY_LIMIT = _(
     "U heeft vandaag al %(limit)s keer noodtoegang geopend, het maximum per dag. "
     "Neem contact op met het programmateam als u nu toch een casus moet inzien."
 )
-EMERGENCY_REVIEW_ONLY_PROGRAMME_TEAM = "Alleen het programmateam beoordeelt noodtoegang."
-EMERGENCY_REVIEW_NOT_OWN = "U kunt uw eigen noodtoegang niet beoordelen."
-EMERGENCY_ALREADY_REVIEWED = "Deze noodtoegang is al beoordeeld."
-EMERGENCY_REVIEW_NOTE_REQUIRED = "Leg uw beoordeling vast in een toelichting."
+EMERGENCY_REVIEW_ONLY_PROGRAMME_TEAM = _("Alleen het programmateam beoordeelt noodtoegang.")
+EMERGENCY_REVIEW_NOT_OWN = _("U kunt uw eigen noodtoegang niet beoordelen.")
+EMERGENCY_ALREADY_REVIEWED = _("Deze noodtoegang is al beoordeeld.")
+EMERGENCY_REVIEW_NOTE_REQUIRED = _("Leg uw beoordeling vast in een toelichting.")
 EMERGENCY_NOT_RUNNING = _("Deze noodtoegang is al verlopen of beëindigd.")
 
 # The access-log label of a refused attempt (the log is read in Dutch).

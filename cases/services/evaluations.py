@@ -18,6 +18,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.history import history_context
@@ -30,30 +31,30 @@ from .assessments import AssessmentInput, assessment_record
 from .plans import PLAN_FOCUS_REQUIRED, plan_version_new_from
 from .revisions import touch_case
 
-EVALUATION_CASE_EXITED = "De casus is uitgestroomd: er worden geen evaluaties meer vastgelegd."
-EVALUATION_KIND_INVALID = "Kies het soort evaluatie: maandelijks of tweejaarlijks."
-EVALUATION_IN_FUTURE = (
+EVALUATION_CASE_EXITED = _("De casus is uitgestroomd: er worden geen evaluaties meer vastgelegd.")
+EVALUATION_KIND_INVALID = _("Kies het soort evaluatie: maandelijks of tweejaarlijks.")
+EVALUATION_IN_FUTURE = _(
     "Een evaluatie wordt vastgelegd nadat ze is gehouden: de datum ligt in de toekomst."
 )
-EVALUATION_BEFORE_REGISTRATION = (
+EVALUATION_BEFORE_REGISTRATION = _(
     "De evaluatie kan niet zijn gehouden vóór de aanmelding van de casus."
 )
-EVALUATION_FINDINGS_REQUIRED = "Vul de bevindingen van de evaluatie in."
-EVALUATION_NEEDS_ADOPTED_PLAN = (
+EVALUATION_FINDINGS_REQUIRED = _("Vul de bevindingen van de evaluatie in.")
+EVALUATION_NEEDS_ADOPTED_PLAN = _(
     "De maandelijkse evaluatie gaat over het vastgestelde plan van aanpak, en deze casus had op "
     "die datum nog geen vastgesteld plan."
 )
-EVALUATION_EXIT_QUESTION_REQUIRED = (
+EVALUATION_EXIT_QUESTION_REQUIRED = _(
     "De tweejaarlijkse evaluatie beantwoordt de vraag of de persoon kan uitstromen."
 )
 # R-CASE-9: "bij iedere evaluatie" the team weighs again with the dynamic framework.
-EVALUATION_ASSESSMENT_REQUIRED = (
+EVALUATION_ASSESSMENT_REQUIRED = _(
     "Bij iedere evaluatie wordt de weging met het dynamisch beoordelingskader herhaald: "
     "leg die vast."
 )
-EVALUATION_ASSESSMENT_OF_OTHER_CASE = "Deze weging hoort bij een andere casus."
-EVALUATION_ASSESSMENT_AFTER = "De weging kan niet later zijn dan de evaluatie."
-EVALUATION_ASSESSMENT_USED = "Deze weging hoort al bij een andere evaluatie."
+EVALUATION_ASSESSMENT_OF_OTHER_CASE = _("Deze weging hoort bij een andere casus.")
+EVALUATION_ASSESSMENT_AFTER = _("De weging kan niet later zijn dan de evaluatie.")
+EVALUATION_ASSESSMENT_USED = _("Deze weging hoort al bij een andere evaluatie.")
 
 
 def _check(

@@ -29,6 +29,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.history import history_context
@@ -56,49 +57,53 @@ from .assignments import end_current_assignments
 from .phases import phase_transition_record
 from .revisions import touch_case
 
-EXIT_CASE_EXITED = "Deze casus is al uitgestroomd."
-EXIT_NEEDS_IN_REGIE = (
+EXIT_CASE_EXITED = _("Deze casus is al uitgestroomd.")
+EXIT_NEEDS_IN_REGIE = _(
     "Uitstroom kan pas als de casus in regie is (de notificatiebrief is getekend)."
 )
-EXIT_ALREADY_RUNNING = (
+EXIT_ALREADY_RUNNING = _(
     "Voor deze casus loopt al een uitstroomprocedure: rond die eerst af of trek die in."
 )
-EXIT_UNKNOWN_GROUND = "Onbekende grond voor uitstroom."
-EXIT_TEAM_JUDGEMENT_REQUIRED = (
+EXIT_UNKNOWN_GROUND = _("Onbekende grond voor uitstroom.")
+EXIT_TEAM_JUDGEMENT_REQUIRED = _(
     "Leg het gezamenlijk oordeel van het interventieteam vast: daarop berust het uitstroomvoorstel."
 )
-EXIT_HANDOVER_NEEDS_ORGANISATION = (
+EXIT_HANDOVER_NEEDS_ORGANISATION = _(
     "Noem bij een warme overdracht de organisatie die de zorg overneemt."
 )
-EXIT_MOVE_NEEDS_DESTINATION = "Noem bij een verhuizing de nieuwe gemeente of het land."
-EXIT_OTHER_NEEDS_EXPLANATION = "Licht de grond ‘anders’ toe."
-EXIT_PROPOSAL_NEEDS_PHASE_2 = (
+EXIT_MOVE_NEEDS_DESTINATION = _("Noem bij een verhuizing de nieuwe gemeente of het land.")
+EXIT_OTHER_NEEDS_EXPLANATION = _("Licht de grond ‘anders’ toe.")
+EXIT_PROPOSAL_NEEDS_PHASE_2 = _(
     "Een uitstroomvoorstel op deze grond kan pas in fase 2 of 3: eerst wordt het plan van "
     "aanpak uitgevoerd. Alleen een verhuizing start de uitstroom in elke fase."
 )
-EXIT_NEEDS_ASSESSMENT = (
+EXIT_NEEDS_ASSESSMENT = _(
     "Onderbouw het uitstroomvoorstel met een beoordeling volgens het dynamisch "
     "beoordelingskader: voor deze casus is nog geen beoordeling vastgelegd."
 )
-EXIT_REFUSED_THREAT_OF_VIOLENCE = (
+EXIT_REFUSED_THREAT_OF_VIOLENCE = _(
     "Zolang er sprake is van geweldsdreiging stroomt de persoon niet uit: volgens de laatste "
     "beoordeling (%(assessed_on)s) is aan het veiligheidscriterium voldaan."
 )
-EXIT_ADVICE_NEEDS_PHASE_3 = (
+EXIT_ADVICE_NEEDS_PHASE_3 = _(
     "Het uitstroomvoorstel gaat pas naar het ITAT-R als de casus in fase 3 is."
 )
-EXIT_ADVICE_NEEDS_PLAN_VERSION = (
+EXIT_ADVICE_NEEDS_PLAN_VERSION = _(
     "Het advies wordt aan een versie van het plan van aanpak gekoppeld, maar deze casus heeft "
     "nog geen plan van aanpak."
 )
-EXIT_UNKNOWN_RECOMMENDATION = "Onbekende strekking van het advies."
-EXIT_ADVICE_TEXT_REQUIRED = "Neem het advies van het ITAT-R op."
-EXIT_DATE_BEFORE_OPENING = "De datum ligt vóór de start van de uitstroomprocedure (%(opened_on)s)."
-EXIT_DECISION_ONLY_PTO_R = "Alleen een lid van het PTO-R besluit over uitstroom."
-EXIT_UNKNOWN_DECISION = "Kies ‘akkoord’ of ‘afgewezen’."
-EXIT_DECISION_REASONING_REQUIRED = "Motiveer het besluit."
-EXIT_DECISION_BEFORE_ADVICE = "Het besluit ligt vóór het advies van het ITAT-R (%(given_on)s)."
-EXIT_WITHDRAW_REASON_REQUIRED = "Geef de reden op waarom het uitstroomvoorstel wordt ingetrokken."
+EXIT_UNKNOWN_RECOMMENDATION = _("Onbekende strekking van het advies.")
+EXIT_ADVICE_TEXT_REQUIRED = _("Neem het advies van het ITAT-R op.")
+EXIT_DATE_BEFORE_OPENING = _(
+    "De datum ligt vóór de start van de uitstroomprocedure (%(opened_on)s)."
+)
+EXIT_DECISION_ONLY_PTO_R = _("Alleen een lid van het PTO-R besluit over uitstroom.")
+EXIT_UNKNOWN_DECISION = _("Kies ‘akkoord’ of ‘afgewezen’.")
+EXIT_DECISION_REASONING_REQUIRED = _("Motiveer het besluit.")
+EXIT_DECISION_BEFORE_ADVICE = _("Het besluit ligt vóór het advies van het ITAT-R (%(given_on)s).")
+EXIT_WITHDRAW_REASON_REQUIRED = _(
+    "Geef de reden op waarom het uitstroomvoorstel wordt ingetrokken."
+)
 
 # The reason on the case's history row when PTO-R approved the exit.
 EXIT_APPROVED_REASON = "Uitstroom besloten door PTO-R: %(reasoning)s"

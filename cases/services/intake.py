@@ -14,6 +14,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.history import history_context
@@ -27,18 +28,18 @@ from ..workflow import NOTIFICATION_CASE_EXITED as NOTIFICATION_CASE_EXITED
 from .phases import phase_transition_record
 from .revisions import touch_case
 
-CASE_NUMBER_REQUIRED = "Vul een casusnummer in."
-CASE_NUMBER_TAKEN = "Casusnummer %(number)s is al in gebruik."
-PERSON_NAME_TOO_LONG = "Een naam is te lang: ten hoogste %(limit)s tekens."
-PERSON_NAME_REQUIRED = "Vul de voornaam en de achternaam van de persoon in."
-BIRTH_AFTER_REGISTRATION = "De geboortedatum ligt na de aanmelddatum."
-BSN_NOT_NINE_DIGITS = "Een BSN bestaat uit precies 9 cijfers."
-BSN_FAILS_ELEVEN_CHECK = "Dit BSN bestaat niet: het voldoet niet aan de elfproef."
-NOTIFICATION_NEEDS_DIRECTORS = (
+CASE_NUMBER_REQUIRED = _("Vul een casusnummer in.")
+CASE_NUMBER_TAKEN = _("Casusnummer %(number)s is al in gebruik.")
+PERSON_NAME_TOO_LONG = _("Een naam is te lang: ten hoogste %(limit)s tekens.")
+PERSON_NAME_REQUIRED = _("Vul de voornaam en de achternaam van de persoon in.")
+BIRTH_AFTER_REGISTRATION = _("De geboortedatum ligt na de aanmelddatum.")
+BSN_NOT_NINE_DIGITS = _("Een BSN bestaat uit precies 9 cijfers.")
+BSN_FAILS_ELEVEN_CHECK = _("Dit BSN bestaat niet: het voldoet niet aan de elfproef.")
+NOTIFICATION_NEEDS_DIRECTORS = _(
     "Wijs eerst een regisseur en een buddy toe: iedere casus heeft er vanaf de start twee."
 )
-NOTIFICATION_BEFORE_REGISTRATION = "De notificatiebrief is getekend vóór de aanmelddatum."
-PERSON_PSEUDONYMISED = (
+NOTIFICATION_BEFORE_REGISTRATION = _("De notificatiebrief is getekend vóór de aanmelddatum.")
+PERSON_PSEUDONYMISED = _(
     "De persoonsgegevens van deze casus zijn gepseudonimiseerd en worden niet meer gewijzigd."
 )
 

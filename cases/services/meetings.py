@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
 from audit.history import history_context
@@ -26,26 +27,32 @@ from domain.locking import bump_revision, lock_for_update
 from ..models import Case, Meeting, MeetingAction, MeetingAttendee, TeamMember
 from .revisions import touch_case
 
-MEETING_CASE_EXITED = "De casus is uitgestroomd: er worden geen UVO's meer vastgelegd."
-MEETING_KIND_INVALID = "Kies het soort overleg: eerste UVO, UVO, UVO-plus of doorbraakoverleg."
-MEETING_IN_FUTURE = "Een UVO wordt vastgelegd nadat het is gehouden: de datum ligt in de toekomst."
-MEETING_BEFORE_REGISTRATION = "Het overleg kan niet zijn gehouden vóór de aanmelding van de casus."
-MEETING_FIRST_UVO_MISSING = (
+MEETING_CASE_EXITED = _("De casus is uitgestroomd: er worden geen UVO's meer vastgelegd.")
+MEETING_KIND_INVALID = _("Kies het soort overleg: eerste UVO, UVO, UVO-plus of doorbraakoverleg.")
+MEETING_IN_FUTURE = _(
+    "Een UVO wordt vastgelegd nadat het is gehouden: de datum ligt in de toekomst."
+)
+MEETING_BEFORE_REGISTRATION = _(
+    "Het overleg kan niet zijn gehouden vóór de aanmelding van de casus."
+)
+MEETING_FIRST_UVO_MISSING = _(
     "Het eerste overleg van het interventieteam is het eerste UVO: leg dat eerst vast."
 )
-MEETING_FIRST_UVO_EXISTS = "Deze casus heeft al een eerste UVO."
-MEETING_BEFORE_FIRST_UVO = "Een UVO kan niet eerder zijn gehouden dan het eerste UVO."
-MEETING_FIRST_UVO_AFTER_OTHERS = "Het eerste UVO kan niet later zijn gehouden dan een volgend UVO."
-MEETING_NO_ATTENDEES = "Leg vast wie er bij het overleg aanwezig waren."
-ATTENDEE_NAME_REQUIRED = "Vul de naam van iedere deelnemer in."
-ATTENDEE_ORGANISATION_REQUIRED = "Kies de organisatie van iedere deelnemer."
-ATTENDEE_NOT_IN_TEAM = "Deze deelnemer is geen lid van het interventieteam van deze casus."
-ACTION_DESCRIPTION_REQUIRED = "Beschrijf iedere actie."
-ACTION_OWNER_REQUIRED = "Kies de organisatie die eigenaar is van iedere actie."
-ACTION_DUE_BEFORE_MEETING = "De uiterste datum van een actie ligt niet vóór het overleg."
-ACTION_ALREADY_DONE = "Deze actie is al afgerond."
-ACTION_DONE_IN_FUTURE = "De datum van afronding ligt in de toekomst."
-ACTION_DONE_BEFORE_MEETING = (
+MEETING_FIRST_UVO_EXISTS = _("Deze casus heeft al een eerste UVO.")
+MEETING_BEFORE_FIRST_UVO = _("Een UVO kan niet eerder zijn gehouden dan het eerste UVO.")
+MEETING_FIRST_UVO_AFTER_OTHERS = _(
+    "Het eerste UVO kan niet later zijn gehouden dan een volgend UVO."
+)
+MEETING_NO_ATTENDEES = _("Leg vast wie er bij het overleg aanwezig waren.")
+ATTENDEE_NAME_REQUIRED = _("Vul de naam van iedere deelnemer in.")
+ATTENDEE_ORGANISATION_REQUIRED = _("Kies de organisatie van iedere deelnemer.")
+ATTENDEE_NOT_IN_TEAM = _("Deze deelnemer is geen lid van het interventieteam van deze casus.")
+ACTION_DESCRIPTION_REQUIRED = _("Beschrijf iedere actie.")
+ACTION_OWNER_REQUIRED = _("Kies de organisatie die eigenaar is van iedere actie.")
+ACTION_DUE_BEFORE_MEETING = _("De uiterste datum van een actie ligt niet vóór het overleg.")
+ACTION_ALREADY_DONE = _("Deze actie is al afgerond.")
+ACTION_DONE_IN_FUTURE = _("De datum van afronding ligt in de toekomst.")
+ACTION_DONE_BEFORE_MEETING = _(
     "Een actie kan niet zijn afgerond vóór het overleg waarin ze is afgesproken."
 )
 

@@ -26,7 +26,7 @@ from ..models import Case, Person
 from ..permissions import may_erase_mirrored_person
 from .retention import _clean_reason, erase_person_of
 
-MIRRORED_ERASURE_ONLY_SYNC_CLIENT = (
+MIRRORED_ERASURE_ONLY_SYNC_CLIENT = _(
     "Alleen een synchronisatieclient kan een wissing uit de bron-instantie overnemen."
 )
 MIRRORED_ERASURE_OTHER_SOURCE = _(

@@ -16,6 +16,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.history import history_context
@@ -27,23 +28,23 @@ from ..workflow import PHASE, assert_transition
 from ..workflow import PHASE_ONE_STEP_AT_A_TIME as PHASE_ONE_STEP_AT_A_TIME
 from ..workflow import PHASE_UNCHANGED as PHASE_UNCHANGED
 
-PHASE_CASE_EXITED = "Deze casus is uitgestroomd: de fase verandert niet meer."
-PHASE_NEEDS_IN_REGIE = (
+PHASE_CASE_EXITED = _("Deze casus is uitgestroomd: de fase verandert niet meer.")
+PHASE_NEEDS_IN_REGIE = _(
     "De fase verandert pas als de casus in regie is (de notificatiebrief is getekend)."
 )
-PHASE_REASON_REQUIRED = (
+PHASE_REASON_REQUIRED = _(
     "Licht de faseovergang toe: het plan van aanpak krijgt bij iedere fase een nieuwe focus."
 )
-PHASE_UNKNOWN = "Onbekende fase: kies fase 1, 2 of 3."
-PHASE_2_NEEDS_ADOPTED_PLAN = "Naar fase 2 kan pas als er een vastgesteld plan van aanpak is."
-PHASE_3_NEEDS_TEAM_JUDGEMENT = (
+PHASE_UNKNOWN = _("Onbekende fase: kies fase 1, 2 of 3.")
+PHASE_2_NEEDS_ADOPTED_PLAN = _("Naar fase 2 kan pas als er een vastgesteld plan van aanpak is.")
+PHASE_3_NEEDS_TEAM_JUDGEMENT = _(
     "Naar fase 3 kan pas als het gezamenlijk oordeel van het interventieteam is vastgelegd "
     "in een lopende uitstroomprocedure."
 )
-PHASE_BACK_WHILE_EXIT_RUNNING = (
+PHASE_BACK_WHILE_EXIT_RUNNING = _(
     "Terug naar fase 2 kan pas als de lopende uitstroomprocedure is afgerond of ingetrokken."
 )
-PHASE_DATE_BEFORE_CURRENT = (
+PHASE_DATE_BEFORE_CURRENT = _(
     "De datum van de faseovergang ligt vóór de start van de huidige fase (%(since)s)."
 )
 

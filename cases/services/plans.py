@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
 from audit.history import history_context
@@ -41,46 +42,46 @@ from ..workflow import (
 )
 from .revisions import touch_case
 
-PLAN_CASE_EXITED = "De casus is uitgestroomd: het plan van aanpak wordt niet meer gewijzigd."
-PLAN_OPEN_VERSION_EXISTS = (
+PLAN_CASE_EXITED = _("De casus is uitgestroomd: het plan van aanpak wordt niet meer gewijzigd.")
+PLAN_OPEN_VERSION_EXISTS = _(
     "Er is al een versie van het plan van aanpak in bewerking. Werk die bij of stel die "
     "eerst vast voordat u een nieuwe versie begint."
 )
-PLAN_CASE_OR_BASE_REQUIRED = "Geef de casus of de versie waarop de nieuwe versie voortbouwt."
-PLAN_BASE_OF_OTHER_CASE = "De versie waarop u voortbouwt hoort bij een andere casus."
-PLAN_NOTHING_TO_BUILD_ON = (
+PLAN_CASE_OR_BASE_REQUIRED = _("Geef de casus of de versie waarop de nieuwe versie voortbouwt.")
+PLAN_BASE_OF_OTHER_CASE = _("De versie waarop u voortbouwt hoort bij een andere casus.")
+PLAN_NOTHING_TO_BUILD_ON = _(
     "Deze casus heeft nog geen plan van aanpak om een nieuwe versie van te maken."
 )
-PLAN_FOCUS_REQUIRED = (
+PLAN_FOCUS_REQUIRED = _(
     "Na iedere evaluatie en voor iedere fase wordt het plan aangevuld met een nieuwe focus "
     "en een toelichting: vul beide in."
 )
-PLAN_FIELDS_REQUIRED = (
+PLAN_FIELDS_REQUIRED = _(
     "Vul de zorgen, de doelen, de koers en de gezamenlijke opgave in voordat het plan "
     "wordt vastgesteld."
 )
-PLAN_NO_INTERVENTIONS = "Een plan van aanpak zonder interventies kan niet worden vastgesteld."
-PLAN_ADOPTED_BEFORE_ADVICE = (
+PLAN_NO_INTERVENTIONS = _("Een plan van aanpak zonder interventies kan niet worden vastgesteld.")
+PLAN_ADOPTED_BEFORE_ADVICE = _(
     "Het plan kan niet zijn vastgesteld vóór de datum van het ITAT-R-advies op deze versie."
 )
-PLAN_ADOPTED_BEFORE_PREVIOUS = (
+PLAN_ADOPTED_BEFORE_PREVIOUS = _(
     "Deze versie kan niet eerder zijn vastgesteld dan de vorige vastgestelde versie."
 )
-PLAN_DATE_IN_FUTURE = "Deze datum ligt in de toekomst: leg alleen vast wat al is gebeurd."
-ADVICE_RECOMMENDATION_INVALID = (
+PLAN_DATE_IN_FUTURE = _("Deze datum ligt in de toekomst: leg alleen vast wat al is gebeurd.")
+ADVICE_RECOMMENDATION_INVALID = _(
     "Kies de strekking van het advies: positief, positief met aanpassingen of negatief."
 )
-ADVICE_TEXT_REQUIRED = "Vul het advies van het ITAT-R in."
-INTERVENTION_DESCRIPTION_REQUIRED = "Beschrijf de interventie."
-INTERVENTION_ORGANISATION_REQUIRED = (
+ADVICE_TEXT_REQUIRED = _("Vul het advies van het ITAT-R in.")
+INTERVENTION_DESCRIPTION_REQUIRED = _("Beschrijf de interventie.")
+INTERVENTION_ORGANISATION_REQUIRED = _(
     "Kies de organisatie die verantwoordelijk is voor de interventie."
 )
-INTERVENTION_DEADLINE_REQUIRED = "Geef de termijn (deadline) van de interventie."
-INTERVENTION_STATUS_INVALID = "Kies een geldige status van de interventie."
-INTERVENTION_RESULT_REQUIRED = (
+INTERVENTION_DEADLINE_REQUIRED = _("Geef de termijn (deadline) van de interventie.")
+INTERVENTION_STATUS_INVALID = _("Kies een geldige status van de interventie.")
+INTERVENTION_RESULT_REQUIRED = _(
     "Vul het resultaat in: wat is bereikt, of waarom de interventie is gestopt."
 )
-INTERVENTION_VERSION_SUPERSEDED = (
+INTERVENTION_VERSION_SUPERSEDED = _(
     "Deze versie van het plan is vervangen door een nieuwere. Leg de voortgang vast op de "
     "geldende versie."
 )

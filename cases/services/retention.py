@@ -25,6 +25,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.history import history_context
@@ -37,14 +39,17 @@ from ..signals import person_pseudonymised
 from .revisions import touch_case
 
 ERASURE_REASON_MIN_LENGTH = 20
-ERASURE_ONLY_PROGRAMME_TEAM = "Alleen het programmateam kan persoonsgegevens vervroegd wissen."
-ERASURE_REASON_TOO_SHORT = (
-    f"Leg de reden voor het vervroegd wissen vast, in minstens {ERASURE_REASON_MIN_LENGTH} "
-    "tekens (bijvoorbeeld een verzoek tot wissen of een onterechte aanmelding)."
+ERASURE_ONLY_PROGRAMME_TEAM = _("Alleen het programmateam kan persoonsgegevens vervroegd wissen.")
+ERASURE_REASON_TOO_SHORT = format_lazy(
+    _(
+        "Leg de reden voor het vervroegd wissen vast, in minstens {min_length} tekens "
+        "(bijvoorbeeld een verzoek tot wissen of een onterechte aanmelding)."
+    ),
+    min_length=ERASURE_REASON_MIN_LENGTH,
 )
-ERASURE_REASON_NULL_CHARACTER = "De reden bevat een ongeldig teken (een nul-teken)."
-ERASURE_ALREADY_DONE = "De persoonsgegevens van deze casus zijn al gepseudonimiseerd."
-ERASURE_NO_PERSON = "Bij deze casus is geen persoonsrecord vastgelegd."
+ERASURE_REASON_NULL_CHARACTER = _("De reden bevat een ongeldig teken (een nul-teken).")
+ERASURE_ALREADY_DONE = _("De persoonsgegevens van deze casus zijn al gepseudonimiseerd.")
+ERASURE_NO_PERSON = _("Bij deze casus is geen persoonsrecord vastgelegd.")
 
 RETENTION_JOB = "cases.retention_daily"
 # The ground written on the audit entry of the daily job.

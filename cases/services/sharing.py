@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.history import history_context
@@ -19,15 +21,17 @@ from domain.errors import RuleViolation
 from ..access import access_basis, case_permissions
 from ..models import Case, Meeting, PlanVersion, SharedObjectType, ShareRecord
 
-SHARE_ONLY_WHO_WORKS_ON_CASE = "Alleen wie aan de casus werkt, mag gegevens ervan delen."
-SHARE_CHOOSE_ONE = (
+SHARE_ONLY_WHO_WORKS_ON_CASE = _("Alleen wie aan de casus werkt, mag gegevens ervan delen.")
+SHARE_CHOOSE_ONE = _(
     "Kies precies één gegeven om te delen: een versie van het plan van aanpak of een UVO."
 )
-SHARE_NOT_OF_THIS_CASE = "Dit gegeven hoort niet bij deze casus."
-SHARE_WITH_REQUIRED = "Noem met wie u deelt: naam en organisatie."
-SHARE_GROUND_REQUIRED = "Onderbouw het zwaarwegend belang waarop u deelt."
+SHARE_NOT_OF_THIS_CASE = _("Dit gegeven hoort niet bij deze casus.")
+SHARE_WITH_REQUIRED = _("Noem met wie u deelt: naam en organisatie.")
+SHARE_GROUND_REQUIRED = _("Onderbouw het zwaarwegend belang waarop u deelt.")
 SHARE_WITH_MAX_LENGTH = 300
-SHARE_WITH_TOO_LONG = f"Houd ‘gedeeld met’ korter dan {SHARE_WITH_MAX_LENGTH} tekens."
+SHARE_WITH_TOO_LONG = format_lazy(
+    _("Houd ‘gedeeld met’ korter dan {max_length} tekens."), max_length=SHARE_WITH_MAX_LENGTH
+)
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
 from audit.history import history_context
@@ -22,17 +23,19 @@ from ..access import case_access_sync
 from ..models import Case, TeamMember
 from .revisions import touch_case
 
-TEAM_CASE_EXITED = "De casus is uitgestroomd: het interventieteam wordt niet meer gewijzigd."
-TEAM_NAME_REQUIRED = "Vul de naam van het teamlid in."
-TEAM_ORGANISATION_REQUIRED = "Kies de organisatie van het teamlid."
-TEAM_JOINED_IN_FUTURE = "Leg een teamlid vast vanaf de dag dat hij of zij in het team zit."
-TEAM_JOINED_BEFORE_REGISTRATION = (
+TEAM_CASE_EXITED = _("De casus is uitgestroomd: het interventieteam wordt niet meer gewijzigd.")
+TEAM_NAME_REQUIRED = _("Vul de naam van het teamlid in.")
+TEAM_ORGANISATION_REQUIRED = _("Kies de organisatie van het teamlid.")
+TEAM_JOINED_IN_FUTURE = _("Leg een teamlid vast vanaf de dag dat hij of zij in het team zit.")
+TEAM_JOINED_BEFORE_REGISTRATION = _(
     "Een teamlid kan niet eerder in het team zitten dan de aanmelding van de casus."
 )
-TEAM_ACCOUNT_ALREADY_MEMBER = "Deze gebruiker zit al in het interventieteam van deze casus."
-TEAM_LEFT_BEFORE_JOINED = "De datum van vertrek ligt niet vóór de datum waarop het teamlid begon."
-TEAM_LEFT_IN_FUTURE = "Leg het vertrek van een teamlid vast op of na de dag van vertrek."
-TEAM_ALREADY_LEFT = "Dit teamlid heeft het interventieteam al verlaten."
+TEAM_ACCOUNT_ALREADY_MEMBER = _("Deze gebruiker zit al in het interventieteam van deze casus.")
+TEAM_LEFT_BEFORE_JOINED = _(
+    "De datum van vertrek ligt niet vóór de datum waarop het teamlid begon."
+)
+TEAM_LEFT_IN_FUTURE = _("Leg het vertrek van een teamlid vast op of na de dag van vertrek.")
+TEAM_ALREADY_LEFT = _("Dit teamlid heeft het interventieteam al verlaten.")
 
 
 def _lock_open_case(case: Case) -> Case:

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedRequest
@@ -31,13 +31,15 @@ from ..services.assignments import pool_leave_with_hand_over, suggest_distributi
 from ..services.exits import EXIT_DECISION_ONLY_PTO_R, exit_decide
 from .common import form_page
 
-EXIT_APPROVED = "Uitstroom van casus %(case)s is besloten."
-EXIT_REJECTED = "Uitstroom van casus %(case)s is niet akkoord: de casus loopt door."
+EXIT_APPROVED = _("Uitstroom van casus %(case)s is besloten.")
+EXIT_REJECTED = _("Uitstroom van casus %(case)s is niet akkoord: de casus loopt door.")
 EXIT_PROPOSALS_READ_PURPOSE = "Uitstroomvoorstel ingezien voor het besluit van PTO-R."
-BULK_HAND_OVER_ONLY_PROGRAMME_TEAM = (
+BULK_HAND_OVER_ONLY_PROGRAMME_TEAM = _(
     "Alleen het programmateam draagt de casussen van een vertrekkende regisseur over."
 )
-BULK_HANDED_OVER = "%(regisseur)s verlaat de pool op %(on)s; %(count)s casussen zijn overgedragen."
+BULK_HANDED_OVER = _(
+    "%(regisseur)s verlaat de pool op %(on)s; %(count)s casussen zijn overgedragen."
+)
 
 DECISION_FIELDS = {
     "unknown_decision": "decision",
@@ -103,7 +105,7 @@ def exit_decisions(request: AuthenticatedRequest) -> HttpResponse:
                     if decided.decision == ExitProcedure.Decision.APPROVED
                     else EXIT_REJECTED
                 )
-                messages.success(request, _(text) % {"case": procedure.case.number})
+                messages.success(request, text % {"case": procedure.case.number})
                 return redirect("cases:exit_decisions")
             status = outcome.status
             if outcome.stale:
@@ -114,7 +116,7 @@ def exit_decisions(request: AuthenticatedRequest) -> HttpResponse:
                     auto_id=f"id_%s_{procedure.pk}",
                 )
                 posted.is_valid()
-                posted.add_error(None, _(STALE_RECORD))
+                posted.add_error(None, STALE_RECORD)
                 show_stale(posted)
 
     procedures = list(awaiting)
@@ -180,7 +182,7 @@ def bulk_handover(request: AuthenticatedRequest, regisseur_id: int) -> HttpRespo
         if outcome.ok:
             messages.success(
                 request,
-                _(BULK_HANDED_OVER)
+                BULK_HANDED_OVER
                 % {
                     "regisseur": leaving,
                     "on": f"{form.cleaned_data['on']:%d-%m-%Y}",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -22,8 +22,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedRequest
@@ -40,14 +39,17 @@ from ..services.plans import intervention_record_progress
 from ..services.reads import case_read_record
 from .common import form_page
 
-# Marked for translation here, translated when shown (the tests reuse the Dutch text).
-EXIT_ADVICE_RECORDED = gettext_noop(
+if TYPE_CHECKING:  # django-stubs' type of a lazy translation
+    from django.utils.functional import _StrPromise
+
+# Lazy translations: each is shown in the language of the request that receives it.
+EXIT_ADVICE_RECORDED = _(
     "Het advies van het ITAT-R op het uitstroomvoorstel is vastgelegd. Het voorstel wacht nu "
     "op het besluit van PTO-R."
 )
-EXIT_WITHDRAWN = gettext_noop("Het uitstroomvoorstel is ingetrokken.")
-PROGRESS_RECORDED = gettext_noop("De voortgang van de interventie is vastgelegd.")
-ACTION_DONE_RECORDED = gettext_noop("De actie is als afgerond vastgelegd.")
+EXIT_WITHDRAWN = _("Het uitstroomvoorstel is ingetrokken.")
+PROGRESS_RECORDED = _("De voortgang van de interventie is vastgelegd.")
+ACTION_DONE_RECORDED = _("De actie is als afgerond vastgelegd.")
 
 # Which form field a service's error code belongs on; other codes go above the form.
 EXIT_ADVICE_FIELDS = {
@@ -116,7 +118,7 @@ class ExitStep:
     date_field: str
     service: Callable[[ExitProcedure, dict[str, Any], User], object]
     fields: dict[str, str]
-    done: str
+    done: str | _StrPromise
     template: str
 
 
@@ -160,7 +162,7 @@ def exit_step(request: AuthenticatedRequest, pk: int, procedure_id: int, step: s
         data, target = form.cleaned_data, procedure
         outcome = call_service(form, lambda: how.service(target, data, request.user), how.fields)
         if outcome.ok:
-            messages.success(request, _(how.done))
+            messages.success(request, how.done)
             return _to_case(access, f"exit-{procedure.pk}")
         status = outcome.status
         if outcome.stale:
@@ -211,7 +213,7 @@ def intervention_progress(
             PROGRESS_FIELDS,
         )
         if outcome.ok:
-            messages.success(request, _(PROGRESS_RECORDED))
+            messages.success(request, PROGRESS_RECORDED)
             return _to_case(access, f"plan-{intervention.plan_version_id}")
         status = outcome.status
     return form_page(
@@ -249,7 +251,7 @@ def action_done(request: AuthenticatedRequest, pk: int, action_id: int) -> HttpR
             ACTION_DONE_FIELDS,
         )
         if outcome.ok:
-            messages.success(request, _(ACTION_DONE_RECORDED))
+            messages.success(request, ACTION_DONE_RECORDED)
             return _to_case(access, f"meeting-{action.meeting_id}")
         status = outcome.status
     return form_page(

@@ -63,11 +63,11 @@ CASES_PER_PAGE = 50
 CASE_PAGE_CACHE = "case_pages"
 CASE_PAGE_CACHE_SECONDS = 600
 PERSON_PAGE_PURPOSE = "Persoonsgegevens ingezien op de persoonspagina van de casus."
-EMERGENCY_OPENED = (
+EMERGENCY_OPENED = _(
     "Noodtoegang geopend tot %(until)s. Het programmateam beoordeelt deze toegang achteraf."
 )
-SHARE_RECORDED = "Het delen is vastgelegd, met het zwaarwegend belang waarop het gebeurde."
-REVIEW_RECORDED = "De beoordeling van de noodtoegang is vastgelegd."
+SHARE_RECORDED = _("Het delen is vastgelegd, met het zwaarwegend belang waarop het gebeurde.")
+REVIEW_RECORDED = _("De beoordeling van de noodtoegang is vastgelegd.")
 EMERGENCY_ENDED = _("De noodtoegang is beëindigd: de regisseur kan de casus niet meer inzien.")
 # The submit button of the review page that ends a flagged access still running.
 END_SUBMIT = "beeindigen"

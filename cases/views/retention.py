@@ -33,7 +33,7 @@ from ..services.retention import (
 )
 
 ERASE_PAGE_PURPOSE = "Persoonsgegevens ingezien om ze vervroegd te wissen."
-ERASED = "De persoonsgegevens zijn gewist. Het casusnummer en de voortgang blijven bewaard."
+ERASED = _("De persoonsgegevens zijn gewist. Het casusnummer en de voortgang blijven bewaard.")
 
 
 class ErasePersonForm(forms.Form):

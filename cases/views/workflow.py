@@ -21,7 +21,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.http import AuthenticatedRequest
@@ -80,21 +80,21 @@ from ..services.plans import (
 from ..services.reads import case_read_record
 from .common import form_page
 
-MEETING_LOGGED = "Het overleg van %(on)s is vastgelegd."
-PLAN_VERSION_CREATED = "Versie %(number)s van het plan van aanpak is aangemaakt."
-PLAN_VERSION_COPIED = (
+MEETING_LOGGED = _("Het overleg van %(on)s is vastgelegd.")
+PLAN_VERSION_CREATED = _("Versie %(number)s van het plan van aanpak is aangemaakt.")
+PLAN_VERSION_COPIED = _(
     "Versie %(number)s is aangemaakt als kopie van versie %(base)s, met alle interventies. "
     "Werk de tekst en de interventies bij."
 )
-PLAN_TEXT_SAVED = "De tekst van versie %(number)s is opgeslagen."
-INTERVENTION_ADDED = "De interventie is toegevoegd aan versie %(number)s."
-PLAN_ADVICE_RECORDED = "Het advies van het ITAT-R op versie %(number)s is vastgelegd."
-PLAN_ADOPTED = "Versie %(number)s van het plan van aanpak is vastgesteld."
-PHASE_CHANGED = "De casus is nu in %(phase)s."
-EXIT_PROPOSED = "Het uitstroomvoorstel is vastgelegd."
-ASSESSMENT_RECORDED = "De weging is vastgelegd."
-EVALUATION_RECORDED = "De evaluatie is vastgelegd."
-HANDED_OVER = "De overdracht is vastgelegd."
+PLAN_TEXT_SAVED = _("De tekst van versie %(number)s is opgeslagen.")
+INTERVENTION_ADDED = _("De interventie is toegevoegd aan versie %(number)s.")
+PLAN_ADVICE_RECORDED = _("Het advies van het ITAT-R op versie %(number)s is vastgelegd.")
+PLAN_ADOPTED = _("Versie %(number)s van het plan van aanpak is vastgesteld.")
+PHASE_CHANGED = _("De casus is nu in %(phase)s.")
+EXIT_PROPOSED = _("Het uitstroomvoorstel is vastgelegd.")
+ASSESSMENT_RECORDED = _("De weging is vastgelegd.")
+EVALUATION_RECORDED = _("De evaluatie is vastgelegd.")
+HANDED_OVER = _("De overdracht is vastgelegd.")
 
 # The plan page holds several forms; the posted one names itself in ``stap``.
 PLAN_STEPS = ("tekst", "interventie", "advies", "vaststellen")
@@ -231,7 +231,7 @@ def meeting_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         )
         if outcome.ok:
             meeting: Meeting = outcome.result
-            messages.success(request, _(MEETING_LOGGED) % {"on": f"{meeting.held_on:%d-%m-%Y}"})
+            messages.success(request, MEETING_LOGGED % {"on": f"{meeting.held_on:%d-%m-%Y}"})
             return _to_case(case, f"meeting-{meeting.pk}")
         return form_page(request, "cases/meeting_form.html", context, status=outcome.status)
     return form_page(request, "cases/meeting_form.html", context)
@@ -279,7 +279,7 @@ def plan_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         if outcome.ok:
             version: PlanVersion = outcome.result
             messages.success(
-                request, _(PLAN_VERSION_COPIED) % {"number": version.number, "base": base.number}
+                request, PLAN_VERSION_COPIED % {"number": version.number, "base": base.number}
             )
             return redirect("cases:plan_version", pk=case.pk, version_id=version.pk)
         return form_page(request, "cases/plan_new.html", context, status=outcome.status)
@@ -329,7 +329,7 @@ def _plan_first(request: AuthenticatedRequest, case: Case) -> HttpResponse:
         )
         if outcome.ok:
             version: PlanVersion = outcome.result
-            messages.success(request, _(PLAN_VERSION_CREATED) % {"number": version.number})
+            messages.success(request, PLAN_VERSION_CREATED % {"number": version.number})
             return redirect("cases:plan_version", pk=case.pk, version_id=version.pk)
         return form_page(request, "cases/plan_new.html", context, status=outcome.status)
     return form_page(request, "cases/plan_new.html", context)
@@ -369,7 +369,7 @@ def plan_version(request: AuthenticatedRequest, pk: int, version_id: int) -> Htt
     if request.method == "POST":
         _working_on(request, pk)  # 403 for who only reads the case
         if not may_work:
-            messages.error(request, _(PLAN_ADOPTED_IMMUTABLE))
+            messages.error(request, PLAN_ADOPTED_IMMUTABLE)
             return redirect("cases:plan_version", pk=case.pk, version_id=version.pk)
         if step not in PLAN_STEPS:
             raise Http404
@@ -414,7 +414,7 @@ def _plan_step(
             expected_revision=expected,
             **{name: data[name] for name in PlanTextForm.base_fields},
         )
-        messages.success(request, _(PLAN_TEXT_SAVED) % {"number": version.number})
+        messages.success(request, PLAN_TEXT_SAVED % {"number": version.number})
     elif step == "interventie":
         intervention_add(
             version=version,
@@ -424,7 +424,7 @@ def _plan_step(
             by=by,
             expected_revision=expected,
         )
-        messages.success(request, _(INTERVENTION_ADDED) % {"number": version.number})
+        messages.success(request, INTERVENTION_ADDED % {"number": version.number})
     elif step == "advies":
         plan_record_itat_advice(
             version=version,
@@ -434,12 +434,12 @@ def _plan_step(
             by=by,
             expected_revision=expected,
         )
-        messages.success(request, _(PLAN_ADVICE_RECORDED) % {"number": version.number})
+        messages.success(request, PLAN_ADVICE_RECORDED % {"number": version.number})
     else:
         plan_version_adopt(
             version=version, adopted_on=data["adopted_on"], by=by, expected_revision=expected
         )
-        messages.success(request, _(PLAN_ADOPTED) % {"number": version.number})
+        messages.success(request, PLAN_ADOPTED % {"number": version.number})
 
 
 @login_required
@@ -492,14 +492,14 @@ def phase_change(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         )
         if outcome.ok:
             changed: Case = outcome.result
-            messages.success(request, _(PHASE_CHANGED) % {"phase": changed.get_phase_display()})
+            messages.success(request, PHASE_CHANGED % {"phase": changed.get_phase_display()})
             return _to_case(case, "phases")
         status = outcome.status
         if outcome.stale:
             case = _working_on(request, pk).case
             form = PhaseChangeForm(with_current_revision(request.POST, case.revision), case=case)
             form.is_valid()
-            form.add_error(None, _(STALE_RECORD))
+            form.add_error(None, STALE_RECORD)
             show_stale(form)
     return form_page(request, "cases/phase_form.html", {"case": case, "form": form}, status=status)
 
@@ -529,7 +529,7 @@ def exit_propose_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             EXIT_FIELDS,
         )
         if outcome.ok:
-            messages.success(request, _(EXIT_PROPOSED))
+            messages.success(request, EXIT_PROPOSED)
             return _to_case(case, "exits")
         status = outcome.status
     return form_page(request, "cases/exit_form.html", {"case": case, "form": form}, status=status)
@@ -553,7 +553,7 @@ def assessment_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             ASSESSMENT_FIELDS,
         )
         if outcome.ok:
-            messages.success(request, _(ASSESSMENT_RECORDED))
+            messages.success(request, ASSESSMENT_RECORDED)
             return _to_case(case, "assessments")
         status = outcome.status
     return form_page(
@@ -595,7 +595,7 @@ def evaluation_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             EVALUATION_FIELDS,
         )
         if outcome.ok:
-            messages.success(request, _(EVALUATION_RECORDED))
+            messages.success(request, EVALUATION_RECORDED)
             return _to_case(case, "evaluations")
         status = outcome.status
     return form_page(
@@ -649,7 +649,7 @@ def hand_over(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 HAND_OVER_FIELDS,
             )
         if outcome.ok:
-            messages.success(request, _(HANDED_OVER))
+            messages.success(request, HANDED_OVER)
             for warning in outcome.result.warnings:
                 messages.warning(request, warning)
             if user_may(request.user, case, "view_case"):
@@ -660,7 +660,7 @@ def hand_over(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             case = _working_on(request, pk).case
             form = _hand_over_form(case, with_current_revision(request.POST, case.revision))
             form.is_valid()
-            form.add_error(None, _(STALE_RECORD))
+            form.add_error(None, STALE_RECORD)
             show_stale(form)
     return form_page(
         request, "cases/hand_over_form.html", {"case": case, "form": form}, status=status

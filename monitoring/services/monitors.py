@@ -13,6 +13,7 @@ import logging
 import time
 import uuid
 import zlib
+from typing import TYPE_CHECKING
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ValidationError
@@ -20,6 +21,7 @@ from django.core.files.base import ContentFile
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from domain.errors import RuleViolation
 from domain.quarters import Quarter
@@ -30,16 +32,21 @@ from ..permissions import may_start_monitor
 from ..selectors import monitor_figures
 from .notifications import monitor_ready_notify, notifications_email_pending
 
+if TYPE_CHECKING:  # django-stubs' type of a lazy translation
+    from django.utils.functional import _StrPromise
+
 logger = logging.getLogger(__name__)
 
-MONITOR_ONLY_PROGRAMME_TEAM = "Alleen het programmateam start een kwartaalmonitor."
-MONITOR_QUARTER_NOT_STARTED = "Dit kwartaal is nog niet begonnen: er is nog niets te rapporteren."
-MONITOR_BROKER_DOWN = (
+MONITOR_ONLY_PROGRAMME_TEAM = _("Alleen het programmateam start een kwartaalmonitor.")
+MONITOR_QUARTER_NOT_STARTED = _(
+    "Dit kwartaal is nog niet begonnen: er is nog niets te rapporteren."
+)
+MONITOR_BROKER_DOWN = _(
     "De kwartaalmonitor kan nu niet worden gestart: de takenwachtrij is niet bereikbaar. "
     "Probeer het over enkele minuten opnieuw."
 )
-MONITOR_TIME_LIMIT_EXCEEDED = "Het maken van de monitor duurde te lang en is afgebroken."
-MONITOR_FAILED = "Het maken van de monitor is mislukt: %(error)s"
+MONITOR_TIME_LIMIT_EXCEEDED = _("Het maken van de monitor duurde te lang en is afgebroken.")
+MONITOR_FAILED = _("Het maken van de monitor is mislukt: %(error)s")
 
 # Errors after which the task tries again (the database was briefly away).
 RETRYABLE = (OperationalError, InterfaceError)
@@ -111,13 +118,13 @@ def monitor_refreshed(monitor: Monitor) -> Monitor:
     return Monitor.objects.get(pk=monitor.pk)
 
 
-def monitor_fail(*, monitor_id: int, error: str) -> Monitor:
+def monitor_fail(*, monitor_id: int, error: str | _StrPromise) -> Monitor:
     """Record that a run failed, with its error; a run that is done stays done."""
     with transaction.atomic():
         monitor = Monitor.objects.select_for_update().get(pk=monitor_id)
         if monitor.status != Monitor.Status.DONE:
             monitor.status = Monitor.Status.FAILED
-            monitor.error = error[:2000] or MONITOR_FAILED % {"error": "?"}
+            monitor.error = str(error)[:2000] or MONITOR_FAILED % {"error": "?"}
             monitor.save(update_fields=["status", "error"])
     return monitor
 

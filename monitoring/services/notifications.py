@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
 from accounts.selectors import active_user_ids_holding
@@ -31,11 +31,11 @@ logger = logging.getLogger(__name__)
 
 EMAIL_BATCH_SIZE = 50
 EMAIL_SUBJECT = "ipgar: %(message)s"
-EMAIL_FOOTER = (
+EMAIL_FOOTER = _(
     "Dit bericht is verstuurd door ipgar, het casusregistratiesysteem van de regisseurspool "
     "iPGA-R. Bekijk uw meldingen in ipgar onder Meldingen."
 )
-NOTIFICATION_NOT_FOUND = "Deze melding bestaat niet of is niet voor u."
+NOTIFICATION_NOT_FOUND = _("Deze melding bestaat niet of is niet voor u.")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -131,8 +131,8 @@ def notifications_email_pending(*, ids: Iterable[int] | None = None) -> int:
 
 def _email(notification: Notification, connection) -> EmailMessage:
     with override(settings.LANGUAGE_CODE):
-        subject = _(EMAIL_SUBJECT) % {"message": notification.message}
-        body = f"{notification.message}\n\n{_(EMAIL_FOOTER)}\n"
+        subject = EMAIL_SUBJECT % {"message": notification.message}
+        body = f"{notification.message}\n\n{EMAIL_FOOTER}\n"
     return EmailMessage(
         subject=subject.splitlines()[0][:200],
         body=body,
@@ -162,11 +162,11 @@ def notifications_mark_all_read(*, user) -> int:
     )
 
 
-EMERGENCY_NOTIFICATION = (
+EMERGENCY_NOTIFICATION = _(
     "%(user)s heeft noodtoegang geopend tot casus %(case)s (tot %(until)s). "
     "Beoordeel deze noodtoegang."
 )
-MONITOR_READY_NOTIFICATION = "De kwartaalmonitor %(quarter)s (versie %(version)s) staat klaar."
+MONITOR_READY_NOTIFICATION = _("De kwartaalmonitor %(quarter)s (versie %(version)s) staat klaar.")
 
 
 def emergency_access_notify(*, access) -> list[int]:
@@ -176,7 +176,7 @@ def emergency_access_notify(*, access) -> list[int]:
 
     opened_on = timezone.localdate(access.opened_at)
     with override(settings.LANGUAGE_CODE):
-        message = _(EMERGENCY_NOTIFICATION) % {
+        message = EMERGENCY_NOTIFICATION % {
             "user": access.user,
             "case": access.case.number,
             "until": f"{timezone.localtime(access.expires_at):%d-%m-%Y %H:%M}",
@@ -206,7 +206,7 @@ def monitor_ready_notify(*, monitor) -> list[int]:
     from django.urls import reverse
 
     with override(settings.LANGUAGE_CODE):
-        message = _(MONITOR_READY_NOTIFICATION) % {
+        message = MONITOR_READY_NOTIFICATION % {
             "quarter": monitor.period,
             "version": monitor.version,
         }

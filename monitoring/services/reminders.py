@@ -8,7 +8,7 @@ import datetime
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
 from cases.selectors.deadlines import Deadline, deadlines
@@ -16,15 +16,15 @@ from cases.selectors.deadlines import Deadline, deadlines
 from ..models import Notification
 from .notifications import NotificationInput, notifications_create, notifications_email_pending
 
-REMINDER_DUE = "%(label)s: uiterlijk %(due)s."
-REMINDER_OVERDUE = "%(label)s: was uiterlijk %(due)s, %(days)s dagen te laat."
+REMINDER_DUE = _("%(label)s: uiterlijk %(due)s.")
+REMINDER_OVERDUE = _("%(label)s: was uiterlijk %(due)s, %(days)s dagen te laat.")
 
 
 def reminder_message(item: Deadline) -> str:
     due = f"{item.due_on:%d-%m-%Y}"
     if item.overdue:
-        return _(REMINDER_OVERDUE) % {"label": item.label, "due": due, "days": item.days_overdue}
-    return _(REMINDER_DUE) % {"label": item.label, "due": due}
+        return REMINDER_OVERDUE % {"label": item.label, "due": due, "days": item.days_overdue}
+    return REMINDER_DUE % {"label": item.label, "due": due}
 
 
 def reminders_send(*, on: datetime.date) -> int:

@@ -14,9 +14,17 @@ names are not in the stamp; a changed name shows within RESULTS_CACHE_SECONDS.
 The page says when its figures were computed.
 
 Each worklist shows its WORKLIST_PREVIEW most urgent items (by due date, so the
-longest overdue first) with its full count; the worklist page lists all of one
-worklist, paged, under the same filters. Both take their items from one cached
-computation per filter, language, day and data stamp.
+longest overdue first) with its full count, grouped by the regisseur they concern;
+the worklist page lists all of one worklist, paged, under the same filters. Both
+take their items from one cached computation per filter, language, day and data
+stamp. Every item links to the form that settles it (the UVO form of the case, the
+caseload review form for that regisseur, ...), and an overdue item shows how late
+it is as a grade (OVERDUE_GRADES) in words and a marker, not in colour alone.
+
+The figures at the top are cards that open the case list filtered to what they
+count (its query parameters ``fase``, ``regio``, ``organisatie``, ``verlopen``,
+``uitgestroomd``, ``regisseur``); they come from the same computation as the rest,
+so they add no query.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -74,6 +83,25 @@ WORKLIST_PAGE_SIZE = 50
 # 440 kB of SVG): the caseload chart then shows one bar per organisation, the
 # pool table still every regisseur.
 CASELOAD_CHART_MAX_BARS = 40
+# How late an overdue item is, in grades: (below this many days overdue, grade). Longer
+# is grade 3.
+OVERDUE_GRADES = ((14, 1), (92, 2))
+OVERDUE_GRADE_LABELS = {
+    1: gettext_lazy("minder dan 2 weken te laat"),
+    2: gettext_lazy("minder dan 3 maanden te laat"),
+    3: gettext_lazy("meer dan 3 maanden te laat"),
+}
+# What the link of an item does, per kind of deadline.
+ACTION_LABELS = {
+    DeadlineKind.FIRST_UVO: gettext_lazy("UVO vastleggen"),
+    DeadlineKind.UVO: gettext_lazy("UVO vastleggen"),
+    DeadlineKind.PLAN_EVALUATION: gettext_lazy("Evaluatie vastleggen"),
+    DeadlineKind.TWO_YEARLY_EVALUATION: gettext_lazy("Evaluatie vastleggen"),
+    DeadlineKind.CASELOAD_REVIEW: gettext_lazy("Caseloadbespreking vastleggen"),
+    DeadlineKind.THREE_WAY_TALK: gettext_lazy("Driegesprek vastleggen"),
+    DeadlineKind.EXIT_ADVICE: gettext_lazy("Advies ITAT-R vastleggen"),
+    DeadlineKind.EXIT_DECISION: gettext_lazy("Uitstroomprocedure bekijken"),
+}
 
 # The worklists, in the order shown, each gathering one or more kinds of deadline.
 WORKLISTS: tuple[tuple[str, Any, tuple[DeadlineKind, ...]], ...] = (
@@ -145,23 +173,100 @@ class WorklistFilterForm(DashboardFilterForm):
     field_order = ["lijst", "organisatie", "fase", "regio"]
 
 
+def overdue_grade(days_overdue: int) -> int:
+    """0 when not overdue, else 1 to 3 (see OVERDUE_GRADES)."""
+    if days_overdue <= 0:
+        return 0
+    return next((grade for below, grade in OVERDUE_GRADES if days_overdue < below), 3)
+
+
+def action_url(item: Deadline) -> str:
+    """The form that settles the item; the case page where no form does."""
+    kind = item.kind
+    if kind in (DeadlineKind.CASELOAD_REVIEW, DeadlineKind.THREE_WAY_TALK):
+        route = "pool:review_add" if kind == DeadlineKind.CASELOAD_REVIEW else "pool:talk_add"
+        return f"{reverse(route)}?{urlencode({'regisseur': item.regisseur_id})}"
+    case = {"pk": item.case_id}
+    if kind in (DeadlineKind.FIRST_UVO, DeadlineKind.UVO):
+        return reverse("cases:meeting_new", kwargs=case)
+    if kind in (DeadlineKind.PLAN_EVALUATION, DeadlineKind.TWO_YEARLY_EVALUATION):
+        return reverse("cases:evaluation_new", kwargs=case)
+    # An exit item's key ends in its procedure's id ("exit_advice:exit:7").
+    procedure_id = int(item.key.rsplit(":", 1)[1])
+    if kind == DeadlineKind.EXIT_ADVICE:
+        return reverse("cases:exit_advice", kwargs={**case, "procedure_id": procedure_id})
+    # PTO-R decides (the programme team cannot): the procedure on the case page.
+    return reverse("cases:detail", kwargs=case) + f"#exit-{procedure_id}"
+
+
+@dataclasses.dataclass(frozen=True)
+class WorkItem:
+    """A deadline as a worklist shows it: with the link that settles it and its grade."""
+
+    deadline: Deadline
+    action_url: str
+    action_label: str
+    grade: int
+
+    @property
+    def grade_label(self) -> str:
+        return str(OVERDUE_GRADE_LABELS.get(self.grade, ""))
+
+    @classmethod
+    def of(cls, item: Deadline) -> WorkItem:
+        return cls(
+            item, action_url(item), str(ACTION_LABELS[item.kind]), overdue_grade(item.days_overdue)
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class Owner:
+    """The items of one worklist's preview that concern one regisseur."""
+
+    name: str
+    items: list[WorkItem]
+
+
 @dataclasses.dataclass(frozen=True)
 class Worklist:
     key: str
     title: str
-    items: Sequence[Deadline]
+    items: Sequence[WorkItem]
 
     @property
     def overdue(self) -> int:
-        return sum(1 for item in self.items if item.overdue)
+        return sum(1 for item in self.items if item.deadline.overdue)
 
     @property
-    def preview(self) -> Sequence[Deadline]:
+    def preview(self) -> Sequence[WorkItem]:
         return self.items[:WORKLIST_PREVIEW]
 
     @property
     def has_more(self) -> bool:
         return len(self.items) > WORKLIST_PREVIEW
+
+    def preview_by_owner(self, owners: dict[int, str]) -> list[Owner]:
+        """The preview grouped by the regisseur each item concerns, the group with the
+        most urgent item first; items of a case without an active regisseur together."""
+        groups: dict[str, list[WorkItem]] = {}
+        for item in self.preview:
+            name = owners.get(item.deadline.regisseur_id or 0) or str(NO_OWNER)
+            groups.setdefault(name, []).append(item)
+        return [Owner(name, items) for name, items in groups.items()]
+
+
+NO_OWNER = gettext_lazy("Zonder actieve regisseur")
+
+
+@dataclasses.dataclass(frozen=True)
+class Card:
+    """A figure of the dashboard that opens the case list filtered to what it counts."""
+
+    key: str
+    label: str
+    value: int
+    url: str
+    note: str = ""
 
 
 @login_required
@@ -284,9 +389,59 @@ def _worklist_items(
 
 def _worklists(items: Sequence[Deadline]) -> dict[str, Worklist]:
     return {
-        key: Worklist(key, str(title), [item for item in items if item.kind in kinds])
+        key: Worklist(key, str(title), [WorkItem.of(item) for item in items if item.kind in kinds])
         for key, title, kinds in WORKLISTS
     }
+
+
+def _cards(
+    *,
+    per_phase: dict[int, int],
+    flows: list[QuarterFlow],
+    items: Sequence[Deadline],
+    organisatie: Organisation | None,
+    fase: int | None,
+    regio: Region | None,
+) -> list[Card]:
+    """The figures as cards, each linking to the case list under the dashboard's
+    filters (the list takes the ids of organisation and region)."""
+    base = reverse("cases:list")
+    scope = {
+        "organisatie": organisatie.pk if organisatie else None,
+        "regio": regio.pk if regio else None,
+        "fase": fase,
+    }
+
+    def url(**params: Any) -> str:
+        query = urlencode({k: v for k, v in {**scope, **params}.items() if v is not None})
+        return f"{base}?{query}" if query else base
+
+    overdue_cases = {item.case_id for item in items if item.overdue and item.case_id}
+    cards = [Card("open", _("Lopende casussen"), sum(per_phase.values()), url())]
+    cards += [
+        Card(f"fase-{value}", str(Phase(value).label), n, url(fase=value))
+        for value, n in per_phase.items()
+    ]
+    cards.append(
+        Card(
+            "verlopen",
+            _("Casussen met iets verlopen"),
+            len(overdue_cases),
+            url(verlopen=1),
+            _("UVO, evaluatie of uitstroomstap te laat"),
+        )
+    )
+    if flows:
+        cards.append(
+            Card(
+                "uitgestroomd",
+                _("Uitstroom dit kwartaal"),
+                flows[-1].outflow,
+                url(uitgestroomd=1),
+                _("naar alle uitgestroomde casussen"),
+            )
+        )
+    return cards
 
 
 def dashboard_context(
@@ -307,13 +462,24 @@ def dashboard_context(
     items, _computed_at = _worklist_items(
         today=today, filters={"organisatie": organisatie, "fase": fase, "regio": regio}
     )
+    owners = {row.regisseur_id: row.name for row in overview.rows}
+    worklists = list(_worklists(items).values())
     return {
         "today": today,
         "overview": overview,
         "new_cases_days": NEW_CASES_DAYS,
         "per_phase": [(Phase(value).label, n) for value, n in per_phase.items()],
         "flows": flows,
-        "worklists": list(_worklists(items).values()),
+        "cards": _cards(
+            per_phase=per_phase,
+            flows=flows,
+            items=items,
+            organisatie=organisatie,
+            fase=fase,
+            regio=regio,
+        ),
+        "worklists": worklists,
+        "worklist_owners": [(w, w.preview_by_owner(owners)) for w in worklists],
         "filtered": any(value is not None for value in (organisatie, fase, regio)),
         "charts": _charts(overview, per_phase, flows),
     }

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import AccessLog
@@ -30,8 +31,8 @@ from ..services.monitors import (
     monitor_request,
 )
 
-MONITORS_ONLY = "De kwartaalmonitor is voor het programmateam en de leden van het PTO-R."
-MONITOR_QUEUED = "De kwartaalmonitor %(quarter)s (versie %(version)s) wordt gemaakt."
+MONITORS_ONLY = _("De kwartaalmonitor is voor het programmateam en de leden van het PTO-R.")
+MONITOR_QUEUED = _("De kwartaalmonitor %(quarter)s (versie %(version)s) wordt gemaakt.")
 MONITOR_DOWNLOAD_PURPOSE = "Kwartaalmonitor gedownload."
 QUARTERS_OFFERED = 8
 POLL_SECONDS = 2

@@ -331,7 +331,7 @@ def test_only_a_sync_client_follows_a_source_erasure():
     from tests.factories import UserFactory
 
     person = PersonFactory()
-    with pytest.raises(RuleViolation, match=MIRRORED_ERASURE_ONLY_SYNC_CLIENT):
+    with pytest.raises(RuleViolation, match=str(MIRRORED_ERASURE_ONLY_SYNC_CLIENT)):
         person_erase_as_in_source(
             case=person.case,
             reason="Gewist in de bron-instantie.",

@@ -75,7 +75,7 @@ def test_sharing_a_plan_version_is_recorded_and_logged(crew, plan_version):
 @pytest.mark.parametrize("choice", ["both", "neither"])
 def test_exactly_one_thing_is_shared(crew, plan_version, meeting, choice):
     chosen = {"plan_version": plan_version, "meeting": meeting} if choice == "both" else {}
-    with pytest.raises(ValidationError, match=SHARE_CHOOSE_ONE):
+    with pytest.raises(ValidationError, match=str(SHARE_CHOOSE_ONE)):
         share_record(
             case=crew.case, shared_with=SHARED_WITH, ground=GROUND, by=crew.buddy, **chosen
         )
@@ -83,7 +83,7 @@ def test_exactly_one_thing_is_shared(crew, plan_version, meeting, choice):
 
 
 def test_a_record_of_another_case_is_refused(crew, foreign_meeting):
-    with pytest.raises(ValidationError, match=SHARE_NOT_OF_THIS_CASE):
+    with pytest.raises(ValidationError, match=str(SHARE_NOT_OF_THIS_CASE)):
         share_record(
             case=crew.case,
             meeting=foreign_meeting,
@@ -95,7 +95,7 @@ def test_a_record_of_another_case_is_refused(crew, foreign_meeting):
 
 
 def test_a_ground_is_required(crew, meeting):
-    with pytest.raises(ValidationError, match=SHARE_GROUND_REQUIRED):
+    with pytest.raises(ValidationError, match=str(SHARE_GROUND_REQUIRED)):
         share_record(
             case=crew.case, meeting=meeting, shared_with=SHARED_WITH, ground="  ", by=crew.buddy
         )
@@ -103,7 +103,7 @@ def test_a_ground_is_required(crew, meeting):
 
 def test_only_who_works_on_the_case_shares(crew, meeting):
     for who in ("team_member", "other_regisseur"):
-        with pytest.raises(RuleViolation, match=SHARE_ONLY_WHO_WORKS_ON_CASE):
+        with pytest.raises(RuleViolation, match=str(SHARE_ONLY_WHO_WORKS_ON_CASE)):
             share_record(
                 case=crew.case,
                 meeting=meeting,
@@ -120,7 +120,7 @@ def test_emergency_access_is_for_reading_and_shares_nothing(crew, meeting):
         user=crew.other_regisseur,
         reason="Crisis vannacht; regisseur en buddy zijn onbereikbaar.",
     )
-    with pytest.raises(RuleViolation, match=SHARE_ONLY_WHO_WORKS_ON_CASE):
+    with pytest.raises(RuleViolation, match=str(SHARE_ONLY_WHO_WORKS_ON_CASE)):
         share_record(
             case=crew.case,
             meeting=meeting,
@@ -171,7 +171,7 @@ def test_choosing_nothing_shows_the_services_message(crew, meeting):
         share_url(crew), {"shared_with": SHARED_WITH, "ground": GROUND}
     )
     assert response.status_code == 400
-    assert SHARE_CHOOSE_ONE in response.content.decode()
+    assert str(SHARE_CHOOSE_ONE) in response.content.decode()
     assert GROUND in response.content.decode()
     assert share_records_and_logs() == (0, 0)
 

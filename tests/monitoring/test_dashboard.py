@@ -10,7 +10,8 @@ import time_machine
 from django.urls import reverse
 
 from accounts.roles import Role
-from cases.models import ExitGround, ExitProcedure
+from cases.models import CaseStatus, ExitGround, ExitProcedure
+from monitoring.views import dashboard as dashboard_view
 from tests.conftest import sign_in
 from tests.factories import CaseFactory, ExitProcedureFactory
 from tests.monitoring.conftest import user_with_role
@@ -99,7 +100,9 @@ def test_worklists_show_overdue_caseload_reviews_and_talks(programme_team):
     # Nobody had a caseload review since joining on 1 January: due 1 April, overdue.
     reviews = html.split('id="worklist-caseload"')[1].split("</section>")[0]
     assert "(8 items, 8 verlopen)" in reviews
-    assert "75 dagen verlopen" in reviews
+    # Counted from joining the pool, and said as what it is: never held.
+    assert reviews.count("nog nooit gehouden") == 8
+    assert "dagen te laat" not in reviews
     talks = html.split('id="worklist-talks"')[1].split("</section>")[0]
     assert "(0 items)" in talks  # yearly: due 1 January 2021, beyond the horizon
 
@@ -168,3 +171,70 @@ def test_query_count_does_not_grow_with_the_number_of_cases(programme_team):
         programme_team.get(URL, {"fase": "2"})
     assert totals(programme_team.get(URL).content.decode())["in-regie"] == "86"
     assert_same_query_count(one_pool, two_pools, what="the dashboard")
+
+
+def cards(html: str) -> dict[str, tuple[str, str]]:
+    """Each figure card: its key -> (link, figure)."""
+    found = re.findall(
+        r'<a class="ipgar-card" href="([^"]+)" data-card="([^"]+)">\s*'
+        r'<span class="ipgar-card__value">(\d+)</span>',
+        html,
+    )
+    return {key: (link.replace("&amp;", "&"), value) for link, key, value in found}
+
+
+def test_the_figures_are_cards_that_open_the_filtered_case_list(programme_team):
+    pool = build_pool_2020()
+    cases = reverse("cases:list")
+    shown = cards(programme_team.get(URL).content.decode())
+    assert shown["open"] == (cases, "50")  # the memo's 43 in regie and 7 new
+    assert [shown[f"fase-{n}"][0] for n in (1, 2, 3)] == [f"{cases}?fase={n}" for n in (1, 2, 3)]
+    assert sum(int(shown[f"fase-{n}"][1]) for n in (1, 2, 3)) == 50
+    assert shown["verlopen"][0] == f"{cases}?verlopen=1"
+    assert shown["uitgestroomd"][0] == f"{cases}?uitgestroomd=1"
+
+    # Under a filter the cards keep it (the case list takes the region's id).
+    region = pool.regions["amstelland"]
+    shown = cards(programme_team.get(URL, {"regio": "amstelland"}).content.decode())
+    assert shown["fase-1"][0] == f"{cases}?regio={region.pk}&fase=1"
+    assert shown["verlopen"][0] == f"{cases}?regio={region.pk}&verlopen=1"
+
+
+def test_a_regisseur_in_the_pool_table_opens_his_cases(programme_team):
+    pool = build_pool_2020()
+    html = programme_team.get(URL).content.decode()
+    om = pool.regisseurs["om"]
+    assert f'href="{reverse("cases:list")}?regisseur={om.pk}">' in html
+
+
+def test_worklist_items_open_the_form_that_settles_them_grouped_by_regisseur(programme_team):
+    pool = build_pool_2020()
+    html = programme_team.get(URL).content.decode()
+    reviews = html.split('id="worklist-caseload"')[1].split("</section>")[0]
+    om = pool.regisseurs["om"]
+    name = om.user.get_full_name()
+    # The regisseur's group, and in it the caseload review form prefilled for him.
+    group = reviews.split(f'ipgar-worklist__owner">{name}</h4>')[1].split("</ul>")[0]
+    assert f'href="{reverse("pool:review_add")}?regisseur={om.pk}"' in group
+    form = programme_team.get(reverse("pool:review_add"), {"regisseur": om.pk}).content.decode()
+    assert re.search(rf'<option value="{om.pk}" selected>', form)
+
+    uvos = html.split('id="worklist-uvo"')[1].split("</section>")[0]
+    assert re.search(r'href="/casussen/\d+/uvo/"', uvos)
+
+
+@pytest.mark.parametrize(
+    ("days", "grade"), [(0, 0), (1, 1), (13, 1), (14, 2), (91, 2), (92, 3), (729, 3)]
+)
+def test_overdue_is_graded(days, grade):
+    assert dashboard_view.overdue_grade(days) == grade
+
+
+def test_an_overdue_item_says_how_late_in_words_and_a_marker(programme_team):
+    build_pool_2020()
+    html = programme_team.get(URL).content.decode()
+    reviews = html.split('id="worklist-caseload"')[1].split("</section>")[0]
+    # 75 days: grade 2, two of three blocks filled, and the grade in words for a screen reader.
+    item = reviews.split('class="ipgar-overdue ipgar-overdue--2"')[1].split("</li>")[0]
+    assert item.count('<i class="is-on">') == 2
+    assert "(minder dan 3 maanden te laat)" in item

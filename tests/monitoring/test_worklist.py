@@ -77,9 +77,16 @@ def small_pages(monkeypatch):
 
 
 def case_links(html: str) -> list[str]:
+    """The link of each item: the form that settles it."""
     return re.findall(
         r'<li class="ams-unordered-list__item">\s*<a class="ams-link" href="([^"]+)"', html
     )
+
+
+def case_id(link: str) -> int:
+    match = re.match(r"/casussen/(\d+)/", link)
+    assert match is not None, link
+    return int(match.group(1))
 
 
 def worklist_pages(client, query: str) -> list[str]:
@@ -113,7 +120,8 @@ def test_the_dashboard_shows_the_most_urgent_items_and_links_to_all_of_them(
     everything = worklist_pages(client, f"lijst={key}")
     assert len(everything) == total
     assert len(set(everything)) == total  # nothing twice across pages
-    assert everything[: len(preview)] == preview  # the same order: longest overdue first
+    # The most urgent ones (the dashboard groups them by regisseur, the page does not).
+    assert set(everything[: len(preview)]) == set(preview)
 
 
 def test_the_worklist_page_keeps_the_dashboards_filters(programme_team, small_pages):
@@ -124,12 +132,12 @@ def test_the_worklist_page_keeps_the_dashboards_filters(programme_team, small_pa
     assert f'href="{WORKLIST}?lijst={key}&amp;fase=2"' in section(html, key)
     links = worklist_pages(client, f"lijst={key}&fase=2")
     assert len(links) == item_count(html, key)
-    ids = {int(link.rstrip("/").split("/")[-1]) for link in links}
+    ids = {case_id(link) for link in links}
     assert set(Case.objects.filter(pk__in=ids).values_list("phase", flat=True)) == {2}
     # A region narrows the list to its cases.
     first = Case.objects.select_related("region").get(pk=min(ids))
     in_region = worklist_pages(client, f"lijst={key}&regio={first.region.code}")
-    region_ids = {int(link.rstrip("/").split("/")[-1]) for link in in_region}
+    region_ids = {case_id(link) for link in in_region}
     assert 0 < len(region_ids) < len(worklist_pages(client, f"lijst={key}"))
     assert set(Case.objects.filter(pk__in=region_ids).values_list("region", flat=True)) == {
         first.region_id

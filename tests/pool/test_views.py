@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.functional import Promise
 
 from accounts.models import User
 from accounts.roles import Role
@@ -52,8 +53,8 @@ def text(response) -> str:
     return response.content.decode()
 
 
-def shows(response, message: str) -> bool:
-    return html.escape(message) in text(response)
+def shows(response, message: str | Promise) -> bool:
+    return html.escape(str(message)) in text(response)
 
 
 def iso(day: datetime.date) -> str:
