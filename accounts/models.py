@@ -89,6 +89,14 @@ class ApiToken(models.Model):
     )
     expires_at = models.DateTimeField(_("verloopt op"))
     revoked_at = models.DateTimeField(_("ingetrokken op"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User,
+        verbose_name=_("ingetrokken door"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
     last_used_at = models.DateTimeField(_("laatst gebruikt"), null=True, blank=True)
 
     class Meta:

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 REQUEST_ROLE = "accounts.request_role"
 GRANT_ROLE = "accounts.grant_role"
 APPROVE_CASE_CONTENT_ROLE = "accounts.approve_case_content_role"
+MANAGE_API_TOKENS = "accounts.add_apitoken"
 
 
 def may_manage_roles(user: User | AnonymousUser) -> bool:
@@ -43,3 +44,9 @@ def may_decide_grant(user: User | AnonymousUser, *, reaches_case_content: bool) 
     if reaches_case_content:
         return may_approve_case_content_roles(user)
     return may_grant_at_once(user)
+
+
+def may_manage_api_tokens(user: Any) -> bool:
+    """Create sync clients, issue their API tokens, list and revoke them: the
+    functional administrator."""
+    return bool(user.has_perm(MANAGE_API_TOKENS))

@@ -165,6 +165,10 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "accounts.view_rolegrant",
         "accounts.request_role",
         "accounts.grant_role",
+        # Sync clients and their API tokens: issue (the secret shown once), list, revoke.
+        "accounts.view_apitoken",
+        "accounts.add_apitoken",
+        "accounts.change_apitoken",
         "monitoring.receive_notifications",
     ),
     Role.PRIVACY_OFFICER: (

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from .models import RoleGrant, RoleGrantStatus, User
+from .models import ApiToken, RoleGrant, RoleGrantStatus, User
 from .permissions import may_approve_case_content_roles, may_grant_at_once
 from .roles import CASE_CONTENT_ROLES, Role
 
@@ -90,3 +90,27 @@ def active_user_ids_holding(*perms: str) -> dict[str, tuple[int, ...]]:
     for user_id, app_label, codename in rows:
         holders[f"{app_label}.{codename}"][user_id] = None
     return {perm: tuple(users) for perm, users in holders.items()}
+
+
+def sync_clients() -> QuerySet[User]:
+    """The accounts holding the sync-client role, by name, each with ``tokens``
+    (prefetched, newest first, with who issued and who revoked them): two queries."""
+    return (
+        User.objects.filter(groups__name=Role.SYNC_CLIENT.value)
+        .select_related("organisation")
+        .prefetch_related(
+            Prefetch(
+                "api_tokens",
+                queryset=ApiToken.objects.select_related("created_by", "revoked_by").order_by(
+                    "-created_at", "-pk"
+                ),
+                to_attr="tokens",
+            )
+        )
+        .order_by("first_name", "username", "pk")
+    )
+
+
+def sync_client(pk: int) -> User | None:
+    """The sync client ``pk``, or None when no such account holds the role."""
+    return sync_clients().filter(pk=pk).first()

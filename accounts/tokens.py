@@ -16,12 +16,14 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions, permissions
 
-from .models import ApiToken
+from .models import ApiToken, Organisation, User
 from .roles import Role, user_has_role
 from .services import session_is_verified
+from .services_roles import role_grant_request
 
 if TYPE_CHECKING:  # rest_framework.views reads the settings, which name this module
     from rest_framework.request import Request
@@ -36,6 +38,11 @@ SCOPE_UNKNOWN = _("Onbekend recht: {scope}.")
 EXPIRY_IN_PAST = _("De vervaldatum moet in de toekomst liggen.")
 EXPIRY_TOO_FAR = _("Een API-token is hooguit een jaar geldig.")
 CLIENT_NOT_SYNC = _("Alleen een synchronisatieclient kan een API-token krijgen.")
+TOKEN_NAME_REQUIRED = _("Geef het token een naam, bijvoorbeeld het systeem dat het gebruikt.")
+SCOPES_REQUIRED = _("Kies ten minste één recht.")
+CLIENT_NAME_REQUIRED = _("Geef de koppeling een naam.")
+CLIENT_NAME_TAKEN = _("Er bestaat al een gebruiker met de naam {username}.")
+CLIENT_REASON = _("Koppeling voor {name}: een systeem dat via de API synchroniseert.")
 
 MAX_LIFETIME = datetime.timedelta(days=366)
 # Resources of /api/v1/ that a token can be scoped to.
@@ -67,15 +74,20 @@ def api_token_issue(
 ) -> tuple[ApiToken, str]:
     """Issue a token; returns it with the plaintext key, which is never stored."""
     if not user_has_role(client, Role.SYNC_CLIENT):
-        raise ValidationError(CLIENT_NOT_SYNC)
+        raise ValidationError(CLIENT_NOT_SYNC, code="client")
+    name = name.strip()
+    if not name:
+        raise ValidationError(TOKEN_NAME_REQUIRED, code="name")
+    if not scopes:
+        raise ValidationError(SCOPES_REQUIRED, code="scopes")
     unknown = sorted(set(scopes) - SCOPES)
     if unknown:
-        raise ValidationError(SCOPE_UNKNOWN.format(scope=", ".join(unknown)))
+        raise ValidationError(SCOPE_UNKNOWN.format(scope=", ".join(unknown)), code="scopes")
     now = timezone.now()
     if expires_at <= now:
-        raise ValidationError(EXPIRY_IN_PAST)
+        raise ValidationError(EXPIRY_IN_PAST, code="expiry")
     if expires_at - now > MAX_LIFETIME:
-        raise ValidationError(EXPIRY_TOO_FAR)
+        raise ValidationError(EXPIRY_TOO_FAR, code="expiry")
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
@@ -92,11 +104,39 @@ def api_token_issue(
 
 @transaction.atomic
 def api_token_revoke(*, token: ApiToken, by: Any) -> ApiToken:
+    """Revoke ``token`` from its next request on; revoking twice changes nothing.
+    ``by`` is the person who revoked it (None from the command line)."""
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
+        token.revoked_by = by
+        token.save(update_fields=["revoked_at", "revoked_by"])
     return token
+
+
+def sync_client_username(name: str) -> str:
+    return "sync-" + slugify(name)[:140]
+
+
+@transaction.atomic
+def sync_client_create(*, name: str, organisation: Organisation, by: User) -> User:
+    """A machine account for a system that synchronises through the API: it has no
+    password (it can never sign in to the web pages) and holds only the sync-client
+    role, given through the recorded role flow (granted at once by the functional
+    administrator: the role reaches no case content through the web)."""
+    name = name.strip()
+    if not name or not slugify(name):
+        raise ValidationError(CLIENT_NAME_REQUIRED, code="name")
+    username = sync_client_username(name)
+    if User.objects.filter(username=username).exists():
+        raise ValidationError(CLIENT_NAME_TAKEN.format(username=username), code="name")
+    client = User(username=username, first_name=name[:150], organisation=organisation)
+    client.set_unusable_password()
+    client.save()
+    role_grant_request(
+        user=client, role=Role.SYNC_CLIENT, by=by, reason=CLIENT_REASON.format(name=name)
+    )
+    return client
 
 
 def api_token_check(key: str) -> ApiToken:

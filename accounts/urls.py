@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_roles
+from . import views_roles, views_tokens
 
 app_name = "accounts"
 
@@ -12,4 +12,7 @@ urlpatterns = [
     path("aanvragen/<int:pk>/goedkeuren/", views_roles.grant_approve, name="grant_approve"),
     path("aanvragen/<int:pk>/weigeren/", views_roles.grant_refuse, name="grant_refuse"),
     path("aanvragen/<int:pk>/intrekken/", views_roles.grant_withdraw, name="grant_withdraw"),
+    path("koppelingen/", views_tokens.sync_client_list, name="sync_clients"),
+    path("koppelingen/<int:pk>/token/", views_tokens.token_issue, name="token_issue"),
+    path("tokens/<int:pk>/intrekken/", views_tokens.token_revoke, name="token_revoke"),
 ]

@@ -26,6 +26,7 @@ from django.utils import timezone
 from accounts.models import Organisation, User
 from accounts.roles import Role
 from accounts.services import backup_codes_replace
+from accounts.tokens import sync_client_create, sync_client_username
 from audit.history import history_context
 from cases.models import Case, CaseStatus, ExitGround, ExitProcedure, Meeting, Phase
 from cases.services.assessments import AssessmentInput, assessment_record
@@ -134,7 +135,8 @@ def load_demo_data(*, today: datetime.date | None = None, logins_file: Path | No
     if not demo_present():
         with transaction.atomic():
             _Builder(today=today).build()
-    text = _renew_logins()
+    _ensure_sync_client()
+    text = _renew_logins() + _sync_client_hint()
     if logins_file is not None:
         logins_file.parent.mkdir(parents=True, exist_ok=True)
         logins_file.write_text(text)
@@ -154,6 +156,28 @@ def _renew_logins() -> str:
         roles = ", ".join(sorted(user.groups.values_list("name", flat=True)))
         lines.append(f"  {user.username:<22} {roles:<20} {' '.join(codes)}")
     return "\n".join(lines) + "\n"
+
+
+DEMO_SYNC_CLIENT = "VeHaA"
+
+
+def _ensure_sync_client() -> None:
+    """The registration system of the demo, as the functional administrator would
+    add it on the Koppelingen page (also in a demo loaded before it existed)."""
+    if User.objects.filter(username=sync_client_username(DEMO_SYNC_CLIENT)).exists():
+        return
+    admin = User.objects.get(username="beheerder")
+    sync_client_create(name=DEMO_SYNC_CLIENT, organisation=admin.organisation, by=admin)
+
+
+def _sync_client_hint() -> str:
+    username = sync_client_username(DEMO_SYNC_CLIENT)
+    return (
+        f"\n  Sync client {username} (no password: it works with an API token). Issue one as\n"
+        "  beheerder on /rollen/koppelingen/, or print one with:\n"
+        f"    .venv/bin/python manage.py api_token issue --client {username} --name demo "
+        "--scope all\n"
+    )
 
 
 def _demo_usernames() -> list[str]:

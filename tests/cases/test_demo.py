@@ -9,7 +9,8 @@ import pytest
 import time_machine
 
 from accounts.backup_codes import backup_code_matches
-from accounts.models import BackupCode
+from accounts.models import BackupCode, User
+from accounts.roles import Role
 from cases.models import Case, ExitProcedure, Person
 from cases.selectors.cases import exit_procedures_awaiting_decision
 from pool.selectors import pool_overview
@@ -33,6 +34,7 @@ def test_the_demo_is_the_2020_pool_with_fifty_cases(demo):
     fifty_open_cases_across_three_phases_each_with_a_buddy()
     exactly_one_exit_proposal_awaits_pto_r()
     names_are_obviously_fake()
+    a_sync_client_with_how_to_get_its_token(demo)
 
 
 def pool_is_the_2020_memos_table():
@@ -97,3 +99,10 @@ def test_a_second_run_changes_nothing_but_renews_the_backup_codes(demo, tmp_path
         stored = BackupCode.objects.filter(device__user__username=username)
         assert any(backup_code_matches(code, hashed.code_hash) for hashed in stored)
     assert not set(shown.values()) & hashes_after
+
+
+def a_sync_client_with_how_to_get_its_token(text: str) -> None:
+    client = User.objects.get(username="sync-vehaa")
+    assert not client.has_usable_password()
+    assert set(client.groups.values_list("name", flat=True)) == {Role.SYNC_CLIENT.value}
+    assert "manage.py api_token issue --client sync-vehaa" in text

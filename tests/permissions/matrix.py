@@ -9,15 +9,18 @@ A new URL pattern without a row here fails ``test_every_route_has_a_row``. Codes
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import RoleGrant, User
 from accounts.roles import Role
+from accounts.tokens import api_token_issue
 from cases.models import ExitGround, ExitProcedure, MeetingAction
 from tests.factories import InterventionFactory, UserFactory
 
@@ -117,6 +120,24 @@ def _on_pending_grant(name: str) -> Callable[[World, str], str]:
 
     return lambda world, which: reverse(
         name, kwargs={"pk": _record_of(world, which, f"grant:{name}", make).pk}
+    )
+
+
+def _on_sync_token(name: str) -> Callable[[World, str], str]:
+    """A live token of the world's sync client, per row and object."""
+
+    def make(bucket: dict[str, Any]) -> Any:
+        token, _key = api_token_issue(
+            client=User.objects.get(username=f"matrix-{SYNC}"),
+            name="matrix",
+            scopes=["cases:read"],
+            expires_at=timezone.now() + datetime.timedelta(days=1),
+            by=None,
+        )
+        return token
+
+    return lambda world, which: reverse(
+        name, kwargs={"pk": _record_of(world, which, f"token:{name}", make).pk}
     )
 
 
@@ -310,6 +331,20 @@ MATRIX: dict[str, Row] = {
         method="post",
         data=lambda w, which: {},
         note="only the requester (the administrator) withdraws",
+    ),
+    # --- sync clients and their API tokens: the functional administrator ---
+    "accounts:sync_clients": Row(fixed("accounts:sync_clients"), signed_in(403, {ADMIN: 200})),
+    "accounts:token_issue": Row(
+        lambda world, which: reverse(
+            "accounts:token_issue", kwargs={"pk": User.objects.get(username=f"matrix-{SYNC}").pk}
+        ),
+        signed_in(403, {ADMIN: 200}),
+    ),
+    "accounts:token_revoke": Row(
+        _on_sync_token("accounts:token_revoke"),
+        signed_in(403, {ADMIN: 302}),
+        method="post",
+        data=lambda w, which: {},
     ),
     # --- the pool: managed by the programme team ---
     "pool:regisseur_list": Row(fixed("pool:regisseur_list"), signed_in(403, {PT: 200})),
