@@ -46,7 +46,7 @@ def may_decide_grant(user: User | AnonymousUser, *, reaches_case_content: bool) 
     return may_grant_at_once(user)
 
 
-def may_manage_api_tokens(user: Any) -> bool:
+def may_manage_api_tokens(user: User | AnonymousUser) -> bool:
     """Create sync clients, issue their API tokens, list and revoke them: the
     functional administrator."""
     return bool(user.has_perm(MANAGE_API_TOKENS))

@@ -167,7 +167,8 @@ def _ensure_sync_client() -> None:
     if User.objects.filter(username=sync_client_username(DEMO_SYNC_CLIENT)).exists():
         return
     admin = User.objects.get(username="beheerder")
-    sync_client_create(name=DEMO_SYNC_CLIENT, organisation=admin.organisation, by=admin)
+    oov = Organisation.objects.get(code="oov")
+    sync_client_create(name=DEMO_SYNC_CLIENT, organisation=oov, by=admin)
 
 
 def _sync_client_hint() -> str:

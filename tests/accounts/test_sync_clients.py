@@ -5,6 +5,7 @@ and the same from the command line for scripted set-up."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
@@ -48,7 +49,7 @@ def sync(admin: User) -> User:
     return sync_client_create(name="VeHaA", organisation=OrganisationFactory(), by=admin)
 
 
-def issue(browser: Client, client: User, **fields: str) -> object:
+def issue(browser: Client, client: User, **fields: str) -> Any:
     data = {
         "name": "productie",
         "expires_on": (timezone.localdate() + datetime.timedelta(days=30)).isoformat(),

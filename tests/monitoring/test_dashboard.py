@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from accounts.roles import Role
-from cases.models import CaseStatus, ExitGround, ExitProcedure
+from cases.models import ExitGround, ExitProcedure
 from monitoring.views import dashboard as dashboard_view
 from tests.conftest import sign_in
 from tests.factories import CaseFactory, ExitProcedureFactory
