@@ -10,6 +10,7 @@ from typing import Any
 VIEW_WHOLE_LOG = "audit.view_accesslog"
 VIEW_ORGANISATION_LOG = "audit.view_organisation_accesslog"
 EXPORT_SUBJECT_ACCESS = "audit.export_subject_access"
+VIEW_SEARCH_TERMS = "audit.view_search_terms"
 
 
 def may_read_whole_access_log(user: Any) -> bool:
@@ -30,3 +31,10 @@ def may_search_access_log(user: Any) -> bool:
 def may_export_subject_access(user: Any) -> bool:
     """A subject-access request covers every organisation's reads: programme team only."""
     return bool(user.has_perm(EXPORT_SUBJECT_ACCESS))
+
+
+def may_read_search_terms(user: Any) -> bool:
+    """A search term may be a person's name or BSN: shown in the log only to who may
+    search by them (the programme team), not to a privacy officer, who reads no
+    person data."""
+    return bool(user.has_perm(VIEW_SEARCH_TERMS))
