@@ -111,7 +111,11 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "cases.view_teammember",
         "cases.erase_person",
         "cases.review_emergency_access",
+        # Find a case by its person's name or BSN, export a case list.
+        "cases.search_person",
+        "cases.export_case_list",
         "audit.view_accesslog",
+        "audit.view_search_terms",
         "audit.export_subject_access",
         "monitoring.view_dashboard",
         "monitoring.read_monitor",

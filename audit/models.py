@@ -13,6 +13,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The longest search term kept (cases/selectors/search.py searches no longer one).
+SEARCH_TERM_MAX_LENGTH = 100
+
 
 class AccessLog(models.Model):
     class Action(models.TextChoices):
@@ -26,6 +29,8 @@ class AccessLog(models.Model):
         CREATE = "create", _("Aangemaakt")
         UPDATE = "update", _("Gewijzigd")
         SECOND_FACTOR_FAILED = "2fa_failed", _("Tweede stap mislukt")
+        # A search for a case: the term may itself be person data (a name, a BSN).
+        SEARCH = "search", _("Gezocht")
 
     class Basis(models.TextChoices):
         """On whose behalf, on which ground the data was reached (NEN 7513). Worked
@@ -75,6 +80,13 @@ class AccessLog(models.Model):
     purpose = models.TextField(_("doel"), blank=True)
     emergency = models.BooleanField(_("noodtoegang"), default=False)
     shared_with = models.CharField(_("gedeeld met"), max_length=300, blank=True)
+    # What a search asked for (Action.SEARCH): a case number, a name or a BSN, so
+    # person data in its own column, shown only to who may read it
+    # (audit.permissions.may_read_search_terms); never in ``path``, as a search is posted.
+    # The database's default too: access_record_many inserts rows without the column.
+    search_term = models.CharField(
+        _("zoekterm"), max_length=SEARCH_TERM_MAX_LENGTH, blank=True, db_default=""
+    )
     # Empty on the records written before the ground was kept (audit migration 0003).
     basis = models.CharField(
         _("grond van toegang"), max_length=20, choices=Basis.choices, blank=True
@@ -93,6 +105,7 @@ class AccessLog(models.Model):
                 "export_subject_access",
                 _("Mag alle toegang tot één persoon exporteren (inzageverzoek)"),
             ),
+            ("view_search_terms", _("Mag de zoektermen in de toegangslog zien")),
         ]
         indexes = [
             models.Index(fields=["user", "-at"]),

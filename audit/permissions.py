@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 VIEW_WHOLE_LOG = "audit.view_accesslog"
 VIEW_ORGANISATION_LOG = "audit.view_organisation_accesslog"
 EXPORT_SUBJECT_ACCESS = "audit.export_subject_access"
+VIEW_SEARCH_TERMS = "audit.view_search_terms"
 
 
 def may_read_whole_access_log(user: User) -> bool:
@@ -33,3 +34,10 @@ def may_search_access_log(user: User) -> bool:
 def may_export_subject_access(user: User) -> bool:
     """A subject-access request covers every organisation's reads: programme team only."""
     return bool(user.has_perm(EXPORT_SUBJECT_ACCESS))
+
+
+def may_read_search_terms(user: User) -> bool:
+    """A search term may be a person's name or BSN: shown in the log only to who may
+    search by them (the programme team), not to a privacy officer, who reads no
+    person data."""
+    return bool(user.has_perm(VIEW_SEARCH_TERMS))

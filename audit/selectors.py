@@ -85,11 +85,13 @@ def subject_access_history(*, case_id: int) -> QuerySet[AccessLog]:
     )
 
 
-def access_log_as_csv(records: QuerySet[AccessLog]) -> str:
+def access_log_as_csv(records: QuerySet[AccessLog], *, with_search_terms: bool = False) -> str:
+    """The records as CSV; the search terms (person data: a name, a BSN) only
+    ``with_search_terms`` (audit.permissions.may_read_search_terms)."""
     out = io.StringIO()
     # Names, labels and reasons are typed by people: no cell may run as a formula.
     writer = csv_safe_writer(out)
-    writer.writerow(EXPORT_COLUMNS)
+    writer.writerow((*EXPORT_COLUMNS, "search_term") if with_search_terms else EXPORT_COLUMNS)
     for record in records.iterator(chunk_size=2000):
         writer.writerow(
             [
@@ -108,6 +110,7 @@ def access_log_as_csv(records: QuerySet[AccessLog]) -> str:
                 "ja" if record.emergency else "nee",
                 record.shared_with,
                 record.basis,
+                *([record.search_term] if with_search_terms else []),
             ]
         )
     return out.getvalue()

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.roles import Role, user_role_names
 
 from .client_ip import client_ip
-from .models import AccessLog
+from .models import SEARCH_TERM_MAX_LENGTH, AccessLog
 
 PURPOSE_MAX_LENGTH = 2000
 CASE_OBJECT_TYPE = "cases.case"
@@ -25,6 +25,10 @@ ACCESS_LOG_OBJECT_TYPE = "audit.accesslog"
 ACCESS_LOG_EXPORT_LABEL = "Export toegangslog"
 ACCESS_LOG_EXPORT_PURPOSE = "Export van het toegangslog (toezicht op inzage)."
 SUBJECT_ACCESS_PURPOSE = "Inzageverzoek (AVG art. 15): overzicht van alle inzage in de gegevens."
+
+
+SEARCH_OBJECT_TYPE = "cases.search"
+SEARCH_LABEL = "Zoekopdracht (%(count)s resultaten)"
 
 
 SECOND_FACTOR_OBJECT_TYPE = "accounts.user"
@@ -276,6 +280,28 @@ def access_record_log_export(
         request=request,
         purpose=ACCESS_LOG_EXPORT_PURPOSE,
     )
+    entry.save()
+    return entry
+
+
+def access_record_search(
+    *, user: Any, term: str, result_count: int, request: HttpRequest | None = None
+) -> AccessLog:
+    """Record a search for a case with its term, which may be a name or a BSN: it goes
+    in ``search_term``, which the log shows only to who may read it
+    (audit.permissions.may_read_search_terms), never in the label or the path. The
+    cases shown are recorded apart, each as a read (the caller)."""
+    entry = _row(
+        user=user,
+        action=AccessLog.Action.SEARCH,
+        object_type=SEARCH_OBJECT_TYPE,
+        object_id="",
+        label=SEARCH_LABEL % {"count": result_count},
+        case_id=None,
+        case_number="",
+        request=request,
+    )
+    entry.search_term = term[:SEARCH_TERM_MAX_LENGTH]
     entry.save()
     return entry
 

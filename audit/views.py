@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from accounts.http import AuthenticatedRequest
 
 from .forms import AccessLogFilterForm
-from .permissions import may_export_subject_access, may_search_access_log
+from .permissions import may_export_subject_access, may_read_search_terms, may_search_access_log
 from .selectors import (
     access_log_as_csv,
     access_log_search,
@@ -43,7 +43,11 @@ def access_log(request: AuthenticatedRequest) -> HttpResponse:
         return render(request, "audit/access_log.html", {"form": form, "page": None}, status=400)
     records = access_log_search(viewer=request.user, filters=form.filters())
     page = Paginator(records, RECORDS_PER_PAGE).get_page(request.GET.get("pagina"))
-    return render(request, "audit/access_log.html", {"form": form, "page": page})
+    return render(
+        request,
+        "audit/access_log.html",
+        {"form": form, "page": page, "show_search_terms": may_read_search_terms(request.user)},
+    )
 
 
 @login_required
@@ -56,7 +60,7 @@ def access_log_export(request: AuthenticatedRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "audit/access_log.html", {"form": form, "page": None}, status=400)
     records = access_log_search(viewer=request.user, filters=form.filters())
-    content = access_log_as_csv(records)
+    content = access_log_as_csv(records, with_search_terms=may_read_search_terms(request.user))
     # The export discloses who read which case: it is itself recorded, after the
     # search, so it does not appear in the file it produces.
     access_record_log_export(user=request.user, record_count=records.count(), request=request)

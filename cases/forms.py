@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from domain.locking import RevisionField
-from pool.models import Region, Regisseur
+from pool.models import Regisseur
 
 from .models import (
     Assessment,
@@ -31,6 +31,7 @@ from .selectors.cases import (
     meetings_of,
 )
 from .selectors.plans import plan_versions_of
+from .selectors.search import SEARCH_TERM_MAX_LENGTH, search_term_clean
 from .services.sharing import SHARE_WITH_MAX_LENGTH
 
 NOT_TO_REVIEW = _("Deze noodtoegang staat niet (meer) ter beoordeling.")
@@ -488,25 +489,22 @@ class ExitDecisionForm(forms.Form):
         self.fields["procedure"].queryset = awaiting  # type: ignore[attr-defined]
 
 
-class CaseFilterForm(forms.Form):
-    """The programme team's filters on the case list."""
+class CaseSearchForm(forms.Form):
+    """The search field of the page header: a case number, or for who may search by
+    person also a name or a BSN (cases/selectors/search.py)."""
 
-    fase = forms.TypedChoiceField(
-        label=_("Fase"),
-        coerce=int,
-        choices=[("", _("Alle fasen")), *Phase.choices],
-        required=False,
-        empty_value=None,
-    )
-    organisatie = forms.ModelChoiceField(
-        label=_("Organisatie regisseur"),
-        queryset=_organisations(),
-        required=False,
-        empty_label=_("Alle organisaties"),
-    )
-    regio = forms.ModelChoiceField(
-        label=_("Regio"),
-        queryset=Region.objects.order_by("name"),
-        required=False,
-        empty_label=_("Alle regio's"),
-    )
+    # No browser check before the submit: an empty field is answered by the server.
+    use_required_attribute = False
+    q = forms.CharField(label=_("Zoekterm"), max_length=SEARCH_TERM_MAX_LENGTH)
+
+    def clean_q(self) -> str:
+        return search_term_clean(self.cleaned_data["q"])
+
+
+class SavedCaseViewForm(forms.Form):
+    """Saving the case list's present selection under a name."""
+
+    # The field is not marked invalid before anything was submitted.
+    use_required_attribute = False
+    name = forms.CharField(label=_("Naam van de selectie"), max_length=80)
+    query = forms.CharField(widget=forms.HiddenInput, required=False, max_length=500)

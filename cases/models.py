@@ -118,6 +118,7 @@ class Case(models.Model):
                 "list_team_cases",
                 _("Mag de casussen zien van de interventieteams waarin hij of zij zit"),
             ),
+            ("export_case_list", _("Mag een casuslijst als CSV exporteren")),
         ]
 
     def __str__(self) -> str:
@@ -159,6 +160,7 @@ class Person(models.Model):
                 "erase_mirrored_person",
                 _("Mag een persoonsrecord pseudonimiseren omdat de bron dat deed"),
             ),
+            ("search_person", _("Mag casussen zoeken op naam of BSN van de persoon")),
         ]
         constraints = [
             models.CheckConstraint(
@@ -904,3 +906,30 @@ class ShareRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_shared_object_type_display()} → {self.shared_with}"
+
+
+class SavedCaseView(models.Model):
+    """A selection of the case list a user keeps under a name: the list's query string
+    (filters and sort order), owned by that user alone. A preference, not case data:
+    it holds no person data and is not tracked."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("gebruiker"),
+        on_delete=models.CASCADE,
+        related_name="saved_case_views",
+    )
+    name = models.CharField(_("naam"), max_length=80)
+    query = models.CharField(_("selectie"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user", "name"]
+        verbose_name = _("bewaarde selectie")
+        verbose_name_plural = _("bewaarde selecties")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="saved_case_view_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -20,11 +20,18 @@ REVIEW_EMERGENCY_ACCESS = "cases.review_emergency_access"
 DECIDE_EXIT = "cases.decide_exit"
 ERASE_PERSON = "cases.erase_person"
 ERASE_MIRRORED_PERSON = "cases.erase_mirrored_person"
+SEARCH_PERSON = "cases.search_person"
+EXPORT_CASE_LIST = "cases.export_case_list"
 
 
 def may_list_directed_cases(user: User | AnonymousUser) -> bool:
     """Has cases of his or her own as regisseur, buddy or stand-in ("Mijn casussen")."""
     return bool(user.has_perm(LIST_DIRECTED_CASES))
+
+
+def may_view_all_cases(user: User | AnonymousUser) -> bool:
+    """Reads every case, with the whole list's filters: the programme team."""
+    return bool(user.has_perm(VIEW_ALL_CASES))
 
 
 def may_list_cases(user: User | AnonymousUser) -> bool:
@@ -56,3 +63,14 @@ def may_erase_person(user: User | AnonymousUser) -> bool:
 def may_erase_mirrored_person(user: User | AnonymousUser) -> bool:
     """Who pseudonymises a person record because its source did: a sync client."""
     return bool(user.has_perm(ERASE_MIRRORED_PERSON))
+
+
+def may_search_persons(user: User | AnonymousUser) -> bool:
+    """Who finds a case by its person's name or BSN (everyone else by its number
+    alone): the programme team."""
+    return bool(user.has_perm(SEARCH_PERSON))
+
+
+def may_export_case_list(user: User | AnonymousUser) -> bool:
+    """Who downloads the case list as CSV: the programme team."""
+    return bool(user.has_perm(EXPORT_CASE_LIST))

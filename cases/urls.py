@@ -6,6 +6,9 @@ app_name = "cases"
 
 urlpatterns = [
     path("", views.case_list, name="list"),
+    path("export.csv", views.export, name="export"),
+    path("selecties/", views.saved_view_add, name="saved_view_add"),
+    path("selecties/<int:pk>/verwijderen/", views.saved_view_remove, name="saved_view_remove"),
     path("noodtoegang/", views.emergency_open, name="emergency_open"),
     path("uitstroomvoorstellen/", views.exit_decisions, name="exit_decisions"),
     path("overdracht/<int:regisseur_id>/", views.bulk_handover, name="bulk_handover"),

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from accounts import views as account_views
+from cases import views as case_views
 from cases.urls import review_urlpatterns as emergency_review_urlpatterns
 
 from . import health, views
@@ -18,6 +19,8 @@ urlpatterns = [
     # The admin signs in through the same two-factor sign-in as everyone else.
     path("beheer/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("casussen/", include("cases.urls")),
+    # The header's search field (cases/views/search.py), on every page.
+    path("zoeken/", case_views.search, name="search"),
     path("noodtoegang/", include((emergency_review_urlpatterns, "emergency_review"))),
     path("toegangslog/", include("audit.urls")),
     path("rollen/", include("accounts.urls")),

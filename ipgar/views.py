@@ -15,14 +15,25 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from accounts.http import AuthenticatedRequest
 from accounts.permissions import may_decide_grants, may_manage_api_tokens, may_manage_roles
 from audit.permissions import may_search_access_log
-from cases.permissions import may_decide_exits, may_list_cases, may_list_directed_cases
+from cases.models import ExitStatus
+from cases.permissions import (
+    may_decide_exits,
+    may_list_cases,
+    may_list_directed_cases,
+    may_search_persons,
+    may_view_all_cases,
+)
+from cases.selectors.cases import regisseur_of
+from cases.selectors.lists import exit_proposals_waiting, overdue_items_of
 from monitoring.permissions import may_read_monitors, may_receive_notifications, may_view_dashboard
+from monitoring.selectors import unread_notification_count
 from pool.permissions import (
     may_manage_pool,
     may_see_caseload_reviews,
@@ -32,19 +43,57 @@ from pool.permissions import (
 
 
 @dataclasses.dataclass(frozen=True)
+class Badge:
+    """A count beside a menu entry: what it counts (said to screen readers too), and
+    who gets it (a capability; an entry serves several roles)."""
+
+    count: Callable[[Any], int]
+    meaning: Any  # a lazy translation with %(count)s
+    for_whom: Callable[[Any], bool] = lambda user: True
+
+
+def _own_overdue_items(user: Any) -> int:
+    regisseur = regisseur_of(user)
+    return 0 if regisseur is None else overdue_items_of(regisseur, on=timezone.localdate())
+
+
+@dataclasses.dataclass(frozen=True)
 class MenuEntry:
     key: str
     label: Any  # a lazy translation
     url_name: str
     may_open: Callable[[Any], bool]
+    badge: Badge | None = None
 
 
 # In menu order.
 MENU: tuple[MenuEntry, ...] = (
     MenuEntry("dashboard", _("Dashboard"), "monitoring:dashboard", may_view_dashboard),
-    MenuEntry("my_cases", _("Mijn casussen"), "cases:list", may_list_directed_cases),
-    MenuEntry("cases", _("Casussen"), "cases:list", may_list_cases),
-    MenuEntry("exits", _("Uitstroomvoorstellen"), "cases:exit_decisions", may_decide_exits),
+    MenuEntry(
+        "my_cases",
+        _("Mijn casussen"),
+        "cases:list",
+        may_list_directed_cases,
+        Badge(_own_overdue_items, _("%(count)s verlopen")),
+    ),
+    MenuEntry(
+        "cases",
+        _("Casussen"),
+        "cases:list",
+        may_list_cases,
+        Badge(
+            lambda user: exit_proposals_waiting(ExitStatus.OPEN),
+            _("%(count)s wachten op ITAT-R"),
+            may_view_all_cases,
+        ),
+    ),
+    MenuEntry(
+        "exits",
+        _("Uitstroomvoorstellen"),
+        "cases:exit_decisions",
+        may_decide_exits,
+        Badge(lambda user: exit_proposals_waiting(ExitStatus.ADVISED), _("%(count)s wachten")),
+    ),
     MenuEntry("pool", _("Pool"), "pool:regisseur_list", may_manage_pool),
     MenuEntry("reviews", _("Caseloadbesprekingen"), "pool:review_list", may_see_caseload_reviews),
     MenuEntry("talks", _("Driegesprekken"), "pool:talk_list", may_see_three_way_talks),
@@ -56,7 +105,11 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("role_grants", _("Rolaanvragen"), "accounts:grant_list", may_decide_grants),
     MenuEntry("sync_clients", _("Koppelingen"), "accounts:sync_clients", may_manage_api_tokens),
     MenuEntry(
-        "notifications", _("Meldingen"), "monitoring:notifications", may_receive_notifications
+        "notifications",
+        _("Meldingen"),
+        "monitoring:notifications",
+        may_receive_notifications,
+        Badge(unread_notification_count, _("%(count)s ongelezen")),
     ),
 )
 
@@ -75,9 +128,31 @@ def menu_for(user: Any) -> list[dict[str, Any]]:
     ]
 
 
+def menu_with_badges(user: Any) -> list[dict[str, Any]]:
+    """``menu_for`` with each entry's ``badge`` (a count above zero, and what it means),
+    each from a fixed number of queries whatever the data (cases/selectors/lists.py,
+    monitoring.selectors)."""
+    entries = {entry.key: entry for entry in MENU}
+    items = menu_for(user)
+    for item in items:
+        badge = entries[item["key"]].badge
+        count = badge.count(user) if badge is not None and badge.for_whom(user) else 0
+        item["badge"] = (
+            {"count": count, "meaning": badge.meaning % {"count": count}}
+            if badge is not None and count
+            else None
+        )
+    return items
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """Context processor: ``main_menu``, computed only when a template shows it."""
-    return {"main_menu": SimpleLazyObject(lambda: menu_for(request.user))}
+    """Context processor: ``main_menu`` with its badges and ``search_by_person`` (what the
+    header's search field offers), each computed at most once a request and only when a
+    template shows it."""
+    return {
+        "main_menu": SimpleLazyObject(lambda: menu_with_badges(request.user)),
+        "search_by_person": SimpleLazyObject(lambda: may_search_persons(request.user)),
+    }
 
 
 @login_required

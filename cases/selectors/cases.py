@@ -16,8 +16,7 @@ from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation
-from pool.models import Absence, Region, Regisseur
+from pool.models import Absence, Regisseur
 
 from ..access import cases_visible_to
 from ..models import (
@@ -312,24 +311,6 @@ def share_records_of(case: Case) -> QuerySet[ShareRecord]:
 def meetings_of(case: Case) -> QuerySet[Meeting]:
     """The case's UVOs and breakthrough meetings, latest first."""
     return Meeting.objects.filter(case=case).order_by("-held_on", "-id")
-
-
-def cases_filtered(
-    cases: QuerySet[Case],
-    *,
-    phase: int | None = None,
-    organisation: Organisation | None = None,
-    region: Region | None = None,
-) -> QuerySet[Case]:
-    """The case list narrowed by the programme team's filters: phase, the regisseur's
-    organisation and region (None: no filter)."""
-    if phase is not None:
-        cases = cases.filter(phase=phase)
-    if organisation is not None:
-        cases = cases.filter(regisseur__organisation=organisation)
-    if region is not None:
-        cases = cases.filter(region=region)
-    return cases
 
 
 def regisseur_of(user) -> Regisseur | None:

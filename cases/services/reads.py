@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import models
 from django.http import HttpRequest
 
 from accounts.models import User
 from audit.models import AccessLog
-from audit.services import access_record
+from audit.services import access_record, access_record_many, access_record_search
 
 from ..access import CaseAccess, read_basis
+from ..models import Case
+
+SEARCH_RESULT_PURPOSE = "Naam getoond als zoekresultaat in de casuszoeker."
 
 
 def case_read_record(
@@ -31,3 +36,17 @@ def case_read_record(
         emergency=emergency is not None,
         basis=(AccessLog.Basis.EMERGENCY if emergency is not None else read_basis(user, access)),
     )
+
+
+def case_search_record(
+    *, user: User, term: str, shown: Sequence[Case], names_shown: bool, request: HttpRequest
+) -> None:
+    """Record a search with its term (audit.services.access_record_search) and, when
+    the results show the persons' names, a read of each person shown, as the person
+    list records its rows. ``shown`` come with their person (select_related)."""
+    access_record_search(user=user, term=term, result_count=len(shown), request=request)
+    if names_shown:
+        persons = [p for p in (getattr(case, "person", None) for case in shown) if p is not None]
+        access_record_many(
+            user=user, objects=persons, request=request, purpose=SEARCH_RESULT_PURPOSE
+        )

@@ -14,6 +14,7 @@ every read of person-level data is recorded in the access log.
 
 from .decisions import bulk_handover, exit_decisions
 from .follow_up import action_done, exit_step, intervention_progress
+from .lists import export, saved_view_add, saved_view_remove
 from .pages import (
     CASES_PER_PAGE,
     EMERGENCY_OPENED,
@@ -28,6 +29,7 @@ from .pages import (
     share,
 )
 from .retention import erase_person
+from .search import search
 from .workflow import (
     assessment_new,
     evaluation_new,
@@ -58,6 +60,7 @@ __all__ = [
     "exit_decisions",
     "exit_propose_page",
     "exit_step",
+    "export",
     "hand_over",
     "intervention_progress",
     "meeting_new",
@@ -66,5 +69,8 @@ __all__ = [
     "plan_compare",
     "plan_new",
     "plan_version",
+    "saved_view_add",
+    "saved_view_remove",
+    "search",
     "share",
 ]

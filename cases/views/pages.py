@@ -25,20 +25,23 @@ from accounts.http import AuthenticatedRequest
 from domain.forms import Outcome, call_service, form_status
 
 from ..access import case_access_for
+from ..filters import CaseListFilter
 from ..forms import (
-    CaseFilterForm,
     EmergencyEndForm,
     EmergencyOpenForm,
     EmergencyReviewForm,
     ShareForm,
 )
 from ..models import Case, Person
-from ..permissions import may_open_emergency_access, may_review_emergency_access
+from ..permissions import (
+    may_open_emergency_access,
+    may_review_emergency_access,
+    may_view_all_cases,
+)
 from ..sections import Section, section_access_for, sections_allowed
 from ..selectors.cases import (
     CaseRole,
     case_page_context,
-    cases_filtered,
     cases_for_list,
     cases_of_regisseur,
     emergency_accesses_flagged,
@@ -57,6 +60,7 @@ from ..services.emergency import (
 )
 from ..services.reads import case_read_record
 from ..services.sharing import share_record
+from .lists import list_tools
 
 CASES_PER_PAGE = 50
 # The case page's body is kept in the "case_pages" cache (per process, in memory).
@@ -86,9 +90,10 @@ MY_SECTIONS = (
 def case_list(request: AuthenticatedRequest) -> HttpResponse:
     """ "Mijn casussen" for a regisseur: own cases and buddy cases (and those he or she
     stands in for), each with what is due next. The programme team sees every case,
-    filtered and paged; everyone else the cases he or she may see."""
+    filtered, sorted and paged (cases/views/lists.py); everyone else the cases he or
+    she may see."""
     today = timezone.localdate()
-    sees_all = request.user.has_perm("cases.view_case")
+    sees_all = may_view_all_cases(request.user)
     regisseur = None if sees_all else regisseur_of(request.user)
     context: dict[str, Any] = {"may_open_emergency": may_open_emergency_access(request.user)}
     if regisseur is not None:
@@ -103,15 +108,9 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     else:
         cases: QuerySet[Case] = cases_for_list(request.user)
         if sees_all:
-            filters = CaseFilterForm(request.GET or None)
-            if filters.is_valid():
-                cases = cases_filtered(
-                    cases,
-                    phase=filters.cleaned_data["fase"],
-                    organisation=filters.cleaned_data["organisatie"],
-                    region=filters.cleaned_data["regio"],
-                )
-            context["filters"] = filters
+            filters = CaseListFilter(request.GET, queryset=cases)
+            cases = filters.qs
+            context |= list_tools(request, filters)
         page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("pagina"))
         due = next_deadline_per_case(on=today, case_ids=[case.pk for case in page])
         context["page"] = page

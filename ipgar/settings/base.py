@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Trigram search of person names on PostgreSQL (cases/selectors/search.py).
+    "django.contrib.postgres",
     # third party
     "rest_framework",
     "django_filters",

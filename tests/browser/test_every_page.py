@@ -26,6 +26,7 @@ pytestmark = pytest.mark.browser
 NOT_PAGES = {
     "healthz": "the orchestrator's probe: plain text",
     "audit:log_export": "a CSV download",
+    "cases:export": "a CSV download",
     "audit:subject_access_export": "a JSON download",
     "admin:jsi18n": "the admin's JavaScript catalogue",
     "api:schema": "the OpenAPI document (YAML)",

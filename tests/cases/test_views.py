@@ -179,15 +179,28 @@ SESSION_SAVED = 0
 # What is due next, for all listed cases at once (cases/selectors/deadlines.py): the
 # members of the programme team and PTO-R, the case-level items, the exit procedures.
 NEXT_DEADLINES = 3
-FILTER_CHOICES = 2  # the programme team's filters: organisations, regions
+FILTER_CHOICES = 3  # the programme team's filters: organisations, regions, regisseurs
+SAVED_SELECTIONS = 1  # the programme team member's own saved selections of the list
 PAGE_OF_CASES = 2  # the paginator's count, then the page with region, regisseur and buddy
+# The main menu's badges (ipgar/views.py MENU): a regisseur's own overdue items (his
+# membership, then the deadline selector's role members, case items, exit procedures and
+# pool items), the programme team's exit proposals waiting for ITAT-R; both the unread
+# notifications.
+OWN_OVERDUE_BADGE = 5
+WAITING_FOR_ITAT_R_BADGE = 1
+UNREAD_BADGE = 1
 # A regisseur's own list: his membership, the colleagues he stands in for, his cases
 # (as regisseur, buddy, stand-in), and the cases he reaches through an emergency access.
 MY_CASES = 4
 COMMON = SIGNED_IN_REQUEST + ROLE_NAMES + MODEL_PERMISSIONS + SESSION_SAVED + NEXT_DEADLINES
 LIST_QUERIES = {
-    Role.REGISSEUR: COMMON + MY_CASES,
-    Role.PROGRAMME_TEAM: COMMON + FILTER_CHOICES + PAGE_OF_CASES,
+    Role.REGISSEUR: COMMON + MY_CASES + OWN_OVERDUE_BADGE + UNREAD_BADGE,
+    Role.PROGRAMME_TEAM: COMMON
+    + FILTER_CHOICES
+    + SAVED_SELECTIONS
+    + PAGE_OF_CASES
+    + WAITING_FOR_ITAT_R_BADGE
+    + UNREAD_BADGE,
 }
 
 

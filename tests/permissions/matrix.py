@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts.models import RoleGrant, User
 from accounts.roles import Role
 from accounts.tokens import api_token_issue
-from cases.models import ExitGround, ExitProcedure, MeetingAction
+from cases.models import ExitGround, ExitProcedure, MeetingAction, SavedCaseView
 from tests.factories import InterventionFactory, UserFactory
 
 from .api_rows import api_rows
@@ -141,6 +141,18 @@ def _on_sync_token(name: str) -> Callable[[World, str], str]:
     )
 
 
+def _on_saved_view(world: World, which: str) -> str:
+    """A saved selection of the case list: the programme team member's own, or another
+    user's."""
+
+    def make(bucket: dict[str, Any]) -> Any:
+        owner = User.objects.get(username=f"matrix-{PT}") if which == "own" else UserFactory()
+        return SavedCaseView.objects.create(user=owner, name=f"matrix {which}", query="fase=3")
+
+    view = _record_of(world, which, "saved_view", make)
+    return reverse("cases:saved_view_remove", kwargs={"pk": view.pk})
+
+
 def every(code: Expected, overrides: Mapping[str, Expected] | None = None) -> dict[str, Expected]:
     return {role: (overrides or {}).get(role, code) for role in ROLES}
 
@@ -177,6 +189,31 @@ MATRIX: dict[str, Row] = {
     "beheer/login/": Row(lambda w, which: "/beheer/login/", every(302, {SYNC: 403})),
     # --- cases ---
     "cases:list": Row(fixed("cases:list"), signed_in(200), note="filtered to what one may see"),
+    "cases:export": Row(
+        fixed("cases:export"),
+        signed_in(403, {PT: 200}),
+        note="the case list as CSV, recorded as an export of each case: programme team only",
+    ),
+    "cases:saved_view_add": Row(
+        fixed("cases:saved_view_add"),
+        signed_in(403, {PT: 302}),
+        method="post",
+        data=lambda w, which: {},
+        note="POST only; a refused save goes back to the list with its message",
+    ),
+    "cases:saved_view_remove": Row(
+        _on_saved_view,
+        signed_in(403, {PT: (302, 404)}),
+        method="post",
+        data=lambda w, which: {},
+        note="own: the programme team member's selection; nobody deletes another's",
+    ),
+    "search": Row(
+        fixed("search"),
+        signed_in(200),
+        note="the header's search form; a posted search answers alike for unknown and unseen "
+        "numbers (tests/cases/test_search.py)",
+    ),
     "cases:detail": Row(
         on_case("cases:detail"),
         signed_in(404, {PT: 200, REG: (200, 404), TEAM: (200, 404)}),
