@@ -243,14 +243,15 @@ def _phase_refusal(case: Case, *, has_adopted_plan: bool, running: ExitProcedure
     """Empty when the case may move to a neighbouring phase (PHASE's transitions),
     else why the first of them, the step forward, is refused."""
     neighbours = sorted(PHASE.transitions.get(case.phase, frozenset()), key=int, reverse=True)
-    reasons = [
-        _refusal(
-            lambda to=to: phase_change_check(
-                case=case, to_phase=int(to), has_adopted_plan=has_adopted_plan, running_exit=running
+
+    def refusal_to(to: int) -> str:
+        return _refusal(
+            lambda: phase_change_check(
+                case=case, to_phase=to, has_adopted_plan=has_adopted_plan, running_exit=running
             )
         )
-        for to in neighbours or [case.phase]
-    ]
+
+    reasons = [refusal_to(int(to)) for to in neighbours or [case.phase]]
     return "" if not all(reasons) else reasons[0]
 
 
@@ -270,56 +271,56 @@ def case_actions(
         return reverse(f"cases:{name}", args=[pk, *args])
 
     if open_version is not None:
-        plan_label = str(_("Plan van aanpak versie %(number)s bijwerken")) % {
+        plan_label = gettext("Plan van aanpak versie %(number)s bijwerken") % {
             "number": open_version.number
         }
     else:
-        plan_label = str(_("Nieuwe versie plan van aanpak"))
+        plan_label = gettext("Nieuwe versie plan van aanpak")
     return [
         CaseAction(
             "meeting",
-            _("UVO vastleggen"),
+            gettext("UVO vastleggen"),
             url("meeting_new"),
             _refusal(lambda: meeting_log_check(case)),
         ),
         CaseAction("plan", plan_label, url("plan_new"), _refusal(lambda: plan_write_check(case))),
         CaseAction(
             "evaluation",
-            _("Evaluatie vastleggen"),
+            gettext("Evaluatie vastleggen"),
             url("evaluation_new"),
             _refusal(lambda: evaluation_record_check(case)),
         ),
         CaseAction(
             "assessment",
-            _("Weging vastleggen"),
+            gettext("Weging vastleggen"),
             url("assessment_new"),
             _refusal(lambda: assessment_record_check(case)),
         ),
         CaseAction(
             "phase",
-            _("Fase wijzigen"),
+            gettext("Fase wijzigen"),
             url("phase_change"),
             _phase_refusal(case, has_adopted_plan=has_adopted_plan, running=running),
         ),
         CaseAction(
             "exit_propose",
-            _("Uitstroom voorstellen"),
+            gettext("Uitstroom voorstellen"),
             url("exit_propose"),
             _refusal(lambda: exit_propose_check(case, ground=None, running=running)),
         ),
         CaseAction(
             "exit_advice",
-            _("ITAT-R-advies op uitstroomvoorstel vastleggen"),
+            gettext("ITAT-R-advies op uitstroomvoorstel vastleggen"),
             url("exit_advice", running.pk) if running is not None else "",
             _refusal(lambda: exit_advice_check(case, running)),
         ),
         CaseAction(
             "hand_over",
-            _("Casus overdragen"),
+            gettext("Casus overdragen"),
             url("hand_over"),
             _refusal(lambda: assignment_change_check(case)),
         ),
-        CaseAction("share", _("Delen op zwaarwegend belang vastleggen"), url("share")),
+        CaseAction("share", gettext("Delen op zwaarwegend belang vastleggen"), url("share")),
     ]
 
 
