@@ -11,6 +11,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils.translation import override
 
 from cases.models import Case, CaseStatus, Meeting, Phase
 from cases.sections import ALL_SECTIONS, Section
@@ -74,7 +75,8 @@ def unescape(text: str) -> str:
 )
 def test_the_stepper_runs_from_registration_to_exit_with_the_exit_steps(traits, states):
     case = CaseFactory.build(pk=1, notification_signed_on=datetime.date(2026, 1, 5), **traits)
-    steps = phase_steps(case, None)
+    with override("nl"):
+        steps = phase_steps(case, None)
     assert [str(step.label) for step in steps] == STEP_LABELS
     assert [step.state for step in steps] == [StepState(s) for s in states]
     assert [str(sub.label) for sub in steps[-1].substeps] == EXIT_STEP_LABELS
@@ -85,10 +87,12 @@ def test_the_stepper_runs_from_registration_to_exit_with_the_exit_steps(traits, 
 
 def test_an_exited_case_offers_its_actions_disabled_with_the_services_refusals():
     case = CaseFactory.build(pk=1, exited=True)
-    actions = {a.key: a for a in case_actions(case, versions=[], open_version=None, running=None)}
-    assert actions["meeting"].reason == MEETING_CASE_EXITED
-    assert actions["exit_propose"].reason == EXIT_CASE_EXITED
-    assert actions["share"].allowed  # sharing is recorded whatever the case's state
+    with override("nl"):
+        actions = case_actions(case, versions=[], open_version=None, running=None)
+    by_key = {action.key: action for action in actions}
+    assert by_key["meeting"].reason == MEETING_CASE_EXITED
+    assert by_key["exit_propose"].reason == EXIT_CASE_EXITED
+    assert by_key["share"].allowed  # sharing is recorded whatever the case's state
 
 
 @pytest.mark.django_db
@@ -246,5 +250,6 @@ def test_each_tab_takes_the_same_queries_however_much_happened(crew, today, auth
 def test_the_status_lifecycle_gives_the_step_order():
     """The stepper restates no lifecycle: its status steps follow CASE_STATUS."""
     case = CaseFactory.build(pk=1, status=CaseStatus.IN_REGIE, phase=Phase.EXECUTION)
-    labels = [str(step.label) for step in phase_steps(case, None)]
+    with override("nl"):
+        labels = [str(step.label) for step in phase_steps(case, None)]
     assert labels.index("Notificatiebrief") < labels.index("Fase 1") < labels.index("Uitstroom")
