@@ -118,6 +118,12 @@ def _check(*, assessed_on: datetime.date, risk_level: str, reasoning: str) -> No
         raise ValidationError(ASSESSMENT_IN_FUTURE, code="in_future")
 
 
+def assessment_record_check(case: Case) -> None:
+    """Raise the RuleViolation that refuses a new weighing on ``case`` as it stands."""
+    if not case.is_open:
+        raise RuleViolation(ASSESSMENT_CASE_EXITED, code="case_exited")
+
+
 @transaction.atomic
 def assessment_record(
     *,
@@ -134,8 +140,7 @@ def assessment_record(
     _check(assessed_on=assessed_on, risk_level=risk_level, reasoning=reasoning)
     with history_context(user=by.pk):
         locked = lock_for_update(case, expected_revision=None)
-        if not locked.is_open:
-            raise RuleViolation(ASSESSMENT_CASE_EXITED, code="case_exited")
+        assessment_record_check(locked)
         assessment = Assessment.objects.create(
             case=case,
             assessed_on=assessed_on,

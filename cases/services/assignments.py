@@ -110,7 +110,8 @@ def _clean_reason(reason: str) -> str:
     return reason
 
 
-def _check_case_open(case: Case) -> None:
+def assignment_change_check(case: Case) -> None:
+    """Raise the RuleViolation that refuses a change of regisseur or buddy on ``case``."""
     if case.status == CaseStatus.EXITED:
         raise RuleViolation(ASSIGN_CASE_EXITED, code="case_exited")
 
@@ -212,7 +213,7 @@ def case_assign(
 
     with history_context(user=by.pk):
         case = lock_for_update(case, expected_revision=expected_revision)
-        _check_case_open(case)
+        assignment_change_check(case)
         if case.regisseur_id is not None:
             raise RuleViolation(CASE_ALREADY_ASSIGNED, code="already_assigned")
         _check_may_work_on(case=case, regisseur=regisseur, on=on)
@@ -244,7 +245,7 @@ def _hand_over_locked(
     on: datetime.date,
     by: User,
 ) -> AssignmentResult:
-    _check_case_open(case)
+    assignment_change_check(case)
     if case.regisseur_id is None:
         raise RuleViolation(CASE_NOT_ASSIGNED, code="not_assigned")
     if to_regisseur.pk == case.regisseur_id:
@@ -312,7 +313,7 @@ def case_hand_over(
 def _change_buddy_locked(
     *, case: Case, to_buddy: Regisseur, reason: str, on: datetime.date, by: User
 ) -> AssignmentResult:
-    _check_case_open(case)
+    assignment_change_check(case)
     if case.regisseur_id is None:
         raise RuleViolation(CASE_NOT_ASSIGNED, code="not_assigned")
     if to_buddy.pk == case.regisseur_id:

@@ -92,6 +92,12 @@ def _check(
         raise ValidationError(PLAN_FOCUS_REQUIRED, code="focus_required")
 
 
+def evaluation_record_check(case: Case) -> None:
+    """Raise the RuleViolation that refuses a new evaluation on ``case`` as it stands."""
+    if not case.is_open:
+        raise RuleViolation(EVALUATION_CASE_EXITED, code="case_exited")
+
+
 @transaction.atomic
 def evaluation_record(
     *,
@@ -126,8 +132,7 @@ def evaluation_record(
     )
     with history_context(user=by.pk):
         locked = lock_for_update(case, expected_revision=None)
-        if not locked.is_open:
-            raise RuleViolation(EVALUATION_CASE_EXITED, code="case_exited")
+        evaluation_record_check(locked)
         plan_version = plan_in_force_on(case, held_on)
         if kind == Evaluation.Kind.MONTHLY and plan_version is None:
             raise RuleViolation(EVALUATION_NEEDS_ADOPTED_PLAN, code="no_adopted_plan")

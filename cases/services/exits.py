@@ -88,6 +88,9 @@ EXIT_REFUSED_THREAT_OF_VIOLENCE = _(
 EXIT_ADVICE_NEEDS_PHASE_3 = _(
     "Het uitstroomvoorstel gaat pas naar het ITAT-R als de casus in fase 3 is."
 )
+EXIT_ADVICE_NEEDS_PROPOSAL = _(
+    "Het ITAT-R adviseert over een uitstroomvoorstel: stel eerst de uitstroom voor."
+)
 EXIT_ADVICE_NEEDS_PLAN_VERSION = _(
     "Het advies wordt aan een versie van het plan van aanpak gekoppeld, maar deze casus heeft "
     "nog geen plan van aanpak."
@@ -137,6 +140,29 @@ def _check_no_threat_of_violence(*, case: Case, ground: str) -> None:
         )
 
 
+def exit_propose_check(case: Case, *, ground: str | None, running: ExitProcedure | None) -> None:
+    """Raise the RuleViolation that refuses an exit proposal on ``ground`` (None: on
+    any ground, as the case page asks) while ``running`` is the procedure running."""
+    _check_case_in_regie(case)
+    if ground is not None and ground not in MOVE_GROUNDS and case.phase == Phase.CONTACT:
+        raise RuleViolation(EXIT_PROPOSAL_NEEDS_PHASE_2, code="proposal_too_early")
+    if running is not None:
+        raise RuleViolation(EXIT_ALREADY_RUNNING, code="exit_running")
+
+
+def exit_advice_check(case: Case, procedure: ExitProcedure | None) -> None:
+    """Raise the RuleViolation that refuses recording ITAT-R's advice on ``procedure``
+    (None: the case page asks for a case without a running procedure)."""
+    _check_case_in_regie(case)
+    if procedure is None:
+        if case.phase != Phase.EXIT:
+            raise RuleViolation(EXIT_ADVICE_NEEDS_PHASE_3, code="not_in_phase_3")
+        raise RuleViolation(EXIT_ADVICE_NEEDS_PROPOSAL, code="no_proposal")
+    assert_transition(EXIT_PROCEDURE, procedure.status, ExitProcedure.Status.ADVISED)
+    if procedure.ground not in MOVE_GROUNDS and case.phase != Phase.EXIT:
+        raise RuleViolation(EXIT_ADVICE_NEEDS_PHASE_3, code="not_in_phase_3")
+
+
 def _running_procedure(case: Case) -> ExitProcedure | None:
     return ExitProcedure.objects.running().select_for_update().filter(case=case).first()
 
@@ -179,11 +205,7 @@ def exit_propose(
 
     with history_context(user=by.pk):
         case = lock_for_update(case, expected_revision=None)
-        _check_case_in_regie(case)
-        if ground not in MOVE_GROUNDS and case.phase == Phase.CONTACT:
-            raise RuleViolation(EXIT_PROPOSAL_NEEDS_PHASE_2, code="proposal_too_early")
-        if _running_procedure(case) is not None:
-            raise RuleViolation(EXIT_ALREADY_RUNNING, code="exit_running")
+        exit_propose_check(case, ground=ground, running=_running_procedure(case))
         _check_no_threat_of_violence(case=case, ground=ground)
 
         procedure = ExitProcedure.objects.create(
@@ -265,10 +287,7 @@ def exit_record_itat_advice(
 
     with history_context(user=by.pk):
         case, procedure = _lock_procedure(procedure, expected_revision=expected_revision)
-        _check_case_in_regie(case)
-        assert_transition(EXIT_PROCEDURE, procedure.status, ExitProcedure.Status.ADVISED)
-        if procedure.ground not in MOVE_GROUNDS and case.phase != Phase.EXIT:
-            raise RuleViolation(EXIT_ADVICE_NEEDS_PHASE_3, code="not_in_phase_3")
+        exit_advice_check(case, procedure)
         if given_on < procedure.opened_on:
             raise ValidationError(
                 EXIT_DATE_BEFORE_OPENING,

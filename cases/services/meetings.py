@@ -74,11 +74,17 @@ class ActionInput:
     due_on: datetime.date
 
 
+def meeting_log_check(case: Case) -> None:
+    """Raise the RuleViolation that refuses a new meeting on ``case`` as it stands (the
+    case page shows it beside a disabled action, cases/selectors/case_page.py)."""
+    if not case.is_open:
+        raise RuleViolation(MEETING_CASE_EXITED, code="case_exited")
+
+
 def _lock_open_case(case: Case) -> Case:
     """Serialise meeting writes on one case (the first-UVO check), refusing an exited case."""
     locked = lock_for_update(case, expected_revision=None)
-    if not locked.is_open:
-        raise RuleViolation(MEETING_CASE_EXITED, code="case_exited")
+    meeting_log_check(locked)
     return locked
 
 

@@ -68,10 +68,7 @@ def case_change_phase(
 
     with history_context(user=by.pk):
         case = lock_for_update(case, expected_revision=expected_revision)
-        if case.status == CaseStatus.EXITED:
-            raise RuleViolation(PHASE_CASE_EXITED, code="case_exited")
-        if case.status != CaseStatus.IN_REGIE:
-            raise RuleViolation(PHASE_NEEDS_IN_REGIE, code="not_in_regie")
+        _check_in_regie(case)
         if on < case.phase_since:
             raise ValidationError(
                 PHASE_DATE_BEFORE_CURRENT,
@@ -88,17 +85,39 @@ def case_change_phase(
     return case
 
 
-def _check_transition_allowed(*, case: Case, to_phase: int) -> None:
+def _check_in_regie(case: Case) -> None:
+    if case.status == CaseStatus.EXITED:
+        raise RuleViolation(PHASE_CASE_EXITED, code="case_exited")
+    if case.status != CaseStatus.IN_REGIE:
+        raise RuleViolation(PHASE_NEEDS_IN_REGIE, code="not_in_regie")
+
+
+def phase_change_check(
+    *, case: Case, to_phase: int, has_adopted_plan: bool, running_exit: ExitProcedure | None
+) -> None:
+    """Raise the RuleViolation that refuses moving ``case`` to ``to_phase``, given the
+    facts beside the phase lifecycle: whether an adopted plan exists and the exit
+    procedure running, if any. The case page asks it with facts it has already read
+    (cases/selectors/case_page.py); the service reads them under its lock."""
+    _check_in_regie(case)
     assert_transition(PHASE, case.phase, to_phase)
-    running_exit = ExitProcedure.objects.running().filter(case=case)
     if to_phase == Phase.EXECUTION and case.phase == Phase.CONTACT:
-        if not PlanVersion.objects.adopted().filter(case=case).exists():
+        if not has_adopted_plan:
             raise RuleViolation(PHASE_2_NEEDS_ADOPTED_PLAN, code="no_adopted_plan")
     elif to_phase == Phase.EXIT:
-        if not running_exit.exclude(team_judgement="").exists():
+        if running_exit is None or not running_exit.team_judgement:
             raise RuleViolation(PHASE_3_NEEDS_TEAM_JUDGEMENT, code="no_team_judgement")
-    elif to_phase == Phase.EXECUTION and case.phase == Phase.EXIT and running_exit.exists():
+    elif to_phase == Phase.EXECUTION and case.phase == Phase.EXIT and running_exit is not None:
         raise RuleViolation(PHASE_BACK_WHILE_EXIT_RUNNING, code="exit_running")
+
+
+def _check_transition_allowed(*, case: Case, to_phase: int) -> None:
+    phase_change_check(
+        case=case,
+        to_phase=to_phase,
+        has_adopted_plan=PlanVersion.objects.adopted().filter(case=case).exists(),
+        running_exit=ExitProcedure.objects.running().filter(case=case).first(),
+    )
 
 
 def phase_transition_record(

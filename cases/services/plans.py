@@ -98,11 +98,16 @@ class InterventionInput:
     deadline: datetime.date
 
 
+def plan_write_check(case: Case) -> None:
+    """Raise the RuleViolation that refuses writing the plan of ``case`` as it stands."""
+    if not case.is_open:
+        raise RuleViolation(PLAN_CASE_EXITED, code="case_exited")
+
+
 def _lock_open_case(case: Case) -> Case:
     """Serialise writes on one case's plan, and refuse an exited case."""
     locked = lock_for_update(case, expected_revision=None)
-    if not locked.is_open:
-        raise RuleViolation(PLAN_CASE_EXITED, code="case_exited")
+    plan_write_check(locked)
     return locked
 
 

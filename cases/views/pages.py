@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.http import AuthenticatedRequest
 from domain.forms import Outcome, call_service, form_status
+from pool.permissions import may_manage_pool
 
 from ..access import case_access_for
 from ..filters import CaseListFilter
@@ -32,13 +33,14 @@ from ..forms import (
     EmergencyReviewForm,
     ShareForm,
 )
-from ..models import Case, Person
+from ..models import Case, Person, ShareRecord
 from ..permissions import (
     may_open_emergency_access,
     may_review_emergency_access,
     may_view_all_cases,
 )
 from ..sections import Section, section_access_for, sections_allowed
+from ..selectors.case_page import Tab, case_page_lead, sections_to_read, tab_of
 from ..selectors.cases import (
     CaseRole,
     case_page_context,
@@ -125,33 +127,47 @@ def case_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = access.case
     case_read_record(access=access, user=request.user, obj=case, request=request)
     sections = sections_allowed(access.permissions)
+    tab = tab_of(request.GET.get("tab"), sections)
     may_work = access.allows("work_on_case")
     rights = {
         "may_see_person": Section.PERSON in sections,
         "may_work": may_work,
         "may_change": may_work and case.is_open,
+        "manages_pool": may_manage_pool(request.user),
     }
+    # The sharing decisions are not part of the case's revision: read on every view
+    # of the history, they go into the timeline and the body's key.
+    shares = (
+        list(share_records_of(case)) if tab == Tab.HISTORY and Section.SHARING in sections else None
+    )
     return render(
         request,
         "cases/case_detail.html",
         {
             "case": case,
             "emergency_access": access.permissions.emergency,
-            "body": _case_page_body(case, rights, sections),
-            "share_records": share_records_of(case) if Section.SHARING in sections else None,
+            "body": _case_page_body(case, rights, sections, tab, shares),
+            "share_records": shares,
         },
     )
 
 
-def _case_page_body(case: Case, rights: dict[str, bool], sections: frozenset[Section]) -> str:
-    """The page's body (case_detail's history and the actions the rights allow),
-    kept per case revision in this web process's memory, never in a shared store:
+def _case_page_body(
+    case: Case,
+    rights: dict[str, bool],
+    sections: frozenset[Section],
+    tab: Tab,
+    shares: list[ShareRecord] | None,
+) -> str:
+    """The page's body (its header, actions and the one tab shown), kept per case
+    revision in this web process's memory, never in a shared store:
     every service that changes anything of a case raises its revision and
     ``updated_at`` (cases/services/revisions.py ``touch_case``), so a change shows
     at once in every process; names of people and organisations shown in it
     follow within CASE_PAGE_CACHE_SECONDS. The key holds the visible sections
     (cases/sections.py) as well as the rights, so a reader never gets a body
-    rendered for someone who sees more."""
+    rendered for someone who sees more; and the tab, with the sharing decisions
+    the history shows."""
     key = ":".join(
         str(part)
         for part in (
@@ -163,12 +179,25 @@ def _case_page_body(case: Case, rights: dict[str, bool], sections: frozenset[Sec
             timezone.localdate().isoformat(),
             *(int(allowed) for allowed in rights.values()),
             ",".join(sorted(sections)),
+            tab,
+            "" if shares is None else f"{len(shares)}-{max((s.pk for s in shares), default=0)}",
         )
     )
     store = caches[CASE_PAGE_CACHE]
     body = store.get(key)
     if body is None:
-        context = case_page_context(case.pk, sections=sections)
+        context = case_page_context(case.pk, sections=sections_to_read(tab, sections))
+        context.update(
+            case_page_lead(
+                context,
+                sections=sections,
+                tab=tab,
+                may_work=rights["may_work"],
+                manages_pool=rights["manages_pool"],
+                shares=shares,
+                on=timezone.localdate(),
+            )
+        )
         body = render_to_string("cases/_case_body.html", {**context, **rights})
         store.set(key, body, CASE_PAGE_CACHE_SECONDS)
     return body

@@ -43,7 +43,8 @@ def test_a_second_view_skips_the_history_queries_and_is_logged_again(crew):
 
 def test_a_meeting_logged_through_the_service_shows_at_once(crew, today, author):
     client = client_for(crew.regisseur)
-    url = reverse("cases:detail", args=[crew.case.pk])
+    # The UVO's are a tab of their own (?tab=uvos).
+    url = reverse("cases:detail", args=[crew.case.pk]) + "?tab=uvos"
     before, _ = view(client, url)
     assert "Woningnet-inschrijving afronden" not in before
     meeting_log(
@@ -74,7 +75,8 @@ def test_each_viewer_sees_the_actions_of_his_own_rights(crew):
 
 
 def test_each_viewer_reads_the_page_in_his_own_language(crew):
-    url = reverse("cases:detail", args=[crew.case.pk])
+    # The intervention team is a tab of its own (?tab=team).
+    url = reverse("cases:detail", args=[crew.case.pk]) + "?tab=team"
     dutch, _ = view(client_for(crew.regisseur), url)
     english_client = client_for(crew.buddy)
     english_client.cookies["django_language"] = "en"

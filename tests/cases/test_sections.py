@@ -105,10 +105,18 @@ def recorded(crew, today, author):
     return case
 
 
+# The case page's tabs (?tab=), in page order: together they are the whole page.
+TABS = ("", "team", "plan", "uvos", "weegmomenten", "evaluaties", "uitstroom", "historie")
+
+
 def page_of(user, case) -> str:
-    response = client_for(user).get(reverse("cases:detail", args=[case.pk]))
-    assert response.status_code == 200
-    return response.content.decode().split("<main")[1].split("</main>")[0]
+    client = client_for(user)
+    mains = []
+    for tab in TABS:
+        response = client.get(reverse("cases:detail", args=[case.pk]), {"tab": tab})
+        assert response.status_code == 200
+        mains.append(response.content.decode().split("<main")[1].split("</main>")[0])
+    return "".join(mains)
 
 
 HIDDEN_TEXT = (
@@ -130,7 +138,8 @@ def test_a_team_member_reads_plan_and_meetings_but_no_judgement_about_the_person
         assert text not in as_team_member, text
     for text in (PLAN_CONCERNS, PLAN_ADVICE, MEETING_DECISION):
         assert text in as_regisseur and text in as_team_member, text
-    for anchor in ("assessments", "evaluations", "exits", "assignments", "phases"):
+    # The phase history, with its reasons, is part of the timeline (HIDDEN_TEXT above).
+    for anchor in ("assessments", "evaluations", "exits", "assignments"):
         assert f'id="{anchor}"' in as_regisseur
         assert f'id="{anchor}"' not in as_team_member
     assert reverse("cases:person", args=[recorded.pk]) not in as_team_member

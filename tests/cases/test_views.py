@@ -68,8 +68,12 @@ def test_an_unknown_case_id_answers_the_same_404(crew, who):
 def test_the_case_page_shows_phases_team_plan_meetings_and_assessments_but_no_person(crew, author):
     PlanVersionFactory(case=crew.case, concerns="Uitingen die geweld rechtvaardigen.")
     MeetingFactory(case=crew.case, decisions="Woonbegeleiding aanvragen bij WPI.")
-    html = client_for(crew.team_member).get(reverse("cases:detail", args=[crew.case.pk]))
-    text = html.content.decode()
+    client = client_for(crew.team_member)
+    url = reverse("cases:detail", args=[crew.case.pk])
+    # Each section is a tab of its own (?tab=); together they show all of this.
+    text = "".join(
+        client.get(url, {"tab": tab}).content.decode() for tab in ("", "plan", "uvos", "team")
+    )
     for shown in (
         "Uitingen die geweld rechtvaardigen.",
         "Woonbegeleiding aanvragen bij WPI.",
