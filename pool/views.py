@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -18,7 +17,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.http import AuthenticatedRequest
 from audit.services import access_record
-from domain.forms import Outcome, call_service, form_status
 from domain.views import service_form_page, success
 
 from . import services
@@ -187,40 +185,44 @@ def regisseur_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     regisseur = _regisseur(pk)
     loaded = regisseur.updated_at.isoformat()
     form = RegisseurEditForm(request.POST or None, initial=RegisseurEditForm.initial_for(regisseur))
-    outcome = Outcome()
     current: Regisseur | None = None
     if request.method == "POST":
         loaded = request.POST.get("loaded_version", "")
-        if form.is_valid():
-            data = form.cleaned_data
-            expected = loaded
-            outcome = call_service(
-                form,
-                lambda: services.regisseur_update(
-                    regisseur=regisseur,
-                    fte=data["fte"],
-                    region_restriction=data["region_restriction"],
-                    manager=data["manager"],
-                    remark=data["remark"],
-                    by=request.user,
-                    # A missing or garbled version is stale too: never overwrite blindly.
-                    expected_updated_at=_parse_timestamp(expected)
-                    or datetime.datetime.min.replace(tzinfo=datetime.UTC),
-                ),
-            )
-            if outcome.ok:
-                saved: Regisseur = outcome.result
-                messages.success(request, REGISSEUR_CHANGED % {"name": saved.user})
-                return redirect("pool:regisseur_detail", pk=saved.pk)
-            if outcome.stale:
-                # Show what is stored now; saving again knowingly replaces it.
-                current = regisseur
-                loaded = regisseur.updated_at.isoformat()
-    return render(
+    expected = loaded
+
+    def stale() -> None:
+        nonlocal current, loaded
+        # Show what is stored now; saving again knowingly replaces it.
+        current = regisseur
+        loaded = regisseur.updated_at.isoformat()
+
+    return service_form_page(
         request,
-        "pool/regisseur_edit.html",
-        {"regisseur": regisseur, "form": form, "loaded_version": loaded, "current": current},
-        status=form_status(form, outcome),
+        form,
+        lambda data: services.regisseur_update(
+            regisseur=regisseur,
+            fte=data["fte"],
+            region_restriction=data["region_restriction"],
+            manager=data["manager"],
+            remark=data["remark"],
+            by=request.user,
+            # A missing or garbled version is stale too: never overwrite blindly.
+            expected_updated_at=_parse_timestamp(expected)
+            or datetime.datetime.min.replace(tzinfo=datetime.UTC),
+        ),
+        done=lambda saved: success(
+            request,
+            REGISSEUR_CHANGED % {"name": saved.user},
+            redirect("pool:regisseur_detail", pk=saved.pk),
+        ),
+        on_stale=stale,
+        template="pool/regisseur_edit.html",
+        context=lambda: {
+            "regisseur": regisseur,
+            "form": form,
+            "loaded_version": loaded,
+            "current": current,
+        },
     )
 
 
@@ -303,35 +305,34 @@ def absence_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "stand_in": absence.stand_in_id,
         },
     )
-    outcome = Outcome()
     current: Absence | None = None
     if request.method == "POST":
         loaded = request.POST.get("loaded_version", "")
-        if form.is_valid():
-            data = form.cleaned_data
-            expected = loaded
-            outcome = call_service(
-                form,
-                lambda: services.absence_update(
-                    absence=absence,
-                    starts_on=data["starts_on"],
-                    ends_on=data["ends_on"],
-                    reason=data["reason"],
-                    stand_in=data["stand_in"],
-                    by=request.user,
-                    expected_version=expected,
-                ),
-            )
-            if outcome.ok:
-                messages.success(request, ABSENCE_CHANGED)
-                return redirect("pool:regisseur_detail", pk=regisseur.pk)
-            if outcome.stale:
-                current = _absence(pk)
-                loaded = services.absence_version(current)
-    return render(
+    expected = loaded
+
+    def stale() -> None:
+        nonlocal current, loaded
+        current = _absence(pk)
+        loaded = services.absence_version(current)
+
+    return service_form_page(
         request,
-        "pool/absence_form.html",
-        {
+        form,
+        lambda data: services.absence_update(
+            absence=absence,
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            reason=data["reason"],
+            stand_in=data["stand_in"],
+            by=request.user,
+            expected_version=expected,
+        ),
+        done=lambda _result: success(
+            request, ABSENCE_CHANGED, redirect("pool:regisseur_detail", pk=regisseur.pk)
+        ),
+        on_stale=stale,
+        template="pool/absence_form.html",
+        context=lambda: {
             "regisseur": regisseur,
             "form": form,
             "absence": absence,
@@ -339,7 +340,6 @@ def absence_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "current": current,
             "end_form": AbsenceEndForm(initial={"ends_on": _today()}),
         },
-        status=form_status(form, outcome),
     )
 
 
@@ -350,43 +350,52 @@ def absence_end(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_programme_team(request.user)
     absence = _absence(pk)
     form = AbsenceEndForm(request.POST)
-    outcome = Outcome()
-    if form.is_valid():
-        outcome = call_service(
-            form,
-            lambda: services.absence_end_early(
-                absence=absence,
-                on=form.cleaned_data["ends_on"],
-                by=request.user,
-                expected_version=request.POST.get("loaded_version", ""),
-            ),
-        )
-        if outcome.ok:
-            messages.success(request, ABSENCE_ENDED % {"day": _day(form.cleaned_data["ends_on"])})
-            return redirect("pool:regisseur_detail", pk=absence.regisseur_id)
-    fresh = _absence(pk)
-    return render(
+    stale = False
+
+    def changed_meanwhile() -> None:
+        nonlocal stale
+        stale = True
+
+    return service_form_page(
         request,
-        "pool/absence_form.html",
-        {
-            "regisseur": fresh.regisseur,
-            "form": AbsenceForm(
-                regisseur=fresh.regisseur,
-                on=_today(),
-                initial={
-                    "starts_on": fresh.starts_on,
-                    "ends_on": fresh.ends_on,
-                    "reason": fresh.reason,
-                    "stand_in": fresh.stand_in_id,
-                },
-            ),
-            "absence": fresh,
-            "loaded_version": services.absence_version(fresh),
-            "current": fresh if outcome.stale else None,
-            "end_form": form,
-        },
-        status=form_status(form, outcome),
+        form,
+        lambda data: services.absence_end_early(
+            absence=absence,
+            on=data["ends_on"],
+            by=request.user,
+            expected_version=request.POST.get("loaded_version", ""),
+        ),
+        done=lambda _result: success(
+            request,
+            ABSENCE_ENDED % {"day": _day(form.cleaned_data["ends_on"])},
+            redirect("pool:regisseur_detail", pk=absence.regisseur_id),
+        ),
+        on_stale=changed_meanwhile,
+        template="pool/absence_form.html",
+        context=lambda: _absence_end_context(pk, form, stale=stale),
     )
+
+
+def _absence_end_context(pk: int, form: AbsenceEndForm, *, stale: bool) -> dict[str, Any]:
+    # The absence as it is stored now, also after a refusal.
+    fresh = _absence(pk)
+    return {
+        "regisseur": fresh.regisseur,
+        "form": AbsenceForm(
+            regisseur=fresh.regisseur,
+            on=_today(),
+            initial={
+                "starts_on": fresh.starts_on,
+                "ends_on": fresh.ends_on,
+                "reason": fresh.reason,
+                "stand_in": fresh.stand_in_id,
+            },
+        ),
+        "absence": fresh,
+        "loaded_version": services.absence_version(fresh),
+        "current": fresh if stale else None,
+        "end_form": form,
+    }
 
 
 # --- caseload reviews -----------------------------------------------------------------
