@@ -16,7 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from domain.forms import Outcome, call_service, form_status
+from domain.forms import call_service, form_status
+from domain.views import service_form_page, success
 
 from . import services_roles
 from .forms_roles import (
@@ -39,6 +40,8 @@ from .selectors import (
 )
 
 USERS_PER_PAGE = 50
+USER_ROLES_TEMPLATE = "accounts/user_roles.html"
+GRANT_LIST_TEMPLATE = "accounts/grant_list.html"
 
 ONLY_ROLE_MANAGERS = _(
     "Alleen de functioneel beheerder en het programmateam zien en beheren rollen."
@@ -98,15 +101,14 @@ def _revoke_form(role: Role, data: Any = None) -> RoleRevokeForm:
     return RoleRevokeForm(data, initial={"role": role.value}, auto_id=f"id_afnemen_{role.value}_%s")
 
 
-def _user_roles_page(
+def _user_roles_context(
     request: AuthenticatedRequest,
     subject: User,
     *,
     request_form: RoleRequestForm | None = None,
     failed_revoke: RoleRevokeForm | None = None,
     errors: list[Any] | None = None,
-    status: int = 200,
-) -> HttpResponse:
+) -> dict[str, Any]:
     held = roles_of(subject)
     grants = list(role_grants_of(subject))
     pending = [grant for grant in grants if grant.status == RoleGrantStatus.REQUESTED]
@@ -116,23 +118,18 @@ def _user_roles_page(
     if request_form is None:
         request_form = RoleRequestForm(offered=offered)
     failed_role = failed_revoke.data.get("role") if failed_revoke is not None else None
-    return render(
-        request,
-        "accounts/user_roles.html",
-        {
-            "subject": subject,
-            "own_account": subject.pk == request.user.pk,
-            "held": [
-                (role, failed_revoke if role.value == failed_role else _revoke_form(role))
-                for role in held
-            ],
-            "pending": pending,
-            "decided": [grant for grant in grants if grant.status != RoleGrantStatus.REQUESTED],
-            "request_form": request_form if offered or request_form.errors else None,
-            "errors": errors or [],
-        },
-        status=status,
-    )
+    return {
+        "subject": subject,
+        "own_account": subject.pk == request.user.pk,
+        "held": [
+            (role, failed_revoke if role.value == failed_role else _revoke_form(role))
+            for role in held
+        ],
+        "pending": pending,
+        "decided": [grant for grant in grants if grant.status != RoleGrantStatus.REQUESTED],
+        "request_form": request_form if offered or request_form.errors else None,
+        "errors": errors or [],
+    }
 
 
 @login_required
@@ -142,26 +139,31 @@ def user_roles(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_role_manager(request.user)
     subject = get_object_or_404(User.objects.select_related("organisation"), pk=pk)
     if request.method != "POST":
-        return _user_roles_page(request, subject)
+        return render(request, USER_ROLES_TEMPLATE, _user_roles_context(request, subject))
     form = RoleRequestForm(request.POST)
-    outcome = Outcome()
-    if form.is_valid():
-        data = form.cleaned_data
-        outcome = call_service(
-            form,
-            lambda: services_roles.role_grant_request(
-                user=subject, role=data["role"], by=request.user, reason=data["reason"]
-            ),
+
+    def requested(grant: RoleGrant) -> HttpResponse:
+        done = grant.status == RoleGrantStatus.APPROVED
+        return success(
+            request,
+            (ROLE_GRANTED if done else ROLE_REQUESTED) % _names(grant),
+            redirect("accounts:user_roles", pk=subject.pk),
         )
-        if outcome.ok:
-            grant: RoleGrant = outcome.result
-            done = grant.status == RoleGrantStatus.APPROVED
-            messages.success(request, (ROLE_GRANTED if done else ROLE_REQUESTED) % _names(grant))
-            return redirect("accounts:user_roles", pk=subject.pk)
-    # One's own page has no request form to show the refusal in: it goes above.
-    errors = _form_errors(form) if subject.pk == request.user.pk else None
-    return _user_roles_page(
-        request, subject, request_form=form, errors=errors, status=form_status(form, outcome)
+
+    def page() -> dict[str, Any]:
+        # One's own page has no request form to show the refusal in: it goes above.
+        errors = _form_errors(form) if subject.pk == request.user.pk else None
+        return _user_roles_context(request, subject, request_form=form, errors=errors)
+
+    return service_form_page(
+        request,
+        form,
+        lambda data: services_roles.role_grant_request(
+            user=subject, role=data["role"], by=request.user, reason=data["reason"]
+        ),
+        done=requested,
+        template=USER_ROLES_TEMPLATE,
+        context=page,
     )
 
 
@@ -171,32 +173,29 @@ def role_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_role_manager(request.user)
     subject = get_object_or_404(User.objects.select_related("organisation"), pk=pk)
     form = RoleRevokeForm(request.POST, auto_id=f"id_afnemen_{request.POST.get('role', '')}_%s")
-    outcome = Outcome()
-    if form.is_valid():
-        data = form.cleaned_data
-        outcome = call_service(
-            form,
-            lambda: services_roles.role_revoke(
-                user=subject, role=data["role"], by=request.user, reason=data["reason"]
-            ),
+
+    def page() -> dict[str, Any]:
+        # A refusal about a role the user does not hold has no form on the page: show it above.
+        errors = (
+            []
+            if form.data.get("role") in {r.value for r in roles_of(subject)}
+            else ([error for errors in form.errors.values() for error in errors])
         )
-        if outcome.ok:
-            messages.success(
-                request, ROLE_REVOKED % {"user": subject, "role": Role(data["role"]).label}
-            )
-            return redirect("accounts:user_roles", pk=subject.pk)
-    # A refusal about a role the user does not hold has no form on the page: show it above.
-    errors = (
-        []
-        if form.data.get("role") in {r.value for r in roles_of(subject)}
-        else ([error for errors in form.errors.values() for error in errors])
-    )
-    return _user_roles_page(
+        return _user_roles_context(request, subject, failed_revoke=form, errors=errors)
+
+    return service_form_page(
         request,
-        subject,
-        failed_revoke=form,
-        errors=errors,
-        status=form_status(form, outcome),
+        form,
+        lambda data: services_roles.role_revoke(
+            user=subject, role=data["role"], by=request.user, reason=data["reason"]
+        ),
+        done=lambda _result: success(
+            request,
+            ROLE_REVOKED % {"user": subject, "role": Role(form.cleaned_data["role"]).label},
+            redirect("accounts:user_roles", pk=subject.pk),
+        ),
+        template=USER_ROLES_TEMPLATE,
+        context=page,
     )
 
 
@@ -231,9 +230,9 @@ def _grant_rows(viewer: User, failed: tuple[int, Any] | None) -> list[dict[str, 
     return rows
 
 
-def _grant_list_page(
-    request: AuthenticatedRequest, failed: tuple[int, Any] | None = None, status: int = 200
-) -> HttpResponse:
+def _grant_list_context(
+    request: AuthenticatedRequest, failed: tuple[int, Any] | None = None
+) -> dict[str, Any]:
     rows = _grant_rows(request.user, failed)
     # A refusal about a request without decision forms on the viewer's list (decided
     # already, the viewer's own, or of a kind the viewer does not decide) goes above it.
@@ -242,9 +241,7 @@ def _grant_list_page(
         row["grant"].pk for row in rows if row["may_decide"]
     }:
         errors = _form_errors(failed[1])
-    return render(
-        request, "accounts/grant_list.html", {"rows": rows, "errors": errors}, status=status
-    )
+    return {"rows": rows, "errors": errors}
 
 
 def _form_errors(form: Any) -> list[Any]:
@@ -255,7 +252,7 @@ def _form_errors(form: Any) -> list[Any]:
 @require_GET
 def grant_list(request: AuthenticatedRequest) -> HttpResponse:
     _require_decider(request.user)
-    return _grant_list_page(request)
+    return render(request, GRANT_LIST_TEMPLATE, _grant_list_context(request))
 
 
 def _grant(pk: int) -> RoleGrant:
@@ -269,15 +266,19 @@ def _decide(request: AuthenticatedRequest, pk: int, *, refuse: bool) -> HttpResp
         form = _decision_form(GrantRefuseForm, grant.pk, "weigeren", request.POST)
     else:
         form = _decision_form(GrantApproveForm, grant.pk, "goedkeuren", request.POST)
-    outcome = Outcome()
-    if form.is_valid():
-        note = form.cleaned_data["note"]
-        service = services_roles.role_grant_refuse if refuse else services_roles.role_grant_approve
-        outcome = call_service(form, lambda: service(grant=grant, by=request.user, note=note))
-        if outcome.ok:
-            messages.success(request, (GRANT_REFUSED if refuse else GRANT_APPROVED) % _names(grant))
-            return redirect("accounts:grant_list")
-    return _grant_list_page(request, (grant.pk, form), status=form_status(form, outcome))
+    service = services_roles.role_grant_refuse if refuse else services_roles.role_grant_approve
+    return service_form_page(
+        request,
+        form,
+        lambda data: service(grant=grant, by=request.user, note=data["note"]),
+        done=lambda _result: success(
+            request,
+            (GRANT_REFUSED if refuse else GRANT_APPROVED) % _names(grant),
+            redirect("accounts:grant_list"),
+        ),
+        template=GRANT_LIST_TEMPLATE,
+        context=lambda: _grant_list_context(request, (grant.pk, form)),
+    )
 
 
 @login_required
@@ -305,6 +306,9 @@ def grant_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if outcome.ok:
         messages.success(request, GRANT_WITHDRAWN % _names(grant))
         return redirect("accounts:user_roles", pk=grant.user_id)
-    return _user_roles_page(
-        request, grant.user, errors=_form_errors(form), status=form_status(form, outcome)
+    return render(
+        request,
+        USER_ROLES_TEMPLATE,
+        _user_roles_context(request, grant.user, errors=_form_errors(form)),
+        status=form_status(form, outcome),
     )

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -19,8 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.http import AuthenticatedRequest
 from audit.services import access_record
-from domain.forms import Outcome, call_service, form_status
 from domain.locking import show_stale, with_current_revision
+from domain.views import service_form_page, success
 
 from . import services
 from .forms import (
@@ -121,29 +120,27 @@ def regisseur_list(request: AuthenticatedRequest) -> HttpResponse:
 def regisseur_add(request: AuthenticatedRequest) -> HttpResponse:
     _require_programme_team(request.user)
     form = RegisseurAddForm(request.POST or None, initial={"active_from": _today()})
-    outcome = Outcome()
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        outcome = call_service(
-            form,
-            lambda: services.regisseur_create(
-                user=data["user"],
-                organisation=data["organisation"],
-                fte=data["fte"],
-                active_from=data["active_from"],
-                active_until=data["active_until"],
-                region_restriction=data["region_restriction"],
-                remark=data["remark"],
-                manager=data["manager"],
-                by=request.user,
-            ),
-        )
-        if outcome.ok:
-            regisseur: Regisseur = outcome.result
-            messages.success(request, REGISSEUR_ADDED % {"name": regisseur.user})
-            return redirect("pool:regisseur_detail", pk=regisseur.pk)
-    return render(
-        request, "pool/regisseur_add.html", {"form": form}, status=form_status(form, outcome)
+    return service_form_page(
+        request,
+        form,
+        lambda data: services.regisseur_create(
+            user=data["user"],
+            organisation=data["organisation"],
+            fte=data["fte"],
+            active_from=data["active_from"],
+            active_until=data["active_until"],
+            region_restriction=data["region_restriction"],
+            remark=data["remark"],
+            manager=data["manager"],
+            by=request.user,
+        ),
+        done=lambda regisseur: success(
+            request,
+            REGISSEUR_ADDED % {"name": regisseur.user},
+            redirect("pool:regisseur_detail", pk=regisseur.pk),
+        ),
+        template="pool/regisseur_add.html",
+        context={"form": form},
     )
 
 
@@ -183,36 +180,35 @@ def regisseur_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_programme_team(request.user)
     regisseur = _regisseur(pk)
     form = RegisseurEditForm(request.POST or None, initial=RegisseurEditForm.initial_for(regisseur))
-    outcome = Outcome()
     current: Regisseur | None = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        outcome = call_service(
-            form,
-            lambda: services.regisseur_update(
-                regisseur=regisseur,
-                fte=data["fte"],
-                region_restriction=data["region_restriction"],
-                manager=data["manager"],
-                remark=data["remark"],
-                by=request.user,
-                expected_revision=data["revision"],
-            ),
-        )
-        if outcome.ok:
-            saved: Regisseur = outcome.result
-            messages.success(request, REGISSEUR_CHANGED % {"name": saved.user})
-            return redirect("pool:regisseur_detail", pk=saved.pk)
-        if outcome.stale:
-            # Show what is stored now; saving again knowingly replaces it.
-            current = regisseur  # read in this request, after the other change
-            form.data = with_current_revision(form.data, current.revision)
-            show_stale(form)
-    return render(
+
+    def stale() -> None:
+        nonlocal current
+        # Show what is stored now; saving again knowingly replaces it.
+        current = regisseur  # read in this request, after the other change
+        form.data = with_current_revision(form.data, current.revision)
+        show_stale(form)
+
+    return service_form_page(
         request,
-        "pool/regisseur_edit.html",
-        {"regisseur": regisseur, "form": form, "current": current},
-        status=form_status(form, outcome),
+        form,
+        lambda data: services.regisseur_update(
+            regisseur=regisseur,
+            fte=data["fte"],
+            region_restriction=data["region_restriction"],
+            manager=data["manager"],
+            remark=data["remark"],
+            by=request.user,
+            expected_revision=data["revision"],
+        ),
+        done=lambda saved: success(
+            request,
+            REGISSEUR_CHANGED % {"name": saved.user},
+            redirect("pool:regisseur_detail", pk=saved.pk),
+        ),
+        on_stale=stale,
+        template="pool/regisseur_edit.html",
+        context=lambda: {"regisseur": regisseur, "form": form, "current": current},
     )
 
 
@@ -223,29 +219,23 @@ def regisseur_end(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_programme_team(request.user)
     regisseur = _regisseur(pk)
     form = EndMembershipForm(request.POST or None, initial={"last_day": _today()})
-    outcome = Outcome()
-    if request.method == "POST" and form.is_valid():
-        last_day = form.cleaned_data["last_day"]
-        outcome = call_service(
-            form,
-            lambda: services.regisseur_end_membership(
-                regisseur=regisseur, on=last_day, by=request.user
-            ),
-        )
-        if outcome.ok:
-            messages.success(
-                request, MEMBERSHIP_ENDED % {"name": regisseur.user, "day": _day(last_day)}
-            )
-            return redirect("pool:regisseur_detail", pk=regisseur.pk)
-    return render(
+    return service_form_page(
         request,
-        "pool/regisseur_end.html",
-        {
+        form,
+        lambda data: services.regisseur_end_membership(
+            regisseur=regisseur, on=data["last_day"], by=request.user
+        ),
+        done=lambda _result: success(
+            request,
+            MEMBERSHIP_ENDED % {"name": regisseur.user, "day": _day(form.cleaned_data["last_day"])},
+            redirect("pool:regisseur_detail", pk=regisseur.pk),
+        ),
+        template="pool/regisseur_end.html",
+        context=lambda: {
             "regisseur": regisseur,
             "form": form,
             "open_cases": regisseur_open_case_count(regisseur=regisseur),
         },
-        status=form_status(form, outcome),
     )
 
 
@@ -258,28 +248,22 @@ def absence_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_programme_team(request.user)
     regisseur = _regisseur(pk)
     form = AbsenceForm(request.POST or None, regisseur=regisseur, on=_today())
-    outcome = Outcome()
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        outcome = call_service(
-            form,
-            lambda: services.absence_create(
-                regisseur=regisseur,
-                starts_on=data["starts_on"],
-                ends_on=data["ends_on"],
-                reason=data["reason"],
-                stand_in=data["stand_in"],
-                by=request.user,
-            ),
-        )
-        if outcome.ok:
-            messages.success(request, ABSENCE_ADDED)
-            return redirect("pool:regisseur_detail", pk=regisseur.pk)
-    return render(
+    return service_form_page(
         request,
-        "pool/absence_form.html",
-        {"regisseur": regisseur, "form": form, "absence": None},
-        status=form_status(form, outcome),
+        form,
+        lambda data: services.absence_create(
+            regisseur=regisseur,
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            reason=data["reason"],
+            stand_in=data["stand_in"],
+            by=request.user,
+        ),
+        done=lambda _result: success(
+            request, ABSENCE_ADDED, redirect("pool:regisseur_detail", pk=regisseur.pk)
+        ),
+        template="pool/absence_form.html",
+        context={"regisseur": regisseur, "form": form, "absence": None},
     )
 
 
@@ -301,33 +285,32 @@ def absence_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         on=_today(),
         initial=AbsenceEditForm.initial_for(absence),
     )
-    outcome = Outcome()
     current: Absence | None = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        outcome = call_service(
-            form,
-            lambda: services.absence_update(
-                absence=absence,
-                starts_on=data["starts_on"],
-                ends_on=data["ends_on"],
-                reason=data["reason"],
-                stand_in=data["stand_in"],
-                by=request.user,
-                expected_revision=data["revision"],
-            ),
-        )
-        if outcome.ok:
-            messages.success(request, ABSENCE_CHANGED)
-            return redirect("pool:regisseur_detail", pk=regisseur.pk)
-        if outcome.stale:
-            current = _absence(pk)
-            form.data = with_current_revision(form.data, current.revision)
-            show_stale(form)
-    return render(
+
+    def stale() -> None:
+        nonlocal current
+        current = _absence(pk)
+        form.data = with_current_revision(form.data, current.revision)
+        show_stale(form)
+
+    return service_form_page(
         request,
-        "pool/absence_form.html",
-        {
+        form,
+        lambda data: services.absence_update(
+            absence=absence,
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            reason=data["reason"],
+            stand_in=data["stand_in"],
+            by=request.user,
+            expected_revision=data["revision"],
+        ),
+        done=lambda _result: success(
+            request, ABSENCE_CHANGED, redirect("pool:regisseur_detail", pk=regisseur.pk)
+        ),
+        on_stale=stale,
+        template="pool/absence_form.html",
+        context=lambda: {
             "regisseur": regisseur,
             "form": form,
             "absence": absence,
@@ -336,7 +319,6 @@ def absence_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 initial={"ends_on": _today(), "revision": (current or absence).revision}
             ),
         },
-        status=form_status(form, outcome),
     )
 
 
@@ -347,38 +329,47 @@ def absence_end(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_programme_team(request.user)
     absence = _absence(pk)
     form = AbsenceEndForm(request.POST)
-    outcome = Outcome()
-    if form.is_valid():
-        outcome = call_service(
-            form,
-            lambda: services.absence_end_early(
-                absence=absence,
-                on=form.cleaned_data["ends_on"],
-                by=request.user,
-                expected_revision=form.cleaned_data["revision"],
-            ),
-        )
-        if outcome.ok:
-            messages.success(request, ABSENCE_ENDED % {"day": _day(form.cleaned_data["ends_on"])})
-            return redirect("pool:regisseur_detail", pk=absence.regisseur_id)
+    stale = False
+
+    def changed_meanwhile() -> None:
+        nonlocal stale
+        stale = True
+
+    return service_form_page(
+        request,
+        form,
+        lambda data: services.absence_end_early(
+            absence=absence,
+            on=data["ends_on"],
+            by=request.user,
+            expected_revision=data["revision"],
+        ),
+        done=lambda _result: success(
+            request,
+            ABSENCE_ENDED % {"day": _day(form.cleaned_data["ends_on"])},
+            redirect("pool:regisseur_detail", pk=absence.regisseur_id),
+        ),
+        on_stale=changed_meanwhile,
+        template="pool/absence_form.html",
+        context=lambda: _absence_end_context(pk, form, stale=stale),
+    )
+
+
+def _absence_end_context(pk: int, form: AbsenceEndForm, *, stale: bool) -> dict[str, Any]:
+    # The absence as it is stored now, also after a refusal.
     fresh = _absence(pk)
-    if outcome.stale:
+    if stale:
         form.data = with_current_revision(form.data, fresh.revision)
         show_stale(form)
-    return render(
-        request,
-        "pool/absence_form.html",
-        {
-            "regisseur": fresh.regisseur,
-            "form": AbsenceEditForm(
-                regisseur=fresh.regisseur, on=_today(), initial=AbsenceEditForm.initial_for(fresh)
-            ),
-            "absence": fresh,
-            "current": fresh if outcome.stale else None,
-            "end_form": form,
-        },
-        status=form_status(form, outcome),
-    )
+    return {
+        "regisseur": fresh.regisseur,
+        "form": AbsenceEditForm(
+            regisseur=fresh.regisseur, on=_today(), initial=AbsenceEditForm.initial_for(fresh)
+        ),
+        "absence": fresh,
+        "current": fresh if stale else None,
+        "end_form": form,
+    }
 
 
 # --- caseload reviews -----------------------------------------------------------------
@@ -410,27 +401,24 @@ def review_add(request: AuthenticatedRequest) -> HttpResponse:
         on=today,
         initial={"held_on": today, "regisseur": request.GET.get("regisseur")},
     )
-    outcome = Outcome()
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        outcome = call_service(
-            form,
-            lambda: services.caseload_review_create(
-                regisseur=data["regisseur"],
-                held_on=data["held_on"],
-                held_by=request.user,
-                progress=data["progress"],
-                content=data["content"],
-                registration=data["registration"],
-                requirements=data["requirements"],
-                assignments=data["assignments"],
-            ),
-        )
-        if outcome.ok:
-            messages.success(request, REVIEW_RECORDED)
-            return redirect("pool:review_detail", pk=outcome.result.pk)
-    return render(
-        request, "pool/review_add.html", {"form": form}, status=form_status(form, outcome)
+    return service_form_page(
+        request,
+        form,
+        lambda data: services.caseload_review_create(
+            regisseur=data["regisseur"],
+            held_on=data["held_on"],
+            held_by=request.user,
+            progress=data["progress"],
+            content=data["content"],
+            registration=data["registration"],
+            requirements=data["requirements"],
+            assignments=data["assignments"],
+        ),
+        done=lambda review: success(
+            request, REVIEW_RECORDED, redirect("pool:review_detail", pk=review.pk)
+        ),
+        template="pool/review_add.html",
+        context={"form": form},
     )
 
 
@@ -478,24 +466,21 @@ def talk_add(request: AuthenticatedRequest) -> HttpResponse:
         on=today,
         initial={"held_on": today, "regisseur": request.GET.get("regisseur")},
     )
-    outcome = Outcome()
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        outcome = call_service(
-            form,
-            lambda: services.three_way_talk_create(
-                regisseur=data["regisseur"],
-                held_on=data["held_on"],
-                held_by=request.user,
-                manager=data["manager"],
-                notes=data["notes"],
-                agreements=data["agreements"],
-            ),
-        )
-        if outcome.ok:
-            messages.success(request, TALK_RECORDED)
-            return redirect("pool:talk_detail", pk=outcome.result.pk)
-    return render(request, "pool/talk_add.html", {"form": form}, status=form_status(form, outcome))
+    return service_form_page(
+        request,
+        form,
+        lambda data: services.three_way_talk_create(
+            regisseur=data["regisseur"],
+            held_on=data["held_on"],
+            held_by=request.user,
+            manager=data["manager"],
+            notes=data["notes"],
+            agreements=data["agreements"],
+        ),
+        done=lambda talk: success(request, TALK_RECORDED, redirect("pool:talk_detail", pk=talk.pk)),
+        template="pool/talk_add.html",
+        context={"form": form},
+    )
 
 
 @login_required
@@ -531,32 +516,33 @@ def team_activity_add(request: AuthenticatedRequest) -> HttpResponse:
     _require_programme_team(request.user)
     today = _today()
     form = TeamActivityForm(request.POST or None, on=today, initial={"held_on": today})
-    outcome = Outcome()
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def record(data: dict[str, Any]) -> TeamActivity:
         present = set(data["present"])
         # Everyone in the pool that day is on the list: ticked present, else absent.
         attendance = {r: r in present for r in regisseurs_active(on=data["held_on"])}
         attendance.update(dict.fromkeys(present, True))
-        outcome = call_service(
-            form,
-            lambda: services.team_activity_create(
-                kind=data["kind"],
-                held_on=data["held_on"],
-                topic=data["topic"],
-                series_name=data["series_name"],
-                series_number=data["series_number"],
-                series_size=data["series_size"],
-                notes=data["notes"],
-                attendance=attendance,
-                by=request.user,
-            ),
+        return services.team_activity_create(
+            kind=data["kind"],
+            held_on=data["held_on"],
+            topic=data["topic"],
+            series_name=data["series_name"],
+            series_number=data["series_number"],
+            series_size=data["series_size"],
+            notes=data["notes"],
+            attendance=attendance,
+            by=request.user,
         )
-        if outcome.ok:
-            messages.success(request, ACTIVITY_RECORDED)
-            return redirect("pool:team_activity_detail", pk=outcome.result.pk)
-    return render(
-        request, "pool/team_activity_add.html", {"form": form}, status=form_status(form, outcome)
+
+    return service_form_page(
+        request,
+        form,
+        record,
+        done=lambda activity: success(
+            request, ACTIVITY_RECORDED, redirect("pool:team_activity_detail", pk=activity.pk)
+        ),
+        template="pool/team_activity_add.html",
+        context={"form": form},
     )
 
 
@@ -579,41 +565,48 @@ def attendance_set(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_programme_team(request.user)
     activity = get_object_or_404(TeamActivity, pk=pk)
     form = AttendanceForm(request.POST)
-    outcome = Outcome()
-    if form.is_valid():
-        outcome = call_service(
-            form,
-            lambda: services.attendance_record(
-                activity=activity,
-                regisseur=form.cleaned_data["regisseur"],
-                present=form.cleaned_data["present"],
-                by=request.user,
-            ),
+
+    def record(data: dict[str, Any]) -> object:
+        return services.attendance_record(
+            activity=activity, regisseur=data["regisseur"], present=data["present"], by=request.user
         )
-    status = form_status(form, outcome)
+
     if getattr(request, "htmx", False):
-        line = next(
-            (
-                line
-                for line in attendance_of(activity=activity)
-                if form.is_valid() and line.regisseur.pk == form.cleaned_data["regisseur"].pk
-            ),
-            None,
-        )
-        return render(
+        # The line is the answer either way: as recorded, or with the refusal.
+        def line_page() -> dict[str, Any]:
+            line = next(
+                (
+                    line
+                    for line in attendance_of(activity=activity)
+                    if form.is_valid() and line.regisseur.pk == form.cleaned_data["regisseur"].pk
+                ),
+                None,
+            )
+            return {"activity": activity, "line": line, "errors": form.errors}
+
+        return service_form_page(
             request,
-            "pool/_attendance_line.html",
-            {"activity": activity, "line": line, "errors": form.errors},
-            status=status,
+            form,
+            record,
+            done=lambda _result: render(request, "pool/_attendance_line.html", line_page()),
+            template="pool/_attendance_line.html",
+            context=line_page,
         )
-    if status == 200:
-        messages.success(request, ATTENDANCE_RECORDED)
-        return redirect("pool:team_activity_detail", pk=activity.pk)
-    return render(
+    return service_form_page(
         request,
-        "pool/team_activity_detail.html",
-        {"activity": activity, "lines": attendance_of(activity=activity), "errors": form.errors},
-        status=status,
+        form,
+        record,
+        done=lambda _result: success(
+            request,
+            ATTENDANCE_RECORDED,
+            redirect("pool:team_activity_detail", pk=activity.pk),
+        ),
+        template="pool/team_activity_detail.html",
+        context=lambda: {
+            "activity": activity,
+            "lines": attendance_of(activity=activity),
+            "errors": form.errors,
+        },
     )
 
 

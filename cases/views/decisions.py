@@ -17,8 +17,8 @@ from django.views.decorators.http import require_http_methods
 from accounts.http import AuthenticatedRequest
 from audit.services import access_record_many
 from domain.errors import STALE_RECORD
-from domain.forms import call_service
 from domain.locking import show_stale, with_current_revision
+from domain.views import form_page, service_form_page, success
 from pool.models import Regisseur
 from pool.permissions import may_manage_pool
 from pool.selectors import pool_overview, regisseurs_active
@@ -29,7 +29,6 @@ from ..permissions import may_decide_exits
 from ..selectors.cases import exit_procedures_awaiting_decision
 from ..services.assignments import pool_leave_with_hand_over, suggest_distribution
 from ..services.exits import EXIT_DECISION_ONLY_PTO_R, exit_decide
-from .common import form_page
 
 EXIT_APPROVED = _("Uitstroom van casus %(case)s is besloten.")
 EXIT_REJECTED = _("Uitstroom van casus %(case)s is niet akkoord: de casus loopt door.")
@@ -73,74 +72,57 @@ def exit_decisions(request: AuthenticatedRequest) -> HttpResponse:
     if not may_decide_exits(request.user):
         raise PermissionDenied(EXIT_DECISION_ONLY_PTO_R)
     awaiting = exit_procedures_awaiting_decision()
-    posted: ExitDecisionForm | None = None
-    status = 200
-    if request.method == "POST":
-        posted_id = request.POST.get("procedure", "")
-        posted = ExitDecisionForm(
-            request.POST,
-            awaiting=awaiting,
-            auto_id=f"id_%s_{posted_id}" if posted_id.isdigit() else "id_%s",
+    if request.method != "POST":
+        return form_page(
+            request,
+            "cases/exit_decisions.html",
+            _exit_decisions_context(request, awaiting, None),
+            status=200,
         )
-        status = 400
-        if posted.is_valid():
-            procedure: ExitProcedure = posted.cleaned_data["procedure"]
-            data = posted.cleaned_data
-            outcome = call_service(
-                posted,
-                lambda: exit_decide(
-                    procedure=procedure,
-                    decision=data["decision"],
-                    decided_on=data["decided_on"],
-                    reasoning=data["reasoning"],
-                    by=request.user,
-                    expected_revision=data["revision"],
-                ),
-                DECISION_FIELDS,
-            )
-            if outcome.ok:
-                decided: ExitProcedure = outcome.result
-                text = (
-                    EXIT_APPROVED
-                    if decided.decision == ExitProcedure.Decision.APPROVED
-                    else EXIT_REJECTED
-                )
-                messages.success(request, text % {"case": procedure.case.number})
-                return redirect("cases:exit_decisions")
-            status = outcome.status
-            if outcome.stale:
-                procedure.refresh_from_db(fields=["revision"])
-                posted = ExitDecisionForm(
-                    with_current_revision(request.POST, procedure.revision),
-                    awaiting=awaiting,
-                    auto_id=f"id_%s_{procedure.pk}",
-                )
-                posted.is_valid()
-                posted.add_error(None, STALE_RECORD)
-                show_stale(posted)
+    posted_id = request.POST.get("procedure", "")
+    posted = ExitDecisionForm(
+        request.POST,
+        awaiting=awaiting,
+        auto_id=f"id_%s_{posted_id}" if posted_id.isdigit() else "id_%s",
+    )
 
-    procedures = list(awaiting)
-    rows = []
-    posted_found = False
-    for procedure in procedures:
-        if posted is not None and posted.data.get("procedure") == str(procedure.pk):
-            rows.append((procedure, posted))
-            posted_found = True
-        else:
-            rows.append((procedure, _decision_form(procedure, awaiting)))
-    if procedures:
-        # The team's judgement and the advice are case content: the read is logged.
-        access_record_many(
-            user=request.user,
-            objects=list(procedures),
-            request=request,
-            purpose=EXIT_PROPOSALS_READ_PURPOSE,
+    def decided(result: ExitProcedure) -> HttpResponse:
+        procedure: ExitProcedure = posted.cleaned_data["procedure"]
+        approved = result.decision == ExitProcedure.Decision.APPROVED
+        text = EXIT_APPROVED if approved else EXIT_REJECTED
+        return success(
+            request, text % {"case": procedure.case.number}, redirect("cases:exit_decisions")
         )
-    return form_page(
+
+    def stale() -> None:
+        nonlocal posted
+        procedure: ExitProcedure = posted.cleaned_data["procedure"]
+        procedure.refresh_from_db(fields=["revision"])
+        posted = ExitDecisionForm(
+            with_current_revision(request.POST, procedure.revision),
+            awaiting=awaiting,
+            auto_id=f"id_%s_{procedure.pk}",
+        )
+        posted.is_valid()
+        posted.add_error(None, STALE_RECORD)
+        show_stale(posted)
+
+    return service_form_page(
         request,
-        "cases/exit_decisions.html",
-        {"rows": rows, "stray_form": posted if posted is not None and not posted_found else None},
-        status=status,
+        posted,
+        lambda data: exit_decide(
+            procedure=data["procedure"],
+            decision=data["decision"],
+            decided_on=data["decided_on"],
+            reasoning=data["reasoning"],
+            by=request.user,
+            expected_revision=data["revision"],
+        ),
+        fields_by_code=DECISION_FIELDS,
+        done=decided,
+        on_stale=stale,
+        template="cases/exit_decisions.html",
+        context=lambda: _exit_decisions_context(request, awaiting, posted),
     )
 
 
@@ -165,38 +147,58 @@ def bulk_handover(request: AuthenticatedRequest, regisseur_id: int) -> HttpRespo
         places=caseload_labels(overview.rows),
         initial={"on": today},
     )
-    status = None
-    if request.method == "POST" and form.is_valid():
-        outcome = call_service(
-            form,
-            lambda: pool_leave_with_hand_over(
-                leaving=leaving,
-                on=form.cleaned_data["on"],
-                distribution=form.distribution(Assignment.Role.REGISSEUR),
-                buddy_distribution=form.distribution(Assignment.Role.BUDDY),
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-            ),
-            BULK_FIELDS,
+
+    def handed_over(results: Any) -> HttpResponse:
+        messages.success(
+            request,
+            BULK_HANDED_OVER
+            % {
+                "regisseur": leaving,
+                "on": f"{form.cleaned_data['on']:%d-%m-%Y}",
+                "count": len(results),
+            },
         )
-        if outcome.ok:
-            messages.success(
-                request,
-                BULK_HANDED_OVER
-                % {
-                    "regisseur": leaving,
-                    "on": f"{form.cleaned_data['on']:%d-%m-%Y}",
-                    "count": len(outcome.result),
-                },
-            )
-            for result in outcome.result:
-                for warning in result.warnings:
-                    messages.warning(request, warning)
-            return redirect("cases:bulk_handover", regisseur_id=leaving.pk)
-        status = outcome.status
-    return form_page(
+        for result in results:
+            for warning in result.warnings:
+                messages.warning(request, warning)
+        return redirect("cases:bulk_handover", regisseur_id=leaving.pk)
+
+    return service_form_page(
         request,
-        "cases/bulk_handover.html",
-        {"leaving": leaving, "form": form, "overview": overview},
-        status=status,
+        form,
+        lambda data: pool_leave_with_hand_over(
+            leaving=leaving,
+            on=data["on"],
+            distribution=form.distribution(Assignment.Role.REGISSEUR),
+            buddy_distribution=form.distribution(Assignment.Role.BUDDY),
+            reason=data["reason"],
+            by=request.user,
+        ),
+        fields_by_code=BULK_FIELDS,
+        done=handed_over,
+        template="cases/bulk_handover.html",
+        context={"leaving": leaving, "form": form, "overview": overview},
     )
+
+
+def _exit_decisions_context(
+    request: AuthenticatedRequest, awaiting: Any, posted: ExitDecisionForm | None
+) -> dict[str, Any]:
+    procedures = list(awaiting)
+    rows = []
+    posted_found = False
+    for procedure in procedures:
+        if posted is not None and posted.data.get("procedure") == str(procedure.pk):
+            rows.append((procedure, posted))
+            posted_found = True
+        else:
+            rows.append((procedure, _decision_form(procedure, awaiting)))
+    if procedures:
+        # The team's judgement and the advice are case content: the read is logged.
+        access_record_many(
+            user=request.user,
+            objects=list(procedures),
+            request=request,
+            purpose=EXIT_PROPOSALS_READ_PURPOSE,
+        )
+    return {"rows": rows, "stray_form": posted if posted is not None and not posted_found else None}

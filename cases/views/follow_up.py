@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -27,8 +26,8 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedRequest
 from accounts.models import User
-from domain.forms import call_service
 from domain.locking import show_stale, with_current_revision
+from domain.views import service_form_page, success
 
 from ..access import CaseAccess, case_access_for
 from ..forms import ActionDoneForm, ExitWithdrawForm, InterventionProgressForm, PlanAdviceForm
@@ -37,7 +36,6 @@ from ..services.exits import exit_record_itat_advice, exit_withdraw
 from ..services.meetings import action_mark_done
 from ..services.plans import intervention_record_progress
 from ..services.reads import case_read_record
-from .common import form_page
 
 if TYPE_CHECKING:  # django-stubs' type of a lazy translation
     from django.utils.functional import _StrPromise
@@ -157,23 +155,23 @@ def exit_step(request: AuthenticatedRequest, pk: int, procedure_id: int, step: s
         initial={"revision": procedure.revision, how.date_field: timezone.localdate()},
     )
     _read(request, access, procedure)
-    status = None
-    if posted and form.is_valid():
-        data, target = form.cleaned_data, procedure
-        outcome = call_service(form, lambda: how.service(target, data, request.user), how.fields)
-        if outcome.ok:
-            messages.success(request, how.done)
-            return _to_case(access, f"exit-{procedure.pk}")
-        status = outcome.status
-        if outcome.stale:
-            procedure = _procedure(access, procedure.pk)
-            form.data = with_current_revision(form.data, procedure.revision)
-            show_stale(form)
-    return form_page(
+    target = procedure
+
+    def stale() -> None:
+        nonlocal procedure
+        procedure = _procedure(access, procedure.pk)
+        form.data = with_current_revision(form.data, procedure.revision)
+        show_stale(form)
+
+    return service_form_page(
         request,
-        how.template,
-        {"case": access.case, "procedure": procedure, "form": form},
-        status=status,
+        form,
+        lambda data: how.service(target, data, request.user),
+        fields_by_code=how.fields,
+        done=lambda _result: success(request, how.done, _to_case(access, f"exit-{target.pk}")),
+        on_stale=stale,
+        template=how.template,
+        context=lambda: {"case": access.case, "procedure": procedure, "form": form},
     )
 
 
@@ -199,28 +197,23 @@ def intervention_progress(
         initial={"status": intervention.status, "result": intervention.result},
     )
     _read(request, access, intervention)
-    status = None
-    if posted and form.is_valid():
-        data = form.cleaned_data
-        outcome = call_service(
-            form,
-            lambda: intervention_record_progress(
-                intervention=intervention,
-                status=data["status"],
-                result=data["result"],
-                by=request.user,
-            ),
-            PROGRESS_FIELDS,
-        )
-        if outcome.ok:
-            messages.success(request, PROGRESS_RECORDED)
-            return _to_case(access, f"plan-{intervention.plan_version_id}")
-        status = outcome.status
-    return form_page(
+    return service_form_page(
         request,
-        "cases/intervention_progress_form.html",
-        {"case": access.case, "intervention": intervention, "form": form},
-        status=status,
+        form,
+        lambda data: intervention_record_progress(
+            intervention=intervention,
+            status=data["status"],
+            result=data["result"],
+            by=request.user,
+        ),
+        fields_by_code=PROGRESS_FIELDS,
+        done=lambda _result: success(
+            request,
+            PROGRESS_RECORDED,
+            _to_case(access, f"plan-{intervention.plan_version_id}"),
+        ),
+        template="cases/intervention_progress_form.html",
+        context={"case": access.case, "intervention": intervention, "form": form},
     )
 
 
@@ -242,21 +235,14 @@ def action_done(request: AuthenticatedRequest, pk: int, action_id: int) -> HttpR
         request.POST if posted else None, initial={"done_on": timezone.localdate()}
     )
     _read(request, access, action)
-    status = None
-    if posted and form.is_valid():
-        done_on = form.cleaned_data["done_on"]
-        outcome = call_service(
-            form,
-            lambda: action_mark_done(action=action, done_on=done_on, by=request.user),
-            ACTION_DONE_FIELDS,
-        )
-        if outcome.ok:
-            messages.success(request, ACTION_DONE_RECORDED)
-            return _to_case(access, f"meeting-{action.meeting_id}")
-        status = outcome.status
-    return form_page(
+    return service_form_page(
         request,
-        "cases/action_done_form.html",
-        {"case": access.case, "action": action, "form": form},
-        status=status,
+        form,
+        lambda data: action_mark_done(action=action, done_on=data["done_on"], by=request.user),
+        fields_by_code=ACTION_DONE_FIELDS,
+        done=lambda _result: success(
+            request, ACTION_DONE_RECORDED, _to_case(access, f"meeting-{action.meeting_id}")
+        ),
+        template="cases/action_done_form.html",
+        context={"case": access.case, "action": action, "form": form},
     )

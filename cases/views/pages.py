@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.http import AuthenticatedRequest
-from domain.forms import Outcome, call_service, form_status
+from domain.views import form_page, service_form_page, success
 from pool.permissions import may_manage_pool
 
 from ..access import case_access_for
@@ -229,31 +229,26 @@ def emergency_open(request: AuthenticatedRequest) -> HttpResponse:
     if not may_open_emergency_access(request.user):
         raise PermissionDenied(EMERGENCY_ONLY_REGISSEUR)
     form = EmergencyOpenForm(request.POST or None)
-    outcome = Outcome()
-    if request.method == "POST" and form.is_valid():
-        outcome = call_service(
-            form,
-            lambda: emergency_access_open_by_number(
-                number=form.cleaned_data["number"],
-                user=request.user,
-                reason=form.cleaned_data["reason"],
-                request=request,
-            ),
-            {"reason_too_short": "reason"},
-        )
-        if outcome.ok:
-            until = f"{timezone.localtime(outcome.result.expires_at):%d-%m-%Y %H:%M}"
-            messages.warning(request, EMERGENCY_OPENED % {"until": until})
-            return redirect("cases:detail", pk=outcome.result.case_id)
-    return render(
+
+    def opened(emergency: Any) -> HttpResponse:
+        until = f"{timezone.localtime(emergency.expires_at):%d-%m-%Y %H:%M}"
+        messages.warning(request, EMERGENCY_OPENED % {"until": until})
+        return redirect("cases:detail", pk=emergency.case_id)
+
+    return service_form_page(
         request,
-        "cases/emergency_open.html",
-        {
+        form,
+        lambda data: emergency_access_open_by_number(
+            number=data["number"], user=request.user, reason=data["reason"], request=request
+        ),
+        fields_by_code={"reason_too_short": "reason"},
+        done=opened,
+        template="cases/emergency_open.html",
+        context={
             "form": form,
             "hours": settings.IPGAR_EMERGENCY_ACCESS_HOURS,
             "per_day": settings.IPGAR_EMERGENCY_ACCESS_PER_DAY,
         },
-        status=form_status(form, outcome),
     )
 
 
@@ -264,33 +259,26 @@ def share(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     access = case_access_for(request.user, pk, need="work_on_case")
     case = access.case
     form = ShareForm(request.POST or None, case=case)
-    outcome = Outcome()
-    if request.method == "POST" and form.is_valid():
-        outcome = call_service(
-            form,
-            lambda: share_record(
-                case=case,
-                plan_version=form.cleaned_data["plan_version"],
-                meeting=form.cleaned_data["meeting"],
-                shared_with=form.cleaned_data["shared_with"],
-                ground=form.cleaned_data["ground"],
-                by=request.user,
-                request=request,
-            ),
-            {
-                "shared_with_required": "shared_with",
-                "shared_with_too_long": "shared_with",
-                "ground_required": "ground",
-            },
-        )
-        if outcome.ok:
-            messages.success(request, SHARE_RECORDED)
-            return redirect("cases:detail", pk=case.pk)
-    return render(
+    return service_form_page(
         request,
-        "cases/share_form.html",
-        {"case": case, "form": form},
-        status=form_status(form, outcome),
+        form,
+        lambda data: share_record(
+            case=case,
+            plan_version=data["plan_version"],
+            meeting=data["meeting"],
+            shared_with=data["shared_with"],
+            ground=data["ground"],
+            by=request.user,
+            request=request,
+        ),
+        fields_by_code={
+            "shared_with_required": "shared_with",
+            "shared_with_too_long": "shared_with",
+            "ground_required": "ground",
+        },
+        done=lambda _result: success(request, SHARE_RECORDED, redirect("cases:detail", pk=case.pk)),
+        template="cases/share_form.html",
+        context={"case": case, "form": form},
     )
 
 
@@ -302,43 +290,51 @@ def emergency_reviews(request: AuthenticatedRequest) -> HttpResponse:
     still running can be ended."""
     if not may_review_emergency_access(request.user):
         raise PermissionDenied(EMERGENCY_REVIEW_ONLY_PROGRAMME_TEAM)
-    posted: EmergencyReviewForm | EmergencyEndForm | None = None
-    outcome = Outcome()
-    if request.method == "POST":
-        posted_id = request.POST.get("access", "")
-        auto_id = f"id_%s_{posted_id}" if posted_id.isdigit() else "id_%s"
-        if END_SUBMIT in request.POST:
-            posted = end_form = EmergencyEndForm(request.POST, auto_id=auto_id)
-            if end_form.is_valid():
-                outcome = call_service(
-                    end_form,
-                    lambda: emergency_access_end(
-                        access=end_form.cleaned_data["access"], by=request.user
-                    ),
-                )
-                if outcome.ok:
-                    messages.success(request, EMERGENCY_ENDED)
-                    return redirect("emergency_review:list")
-        else:
-            posted = form = EmergencyReviewForm(request.POST, auto_id=auto_id)
-            if form.is_valid():
-                outcome = call_service(
-                    form,
-                    lambda: emergency_access_review(
-                        access=form.cleaned_data["access"],
-                        by=request.user,
-                        note=form.cleaned_data["note"],
-                        flag=form.cleaned_data["flag"],
-                        end=form.cleaned_data["end"],
-                    ),
-                    {"note_required": "note", "not_running": "end"},
-                )
-                if outcome.ok:
-                    messages.success(request, REVIEW_RECORDED)
-                    if outcome.result.ended_at is not None:
-                        messages.success(request, EMERGENCY_ENDED)
-                    return redirect("emergency_review:list")
+    template = "cases/emergency_reviews.html"
+    if request.method != "POST":
+        return form_page(request, template, _emergency_reviews_context(None), status=200)
+    posted_id = request.POST.get("access", "")
+    auto_id = f"id_%s_{posted_id}" if posted_id.isdigit() else "id_%s"
+    if END_SUBMIT in request.POST:
+        end_form = EmergencyEndForm(request.POST, auto_id=auto_id)
+        return service_form_page(
+            request,
+            end_form,
+            lambda data: emergency_access_end(access=data["access"], by=request.user),
+            done=lambda _result: success(
+                request, EMERGENCY_ENDED, redirect("emergency_review:list")
+            ),
+            template=template,
+            context=lambda: _emergency_reviews_context(end_form),
+        )
+    form = EmergencyReviewForm(request.POST, auto_id=auto_id)
 
+    def reviewed(access: Any) -> HttpResponse:
+        messages.success(request, REVIEW_RECORDED)
+        if access.ended_at is not None:
+            messages.success(request, EMERGENCY_ENDED)
+        return redirect("emergency_review:list")
+
+    return service_form_page(
+        request,
+        form,
+        lambda data: emergency_access_review(
+            access=data["access"],
+            by=request.user,
+            note=data["note"],
+            flag=data["flag"],
+            end=data["end"],
+        ),
+        fields_by_code={"note_required": "note", "not_running": "end"},
+        done=reviewed,
+        template=template,
+        context=lambda: _emergency_reviews_context(form),
+    )
+
+
+def _emergency_reviews_context(
+    posted: EmergencyReviewForm | EmergencyEndForm | None,
+) -> dict[str, Any]:
     rows: list[tuple[Any, Any]] = []
     posted_row_found = False
     for access in emergency_accesses_to_review():
@@ -347,16 +343,11 @@ def emergency_reviews(request: AuthenticatedRequest) -> HttpResponse:
         else:
             form = EmergencyReviewForm(initial={"access": access.pk}, auto_id=f"id_%s_{access.pk}")
         rows.append((access, form))
-    return render(
-        request,
-        "cases/emergency_reviews.html",
-        {
-            "rows": rows,
-            # A post for an access no longer to review: its errors go above the list.
-            "stray_form": posted if posted is not None and not posted_row_found else None,
-            "flagged": emergency_accesses_flagged(),
-            "end_submit": END_SUBMIT,
-            "now": timezone.now(),
-        },
-        status=form_status(posted, outcome) if posted is not None else 200,
-    )
+    return {
+        "rows": rows,
+        # A post for an access no longer to review: its errors go above the list.
+        "stray_form": posted if posted is not None and not posted_row_found else None,
+        "flagged": emergency_accesses_flagged(),
+        "end_submit": END_SUBMIT,
+        "now": timezone.now(),
+    }

@@ -7,19 +7,18 @@ data, so it is recorded in the access log) before the irreversible step.
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
-from domain.forms import Outcome, call_service, form_status
+from domain.views import service_form_page, success
 
 from ..access import case_access_for
 from ..models import Person
@@ -64,37 +63,31 @@ def erase_person(request: HttpRequest, pk: int) -> HttpResponse:
     except Person.DoesNotExist:
         raise Http404 from None
     form = ErasePersonForm(request.POST or None, initial={"revision": case.revision})
-    outcome = Outcome()
-    if request.method == "POST" and form.is_valid():
-        outcome = call_service(
-            form,
-            lambda: person_erase_early(
-                case=case,
-                reason=form.cleaned_data["reason"],
-                by=user,
-                expected_revision=form.cleaned_data["revision"],
-            ),
-            {"reason_too_short": "reason", "reason_invalid": "reason"},
-        )
-        if outcome.ok:
-            messages.success(request, ERASED)
-            return redirect("cases:person", pk=case.pk)
-    if person.pseudonymised_at is None:
-        case_read_record(
-            access=access,
-            user=user,
-            obj=person,
-            request=request,
-            purpose=ERASE_PAGE_PURPOSE,
-        )
-    return render(
-        request,
-        "cases/erase_person.html",
-        {
+
+    def page() -> dict[str, Any]:
+        if person.pseudonymised_at is None:
+            case_read_record(
+                access=access,
+                user=user,
+                obj=person,
+                request=request,
+                purpose=ERASE_PAGE_PURPOSE,
+            )
+        return {
             "case": case,
             "person": person,
             "form": form,
             "retention_ends_on": retention_ends_on(case.exited_on) if case.exited_on else None,
-        },
-        status=form_status(form, outcome),
+        }
+
+    return service_form_page(
+        request,
+        form,
+        lambda data: person_erase_early(
+            case=case, reason=data["reason"], by=user, expected_revision=data["revision"]
+        ),
+        fields_by_code={"reason_too_short": "reason", "reason_invalid": "reason"},
+        done=lambda _result: success(request, ERASED, redirect("cases:person", pk=case.pk)),
+        template="cases/erase_person.html",
+        context=page,
     )

@@ -26,8 +26,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.http import AuthenticatedRequest
 from domain.errors import STALE_RECORD
-from domain.forms import call_service
 from domain.locking import show_stale, with_current_revision
+from domain.views import form_page, service_form_page, success
 from pool.selectors import pool_overview, regisseurs_active
 
 from ..access import CaseAccess, case_access_for, user_may
@@ -78,7 +78,6 @@ from ..services.plans import (
     plan_version_update,
 )
 from ..services.reads import case_read_record
-from .common import form_page
 
 MEETING_LOGGED = _("Het overleg van %(on)s is vastgelegd.")
 PLAN_VERSION_CREATED = _("Versie %(number)s van het plan van aanpak is aangemaakt.")
@@ -200,41 +199,42 @@ def meeting_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if request.POST.get(MEETING_ADD_ROW):
         _quiet(form, attendees, actions)
         return form_page(request, "cases/meeting_form.html", context, status=200)
-    if form.is_valid() & attendees.is_valid() & actions.is_valid():
-        data = form.cleaned_data
-        outcome = call_service(
-            form,
-            lambda: meeting_log(
-                case=case,
-                held_on=data["held_on"],
-                kind=data["kind"],
-                person_attended=data["person_attended"],
-                agenda=data["agenda"],
-                development=data["development"],
-                decisions=data["decisions"],
-                exit_in_sight=data["exit_in_sight"],
-                attendees=[
-                    AttendeeInput(name=row["name"], organisation=row["organisation"])
-                    for row in kept_rows(attendees)
-                ],
-                actions=[
-                    ActionInput(
-                        description=row["description"],
-                        owner_organisation=row["owner_organisation"],
-                        due_on=row["due_on"],
-                    )
-                    for row in kept_rows(actions)
-                ],
-                by=request.user,
-            ),
-            MEETING_FIELDS,
-        )
-        if outcome.ok:
-            meeting: Meeting = outcome.result
-            messages.success(request, MEETING_LOGGED % {"on": f"{meeting.held_on:%d-%m-%Y}"})
-            return _to_case(case, f"meeting-{meeting.pk}")
-        return form_page(request, "cases/meeting_form.html", context, status=outcome.status)
-    return form_page(request, "cases/meeting_form.html", context)
+    return service_form_page(
+        request,
+        form,
+        lambda data: meeting_log(
+            case=case,
+            held_on=data["held_on"],
+            kind=data["kind"],
+            person_attended=data["person_attended"],
+            agenda=data["agenda"],
+            development=data["development"],
+            decisions=data["decisions"],
+            exit_in_sight=data["exit_in_sight"],
+            attendees=[
+                AttendeeInput(name=row["name"], organisation=row["organisation"])
+                for row in kept_rows(attendees)
+            ],
+            actions=[
+                ActionInput(
+                    description=row["description"],
+                    owner_organisation=row["owner_organisation"],
+                    due_on=row["due_on"],
+                )
+                for row in kept_rows(actions)
+            ],
+            by=request.user,
+        ),
+        also=(attendees, actions),
+        fields_by_code=MEETING_FIELDS,
+        done=lambda meeting: success(
+            request,
+            MEETING_LOGGED % {"on": f"{meeting.held_on:%d-%m-%Y}"},
+            _to_case(case, f"meeting-{meeting.pk}"),
+        ),
+        template="cases/meeting_form.html",
+        context=context,
+    )
 
 
 def _meeting_context(case: Case, form: MeetingForm, attendees: Any, actions: Any) -> dict[str, Any]:
@@ -264,26 +264,21 @@ def plan_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return _plan_first(request, case)
 
     form = PlanNewFromForm(request.POST if request.method == "POST" else None)
-    context = {"case": case, "form": form, "base": base}
-    if request.method == "POST" and form.is_valid():
-        outcome = call_service(
-            form,
-            lambda: plan_version_new_from(
-                case=case,
-                focus=form.cleaned_data["focus"],
-                explanation=form.cleaned_data["explanation"],
-                by=request.user,
-            ),
-            PLAN_FIELDS,
-        )
-        if outcome.ok:
-            version: PlanVersion = outcome.result
-            messages.success(
-                request, PLAN_VERSION_COPIED % {"number": version.number, "base": base.number}
-            )
-            return redirect("cases:plan_version", pk=case.pk, version_id=version.pk)
-        return form_page(request, "cases/plan_new.html", context, status=outcome.status)
-    return form_page(request, "cases/plan_new.html", context)
+    return service_form_page(
+        request,
+        form,
+        lambda data: plan_version_new_from(
+            case=case, focus=data["focus"], explanation=data["explanation"], by=request.user
+        ),
+        fields_by_code=PLAN_FIELDS,
+        done=lambda version: success(
+            request,
+            PLAN_VERSION_COPIED % {"number": version.number, "base": base.number},
+            redirect("cases:plan_version", pk=case.pk, version_id=version.pk),
+        ),
+        template="cases/plan_new.html",
+        context={"case": case, "form": form, "base": base},
+    )
 
 
 def _plan_first(request: AuthenticatedRequest, case: Case) -> HttpResponse:
@@ -303,36 +298,37 @@ def _plan_first(request: AuthenticatedRequest, case: Case) -> HttpResponse:
     if posted and request.POST.get(MEETING_ADD_ROW):
         _quiet(form, interventions)
         return form_page(request, "cases/plan_new.html", context, status=200)
-    if posted and form.is_valid() & interventions.is_valid():
-        text = form.cleaned_data
-        outcome = call_service(
-            form,
-            lambda: plan_version_create(
-                case=case,
-                concerns=text["concerns"],
-                goals=text["goals"],
-                course=text["course"],
-                joint_task=text["joint_task"],
-                focus=text["focus"],
-                explanation=text["explanation"],
-                interventions=[
-                    InterventionInput(
-                        description=row["description"],
-                        responsible_organisation=row["responsible_organisation"],
-                        deadline=row["deadline"],
-                    )
-                    for row in kept_rows(interventions)
-                ],
-                by=request.user,
-            ),
-            PLAN_FIELDS,
-        )
-        if outcome.ok:
-            version: PlanVersion = outcome.result
-            messages.success(request, PLAN_VERSION_CREATED % {"number": version.number})
-            return redirect("cases:plan_version", pk=case.pk, version_id=version.pk)
-        return form_page(request, "cases/plan_new.html", context, status=outcome.status)
-    return form_page(request, "cases/plan_new.html", context)
+    return service_form_page(
+        request,
+        form,
+        lambda text: plan_version_create(
+            case=case,
+            concerns=text["concerns"],
+            goals=text["goals"],
+            course=text["course"],
+            joint_task=text["joint_task"],
+            focus=text["focus"],
+            explanation=text["explanation"],
+            interventions=[
+                InterventionInput(
+                    description=row["description"],
+                    responsible_organisation=row["responsible_organisation"],
+                    deadline=row["deadline"],
+                )
+                for row in kept_rows(interventions)
+            ],
+            by=request.user,
+        ),
+        also=(interventions,),
+        fields_by_code=PLAN_FIELDS,
+        done=lambda version: success(
+            request,
+            PLAN_VERSION_CREATED % {"number": version.number},
+            redirect("cases:plan_version", pk=case.pk, version_id=version.pk),
+        ),
+        template="cases/plan_new.html",
+        context=context,
+    )
 
 
 def _plan_forms(version: PlanVersion, data: Any = None, step: str = "") -> dict[str, forms.Form]:
@@ -377,28 +373,30 @@ def plan_version(request: AuthenticatedRequest, pk: int, version_id: int) -> Htt
         case_read_record(access=access, user=request.user, obj=version, request=request)
 
     plan_forms = _plan_forms(version, request.POST, step)
-    status = 200
-    if request.method == "POST":
-        form = plan_forms[step]
-        if form.is_valid():
-            target = version
-            outcome = call_service(
-                form, lambda: _plan_step(request, target, step, form), PLAN_FIELDS
-            )
-            if outcome.ok:
-                return redirect("cases:plan_version", pk=case.pk, version_id=version.pk)
-            status = outcome.status
-            if outcome.stale:
-                version = plan_version_of(case, version_id) or version
-                form.data = with_current_revision(form.data, version.revision)
-                show_stale(form)
-        else:
-            status = 400
-    return form_page(
+    shown = target = version
+
+    def page() -> dict[str, Any]:
+        return {"case": case, "version": shown, "may_work": may_work, "plan_forms": plan_forms}
+
+    if request.method != "POST":
+        return form_page(request, "cases/plan_version.html", page(), status=200)
+    form = plan_forms[step]
+
+    def stale() -> None:
+        nonlocal shown
+        shown = plan_version_of(case, version_id) or shown
+        form.data = with_current_revision(form.data, shown.revision)
+        show_stale(form)
+
+    return service_form_page(
         request,
-        "cases/plan_version.html",
-        {"case": case, "version": version, "may_work": may_work, "plan_forms": plan_forms},
-        status=status,
+        form,
+        lambda _data: _plan_step(request, target, step, form),
+        fields_by_code=PLAN_FIELDS,
+        done=lambda _result: redirect("cases:plan_version", pk=case.pk, version_id=target.pk),
+        on_stale=stale,
+        template="cases/plan_version.html",
+        context=page,
     )
 
 
@@ -475,33 +473,36 @@ def phase_change(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         case=case,
         initial={"revision": case.revision, "on": timezone.localdate()},
     )
-    status = None
-    if posted and form.is_valid():
-        data = form.cleaned_data
-        outcome = call_service(
-            form,
-            lambda: case_change_phase(
-                case=case,
-                to_phase=data["to_phase"],
-                reason=data["reason"],
-                on=data["on"],
-                by=request.user,
-                expected_revision=data["revision"],
-            ),
-            PHASE_FIELDS,
-        )
-        if outcome.ok:
-            changed: Case = outcome.result
-            messages.success(request, PHASE_CHANGED % {"phase": changed.get_phase_display()})
-            return _to_case(case, "phases")
-        status = outcome.status
-        if outcome.stale:
-            case = _working_on(request, pk).case
-            form = PhaseChangeForm(with_current_revision(request.POST, case.revision), case=case)
-            form.is_valid()
-            form.add_error(None, STALE_RECORD)
-            show_stale(form)
-    return form_page(request, "cases/phase_form.html", {"case": case, "form": form}, status=status)
+
+    def stale() -> None:
+        nonlocal case, form
+        case = _working_on(request, pk).case
+        form = PhaseChangeForm(with_current_revision(request.POST, case.revision), case=case)
+        form.is_valid()
+        form.add_error(None, STALE_RECORD)
+        show_stale(form)
+
+    return service_form_page(
+        request,
+        form,
+        lambda data: case_change_phase(
+            case=case,
+            to_phase=data["to_phase"],
+            reason=data["reason"],
+            on=data["on"],
+            by=request.user,
+            expected_revision=data["revision"],
+        ),
+        fields_by_code=PHASE_FIELDS,
+        done=lambda changed: success(
+            request,
+            PHASE_CHANGED % {"phase": changed.get_phase_display()},
+            _to_case(case, "phases"),
+        ),
+        on_stale=stale,
+        template="cases/phase_form.html",
+        context=lambda: {"case": case, "form": form},
+    )
 
 
 @login_required
@@ -511,28 +512,24 @@ def exit_propose_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = _working_on(request, pk).case
     posted = request.method == "POST"
     form = ExitProposeForm(request.POST if posted else None, initial={"on": timezone.localdate()})
-    status = None
-    if posted and form.is_valid():
-        data = form.cleaned_data
-        outcome = call_service(
-            form,
-            lambda: exit_propose(
-                case=case,
-                ground=data["ground"],
-                team_judgement=data["team_judgement"],
-                on=data["on"],
-                by=request.user,
-                handover_organisation=data["handover_organisation"],
-                destination=data["destination"],
-                ground_explanation=data["ground_explanation"],
-            ),
-            EXIT_FIELDS,
-        )
-        if outcome.ok:
-            messages.success(request, EXIT_PROPOSED)
-            return _to_case(case, "exits")
-        status = outcome.status
-    return form_page(request, "cases/exit_form.html", {"case": case, "form": form}, status=status)
+    return service_form_page(
+        request,
+        form,
+        lambda data: exit_propose(
+            case=case,
+            ground=data["ground"],
+            team_judgement=data["team_judgement"],
+            on=data["on"],
+            by=request.user,
+            handover_organisation=data["handover_organisation"],
+            destination=data["destination"],
+            ground_explanation=data["ground_explanation"],
+        ),
+        fields_by_code=EXIT_FIELDS,
+        done=lambda _result: success(request, EXIT_PROPOSED, _to_case(case, "exits")),
+        template="cases/exit_form.html",
+        context={"case": case, "form": form},
+    )
 
 
 @login_required
@@ -544,20 +541,14 @@ def assessment_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = AssessmentForm(
         request.POST if posted else None, initial={"assessed_on": timezone.localdate()}
     )
-    status = None
-    if posted and form.is_valid():
-        data = form.cleaned_data
-        outcome = call_service(
-            form,
-            lambda: assessment_record(case=case, by=request.user, **data),
-            ASSESSMENT_FIELDS,
-        )
-        if outcome.ok:
-            messages.success(request, ASSESSMENT_RECORDED)
-            return _to_case(case, "assessments")
-        status = outcome.status
-    return form_page(
-        request, "cases/assessment_form.html", {"case": case, "form": form}, status=status
+    return service_form_page(
+        request,
+        form,
+        lambda data: assessment_record(case=case, by=request.user, **data),
+        fields_by_code=ASSESSMENT_FIELDS,
+        done=lambda _result: success(request, ASSESSMENT_RECORDED, _to_case(case, "assessments")),
+        template="cases/assessment_form.html",
+        context={"case": case, "form": form},
     )
 
 
@@ -570,36 +561,30 @@ def evaluation_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = EvaluationForm(
         request.POST if posted else None, initial={"held_on": timezone.localdate()}
     )
-    status = None
-    if posted and form.is_valid():
-        data = form.cleaned_data
-        outcome = call_service(
-            form,
-            lambda: evaluation_record(
-                case=case,
-                kind=data["kind"],
-                held_on=data["held_on"],
-                findings=data["findings"],
-                by=request.user,
-                exit_possible=data["exit_possible"],
-                assessment=AssessmentInput(
-                    care_criterion=data["care_criterion"],
-                    safety_criterion=data["safety_criterion"],
-                    risk_level=data["risk_level"],
-                    reasoning=data["reasoning"],
-                ),
-                plan_needs_update=data["plan_needs_update"],
-                plan_focus=data["plan_focus"],
-                plan_explanation=data["plan_explanation"],
+    return service_form_page(
+        request,
+        form,
+        lambda data: evaluation_record(
+            case=case,
+            kind=data["kind"],
+            held_on=data["held_on"],
+            findings=data["findings"],
+            by=request.user,
+            exit_possible=data["exit_possible"],
+            assessment=AssessmentInput(
+                care_criterion=data["care_criterion"],
+                safety_criterion=data["safety_criterion"],
+                risk_level=data["risk_level"],
+                reasoning=data["reasoning"],
             ),
-            EVALUATION_FIELDS,
-        )
-        if outcome.ok:
-            messages.success(request, EVALUATION_RECORDED)
-            return _to_case(case, "evaluations")
-        status = outcome.status
-    return form_page(
-        request, "cases/evaluation_form.html", {"case": case, "form": form}, status=status
+            plan_needs_update=data["plan_needs_update"],
+            plan_focus=data["plan_focus"],
+            plan_explanation=data["plan_explanation"],
+        ),
+        fields_by_code=EVALUATION_FIELDS,
+        done=lambda _result: success(request, EVALUATION_RECORDED, _to_case(case, "evaluations")),
+        template="cases/evaluation_form.html",
+        context={"case": case, "form": form},
     )
 
 
@@ -624,9 +609,8 @@ def hand_over(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = _working_on(request, pk).case
     posted = request.method == "POST"
     form = _hand_over_form(case, request.POST if posted else None)
-    status = None
-    if posted and form.is_valid():
-        data = form.cleaned_data
+
+    def hand(data: dict[str, Any]) -> Any:
         common = {
             "case": case,
             "reason": data["reason"],
@@ -635,33 +619,34 @@ def hand_over(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "expected_revision": data["revision"],
         }
         if data["to_regisseur"] is not None:
-            outcome = call_service(
-                form,
-                lambda: case_hand_over(
-                    to_regisseur=data["to_regisseur"], new_buddy=data["new_buddy"], **common
-                ),
-                HAND_OVER_FIELDS,
+            return case_hand_over(
+                to_regisseur=data["to_regisseur"], new_buddy=data["new_buddy"], **common
             )
-        else:
-            outcome = call_service(
-                form,
-                lambda: case_change_buddy(to_buddy=data["new_buddy"], **common),
-                HAND_OVER_FIELDS,
-            )
-        if outcome.ok:
-            messages.success(request, HANDED_OVER)
-            for warning in outcome.result.warnings:
-                messages.warning(request, warning)
-            if user_may(request.user, case, "view_case"):
-                return _to_case(case, "assignments")
-            return redirect("cases:list")
-        status = outcome.status
-        if outcome.stale:
-            case = _working_on(request, pk).case
-            form = _hand_over_form(case, with_current_revision(request.POST, case.revision))
-            form.is_valid()
-            form.add_error(None, STALE_RECORD)
-            show_stale(form)
-    return form_page(
-        request, "cases/hand_over_form.html", {"case": case, "form": form}, status=status
+        return case_change_buddy(to_buddy=data["new_buddy"], **common)
+
+    def handed(result: Any) -> HttpResponse:
+        messages.success(request, HANDED_OVER)
+        for warning in result.warnings:
+            messages.warning(request, warning)
+        if user_may(request.user, case, "view_case"):
+            return _to_case(case, "assignments")
+        return redirect("cases:list")
+
+    def stale() -> None:
+        nonlocal case, form
+        case = _working_on(request, pk).case
+        form = _hand_over_form(case, with_current_revision(request.POST, case.revision))
+        form.is_valid()
+        form.add_error(None, STALE_RECORD)
+        show_stale(form)
+
+    return service_form_page(
+        request,
+        form,
+        hand,
+        fields_by_code=HAND_OVER_FIELDS,
+        done=handed,
+        on_stale=stale,
+        template="cases/hand_over_form.html",
+        context=lambda: {"case": case, "form": form},
     )
