@@ -18,7 +18,7 @@ from django_otp import verify_token
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from domain.errors import RuleViolation
+from kernel.errors import RuleViolation
 
 from .backup_codes import BackupCode, BackupCodeDevice, backup_code_hash, backup_code_new
 from .models import User

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.history import history_context
-from domain.errors import RuleViolation
+from kernel.errors import RuleViolation
 
 from .models import ROLE_GRANT_TRANSITIONS, RoleGrant, RoleGrantStatus, User
 from .permissions import may_decide_grant, may_grant_at_once, may_manage_roles

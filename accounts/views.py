@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from audit.services import second_factor_failure_record
-from domain.errors import RuleViolation
+from kernel.errors import RuleViolation
 
 from . import services
 from .forms import EnrolmentForm, ReauthenticationForm, SecondFactorForm

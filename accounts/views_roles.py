@@ -16,8 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from domain.forms import call_service, form_status
-from domain.views import service_form_page, success
+from kernel.forms import call_service, form_status
+from kernel.views import service_form_page, success
 
 from . import services_roles
 from .forms_roles import (

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from domain.forms import Outcome, call_service, form_status
+from kernel.forms import Outcome, call_service, form_status
 
 from .forms_tokens import SyncClientForm, TokenIssueForm
 from .http import AuthenticatedRequest

@@ -22,7 +22,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from domain.errors import RuleViolation, StaleObject
+from kernel.errors import RuleViolation, StaleObject
 
 if TYPE_CHECKING:  # django-stubs' type of a lazy translation
     from django.utils.functional import _StrPromise

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
-from domain.csv_cells import csv_safe_writer
+from kernel.csv_cells import csv_safe_writer
 
 from .models import AccessLog
 from .permissions import may_read_organisation_access_log, may_read_whole_access_log

@@ -28,7 +28,7 @@ def main(username: str) -> dict:
     from pypdf import PdfReader
 
     from accounts.models import User
-    from domain.quarters import Quarter
+    from kernel.quarters import Quarter
     from monitoring.pdf import monitor_pdf
     from monitoring.selectors import monitor_figures
     from monitoring.services.monitors import monitor_render, monitor_request

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
-from domain.locking import RevisionField
+from kernel.locking import RevisionField
 from pool.models import Regisseur
 
 from .models import (

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 
-from domain.text import refuse_null_characters
+from kernel.text import refuse_null_characters
 from pool.signals import absence_changed
 
 from .access import cases_access_sync

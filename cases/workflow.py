@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from domain.errors import RuleViolation
+from kernel.errors import RuleViolation
 
 if TYPE_CHECKING:  # django-stubs' type of a lazy translation
     from django.utils.functional import _StrPromise

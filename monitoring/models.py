@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from domain.quarters import Quarter
+from kernel.quarters import Quarter
 
 
 # Outside Monitor so that its Meta's constraints can name it.

@@ -20,7 +20,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, override
 
-from domain.quarters import Quarter
+from kernel.quarters import Quarter
 
 from . import charts
 from .models import Monitor

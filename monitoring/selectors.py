@@ -23,7 +23,7 @@ from accounts.models import Organisation
 from cases.models import Phase, PlanVersion
 from cases.selectors import figures as case_figures
 from cases.selectors.deadlines import Deadline, DeadlineKind, deadlines
-from domain.quarters import Quarter
+from kernel.quarters import Quarter
 from pool.models import CaseloadReview, Region, Regisseur, ThreeWayTalk
 from pool.selectors import pool_overview
 

@@ -12,7 +12,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from audit.history import history_context
-from domain.quarters import Quarter
+from kernel.quarters import Quarter
 
 from .services.monitors import (
     MONITOR_TIME_LIMIT_EXCEEDED,

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
-from domain.locking import RevisionField
+from kernel.locking import RevisionField
 
 from .models import Absence, Region, Regisseur, TeamActivity
 from .selectors import managers, regisseurs_active, users_without_membership

@@ -76,7 +76,7 @@ class Regisseur(models.Model):
     )
     active_from = models.DateField(_("actief vanaf"))
     active_until = models.DateField(_("actief tot en met"), null=True, blank=True)
-    # Optimistic locking (domain/locking.py): every write through the services raises it.
+    # Optimistic locking (kernel/locking.py): every write through the services raises it.
     revision = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -136,7 +136,7 @@ class Absence(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    # Optimistic locking (domain/locking.py): every write through the services raises it.
+    # Optimistic locking (kernel/locking.py): every write through the services raises it.
     revision = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:

@@ -24,8 +24,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
 from audit.history import history_context
-from domain.errors import RuleViolation
-from domain.locking import lock_for_update
+from kernel.errors import RuleViolation
+from kernel.locking import lock_for_update
 
 from .models import (
     Absence,

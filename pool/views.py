@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.http import AuthenticatedRequest
 from audit.services import access_record
-from domain.locking import show_stale, with_current_revision
-from domain.views import service_form_page, success
+from kernel.locking import show_stale, with_current_revision
+from kernel.views import service_form_page, success
 
 from . import services
 from .forms import (

@@ -13,7 +13,7 @@ import sys
 import django
 
 # The packages a production process may import (the server side of the house).
-SERVER_PACKAGES = ("ipgar", "domain", "accounts", "audit", "pool", "cases", "monitoring", "api")
+SERVER_PACKAGES = ("ipgar", "kernel", "accounts", "audit", "pool", "cases", "monitoring", "api")
 # Packages that exist only beside the server: never importable under production settings.
 NOT_IN_PRODUCTION = ("sampledata", "sync_client")
 # Settings modules of other environments: read by their own processes, not by production's.

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from domain.errors import RuleViolation
+from kernel.errors import RuleViolation
 
 from ..models import Case, ExitProcedure, PlanVersion, ShareRecord
 from ..sections import Section, section_flags

@@ -22,7 +22,7 @@ from django.db.models.functions import TruncQuarter
 from django.utils.translation import gettext
 
 from accounts.models import Organisation
-from domain.quarters import Quarter, quarters_between
+from kernel.quarters import Quarter, quarters_between
 from pool.models import Region
 
 from ..models import OPEN_STATUSES, Case, ExitGround, ExitProcedure, Phase

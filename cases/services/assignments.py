@@ -38,8 +38,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.history import history_context
-from domain.errors import RuleViolation
-from domain.locking import bump_revision, lock_for_update
+from kernel.errors import RuleViolation
+from kernel.locking import bump_revision, lock_for_update
 from pool.models import Regisseur
 from pool.services import regisseur_end_membership
 

@@ -33,8 +33,8 @@ from accounts.models import User
 from audit.history import history_context
 from audit.models import AccessLog
 from audit.services import access_record
-from domain.errors import RuleViolation
-from domain.locking import lock_for_update
+from kernel.errors import RuleViolation
+from kernel.locking import lock_for_update
 
 from ..access import case_permissions
 from ..models import Case, EmergencyAccess

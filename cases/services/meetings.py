@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
 from audit.history import history_context
-from domain.errors import RuleViolation
-from domain.locking import bump_revision, lock_for_update
+from kernel.errors import RuleViolation
+from kernel.locking import bump_revision, lock_for_update
 
 from ..models import Case, Meeting, MeetingAction, MeetingAttendee, TeamMember
 from .revisions import touch_case

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.history import history_context
-from domain.errors import RuleViolation
+from kernel.errors import RuleViolation
 
 from ..models import Case, Person
 from ..permissions import may_erase_mirrored_person

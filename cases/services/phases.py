@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.history import history_context
-from domain.errors import RuleViolation
-from domain.locking import bump_revision, lock_for_update
+from kernel.errors import RuleViolation
+from kernel.locking import bump_revision, lock_for_update
 
 from ..models import Case, CaseStatus, ExitProcedure, Phase, PhaseTransition, PlanVersion
 from ..workflow import PHASE, assert_transition

@@ -30,8 +30,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.history import history_context
-from domain.errors import RuleViolation
-from domain.locking import lock_for_update
+from kernel.errors import RuleViolation
+from kernel.locking import lock_for_update
 
 from ..models import Case, CaseStatus, Person
 from ..permissions import may_erase_person

@@ -1,6 +1,6 @@
 """A case's revision follows everything that belongs to it.
 
-The locking itself (``lock_for_update``, ``bump_revision``) is domain/locking.py's,
+The locking itself (``lock_for_update``, ``bump_revision``) is kernel/locking.py's,
 for every app; what stays here is the case's own rule.
 """
 

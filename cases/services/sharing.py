@@ -16,7 +16,7 @@ from accounts.models import User
 from audit.history import history_context
 from audit.models import AccessLog
 from audit.services import access_record
-from domain.errors import RuleViolation
+from kernel.errors import RuleViolation
 
 from ..access import access_basis, case_permissions
 from ..models import Case, Meeting, PlanVersion, SharedObjectType, ShareRecord

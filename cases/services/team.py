@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
 from audit.history import history_context
-from domain.errors import RuleViolation
-from domain.locking import lock_for_update
+from kernel.errors import RuleViolation
+from kernel.locking import lock_for_update
 
 from ..access import case_access_sync
 from ..models import Case, TeamMember

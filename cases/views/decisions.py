@@ -16,9 +16,9 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedRequest
 from audit.services import access_record_many
-from domain.errors import STALE_RECORD
-from domain.locking import show_stale, with_current_revision
-from domain.views import form_page, service_form_page, success
+from kernel.errors import STALE_RECORD
+from kernel.locking import show_stale, with_current_revision
+from kernel.views import form_page, service_form_page, success
 from pool.models import Regisseur
 from pool.permissions import may_manage_pool
 from pool.selectors import pool_overview, regisseurs_active

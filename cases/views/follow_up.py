@@ -5,7 +5,7 @@ adopted plan) and an UVO action done.
 Like the other workflow forms: the case is reached through cases/access.py (404
 for a case one may not see, 403 without the right to work on it), the record
 through the case (404 when it belongs to another case), the change is one service
-call through domain.forms.call_service, and the read of the record the page shows
+call through kernel.forms.call_service, and the read of the record the page shows
 is logged.
 """
 
@@ -26,8 +26,8 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedRequest
 from accounts.models import User
-from domain.locking import show_stale, with_current_revision
-from domain.views import service_form_page, success
+from kernel.locking import show_stale, with_current_revision
+from kernel.views import service_form_page, success
 
 from ..access import CaseAccess, case_access_for
 from ..forms import ActionDoneForm, ExitWithdrawForm, InterventionProgressForm, PlanAdviceForm

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.http import AuthenticatedRequest
 from audit.models import AccessLog
 from audit.services import access_record_many
-from domain.csv_cells import csv_safe_writer
-from domain.forms import Outcome, call_service
+from kernel.csv_cells import csv_safe_writer
+from kernel.forms import Outcome, call_service
 
 from ..filters import DEFAULT_VIEWS, CaseListFilter
 from ..forms import SavedCaseViewForm

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.http import AuthenticatedRequest
-from domain.views import form_page, service_form_page, success
+from kernel.views import form_page, service_form_page, success
 from pool.permissions import may_manage_pool
 
 from ..access import case_access_for

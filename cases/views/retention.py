@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
-from domain.views import service_form_page, success
+from kernel.views import service_form_page, success
 
 from ..access import case_access_for
 from ..models import Person

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedRequest
-from domain.forms import form_status
+from kernel.forms import form_status
 
 from ..forms import CaseSearchForm
 from ..permissions import may_open_emergency_access, may_search_persons

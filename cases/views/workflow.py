@@ -25,9 +25,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.http import AuthenticatedRequest
-from domain.errors import STALE_RECORD
-from domain.locking import show_stale, with_current_revision
-from domain.views import form_page, service_form_page, success
+from kernel.errors import STALE_RECORD
+from kernel.locking import show_stale, with_current_revision
+from kernel.views import form_page, service_form_page, success
 from pool.selectors import pool_overview, regisseurs_active
 
 from ..access import CaseAccess, case_access_for, user_may

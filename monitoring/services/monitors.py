@@ -23,8 +23,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from domain.errors import RuleViolation
-from domain.quarters import Quarter
+from kernel.errors import RuleViolation
+from kernel.quarters import Quarter
 
 from ..models import Monitor
 from ..pdf import monitor_pdf

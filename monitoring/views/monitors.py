@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import AccessLog
 from audit.services import access_record
-from domain.errors import RuleViolation
-from domain.quarters import Quarter
+from kernel.errors import RuleViolation
+from kernel.quarters import Quarter
 
 from ..models import Monitor
 from ..permissions import may_read_monitors, may_start_monitor

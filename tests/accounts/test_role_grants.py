@@ -31,8 +31,8 @@ from accounts.services_roles import (
     role_grant_withdraw,
     role_revoke,
 )
-from domain.errors import RuleViolation
 from ipgar.views import menu_for
+from kernel.errors import RuleViolation
 from tests.conftest import sign_in
 from tests.factories import CaseFactory, UserFactory
 

@@ -327,7 +327,7 @@ def test_only_a_sync_client_follows_a_source_erasure():
         MIRRORED_ERASURE_ONLY_SYNC_CLIENT,
         person_erase_as_in_source,
     )
-    from domain.errors import RuleViolation
+    from kernel.errors import RuleViolation
     from tests.factories import UserFactory
 
     person = PersonFactory()

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from audit.services import access_record
-from domain.csv_cells import csv_safe_cell, csv_safe_row
+from kernel.csv_cells import csv_safe_cell, csv_safe_row
 from tests.conftest import sign_in
 from tests.factories import PersonFactory, UserFactory
 

@@ -239,7 +239,7 @@ def prepare() -> None:
     without a worker) and today's reminders in the notifications."""
     from django.utils import timezone
 
-    from domain.quarters import Quarter
+    from kernel.quarters import Quarter
     from monitoring.models import Monitor
     from monitoring.services.monitors import monitor_render
     from monitoring.services.reminders import reminders_send

@@ -21,7 +21,7 @@ from cases.services.evaluations import EVALUATION_IN_FUTURE
 from cases.services.exits import EXIT_HANDOVER_NEEDS_ORGANISATION
 from cases.services.meetings import MEETING_IN_FUTURE
 from cases.services.phases import PHASE_2_NEEDS_ADOPTED_PLAN
-from domain.errors import STALE_RECORD
+from kernel.errors import STALE_RECORD
 from pool.services import (
     ABSENCE_PERIOD_REVERSED,
     FTE_BELOW_PARTNER_MINIMUM,

@@ -25,7 +25,7 @@ from cases.services.assessments import (
     inclusion_decision,
     meets_inclusion,
 )
-from domain.errors import RuleViolation
+from kernel.errors import RuleViolation
 from tests.factories import AssessmentFactory, CaseFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("today")]

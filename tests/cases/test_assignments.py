@@ -27,7 +27,7 @@ from cases.services.assignments import (
     pool_leave_with_hand_over,
     suggest_distribution,
 )
-from domain.errors import STALE_RECORD, RuleViolation, StaleObject
+from kernel.errors import STALE_RECORD, RuleViolation, StaleObject
 from pool.models import Regisseur
 from tests.factories import ASSIGNED_ON, CaseFactory, RegionFactory, RegisseurFactory
 

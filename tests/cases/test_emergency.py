@@ -40,7 +40,7 @@ from cases.services.emergency import (
     emergency_access_open_by_number,
     emergency_access_review,
 )
-from domain.errors import RuleViolation
+from kernel.errors import RuleViolation
 from tests.conftest import sign_in
 from tests.factories import CaseFactory, UserFactory
 from tests.queries import assert_same_query_count, count_queries

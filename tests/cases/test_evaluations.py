@@ -32,7 +32,7 @@ from cases.services.plans import (
     PLAN_OPEN_VERSION_EXISTS,
     plan_version_new_from,
 )
-from domain.errors import RuleViolation
+from kernel.errors import RuleViolation
 from tests.factories import AssessmentFactory, CaseFactory, PlanVersionFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("today")]

@@ -45,7 +45,7 @@ from cases.services.exits import (
     exit_withdraw,
 )
 from cases.services.phases import case_change_phase
-from domain.errors import STALE_RECORD, RuleViolation, StaleObject
+from kernel.errors import STALE_RECORD, RuleViolation, StaleObject
 from tests.factories import AssessmentFactory, CaseFactory, PlanVersionFactory
 
 pytestmark = pytest.mark.django_db

@@ -52,7 +52,7 @@ from cases.views.follow_up import (
     EXIT_WITHDRAWN,
     PROGRESS_RECORDED,
 )
-from domain.errors import STALE_RECORD
+from kernel.errors import STALE_RECORD
 from tests.factories import OrganisationFactory, adopt_first_plan
 
 from .conftest import client_for

@@ -41,7 +41,7 @@ from cases.services.plans import (
     plan_version_update,
 )
 from cases.views.decisions import EXIT_APPROVED, EXIT_PROPOSALS_READ_PURPOSE
-from domain.errors import STALE_RECORD
+from kernel.errors import STALE_RECORD
 from pool.models import Regisseur
 from tests.factories import (
     CaseFactory,

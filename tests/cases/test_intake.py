@@ -26,7 +26,7 @@ from cases.services.intake import (
     case_sign_notification,
     person_update,
 )
-from domain.errors import STALE_RECORD, RuleViolation, StaleObject
+from kernel.errors import STALE_RECORD, RuleViolation, StaleObject
 from tests.factories import ASSIGNED_ON, REGISTERED_ON, SIGNED_ON, RegionFactory, RegisseurFactory
 
 pytestmark = pytest.mark.django_db

@@ -37,7 +37,7 @@ from cases.services.meetings import (
     meeting_log,
     meeting_update,
 )
-from domain.errors import RuleViolation, StaleObject
+from kernel.errors import RuleViolation, StaleObject
 from tests.factories import CaseFactory, MeetingFactory, OrganisationFactory, TeamMemberFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("today")]

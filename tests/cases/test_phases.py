@@ -22,7 +22,7 @@ from cases.services.phases import (
     PHASE_UNCHANGED,
     case_change_phase,
 )
-from domain.errors import STALE_RECORD, RuleViolation, StaleObject
+from kernel.errors import STALE_RECORD, RuleViolation, StaleObject
 from tests.factories import AssessmentFactory, CaseFactory, PlanVersionFactory
 
 pytestmark = pytest.mark.django_db

@@ -50,7 +50,7 @@ from cases.services.plans import (
     plan_version_new_from,
     plan_version_update,
 )
-from domain.errors import RuleViolation, StaleObject
+from kernel.errors import RuleViolation, StaleObject
 from tests.factories import CaseFactory, OrganisationFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("today")]

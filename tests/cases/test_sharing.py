@@ -17,7 +17,7 @@ from cases.services.sharing import (
     SHARE_ONLY_WHO_WORKS_ON_CASE,
     share_record,
 )
-from domain.errors import RuleViolation
+from kernel.errors import RuleViolation
 from tests.factories import MeetingFactory, PlanVersionFactory
 
 from .conftest import OUTSIDERS, client_for

@@ -24,7 +24,7 @@ from cases.services.team import (
     team_member_add,
     team_member_leave,
 )
-from domain.errors import RuleViolation
+from kernel.errors import RuleViolation
 from tests.factories import CaseFactory, OrganisationFactory, TeamMemberFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("today")]

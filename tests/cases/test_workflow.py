@@ -51,7 +51,7 @@ from cases.workflow import (
     Status,
     assert_transition,
 )
-from domain.errors import RuleViolation
+from kernel.errors import RuleViolation
 from tests.factories import (
     ASSIGNED_ON,
     REGISTERED_ON,

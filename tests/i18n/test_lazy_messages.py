@@ -16,7 +16,7 @@ from django.conf import settings
 
 # The apps of the server (sampledata and sync_client are not part of it and hold data,
 # not messages).
-APPS = ("accounts", "api", "audit", "cases", "domain", "ipgar", "monitoring", "pool")
+APPS = ("accounts", "api", "audit", "cases", "kernel", "ipgar", "monitoring", "pool")
 LAZY = {"gettext_lazy", "pgettext_lazy", "ngettext_lazy", "format_lazy"}
 # Words that make a sentence Dutch; none of them is an English word.
 DUTCH_STOP_WORDS = {

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from accounts.models import User
 from cases.models import Person
 from cases.selectors.figures import cases_per_phase
-from domain.quarters import Quarter
+from kernel.quarters import Quarter
 from monitoring.models import Monitor, Notification
 from monitoring.services.monitors import monitor_request
 from pool.selectors import pool_overview

@@ -14,9 +14,9 @@ from accounts.roles import Role
 from audit.models import AccessLog
 from cases.selectors.deadlines import DeadlineKind, deadlines
 from cases.selectors.figures import cases_per_phase
-from domain.errors import RuleViolation
-from domain.quarters import Quarter
 from ipgar.celery import app as celery_app
+from kernel.errors import RuleViolation
+from kernel.quarters import Quarter
 from monitoring import services
 from monitoring.models import Monitor
 from monitoring.selectors import SUPPRESSED, monitor_figures, suppress

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import override
 
 from cases.selectors import figures
-from domain.quarters import QUARTER_INVALID, Quarter, quarters_between
+from kernel.quarters import QUARTER_INVALID, Quarter, quarters_between
 
 
 def test_the_code_is_stored_and_the_label_is_read():

@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
-from domain.quarters import Quarter
 from ipgar.celery import app as celery_app
+from kernel.quarters import Quarter
 from monitoring.models import Monitor
 from monitoring.services.monitors import monitor_request
 from tests.factories import CaseFactory

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import Organisation
 from cases.models import CaseStatus
-from domain.errors import STALE_RECORD, RuleViolation, StaleObject
+from kernel.errors import STALE_RECORD, RuleViolation, StaleObject
 from pool import services
 from pool.models import Attendance, CaseloadReview, Regisseur, TeamActivity
 from pool.selectors import pool_overview

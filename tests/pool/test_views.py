@@ -19,8 +19,8 @@ from accounts.models import User
 from accounts.roles import Role
 from audit.models import AccessLog
 from cases.models import Case
-from domain.errors import STALE_RECORD
-from domain.locking import STALE_SHOWN_BELOW
+from kernel.errors import STALE_RECORD
+from kernel.locking import STALE_SHOWN_BELOW
 from pool import services, views
 from pool.models import Absence, Attendance, CaseloadReview, Regisseur, TeamActivity, ThreeWayTalk
 from tests.cases.conftest import client_for, with_role

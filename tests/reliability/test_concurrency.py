@@ -30,7 +30,7 @@ from cases.services.plans import (
     plan_version_update,
 )
 from cases.services.retention import ERASURE_ALREADY_DONE
-from domain.errors import STALE_RECORD, RuleViolation, StaleObject
+from kernel.errors import STALE_RECORD, RuleViolation, StaleObject
 from tests.conftest import sign_in
 from tests.factories import (
     CaseFactory,

@@ -30,8 +30,8 @@ import pytest
 from django.utils import timezone
 
 from cases.selectors.deadlines import deadlines
-from domain.quarters import Quarter
 from ipgar.celery import app as celery_app
+from kernel.quarters import Quarter
 from monitoring.models import Monitor, Notification
 from monitoring.services.monitors import monitor_request
 from monitoring.tasks import monitor_generate

@@ -34,7 +34,7 @@ from cases.services.retention import (
 from cases.signals import person_pseudonymised
 from cases.tasks import retention_daily
 from cases.views.retention import ERASE_PAGE_PURPOSE, ERASED
-from domain.errors import STALE_RECORD, RuleViolation, StaleObject
+from kernel.errors import STALE_RECORD, RuleViolation, StaleObject
 from tests.conftest import sign_in
 from tests.factories import CaseFactory, PersonFactory, RegisseurFactory, UserFactory
 

@@ -1,6 +1,6 @@
 """The web form page, one way for every app's views: bind the form, call one service
 when it is posted and valid, answer with the success page, or show the form again
-with the refusal on it and the answer code it calls for (domain/forms.py).
+with the refusal on it and the answer code it calls for (kernel/forms.py).
 
 A view builds its form(s) and says which service to call, where success leads and
 which template and context show the page; ``service_form_page`` does the rest.
