@@ -377,6 +377,9 @@ class Event:
     # Within a day: the order in which such things happen (registration first).
     rank: int = 0
     by: str = field(default="")
+    # The section of the case it belongs to where no tab of its own shows it (a phase
+    # change): the page marks it, so what a reader sees is checkable per section.
+    section: str = ""
 
 
 def _day(moment: datetime.datetime | datetime.date) -> datetime.date:
@@ -402,7 +405,7 @@ def _events(case: Case, shares: Iterable[ShareRecord]) -> Iterator[Event]:
         }
         what = str(_("Fase: %(from)s → %(to)s")) % phases
         by = str(transition.by or "")
-        yield Event(transition.on, what, transition.reason, Tab.HISTORY, 2, by)
+        yield Event(transition.on, what, transition.reason, Tab.HISTORY, 2, by, Section.PHASES)
     for assignment in case.assignments.all():
         who = {"role": assignment.get_role_display(), "regisseur": assignment.regisseur.user}
         what = str(_("%(role)s: %(regisseur)s")) % who

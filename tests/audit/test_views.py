@@ -164,7 +164,7 @@ def test_a_wrong_filter_is_a_form_error_that_keeps_the_input(programme_team, par
     client = client_for(programme_team)
     response = client.get(LOG_URL, params)
     assert response.status_code == 400
-    assert message in response.content.decode()
+    assert str(message) in response.content.decode()
     assert client.get(EXPORT_URL, params).status_code == 400
 
 

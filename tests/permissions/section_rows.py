@@ -43,7 +43,7 @@ SECTION_MARKERS: Mapping[Section, str] = {
     Section.PLAN: 'id="plan"',
     Section.MEETINGS: 'id="meetings"',
     Section.PERSON: "/persoon/",
-    Section.PHASES: 'id="phases"',
+    Section.PHASES: 'data-section="phases"',
     Section.ASSIGNMENTS: 'id="assignments"',
     Section.ASSESSMENTS: 'id="assessments"',
     Section.EVALUATIONS: 'id="evaluations"',

@@ -13,6 +13,7 @@ from accounts.tokens import SCOPES
 from api.serializers import FIELD_GROUPS
 from api.urls import router
 from cases.sections import Section, visible_sections
+from cases.selectors.case_page import Tab
 from tests.api.conftest import token_for as api_key_for
 from tests.conftest import sign_in
 
@@ -40,8 +41,11 @@ def test_sections(role):
     failures = []
     for index, which in enumerate(("own", "other")):
         case = world.obj(which, "case")
-        response = client.get(reverse("cases:detail", args=[case.pk]))
-        page = response.content.decode() if response.status_code == 200 else ""
+        # The case page shows one tab at a time (?tab=): together they are the page.
+        page = ""
+        for tab in ("", *(tab.value for tab in Tab)):
+            response = client.get(reverse("cases:detail", args=[case.pk]), {"tab": tab})
+            page += response.content.decode() if response.status_code == 200 else ""
         policy = visible_sections(user, case) if user is not None else frozenset()
         for section, row in SECTION_ROWS.items():
             expected = row[role]

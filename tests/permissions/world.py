@@ -13,6 +13,7 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from accounts.models import Organisation, User
 from accounts.roles import Role
+from cases.models import Phase
 from pool.models import TeamActivity
 from tests.factories import (
     AbsenceFactory,
@@ -23,6 +24,7 @@ from tests.factories import (
     NotificationFactory,
     OrganisationFactory,
     PersonFactory,
+    PhaseTransitionFactory,
     PlanVersionFactory,
     RegionFactory,
     RegisseurFactory,
@@ -107,6 +109,14 @@ def build_world() -> World:
         bucket["person"] = PersonFactory(case=case)
         bucket["meeting"] = MeetingFactory(case=case)
         bucket["plan_version"] = PlanVersionFactory(case=case)
+        # Started: the notification letter signed, phase 1 begun (the phase history).
+        PhaseTransitionFactory(
+            case=case,
+            from_phase=None,
+            to_phase=Phase.CONTACT,
+            on=ON - datetime.timedelta(days=40),
+            reason="Notificatiebrief getekend.",
+        )
         bucket["regisseur"] = case.regisseur
     # Objects the functional administrator manages in the admin.
     world.own["organisation"] = world.other["organisation"] = organisations["ggd"]
