@@ -39,7 +39,7 @@ class TokenIssueForm(forms.Form):
     )
     expires_on = forms.DateField(
         label=_("Geldig tot en met"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Hooguit een jaar vanaf vandaag."),
     )
 

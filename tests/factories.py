@@ -63,6 +63,7 @@ from cases.models import (
     PhaseTransition,
     PlanStatus,
     PlanVersion,
+    SavedCaseView,
     SharedObjectType,
     ShareRecord,
     TeamMember,
@@ -764,3 +765,14 @@ class PersonSourceFactory(DjangoModelFactory[api_models.PersonSource]):
 
     person = factory.SubFactory(PersonFactory)
     client = factory.SubFactory(UserFactory, roles=[Role.SYNC_CLIENT])
+
+
+class SavedCaseViewFactory(DjangoModelFactory[SavedCaseView]):
+    """A selection of the case list kept by a programme-team member: phase 3."""
+
+    class Meta:
+        model = SavedCaseView
+
+    user = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Selectie {n}")
+    query = "fase=3"

@@ -85,6 +85,33 @@ TAB_SECTIONS: dict[Tab, frozenset[Section]] = {
 HEADER_SECTIONS = frozenset({Section.SUMMARY, Section.PLAN, Section.EXIT})
 
 
+# Where a change is seen once it is made: the tab that shows the part of the page an
+# anchor names (``meeting-12`` by its kind, ``meeting``); a phase change lands on the
+# timeline, which holds its reason.
+ANCHOR_TABS: dict[str, Tab] = {
+    "assignments": Tab.TEAM,
+    "team": Tab.TEAM,
+    "plan": Tab.PLAN,
+    "meeting": Tab.MEETINGS,
+    "meetings": Tab.MEETINGS,
+    "assessments": Tab.ASSESSMENTS,
+    "evaluations": Tab.EVALUATIONS,
+    "exit": Tab.EXIT,
+    "exits": Tab.EXIT,
+    "shares": Tab.HISTORY,
+    "phases": Tab.HISTORY,
+}
+
+
+def case_page_url(case_pk: int, anchor: str = "") -> str:
+    """The case page at the tab that shows ``anchor``, scrolled to it."""
+    base = reverse("cases:detail", args=[case_pk])
+    tab = ANCHOR_TABS.get(anchor.split("-")[0])
+    if tab is None:
+        return base
+    return f"{base}?tab={tab.value}#{anchor}"
+
+
 def tabs_for(sections: frozenset[Section]) -> list[Tab]:
     """The tabs a reader who sees ``sections`` is offered, in page order."""
     return [tab for tab in Tab if TAB_SECTIONS[tab] & sections]
@@ -513,6 +540,7 @@ __all__ = [
     "Tab",
     "case_actions",
     "case_page_lead",
+    "case_page_url",
     "case_timeline",
     "phase_steps",
     "primary_action",

@@ -19,7 +19,6 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
@@ -32,6 +31,7 @@ from kernel.views import service_form_page, success
 from ..access import CaseAccess, case_access_for
 from ..forms import ActionDoneForm, ExitWithdrawForm, InterventionProgressForm, PlanAdviceForm
 from ..models import ExitProcedure, Intervention, MeetingAction
+from ..selectors.case_page import case_page_url
 from ..services.exits import exit_record_itat_advice, exit_withdraw
 from ..services.meetings import action_mark_done
 from ..services.plans import intervention_record_progress
@@ -65,7 +65,7 @@ def _working_on(request: AuthenticatedRequest, pk: int) -> CaseAccess:
 
 
 def _to_case(access: CaseAccess, anchor: str) -> HttpResponse:
-    return redirect(reverse("cases:detail", args=[access.case.pk]) + f"#{anchor}")
+    return redirect(case_page_url(access.case.pk, anchor))
 
 
 def _procedure(access: CaseAccess, procedure_id: int) -> ExitProcedure:

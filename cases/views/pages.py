@@ -40,7 +40,7 @@ from ..permissions import (
     may_view_all_cases,
 )
 from ..sections import Section, section_access_for, sections_allowed
-from ..selectors.case_page import Tab, case_page_lead, sections_to_read, tab_of
+from ..selectors.case_page import Tab, case_page_lead, case_page_url, sections_to_read, tab_of
 from ..selectors.cases import (
     CaseRole,
     case_page_context,
@@ -276,7 +276,9 @@ def share(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "shared_with_too_long": "shared_with",
             "ground_required": "ground",
         },
-        done=lambda _result: success(request, SHARE_RECORDED, redirect("cases:detail", pk=case.pk)),
+        done=lambda _result: success(
+            request, SHARE_RECORDED, redirect(case_page_url(case.pk, "shares"))
+        ),
         template="cases/share_form.html",
         context={"case": case, "form": form},
     )

@@ -19,7 +19,6 @@ from django.contrib.auth.decorators import login_required
 from django.forms.utils import ErrorDict, ErrorList
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -54,6 +53,7 @@ from ..forms import (
     kept_rows,
 )
 from ..models import Case, Meeting, PlanVersion
+from ..selectors.case_page import case_page_url
 from ..selectors.cases import team_members_current
 from ..selectors.plans import (
     latest_plan_version,
@@ -155,7 +155,7 @@ def _quiet(*parts: forms.Form | forms.BaseFormSet) -> None:
 
 
 def _to_case(case: Case, anchor: str = "") -> HttpResponse:
-    return redirect(reverse("cases:detail", args=[case.pk]) + (f"#{anchor}" if anchor else ""))
+    return redirect(case_page_url(case.pk, anchor))
 
 
 def _added_row(request: AuthenticatedRequest, formset_class: Any, prefix: str) -> Any:

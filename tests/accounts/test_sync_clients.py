@@ -154,6 +154,13 @@ def test_a_token_is_only_for_a_sync_client(browser, admin):
     assert browser.get(reverse("accounts:token_issue", kwargs={"pk": person.pk})).status_code == 404
 
 
+def test_the_form_offers_a_date_the_date_field_can_show(browser, sync):
+    # A date input only takes ISO dates: a localised one would leave it empty.
+    page = browser.get(reverse("accounts:token_issue", kwargs={"pk": sync.pk})).content.decode()
+    default = timezone.localdate() + datetime.timedelta(days=90)
+    assert f'value="{default.isoformat()}"' in page
+
+
 def test_the_menu_leads_the_administrator_and_nobody_else_there(browser):
     url = reverse("accounts:sync_clients")
     assert f'href="{url}"' in browser.get(reverse("accounts:user_list")).content.decode()

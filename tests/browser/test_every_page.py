@@ -97,10 +97,15 @@ def test_every_page_is_accessible(role, world, browser_page, signed_in_page):
         if status != 200 or kind != "text/html":
             problems.append(f"{key} {url}: {status} {kind}, expected an HTML page")
             continue
-        try:
-            assert_accessible(page)
-        except AssertionError as error:
-            problems.append(f"{key}: {error}")
+        # At a desktop width and at a phone's (the layout test checks the same pages
+        # for overflow and invisible controls at both).
+        for width in (1280, 375):
+            page.set_viewport_size({"width": width, "height": 800})
+            try:
+                assert_accessible(page)
+            except AssertionError as error:
+                problems.append(f"{key} at {width} px: {error}")
+        page.set_viewport_size({"width": 1280, "height": 800})
     assert problems == [], f"{len(problems)} of {len(PLAN[role])} pages:\n" + "\n".join(problems)
 
 

@@ -78,7 +78,7 @@ def test_a_plan_version_is_written_advised_and_adopted(signed_in_page):
     page.get_by_text("Versie 1 van het plan van aanpak is vastgesteld.").wait_for()
     assert PlanVersion.objects.get(case=case).adopted_on == today
 
-    page.goto(f"/casussen/{case.pk}/")
+    page.goto(f"/casussen/{case.pk}/?tab=plan")
     body = page.locator("main").inner_text()
     assert "Vastgesteld" in body
     assert "Helder plan; let op de informatiepositie." in body
@@ -99,8 +99,8 @@ def test_the_programme_team_hands_a_case_over(signed_in_page):
     page.locator('[name="reason"]').fill("Regisseur langdurig afwezig.")
     page.get_by_role("button", name="Overdracht vastleggen").click()
 
-    page.get_by_text(HANDED_OVER).wait_for()
-    assert page.url.endswith(f"/casussen/{case.pk}/#assignments")
+    page.get_by_text(str(HANDED_OVER)).wait_for()
+    assert page.url.endswith(f"/casussen/{case.pk}/?tab=team#assignments")
     history = page.locator('section[aria-labelledby="assignments"]').inner_text()
     assert "Fenna Overnemer" in history
     assert "Regisseur langdurig afwezig." in history

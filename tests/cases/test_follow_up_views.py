@@ -269,7 +269,7 @@ def test_progress_in_an_adopted_plan_shows_on_the_case_page(crew, adopted):
     [intervention] = adopted.interventions.all()
     client = client_for(crew.regisseur)
     assert progress_url(crew, intervention) in text_of(
-        client.get(reverse("cases:detail", args=[crew.case.pk]))
+        client.get(reverse("cases:detail", args=[crew.case.pk]), {"tab": "plan"})
     )
     assert client.get(progress_url(crew, intervention)).status_code == 200
     assert AccessLog.objects.filter(
@@ -371,7 +371,7 @@ def action_url(crew, action: MeetingAction) -> str:
 def test_an_action_marked_done_shows_on_the_case_page(crew, action, today):
     client = client_for(crew.regisseur)
     assert action_url(crew, action) in text_of(
-        client.get(reverse("cases:detail", args=[crew.case.pk]))
+        client.get(reverse("cases:detail", args=[crew.case.pk]), {"tab": "uvos"})
     )
     assert "Intake woonbegeleiding plannen" in text_of(client.get(action_url(crew, action)))
 

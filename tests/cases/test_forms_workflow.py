@@ -202,7 +202,7 @@ def test_a_plan_is_written_advised_and_adopted_in_the_browser(crew, today, wpi):
     )
 
     assert "Versie 1 van het plan van aanpak is vastgesteld." in text_of(response)
-    case_page = text_of(client.get(reverse("cases:detail", args=[crew.case.pk])))
+    case_page = text_of(client.get(reverse("cases:detail", args=[crew.case.pk]), {"tab": "plan"}))
     assert "Vastgesteld" in case_page
     assert "Helder plan." in case_page
 
@@ -380,7 +380,9 @@ def test_a_weighing_and_an_evaluation_show_on_the_case_page(crew, today, author,
         },
         follow=True,
     )
-    page = text_of(response)
+    # The evaluation's tab, then the weighings' (the evaluation weighed again).
+    weighings = client.get(reverse("cases:detail", args=[crew.case.pk]), {"tab": "weegmomenten"})
+    page = text_of(response) + text_of(weighings)
     assert "Signalen van geweldsbereidheid." in page
     assert "Nog niet klaar voor uitstroom." in page
     assert "Opnieuw gewogen." in page

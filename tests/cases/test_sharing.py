@@ -145,11 +145,14 @@ def test_the_regisseur_shares_an_uvo_through_the_form(crew, meeting):
         share_url(crew), {"meeting": meeting.pk, "shared_with": SHARED_WITH, "ground": GROUND}
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("cases:detail", args=[crew.case.pk])
+    assert (
+        response["Location"]
+        == reverse("cases:detail", args=[crew.case.pk]) + "?tab=historie#shares"
+    )
     record = ShareRecord.objects.get()
     assert (record.meeting, record.shared_by, record.ground) == (meeting, crew.regisseur, GROUND)
     assert share_records_and_logs() == (1, 1)
-    page = client.get(reverse("cases:detail", args=[crew.case.pk])).content.decode()
+    page = client.get(response["Location"]).content.decode()
     assert SHARED_WITH in page
 
 

@@ -397,7 +397,9 @@ def test_text_stored_through_the_api_is_rendered_escaped(
     assert meeting.status_code == 201, meeting.content[:500]
 
     person_page = director.get(reverse("cases:person", kwargs={"pk": person.case_id}))
-    case_page = director.get(reverse("cases:detail", kwargs={"pk": person.case_id}))
+    case_page = director.get(
+        reverse("cases:detail", kwargs={"pk": person.case_id}), {"tab": "uvos"}
+    )
     assert (person_page.status_code, case_page.status_code) == (200, 200)
     for page, value in [(person_page, first_name), (case_page, decisions)]:
         html = page.content.decode()
