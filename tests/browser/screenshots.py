@@ -33,6 +33,7 @@ def shots() -> list[Shot]:
     from django.db.models import Count
     from django.urls import reverse
 
+    from accounts.models import User
     from cases.models import Case, PlanVersion
     from pool.models import CaseloadReview, Regisseur, TeamActivity, ThreeWayTalk
 
@@ -158,6 +159,23 @@ def shots() -> list[Shot]:
             narrow=True,
         ),
         Shot("users", "beheerder", reverse("accounts:user_list"), "Gebruikers en rollen", True),
+        Shot(
+            "sync-clients",
+            "beheerder",
+            reverse("accounts:sync_clients"),
+            "Koppelingen en API-tokens",
+            narrow=True,
+        ),
+        Shot(
+            "token-issue",
+            "beheerder",
+            reverse(
+                "accounts:token_issue",
+                kwargs={"pk": User.objects.get(username="sync-vehaa").pk},
+            ),
+            "Nieuw API-token",
+            narrow=True,
+        ),
         Shot(
             "user-roles",
             "beheerder",
