@@ -8,7 +8,6 @@ import datetime
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
@@ -26,15 +25,9 @@ pytestmark = pytest.mark.django_db
 CASES_URL = "/api/v1/cases/"
 
 
-def user_with(role: Role) -> User:
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name=role.value))
-    return User.objects.get(pk=user.pk)
-
-
 @pytest.fixture
 def admin() -> User:
-    return user_with(Role.FUNCTIONAL_ADMIN)
+    return UserFactory(roles=[Role.FUNCTIONAL_ADMIN])
 
 
 @pytest.fixture
@@ -165,7 +158,7 @@ def test_the_menu_leads_the_administrator_and_nobody_else_there(browser):
     url = reverse("accounts:sync_clients")
     assert f'href="{url}"' in browser.get(reverse("accounts:user_list")).content.decode()
     team = Client()
-    sign_in(team, user_with(Role.PROGRAMME_TEAM))
+    sign_in(team, UserFactory(roles=[Role.PROGRAMME_TEAM]))
     assert f'href="{url}"' not in team.get(reverse("accounts:user_list")).content.decode()
     assert team.get(url).status_code == 403
 

@@ -4,7 +4,6 @@ client, a token issued and used against the API, then revoked."""
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 
 from accounts.models import ApiToken
 from accounts.roles import Role
@@ -17,8 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_a_token_is_issued_used_against_the_api_and_revoked(signed_in_page):
     OrganisationFactory(name="Gemeente Amsterdam – OOV")
-    admin = UserFactory()
-    admin.groups.add(Group.objects.get_or_create(name=Role.FUNCTIONAL_ADMIN.value)[0])
+    admin = UserFactory(roles=[Role.FUNCTIONAL_ADMIN])
     page = signed_in_page(admin)
 
     page.goto("/")
