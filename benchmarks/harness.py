@@ -183,11 +183,17 @@ def locust(
             results[row["Name"]] = LocustResult(
                 requests=int(row["Request Count"]),
                 failures=int(row["Failure Count"]),
-                p50_ms=float(row["50%"] or 0),
-                p95_ms=float(row["95%"] or 0),
+                p50_ms=_milliseconds(row["50%"]),
+                p95_ms=_milliseconds(row["95%"]),
                 rps=float(row["Requests/s"] or 0),
             )
     return results
+
+
+def _milliseconds(value: str) -> float:
+    """A percentile from locust's CSV; "N/A" (no request finished within the run time)
+    reads as infinitely slow, so the target is reported missed instead of crashing."""
+    return float("inf") if value in ("", "N/A") else float(value)
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:

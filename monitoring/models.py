@@ -89,6 +89,14 @@ class Monitor(models.Model):
         return Quarter.parse(self.quarter)
 
     @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.DONE
+
+    @property
+    def has_failed(self) -> bool:
+        return self.status == self.Status.FAILED
+
+    @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
 

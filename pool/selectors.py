@@ -210,6 +210,24 @@ def regisseur_caseload(*, regisseur: Regisseur) -> dict[str, Any]:
     }
 
 
+def caseload_snapshot_shown(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """A stored caseload snapshot as its page shows it: each case with ``status_label``,
+    the label of the status value the snapshot froze (the case model's own choices, so a
+    template never compares status strings). No queries."""
+    labels = dict(apps.get_model("cases", "Case")._meta.get_field("status").flatchoices)
+
+    def shown(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [
+            {**case, "status_label": labels.get(case["status"], case["status"])} for case in cases
+        ]
+
+    return {
+        **snapshot,
+        "cases_as_regisseur": shown(snapshot.get("cases_as_regisseur", [])),
+        "cases_as_buddy": shown(snapshot.get("cases_as_buddy", [])),
+    }
+
+
 # --- caseload reviews and three-way talks, for the deadlines ----------------------
 
 

@@ -47,6 +47,7 @@ from .selectors import (
     absences_of,
     attendance_of,
     caseload_reviews_visible_to,
+    caseload_snapshot_shown,
     pool_overview,
     regisseur_caseload,
     regisseur_open_case_count,
@@ -433,7 +434,7 @@ def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "pool/review_detail.html",
-        {"review": review, "snapshot": review.caseload_snapshot},
+        {"review": review, "snapshot": caseload_snapshot_shown(review.caseload_snapshot)},
     )
 
 

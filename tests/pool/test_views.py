@@ -513,6 +513,8 @@ def test_a_caseload_review_keeps_the_caseload_as_it_was(lead, pool):
     again = client_for(lead).get(reverse("pool:review_detail", args=[review.pk]))
     assert own_numbers[0] in text(again)
     assert "2 casussen in regie van maximaal 6" in text(again)
+    # Each case with its status as a word, from the status the snapshot froze.
+    assert text(again).count("In regie") >= len(own_numbers)
 
 
 def test_a_review_of_someone_not_in_the_pool_that_day_is_refused(lead, pool):
