@@ -43,20 +43,21 @@ INVALID_INPUT = _("De invoer is niet geldig.")
 NOT_FOUND = _("Niet gevonden.")
 SERVER_ERROR = _("Er ging iets mis aan onze kant; probeer het later opnieuw.")
 
+# Titles in the request's language (Accept-Language), like the details.
 TITLES = {
-    400: "Ongeldige invoer",
-    401: "Niet aangemeld",
-    403: "Geen toegang",
-    404: "Niet gevonden",
-    405: "Methode niet toegestaan",
-    406: "Niet aanvaardbaar",
-    409: "Conflict met een regel",
-    412: "Voorwaarde niet vervuld",
-    413: "Verzoek te groot",
-    415: "Mediatype niet ondersteund",
-    428: "Voorwaarde vereist",
-    429: "Te veel verzoeken",
-    500: "Serverfout",
+    400: _("Ongeldige invoer"),
+    401: _("Niet aangemeld"),
+    403: _("Geen toegang"),
+    404: _("Niet gevonden"),
+    405: _("Methode niet toegestaan"),
+    406: _("Niet aanvaardbaar"),
+    409: _("Conflict met een regel"),
+    412: _("Voorwaarde niet vervuld"),
+    413: _("Verzoek te groot"),
+    415: _("Mediatype niet ondersteund"),
+    428: _("Voorwaarde vereist"),
+    429: _("Te veel verzoeken"),
+    500: _("Serverfout"),
 }
 SLUGS = {
     400: "ongeldige-invoer",

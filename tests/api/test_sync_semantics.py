@@ -140,6 +140,15 @@ def test_rule_violation_is_409_problem(api):
     assert case.phase == 1
 
 
+def test_a_problem_speaks_the_language_the_client_asks_for(api):
+    dutch = api.get("/api/v1/cases/999999/").json()
+    english = api.get("/api/v1/cases/999999/", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert dutch["title"] == "Niet gevonden"
+    assert english["title"] == "Not found"
+    # The type stays the same: a client keys on it, never on the words.
+    assert english["type"] == dutch["type"]
+
+
 def test_invalid_input_is_400_with_field_errors(api):
     body = case_body()
     body["registered_on"] = "geen datum"
