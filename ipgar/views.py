@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,6 +32,7 @@ from cases.permissions import (
     may_view_all_cases,
 )
 from cases.selectors.cases import regisseur_of
+from cases.selectors.figures import figures_version
 from cases.selectors.lists import exit_proposals_waiting, overdue_items_of
 from monitoring.permissions import may_read_monitors, may_receive_notifications, may_view_dashboard
 from monitoring.selectors import unread_notification_count
@@ -41,15 +43,24 @@ from pool.permissions import (
     may_see_three_way_talks,
 )
 
+# How long a user's badge counts from case data are kept at most: they are kept under
+# the stamp of that data (cases.selectors.figures.figures_version), so any change to it
+# counts anew on the next page; the limit only bounds what an idle entry holds.
+BADGE_CACHE_SECONDS = 600
+
 
 @dataclasses.dataclass(frozen=True)
 class Badge:
     """A count beside a menu entry: what it counts (said to screen readers too), and
-    who gets it (a capability; an entry serves several roles)."""
+    who gets it (a capability; an entry serves several roles). ``from_case_data``: the
+    count is computed from the tables behind the dashboard's figures, so it is cached
+    per user under their stamp; otherwise (the user's own notifications) it is counted
+    on every page."""
 
     count: Callable[[Any], int]
     meaning: Any  # a lazy translation with %(count)s
     for_whom: Callable[[Any], bool] = lambda user: True
+    from_case_data: bool = True
 
 
 def _own_overdue_items(user: Any) -> int:
@@ -109,7 +120,7 @@ MENU: tuple[MenuEntry, ...] = (
         _("Meldingen"),
         "monitoring:notifications",
         may_receive_notifications,
-        Badge(unread_notification_count, _("%(count)s ongelezen")),
+        Badge(unread_notification_count, _("%(count)s ongelezen"), from_case_data=False),
     ),
 )
 
@@ -128,18 +139,41 @@ def menu_for(user: Any) -> list[dict[str, Any]]:
     ]
 
 
+def _badge_counts(user: Any, badges: dict[str, Badge]) -> dict[str, int]:
+    """The counts of ``badges`` (by menu key) for ``user``. Those from case data come
+    from the cache while the data's stamp and the day are the same (one query for the
+    stamp instead of the counts' own: six for a regisseur's overdue items); the rest are
+    counted now."""
+    counts = {key: badge.count(user) for key, badge in badges.items() if not badge.from_case_data}
+    from_data = {key: badge for key, badge in badges.items() if badge.from_case_data}
+    if from_data:
+        stamp = "-".join(map(str, figures_version()))
+        key = f"menu-badges:{user.pk}:{timezone.localdate().isoformat()}:{stamp}"
+        cached = cache.get(key)
+        if cached is None or set(cached) != set(from_data):
+            cached = {name: badge.count(user) for name, badge in from_data.items()}
+            cache.set(key, cached, BADGE_CACHE_SECONDS)
+        counts.update(cached)
+    return counts
+
+
 def menu_with_badges(user: Any) -> list[dict[str, Any]]:
     """``menu_for`` with each entry's ``badge`` (a count above zero, and what it means),
     each from a fixed number of queries whatever the data (cases/selectors/lists.py,
-    monitoring.selectors)."""
+    monitoring.selectors), those from case data cached per user (``_badge_counts``)."""
     entries = {entry.key: entry for entry in MENU}
     items = menu_for(user)
+    badges = {
+        item["key"]: badge
+        for item in items
+        if (badge := entries[item["key"]].badge) is not None and badge.for_whom(user)
+    }
+    counts = _badge_counts(user, badges) if badges else {}
     for item in items:
-        badge = entries[item["key"]].badge
-        count = badge.count(user) if badge is not None and badge.for_whom(user) else 0
+        count = counts.get(item["key"], 0)
         item["badge"] = (
-            {"count": count, "meaning": badge.meaning % {"count": count}}
-            if badge is not None and count
+            {"count": count, "meaning": badges[item["key"]].meaning % {"count": count}}
+            if count
             else None
         )
     return items

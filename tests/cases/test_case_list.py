@@ -10,20 +10,30 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.roles import Role
 from audit.models import AccessLog
 from cases.filters import WAITING_FOR_ITAT_R
 from cases.models import CaseStatus, ExitGround, ExitProcedure, Phase, SavedCaseView
+from cases.selectors.cases import regisseur_of
+from cases.selectors.lists import overdue_items_of
 from cases.services.saved_views import SAVED_VIEW_NAME_TAKEN
 from cases.views.lists import EXPORT_PURPOSE
-from tests.factories import CaseFactory, RegionFactory, RegisseurFactory, UserFactory
+from tests.factories import (
+    CaseFactory,
+    NotificationFactory,
+    RegionFactory,
+    RegisseurFactory,
+    UserFactory,
+)
 from tests.queries import assert_same_query_count, count_queries
 
 from .conftest import client_for, with_role
 
 pytestmark = pytest.mark.django_db
 
+OVERDUE_BADGE = re.compile(r"(\d+) verlopen")
 ROW_NUMBER = re.compile(r'<th class="ams-table__cell" scope="row"><a [^>]*>([^<]+)</a>')
 
 
@@ -169,3 +179,33 @@ def test_the_menu_counts_own_overdue_items_and_proposals_waiting(programme_team)
     assert "verlopen)" in mine
     theirs = client_for(programme_team).get(reverse("monitoring:notifications"))
     assert "1 wachten op ITAT-R" in theirs.content.decode()
+
+
+def test_a_regisseurs_overdue_badge_is_kept_until_case_data_changes():
+    director = with_role(RegisseurFactory().user, Role.REGISSEUR)
+    CaseFactory(regisseur=director.regisseur)
+    client = client_for(director)
+    url = reverse("monitoring:notifications")
+    with count_queries() as first:
+        before = int(OVERDUE_BADGE.search(client.get(url).content.decode()).group(1))
+    with count_queries() as again:
+        same = int(OVERDUE_BADGE.search(client.get(url).content.decode()).group(1))
+    assert same == before
+    # The second page takes the count from the cache: the badge's own queries are gone.
+    with count_queries() as badge_queries:
+        overdue_items_of(regisseur_of(director), on=timezone.localdate())
+    assert len(first) - len(again) == len(badge_queries) > 0
+
+    # A new case of the same regisseur changes the data: the next page counts again.
+    CaseFactory(regisseur=director.regisseur)
+    after = int(OVERDUE_BADGE.search(client.get(url).content.decode()).group(1))
+    assert after > before
+
+
+def test_the_unread_badge_follows_a_read_notification_at_once(programme_team):
+    first, _ = NotificationFactory.create_batch(2, user=programme_team)
+    client = client_for(programme_team)
+    url = reverse("monitoring:notifications")
+    assert "2 ongelezen" in client.get(url).content.decode()
+    client.post(reverse("monitoring:notification_read", args=[first.pk]))
+    assert "1 ongelezen" in client.get(url).content.decode()
