@@ -96,6 +96,9 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "pool.view_teamactivity",
         "pool.add_teamactivity",
         "pool.change_teamactivity",
+        # The register of the Directeurenoverleg's decisions that set the pool's rules.
+        "pool.view_pooldecision",
+        "pool.add_pooldecision",
         # All cases, with their person data: the programme team runs the pool.
         "cases.view_case",
         "cases.work_on_case",

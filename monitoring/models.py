@@ -110,6 +110,8 @@ class NotificationEmailStatus(models.TextChoices):
     PENDING = "wachtend", _("Nog te versturen")
     SENT = "verzonden", _("Verzonden")
     NO_ADDRESS = "geen_adres", _("Geen e-mailadres")
+    # The recipient chose to hear of this kind in the app only (NotificationPreference).
+    NOT_WANTED = "ongewenst", _("Niet gewenst")
 
 
 class Notification(models.Model):
@@ -134,6 +136,9 @@ class Notification(models.Model):
     message = models.TextField(_("bericht"))
     link = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+    # False when the recipient chose e-mail only: the row stays, as the outbox and as
+    # the once-per-occurrence record, but the notifications page does not list it.
+    in_app = models.BooleanField(_("in de app"), default=True)
     read_at = models.DateTimeField(_("gelezen op"), null=True, blank=True)
     # An outbox: the e-mail goes out after the row is committed, once.
     email_status = models.CharField(
@@ -168,3 +173,67 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class NotificationChannel(models.TextChoices):
+    """How one wants to hear of a kind of notification."""
+
+    APP_AND_EMAIL = "beide", _("In de app en per e-mail")
+    APP = "app", _("Alleen in de app")
+    EMAIL = "email", _("Alleen per e-mail")
+    NONE = "geen", _("Niet")
+
+
+# Without a preference of one's own: both, as before preferences existed.
+DEFAULT_CHANNEL = NotificationChannel.APP_AND_EMAIL
+# Kinds that may not be switched off (docs/rules.md R-NOTIFY-1): the programme team reviews
+# every emergency access, so it must hear of each one.
+ALWAYS_DELIVERED_KINDS = (Notification.Kind.EMERGENCY_ACCESS,)
+
+
+class NotificationPreference(models.Model):
+    """One user's choice of channel for one kind of notification; no row: the default."""
+
+    Channel: TypeAlias = NotificationChannel
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("gebruiker"),
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    kind = models.CharField(_("soort melding"), max_length=12, choices=Notification.Kind.choices)
+    channel = models.CharField(_("hoe"), max_length=6, choices=NotificationChannel.choices)
+    updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
+
+    class Meta:
+        ordering = ["user", "kind"]
+        verbose_name = _("meldingsvoorkeur")
+        verbose_name_plural = _("meldingsvoorkeuren")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_once"),
+            models.CheckConstraint(
+                condition=~Q(kind__in=ALWAYS_DELIVERED_KINDS)
+                | ~Q(channel=NotificationChannel.NONE),
+                name="notification_preference_emergency_delivered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_kind_display()} ({self.get_channel_display()})"
+
+    @property
+    def in_app(self) -> bool:
+        return channel_in_app(self.channel)
+
+    @property
+    def by_email(self) -> bool:
+        return channel_by_email(self.channel)
+
+
+def channel_in_app(channel: str) -> bool:
+    return channel in (NotificationChannel.APP_AND_EMAIL, NotificationChannel.APP)
+
+
+def channel_by_email(channel: str) -> bool:
+    return channel in (NotificationChannel.APP_AND_EMAIL, NotificationChannel.EMAIL)

@@ -20,14 +20,17 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from accounts.models import Organisation
+from cases.access import cases_visible_to
 from cases.models import Phase, PlanVersion
+from cases.permissions import may_decide_exits, may_review_emergency_access
 from cases.selectors import figures as case_figures
 from cases.selectors.deadlines import Deadline, DeadlineKind, deadlines
 from kernel.quarters import Quarter
 from pool.models import CaseloadReview, Region, Regisseur, ThreeWayTalk
 from pool.selectors import pool_overview
 
-from .models import Monitor, Notification
+from .models import DEFAULT_CHANNEL, Monitor, Notification, NotificationPreference
+from .permissions import may_read_monitors, may_receive_notifications, may_start_monitor
 
 SUPPRESSED = "<5"
 SUPPRESSION_THRESHOLD = 5
@@ -257,11 +260,57 @@ def monitor_by_id(monitor_id: int) -> Monitor:
 
 
 def notifications_of(user) -> QuerySet[Notification]:
-    """The user's own notifications, unread first, newest first."""
-    return Notification.objects.filter(user=user).order_by(
+    """The user's own notifications in the app, unread first, newest first."""
+    return Notification.objects.filter(user=user, in_app=True).order_by(
         F("read_at").asc(nulls_first=True), "-created_at", "-id"
     )
 
 
 def unread_notification_count(user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return Notification.objects.filter(user=user, in_app=True, read_at__isnull=True).count()
+
+
+def notification_kinds_for(user) -> list[str]:
+    """The kinds of notification ``user`` can get, so the kinds he or she chooses a
+    channel for: reminders for everyone who gets notifications, news of a monitor for
+    its readers who do not make monitors (monitor_readers_to_tell), emergency accesses
+    for those who review them."""
+    if not may_receive_notifications(user):
+        return []
+    kinds: list[str] = [Notification.Kind.REMINDER]
+    if may_read_monitors(user) and not may_start_monitor(user):
+        kinds.append(Notification.Kind.MONITOR_READY)
+    if may_review_emergency_access(user):
+        kinds.append(Notification.Kind.EMERGENCY_ACCESS)
+    return kinds
+
+
+def notification_channels_of(user) -> dict[str, str]:
+    """The user's channel per kind he or she can get (the default where none was chosen)."""
+    chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "channel"))
+    return {kind: chosen.get(kind, DEFAULT_CHANNEL) for kind in notification_kinds_for(user)}
+
+
+def deadlines_due_for(user, *, on: datetime.date) -> list[Deadline]:
+    """What is due or overdue for ``user`` now, computed live from the deadline selector
+    (so also before any daily reminder ran): the items he or she is responsible for,
+    on cases he or she may see. An exit proposal waiting for PTO-R counts for those
+    who decide exits, who see those proposals by case number on their own page
+    without seeing the cases. Pool-level items (caseload review, three-way talk) are
+    the user's when responsible. A fixed number of queries: the selector's four and
+    one for the visible cases."""
+    items = [item for item in deadlines(on=on) if user.pk in item.responsible_user_ids]
+    case_ids = {item.case_id for item in items if item.case_id is not None}
+    visible = set(
+        cases_visible_to(user).filter(pk__in=case_ids).values_list("pk", flat=True)
+        if case_ids
+        else ()
+    )
+    decides_exits = may_decide_exits(user)
+    return [
+        item
+        for item in items
+        if item.case_id is None
+        or item.case_id in visible
+        or (decides_exits and item.kind == DeadlineKind.EXIT_DECISION)
+    ]

@@ -20,5 +20,10 @@ urlpatterns += [
         notifications.notifications_read_all,
         name="notifications_read_all",
     ),
+    path(
+        "meldingen/voorkeuren/",
+        notifications.notification_preferences,
+        name="notification_preferences",
+    ),
     path("meldingen/<int:pk>/gelezen/", notifications.notification_read, name="notification_read"),
 ]

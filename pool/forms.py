@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation, User
 from kernel.locking import RevisionField
 
-from .models import Absence, Region, Regisseur, TeamActivity
+from .models import Absence, PoolRule, Region, Regisseur, TeamActivity
 from .selectors import managers, regisseurs_active, users_without_membership
 
 
@@ -246,4 +246,24 @@ class AttendanceForm(forms.Form):
         label=_("Aanwezig"),
         choices=[("1", _("Aanwezig")), ("0", _("Afwezig"))],
         coerce=lambda value: value == "1",
+    )
+
+
+# --- the decisions of the Directeurenoverleg ---------------------------------------------
+
+
+class PoolDecisionForm(forms.Form):
+    decided_on = _date(_("Datum van het besluit"))
+    subject = forms.CharField(label=_("Onderwerp"), max_length=200)
+    text = forms.CharField(
+        label=_("Tekst van het besluit"), widget=forms.Textarea(attrs={"rows": 5})
+    )
+    rule = forms.ChoiceField(
+        label=_("Regel van de pool die op dit besluit rust"),
+        choices=[("", _("Geen (een ander besluit)")), *PoolRule.choices],
+        required=False,
+        help_text=_(
+            "Het laatste besluit over een regel wordt op de poolpagina's als bron van die "
+            "regel genoemd."
+        ),
     )

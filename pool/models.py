@@ -307,3 +307,47 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.regisseur_id} @ {self.activity_id}"
+
+
+class PoolRule(models.TextChoices):
+    """The pool's rules that are numbers in the settings, each set by a decision of the
+    Directeurenoverleg (docs/rules.md R-POOL-1, R-POOL-2, R-POOL-4)."""
+
+    CASES_PER_FTE = "caseload", _("Maximale caseload per fte")
+    PARTNER_MINIMUM_FTE = "minimum_fte", _("Minimale inzet regisseurs van andere kernpartners")
+    POOL_SIZE = "omvang", _("Omvang van de pool")
+
+
+class PoolDecision(models.Model):
+    """A decision of the Directeurenoverleg that sets a rule of the pool (R-POOL-11).
+    The register is kept by the programme team; a decision is never changed, a later
+    one on the same rule takes its place as the source of that rule."""
+
+    Rule: TypeAlias = PoolRule
+
+    decided_on = models.DateField(_("datum besluit"))
+    subject = models.CharField(_("onderwerp"), max_length=200)
+    text = models.TextField(_("tekst van het besluit"))
+    rule = models.CharField(
+        _("regel van de pool"),
+        max_length=12,
+        choices=PoolRule.choices,
+        blank=True,
+        help_text=_("De regel in ipgar die op dit besluit rust, als er een is."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("vastgelegd door"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("vastgelegd op"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_on", "-pk"]
+        verbose_name = _("besluit Directeurenoverleg")
+        verbose_name_plural = _("besluiten Directeurenoverleg")
+        indexes = [models.Index(fields=["rule", "-decided_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.decided_on:%d-%m-%Y} {self.subject}"

@@ -22,6 +22,8 @@ PoolPermission: TypeAlias = Literal[
     "pool.view_organisation_threewaytalk",
     "pool.add_threewaytalk",
     "pool.view_organisation_caseload",
+    "pool.view_pooldecision",
+    "pool.add_pooldecision",
 ]
 MANAGE_POOL: Final[PoolPermission] = "pool.change_regisseur"
 VIEW_ALL_CASELOAD_REVIEWS: Final[PoolPermission] = "pool.view_caseloadreview"
@@ -32,6 +34,8 @@ VIEW_OWN_THREE_WAY_TALKS: Final[PoolPermission] = "pool.view_own_threewaytalk"
 VIEW_ORGANISATION_THREE_WAY_TALKS: Final[PoolPermission] = "pool.view_organisation_threewaytalk"
 RECORD_THREE_WAY_TALK: Final[PoolPermission] = "pool.add_threewaytalk"
 VIEW_ORGANISATION_CASELOAD: Final[PoolPermission] = "pool.view_organisation_caseload"
+VIEW_POOL_DECISIONS: Final[PoolPermission] = "pool.view_pooldecision"
+RECORD_POOL_DECISION: Final[PoolPermission] = "pool.add_pooldecision"
 
 
 def may_manage_pool(user: User) -> bool:
@@ -87,3 +91,13 @@ def may_see_organisation_caseload(user: User) -> bool:
     """The caseload figures of the own organisation's regisseurs: a manager with an
     organisation."""
     return bool(user.has_perm(VIEW_ORGANISATION_CASELOAD)) and user.organisation_id is not None
+
+
+def may_see_pool_decisions(user: User) -> bool:
+    """The register of the Directeurenoverleg's decisions on the pool."""
+    return bool(user.has_perm(VIEW_POOL_DECISIONS))
+
+
+def may_record_pool_decision(user: User) -> bool:
+    """Keep the register: the programme team."""
+    return bool(user.has_perm(RECORD_POOL_DECISION))

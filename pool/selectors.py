@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.apps import apps
+from django.conf import settings
 from django.db.models import (
     Count,
     Max,
@@ -23,14 +24,26 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation, User
 
-from .models import Absence, Attendance, CaseloadReview, Regisseur, TeamActivity, ThreeWayTalk
+from .models import (
+    Absence,
+    Attendance,
+    CaseloadReview,
+    PoolDecision,
+    PoolRule,
+    Regisseur,
+    TeamActivity,
+    ThreeWayTalk,
+)
 from .permissions import (
     VIEW_ORGANISATION_CASELOAD,
     may_see_all_caseload_reviews,
@@ -503,3 +516,69 @@ def managers() -> QuerySet[User]:
         .order_by("last_name", "first_name", "username")
         .distinct()
     )
+
+
+# --- the decisions of the Directeurenoverleg (R-POOL-11) ---------------------------------
+
+RULE_CASES_PER_FTE = gettext_lazy("%(cases)s casussen per fte")
+RULE_PARTNER_MINIMUM_FTE = gettext_lazy(
+    "minimaal %(fte)s fte als regisseur voor regisseurs van andere kernpartners dan OOV"
+)
+RULE_POOL_SIZE = gettext_lazy("ca. %(low)s–%(high)s fte in de hele pool (nu %(now)s fte)")
+
+
+@dataclasses.dataclass(frozen=True)
+class PoolRuleLine:
+    """One rule of the pool as ipgar applies it (from the settings), with the decision
+    of the Directeurenoverleg it rests on (None while none is in the register)."""
+
+    rule: str
+    label: str
+    value: str
+    decision: PoolDecision | None
+
+
+def _number(value: Decimal | int) -> str:
+    """A number as people read it in the active language: 0,5 / 12 / 6,0."""
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return number_format(value, decimal_pos=0)
+    return number_format(value, decimal_pos=len(f"{value.normalize():f}".split(".")[1]))
+
+
+def pool_decisions() -> QuerySet[PoolDecision]:
+    """The register, latest decision first, with who recorded each."""
+    return PoolDecision.objects.select_related("recorded_by").order_by("-decided_on", "-pk")
+
+
+def pool_rules(*, on: datetime.date) -> list[PoolRuleLine]:
+    """The pool's rules with their values and sources, in two queries: the latest
+    decision per rule (DISTINCT ON) and the pool's FTE on ``on``."""
+    latest = {
+        decision.rule: decision
+        for decision in PoolDecision.objects.exclude(rule="")
+        .order_by("rule", "-decided_on", "-pk")
+        .distinct("rule")
+    }
+    now = Regisseur.objects.active_on(on).aggregate(total=Sum("fte"))["total"] or Decimal(0)
+    values = {
+        PoolRule.CASES_PER_FTE: RULE_CASES_PER_FTE
+        % {"cases": _number(settings.IPGAR_CASES_PER_FTE)},
+        PoolRule.PARTNER_MINIMUM_FTE: RULE_PARTNER_MINIMUM_FTE
+        % {"fte": _number(settings.IPGAR_PARTNER_MINIMUM_FTE)},
+        PoolRule.POOL_SIZE: RULE_POOL_SIZE
+        % {
+            "low": _number(settings.IPGAR_POOL_FTE_MIN),
+            "high": _number(settings.IPGAR_POOL_FTE_MAX),
+            "now": number_format(now, decimal_pos=1),
+        },
+    }
+    return [
+        PoolRuleLine(
+            rule=rule.value,
+            label=str(rule.label),
+            value=str(values[rule]),
+            decision=latest.get(rule.value),
+        )
+        for rule in PoolRule
+    ]

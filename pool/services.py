@@ -17,9 +17,11 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Literal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
@@ -31,6 +33,8 @@ from .models import (
     Absence,
     Attendance,
     CaseloadReview,
+    PoolDecision,
+    PoolRule,
     Region,
     Regisseur,
     TeamActivity,
@@ -98,8 +102,6 @@ ATTENDEE_NOT_ACTIVE = _("Alleen regisseurs die op de datum lid van de pool zijn,
 
 # The moederorganisatie that runs the pool: its regisseurs have no FTE minimum.
 OOV_CODE = "oov"
-# R-POOL-2: non-OOV regisseurs keep working for their moederorganisatie too.
-PARTNER_MINIMUM_FTE = Decimal("0.5")
 FTE_STEP = Decimal("0.01")  # the model stores two decimals
 
 
@@ -145,7 +147,8 @@ def regisseur_validate(
     if (
         organisation.kind == Organisation.Kind.KERNPARTNER
         and organisation.code != OOV_CODE
-        and fte < PARTNER_MINIMUM_FTE
+        # R-POOL-2: non-OOV regisseurs keep working for their moederorganisatie too.
+        and fte < settings.IPGAR_PARTNER_MINIMUM_FTE
     ):
         raise RuleViolation({"fte": FTE_BELOW_PARTNER_MINIMUM})
     if manager is not None and manager.organisation_id != organisation.pk:
@@ -575,3 +578,37 @@ def attendance_record(
             activity=activity, regisseur=regisseur, defaults={"present": present}
         )
     return attendance
+
+
+# --- the decisions of the Directeurenoverleg (R-POOL-11) ---------------------------------
+
+DECISION_IN_FUTURE = _("Een besluit kan niet in de toekomst genomen zijn.")
+DECISION_TEXT_EMPTY = _("Geef de tekst van het besluit op.")
+DECISION_SUBJECT_EMPTY = _("Geef het onderwerp van het besluit op.")
+DECISION_RULE_UNKNOWN = _("Onbekende regel van de pool.")
+
+
+@transaction.atomic
+def pool_decision_record(
+    *,
+    decided_on: datetime.date,
+    subject: str,
+    text: str,
+    rule: str = "",
+    by: User,
+    today: datetime.date | None = None,
+) -> PoolDecision:
+    """Add a decision of the Directeurenoverleg to the register. A decision on a rule
+    becomes that rule's source from then on (the latest by date)."""
+    subject, text = subject.strip(), text.strip()
+    if not subject:
+        raise ValidationError({"subject": DECISION_SUBJECT_EMPTY})
+    if not text:
+        raise ValidationError({"text": DECISION_TEXT_EMPTY})
+    if rule and rule not in PoolRule.values:
+        raise ValidationError({"rule": DECISION_RULE_UNKNOWN})
+    if decided_on > (today or timezone.localdate()):
+        raise ValidationError({"decided_on": DECISION_IN_FUTURE})
+    return PoolDecision.objects.create(
+        decided_on=decided_on, subject=subject, text=text, rule=rule, recorded_by=by
+    )

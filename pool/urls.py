@@ -23,5 +23,7 @@ urlpatterns = [
     path("teamritme/nieuw/", views.team_activity_add, name="team_activity_add"),
     path("teamritme/<int:pk>/", views.team_activity_detail, name="team_activity_detail"),
     path("teamritme/<int:pk>/aanwezigheid/", views.attendance_set, name="attendance_set"),
+    path("besluiten/", views.decision_list, name="decision_list"),
+    path("besluiten/nieuw/", views.decision_add, name="decision_add"),
     path("mijn-organisatie/", views.manager_figures, name="manager"),
 ]

@@ -29,6 +29,7 @@ from .forms import (
     AttendanceForm,
     CaseloadReviewForm,
     EndMembershipForm,
+    PoolDecisionForm,
     RegisseurAddForm,
     RegisseurEditForm,
     TeamActivityForm,
@@ -38,9 +39,11 @@ from .models import Absence, Regisseur, TeamActivity
 from .permissions import (
     may_manage_pool,
     may_record_caseload_review,
+    may_record_pool_decision,
     may_record_three_way_talk,
     may_see_caseload_reviews,
     may_see_organisation_caseload,
+    may_see_pool_decisions,
     may_see_three_way_talks,
 )
 from .selectors import (
@@ -48,7 +51,9 @@ from .selectors import (
     attendance_of,
     caseload_reviews_visible_to,
     caseload_snapshot_shown,
+    pool_decisions,
     pool_overview,
+    pool_rules,
     regisseur_caseload,
     regisseur_open_case_count,
     regisseurs_active,
@@ -68,6 +73,9 @@ ONLY_TALK_READERS = _(
     "Driegesprekken zijn alleen in te zien door het programmateam, de regisseur zelf en "
     "zijn of haar leidinggevende."
 )
+ONLY_DECISION_READERS = _(
+    "Het register van besluiten van het Directeurenoverleg is van het programmateam."
+)
 ONLY_MANAGER = _("Deze pagina is voor leidinggevenden van een moederorganisatie.")
 
 REGISSEUR_ADDED = _("%(name)s is toegevoegd aan de regisseurspool.")
@@ -80,6 +88,7 @@ REVIEW_RECORDED = _("De caseloadbespreking is vastgelegd, met een momentopname v
 TALK_RECORDED = _("Het driegesprek is vastgelegd.")
 ACTIVITY_RECORDED = _("De teamactiviteit is vastgelegd.")
 ATTENDANCE_RECORDED = _("De aanwezigheid is bijgewerkt.")
+DECISION_RECORDED = _("Het besluit is vastgelegd in het register.")
 
 REVIEW_READ_PURPOSE = "Caseloadbespreking ingezien."
 TALK_READ_PURPOSE = "Driegesprek ingezien."
@@ -112,7 +121,13 @@ def regisseur_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "pool/regisseur_list.html",
-        {"regisseurs": page.object_list, "page": page, "today": today},
+        {
+            "regisseurs": page.object_list,
+            "page": page,
+            "today": today,
+            "rules": pool_rules(on=today),
+            "may_see_decisions": may_see_pool_decisions(request.user),
+        },
     )
 
 
@@ -629,4 +644,45 @@ def manager_figures(request: AuthenticatedRequest) -> HttpResponse:
             "overview": pool_overview(on=today, organisation=user.organisation),
             "organisation": user.organisation,
         },
+    )
+
+
+# --- the decisions of the Directeurenoverleg ----------------------------------------------
+
+
+@login_required
+@require_GET
+def decision_list(request: AuthenticatedRequest) -> HttpResponse:
+    if not may_see_pool_decisions(request.user):
+        raise PermissionDenied(ONLY_DECISION_READERS)
+    return render(
+        request,
+        "pool/decision_list.html",
+        {
+            "decisions": pool_decisions(),
+            "rules": pool_rules(on=_today()),
+            "may_record": may_record_pool_decision(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decision_add(request: AuthenticatedRequest) -> HttpResponse:
+    if not may_record_pool_decision(request.user):
+        raise PermissionDenied(ONLY_DECISION_READERS)
+    form = PoolDecisionForm(request.POST or None)
+    return service_form_page(
+        request,
+        form,
+        lambda data: services.pool_decision_record(
+            decided_on=data["decided_on"],
+            subject=data["subject"],
+            text=data["text"],
+            rule=data["rule"],
+            by=request.user,
+        ),
+        done=lambda decision: success(request, DECISION_RECORDED, redirect("pool:decision_list")),
+        template="pool/decision_add.html",
+        context={"form": form},
     )

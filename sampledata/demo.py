@@ -43,10 +43,11 @@ from cases.services.plans import (
     plan_version_create,
 )
 from cases.services.team import team_member_add
-from pool.models import Region, Regisseur
+from pool.models import PoolRule, Region, Regisseur
 from pool.services import (
     absence_create,
     caseload_review_create,
+    pool_decision_record,
     regisseur_create,
     team_activity_create,
     three_way_talk_create,
@@ -55,6 +56,36 @@ from pool.services import (
 DEMO_PASSWORD = "ipgar-demo-2026!"  # noqa: S105  (printed for the quick start; demo only)
 CASE_PREFIX = "R-DEMO-"
 BACKUP_CODES_SHOWN = 5
+# The appendix "afspraken over regisseurspool", adopted by the Directeurenoverleg on
+# 11 May 2020 (docs/rules.md R-POOL-11): the decisions that set the pool's rules.
+DIRECTEURENOVERLEG_2020 = datetime.date(2020, 5, 11)
+POOL_DECISIONS = (
+    (
+        "Maximaal aantal casussen per regisseur",
+        "Op basis van het verwachte aantal casussen, het maximum aantal casussen per "
+        "regisseur (12) en de wens om ook ruimte te behouden voor de verdere "
+        "professionalisering van de regisseurs.",
+        PoolRule.CASES_PER_FTE,
+    ),
+    (
+        "Minimale inzet van regisseurs van andere kernpartners",
+        "Om de expertise vanuit de moederorganisatie te behouden, zijn de (niet OOV) "
+        "regisseurs voor minimaal 0,5 fte regisseur en werken ze daarnaast voor hun "
+        "moederorganisatie.",
+        PoolRule.PARTNER_MINIMUM_FTE,
+    ),
+    (
+        "Omvang van de regisseurspool",
+        "De inschatting is dat er in totaal ca. 5 - 6 fte nodig is.",
+        PoolRule.POOL_SIZE,
+    ),
+    (
+        "Gezamenlijke verantwoordelijkheid",
+        "Het is een integrale aanpak en de kernpartners hebben dus een gezamenlijke "
+        "verantwoordelijkheid voor de uitvoering van het beleid.",
+        "",
+    ),
+)
 REGULAR_UVO_AGENDA = (
     "Evaluatie van acties en ontwikkelingen; plan van aanpak; perspectief op fase 3."
 )
@@ -216,6 +247,7 @@ class _Builder:
             self.build_pool()
             self.build_cases()
             self.build_pool_rhythm()
+            self.build_pool_decisions()
 
     def user(
         self, username: str, first: str, last: str, org: str, roles: list[Role], staff: bool
@@ -551,6 +583,18 @@ class _Builder:
                 decided_on=self.days_ago(5),
                 reasoning="PTO-R besluit tot uitstroom conform advies ITAT-R.",
                 by=pto_r,
+            )
+
+    # -- the Directeurenoverleg's decisions ------------------------------------------
+    def build_pool_decisions(self) -> None:
+        for subject, text, rule in POOL_DECISIONS:
+            pool_decision_record(
+                decided_on=DIRECTEURENOVERLEG_2020,
+                subject=subject,
+                text=text,
+                rule=rule,
+                by=self.by,
+                today=self.today,
             )
 
     # -- pool rhythm --------------------------------------------------------------

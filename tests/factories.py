@@ -77,7 +77,7 @@ from cases.services.plans import (
     plan_version_adopt,
     plan_version_create,
 )
-from monitoring.models import Monitor, Notification
+from monitoring.models import Monitor, Notification, NotificationChannel, NotificationPreference
 from pool import models as pool_models
 from pool.models import Region, Regisseur
 from pool.services import absence_create
@@ -526,6 +526,19 @@ class AttendanceFactory(DjangoModelFactory[pool_models.Attendance]):
     regisseur = factory.SubFactory(RegisseurFactory)
 
 
+class PoolDecisionFactory(DjangoModelFactory[pool_models.PoolDecision]):
+    """The Directeurenoverleg's decision on the maximum caseload (R-POOL-11)."""
+
+    class Meta:
+        model = pool_models.PoolDecision
+
+    decided_on = datetime.date(2020, 5, 11)
+    subject = "Maximale caseload"
+    text = "Het maximum aantal casussen per regisseur is 12 (per fte)."
+    rule = pool_models.PoolRule.CASES_PER_FTE
+    recorded_by = factory.SubFactory(UserFactory)
+
+
 # --- cases ----------------------------------------------------------------------------
 
 
@@ -692,6 +705,15 @@ class NotificationFactory(DjangoModelFactory[Notification]):
     item_key = factory.Sequence(lambda n: f"uvo:{n}")
     due_on = TODAY
     message = "De UVO is verlopen."
+
+
+class NotificationPreferenceFactory(DjangoModelFactory[NotificationPreference]):
+    class Meta:
+        model = NotificationPreference
+
+    user = factory.SubFactory(UserFactory)
+    kind = Notification.Kind.REMINDER
+    channel = NotificationChannel.EMAIL
 
 
 # --- the sync API ---------------------------------------------------------------------

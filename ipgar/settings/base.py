@@ -6,6 +6,7 @@ serve the quick start only and production.py refuses to start without real ones.
 """
 
 import datetime
+from decimal import Decimal
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -359,6 +360,11 @@ SPECTACULAR_SETTINGS = {
 # Domain settings: the rules of docs/rules.md that are numbers.
 # Cases per 1.0 FTE (R-POOL-1).
 IPGAR_CASES_PER_FTE = env.int("IPGAR_CASES_PER_FTE", default=12)
+# The least FTE a regisseur from a kernpartner other than OOV works as regisseur (R-POOL-2).
+IPGAR_PARTNER_MINIMUM_FTE = Decimal(env.str("IPGAR_PARTNER_MINIMUM_FTE", default="0.5"))
+# The size the pool is meant to have in FTE, from-to (R-POOL-4: about 5-6 FTE).
+IPGAR_POOL_FTE_MIN = Decimal(env.str("IPGAR_POOL_FTE_MIN", default="5"))
+IPGAR_POOL_FTE_MAX = Decimal(env.str("IPGAR_POOL_FTE_MAX", default="6"))
 
 LOGGING = {
     "version": 1,

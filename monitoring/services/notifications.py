@@ -12,9 +12,10 @@ import dataclasses
 import datetime
 import logging
 import smtplib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
@@ -23,8 +24,17 @@ from django.utils.translation import override
 
 from accounts.selectors import active_user_ids_holding
 from cases.permissions import REVIEW_EMERGENCY_ACCESS
+from kernel.errors import RuleViolation
 
-from ..models import Notification
+from ..models import (
+    ALWAYS_DELIVERED_KINDS,
+    DEFAULT_CHANNEL,
+    Notification,
+    NotificationChannel,
+    NotificationPreference,
+    channel_by_email,
+    channel_in_app,
+)
 from ..permissions import READ_MONITOR, START_MONITOR
 
 logger = logging.getLogger(__name__)
@@ -36,6 +46,11 @@ EMAIL_FOOTER = _(
     "iPGA-R. Bekijk uw meldingen in ipgar onder Meldingen."
 )
 NOTIFICATION_NOT_FOUND = _("Deze melding bestaat niet of is niet voor u.")
+KIND_NOT_YOURS = _("U krijgt dit soort meldingen niet.")
+CHANNEL_UNKNOWN = _("Kies hoe u deze meldingen wilt krijgen.")
+KIND_ALWAYS_DELIVERED = _(
+    "Meldingen van noodtoegang kunnen niet uit: het programmateam beoordeelt elke noodtoegang."
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,22 +63,52 @@ class NotificationInput:
     link: str = ""
 
 
+def notification_channels(
+    *, user_ids: Iterable[int], kinds: Iterable[str]
+) -> dict[tuple[int, str], str]:
+    """The channel each of these users chose per kind, in one query; a (user, kind)
+    without a choice is absent (it gets ``DEFAULT_CHANNEL``)."""
+    users, wanted = set(user_ids), set(kinds)
+    if not users or not wanted:
+        return {}
+    rows = NotificationPreference.objects.filter(user_id__in=users, kind__in=wanted).values_list(
+        "user_id", "kind", "channel"
+    )
+    return {(user_id, kind): channel for user_id, kind, channel in rows}
+
+
 def notifications_create(*, items: Iterable[NotificationInput]) -> None:
     """Store the notifications not stored before; a (user, item key, due date) that
-    exists already is left alone (INSERT ... ON CONFLICT DO NOTHING)."""
-    rows = [
-        Notification(
-            user_id=item.user_id,
-            kind=item.kind,
-            item_key=item.item_key,
-            due_on=item.due_on,
-            message=item.message,
-            link=item.link,
+    exists already is left alone (INSERT ... ON CONFLICT DO NOTHING).
+
+    Each recipient's preference for the kind decides: in the app (``in_app``), by
+    e-mail (the e-mail is pending, else not wanted), both, or not at all (no row).
+    """
+    items = list(items)
+    channels = notification_channels(
+        user_ids={item.user_id for item in items}, kinds={item.kind for item in items}
+    )
+    rows = []
+    # A fixed order: two concurrent jobs take the unique index's locks in the
+    # same order, so one waits for the other instead of deadlocking.
+    for item in sorted(items, key=lambda i: (i.user_id, i.item_key, i.due_on)):
+        channel = channels.get((item.user_id, item.kind), DEFAULT_CHANNEL)
+        if channel == NotificationChannel.NONE and item.kind not in ALWAYS_DELIVERED_KINDS:
+            continue
+        rows.append(
+            Notification(
+                user_id=item.user_id,
+                kind=item.kind,
+                item_key=item.item_key,
+                due_on=item.due_on,
+                message=item.message,
+                link=item.link,
+                in_app=channel_in_app(channel) or item.kind in ALWAYS_DELIVERED_KINDS,
+                email_status=Notification.EmailStatus.PENDING
+                if channel_by_email(channel)
+                else Notification.EmailStatus.NOT_WANTED,
+            )
         )
-        # A fixed order: two concurrent jobs take the unique index's locks in the
-        # same order, so one waits for the other instead of deadlocking.
-        for item in sorted(items, key=lambda i: (i.user_id, i.item_key, i.due_on))
-    ]
     with transaction.atomic():
         Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
 
@@ -146,7 +191,9 @@ def notification_mark_read(*, user, notification_id: int) -> Notification:
     """Mark one of the user's own notifications read (again: harmless)."""
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update().filter(user=user, pk=notification_id).first()
+            Notification.objects.select_for_update()
+            .filter(user=user, pk=notification_id, in_app=True)
+            .first()
         )
         if notification is None:
             raise Notification.DoesNotExist(NOTIFICATION_NOT_FOUND)
@@ -157,9 +204,34 @@ def notification_mark_read(*, user, notification_id: int) -> Notification:
 
 
 def notifications_mark_all_read(*, user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+    return Notification.objects.filter(user=user, in_app=True, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def notification_preferences_set(*, user, channels: Mapping[str, str]) -> None:
+    """Store the user's choice of channel per kind (only kinds he or she receives:
+    ``monitoring.selectors.notification_kinds_for``). Nothing is stored on a refusal."""
+    from ..selectors import notification_kinds_for
+
+    mine = set(notification_kinds_for(user))
+    for kind, channel in channels.items():
+        if kind not in mine:
+            raise ValidationError({kind: KIND_NOT_YOURS})
+        if channel not in NotificationChannel.values:
+            raise ValidationError({kind: CHANNEL_UNKNOWN})
+        if channel == NotificationChannel.NONE and kind in ALWAYS_DELIVERED_KINDS:
+            raise RuleViolation({kind: KIND_ALWAYS_DELIVERED})
+    with transaction.atomic():
+        NotificationPreference.objects.bulk_create(
+            [
+                NotificationPreference(user=user, kind=kind, channel=channel)
+                for kind, channel in sorted(channels.items())
+            ],
+            update_conflicts=True,
+            unique_fields=["user", "kind"],
+            update_fields=["channel", "updated_at"],
+        )
 
 
 EMERGENCY_NOTIFICATION = _(

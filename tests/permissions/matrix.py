@@ -317,6 +317,9 @@ MATRIX: dict[str, Row] = {
     "monitoring:notifications_read_all": Row(
         fixed("monitoring:notifications_read_all"), signed_in(302), method="post"
     ),
+    "monitoring:notification_preferences": Row(
+        fixed("monitoring:notification_preferences"), signed_in(200)
+    ),
     "monitoring:notification_read": Row(
         lambda w, which: reverse(
             "monitoring:notification_read", kwargs={"pk": w.obj(which, "notification").pk}
@@ -424,6 +427,8 @@ MATRIX: dict[str, Row] = {
         on_object("pool:talk_detail", "three_way_talk"),
         signed_in(403, {PT: 200, REG: (200, 404), MAN: (200, 404)}),
     ),
+    "pool:decision_list": Row(fixed("pool:decision_list"), signed_in(403, {PT: 200})),
+    "pool:decision_add": Row(fixed("pool:decision_add"), signed_in(403, {PT: 200})),
     "pool:team_activity_list": Row(fixed("pool:team_activity_list"), signed_in(403, {PT: 200})),
     "pool:team_activity_add": Row(fixed("pool:team_activity_add"), signed_in(403, {PT: 200})),
     "pool:team_activity_detail": Row(
