@@ -1,10 +1,11 @@
 # Production image: gunicorn (web), celery worker and celery beat share it.
 
-# The Amsterdam Design System and htmx come from npm (package-lock.json), in a build stage.
+# The Amsterdam Design System and htmx come from npm (package-lock.json), in a build stage;
+# the dev dependencies (the OpenID provider the tests start) stay out of the image.
 FROM node:20-bookworm-slim AS assets
 WORKDIR /assets
 COPY package.json package-lock.json .npmrc ./
-RUN npm ci --no-audit --no-fund --loglevel=error
+RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error
 
 FROM python:3.11-slim-bookworm
 

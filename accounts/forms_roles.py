@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
+from .services_oidc import SUBJECT_MAX_LENGTH
 from .services_roles import REASON_MAX_LENGTH
 
 
@@ -54,3 +55,15 @@ class GrantApproveForm(forms.Form):
 
 class GrantRefuseForm(forms.Form):
     note = _reason(_("Waarom weigert u?"))
+
+
+class OidcSubjectForm(forms.Form):
+    subject = forms.CharField(
+        label=_("Sub-claim van het Amsterdam-account"),
+        required=False,
+        max_length=SUBJECT_MAX_LENGTH,
+        help_text=_(
+            "De vaste code (sub) die de identiteitsprovider voor deze persoon afgeeft. "
+            "Leeg: niet gekoppeld; de persoon logt dan alleen met wachtwoord in."
+        ),
+    )

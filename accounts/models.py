@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
 # Imported to register the backup-code models, defined beside their hashing.
@@ -47,7 +48,8 @@ class Organisation(models.Model):
 # The password hash is a secret, and last_login changes at every sign-in: neither
 # belongs in the change history (docs/adr/0011-role-grants.md).
 @pghistory.track(exclude=["password", "last_login"])
-class User(AbstractUser):
+# (The ignore below: django-otp is untyped, so the plugin cannot type the devices' managers.)
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A person who signs in. Belongs to one organisation; roles are Django groups."""
 
     organisation = models.ForeignKey(
@@ -58,6 +60,17 @@ class User(AbstractUser):
         blank=True,
         related_name="users",
     )
+    # The person's subject identifier at the municipality's identity provider (the
+    # OpenID Connect `sub` claim), set by the functional administrator: signing in
+    # through the provider reaches only the account that carries it (accounts/oidc.py).
+    oidc_subject = models.CharField(
+        _("Amsterdam-account (OIDC sub)"),
+        max_length=255,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("De sub-claim die de identiteitsprovider voor deze persoon afgeeft."),
+    )
     # The names of the user's groups, read once per request (accounts/roles.py).
     _role_names: frozenset[str] | None = None
     _role_permissions: frozenset[str] = frozenset()
@@ -65,9 +78,30 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("gebruiker")
         verbose_name_plural = _("gebruikers")
+        permissions = [
+            ("link_oidc_account", _("Mag een Amsterdam-account aan een gebruiker koppelen")),
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+
+# django-otp ships no type stubs.
+class ProviderMfaDevice(Device):  # type: ignore[misc]
+    """The identity provider's own multi-factor sign-in, as a django-otp device.
+
+    A session signed in through OpenID Connect whose ID token says the provider did
+    multi-factor authentication is marked verified with this device, so the local
+    second factor is not asked again (accounts/oidc.py). It accepts no code: it is
+    never a way to pass the local second step.
+    """
+
+    class Meta:
+        verbose_name = _("tweede factor van de identiteitsprovider")
+        verbose_name_plural = _("tweede factoren van de identiteitsprovider")
+
+    def verify_token(self, token: str) -> bool:
+        return False
 
 
 class ApiToken(models.Model):

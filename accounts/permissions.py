@@ -50,3 +50,12 @@ def may_manage_api_tokens(user: User | AnonymousUser) -> bool:
     """Create sync clients, issue their API tokens, list and revoke them: the
     functional administrator."""
     return bool(user.has_perm(MANAGE_API_TOKENS))
+
+
+LINK_OIDC_ACCOUNT = "accounts.link_oidc_account"
+
+
+def may_link_oidc_accounts(user: User | AnonymousUser) -> bool:
+    """Link a person's account to their Amsterdam-account (sign-in through the identity
+    provider): the functional administrator."""
+    return bool(user.has_perm(LINK_OIDC_ACCOUNT))

@@ -158,6 +158,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "accounts.view_user",
         "accounts.add_user",
         "accounts.change_user",
+        "accounts.link_oidc_account",
         "auth.view_group",
         "pool.view_region",
         "pool.add_region",

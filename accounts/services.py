@@ -21,9 +21,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from kernel.errors import RuleViolation
 
 from .backup_codes import BackupCode, BackupCodeDevice, backup_code_hash, backup_code_new
-from .models import User
+from .models import ProviderMfaDevice, User
 
 TOTP_DEVICE_NAME = "Authenticator-app"
+PROVIDER_MFA_DEVICE_NAME = "Amsterdam-account"
 BACKUP_DEVICE_NAME = "Reservecodes"
 BACKUP_CODE_COUNT = 10
 # How long a confirmed password and code allow setting up a new authenticator.
@@ -128,6 +129,17 @@ def second_factor_verify(*, request: HttpRequest, user: User, token: str) -> Non
     if verified is None:
         raise RuleViolation(CODE_WRONG)
     _session_verified(request, verified)
+
+
+@transaction.atomic
+def provider_mfa_session_verify(*, request: HttpRequest, user: User) -> None:
+    """Mark a session signed in through the identity provider as past the second factor,
+    because the provider's ID token says it did multi-factor authentication
+    (accounts/oidc.py decides that). The provider's device accepts no code."""
+    device, _created = ProviderMfaDevice.objects.get_or_create(
+        user=user, defaults={"name": PROVIDER_MFA_DEVICE_NAME, "confirmed": True}
+    )
+    _session_verified(request, device)
 
 
 def second_factor_replace_authorise(

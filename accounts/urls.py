@@ -8,6 +8,11 @@ urlpatterns = [
     path("", views_roles.user_list, name="user_list"),
     path("gebruiker/<int:pk>/", views_roles.user_roles, name="user_roles"),
     path("gebruiker/<int:pk>/afnemen/", views_roles.role_revoke, name="role_revoke"),
+    path(
+        "gebruiker/<int:pk>/amsterdam-account/",
+        views_roles.user_oidc_subject,
+        name="user_oidc_subject",
+    ),
     path("aanvragen/", views_roles.grant_list, name="grant_list"),
     path("aanvragen/<int:pk>/goedkeuren/", views_roles.grant_approve, name="grant_approve"),
     path("aanvragen/<int:pk>/weigeren/", views_roles.grant_refuse, name="grant_refuse"),

@@ -19,17 +19,23 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kernel.forms import call_service, form_status
 from kernel.views import service_form_page, success
 
-from . import services_roles
+from . import services_oidc, services_roles
 from .forms_roles import (
     GrantApproveForm,
     GrantRefuseForm,
+    OidcSubjectForm,
     RoleRequestForm,
     RoleRevokeForm,
     UserSearchForm,
 )
 from .http import AuthenticatedRequest
 from .models import RoleGrant, RoleGrantStatus, User
-from .permissions import may_decide_grant, may_decide_grants, may_manage_roles
+from .permissions import (
+    may_decide_grant,
+    may_decide_grants,
+    may_link_oidc_accounts,
+    may_manage_roles,
+)
 from .roles import Role
 from .selectors import (
     role_grants_of,
@@ -57,6 +63,8 @@ ROLE_REQUESTED = _(
 ROLE_REVOKED = _("De rol %(role)s is afgenomen van %(user)s.")
 GRANT_APPROVED = _("De aanvraag is goedgekeurd: %(user)s heeft nu de rol %(role)s.")
 GRANT_REFUSED = _("De aanvraag voor de rol %(role)s voor %(user)s is geweigerd.")
+OIDC_SUBJECT_SAVED = _("De koppeling met het Amsterdam-account van %(user)s is opgeslagen.")
+ONLY_OIDC_LINKERS = _("Alleen de functioneel beheerder koppelt Amsterdam-accounts.")
 GRANT_WITHDRAWN = _("De aanvraag voor de rol %(role)s voor %(user)s is ingetrokken.")
 
 
@@ -108,6 +116,7 @@ def _user_roles_context(
     request_form: RoleRequestForm | None = None,
     failed_revoke: RoleRevokeForm | None = None,
     errors: list[Any] | None = None,
+    oidc_form: OidcSubjectForm | None = None,
 ) -> dict[str, Any]:
     held = roles_of(subject)
     grants = list(role_grants_of(subject))
@@ -129,6 +138,9 @@ def _user_roles_context(
         "decided": [grant for grant in grants if grant.status != RoleGrantStatus.REQUESTED],
         "request_form": request_form if offered or request_form.errors else None,
         "errors": errors or [],
+        "oidc_form": (oidc_form or OidcSubjectForm(initial={"subject": subject.oidc_subject or ""}))
+        if may_link_oidc_accounts(request.user)
+        else None,
     }
 
 
@@ -196,6 +208,30 @@ def role_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         ),
         template=USER_ROLES_TEMPLATE,
         context=page,
+    )
+
+
+@login_required
+@require_POST
+def user_oidc_subject(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Link the user's account to their Amsterdam-account (the provider's ``sub``)."""
+    if not may_link_oidc_accounts(request.user):
+        raise PermissionDenied(ONLY_OIDC_LINKERS)
+    subject = get_object_or_404(User.objects.select_related("organisation"), pk=pk)
+    form = OidcSubjectForm(request.POST)
+    return service_form_page(
+        request,
+        form,
+        lambda data: services_oidc.user_oidc_subject_set(
+            user=subject, subject=data["subject"], by=request.user
+        ),
+        done=lambda _result: success(
+            request,
+            OIDC_SUBJECT_SAVED % {"user": subject},
+            redirect("accounts:user_roles", pk=subject.pk),
+        ),
+        template=USER_ROLES_TEMPLATE,
+        context=lambda: _user_roles_context(request, subject, oidc_form=form),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pgtrigger
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 # The longest search term kept (cases/selectors/search.py searches no longer one).
@@ -29,6 +30,8 @@ class AccessLog(models.Model):
         CREATE = "create", _("Aangemaakt")
         UPDATE = "update", _("Gewijzigd")
         SECOND_FACTOR_FAILED = "2fa_failed", _("Tweede stap mislukt")
+        # Someone signed in at the identity provider whose subject no account carries.
+        SIGN_IN_REFUSED = "sso_refused", _("Inloggen geweigerd")
         # A search for a case: the term may itself be person data (a name, a BSN).
         SEARCH = "search", _("Gezocht")
 
@@ -53,6 +56,9 @@ class AccessLog(models.Model):
         verbose_name=_("gebruiker"),
         on_delete=models.PROTECT,
         related_name="access_logs",
+        # Empty only for a refused sign-in through the identity provider: a subject no
+        # account carries (the subject is the record's object).
+        null=True,
         # Found through the (user, -at) index below; a second index on the column
         # alone only slowed every insert (an API page writes hundreds of rows).
         db_index=False,
@@ -110,6 +116,12 @@ class AccessLog(models.Model):
         indexes = [
             models.Index(fields=["user", "-at"]),
             models.Index(fields=["organisation", "-at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | Q(action="sso_refused"),
+                name="access_log_user_unless_refused_sign_in",
+            ),
         ]
         triggers = [
             pgtrigger.Protect(

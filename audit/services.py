@@ -33,6 +33,8 @@ SEARCH_LABEL = "Zoekopdracht (%(count)s resultaten)"
 
 SECOND_FACTOR_OBJECT_TYPE = "accounts.user"
 SECOND_FACTOR_FAILED_LABEL = "Onjuiste code bij de tweede stap van het inloggen"
+SIGN_IN_REFUSED_OBJECT_TYPE = "accounts.oidc_subject"
+SIGN_IN_REFUSED_LABEL = "Inloggen met Amsterdam-account geweigerd: geen account met deze sub"
 
 
 def role_basis(user: Any) -> str:
@@ -320,6 +322,29 @@ def second_factor_failure_record(*, user: Any, request: HttpRequest | None = Non
         case_id=None,
         case_number="",
         request=request,
+    )
+    entry.save()
+    return entry
+
+
+def sign_in_refused_record(*, subject: str, request: HttpRequest | None = None) -> AccessLog:
+    """Record a sign-in through the identity provider that no account matched: the
+    provider vouched for ``subject`` (its `sub` claim), but nobody here was invited
+    with it. There is no user to name; the subject is the record's object."""
+    entry = AccessLog(
+        user=None,
+        username=f"oidc:{subject}"[:150],
+        roles="",
+        organisation_id=None,
+        action=AccessLog.Action.SIGN_IN_REFUSED,
+        object_type=SIGN_IN_REFUSED_OBJECT_TYPE,
+        object_id=subject[:64],
+        object_label=SIGN_IN_REFUSED_LABEL,
+        case_id=None,
+        case_number="",
+        ip_address=client_ip(request),
+        path=(request.get_full_path() if request is not None else "")[:500],
+        basis=AccessLog.Basis.OTHER,
     )
     entry.save()
     return entry

@@ -1,9 +1,10 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from accounts import oidc
 from accounts import views as account_views
+from accounts.views_sign_in import SignInView, SignOutView
 from cases import views as case_views
 from cases.urls import review_urlpatterns as emergency_review_urlpatterns
 
@@ -12,8 +13,11 @@ from . import health, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
-    path("inloggen/", auth_views.LoginView.as_view(), name="login"),
-    path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    path("inloggen/", SignInView.as_view(), name="login"),
+    # Sign-in through the municipality's identity provider (OpenID Connect), when configured.
+    path("inloggen/amsterdam/", oidc.oidc_authenticate, name="oidc_authenticate"),
+    path("inloggen/amsterdam/terug/", oidc.oidc_callback, name="oidc_callback"),
+    path("uitloggen/", SignOutView.as_view(), name="logout"),
     path("tweestaps/", account_views.two_factor_verify, name="two_factor_verify"),
     path("tweestaps/instellen/", account_views.two_factor_enrol, name="two_factor_enrol"),
     # The admin signs in through the same two-factor sign-in as everyone else.

@@ -34,12 +34,13 @@ from accounts.models import (
     BackupCode,
     BackupCodeDevice,
     Organisation,
+    ProviderMfaDevice,
     RoleGrant,
     RoleGrantStatus,
     User,
 )
 from accounts.roles import Role
-from accounts.services import BACKUP_DEVICE_NAME
+from accounts.services import BACKUP_DEVICE_NAME, PROVIDER_MFA_DEVICE_NAME
 from api import models as api_models
 from audit.models import AccessLog
 from cases.access import case_access_sync
@@ -389,6 +390,17 @@ class BackupCodeDeviceFactory(DjangoModelFactory[BackupCodeDevice]):
 
     user = factory.SubFactory(UserFactory)
     name = BACKUP_DEVICE_NAME
+    confirmed = True
+
+
+class ProviderMfaDeviceFactory(DjangoModelFactory[ProviderMfaDevice]):
+    """The identity provider's multi-factor sign-in of a user (accounts/oidc.py)."""
+
+    class Meta:
+        model = ProviderMfaDevice
+
+    user = factory.SubFactory(UserFactory)
+    name = PROVIDER_MFA_DEVICE_NAME
     confirmed = True
 
 

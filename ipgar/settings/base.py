@@ -13,7 +13,7 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from .env import BASE_DIR, database_config, env
+from .env import BASE_DIR, database_config, env, require
 
 # Runtime data of the embedded default (SQLite file, broker folders, media).
 VAR_DIR = Path(env("IPGAR_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -230,6 +230,44 @@ IPGAR_TRUSTED_PROXY_COUNT = env.int("IPGAR_TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "audit.client_ip.client_ip"
 OTP_TOTP_ISSUER = "ipgar iPGA-R"
 
+# Sign-in through the municipality's identity provider (OpenID Connect, mozilla-django-oidc;
+# accounts/oidc.py, README "Sign-in with an Amsterdam-account"). Off unless OIDC_OP_ISSUER is
+# set; then the client and the provider's endpoints are required.
+# OIDC_OP_ISSUER: the provider's issuer, exactly as its ID tokens name it (`iss`).
+OIDC_OP_ISSUER = env("OIDC_OP_ISSUER", default="")
+IPGAR_OIDC_ENABLED = bool(OIDC_OP_ISSUER)
+if IPGAR_OIDC_ENABLED:
+    # OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_TOKEN_ENDPOINT, OIDC_OP_JWKS_ENDPOINT: the
+    # provider's endpoints (from its /.well-known/openid-configuration).
+    OIDC_OP_AUTHORIZATION_ENDPOINT = require("OIDC_OP_AUTHORIZATION_ENDPOINT")
+    OIDC_OP_TOKEN_ENDPOINT = require("OIDC_OP_TOKEN_ENDPOINT")
+    OIDC_OP_JWKS_ENDPOINT = require("OIDC_OP_JWKS_ENDPOINT")
+    # OIDC_OP_LOGOUT_ENDPOINT: the provider's end_session_endpoint; when set, signing out
+    # here ends the provider's session too. Empty: only the local session ends.
+    OIDC_OP_LOGOUT_ENDPOINT = env("OIDC_OP_LOGOUT_ENDPOINT", default="")
+    # The claims come from the signed ID token; the userinfo endpoint is not asked.
+    OIDC_OP_USER_ENDPOINT = ""
+    # OIDC_RP_CLIENT_ID, OIDC_RP_CLIENT_SECRET: this application's registration there.
+    OIDC_RP_CLIENT_ID = require("OIDC_RP_CLIENT_ID")
+    OIDC_RP_CLIENT_SECRET = require("OIDC_RP_CLIENT_SECRET")
+    # OIDC_RP_SCOPES: the scopes asked for (space-separated).
+    OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid profile email")
+    # OIDC_RP_SIGN_ALGO: the ID tokens' signing algorithm (Entra ID: RS256).
+    OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", default="RS256")
+    # OIDC_TIMEOUT: seconds to wait for the provider's token and key endpoints.
+    OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "accounts.oidc.OidcBackend"]
+# Never an account on the fly: the person must have been invited and linked by `sub`.
+OIDC_CREATE_USER = False
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # the hint for the provider's sign-out
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
+# IPGAR_OIDC_MFA_AMR: `amr` values (comma-separated) by which the provider says it did
+# multi-factor authentication; the local second factor is then skipped (RFC 8176 names).
+IPGAR_OIDC_MFA_AMR = env.list("IPGAR_OIDC_MFA_AMR", default=["mfa", "otp", "hwk"])
+# IPGAR_OIDC_MFA_ACR: `acr` values (comma-separated) that count as multi-factor too.
+IPGAR_OIDC_MFA_ACR = env.list("IPGAR_OIDC_MFA_ACR", default=[])
+
 # Content Security Policy (django-csp): only our own scripts, styles and images; no inline
 # script anywhere. Images may be data: URIs (the QR code of the two-factor set-up).
 CONTENT_SECURITY_POLICY = {
@@ -246,6 +284,13 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+if IPGAR_OIDC_ENABLED and OIDC_OP_LOGOUT_ENDPOINT:
+    # Signing out is a form post that the browser follows to the identity provider's
+    # sign-out: CSP's form-action must allow that redirect.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] = [
+        SELF,
+        "/".join(OIDC_OP_LOGOUT_ENDPOINT.split("/")[:3]),
+    ]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 

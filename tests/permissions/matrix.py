@@ -183,6 +183,16 @@ MATRIX: dict[str, Row] = {
     ),
     "login": Row(fixed("login"), every(200, {SYNC: 403}), note="public on purpose"),
     "logout": Row(fixed("logout"), every(405, {SYNC: 403}), note="POST only"),
+    "oidc_authenticate": Row(
+        fixed("oidc_authenticate"),
+        every(302, {SYNC: 403}),
+        note="public on purpose: sends the browser to the identity provider",
+    ),
+    "oidc_callback": Row(
+        fixed("oidc_callback"),
+        every(403),
+        note="public on purpose: without a code and state from the provider it refuses",
+    ),
     "two_factor_verify": Row(fixed("two_factor_verify"), signed_in(302)),
     "two_factor_enrol": Row(fixed("two_factor_enrol"), signed_in(200)),
     "set_language": Row(fixed("set_language"), every(302)),
@@ -348,6 +358,13 @@ MATRIX: dict[str, Row] = {
         method="post",
         data=lambda w, which: {},
         note="POST only; an empty post is refused input",
+    ),
+    "accounts:user_oidc_subject": Row(
+        on_object("accounts:user_oidc_subject", "user"),
+        signed_in(403, {ADMIN: 302}),
+        method="post",
+        data=lambda w, which: {"subject": f"matrix-sub-{which}"},
+        note="POST only; the functional administrator links an Amsterdam-account",
     ),
     "accounts:grant_list": Row(fixed("accounts:grant_list"), signed_in(403, {PT: 200, ADMIN: 200})),
     "accounts:grant_approve": Row(
