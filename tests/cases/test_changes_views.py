@@ -104,7 +104,7 @@ def test_a_member_without_the_basis_of_sharing_is_refused_at_its_field(crew, tod
     )
     assert response.status_code == 400
     assert 'id="id_sharing_basis_error"' in text_of(response)
-    assert "Dit veld is verplicht." in text_of(response)
+    assert "Dit veld is vereist." in text_of(response)
     assert "Wijkagent Noord" in text_of(response)  # the input is kept
     assert crew.case.team_members.count() == before
 
