@@ -13,7 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from cases.models import (
     Assessment,
     Case,
@@ -125,6 +125,8 @@ class TeamMemberSerializer(ExternalIdMixin, serializers.ModelSerializer):
             "name",
             "organisation",
             "role",
+            "sharing_basis",
+            "user",
             "joined_on",
             "left_on",
         ]
@@ -261,6 +263,8 @@ class ExitProcedureSerializer(ExternalIdMixin, serializers.ModelSerializer):
             "ground",
             "handover_organisation",
             "destination",
+            "municipality_contact",
+            "information_weighing",
             "ground_explanation",
             "opened_on",
             "team_judgement",
@@ -390,6 +394,29 @@ class TeamLeaveInput(serializers.Serializer):
     left_on = serializers.DateField()
 
 
+class MoveInput(serializers.Serializer):
+    destination = serializers.CharField(max_length=200)
+    abroad = serializers.BooleanField()
+    moved_on = serializers.DateField()
+    # Within the Netherlands: the contact with the new municipality (warm hand-over).
+    municipality_contact = serializers.CharField(allow_blank=True, required=False, default="")
+    # Abroad: the police/OM's weighing of passing information on.
+    information_weighing = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class InterventionUpdateInput(serializers.Serializer):
+    intervention = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    description = serializers.CharField(required=False)
+    responsible_organisation = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(), required=False
+    )
+    deadline = serializers.DateField(required=False)
+
+
+class InterventionRemoveInput(serializers.Serializer):
+    intervention = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
 class ErasureInput(serializers.Serializer):
     reason = serializers.CharField()
 
@@ -434,6 +461,12 @@ class TeamMemberInput(CaseChildInput):
     name = serializers.CharField(max_length=200)
     organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
     role = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
+    # The basis for sharing information with the professional (required by the service).
+    sharing_basis = serializers.CharField()
+    # The professional's own ipgar account, when he or she has one: it reads the case.
+    user = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), allow_null=True, required=False, default=None
+    )
     joined_on = serializers.DateField()
 
 

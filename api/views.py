@@ -35,7 +35,7 @@ from cases.models import (
 from cases.services.assessments import assessment_record
 from cases.services.assignments import case_assign, case_change_buddy, case_hand_over
 from cases.services.evaluations import evaluation_record
-from cases.services.exits import exit_propose, exit_record_itat_advice
+from cases.services.exits import case_record_move, exit_propose, exit_record_itat_advice
 from cases.services.intake import case_register, case_sign_notification, person_update
 from cases.services.meetings import (
     ActionInput,
@@ -49,6 +49,8 @@ from cases.services.phases import case_change_phase
 from cases.services.plans import (
     InterventionInput,
     intervention_record_progress,
+    intervention_remove,
+    intervention_update,
     plan_record_itat_advice,
     plan_version_adopt,
     plan_version_create,
@@ -156,6 +158,17 @@ class CaseViewSet(ServiceCreateMixin, SyncViewSet):
 
         return self.action_with_if_match(s.BuddyChangeInput, run)
 
+    @extend_schema(request=s.MoveInput, responses=s.CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def move(self, request: Request, pk: str | None = None) -> Response:
+        """The person moved to another municipality or abroad: the exit procedure
+        opens at once, in any phase (If-Match required)."""
+
+        def run(case: Case, data: dict[str, Any]) -> None:
+            case_record_move(case=case, **data, by=self.actor)
+
+        return self.action_with_if_match(s.MoveInput, run)
+
     @extend_schema(request=s.AssignInput, responses=s.CaseSerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: str | None = None) -> Response:
@@ -236,7 +249,8 @@ class TeamMemberViewSet(ServiceCreateMixin, SyncViewSet):
     @extend_schema(request=s.TeamLeaveInput, responses=s.TeamMemberSerializer)
     @action(detail=True, methods=["post"])
     def leave(self, request: Request, pk: str | None = None) -> Response:
-        """The professional left the team on ``left_on``, the last day (If-Match required)."""
+        """The professional left the team on ``left_on``; his or her account no longer
+        reads the case from that day on (If-Match required)."""
 
         def run(member: TeamMember, data: dict[str, Any]) -> None:
             team_member_leave(member=member, **data, by=self.actor)
@@ -303,6 +317,39 @@ class PlanVersionViewSet(ServiceCreateMixin, IfMatchUpdateMixin, SyncViewSet):
             intervention_record_progress(intervention=intervention, **data, by=self.actor)
 
         return self.action_with_if_match(s.InterventionProgressInput, run)
+
+    @extend_schema(request=s.InterventionUpdateInput, responses=s.PlanVersionSerializer)
+    @action(detail=True, methods=["post"], url_path="intervention-update")
+    def intervention_update(self, request: Request, pk: str | None = None) -> Response:
+        """Change an intervention of this version while it is not adopted (If-Match)."""
+
+        def run(version: PlanVersion, data: dict[str, Any]) -> None:
+            intervention = version.interventions.filter(pk=data.pop("intervention")).first()
+            if intervention is None:
+                raise ValidationError({"intervention": INTERVENTION_NOT_IN_VERSION})
+            intervention_update(
+                intervention=intervention,
+                **data,
+                by=self.actor,
+                expected_revision=version.revision,
+            )
+
+        return self.action_with_if_match(s.InterventionUpdateInput, run)
+
+    @extend_schema(request=s.InterventionRemoveInput, responses=s.PlanVersionSerializer)
+    @action(detail=True, methods=["post"], url_path="intervention-remove")
+    def intervention_remove(self, request: Request, pk: str | None = None) -> Response:
+        """Take an intervention out of this version while it is not adopted (If-Match)."""
+
+        def run(version: PlanVersion, data: dict[str, Any]) -> None:
+            intervention = version.interventions.filter(pk=data["intervention"]).first()
+            if intervention is None:
+                raise ValidationError({"intervention": INTERVENTION_NOT_IN_VERSION})
+            intervention_remove(
+                intervention=intervention, by=self.actor, expected_revision=version.revision
+            )
+
+        return self.action_with_if_match(s.InterventionRemoveInput, run)
 
 
 class MeetingViewSet(ServiceCreateMixin, IfMatchUpdateMixin, SyncViewSet):

@@ -80,8 +80,9 @@ def standing_in_on(on: datetime.date) -> Q:
 
 def on_the_team_on(on: datetime.date) -> Q:
     """Intervention-team members (``TeamMember``) with an account who are on the
-    case's team on ``on``."""
-    return Q(user__isnull=False, joined_on__lte=on) & (Q(left_on__isnull=True) | Q(left_on__gte=on))
+    case's team on ``on``: added on or before it, not left on or before it (the access
+    ends the day a member leaves, docs/rules.md R-ACCESS-3)."""
+    return Q(user__isnull=False, joined_on__lte=on) & (Q(left_on__isnull=True) | Q(left_on__gt=on))
 
 
 def cases_access_wanted(

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from kernel.locking import RevisionField
 from pool.models import Regisseur
 
@@ -429,6 +429,116 @@ class HandOverForm(forms.Form):
         if not cleaned.get("to_regisseur") and not cleaned.get("new_buddy"):
             raise ValidationError(HAND_OVER_NOTHING_CHOSEN, code="nothing_chosen")
         return cleaned
+
+
+class _AccountChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        user: User = obj
+        name = user.get_full_name() or user.username
+        return f"{name} ({user.organisation})" if user.organisation_id else name
+
+
+class TeamMemberForm(forms.Form):
+    """A professional joins the intervention team; the service checks the rules."""
+
+    name = forms.CharField(label=_("Naam"), max_length=200)
+    organisation = forms.ModelChoiceField(
+        label=_("Organisatie (kernpartner)"), queryset=_organisations()
+    )
+    role = forms.CharField(label=_("Rol in het team"), max_length=200, required=False)
+    user = _AccountChoice(
+        label=_("Account in ipgar"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_(
+            "Alleen als deze persoon een account heeft: dan leest hij of zij het plan en de "
+            "UVO's van deze casus vanaf vandaag, tot de dag van vertrek uit het team."
+        ),
+    )
+    sharing_basis = _text(
+        _("Grondslag informatiedeling"),
+        help_text=_(
+            "Op welke grond wordt informatie over de casus met dit teamlid gedeeld "
+            "(zwaarwegend belang)?"
+        ),
+    )
+    joined_on = _date(_("Lid sinds"))
+
+    def __init__(self, *args: Any, accounts: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = accounts  # type: ignore[attr-defined]
+
+
+class TeamLeaveForm(forms.Form):
+    left_on = _date(
+        _("Vertrokken op"),
+        help_text=_("Vanaf deze dag leest het account van het teamlid de casus niet meer."),
+    )
+
+
+class BuddyChangeForm(forms.Form):
+    revision = RevisionField()
+    new_buddy = _RegisseurChoice(label=_("Nieuwe buddy"), queryset=Regisseur.objects.none())
+    on = _date(_("Met ingang van"))
+    reason = _text(_("Reden"))
+
+    def __init__(
+        self, *args: Any, regisseurs: QuerySet[Regisseur], places: dict[int, str], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["new_buddy"]
+        field.queryset = regisseurs  # type: ignore[attr-defined]
+        field.places = places  # type: ignore[attr-defined]
+
+
+class PersonEditForm(forms.Form):
+    revision = RevisionField()
+    first_name = forms.CharField(label=_("Voornaam"), max_length=100)
+    last_name = forms.CharField(label=_("Achternaam"), max_length=150)
+    date_of_birth = _date(_("Geboortedatum"), required=False)
+    address = _text(_("Adres"), required=False)
+    bsn = forms.CharField(
+        label=_("BSN"),
+        max_length=9,
+        required=False,
+        help_text=_("Negen cijfers; leeg laten als de persoon geen BSN heeft."),
+    )
+
+
+class MoveForm(forms.Form):
+    """A move to another municipality or abroad: the exit procedure starts at once."""
+
+    abroad = forms.TypedChoiceField(
+        label=_("Verhuisd naar"),
+        choices=[("nee", _("Een andere gemeente in Nederland")), ("ja", _("Het buitenland"))],
+        coerce=lambda value: value == "ja",
+    )
+    destination = forms.CharField(label=_("Nieuwe gemeente of land"), max_length=200)
+    municipality_contact = _text(
+        _("Contact met de nieuwe gemeente"),
+        required=False,
+        help_text=_(
+            "Bij een verhuizing binnen Nederland: met wie bij de nieuwe gemeente is contact "
+            "gelegd en wat is afgesproken over de warme overdracht."
+        ),
+    )
+    information_weighing = _text(
+        _("Weging politie/OM over het doorgeven van informatie"),
+        required=False,
+        help_text=_(
+            "Bij een verhuizing naar het buitenland: de weging van politie of OM of, en welke, "
+            "informatie wordt doorgegeven."
+        ),
+    )
+    moved_on = _date(_("Verhuisd op"))
+
+
+class InterventionEditForm(InterventionForm):
+    revision = RevisionField()
+
+
+class InterventionRemoveForm(forms.Form):
+    revision = RevisionField()
 
 
 class BulkHandOverForm(forms.Form):

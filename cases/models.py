@@ -251,8 +251,13 @@ class TeamMember(models.Model):
         "accounts.Organisation", verbose_name=_("organisatie"), on_delete=models.PROTECT
     )
     role = models.CharField(_("rol"), max_length=200, blank=True)
+    # Why information about the case may be shared with this professional (docs/rules.md
+    # R-PRIV-1); required for every member added since it was asked (older rows are empty).
+    sharing_basis = models.TextField(_("grondslag informatiedeling"), blank=True)
     joined_on = models.DateField(_("lid sinds"))
-    left_on = models.DateField(_("lid tot en met"), null=True, blank=True)
+    # The day the professional left the team: from that day on the account no longer
+    # reads the case (docs/rules.md R-ACCESS-3).
+    left_on = models.DateField(_("vertrokken op"), null=True, blank=True)
 
     class Meta:
         ordering = ["case", "joined_on", "name"]
@@ -663,6 +668,12 @@ class ExitProcedure(models.Model):
         _("organisatie warme overdracht"), max_length=200, blank=True
     )
     destination = models.CharField(_("nieuwe gemeente of land"), max_length=200, blank=True)
+    # A move (docs/rules.md R-EXIT-2): the contact with the new municipality for the warm
+    # hand-over, or the police/OM's weighing of passing information on abroad.
+    municipality_contact = models.TextField(_("contact met de nieuwe gemeente"), blank=True)
+    information_weighing = models.TextField(
+        _("weging politie/OM over het doorgeven van informatie"), blank=True
+    )
     ground_explanation = models.TextField(_("toelichting grond"), blank=True)
     opened_on = models.DateField(_("gestart op"))
     opened_by = models.ForeignKey(

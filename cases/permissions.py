@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.db.models import QuerySet
+
+from accounts.models import User
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
-
-    from accounts.models import User
 
 VIEW_ALL_CASES = "cases.view_case"
 LIST_DIRECTED_CASES = "cases.list_directed_cases"
@@ -38,6 +40,29 @@ def may_list_cases(user: User | AnonymousUser) -> bool:
     """Reads cases as the programme team (all) or as an intervention-team member (the
     cases of his or her teams)."""
     return bool(user.has_perm(VIEW_ALL_CASES) or user.has_perm(LIST_TEAM_CASES))
+
+
+def may_join_case_teams(user: User | AnonymousUser) -> bool:
+    """Whose account may be linked to an intervention-team member, and so read the
+    cases of his or her teams: an intervention-team member."""
+    return bool(user.has_perm(LIST_TEAM_CASES))
+
+
+def users_who_may_join_case_teams() -> QuerySet[User]:
+    """The active accounts ``may_join_case_teams`` allows, by name: the choices when
+    a team member is linked to an account."""
+    # The role groups hold the permission (accounts/backends.py RoleBackend asks them).
+    holders = User.objects.with_perm(
+        LIST_TEAM_CASES,
+        is_active=True,
+        include_superusers=False,
+        backend="accounts.backends.RoleBackend",
+    )
+    return (
+        User.objects.filter(pk__in=holders.values("pk"))
+        .select_related("organisation")
+        .order_by("last_name", "first_name", "username")
+    )
 
 
 def may_open_emergency_access(user: User | AnonymousUser) -> bool:

@@ -43,6 +43,22 @@ urlpatterns = [
     path("<int:pk>/evaluatie/", views.evaluation_new, name="evaluation_new"),
     path("<int:pk>/overdracht/", views.hand_over, name="hand_over"),
     path("<int:pk>/persoon/wissen/", views.erase_person, name="erase_person"),
+    # Changes along the way (cases/views/changes.py)
+    path("<int:pk>/team/", views.team, name="team"),
+    path("<int:pk>/team/<int:member_id>/vertrek/", views.team_leave, name="team_leave"),
+    path("<int:pk>/buddy/", views.buddy_change, name="buddy_change"),
+    path("<int:pk>/persoon/corrigeren/", views.person_edit, name="person_edit"),
+    path("<int:pk>/verhuizing/", views.move, name="move"),
+    path(
+        "<int:pk>/interventie/<int:intervention_id>/wijzigen/",
+        views.intervention_edit,
+        name="intervention_edit",
+    ),
+    path(
+        "<int:pk>/interventie/<int:intervention_id>/verwijderen/",
+        views.intervention_delete,
+        name="intervention_delete",
+    ),
 ]
 
 # Mounted at noodtoegang/ (ipgar/urls.py): the programme team's review of emergency accesses.

@@ -203,6 +203,20 @@ PHASE = Lifecycle(
 # exits in any phase): exit_decide records that outside the steps above.
 EXIT_DECISION_PHASE = Phase.EXIT
 
+# When an exit procedure may open (docs/rules.md R-EXIT-2): a move to another
+# municipality or abroad opens it at once, in every phase and without a team judgement
+# (``case_record_move``); every other ground ends the plan's work and is proposed from
+# phase 2 on (``exit_propose``).
+EXIT_OPENS_ON_A_MOVE_IN = frozenset(Phase)
+EXIT_OPENS_ON_A_PROPOSAL_IN = frozenset({Phase.EXECUTION, Phase.EXIT})
+
+
+def exit_may_open(*, phase: int, move: bool) -> bool:
+    """True when an exit procedure may open in ``phase``: on a move in any phase, on
+    another ground from phase 2 on."""
+    return phase in (EXIT_OPENS_ON_A_MOVE_IN if move else EXIT_OPENS_ON_A_PROPOSAL_IN)
+
+
 PLAN_VERSION = Lifecycle(
     name="plan version",
     transitions={

@@ -405,6 +405,7 @@ class _Builder:
                 name=f"{label} {n} (demo)",
                 organisation=org[code],
                 role=role,
+                sharing_basis="Zwaarwegend belang: deelname aan het interventieteam (demo).",
                 joined_on=signed + datetime.timedelta(days=2),
                 by=by,
                 user=self.users["teamlid.ggd"] if code == "ggd" and n % 4 == 0 else None,

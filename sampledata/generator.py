@@ -103,6 +103,8 @@ GENERATED_ALREADY = "Er zijn al gegenereerde gegevens voor seed %(seed)s."
 CASES_AT_LEAST_ONE = "Genereer ten minste één casus."
 CHUNK_SIZE = 500
 BATCH_SIZE = 2000
+# The basis every generated team member is added on (docs/rules.md R-PRIV-1).
+SHARING_BASIS = "Zwaarwegend belang: deelname aan het interventieteam."
 
 # Shares of the cases by state: most in regie, some just registered, a quarter exited.
 REGISTERED_SHARE = 0.03
@@ -531,7 +533,7 @@ class _Generator:
             for member in story.rows[TeamMember]:
                 if member.user_id is None or member.joined_on > self.today:
                     continue
-                if member.left_on is None or member.left_on >= self.today:
+                if member.left_on is None or member.left_on > self.today:
                     wanted[member.user_id].update(TEAM_MEMBER_PERMISSIONS)
             rows += [
                 UserObjectPermission(
@@ -865,6 +867,7 @@ class _Story:
                     user=user,
                     organisation=g.organisations[org],
                     role="Uitvoerder",
+                    sharing_basis=SHARING_BASIS,
                     joined_on=joined,
                     left_on=left,
                 )

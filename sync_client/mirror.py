@@ -334,6 +334,7 @@ class CaseMirror:
                     "name": member["name"],
                     "organisation": self.refs.org(member["organisation"]),
                     "role": member["role"],
+                    "sharing_basis": member["sharing_basis"],
                     "joined_on": member["joined_on"],
                 },
             )

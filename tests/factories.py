@@ -325,6 +325,7 @@ class TeamMemberFactory(DjangoModelFactory[TeamMember]):
     name = factory.Sequence(lambda n: f"Professional {n}")
     organisation = factory.SubFactory(OrganisationFactory, code="ggd", name="GGD")
     role = "Zorgcoördinator"
+    sharing_basis = "Zwaarwegend belang: lid van het interventieteam."
     joined_on = datetime.date(2025, 1, 20)
 
 

@@ -29,10 +29,11 @@ from ..sections import Section, section_flags
 from ..services.assessments import assessment_record_check
 from ..services.assignments import assignment_change_check
 from ..services.evaluations import evaluation_record_check
-from ..services.exits import exit_advice_check, exit_propose_check
+from ..services.exits import case_record_move_check, exit_advice_check, exit_propose_check
 from ..services.meetings import meeting_log_check
 from ..services.phases import phase_change_check
 from ..services.plans import plan_write_check
+from ..services.team import team_change_check
 from ..workflow import CASE_STATUS, EXIT_PROCEDURE, PHASE, CaseStatus, ExitStatus, Lifecycle, Status
 from .deadlines import Deadline, DeadlineKind, next_deadline_per_case
 
@@ -342,11 +343,30 @@ def case_actions(
             _refusal(lambda: exit_advice_check(case, running)),
         ),
         CaseAction(
+            "move",
+            gettext("Verhuizing vastleggen"),
+            url("move"),
+            _refusal(lambda: case_record_move_check(case)),
+        ),
+        CaseAction(
             "hand_over",
             gettext("Casus overdragen"),
             url("hand_over"),
             _refusal(lambda: assignment_change_check(case)),
         ),
+        CaseAction(
+            "buddy",
+            gettext("Buddy wijzigen"),
+            url("buddy_change"),
+            _refusal(lambda: assignment_change_check(case)),
+        ),
+        CaseAction(
+            "team",
+            gettext("Interventieteam bijwerken"),
+            url("team"),
+            _refusal(lambda: team_change_check(case)),
+        ),
+        CaseAction("person_edit", gettext("Persoonsgegevens corrigeren"), url("person_edit")),
         CaseAction("share", gettext("Delen op zwaarwegend belang vastleggen"), url("share")),
     ]
 

@@ -322,7 +322,7 @@ def team_members_current(case: Case, *, on: datetime.date) -> QuerySet[TeamMembe
     """The intervention team on ``on``: the attendees an UVO form proposes."""
     return (
         TeamMember.objects.filter(case=case, joined_on__lte=on)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=on))
+        .filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
         .select_related("organisation")
         .order_by("name")
     )

@@ -29,6 +29,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -51,7 +52,12 @@ from ..models import (
 from ..permissions import may_decide_exits
 from ..selectors.plans import current_plan, latest_plan_version
 from ..workflow import EXIT_ADVICE_ALREADY_GIVEN as EXIT_ADVICE_ALREADY_GIVEN
-from ..workflow import EXIT_DECISION_NEEDS_ADVICE, EXIT_PROCEDURE, assert_transition
+from ..workflow import (
+    EXIT_DECISION_NEEDS_ADVICE,
+    EXIT_PROCEDURE,
+    assert_transition,
+    exit_may_open,
+)
 from ..workflow import EXIT_NOT_RUNNING as EXIT_NOT_RUNNING
 from .assignments import end_current_assignments
 from .phases import phase_transition_record
@@ -72,6 +78,16 @@ EXIT_HANDOVER_NEEDS_ORGANISATION = _(
     "Noem bij een warme overdracht de organisatie die de zorg overneemt."
 )
 EXIT_MOVE_NEEDS_DESTINATION = _("Noem bij een verhuizing de nieuwe gemeente of het land.")
+EXIT_MOVE_NEEDS_MUNICIPALITY_CONTACT = _(
+    "Leg bij een verhuizing binnen Nederland het contact met de nieuwe gemeente vast: met wie "
+    "en wat is afgesproken over de warme overdracht."
+)
+EXIT_MOVE_NEEDS_INFORMATION_WEIGHING = _(
+    "Leg bij een verhuizing naar het buitenland de weging van politie of OM vast over het "
+    "doorgeven van informatie."
+)
+EXIT_MOVE_IN_FUTURE = _("Leg een verhuizing vast op of na de dag van de verhuizing.")
+EXIT_MOVE_BEFORE_REGISTRATION = _("De verhuizing ligt vóór de aanmelding van de casus.")
 EXIT_OTHER_NEEDS_EXPLANATION = _("Licht de grond ‘anders’ toe.")
 EXIT_PROPOSAL_NEEDS_PHASE_2 = _(
     "Een uitstroomvoorstel op deze grond kan pas in fase 2 of 3: eerst wordt het plan van "
@@ -144,10 +160,15 @@ def exit_propose_check(case: Case, *, ground: str | None, running: ExitProcedure
     """Raise the RuleViolation that refuses an exit proposal on ``ground`` (None: on
     any ground, as the case page asks) while ``running`` is the procedure running."""
     _check_case_in_regie(case)
-    if ground is not None and ground not in MOVE_GROUNDS and case.phase == Phase.CONTACT:
+    if ground is not None and not exit_may_open(phase=case.phase, move=ground in MOVE_GROUNDS):
         raise RuleViolation(EXIT_PROPOSAL_NEEDS_PHASE_2, code="proposal_too_early")
     if running is not None:
         raise RuleViolation(EXIT_ALREADY_RUNNING, code="exit_running")
+
+
+def case_record_move_check(case: Case) -> None:
+    """Raise the RuleViolation that refuses recording a move on ``case`` as it stands."""
+    _check_case_in_regie(case)
 
 
 def exit_advice_check(case: Case, procedure: ExitProcedure | None) -> None:
@@ -231,29 +252,51 @@ def case_record_move(
     abroad: bool,
     moved_on: datetime.date,
     by: User,
+    municipality_contact: str = "",
+    information_weighing: str = "",
 ) -> ExitProcedure:
-    """The person moved: the exit procedure starts at once, whatever the phase.
+    """The person moved: the exit procedure starts at once, whatever the phase
+    (``exit_may_open``), with the contact with the new municipality for the warm
+    hand-over or, abroad, the police/OM's weighing of passing information on.
 
     A running procedure takes the move as its ground (its earlier ground stays
     in the history); otherwise a new procedure opens on ``moved_on``.
     """
     destination = destination.strip()
+    municipality_contact = municipality_contact.strip()
+    information_weighing = information_weighing.strip()
     if not destination:
         raise ValidationError(EXIT_MOVE_NEEDS_DESTINATION, code="destination_required")
+    if abroad and not information_weighing:
+        raise ValidationError(EXIT_MOVE_NEEDS_INFORMATION_WEIGHING, code="weighing_required")
+    if not abroad and not municipality_contact:
+        raise ValidationError(EXIT_MOVE_NEEDS_MUNICIPALITY_CONTACT, code="contact_required")
+    if moved_on > timezone.localdate():
+        raise ValidationError(EXIT_MOVE_IN_FUTURE, code="in_future")
+    if moved_on < case.registered_on:
+        raise ValidationError(EXIT_MOVE_BEFORE_REGISTRATION, code="before_registration")
     ground = ExitGround.MOVED_ABROAD if abroad else ExitGround.MOVED_NL
+    arrangements = {
+        "ground": ground,
+        "destination": destination,
+        "municipality_contact": "" if abroad else municipality_contact,
+        "information_weighing": information_weighing if abroad else "",
+    }
 
     with history_context(user=by.pk):
         case = lock_for_update(case, expected_revision=None)
         _check_case_in_regie(case)
+        if not exit_may_open(phase=case.phase, move=True):  # every phase: stated in workflow
+            raise RuleViolation(EXIT_PROPOSAL_NEEDS_PHASE_2, code="proposal_too_early")
         procedure = _running_procedure(case)
         if procedure is None:
             procedure = ExitProcedure.objects.create(
-                case=case, ground=ground, destination=destination, opened_on=moved_on, opened_by=by
+                case=case, opened_on=moved_on, opened_by=by, **arrangements
             )
         else:
-            procedure.ground = ground
-            procedure.destination = destination
-            procedure.save(update_fields=["ground", "destination"])
+            for name, value in arrangements.items():
+                setattr(procedure, name, value)
+            procedure.save(update_fields=list(arrangements))
             bump_revision(procedure)
         touch_case(case)
     return procedure

@@ -6,12 +6,23 @@ every read of person-level data is recorded in the access log.
   sharing and emergency access;
 - ``workflow``: the forms on one case (UVO, plan, phase, exit, weighing,
   evaluation, hand-over);
+- ``changes``: changes along the way (the intervention team, another buddy,
+  corrected person data, a move, concept interventions);
 - ``follow_up``: carrying a record further (ITAT-R's advice on an exit proposal,
   withdrawing it, an intervention's progress, an UVO action done);
 - ``decisions``: PTO-R's exit decisions and the bulk hand-over when a regisseur leaves;
 - ``retention``: the programme team's early erasure of a person record.
 """
 
+from .changes import (
+    buddy_change,
+    intervention_delete,
+    intervention_edit,
+    move,
+    person_edit,
+    team,
+    team_leave,
+)
 from .decisions import bulk_handover, exit_decisions
 from .follow_up import action_done, exit_step, intervention_progress
 from .lists import export, saved_view_add, saved_view_remove
@@ -50,6 +61,7 @@ __all__ = [
     "SHARE_RECORDED",
     "action_done",
     "assessment_new",
+    "buddy_change",
     "bulk_handover",
     "case_list",
     "case_page",
@@ -62,8 +74,12 @@ __all__ = [
     "exit_step",
     "export",
     "hand_over",
+    "intervention_delete",
+    "intervention_edit",
     "intervention_progress",
     "meeting_new",
+    "move",
+    "person_edit",
     "person_page",
     "phase_change",
     "plan_compare",
@@ -73,4 +89,6 @@ __all__ = [
     "saved_view_remove",
     "search",
     "share",
+    "team",
+    "team_leave",
 ]

@@ -217,7 +217,12 @@ def person_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "cases/person_detail.html",
-        {"case": access.case, "person": person, "emergency_access": access.permissions.emergency},
+        {
+            "case": access.case,
+            "person": person,
+            "emergency_access": access.permissions.emergency,
+            "may_correct": access.allows("work_on_case") and person.pseudonymised_at is None,
+        },
     )
 
 

@@ -57,9 +57,11 @@ from ..selectors.case_page import case_page_url
 from ..selectors.cases import team_members_current
 from ..selectors.plans import (
     latest_plan_version,
+    live_plan_versions,
     open_plan_version,
     plan_version_of,
     plan_versions_compare,
+    plan_versions_of,
 )
 from ..services.assessments import AssessmentInput, assessment_record
 from ..services.assignments import case_change_buddy, case_hand_over
@@ -361,6 +363,13 @@ def plan_version(request: AuthenticatedRequest, pk: int, version_id: int) -> Htt
     if version is None:
         raise Http404
     may_work = access.allows("work_on_case") and case.is_open and not version.is_adopted
+    # Progress is recorded on the plan that holds and the version in progress
+    # (intervention_record_progress), also after adoption.
+    may_record_progress = (
+        access.allows("work_on_case")
+        and case.is_open
+        and version in live_plan_versions(plan_versions_of(case))
+    )
     step = request.POST.get("stap", "") if request.method == "POST" else ""
     if request.method == "POST":
         _working_on(request, pk)  # 403 for who only reads the case
@@ -376,7 +385,13 @@ def plan_version(request: AuthenticatedRequest, pk: int, version_id: int) -> Htt
     shown = target = version
 
     def page() -> dict[str, Any]:
-        return {"case": case, "version": shown, "may_work": may_work, "plan_forms": plan_forms}
+        return {
+            "case": case,
+            "version": shown,
+            "may_work": may_work,
+            "may_record_progress": may_record_progress,
+            "plan_forms": plan_forms,
+        }
 
     if request.method != "POST":
         return form_page(request, "cases/plan_version.html", page(), status=200)

@@ -97,8 +97,13 @@ def test_a_future_absence_grants_nothing_until_its_first_day(case):
     assert perms_of(stand_in.user, case) == set(DIRECTOR_PERMISSIONS)
 
 
-def test_a_team_member_loses_access_the_day_after_leaving(case):
-    member = TeamMemberFactory(case=case, user=UserFactory(), joined_on=MONDAY, left_on=MONDAY)
+def test_a_team_member_loses_access_the_day_of_leaving(case):
+    member = TeamMemberFactory(
+        case=case,
+        user=UserFactory(),
+        joined_on=MONDAY,
+        left_on=MONDAY + datetime.timedelta(days=1),
+    )
     case_access_sync(case=case, on=MONDAY)
     assert perms_of(member.user, case) == set(TEAM_MEMBER_PERMISSIONS)
     with time_machine.travel(datetime.datetime(2026, 11, 24, 0, 5, tzinfo=datetime.UTC)):

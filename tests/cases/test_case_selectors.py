@@ -108,7 +108,14 @@ def furnished_case(start_case, author, *, meetings: int) -> Case:
         findings="Woonsituatie stabiel.",
         recorded_by=author,
     )
-    move = case_record_move(case=case, destination="Utrecht", abroad=False, moved_on=ON, by=author)
+    move = case_record_move(
+        case=case,
+        destination="Utrecht",
+        abroad=False,
+        municipality_contact="Gesprek met de nieuwe gemeente.",
+        moved_on=ON,
+        by=author,
+    )
     exit_record_itat_advice(
         procedure=move,
         given_on=ON,
@@ -221,7 +228,12 @@ def moved_and_advised(author, *, advised_on: datetime.date) -> ExitProcedure:
     case = CaseFactory()
     PlanVersionFactory(case=case)
     move = case_record_move(
-        case=case, destination="Utrecht", abroad=False, moved_on=advised_on, by=author
+        case=case,
+        destination="Utrecht",
+        abroad=False,
+        municipality_contact="Gesprek met de nieuwe gemeente.",
+        moved_on=advised_on,
+        by=author,
     )
     exit_record_itat_advice(
         procedure=move,
@@ -246,7 +258,12 @@ def test_the_proposals_awaiting_pto_r_longest_waiting_first(author, pto_r_member
         by=pto_r_member,
     )
     case_record_move(  # opened, not yet advised
-        case=CaseFactory(), destination="Utrecht", abroad=False, moved_on=ON, by=author
+        case=CaseFactory(),
+        destination="Utrecht",
+        abroad=False,
+        municipality_contact="Gesprek met de nieuwe gemeente.",
+        moved_on=ON,
+        by=author,
     )
 
     waiting = list(exit_procedures_awaiting_decision())

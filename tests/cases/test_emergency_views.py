@@ -81,7 +81,19 @@ def test_unknown_exited_and_own_numbers_get_the_same_answer(crew):
 
 
 @pytest.mark.parametrize(
-    "route", ["hand_over", "share", "meeting_new", "plan_new", "phase_change", "assessment_new"]
+    "route",
+    [
+        "hand_over",
+        "share",
+        "meeting_new",
+        "plan_new",
+        "phase_change",
+        "assessment_new",
+        "team",
+        "buddy_change",
+        "person_edit",
+        "move",
+    ],
 )
 def test_the_holder_reads_but_may_not_write(crew, route):
     client = client_for(crew.other_regisseur)

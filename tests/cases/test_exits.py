@@ -31,7 +31,11 @@ from cases.services.exits import (
     EXIT_DECISION_NEEDS_ADVICE,
     EXIT_DECISION_ONLY_PTO_R,
     EXIT_HANDOVER_NEEDS_ORGANISATION,
+    EXIT_MOVE_BEFORE_REGISTRATION,
+    EXIT_MOVE_IN_FUTURE,
     EXIT_MOVE_NEEDS_DESTINATION,
+    EXIT_MOVE_NEEDS_INFORMATION_WEIGHING,
+    EXIT_MOVE_NEEDS_MUNICIPALITY_CONTACT,
     EXIT_NEEDS_ASSESSMENT,
     EXIT_NOT_RUNNING,
     EXIT_OTHER_NEEDS_EXPLANATION,
@@ -45,6 +49,7 @@ from cases.services.exits import (
     exit_withdraw,
 )
 from cases.services.phases import case_change_phase
+from cases.workflow import exit_may_open
 from kernel.errors import STALE_RECORD, RuleViolation, StaleObject
 from tests.factories import AssessmentFactory, CaseFactory, PlanVersionFactory
 
@@ -222,7 +227,13 @@ def test_a_move_opens_the_procedure_at_once_in_any_phase(author, abroad, ground)
     moved_on = datetime.date(2025, 2, 1)
 
     procedure = case_record_move(
-        case=case, destination="Utrecht", abroad=abroad, moved_on=moved_on, by=author
+        case=case,
+        destination="Utrecht",
+        abroad=abroad,
+        municipality_contact="Gesprek met de nieuwe gemeente.",
+        information_weighing="Politie en OM geven niets door.",
+        moved_on=moved_on,
+        by=author,
     )
 
     procedure.refresh_from_db()
@@ -237,11 +248,90 @@ def test_a_move_opens_the_procedure_at_once_in_any_phase(author, abroad, ground)
 
 def test_a_move_takes_over_the_running_procedure(author, proposal):
     moved = case_record_move(
-        case=proposal.case, destination="Berlijn", abroad=True, moved_on=ADVISED_ON, by=author
+        case=proposal.case,
+        destination="Berlijn",
+        abroad=True,
+        information_weighing="Politie en OM geven niets door.",
+        moved_on=ADVISED_ON,
+        by=author,
     )
     assert moved.pk == proposal.pk
     assert (moved.ground, moved.destination) == (ExitGround.MOVED_ABROAD, "Berlijn")
     assert ExitProcedure.objects.filter(case=proposal.case).count() == 1
+
+
+MOVE_CONTACT = "Gesprek met de nieuwe gemeente: warme overdracht aan het zorgteam daar."
+MOVE_WEIGHING = "Politie en OM geven het dossier niet door."
+
+
+@pytest.mark.parametrize("phase", list(Phase))
+def test_a_move_opens_the_procedure_in_every_phase(author, phase):
+    case = CaseFactory(phase=phase)
+    procedure = case_record_move(
+        case=case,
+        destination="Utrecht",
+        abroad=False,
+        municipality_contact=MOVE_CONTACT,
+        moved_on=datetime.date(2025, 2, 1),
+        by=author,
+    )
+    assert procedure.is_running
+    assert exit_may_open(phase=phase, move=True)
+
+
+def test_a_move_records_the_contact_or_the_weighing_that_fits_it(author):
+    home = case_record_move(
+        case=CaseFactory(),
+        destination="Utrecht",
+        abroad=False,
+        municipality_contact=MOVE_CONTACT,
+        information_weighing="(niet van toepassing)",
+        moved_on=datetime.date(2025, 2, 1),
+        by=author,
+    )
+    abroad = case_record_move(
+        case=CaseFactory(),
+        destination="Berlijn",
+        abroad=True,
+        information_weighing=MOVE_WEIGHING,
+        moved_on=datetime.date(2025, 2, 1),
+        by=author,
+    )
+    assert (home.municipality_contact, home.information_weighing) == (MOVE_CONTACT, "")
+    assert (abroad.municipality_contact, abroad.information_weighing) == ("", MOVE_WEIGHING)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"destination": " "}, EXIT_MOVE_NEEDS_DESTINATION),
+        ({"municipality_contact": " "}, EXIT_MOVE_NEEDS_MUNICIPALITY_CONTACT),
+        ({"abroad": True, "information_weighing": ""}, EXIT_MOVE_NEEDS_INFORMATION_WEIGHING),
+        ({"moved_on": datetime.date(2099, 1, 1)}, EXIT_MOVE_IN_FUTURE),
+        ({"moved_on": datetime.date(2000, 1, 1)}, EXIT_MOVE_BEFORE_REGISTRATION),
+    ],
+)
+def test_a_move_without_its_arrangements_changes_nothing(author, fields, message):
+    case = CaseFactory()
+    revision = case.revision
+    values = {
+        "destination": "Utrecht",
+        "abroad": False,
+        "municipality_contact": MOVE_CONTACT,
+        "moved_on": datetime.date(2025, 2, 1),
+    } | fields
+    with pytest.raises(ValidationError) as refused:
+        case_record_move(case=case, **values, by=author)
+    assert refused.value.messages == [message]
+    assert not ExitProcedure.objects.filter(case=case).exists()
+    case.refresh_from_db()
+    assert case.revision == revision
+
+
+def test_only_a_move_opens_the_procedure_in_phase_1():
+    assert exit_may_open(phase=Phase.CONTACT, move=True)
+    assert not exit_may_open(phase=Phase.CONTACT, move=False)
+    assert exit_may_open(phase=Phase.EXECUTION, move=False)
 
 
 def test_a_move_of_an_exited_person_is_not_recorded(author):
@@ -250,6 +340,7 @@ def test_a_move_of_an_exited_person_is_not_recorded(author):
             case=CaseFactory(exited=True),
             destination="Utrecht",
             abroad=False,
+            municipality_contact="Gesprek met de nieuwe gemeente.",
             moved_on=datetime.date(2026, 7, 1),
             by=author,
         )
@@ -285,14 +376,24 @@ def test_without_an_adopted_plan_the_advice_reads_the_latest_version(author):
     case = CaseFactory()
     PlanVersionFactory(case=case)  # a first concept
     move = case_record_move(
-        case=case, destination="Utrecht", abroad=False, moved_on=ADVISED_ON, by=author
+        case=case,
+        destination="Utrecht",
+        abroad=False,
+        municipality_contact="Gesprek met de nieuwe gemeente.",
+        moved_on=ADVISED_ON,
+        by=author,
     )
     assert advise(move, author).plan_version == PlanVersion.objects.get(case=case)
 
 
 def test_the_advice_needs_a_plan_version(author):
     move = case_record_move(
-        case=CaseFactory(), destination="Utrecht", abroad=False, moved_on=ADVISED_ON, by=author
+        case=CaseFactory(),
+        destination="Utrecht",
+        abroad=False,
+        municipality_contact="Gesprek met de nieuwe gemeente.",
+        moved_on=ADVISED_ON,
+        by=author,
     )
     with pytest.raises(RuleViolation) as refused:
         advise(move, author)
@@ -401,7 +502,12 @@ def test_a_move_exits_in_any_phase(author, pto_r_member):
     plan = PlanVersionFactory(case=case)
     threat(case)
     move = case_record_move(
-        case=case, destination="Rotterdam", abroad=False, moved_on=PROPOSED_ON, by=author
+        case=case,
+        destination="Rotterdam",
+        abroad=False,
+        municipality_contact="Gesprek met de nieuwe gemeente.",
+        moved_on=PROPOSED_ON,
+        by=author,
     )
     advise(move, author)
 

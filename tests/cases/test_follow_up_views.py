@@ -163,7 +163,12 @@ def test_a_second_advice_is_refused_by_the_rule(crew, proposal, today, author):
 def test_an_advice_on_a_changed_proposal_shows_the_stored_record(crew, proposal, today, author):
     loaded = proposal.revision
     case_record_move(
-        case=crew.case, destination="Rotterdam", abroad=False, moved_on=today, by=author
+        case=crew.case,
+        destination="Rotterdam",
+        abroad=False,
+        municipality_contact="Gesprek met de nieuwe gemeente.",
+        moved_on=today,
+        by=author,
     )
 
     response = client_for(crew.regisseur).post(

@@ -88,7 +88,14 @@ def test_phase_3_needs_the_team_judgement_in_a_running_exit_procedure(author):
     assert refused.value.message == PHASE_3_NEEDS_TEAM_JUDGEMENT
 
     # A move opens the procedure without a team judgement: still not phase 3.
-    move = case_record_move(case=case, destination="Utrecht", abroad=False, moved_on=ON, by=author)
+    move = case_record_move(
+        case=case,
+        destination="Utrecht",
+        abroad=False,
+        municipality_contact="Gesprek met de nieuwe gemeente.",
+        moved_on=ON,
+        by=author,
+    )
     with pytest.raises(RuleViolation) as refused:
         change(case, Phase.EXIT, author)
     assert refused.value.message == PHASE_3_NEEDS_TEAM_JUDGEMENT

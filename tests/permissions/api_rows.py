@@ -69,10 +69,13 @@ def api_rows() -> dict[str, Any]:
         "case-assign": "case",
         "case-sign-notification": "case",
         "case-buddy": "case",
+        "case-move": "case",
         "person-erase": "person",
         "plan-itat-advice": "plan_version",
         "plan-adopt": "plan_version",
         "plan-intervention-progress": "plan_version",
+        "plan-intervention-update": "plan_version",
+        "plan-intervention-remove": "plan_version",
         "meeting-action-done": "meeting",
     }
     for name, attribute in post_only.items():

@@ -22,7 +22,7 @@ from accounts.models import RoleGrant, User
 from accounts.roles import Role
 from accounts.tokens import api_token_issue
 from cases.models import ExitGround, ExitProcedure, MeetingAction, SavedCaseView
-from tests.factories import InterventionFactory, UserFactory
+from tests.factories import InterventionFactory, TeamMemberFactory, UserFactory
 
 from .api_rows import api_rows
 from .world import ANONYMOUS, ROLES, World
@@ -95,6 +95,10 @@ def _running_exit(bucket: dict[str, Any]) -> Any:
 
 def _intervention(bucket: dict[str, Any]) -> Any:
     return InterventionFactory(plan_version=bucket["plan_version"])
+
+
+def _team_member(bucket: dict[str, Any]) -> Any:
+    return TeamMemberFactory(case=bucket["case"], user=None)
 
 
 def _meeting_action(bucket: dict[str, Any]) -> Any:
@@ -282,6 +286,35 @@ MATRIX: dict[str, Row] = {
     "cases:action_done": Row(
         on_case_record("cases:action_done", "action_id", "meeting_action", _meeting_action),
         WORKS_ON_CASE,
+    ),
+    # --- changes along the way (cases/views/changes.py) ---
+    "cases:team": Row(
+        on_case("cases:team"),
+        WORKS_ON_CASE,
+        note="the case's directors and the programme team keep the team; members read the case",
+    ),
+    "cases:team_leave": Row(
+        on_case_record("cases:team_leave", "member_id", "team_member", _team_member),
+        WORKS_ON_CASE,
+    ),
+    "cases:buddy_change": Row(on_case("cases:buddy_change"), WORKS_ON_CASE),
+    "cases:person_edit": Row(
+        on_case("cases:person_edit"),
+        WORKS_ON_CASE,
+        note="corrects person data: who works on the case and reads the person record",
+    ),
+    "cases:move": Row(on_case("cases:move"), WORKS_ON_CASE),
+    "cases:intervention_edit": Row(
+        on_case_record("cases:intervention_edit", "intervention_id", "intervention", _intervention),
+        WORKS_ON_CASE,
+        note="an intervention of a version not yet adopted",
+    ),
+    "cases:intervention_delete": Row(
+        on_case_record(
+            "cases:intervention_delete", "intervention_id", "intervention", _intervention
+        ),
+        WORKS_ON_CASE,
+        note="asks for a confirmation first",
     ),
     "cases:exit_decisions": Row(
         fixed("cases:exit_decisions"), signed_in(403, {PTOR: 200}), note="PTO-R decides exits"
