@@ -60,6 +60,7 @@ RESOURCES = (
     "caseload-reviews",
     "changes",
     "webhooks",
+    "documents",
 )
 SCOPES = frozenset(f"{r}:{mode}" for r in RESOURCES for mode in ("read", "write"))
 

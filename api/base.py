@@ -115,14 +115,19 @@ class SyncViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         length = request.META.get("CONTENT_LENGTH") or "0"
-        if length.isdigit() and int(length) > settings.API_MAX_BODY_BYTES:
-            raise PayloadTooLarge(BODY_TOO_LARGE.format(limit=settings.API_MAX_BODY_BYTES))
+        limit = self.max_body_bytes()
+        if length.isdigit() and int(length) > limit:
+            raise PayloadTooLarge(BODY_TOO_LARGE.format(limit=limit))
         super().initial(request, *args, **kwargs)
         token = request.auth
         if isinstance(token, ApiToken) and request.method not in permissions.SAFE_METHODS:
             for scope in self.write_scopes:
                 if not token_allows(token, scope, write=True):
                     raise PermissionDenied(SCOPE_MISSING.format(scope=f"{scope}:write"))
+
+    def max_body_bytes(self) -> int:
+        """The largest request body taken (a resource that takes files raises it)."""
+        return int(settings.API_MAX_BODY_BYTES)
 
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, RequestDataTooBig):

@@ -2,6 +2,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from documents.api import DocumentViewSet
+
 from . import views
 
 app_name = "api"
@@ -20,6 +22,7 @@ router.register("evaluations", views.EvaluationViewSet, basename="evaluation")
 router.register("exits", views.ExitProcedureViewSet, basename="exit")
 router.register("caseload-reviews", views.CaseloadReviewViewSet, basename="caseload-review")
 router.register("changes", views.ChangeFeedViewSet, basename="change")
+router.register("documents", DocumentViewSet, basename="document")
 router.register("webhooks", views.WebhookSubscriptionViewSet, basename="webhook")
 router.register("webhook-deliveries", views.WebhookDeliveryViewSet, basename="webhook-delivery")
 

@@ -1,4 +1,4 @@
-"""/healthz: database, broker and worker reachability for orchestrators.
+"""/healthz: database, broker, worker and virus scanner reachability for orchestrators.
 
 Answers JSON with one word per part ("up"/"down"), never a setting, host name
 or error text, so it can be exposed to a load balancer without leaking anything.
@@ -20,6 +20,8 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from documents import scanner
 
 from .celery import app as celery_app
 
@@ -63,7 +65,8 @@ def check_health() -> dict[str, bool]:
     broker = _broker_up()
     # Workers are reached through the broker: without one, they cannot answer.
     worker = broker and _worker_up()
-    return {"database": database, "broker": broker, "worker": worker}
+    # clamd (documents/scanner.py): without it every upload is refused.
+    return {"database": database, "broker": broker, "worker": worker, "scanner": scanner.ping()}
 
 
 _last_result: tuple[float, dict[str, bool]] | None = None  # (expiry on _clock, checks)

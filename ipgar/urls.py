@@ -23,6 +23,8 @@ urlpatterns = [
     # The admin signs in through the same two-factor sign-in as everyone else.
     path("beheer/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("casussen/", include("cases.urls")),
+    # A case's documents (documents/urls.py): casussen/<id>/documenten/...
+    path("casussen/<int:pk>/documenten/", include("documents.urls")),
     # The header's search field (cases/views/search.py), on every page.
     path("zoeken/", case_views.search, name="search"),
     path("noodtoegang/", include((emergency_review_urlpatterns, "emergency_review"))),

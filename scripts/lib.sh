@@ -59,3 +59,52 @@ ensure_translations() {
     echo "==> translations (compilemessages)"
     python manage.py compilemessages --ignore=.venv --ignore=node_modules --ignore=var >/dev/null
 }
+
+# The virus scanner (documents/scanner.py): Debian's clamd on loopback with a local signature
+# database. freshclam cannot reach its mirrors from every machine, so the database is our
+# own: the EICAR test signature (the industry's harmless test file), made with sigtool.
+# Production runs the clamav image with its own freshclam (docker-compose.yml).
+EICAR='X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'
+
+# clamd_prepare DIR PORT: DIR/db/test.hdb, DIR/db/test.ndb and DIR/clamd.conf (clamd on 127.0.0.1:PORT).
+clamd_prepare() {
+    local dir=$1 port=$2
+    apt_ensure clamav-daemon
+    mkdir -p "$dir/db" "$dir/tmp"
+    if [ ! -s "$dir/db/test.hdb" ]; then
+        printf '%s' "$EICAR" >"$dir/eicar.com"
+        (cd "$dir" && sigtool --md5 eicar.com >db/test.hdb)
+        rm -f "$dir/eicar.com"
+        # And the EICAR string anywhere in a file of any type (a body signature), so a
+        # PDF that carries it is found as well.
+        printf 'Eicar-Test-Body:0:*:%s\n' "$(printf '%s' "$EICAR" | od -An -tx1 | tr -d ' \n')" >"$dir/db/test.ndb"
+    fi
+    cat >"$dir/clamd.conf" <<CONF
+Foreground yes
+DatabaseDirectory $dir/db
+TemporaryDirectory $dir/tmp
+TCPSocket $port
+TCPAddr 127.0.0.1
+LogFile $dir/clamd.log
+LogTime yes
+StreamMaxLength 200M
+MaxFileSize 200M
+MaxScanSize 200M
+CONF
+}
+
+# clamd_wait PORT [SECONDS]: until clamd answers PING (it loads its database first).
+clamd_wait() {
+    local port=$1 seconds=${2:-120}
+    for _ in $(seq 1 "$((seconds * 2))"); do
+        if python3.11 - "$port" <<'PY' 2>/dev/null; then return 0; fi
+import socket, sys
+with socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1) as s:
+    s.sendall(b"zPING\0")
+    sys.exit(0 if s.recv(16).startswith(b"PONG") else 1)
+PY
+        sleep 0.5
+    done
+    echo "clamd did not answer on 127.0.0.1:$port within ${seconds}s" >&2
+    return 1
+}

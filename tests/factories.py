@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import uuid
 from collections.abc import Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import factory
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
@@ -78,6 +81,8 @@ from cases.services.plans import (
     plan_version_adopt,
     plan_version_create,
 )
+from documents import crypto as documents_crypto
+from documents.models import Document, DocumentKind, DocumentVersion
 from monitoring.models import Monitor, Notification, NotificationChannel, NotificationPreference
 from pool import models as pool_models
 from pool.models import Region, Regisseur
@@ -811,3 +816,52 @@ class SavedCaseViewFactory(DjangoModelFactory[SavedCaseView]):
     user = factory.SubFactory(UserFactory)
     name = factory.Sequence(lambda n: f"Selectie {n}")
     query = "fase=3"
+
+
+# --- documents ------------------------------------------------------------------------
+
+
+class DocumentFactory(DjangoModelFactory[Document]):
+    """A document on a case, without versions (DocumentVersionFactory adds one)."""
+
+    class Meta:
+        model = Document
+
+    case = factory.SubFactory(CaseFactory)
+    title = factory.Sequence(lambda n: f"Verslag {n}")
+    kind = DocumentKind.MINUTES
+    date = datetime.date(2025, 2, 3)
+    created_by = factory.SubFactory(UserFactory)
+
+
+class DocumentVersionFactory(DjangoModelFactory[DocumentVersion]):
+    """The metadata of a stored version; with ``content=b"..."`` its file is written too,
+    encrypted into DOCUMENTS_ROOT as the upload service writes it (without the scan)."""
+
+    class Meta:
+        model = DocumentVersion
+        skip_postgeneration_save = True
+
+    document = factory.SubFactory(DocumentFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    file_name = "verslag.pdf"
+    stored_as = ""
+    wrapped_key = b""
+    size = 1024
+    content_type = "application/pdf"
+    sha256 = "0" * 64
+    uploaded_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def content(self, create: bool, extracted: bytes | None, **kwargs: Any) -> None:
+        if not create or extracted is None:
+            return
+        root = Path(settings.DOCUMENTS_ROOT)
+        root.mkdir(parents=True, exist_ok=True)
+        key = documents_crypto.new_file_key()
+        self.stored_as = f"factory-{self.pk}-{uuid.uuid4().hex}.enc"
+        documents_crypto.write_encrypted([extracted], root / self.stored_as, key)
+        self.wrapped_key = documents_crypto.wrap_key(key)
+        self.size = len(extracted)
+        self.sha256 = hashlib.sha256(extracted).hexdigest()
+        self.save(update_fields=["stored_as", "wrapped_key", "size", "sha256"])

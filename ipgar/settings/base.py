@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "pool",
     "cases",
     "monitoring",
+    # case documents: scanned, encrypted at rest (documents/)
+    "documents",
     # the sync API sits on top of all
     "api",
 ]
@@ -394,6 +396,7 @@ SPECTACULAR_SETTINGS = {
         "EvaluationKindEnum": "cases.models.Evaluation.Kind",
         "OrganisationKindEnum": "accounts.models.Organisation.Kind",
         "InterventionStatusEnum": "cases.models.Intervention.Status",
+        "DocumentKindEnum": "documents.models.DocumentKind",
     },
     "APPEND_COMPONENTS": {
         "securitySchemes": {
@@ -468,3 +471,27 @@ CELERY_BEAT_SCHEDULE = {
     },
     "webhooks-dispatch": {"task": "api.tasks.dispatch_webhooks", "schedule": 60.0},
 }
+
+# --- case documents (documents/) ------------------------------------------------------
+# DOCUMENTS_ROOT: where the encrypted document files are kept (inside MEDIA_ROOT, so
+# scripts/backup carries them).
+DOCUMENTS_ROOT = Path(env("DOCUMENTS_ROOT", default=str(MEDIA_ROOT / "documents")))
+# DOCUMENTS_ENCRYPTION_KEY: comma-separated Fernet keys; the first wraps the key of each new
+# file, every one unwraps (rotation: docs/documents.md). Required in production.
+DOCUMENTS_ENCRYPTION_KEY = env.list("DOCUMENTS_ENCRYPTION_KEY", default=[])
+# DOCUMENTS_MAX_UPLOAD_BYTES: the largest file one may upload (default 20 MiB).
+DOCUMENTS_MAX_UPLOAD_BYTES = env.int("DOCUMENTS_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+# DOCUMENTS_ALLOWED_TYPES: the content types accepted, decided by the file's content.
+DOCUMENTS_ALLOWED_TYPES = env.list(
+    "DOCUMENTS_ALLOWED_TYPES",
+    default=[
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ],
+)
+# CLAMD_ADDRESS: the virus scanner, host:port or the path of its local socket.
+CLAMD_ADDRESS = env.str("CLAMD_ADDRESS", default="127.0.0.1:3310")
+# CLAMD_TIMEOUT_SECONDS: how long a scan may take before the upload is refused.
+CLAMD_TIMEOUT_SECONDS = env.float("CLAMD_TIMEOUT_SECONDS", default=60.0)

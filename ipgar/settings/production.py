@@ -55,3 +55,6 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# The master key(s) of the stored documents (documents/crypto.py): never a default.
+DOCUMENTS_ENCRYPTION_KEY = require("DOCUMENTS_ENCRYPTION_KEY", cast=list)

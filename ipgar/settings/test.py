@@ -4,6 +4,8 @@ CI never tests on SQLite: DATABASE_URL must point at PostgreSQL.
 """
 
 import os
+import tempfile
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -44,3 +46,11 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # for its sync_mirror command): never in production.
 IPGAR_SAMPLE_DATA = True
 INSTALLED_APPS = [*INSTALLED_APPS, "sampledata", "sync_client"]
+
+# A fixed key for the test run only (documents/crypto.py); production requires its own.
+DOCUMENTS_ENCRYPTION_KEY = ["dGVzdC1vbmx5LWtleS1pcGdhci1kb2N1bWVudHMtMzI="]
+# scripts/test starts a real clamd on loopback and passes its address.
+CLAMD_ADDRESS = os.environ.get("CLAMD_ADDRESS", "")
+CLAMD_TIMEOUT_SECONDS = 30.0
+# Encrypted document files of the test run: in its own folder, removed with the run.
+DOCUMENTS_ROOT = Path(os.environ.get("IPGAR_TEST_RUN_DIR") or tempfile.gettempdir()) / "documents"

@@ -14,7 +14,7 @@ APP_SERVICES = ("web", "worker", "beat", "migrate")
 
 
 def test_every_production_service_is_there():
-    assert {"postgres", "redis", "web", "worker", "beat"} <= set(SERVICES)
+    assert {"postgres", "redis", "web", "worker", "beat", "clamav"} <= set(SERVICES)
 
 
 def test_commands_start_gunicorn_celery_worker_and_beat():
@@ -36,7 +36,13 @@ def test_every_service_has_a_health_check_except_the_one_shot_migration():
 def test_app_services_get_every_variable_production_settings_require():
     production = (ROOT / "ipgar/settings/production.py").read_text()
     required = set(re.findall(r'require\("([A-Z_]+)"', production))
-    assert required == {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"}
+    assert required == {
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "DOCUMENTS_ENCRYPTION_KEY",
+    }
     for name in APP_SERVICES:
         environment = SERVICES[name]["environment"]
         assert environment["DJANGO_SETTINGS_MODULE"] == "ipgar.settings.production"
@@ -47,7 +53,7 @@ def test_app_services_get_every_variable_production_settings_require():
 
 
 def test_data_lives_in_named_volumes():
-    assert set(COMPOSE["volumes"]) == {"pgdata", "redisdata", "media"}
+    assert set(COMPOSE["volumes"]) == {"pgdata", "redisdata", "media", "clamav"}
     assert "pgdata:/var/lib/postgresql/data" in SERVICES["postgres"]["volumes"]
     for name in APP_SERVICES:
         assert "media:/data/media" in SERVICES[name]["volumes"]
@@ -96,3 +102,10 @@ def test_the_database_container_makes_both_roles_with_the_script_the_tests_run()
         assert re.search(rf"CREATE ROLE {role} LOGIN NOSUPERUSER", script), role
     # scripts/test makes its roles with the same file, so a broken script fails every run.
     assert "docker/postgres/10-ipgar-roles.sh" in (ROOT / "scripts/test").read_text()
+
+
+def test_the_scanner_runs_with_its_own_freshclam_and_the_app_knows_where():
+    assert SERVICES["clamav"]["image"].startswith("clamav/clamav:")
+    assert "clamav:/var/lib/clamav" in SERVICES["clamav"]["volumes"]
+    for name in APP_SERVICES:
+        assert SERVICES[name]["environment"]["CLAMD_ADDRESS"] == "clamav:3310"

@@ -30,13 +30,21 @@ def get_health(client: Client) -> tuple[int, dict]:
 def test_healthy_when_database_broker_and_a_worker_answer(client, celery_worker_process):
     status, body = get_health(client)
     assert status == 200
-    assert body == {"status": "ok", "checks": {"database": "up", "broker": "up", "worker": "up"}}
+    assert body == {
+        "status": "ok",
+        "checks": {"database": "up", "broker": "up", "worker": "up", "scanner": "up"},
+    }
 
 
 def test_names_the_worker_when_no_worker_runs(client):
     status, body = get_health(client)
     assert status == 503
-    assert body["checks"] == {"database": "up", "broker": "up", "worker": "down"}
+    assert body["checks"] == {
+        "database": "up",
+        "broker": "up",
+        "worker": "down",
+        "scanner": "up",
+    }
     assert body["failing"] == ["worker"]
 
 
@@ -100,3 +108,11 @@ def test_calls_within_the_interval_share_one_probe(client, probes, settings, mon
     now[0] += 2  # past the interval: probed afresh
     client.get("/healthz")
     assert probes == {"database": 2, "broker": 2}
+
+
+def test_names_the_scanner_when_clamd_is_down(client, settings):
+    settings.CLAMD_ADDRESS = "127.0.0.1:9"
+    status, body = get_health(client)
+    assert status == 503
+    assert body["checks"]["scanner"] == "down"
+    assert "scanner" in body["failing"]

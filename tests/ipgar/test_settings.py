@@ -17,6 +17,7 @@ GOOD_PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "ipgar.example.org",
     "DATABASE_URL": "postgres://ipgar:secret@db.example.org:5432/ipgar",
     "REDIS_URL": "redis://redis.example.org:6379/0",
+    "DOCUMENTS_ENCRYPTION_KEY": "dGVzdC1vbmx5LWtleS1pcGdhci1kb2N1bWVudHMtMzI=",
 }
 
 
@@ -47,7 +48,10 @@ def test_check_deploy_with_production_settings_prints_no_warning():
     assert "WARNING" not in result.stderr
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"])
+@pytest.mark.parametrize(
+    "missing",
+    ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "DOCUMENTS_ENCRYPTION_KEY"],
+)
 def test_production_refuses_to_start_without_a_required_variable(missing):
     result = run_manage({**GOOD_PRODUCTION_ENV, missing: None}, "check")
     assert result.returncode != 0

@@ -36,6 +36,7 @@ def api_rows() -> dict[str, Any]:
         "caseload-review",
         "change",
         "webhook",
+        "document",
     ):
         rows[f"api:{basename}-list"] = Row(fixed(f"api:{basename}-list"), token_only)
     in_world = {
@@ -59,6 +60,7 @@ def api_rows() -> dict[str, Any]:
         "exit",
         "caseload-review",
         "webhook",
+        "document",
     ):
         rows[f"api:{basename}-detail"] = Row(
             missing(f"api:{basename}-detail"), every(401, {SYNC: 404}), note="no such object"
@@ -84,6 +86,13 @@ def api_rows() -> dict[str, Any]:
         )
     for name in ("api:exit-itat-advice", "api:team-member-leave"):
         rows[name] = Row(missing(name), every(401, {SYNC: 405}), note="POST only")
+    rows["api:document-download"] = Row(
+        lambda world, which: reverse(
+            "api:document-download", kwargs={"pk": MISSING, "version_id": MISSING}
+        ),
+        every(401, {SYNC: 404}),
+        note="no such document",
+    )
     rows["api:webhook-delivery-list"] = Row(
         fixed("api:webhook-delivery-list"),
         every(403, {ANONYMOUS: 401, SYNC: 200, PT: 200}),

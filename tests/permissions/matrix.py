@@ -22,7 +22,13 @@ from accounts.models import RoleGrant, User
 from accounts.roles import Role
 from accounts.tokens import api_token_issue
 from cases.models import ExitGround, ExitProcedure, MeetingAction, SavedCaseView
-from tests.factories import InterventionFactory, TeamMemberFactory, UserFactory
+from tests.factories import (
+    DocumentFactory,
+    DocumentVersionFactory,
+    InterventionFactory,
+    TeamMemberFactory,
+    UserFactory,
+)
 
 from .api_rows import api_rows
 from .world import ANONYMOUS, ROLES, World
@@ -109,6 +115,23 @@ def _meeting_action(bucket: dict[str, Any]) -> Any:
         owner_organisation=bucket["organisation"],
         due_on=meeting.held_on,
     )
+
+
+def _document_version(bucket: dict[str, Any]) -> Any:
+    """A stored document on the plan version (which a team member reads), one version."""
+    document = DocumentFactory(case=bucket["case"], plan_version=bucket["plan_version"])
+    return DocumentVersionFactory(document=document, content=b"%PDF-1.4 matrix %%EOF")
+
+
+def on_document(name: str, *, version: bool = False) -> Callable[[World, str], str]:
+    def url(world: World, which: str) -> str:
+        stored = _record_of(world, which, "document_version", _document_version)
+        kwargs = {"pk": world.obj(which, "case").pk, "document_id": stored.document_id}
+        if version:
+            kwargs["version_id"] = stored.pk
+        return reverse(name, kwargs=kwargs)
+
+    return url
 
 
 def _on_pending_grant(name: str) -> Callable[[World, str], str]:
@@ -245,6 +268,20 @@ MATRIX: dict[str, Row] = {
         on_case("cases:erase_person"),
         signed_in(404, {PT: 200, REG: (403, 404), TEAM: (403, 404)}),
         note="early erasure: programme team only",
+    ),
+    # --- a case's documents (documents/views.py) ---
+    "documents:list": Row(
+        on_case("documents:list"),
+        READS_CASE,
+        note="a team member sees the documents of plans and meetings only",
+    ),
+    "documents:upload": Row(on_case("documents:upload"), WORKS_ON_CASE),
+    "documents:add_version": Row(on_document("documents:add_version"), WORKS_ON_CASE),
+    "documents:remove": Row(on_document("documents:remove"), WORKS_ON_CASE),
+    "documents:download": Row(
+        on_document("documents:download", version=True),
+        READS_CASE,
+        note="the document hangs on the plan version, which the team member reads",
     ),
     # --- the regisseur's workflow on a case (cases/views/workflow.py) ---
     "cases:meeting_new": Row(on_case("cases:meeting_new"), WORKS_ON_CASE),

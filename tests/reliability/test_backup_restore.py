@@ -1,7 +1,7 @@
 """Backup and restore (scripts/backup, scripts/restore): a populated database and its
-stored files, backed up and restored into an empty new database and media
-directory, come back complete: every table row for row, every sequence, every file
-byte for byte."""
+stored files (monitor PDFs and the encrypted case documents), backed up and restored
+into an empty new database and media directory, come back complete: every table row
+for row, every sequence, every file byte for byte."""
 
 from __future__ import annotations
 
@@ -20,8 +20,11 @@ from django.core.files.storage import FileSystemStorage
 from django.db import connection
 from psycopg2 import sql
 
+from cases.models import Case
+from documents.services import version_read
 from sampledata.demo import load_demo_data
 from tests.conftest import ROOT
+from tests.factories import DocumentFactory, DocumentVersionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -143,6 +146,12 @@ def test_backup_and_restore_lose_nothing(tmp_path, empty_database, settings):
     storage = FileSystemStorage(location=media)
     storage.save("monitor/kwartaalmonitor-2026-Q3.pdf", ContentFile(PDF))
     storage.save("monitor/kwartaalmonitor-2026-Q2 (herzien).pdf", ContentFile(PDF[::-1]))
+    # A case document, encrypted under DOCUMENTS_ROOT inside MEDIA_ROOT.
+    settings.DOCUMENTS_ROOT = media / "documents"
+    document_text = b"%PDF-1.4\n% verslag UVO, vertrouwelijk\n" + bytes(range(256)) * 8 + b"%%EOF"
+    version = DocumentVersionFactory(
+        document=DocumentFactory(case=Case.objects.first()), content=document_text
+    )
     source_url = database_url(connection.settings_dict["NAME"])
     source_tables = table_fingerprints(source_url)
     assert source_tables["cases_case"][0] == 53  # 50 in regie + 3 exited
@@ -155,7 +164,9 @@ def test_backup_and_restore_lose_nothing(tmp_path, empty_database, settings):
     assert backup.returncode == 0, backup.stderr
     backup_dir = Path(backup.stdout.strip().splitlines()[-1])
     manifest = (backup_dir / "MANIFEST").read_text()
-    assert "media files: 2" in manifest
+    assert "media files: 3" in manifest
+    # The backup carries the document encrypted: without the key it reveals nothing.
+    assert b"verslag UVO" not in (backup_dir / "media.tar").read_bytes()
     assert oct((backup_dir).stat().st_mode)[-3:] == "700"
 
     restored_media = tmp_path / "restored-media"
@@ -174,7 +185,10 @@ def test_backup_and_restore_lose_nothing(tmp_path, empty_database, settings):
     assert differing == set()
     assert sequence_values(restored_url) == sequence_values(source_url)
     assert file_digests(restored_media) == file_digests(media)
-    assert len(file_digests(restored_media)) == 2
+    assert len(file_digests(restored_media)) == 3
+    # The restored document decrypts, with the key, to what was stored.
+    settings.DOCUMENTS_ROOT = restored_media / "documents"
+    assert b"".join(version_read(version)) == document_text
 
     # The restored database guards its data as the original did: every trigger came
     # back (history, the append-only access log, the immutable adopted plan versions).

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DocumentsConfig(AppConfig):
+    name = "documents"
+    verbose_name = _("Documenten")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401  (destroys documents when a person is erased)

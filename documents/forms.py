@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Case, ExitProcedure, Meeting, PlanVersion
+
+from .models import Confidentiality, DocumentKind
+
+
+class MeetingChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.held_on:%d-%m-%Y} ({obj.get_kind_display()})"
+
+
+class PlanVersionChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(_("Versie %(number)s") % {"number": obj.number})
+
+
+class ExitProcedureChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.opened_on:%d-%m-%Y} ({obj.get_ground_display()})"
+
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+FILE_REQUIRED = _("Kies een bestand.")
+
+
+class DocumentUploadForm(forms.Form):
+    title = forms.CharField(label=_("Titel"), max_length=200)
+    kind = forms.ChoiceField(label=_("Soort"), choices=DocumentKind.choices)
+    date = forms.DateField(label=_("Datum"), widget=DATE_WIDGET)
+    confidentiality = forms.ChoiceField(
+        label=_("Vertrouwelijkheid"),
+        choices=Confidentiality.choices,
+        initial=Confidentiality.INTERNAL,
+    )
+    meeting = MeetingChoice(
+        label=_("Hoort bij UVO"), queryset=Meeting.objects.none(), required=False
+    )
+    plan_version = PlanVersionChoice(
+        label=_("Hoort bij versie van het plan van aanpak"),
+        queryset=PlanVersion.objects.none(),
+        required=False,
+    )
+    exit_procedure = ExitProcedureChoice(
+        label=_("Hoort bij uitstroomprocedure"),
+        queryset=ExitProcedure.objects.none(),
+        required=False,
+    )
+    file = forms.FileField(
+        label=_("Bestand"),
+        help_text=_("PDF, PNG, JPEG of Word (docx). Het bestand wordt op virussen gescand."),
+        error_messages={"required": FILE_REQUIRED, "empty": FILE_REQUIRED},
+        allow_empty_file=True,  # the service refuses an empty file with its own message
+    )
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        meetings = cast(forms.ModelChoiceField, self.fields["meeting"])
+        plans = cast(forms.ModelChoiceField, self.fields["plan_version"])
+        exits = cast(forms.ModelChoiceField, self.fields["exit_procedure"])
+        meetings.queryset = Meeting.objects.filter(case=case).order_by("-held_on")
+        plans.queryset = PlanVersion.objects.filter(case=case).order_by("-number")
+        exits.queryset = ExitProcedure.objects.filter(case=case).order_by("-opened_on")
+
+
+class DocumentVersionForm(forms.Form):
+    file = forms.FileField(
+        label=_("Nieuwe versie"),
+        help_text=_("De eerdere versies blijven bewaard."),
+        error_messages={"required": FILE_REQUIRED, "empty": FILE_REQUIRED},
+        allow_empty_file=True,
+    )
+
+
+class DocumentRemoveForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reden van verwijderen"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Het bestand wordt definitief gewist; de reden wordt vastgelegd."),
+    )
