@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_roles, views_tokens
+from . import views_invitations, views_roles, views_tokens
 
 app_name = "accounts"
 
@@ -8,6 +8,22 @@ urlpatterns = [
     path("", views_roles.user_list, name="user_list"),
     path("gebruiker/<int:pk>/", views_roles.user_roles, name="user_roles"),
     path("gebruiker/<int:pk>/afnemen/", views_roles.role_revoke, name="role_revoke"),
+    path(
+        "gebruiker/<int:pk>/tweede-factor-resetten/",
+        views_invitations.second_factor_reset,
+        name="second_factor_reset",
+    ),
+    path("uitnodigen/", views_invitations.invitation_list, name="invitations"),
+    path(
+        "uitnodigingen/<int:pk>/opnieuw/",
+        views_invitations.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
+        "uitnodigingen/<int:pk>/intrekken/",
+        views_invitations.invitation_withdraw,
+        name="invitation_withdraw",
+    ),
     path("aanvragen/", views_roles.grant_list, name="grant_list"),
     path("aanvragen/<int:pk>/goedkeuren/", views_roles.grant_approve, name="grant_approve"),
     path("aanvragen/<int:pk>/weigeren/", views_roles.grant_refuse, name="grant_refuse"),

@@ -29,6 +29,8 @@ class AccessLog(models.Model):
         CREATE = "create", _("Aangemaakt")
         UPDATE = "update", _("Gewijzigd")
         SECOND_FACTOR_FAILED = "2fa_failed", _("Tweede stap mislukt")
+        # Someone else removed a user's second factor (a lost phone): who, whose, why.
+        SECOND_FACTOR_RESET = "2fa_reset", _("Tweede factor gereset")
         # A search for a case: the term may itself be person data (a name, a BSN).
         SEARCH = "search", _("Gezocht")
 

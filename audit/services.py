@@ -33,6 +33,7 @@ SEARCH_LABEL = "Zoekopdracht (%(count)s resultaten)"
 
 SECOND_FACTOR_OBJECT_TYPE = "accounts.user"
 SECOND_FACTOR_FAILED_LABEL = "Onjuiste code bij de tweede stap van het inloggen"
+SECOND_FACTOR_RESET_LABEL = "Tweede factor gereset van %(user)s"
 
 
 def role_basis(user: Any) -> str:
@@ -320,6 +321,26 @@ def second_factor_failure_record(*, user: Any, request: HttpRequest | None = Non
         case_id=None,
         case_number="",
         request=request,
+    )
+    entry.save()
+    return entry
+
+
+def second_factor_reset_record(
+    *, by: Any, subject: Any, reason: str, request: HttpRequest | None = None
+) -> AccessLog:
+    """Record that ``by`` removed ``subject``'s second factor, with the reason given:
+    the access log shows who could have moved someone's sign-in to another phone."""
+    entry = _row(
+        user=by,
+        action=AccessLog.Action.SECOND_FACTOR_RESET,
+        object_type=SECOND_FACTOR_OBJECT_TYPE,
+        object_id=str(subject.pk),
+        label=SECOND_FACTOR_RESET_LABEL % {"user": subject.get_username()},
+        case_id=None,
+        case_number="",
+        request=request,
+        purpose=reason,
     )
     entry.save()
     return entry

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from accounts import views as account_views
+from accounts import views_invitations
 from cases import views as case_views
 from cases.urls import review_urlpatterns as emergency_review_urlpatterns
 
@@ -16,6 +17,8 @@ urlpatterns = [
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("tweestaps/", account_views.two_factor_verify, name="two_factor_verify"),
     path("tweestaps/instellen/", account_views.two_factor_enrol, name="two_factor_enrol"),
+    # An invitation or second-factor reset link from an e-mail: the secret is the key.
+    path("activeren/<str:token>/", views_invitations.activate, name="activate"),
     # The admin signs in through the same two-factor sign-in as everyone else.
     path("beheer/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("casussen/", include("cases.urls")),
