@@ -46,7 +46,7 @@ class UserAdmin(_UserAdminBase):
     list_filter = ("organisation", "groups", "is_active")
     filter_horizontal = ()
     fieldsets = (
-        (None, {"fields": ("username", "password")}),
+        (None, {"fields": ("username",)}),
         (_("Persoonlijke gegevens"), {"fields": ("first_name", "last_name", "email")}),
         (_("Organisatie"), {"fields": ("organisation",)}),
         (
@@ -63,10 +63,26 @@ class UserAdmin(_UserAdminBase):
     )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
-        readonly: tuple[str, ...] = (*RIGHTS_FIELDS, "last_login", "date_joined")
+        # The e-mail address is where activation links go (accounts/services_invitations.py):
+        # whoever could change it here could have a second-factor reset sent to himself.
+        readonly: tuple[str, ...] = (*RIGHTS_FIELDS, "email", "last_login", "date_joined")
         if obj is not None and obj.pk == request.user.pk:
             readonly = (*readonly, *OWN_ACCOUNT_FIELDS)
         return readonly
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # New users are invited (accounts/views_invitations.py): they choose their own
+        # password and second factor, which nobody else ever knows or sets up.
+        return False
+
+    def get_urls(self) -> list[Any]:
+        # Without Django's "set a password for this user" page: nobody sets someone
+        # else's password (docs/adr/0016-invitations-and-second-factor-reset.md).
+        return [
+            url
+            for url in super().get_urls()
+            if getattr(url, "name", "") != "auth_user_password_change"
+        ]
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # A superuser's account (and password) is changed only by a superuser: taking
@@ -115,8 +131,9 @@ class RoleGroupAdmin(_GroupAdminBase):
         return ", ".join(f"{p.content_type.app_label}.{p.codename}" for p in names) or "–"
 
 
-# Authenticator secrets are not for browsing: a lost device is reset by issuing new
-# backup codes (accounts.services.backup_codes_replace), never in the admin.
+# Authenticator secrets are not for browsing, nor is a device enrolled for someone
+# else: a lost device is reset on the user's role page, and its owner enrols a new one
+# through an e-mailed link (accounts/services_invitations.py), never in the admin.
 for device_model in (TOTPDevice, StaticDevice):
     if admin.site.is_registered(device_model):
         admin.site.unregister(device_model)

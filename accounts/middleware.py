@@ -35,6 +35,8 @@ REFRESHED_AT = "ipgar_refreshed_at"
 # Paths an authenticated but not yet verified user may reach.
 STATIC_PREFIX = "/static/"
 OPEN_PREFIXES = (STATIC_PREFIX, "/healthz", "/i18n/", "/api/")
+# An activation link (accounts/views_invitations.py) enrols the second factor itself.
+ACTIVATION_PREFIX = "/activeren/"
 SESSION_EXPIRED = _("Uw sessie is verlopen. Log opnieuw in.")
 NO_WEB_FOR_SYNC_CLIENTS = _("Synchronisatieclients gebruiken de API, niet de website.")
 
@@ -63,7 +65,11 @@ class SignInPolicyMiddleware:
                 messages.info(request, SESSION_EXPIRED)
                 return redirect(f"{reverse('login')}?next={request.path}")
             verified = session_is_verified(user)
-            if not verified and request.path not in self._second_factor_paths():
+            if (
+                not verified
+                and request.path not in self._second_factor_paths()
+                and not request.path.startswith(ACTIVATION_PREFIX)
+            ):
                 return redirect(f"{reverse('two_factor_verify')}?next={request.get_full_path()}")
             now = time.time()
             if now - request.session.get(REFRESHED_AT, 0) >= settings.SESSION_REFRESH_SECONDS:

@@ -8,6 +8,8 @@ apps (docs/adr/0002-organisation-in-accounts.md).
 
 from __future__ import annotations
 
+import datetime
+
 import pghistory
 from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
@@ -273,6 +275,105 @@ class RoleGrant(models.Model):
     @property
     def reaches_case_content(self) -> bool:
         return Role(self.role) in CASE_CONTENT_ROLES
+
+
+class ActivationLinkKind(models.TextChoices):
+    INVITATION = "uitnodiging", _("Uitnodiging")
+    SECOND_FACTOR_RESET = "tweede_factor", _("Tweede factor opnieuw instellen")
+
+
+class ActivationLinkStatus(models.TextChoices):
+    """The lifecycle of an activation link: open until used, replaced, or withdrawn."""
+
+    OPEN = "open", _("Open")
+    USED = "gebruikt", _("Gebruikt")
+    REPLACED = "vervangen", _("Vervangen door een nieuwe link")
+    WITHDRAWN = "ingetrokken", _("Ingetrokken")
+
+
+class ActivationLinkQuerySet(models.QuerySet["ActivationLink"]):
+    def open(self) -> ActivationLinkQuerySet:
+        return self.filter(status=ActivationLinkStatus.OPEN)
+
+
+@pghistory.track()
+class ActivationLink(models.Model):
+    """A one-time link by e-mail: a new user's invitation (set a password and a second
+    factor), or, after a lost second factor, the way to enrol a new one.
+
+    Only a SHA-256 hash of the link's secret is stored; the link works once, until
+    ``expires_at``, and only while it is the user's open link
+    (docs/adr/0016-invitations-and-second-factor-reset.md).
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("gebruiker"), on_delete=models.PROTECT, related_name="activation_links"
+    )
+    kind = models.CharField(_("soort"), max_length=16, choices=ActivationLinkKind.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ActivationLinkStatus.choices,
+        default=ActivationLinkStatus.OPEN,
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    reason = models.TextField(_("reden"), blank=True)
+    created_at = models.DateTimeField(_("aangemaakt op"), default=timezone.now)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("aangemaakt door"), on_delete=models.PROTECT, related_name="+"
+    )
+    expires_at = models.DateTimeField(_("verloopt op"))
+    closed_at = models.DateTimeField(_("afgesloten op"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        User,
+        verbose_name=_("afgesloten door"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
+    objects = ActivationLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("activatielink")
+        verbose_name_plural = _("activatielinks")
+        permissions = [
+            ("invite_user", _("Mag nieuwe gebruikers uitnodigen")),
+            ("reset_second_factor", _("Mag de tweede factor van elke gebruiker resetten")),
+            (
+                "reset_case_team_second_factor",
+                _(
+                    "Mag de tweede factor resetten van gebruikers met alleen rollen met "
+                    "toegang tot casusinhoud"
+                ),
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(status=ActivationLinkStatus.OPEN),
+                name="activationlink_one_open_per_user",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ActivationLinkStatus.OPEN, closed_at__isnull=True)
+                | (~Q(status=ActivationLinkStatus.OPEN) & Q(closed_at__isnull=False)),
+                name="activationlink_closed_matches_status",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=ActivationLinkKind.SECOND_FACTOR_RESET) | ~Q(reason=""),
+                name="activationlink_reset_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.user} ({self.get_status_display()})"
+
+    def is_usable(self, now: datetime.datetime | None = None) -> bool:
+        return self.status == ActivationLinkStatus.OPEN and self.expires_at > (
+            now or timezone.now()
+        )
 
 
 # --- change history of what Django and django-guardian own --------------------------

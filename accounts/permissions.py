@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .roles import is_programme_team_user, user_role_names
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
@@ -15,6 +17,9 @@ REQUEST_ROLE = "accounts.request_role"
 GRANT_ROLE = "accounts.grant_role"
 APPROVE_CASE_CONTENT_ROLE = "accounts.approve_case_content_role"
 MANAGE_API_TOKENS = "accounts.add_apitoken"
+INVITE_USER = "accounts.invite_user"
+RESET_SECOND_FACTOR = "accounts.reset_second_factor"
+RESET_CASE_TEAM_SECOND_FACTOR = "accounts.reset_case_team_second_factor"
 
 
 def may_manage_roles(user: User | AnonymousUser) -> bool:
@@ -59,3 +64,26 @@ def may_link_oidc_accounts(user: User | AnonymousUser) -> bool:
     """Link a person's account to their Amsterdam-account (sign-in through the identity
     provider): the functional administrator."""
     return bool(user.has_perm(LINK_OIDC_ACCOUNT))
+
+
+def may_invite_users(user: User | AnonymousUser) -> bool:
+    """Invite a new user, see the pending invitations, resend or withdraw one: the
+    functional administrator."""
+    return bool(user.has_perm(INVITE_USER))
+
+
+def may_reset_second_factors(user: User | AnonymousUser) -> bool:
+    """Reset someone's lost second factor, for some users at least: the functional
+    administrator (anyone) and the programme team (its own users)."""
+    return bool(user.has_perm(RESET_SECOND_FACTOR) or user.has_perm(RESET_CASE_TEAM_SECOND_FACTOR))
+
+
+def may_reset_second_factor_of(user: User | AnonymousUser, subject: User) -> bool:
+    """Reset ``subject``'s second factor: the functional administrator for anyone, the
+    programme team for someone holding only roles whose access it approves
+    (accounts.roles.is_programme_team_user). Never one's own (the services' rule)."""
+    if user.has_perm(RESET_SECOND_FACTOR):
+        return True
+    return bool(user.has_perm(RESET_CASE_TEAM_SECOND_FACTOR)) and is_programme_team_user(
+        user_role_names(subject)
+    )

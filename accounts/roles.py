@@ -34,6 +34,23 @@ CASE_CONTENT_ROLES: frozenset[Role] = frozenset(
 )
 
 
+# The programme team's users: whose access the programme team approves (the case-content
+# roles). The programme team resets a lost second factor for someone holding only such
+# roles; anyone else's goes to the functional administrator (accounts/permissions.py).
+PROGRAMME_TEAM_USER_ROLES: frozenset[Role] = CASE_CONTENT_ROLES
+
+
+def is_programme_team_user(role_names: frozenset[str] | set[str]) -> bool:
+    """True for someone holding at least one role and only roles of PROGRAMME_TEAM_USER_ROLES."""
+    allowed = {role.value for role in PROGRAMME_TEAM_USER_ROLES}
+    return bool(role_names) and set(role_names) <= allowed
+
+
+def is_machine_account(role_names: frozenset[str] | set[str]) -> bool:
+    """An account that signs in with an API token only, never with a second factor."""
+    return Role.SYNC_CLIENT.value in role_names
+
+
 def reaches_case_content(role: Role | str) -> bool:
     return Role(role) in CASE_CONTENT_ROLES
 
@@ -129,6 +146,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "accounts.view_rolegrant",
         "accounts.request_role",
         "accounts.approve_case_content_role",
+        # A lost second factor of the programme team's users (PROGRAMME_TEAM_USER_ROLES).
+        "accounts.reset_case_team_second_factor",
     ),
     # The cases a regisseur works on come from object permissions (cases/access.py).
     Role.REGISSEUR: (
@@ -156,7 +175,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "accounts.add_organisation",
         "accounts.change_organisation",
         "accounts.view_user",
-        "accounts.add_user",
+        # Not add_user: people are invited (accounts.invite_user below) and set their
+        # own password and second factor.
         "accounts.change_user",
         "accounts.link_oidc_account",
         "auth.view_group",
@@ -177,6 +197,11 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "accounts.view_apitoken",
         "accounts.add_apitoken",
         "accounts.change_apitoken",
+        # Invite new users (they set their own password and second factor), resend or
+        # withdraw an invitation; reset anyone's lost second factor.
+        "accounts.view_activationlink",
+        "accounts.invite_user",
+        "accounts.reset_second_factor",
         "monitoring.receive_notifications",
     ),
     Role.PRIVACY_OFFICER: (

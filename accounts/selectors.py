@@ -7,7 +7,14 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from .models import ApiToken, RoleGrant, RoleGrantStatus, User
+from .models import (
+    ActivationLink,
+    ActivationLinkKind,
+    ApiToken,
+    RoleGrant,
+    RoleGrantStatus,
+    User,
+)
 from .permissions import may_approve_case_content_roles, may_grant_at_once
 from .roles import CASE_CONTENT_ROLES, Role
 
@@ -114,3 +121,19 @@ def sync_clients() -> QuerySet[User]:
 def sync_client(pk: int) -> User | None:
     """The sync client ``pk``, or None when no such account holds the role."""
     return sync_clients().filter(pk=pk).first()
+
+
+def pending_invitations() -> QuerySet[ActivationLink]:
+    """The open invitations (expired ones too, to resend), oldest first, with the
+    invited user's organisation and who sent them: one query."""
+    return (
+        ActivationLink.objects.open()
+        .filter(kind=ActivationLinkKind.INVITATION)
+        .select_related("user__organisation", "created_by")
+        .order_by("created_at", "pk")
+    )
+
+
+def open_activation_link(user: User) -> ActivationLink | None:
+    """The user's open activation link (an invitation or a second-factor reset), if any."""
+    return ActivationLink.objects.open().filter(user=user).select_related("created_by").first()

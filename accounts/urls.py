@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_roles, views_tokens
+from . import views_invitations, views_roles, views_tokens
 
 app_name = "accounts"
 
@@ -12,6 +12,22 @@ urlpatterns = [
         "gebruiker/<int:pk>/amsterdam-account/",
         views_roles.user_oidc_subject,
         name="user_oidc_subject",
+    ),
+    path(
+        "gebruiker/<int:pk>/tweede-factor-resetten/",
+        views_invitations.second_factor_reset,
+        name="second_factor_reset",
+    ),
+    path("uitnodigen/", views_invitations.invitation_list, name="invitations"),
+    path(
+        "uitnodigingen/<int:pk>/opnieuw/",
+        views_invitations.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
+        "uitnodigingen/<int:pk>/intrekken/",
+        views_invitations.invitation_withdraw,
+        name="invitation_withdraw",
     ),
     path("aanvragen/", views_roles.grant_list, name="grant_list"),
     path("aanvragen/<int:pk>/goedkeuren/", views_roles.grant_approve, name="grant_approve"),

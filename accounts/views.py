@@ -19,6 +19,7 @@ from kernel.errors import RuleViolation
 from . import services
 from .forms import EnrolmentForm, ReauthenticationForm, SecondFactorForm
 from .http import AuthenticatedRequest
+from .services_invitations import activation_pending
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -64,6 +65,10 @@ def two_factor_enrol(request: AuthenticatedRequest) -> HttpResponse:
             return redirect("two_factor_verify")
         if not services.second_factor_replace_authorised(request):
             return _two_factor_reauthenticate(request)
+    elif activation_pending(request.user):
+        # After a reset the new authenticator is set up through the e-mailed link only:
+        # the password alone (perhaps what was lost with the phone) does not suffice.
+        return render(request, "accounts/activation_required.html", status=409)
     device = services.totp_enrolment_start(user=request.user)
     form = EnrolmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -20,6 +20,7 @@ from kernel.forms import call_service, form_status
 from kernel.views import service_form_page, success
 
 from . import services_oidc, services_roles
+from .forms_invitations import SecondFactorResetForm
 from .forms_roles import (
     GrantApproveForm,
     GrantRefuseForm,
@@ -35,9 +36,11 @@ from .permissions import (
     may_decide_grants,
     may_link_oidc_accounts,
     may_manage_roles,
+    may_reset_second_factor_of,
 )
 from .roles import Role
 from .selectors import (
+    open_activation_link,
     role_grants_of,
     role_grants_to_decide,
     role_labels,
@@ -46,6 +49,8 @@ from .selectors import (
 )
 
 USERS_PER_PAGE = 50
+# The reset form shares its field name with the role request form on the same page.
+RESET_FORM_IDS = "id_tweede_factor_%s"
 USER_ROLES_TEMPLATE = "accounts/user_roles.html"
 GRANT_LIST_TEMPLATE = "accounts/grant_list.html"
 
@@ -117,6 +122,7 @@ def _user_roles_context(
     failed_revoke: RoleRevokeForm | None = None,
     errors: list[Any] | None = None,
     oidc_form: OidcSubjectForm | None = None,
+    reset_form: SecondFactorResetForm | None = None,
 ) -> dict[str, Any]:
     held = roles_of(subject)
     grants = list(role_grants_of(subject))
@@ -141,6 +147,11 @@ def _user_roles_context(
         "oidc_form": (oidc_form or OidcSubjectForm(initial={"subject": subject.oidc_subject or ""}))
         if may_link_oidc_accounts(request.user)
         else None,
+        # A lost second factor: who may reset it, and the link the user has not used yet.
+        "reset_form": (reset_form or SecondFactorResetForm(auto_id=RESET_FORM_IDS))
+        if subject.pk != request.user.pk and may_reset_second_factor_of(request.user, subject)
+        else None,
+        "open_link": open_activation_link(subject),
     }
 
 

@@ -32,6 +32,8 @@ class AccessLog(models.Model):
         SECOND_FACTOR_FAILED = "2fa_failed", _("Tweede stap mislukt")
         # Someone signed in at the identity provider whose subject no account carries.
         SIGN_IN_REFUSED = "sso_refused", _("Inloggen geweigerd")
+        # Someone else removed a user's second factor (a lost phone): who, whose, why.
+        SECOND_FACTOR_RESET = "2fa_reset", _("Tweede factor gereset")
         # A search for a case: the term may itself be person data (a name, a BSN).
         SEARCH = "search", _("Gezocht")
 

@@ -35,6 +35,7 @@ SECOND_FACTOR_OBJECT_TYPE = "accounts.user"
 SECOND_FACTOR_FAILED_LABEL = "Onjuiste code bij de tweede stap van het inloggen"
 SIGN_IN_REFUSED_OBJECT_TYPE = "accounts.oidc_subject"
 SIGN_IN_REFUSED_LABEL = "Inloggen met Amsterdam-account geweigerd: geen account met deze sub"
+SECOND_FACTOR_RESET_LABEL = "Tweede factor gereset van %(user)s"
 
 
 def role_basis(user: Any) -> str:
@@ -345,6 +346,26 @@ def sign_in_refused_record(*, subject: str, request: HttpRequest | None = None) 
         ip_address=client_ip(request),
         path=(request.get_full_path() if request is not None else "")[:500],
         basis=AccessLog.Basis.OTHER,
+    )
+    entry.save()
+    return entry
+
+
+def second_factor_reset_record(
+    *, by: Any, subject: Any, reason: str, request: HttpRequest | None = None
+) -> AccessLog:
+    """Record that ``by`` removed ``subject``'s second factor, with the reason given:
+    the access log shows who could have moved someone's sign-in to another phone."""
+    entry = _row(
+        user=by,
+        action=AccessLog.Action.SECOND_FACTOR_RESET,
+        object_type=SECOND_FACTOR_OBJECT_TYPE,
+        object_id=str(subject.pk),
+        label=SECOND_FACTOR_RESET_LABEL % {"user": subject.get_username()},
+        case_id=None,
+        case_number="",
+        request=request,
+        purpose=reason,
     )
     entry.save()
     return entry

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from accounts import oidc
+from accounts import oidc, views_invitations
 from accounts import views as account_views
 from accounts.views_sign_in import SignInView, SignOutView
 from cases import views as case_views
@@ -20,6 +20,8 @@ urlpatterns = [
     path("uitloggen/", SignOutView.as_view(), name="logout"),
     path("tweestaps/", account_views.two_factor_verify, name="two_factor_verify"),
     path("tweestaps/instellen/", account_views.two_factor_enrol, name="two_factor_enrol"),
+    # An invitation or second-factor reset link from an e-mail: the secret is the key.
+    path("activeren/<str:token>/", views_invitations.activate, name="activate"),
     # The admin signs in through the same two-factor sign-in as everyone else.
     path("beheer/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("casussen/", include("cases.urls")),

@@ -21,7 +21,12 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from accounts.http import AuthenticatedRequest
-from accounts.permissions import may_decide_grants, may_manage_api_tokens, may_manage_roles
+from accounts.permissions import (
+    may_decide_grants,
+    may_invite_users,
+    may_manage_api_tokens,
+    may_manage_roles,
+)
 from audit.permissions import may_search_access_log
 from cases.models import ExitStatus
 from cases.permissions import (
@@ -114,6 +119,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("access_log", _("Toegangslog"), "audit:log", may_search_access_log),
     MenuEntry("users", _("Gebruikers en rollen"), "accounts:user_list", may_manage_roles),
     MenuEntry("role_grants", _("Rolaanvragen"), "accounts:grant_list", may_decide_grants),
+    MenuEntry("invitations", _("Uitnodigingen"), "accounts:invitations", may_invite_users),
     MenuEntry("sync_clients", _("Koppelingen"), "accounts:sync_clients", may_manage_api_tokens),
     MenuEntry(
         "notifications",

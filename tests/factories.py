@@ -33,6 +33,8 @@ from factory.django import DjangoModelFactory
 
 from accounts.backup_codes import backup_code_hash
 from accounts.models import (
+    ActivationLink,
+    ActivationLinkKind,
     ApiToken,
     BackupCode,
     BackupCodeDevice,
@@ -458,6 +460,30 @@ class RoleGrantFactory(DjangoModelFactory[RoleGrant]):
             decided_by=factory.SelfAttribute("requested_by"),
             decided_at=factory.LazyFunction(timezone.now),
         )
+
+
+class ActivationLinkFactory(DjangoModelFactory[ActivationLink]):
+    """An open invitation of a new, inactive user without a usable password; its link
+    is ``/activeren/<token>/`` (as accounts/services_invitations.py stores it: a
+    SHA-256 of the secret). ``second_factor_reset=True`` for a reset of an active user."""
+
+    class Meta:
+        model = ActivationLink
+
+    class Params:
+        token = factory.Sequence(lambda n: f"activatie-token-{n}")
+        second_factor_reset = factory.Trait(
+            kind=ActivationLinkKind.SECOND_FACTOR_RESET,
+            reason="Telefoon kwijt.",
+            user=factory.SubFactory(UserFactory),
+        )
+
+    # "!" starts an unusable password hash (Django's set_unusable_password).
+    user = factory.SubFactory(UserFactory, is_active=False, password="!invited")
+    kind = ActivationLinkKind.INVITATION
+    token_hash = factory.LazyAttribute(lambda link: hashlib.sha256(link.token.encode()).hexdigest())
+    created_by = factory.SubFactory(UserFactory)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(hours=72))
 
 
 # --- audit ----------------------------------------------------------------------------

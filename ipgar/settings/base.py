@@ -301,6 +301,8 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 # DEFAULT_FROM_EMAIL: sender of reminders and notifications.
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ipgar <noreply@ipgar.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# ACTIVATION_LINK_HOURS: how long an invitation or second-factor reset link works (once).
+ACTIVATION_LINK_HOURS = env.int("ACTIVATION_LINK_HOURS", default=72)
 
 # Celery. CELERY_BROKER_URL (or REDIS_URL): the broker. Default: kombu's
 # filesystem transport under var/broker, so the quick start needs no server.

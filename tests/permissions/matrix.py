@@ -10,6 +10,7 @@ A new URL pattern without a row here fails ``test_every_route_has_a_row``. Codes
 from __future__ import annotations
 
 import datetime
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,7 @@ from accounts.roles import Role
 from accounts.tokens import api_token_issue
 from cases.models import ExitGround, ExitProcedure, MeetingAction, SavedCaseView
 from tests.factories import (
+    ActivationLinkFactory,
     DocumentFactory,
     DocumentVersionFactory,
     InterventionFactory,
@@ -134,6 +136,34 @@ def on_document(name: str, *, version: bool = False) -> Callable[[World, str], s
     return url
 
 
+def _activation_url(world: World, which: str) -> str:
+    """A fresh open invitation's link (own), or a link nobody was sent (other)."""
+    if which == "other":
+        return reverse("activate", kwargs={"token": "niet-verstuurd"})
+    token = secrets.token_urlsafe(16)
+    ActivationLinkFactory(token=token, created_by=User.objects.get(username=f"matrix-{ADMIN}"))
+    return reverse("activate", kwargs={"token": token})
+
+
+def _on_open_invitation(name: str) -> Callable[[World, str], str]:
+    """A fresh open invitation of the administrator's, per row and object."""
+
+    def url(world: World, which: str) -> str:
+        link = ActivationLinkFactory(created_by=User.objects.get(username=f"matrix-{ADMIN}"))
+        return reverse(name, kwargs={"pk": link.pk})
+
+    return url
+
+
+def _on_regisseur(name: str) -> Callable[[World, str], str]:
+    """A fresh user holding the regisseur role only, per row and object."""
+
+    def url(world: World, which: str) -> str:
+        return reverse(name, kwargs={"pk": UserFactory(roles=[Role.REGISSEUR]).pk})
+
+    return url
+
+
 def _on_pending_grant(name: str) -> Callable[[World, str], str]:
     """A fresh request of the administrator's for a regisseur role, per row and object."""
 
@@ -222,6 +252,11 @@ MATRIX: dict[str, Row] = {
     ),
     "two_factor_verify": Row(fixed("two_factor_verify"), signed_in(302)),
     "two_factor_enrol": Row(fixed("two_factor_enrol"), signed_in(200)),
+    "activate": Row(
+        _activation_url,
+        every((200, 404), {SYNC: 403}),
+        note="public with its secret only: own, a valid invitation link; other, an unknown one",
+    ),
     "set_language": Row(fixed("set_language"), every(302)),
     "beheer/login/": Row(lambda w, which: "/beheer/login/", every(302, {SYNC: 403})),
     # --- cases ---
@@ -459,6 +494,28 @@ MATRIX: dict[str, Row] = {
         data=lambda w, which: {},
         note="only the requester (the administrator) withdraws",
     ),
+    # --- invitations and second-factor resets (accounts/views_invitations.py) ---
+    "accounts:invitations": Row(fixed("accounts:invitations"), signed_in(403, {ADMIN: 200})),
+    "accounts:invitation_resend": Row(
+        _on_open_invitation("accounts:invitation_resend"),
+        signed_in(403, {ADMIN: 302}),
+        method="post",
+        data=lambda w, which: {},
+    ),
+    "accounts:invitation_withdraw": Row(
+        _on_open_invitation("accounts:invitation_withdraw"),
+        signed_in(403, {ADMIN: 302}),
+        method="post",
+        data=lambda w, which: {},
+    ),
+    "accounts:second_factor_reset": Row(
+        _on_regisseur("accounts:second_factor_reset"),
+        signed_in(403, {PT: 400, ADMIN: 400}),
+        method="post",
+        data=lambda w, which: {},
+        note="POST only; a reset without its reason is refused input. A regisseur: the "
+        "programme team's user, so the programme team may reset it too",
+    ),
     # --- sync clients and their API tokens: the functional administrator ---
     "accounts:sync_clients": Row(fixed("accounts:sync_clients"), signed_in(403, {ADMIN: 200})),
     "accounts:token_issue": Row(
@@ -541,7 +598,7 @@ MATRIX: dict[str, Row] = {
 # staff: every other role is sent to the sign-in page.
 ADMIN_ACCESS: dict[str, set[str]] = {
     "accounts.organisation": {"view", "add", "change"},
-    "accounts.user": {"view", "add", "change"},
+    "accounts.user": {"view", "change"},  # users are invited, not added (accounts/admin.py)
     "auth.group": {"view"},
     "pool.region": {"view", "add", "change"},
     "django_celery_beat.periodictask": {"view", "change"},
@@ -629,11 +686,6 @@ def _admin_rows() -> dict[str, Row]:
             admin_only(302),
             note="Django's redirect to the change page; the change page decides",
         )
-    rows["admin:auth_user_password_change"] = Row(
-        lambda w, which: reverse("admin:auth_user_password_change", args=[w.obj(which, "user").pk]),
-        admin_only(200),
-        note="the administrator sets a new password for a user",
-    )
     return rows
 
 
