@@ -15,6 +15,8 @@ REQUEST_ROLE = "accounts.request_role"
 GRANT_ROLE = "accounts.grant_role"
 APPROVE_CASE_CONTENT_ROLE = "accounts.approve_case_content_role"
 MANAGE_API_TOKENS = "accounts.add_apitoken"
+CHANGE_USER = "accounts.change_user"
+LIFT_LOCKOUT = "axes.delete_accessattempt"
 
 
 def may_manage_roles(user: User | AnonymousUser) -> bool:
@@ -50,3 +52,15 @@ def may_manage_api_tokens(user: User | AnonymousUser) -> bool:
     """Create sync clients, issue their API tokens, list and revoke them: the
     functional administrator."""
     return bool(user.has_perm(MANAGE_API_TOKENS))
+
+
+def may_deactivate_users(user: User | AnonymousUser) -> bool:
+    """Deactivate an account (its sessions end, its API tokens are revoked): the
+    functional administrator."""
+    return bool(user.has_perm(CHANGE_USER))
+
+
+def may_lift_lockouts(user: User | AnonymousUser) -> bool:
+    """See who is locked out after failed sign-ins and lift a lockout: the functional
+    administrator."""
+    return bool(user.has_perm(LIFT_LOCKOUT))

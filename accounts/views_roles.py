@@ -20,6 +20,7 @@ from kernel.forms import call_service, form_status
 from kernel.views import service_form_page, success
 
 from . import services_roles
+from .forms_account import DeactivateForm
 from .forms_roles import (
     GrantApproveForm,
     GrantRefuseForm,
@@ -29,7 +30,12 @@ from .forms_roles import (
 )
 from .http import AuthenticatedRequest
 from .models import RoleGrant, RoleGrantStatus, User
-from .permissions import may_decide_grant, may_decide_grants, may_manage_roles
+from .permissions import (
+    may_deactivate_users,
+    may_decide_grant,
+    may_decide_grants,
+    may_manage_roles,
+)
 from .roles import Role
 from .selectors import (
     role_grants_of,
@@ -108,6 +114,7 @@ def _user_roles_context(
     request_form: RoleRequestForm | None = None,
     failed_revoke: RoleRevokeForm | None = None,
     errors: list[Any] | None = None,
+    deactivate_form: DeactivateForm | None = None,
 ) -> dict[str, Any]:
     held = roles_of(subject)
     grants = list(role_grants_of(subject))
@@ -129,6 +136,14 @@ def _user_roles_context(
         "decided": [grant for grant in grants if grant.status != RoleGrantStatus.REQUESTED],
         "request_form": request_form if offered or request_form.errors else None,
         "errors": errors or [],
+        "deactivate_form": deactivate_form
+        or (
+            DeactivateForm()
+            if subject.is_active
+            and subject.pk != request.user.pk
+            and may_deactivate_users(request.user)
+            else None
+        ),
     }
 
 

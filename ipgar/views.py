@@ -20,7 +20,12 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from accounts.http import AuthenticatedRequest
-from accounts.permissions import may_decide_grants, may_manage_api_tokens, may_manage_roles
+from accounts.permissions import (
+    may_decide_grants,
+    may_lift_lockouts,
+    may_manage_api_tokens,
+    may_manage_roles,
+)
 from audit.permissions import may_search_access_log
 from cases.models import ExitStatus
 from cases.permissions import (
@@ -104,6 +109,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("users", _("Gebruikers en rollen"), "accounts:user_list", may_manage_roles),
     MenuEntry("role_grants", _("Rolaanvragen"), "accounts:grant_list", may_decide_grants),
     MenuEntry("sync_clients", _("Koppelingen"), "accounts:sync_clients", may_manage_api_tokens),
+    MenuEntry("lockouts", _("Blokkeringen"), "accounts:lockouts", may_lift_lockouts),
     MenuEntry(
         "notifications",
         _("Meldingen"),
