@@ -117,6 +117,8 @@ MENU: tuple[MenuEntry, ...] = (
         may_receive_notifications,
         Badge(unread_notification_count, _("%(count)s ongelezen")),
     ),
+    # Also in the header (the user's name), which a phone's width hides.
+    MenuEntry("account", _("Mijn account"), "account", lambda user: user.is_authenticated),
 )
 
 # Where one lands after signing in: the first of these one's menu holds.

@@ -107,7 +107,7 @@ def test_a_session_on_another_device_is_ended(browser, live_server, signed_in_pa
 
         page.goto("/mijn-account/")
         assert_accessible(page)
-        assert page.get_by_text("deze sessie").is_visible()
+        assert page.get_by_text("deze sessie", exact=True).is_visible()
         page.get_by_role("button", name=re.compile("^Sessie op Firefox Mobile")).click()
         assert page.get_by_text("De sessie is beëindigd").is_visible()
         assert page.get_by_role("button", name=re.compile("^Sessie op")).count() == 0
