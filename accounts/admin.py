@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from qsessions.models import Session
 
 from .models import Organisation, User
 
@@ -134,6 +135,8 @@ class RoleGroupAdmin(_GroupAdminBase):
 # Authenticator secrets are not for browsing, nor is a device enrolled for someone
 # else: a lost device is reset on the user's role page, and its owner enrols a new one
 # through an e-mailed link (accounts/services_invitations.py), never in the admin.
-for device_model in (TOTPDevice, StaticDevice):
+# Nor are sessions (their data and keys sign people in): a person ends their own on
+# "Mijn account", deactivating an account ends all of them (accounts/sessions.py).
+for device_model in (TOTPDevice, StaticDevice, Session):
     if admin.site.is_registered(device_model):
         admin.site.unregister(device_model)

@@ -20,6 +20,8 @@ MANAGE_API_TOKENS = "accounts.add_apitoken"
 INVITE_USER = "accounts.invite_user"
 RESET_SECOND_FACTOR = "accounts.reset_second_factor"
 RESET_CASE_TEAM_SECOND_FACTOR = "accounts.reset_case_team_second_factor"
+CHANGE_USER = "accounts.change_user"
+LIFT_LOCKOUT = "axes.delete_accessattempt"
 
 
 def may_manage_roles(user: User | AnonymousUser) -> bool:
@@ -87,3 +89,15 @@ def may_reset_second_factor_of(user: User | AnonymousUser, subject: User) -> boo
     return bool(user.has_perm(RESET_CASE_TEAM_SECOND_FACTOR)) and is_programme_team_user(
         user_role_names(subject)
     )
+
+
+def may_deactivate_users(user: User | AnonymousUser) -> bool:
+    """Deactivate an account (its sessions end, its API tokens are revoked): the
+    functional administrator."""
+    return bool(user.has_perm(CHANGE_USER))
+
+
+def may_lift_lockouts(user: User | AnonymousUser) -> bool:
+    """See who is locked out after failed sign-ins and lift a lockout: the functional
+    administrator."""
+    return bool(user.has_perm(LIFT_LOCKOUT))

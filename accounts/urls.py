@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_invitations, views_roles, views_tokens
+from . import views_account, views_invitations, views_roles, views_tokens
 
 app_name = "accounts"
 
@@ -29,6 +29,10 @@ urlpatterns = [
         views_invitations.invitation_withdraw,
         name="invitation_withdraw",
     ),
+    path("gebruiker/<int:pk>/deactiveren/", views_account.user_deactivate, name="user_deactivate"),
+    path("blokkeringen/", views_account.lockouts, name="lockouts"),
+    path("blokkeringen/<int:pk>/opheffen/", views_account.lockout_lift, name="lockout_lift"),
+    path("blokkeringen/adres/opheffen/", views_account.address_lift, name="address_lift"),
     path("aanvragen/", views_roles.grant_list, name="grant_list"),
     path("aanvragen/<int:pk>/goedkeuren/", views_roles.grant_approve, name="grant_approve"),
     path("aanvragen/<int:pk>/weigeren/", views_roles.grant_refuse, name="grant_refuse"),

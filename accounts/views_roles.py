@@ -20,6 +20,7 @@ from kernel.forms import call_service, form_status
 from kernel.views import service_form_page, success
 
 from . import services_oidc, services_roles
+from .forms_account import DeactivateForm
 from .forms_invitations import SecondFactorResetForm
 from .forms_roles import (
     GrantApproveForm,
@@ -32,6 +33,7 @@ from .forms_roles import (
 from .http import AuthenticatedRequest
 from .models import RoleGrant, RoleGrantStatus, User
 from .permissions import (
+    may_deactivate_users,
     may_decide_grant,
     may_decide_grants,
     may_link_oidc_accounts,
@@ -123,6 +125,7 @@ def _user_roles_context(
     errors: list[Any] | None = None,
     oidc_form: OidcSubjectForm | None = None,
     reset_form: SecondFactorResetForm | None = None,
+    deactivate_form: DeactivateForm | None = None,
 ) -> dict[str, Any]:
     held = roles_of(subject)
     grants = list(role_grants_of(subject))
@@ -152,6 +155,14 @@ def _user_roles_context(
         if subject.pk != request.user.pk and may_reset_second_factor_of(request.user, subject)
         else None,
         "open_link": open_activation_link(subject),
+        "deactivate_form": deactivate_form
+        or (
+            DeactivateForm()
+            if subject.is_active
+            and subject.pk != request.user.pk
+            and may_deactivate_users(request.user)
+            else None
+        ),
     }
 
 

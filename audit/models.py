@@ -36,6 +36,13 @@ class AccessLog(models.Model):
         SECOND_FACTOR_RESET = "2fa_reset", _("Tweede factor gereset")
         # A search for a case: the term may itself be person data (a name, a BSN).
         SEARCH = "search", _("Gezocht")
+        # Account events (accounts/services_account.py): not reads, but the trail a
+        # reviewer of a suspicious read needs beside it.
+        PASSWORD_CHANGED = "pw_changed", _("Wachtwoord gewijzigd")
+        PASSWORD_RESET = "pw_reset", _("Wachtwoord hersteld via e-mail")
+        SESSION_ENDED = "session_end", _("Sessie beëindigd")
+        DEACTIVATED = "deactivated", _("Account gedeactiveerd")
+        LOCKOUT_LIFTED = "unlocked", _("Blokkering opgeheven")
 
     class Basis(models.TextChoices):
         """On whose behalf, on which ground the data was reached (NEN 7513). Worked

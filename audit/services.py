@@ -371,6 +371,33 @@ def second_factor_reset_record(
     return entry
 
 
+def account_event_record(
+    *,
+    user: Any,
+    action: str,
+    object_type: str,
+    object_id: str,
+    label: str,
+    request: HttpRequest | None = None,
+    purpose: str = "",
+) -> AccessLog:
+    """Record an event on an account (a password changed or reset, a session ended, an
+    account deactivated, a lockout lifted): ``user`` did it, ``label`` says to whom."""
+    entry = _row(
+        user=user,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        label=label,
+        case_id=None,
+        case_number="",
+        request=request,
+        purpose=purpose,
+    )
+    entry.save()
+    return entry
+
+
 def case_of(obj: models.Model) -> Any:
     """The case a record belongs to: the object itself when it is a case, else its
     ``case`` (or ``plan_version.case`` / ``meeting.case``)."""

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from accounts import oidc, views_invitations
+from accounts import oidc, views_account, views_invitations
 from accounts import views as account_views
 from accounts.views_sign_in import SignInView, SignOutView
 from cases import views as case_views
@@ -22,6 +22,26 @@ urlpatterns = [
     path("tweestaps/instellen/", account_views.two_factor_enrol, name="two_factor_enrol"),
     # An invitation or second-factor reset link from an e-mail: the secret is the key.
     path("activeren/<str:token>/", views_invitations.activate, name="activate"),
+    # One's own account: sessions, a new password (accounts/views_account.py).
+    path("mijn-account/", views_account.account, name="account"),
+    path(
+        "mijn-account/wachtwoord/",
+        views_account.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path("mijn-account/sessie-beeindigen/", views_account.session_end_view, name="session_end"),
+    # A forgotten password: a link by e-mail (Django's reset views; the second factor stays).
+    path("wachtwoord-vergeten/", views_account.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "wachtwoord-vergeten/verstuurd/",
+        views_account.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "wachtwoord-herstellen/<uidb64>/<token>/",
+        views_account.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     # The admin signs in through the same two-factor sign-in as everyone else.
     path("beheer/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("casussen/", include("cases.urls")),

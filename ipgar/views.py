@@ -24,6 +24,7 @@ from accounts.http import AuthenticatedRequest
 from accounts.permissions import (
     may_decide_grants,
     may_invite_users,
+    may_lift_lockouts,
     may_manage_api_tokens,
     may_manage_roles,
 )
@@ -121,6 +122,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("role_grants", _("Rolaanvragen"), "accounts:grant_list", may_decide_grants),
     MenuEntry("invitations", _("Uitnodigingen"), "accounts:invitations", may_invite_users),
     MenuEntry("sync_clients", _("Koppelingen"), "accounts:sync_clients", may_manage_api_tokens),
+    MenuEntry("lockouts", _("Blokkeringen"), "accounts:lockouts", may_lift_lockouts),
     MenuEntry(
         "notifications",
         _("Meldingen"),
@@ -128,6 +130,8 @@ MENU: tuple[MenuEntry, ...] = (
         may_receive_notifications,
         Badge(unread_notification_count, _("%(count)s ongelezen"), from_case_data=False),
     ),
+    # Also in the header (the user's name), which a phone's width hides.
+    MenuEntry("account", _("Mijn account"), "account", lambda user: user.is_authenticated),
 )
 
 # Where one lands after signing in: the first of these one's menu holds.

@@ -7,9 +7,9 @@ import datetime
 import pytest
 import time_machine
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from qsessions.models import Session
 
 from accounts.services import CODE_WRONG, backup_codes_replace
 from tests.conftest import sign_in

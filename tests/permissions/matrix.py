@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
@@ -198,6 +199,22 @@ def _on_sync_token(name: str) -> Callable[[World, str], str]:
     )
 
 
+def _on_lockout(name: str) -> Callable[[World, str], str]:
+    """A fresh lockout per row and object, so lifting one leaves the world's own."""
+
+    def make(bucket: dict[str, Any]) -> Any:
+        return AccessAttempt.objects.create(
+            username=f"locked-{name}-{AccessAttempt.objects.count()}",
+            ip_address="192.0.2.20",
+            user_agent="matrix",
+            failures_since_start=5,
+        )
+
+    return lambda world, which: reverse(
+        name, kwargs={"pk": _record_of(world, which, f"lockout:{name}", make).pk}
+    )
+
+
 def _on_saved_view(world: World, which: str) -> str:
     """A saved selection of the case list: the programme team member's own, or another
     user's."""
@@ -258,6 +275,29 @@ MATRIX: dict[str, Row] = {
         note="public with its secret only: own, a valid invitation link; other, an unknown one",
     ),
     "set_language": Row(fixed("set_language"), every(302)),
+    # --- one's own account and the password reset ---
+    "account": Row(fixed("account"), signed_in(200), note="one's own sessions only"),
+    "password_change": Row(fixed("password_change"), signed_in(200)),
+    "session_end": Row(
+        fixed("session_end"),
+        signed_in(400),
+        method="post",
+        data=lambda w, which: {},
+        note="no session named: bad input; one can only name one's own",
+    ),
+    "password_reset": Row(
+        fixed("password_reset"),
+        every(200, {SYNC: 403}),
+        note="public on purpose: the way back in; never says whether an address exists",
+    ),
+    "password_reset_done": Row(
+        fixed("password_reset_done"), every(200, {SYNC: 403}), note="public on purpose"
+    ),
+    "password_reset_confirm": Row(
+        fixed("password_reset_confirm", uidb64="MQ", token="no-such-token"),
+        every(200, {SYNC: 403}),
+        note="public on purpose: a wrong or used link says only that it no longer works",
+    ),
     "beheer/login/": Row(lambda w, which: "/beheer/login/", every(302, {SYNC: 403})),
     # --- cases ---
     "cases:list": Row(fixed("cases:list"), signed_in(200), note="filtered to what one may see"),
@@ -502,6 +542,21 @@ MATRIX: dict[str, Row] = {
         method="post",
         data=lambda w, which: {},
     ),
+    "accounts:user_deactivate": Row(
+        on_object("accounts:user_deactivate", "user"),
+        signed_in(403, {ADMIN: 400}),
+        method="post",
+        data=lambda w, which: {},
+        note="without a reason: bad input, nothing changed",
+    ),
+    # --- lockouts: the functional administrator lifts them ---
+    "accounts:lockouts": Row(fixed("accounts:lockouts"), signed_in(403, {ADMIN: 200})),
+    "accounts:lockout_lift": Row(
+        _on_lockout("accounts:lockout_lift"),
+        signed_in(403, {ADMIN: 302}),
+        method="post",
+        data=lambda w, which: {},
+    ),
     "accounts:invitation_withdraw": Row(
         _on_open_invitation("accounts:invitation_withdraw"),
         signed_in(403, {ADMIN: 302}),
@@ -515,6 +570,13 @@ MATRIX: dict[str, Row] = {
         data=lambda w, which: {},
         note="POST only; a reset without its reason is refused input. A regisseur: the "
         "programme team's user, so the programme team may reset it too",
+    ),
+    "accounts:address_lift": Row(
+        fixed("accounts:address_lift"),
+        signed_in(403, {ADMIN: 400}),
+        method="post",
+        data=lambda w, which: {},
+        note="no address named: bad input",
     ),
     # --- sync clients and their API tokens: the functional administrator ---
     "accounts:sync_clients": Row(fixed("accounts:sync_clients"), signed_in(403, {ADMIN: 200})),
