@@ -43,6 +43,17 @@ urlpatterns = [
     path("<int:pk>/evaluatie/", views.evaluation_new, name="evaluation_new"),
     path("<int:pk>/overdracht/", views.hand_over, name="hand_over"),
     path("<int:pk>/persoon/wissen/", views.erase_person, name="erase_person"),
+    path("<int:pk>/vastgelopen/", views.escalation_new, name="escalation_new"),
+    path(
+        "<int:pk>/vastgelopen/<int:escalation_id>/stap/",
+        views.escalation_step,
+        name="escalation_step",
+    ),
+    path(
+        "<int:pk>/vastgelopen/<int:escalation_id>/vlotgetrokken/",
+        views.escalation_resolve_page,
+        name="escalation_resolve",
+    ),
 ]
 
 # Mounted at noodtoegang/ (ipgar/urls.py): the programme team's review of emergency accesses.
