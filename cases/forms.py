@@ -475,15 +475,20 @@ class BulkHandOverForm(forms.Form):
                 )
             self.rows.append((suggestion, name))
 
-    def bound_rows(self) -> list[tuple[Any, forms.BoundField, forms.BoundField | None]]:
-        """(suggestion, its receiver field, its new-buddy field or None) per case."""
+    def bound_rows(self) -> list[tuple[Any, forms.BoundField]]:
+        """(suggestion, its receiver field) per case."""
+        return [(suggestion, self[name]) for suggestion, name in self.rows]
+
+    def table_rows(self) -> list[tuple[Any, forms.BoundField, forms.BoundField | None]]:
+        """(suggestion, its receiver field, its new-buddy field or None) per case, for
+        the table."""
         return [
             (
                 suggestion,
-                self[name],
+                field,
                 self[f"newbuddy_{suggestion.case.pk}"] if suggestion.role == "regisseur" else None,
             )
-            for suggestion, name in self.rows
+            for suggestion, field in self.bound_rows()
         ]
 
     def new_buddies(self) -> dict[int, int]:
