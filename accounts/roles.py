@@ -128,6 +128,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "cases.view_assessment",
         "cases.view_evaluation",
         "cases.view_exitprocedure",
+        "cases.view_escalation",
+        "cases.view_escalationstep",
         "cases.view_teammember",
         "cases.erase_person",
         "cases.review_emergency_access",

@@ -78,6 +78,15 @@ def standing_in_on(on: datetime.date) -> Q:
     return Q(starts_on__lte=on, ends_on__gte=on, stand_in__isnull=False)
 
 
+def stand_in_fits_region(region_field: str = "region_id") -> Q:
+    """R-POOL-3: a restriction binds standing in too; a stand-in kept to a region
+    stands in only for the cases of that region (``region_field`` reaches the case's
+    region from the absence, as an OuterRef of a case query)."""
+    return Q(stand_in__region_restriction__isnull=True) | Q(
+        stand_in__region_restriction_id=OuterRef(region_field)
+    )
+
+
 def on_the_team_on(on: datetime.date) -> Q:
     """Intervention-team members (``TeamMember``) with an account who are on the
     case's team on ``on``: added on or before it, not left on or before it (the access
@@ -103,10 +112,16 @@ def cases_access_wanted(
         directors = Regisseur.objects.filter(pk__in=cases_directed_by).values_list("pk", "user_id")
         stand_ins = Absence.objects.filter(
             standing_in_on(on), regisseur_id__in=cases_directed_by
-        ).values_list("regisseur_id", "stand_in__user_id")
-        for regisseur_id, user_id in (*directors, *stand_ins):
+        ).values_list("regisseur_id", "stand_in__user_id", "stand_in__region_restriction_id")
+        region_of = {case.pk: case.region_id for case in open_cases}
+        for regisseur_id, user_id in directors:
             for case_id in cases_directed_by[regisseur_id]:
                 wanted[case_id][user_id].update(DIRECTOR_PERMISSIONS)
+        for regisseur_id, user_id, restriction in stand_ins:
+            for case_id in cases_directed_by[regisseur_id]:
+                # R-POOL-3: a stand-in kept to a region stands in for its cases only.
+                if restriction is None or restriction == region_of[case_id]:
+                    wanted[case_id][user_id].update(DIRECTOR_PERMISSIONS)
     if open_cases:
         members = TeamMember.objects.filter(
             on_the_team_on(on), case__in=[case.pk for case in open_cases]
@@ -399,7 +414,9 @@ def _relation_facts(user: User, at: datetime.datetime) -> dict[str, Exists]:
         "as_regisseur": Exists(own.filter(pk=OuterRef("regisseur_id"))),
         "as_buddy": Exists(own.filter(pk=OuterRef("buddy_id"))),
         "as_stand_in": Exists(
-            Absence.objects.filter(standing_in_on(today), directors, stand_in__user=user)
+            Absence.objects.filter(
+                standing_in_on(today), directors, stand_in_fits_region(), stand_in__user=user
+            )
         ),
         "as_team_member": Exists(
             TeamMember.objects.filter(on_the_team_on(today), case=OuterRef("pk"), user=user)

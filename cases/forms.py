@@ -16,6 +16,7 @@ from pool.models import Regisseur
 from .models import (
     Assessment,
     Case,
+    EscalationStep,
     Evaluation,
     ExitGround,
     ExitProcedure,
@@ -34,6 +35,8 @@ from .selectors.plans import plan_versions_of
 from .selectors.search import SEARCH_TERM_MAX_LENGTH, search_term_clean
 from .services.sharing import SHARE_WITH_MAX_LENGTH
 
+NEW_BUDDY_LABEL = _("nieuwe buddy")
+EXIT_DECISION_CHOICE_REQUIRED = _("Kies het besluit: akkoord met uitstroom of niet akkoord.")
 NOT_TO_REVIEW = _("Deze noodtoegang staat niet (meer) ter beoordeling.")
 NOT_TO_END = _("Deze noodtoegang staat niet (meer) ter opvolging.")
 
@@ -285,7 +288,10 @@ class PhaseChangeForm(forms.Form):
     on = _date(_("Datum"))
     reason = _text(
         _("Toelichting"),
-        help_text=_("Waarom gaat de casus naar deze fase? Het plan krijgt een nieuwe focus."),
+        help_text=_(
+            "Waarom gaat de casus naar deze fase? Het plan krijgt een nieuwe focus. Naar fase 3, "
+            "het uitstroomproces: het gezamenlijk oordeel van het interventieteam."
+        ),
     )
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
@@ -544,7 +550,8 @@ class InterventionRemoveForm(forms.Form):
 class BulkHandOverForm(forms.Form):
     """A receiver per open case of the leaving regisseur (``regie_<id>`` for the cases
     he or she directs, ``buddy_<id>`` for the buddy cases), proposed by
-    ``suggest_distribution`` and changeable."""
+    ``suggest_distribution`` and changeable; for a directed case also a new buddy
+    (``newbuddy_<id>``), needed when the case's buddy takes over."""
 
     on = _date(_("Laatste dag in de pool (dag van overdracht)"))
     reason = _text(_("Reden"))
@@ -568,11 +575,40 @@ class BulkHandOverForm(forms.Form):
                 initial=suggestion.receiver.pk if suggestion.receiver else None,
                 error_messages={"required": RECEIVER_REQUIRED},
             )
+            if suggestion.role == "regisseur":
+                self.fields[f"newbuddy_{suggestion.case.pk}"] = _RegisseurChoice(
+                    label=f"{suggestion.case.number} ({NEW_BUDDY_LABEL})",
+                    queryset=regisseurs,
+                    places=places,
+                    required=False,
+                    initial=suggestion.new_buddy.pk if suggestion.new_buddy else None,
+                )
             self.rows.append((suggestion, name))
 
     def bound_rows(self) -> list[tuple[Any, forms.BoundField]]:
-        """(suggestion, its receiver field) per case, for the table."""
+        """(suggestion, its receiver field) per case."""
         return [(suggestion, self[name]) for suggestion, name in self.rows]
+
+    def table_rows(self) -> list[tuple[Any, forms.BoundField, forms.BoundField | None]]:
+        """(suggestion, its receiver field, its new-buddy field or None) per case, for
+        the table."""
+        return [
+            (
+                suggestion,
+                field,
+                self[f"newbuddy_{suggestion.case.pk}"] if suggestion.role == "regisseur" else None,
+            )
+            for suggestion, field in self.bound_rows()
+        ]
+
+    def new_buddies(self) -> dict[int, int]:
+        """{case id: new buddy's regisseur id} where one is chosen."""
+        chosen = {
+            suggestion.case.pk: self.cleaned_data.get(f"newbuddy_{suggestion.case.pk}")
+            for suggestion, _name in self.rows
+            if suggestion.role == "regisseur"
+        }
+        return {case_id: regisseur.pk for case_id, regisseur in chosen.items() if regisseur}
 
     def distribution(self, role: str) -> dict[int, int]:
         """{case id: receiving regisseur id} for one role."""
@@ -590,7 +626,12 @@ class ExitDecisionForm(forms.Form):
         error_messages={"invalid_choice": EXIT_DECISION_UNKNOWN},
     )
     revision = RevisionField()
-    decision = forms.ChoiceField(label=_("Besluit"), choices=ExitProcedure.Decision.choices)
+    # No choice preset: PTO-R chooses, a form sent without a choice is refused.
+    decision = forms.ChoiceField(
+        label=_("Besluit"),
+        choices=[("", _("Kies akkoord of niet akkoord")), *ExitProcedure.Decision.choices],
+        error_messages={"required": EXIT_DECISION_CHOICE_REQUIRED},
+    )
     decided_on = _date(_("Datum besluit"))
     reasoning = _text(_("Motivering"))
 
@@ -618,3 +659,39 @@ class SavedCaseViewForm(forms.Form):
     use_required_attribute = False
     name = forms.CharField(label=_("Naam van de selectie"), max_length=80)
     query = forms.CharField(widget=forms.HiddenInput, required=False, max_length=500)
+
+
+# --- a stuck case (cases/services/escalations.py) ----------------------------------------
+
+
+class EscalationOpenForm(forms.Form):
+    stuck_since = _date(_("Vastgelopen sinds"))
+    what_is_stuck = _text(_("Waar loopt de casus op vast?"))
+    team_attempts = _text(
+        _("Wat heeft het team zelf al geprobeerd?"),
+        help_text=_(
+            "De eerste stap is die van het team zelf; daarna volgen collega's, het "
+            "programmateam of het ITAT-R, en dan een doorbraakoverleg."
+        ),
+    )
+
+
+class EscalationStepForm(forms.Form):
+    revision = RevisionField()
+    kind = forms.ChoiceField(label=_("Stap"), choices=EscalationStep.Kind.choices)
+    held_on = _date(_("Datum"))
+    participants = _text(
+        _("Wie"),
+        required=False,
+        help_text=_("Verplicht bij een doorbraakoverleg: wie namen deel (ook als UVO-plus)."),
+    )
+    outcome = _text(
+        _("Uitkomst"),
+        help_text=_("Wat heeft deze stap opgeleverd? Bij het ITAT-R: het advies op de casus."),
+    )
+
+
+class EscalationResolveForm(forms.Form):
+    revision = RevisionField()
+    on = _date(_("Vlotgetrokken op"))
+    resolution = _text(_("Wat heeft de casus vlotgetrokken?"))

@@ -23,8 +23,10 @@ from django.utils.translation import gettext_lazy as _
 # The statuses live with their lifecycles; imported here for the models' users.
 from .workflow import (
     OPEN_STATUSES,
+    RUNNING_ESCALATION_STATUSES,
     RUNNING_EXIT_STATUSES,
     CaseStatus,
+    EscalationStatus,
     ExitStatus,
     Phase,
     PlanStatus,
@@ -631,6 +633,118 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{Evaluation.Kind(self.kind).label} {self.held_on:%d-%m-%Y}"
+
+
+class EscalationManager(models.Manager["Escalation"]):
+    def running(self) -> models.QuerySet[Escalation]:
+        """Escalations of cases still stuck: at most one per case."""
+        return self.filter(status__in=RUNNING_ESCALATION_STATUSES)
+
+
+@pghistory.track()
+class Escalation(models.Model):
+    """A stuck case (docs/rules.md R-CASE-11): where it is stuck and what the team
+    itself tried, then the consultations and doorbraakoverleggen (EscalationStep) until
+    the case is resolved (vlotgetrokken). The lifecycle is cases/workflow.py ESCALATION."""
+
+    Status: TypeAlias = EscalationStatus
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="escalations")
+    status = models.CharField(
+        _("status"), max_length=15, choices=Status.choices, default=Status.STUCK
+    )
+    stuck_since = models.DateField(_("vastgelopen sinds"))
+    what_is_stuck = models.TextField(_("waar de casus op vastloopt"))
+    team_attempts = models.TextField(_("wat het team zelf heeft geprobeerd"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_on = models.DateField(_("vlotgetrokken op"), null=True, blank=True)
+    resolution = models.TextField(_("wat de casus vlottrok"), blank=True)
+    revision = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EscalationManager()
+
+    class Meta:
+        ordering = ["case", "-stuck_since", "-id"]
+        verbose_name = _("escalatie vastgelopen casus")
+        verbose_name_plural = _("escalaties vastgelopen casussen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(status__in=list(RUNNING_ESCALATION_STATUSES)),
+                name="one_running_escalation_per_case",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status=EscalationStatus.RESOLVED)
+                    & Q(resolved_on__isnull=False)
+                    & ~Q(resolution="")
+                )
+                | (~Q(status=EscalationStatus.RESOLVED) & Q(resolved_on__isnull=True)),
+                name="escalation_resolved_iff_resolution",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Vastgelopen')} {self.case.number} {self.stuck_since:%d-%m-%Y}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in RUNNING_ESCALATION_STATUSES
+
+
+class EscalationStepKind(models.TextChoices):
+    COLLEAGUES = "collegas", _("Collega's in de pool geraadpleegd")
+    PROGRAMME_TEAM = "programmateam", _("Programmateam geraadpleegd")
+    ITAT_R = "itat_r", _("Advies ITAT-R op de casus")
+    BREAKTHROUGH = "doorbraak", _("Doorbraakoverleg")
+
+
+# The kinds that are a consultation (the middle step of R-CASE-11).
+CONSULTATION_KINDS = (
+    EscalationStepKind.COLLEAGUES,
+    EscalationStepKind.PROGRAMME_TEAM,
+    EscalationStepKind.ITAT_R,
+)
+
+
+@pghistory.track()
+class EscalationStep(models.Model):
+    """One step of an escalation and what it produced: a consultation of colleagues,
+    the programme team or ITAT-R (ITAT-R's advice on the case itself), or a
+    doorbraakoverleg, which is also recorded as a meeting of that kind."""
+
+    Kind: TypeAlias = EscalationStepKind
+
+    escalation = models.ForeignKey(Escalation, on_delete=models.PROTECT, related_name="steps")
+    kind = models.CharField(_("stap"), max_length=15, choices=Kind.choices)
+    held_on = models.DateField(_("datum"))
+    participants = models.TextField(_("wie"), blank=True)
+    outcome = models.TextField(_("uitkomst"))
+    meeting = models.OneToOneField(
+        Meeting, on_delete=models.PROTECT, null=True, blank=True, related_name="escalation_step"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["escalation", "held_on", "id"]
+        verbose_name = _("escalatiestap")
+        verbose_name_plural = _("escalatiestappen")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind=EscalationStepKind.BREAKTHROUGH, meeting__isnull=False)
+                | (~Q(kind=EscalationStepKind.BREAKTHROUGH) & Q(meeting__isnull=True)),
+                name="escalation_breakthrough_has_meeting",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{EscalationStep.Kind(self.kind).label} {self.held_on:%d-%m-%Y}"
 
 
 class ExitGround(models.TextChoices):

@@ -80,6 +80,12 @@ def may_decide_exits(user: User | AnonymousUser) -> bool:
     return bool(user.has_perm(DECIDE_EXIT))
 
 
+def may_follow_exit_proposals(user: User | AnonymousUser) -> bool:
+    """Who reads the list of exit proposals waiting for PTO-R: PTO-R, which decides
+    them, and the programme team, which follows every case (it does not decide)."""
+    return bool(user.has_perm(DECIDE_EXIT) or user.has_perm(VIEW_ALL_CASES))
+
+
 def may_erase_person(user: User | AnonymousUser) -> bool:
     """Who may erase a person record before the retention period ends: the programme team."""
     return bool(user.has_perm(ERASE_PERSON))

@@ -45,6 +45,7 @@ class Section(StrEnum):
     ASSESSMENTS = "assessments"  # weighings with the dynamisch beoordelingskader
     EVALUATIONS = "evaluations"
     EXIT = "exit"  # exit procedures: team judgement, ITAT-R advice, PTO-R decision
+    ESCALATIONS = "escalations"  # a stuck case: what the team tried, consultations, outcome
     SHARING = "sharing"  # sharing decisions on a weighty interest
 
 
@@ -61,6 +62,7 @@ SECTION_PERMISSION: Mapping[Section, CasePermission] = MappingProxyType(
         Section.ASSESSMENTS: "view_person_data",
         Section.EVALUATIONS: "view_person_data",
         Section.EXIT: "view_person_data",
+        Section.ESCALATIONS: "view_person_data",
         Section.SHARING: "work_on_case",
     }
 )

@@ -59,6 +59,17 @@ urlpatterns = [
         views.intervention_delete,
         name="intervention_delete",
     ),
+    path("<int:pk>/vastgelopen/", views.escalation_new, name="escalation_new"),
+    path(
+        "<int:pk>/vastgelopen/<int:escalation_id>/stap/",
+        views.escalation_step,
+        name="escalation_step",
+    ),
+    path(
+        "<int:pk>/vastgelopen/<int:escalation_id>/vlotgetrokken/",
+        views.escalation_resolve_page,
+        name="escalation_resolve",
+    ),
 ]
 
 # Mounted at noodtoegang/ (ipgar/urls.py): the programme team's review of emergency accesses.

@@ -8,7 +8,10 @@ status may follow which, and the Dutch message a refused change gets.
 - a plan version: concept, ITAT-R advice (more advice may follow), adopted, after
   which it never changes;
 - an exit procedure: open, advised by ITAT-R, then approved or rejected by PTO-R;
-  withdrawn at any point while it runs.
+  withdrawn at any point while it runs;
+- an escalation of a stuck case (docs/rules.md R-CASE-11): stuck (the team tried
+  itself), consulted (colleagues, the programme team or ITAT-R), a doorbraakoverleg,
+  resolved; step by step, never a doorbraakoverleg before a consultation.
 
 Services check a change with ``assert_transition``; the conditions beside a
 transition (an adopted plan before phase 2, a team judgement before phase 3) stay
@@ -66,10 +69,23 @@ class ExitStatus(models.TextChoices):
     WITHDRAWN = "ingetrokken", _("Ingetrokken")
 
 
+class EscalationStatus(models.TextChoices):
+    STUCK = "vastgelopen", _("Vastgelopen: het team zoekt het zelf")
+    CONSULTED = "geraadpleegd", _("Collega's, programmateam of ITAT-R geraadpleegd")
+    BREAKTHROUGH = "doorbraak", _("Doorbraakoverleg gehouden")
+    RESOLVED = "vlotgetrokken", _("Vlotgetrokken")
+
+
 # A case still in the approach: somebody works on it.
 OPEN_STATUSES = (CaseStatus.REGISTERED, CaseStatus.IN_REGIE)
 # A running exit procedure: at most one per case (a database constraint).
 RUNNING_EXIT_STATUSES = (ExitStatus.OPEN, ExitStatus.ADVISED)
+# A running escalation: the case is stuck (at most one per case, a database constraint).
+RUNNING_ESCALATION_STATUSES = (
+    EscalationStatus.STUCK,
+    EscalationStatus.CONSULTED,
+    EscalationStatus.BREAKTHROUGH,
+)
 
 
 # --- the messages of a refused change -------------------------------------------------
@@ -94,6 +110,14 @@ EXIT_ADVICE_ALREADY_GIVEN = _(
     "van PTO-R."
 )
 EXIT_DECISION_NEEDS_ADVICE = _("PTO-R besluit pas over uitstroom als het ITAT-R heeft geadviseerd.")
+ESCALATION_CONSULT_FIRST = _(
+    "Een vastgelopen casus escaleert stap voor stap: raadpleeg eerst collega's in de pool, het "
+    "programmateam of het ITAT-R voordat een doorbraakoverleg wordt gehouden."
+)
+ESCALATION_AFTER_BREAKTHROUGH = _(
+    "Na het doorbraakoverleg volgt een nieuw doorbraakoverleg of wordt de casus vlotgetrokken."
+)
+ESCALATION_NOT_RUNNING = _("Deze escalatie is afgesloten: de casus is vlotgetrokken.")
 
 
 # --- the lifecycles -------------------------------------------------------------------
@@ -208,12 +232,13 @@ EXIT_DECISION_PHASE = Phase.EXIT
 # (``case_record_move``); every other ground ends the plan's work and is proposed from
 # phase 2 on (``exit_propose``).
 EXIT_OPENS_ON_A_MOVE_IN = frozenset(Phase)
-EXIT_OPENS_ON_A_PROPOSAL_IN = frozenset({Phase.EXECUTION, Phase.EXIT})
+# Phase 3 is the exit process: the proposal on another ground comes at its end.
+EXIT_OPENS_ON_A_PROPOSAL_IN = frozenset({Phase.EXIT})
 
 
 def exit_may_open(*, phase: int, move: bool) -> bool:
     """True when an exit procedure may open in ``phase``: on a move in any phase, on
-    another ground from phase 2 on."""
+    another ground in phase 3, the exit process (docs/rules.md R-EXIT-2)."""
     return phase in (EXIT_OPENS_ON_A_MOVE_IN if move else EXIT_OPENS_ON_A_PROPOSAL_IN)
 
 
@@ -254,7 +279,35 @@ EXIT_PROCEDURE = Lifecycle(
     },
 )
 
-LIFECYCLES = (CASE_STATUS, PHASE, PLAN_VERSION, EXIT_PROCEDURE)
+ESCALATION = Lifecycle(
+    name="escalation",
+    transitions={
+        None: frozenset({EscalationStatus.STUCK}),  # escalation_open
+        # escalation_record_step (a consultation, a doorbraakoverleg), escalation_resolve
+        EscalationStatus.STUCK: frozenset({EscalationStatus.CONSULTED, EscalationStatus.RESOLVED}),
+        # More than one consultation may come before the doorbraakoverleg.
+        EscalationStatus.CONSULTED: frozenset(
+            {
+                EscalationStatus.CONSULTED,
+                EscalationStatus.BREAKTHROUGH,
+                EscalationStatus.RESOLVED,
+            }
+        ),
+        EscalationStatus.BREAKTHROUGH: frozenset(
+            {EscalationStatus.BREAKTHROUGH, EscalationStatus.RESOLVED}
+        ),
+        EscalationStatus.RESOLVED: frozenset(),
+    },
+    refusals={
+        (EscalationStatus.RESOLVED, ANY): Refusal(ESCALATION_NOT_RUNNING, "not_running"),
+        (EscalationStatus.STUCK, EscalationStatus.BREAKTHROUGH): Refusal(
+            ESCALATION_CONSULT_FIRST, "consult_first"
+        ),
+        (ANY, ANY): Refusal(ESCALATION_AFTER_BREAKTHROUGH, "after_breakthrough"),
+    },
+)
+
+LIFECYCLES = (CASE_STATUS, PHASE, PLAN_VERSION, EXIT_PROCEDURE, ESCALATION)
 
 
 def assert_transition(lifecycle: Lifecycle, from_: Status | None, to: Status) -> None:

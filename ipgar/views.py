@@ -31,7 +31,7 @@ from accounts.permissions import (
 from audit.permissions import may_search_access_log
 from cases.models import ExitStatus
 from cases.permissions import (
-    may_decide_exits,
+    may_follow_exit_proposals,
     may_list_cases,
     may_list_directed_cases,
     may_search_persons,
@@ -108,7 +108,7 @@ MENU: tuple[MenuEntry, ...] = (
         "exits",
         _("Uitstroomvoorstellen"),
         "cases:exit_decisions",
-        may_decide_exits,
+        may_follow_exit_proposals,
         Badge(lambda user: exit_proposals_waiting(ExitStatus.ADVISED), _("%(count)s wachten")),
     ),
     MenuEntry("pool", _("Pool"), "pool:regisseur_list", may_manage_pool),

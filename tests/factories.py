@@ -55,6 +55,8 @@ from cases.models import (
     Case,
     CaseStatus,
     EmergencyAccess,
+    Escalation,
+    EscalationStep,
     Evaluation,
     ExitGround,
     ExitProcedure,
@@ -389,6 +391,33 @@ class MeetingFactory(DjangoModelFactory[Meeting]):
     recorded_by = factory.SubFactory(UserFactory)
 
 
+class EscalationFactory(DjangoModelFactory[Escalation]):
+    """A stuck case, as the team recorded it; the steps come through EscalationStepFactory."""
+
+    class Meta:
+        model = Escalation
+
+    case = factory.SubFactory(CaseFactory)
+    stuck_since = datetime.date(2025, 6, 2)
+    what_is_stuck = "De persoon weigert elk contact met de hulpverlening."
+    team_attempts = "Huisbezoek door de wijkagent en een brief van de regisseur."
+    opened_by = factory.SubFactory(UserFactory)
+
+
+class EscalationStepFactory(DjangoModelFactory[EscalationStep]):
+    """A consultation of colleagues in the pool; ``kind=...BREAKTHROUGH`` needs a meeting."""
+
+    class Meta:
+        model = EscalationStep
+
+    escalation = factory.SubFactory(EscalationFactory)
+    kind = EscalationStep.Kind.COLLEAGUES
+    held_on = datetime.date(2025, 6, 9)
+    participants = "Twee collega-regisseurs"
+    outcome = "Probeer contact via de broer."
+    recorded_by = factory.SubFactory(UserFactory)
+
+
 # --- accounts -------------------------------------------------------------------------
 
 
@@ -672,8 +701,8 @@ class EvaluationFactory(DjangoModelFactory[Evaluation]):
 
 
 class ExitProcedureFactory(DjangoModelFactory[ExitProcedure]):
-    """A running exit proposal on a case in phase 3, on a ground that needs no
-    assessment (cases.services.exits), with the team's judgement it requires."""
+    """A running exit proposal on a case in phase 3, on the ground 'anders' (explained),
+    with the team's judgement it requires; made directly, past the services' checks."""
 
     class Meta:
         model = ExitProcedure

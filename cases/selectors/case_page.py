@@ -28,6 +28,7 @@ from ..models import Case, ExitProcedure, PlanVersion, ShareRecord
 from ..sections import Section, section_flags
 from ..services.assessments import assessment_record_check
 from ..services.assignments import assignment_change_check
+from ..services.escalations import escalation_open_check
 from ..services.evaluations import evaluation_record_check
 from ..services.exits import case_record_move_check, exit_advice_check, exit_propose_check
 from ..services.meetings import meeting_log_check
@@ -51,6 +52,7 @@ class Tab(StrEnum):
     ASSESSMENTS = "weegmomenten"
     EVALUATIONS = "evaluaties"
     EXIT = "uitstroom"
+    ESCALATIONS = "vastgelopen"
     DOCUMENTS = "documenten"
     HISTORY = "historie"
 
@@ -63,6 +65,7 @@ TAB_LABELS = {
     Tab.ASSESSMENTS: _("Weegmomenten"),
     Tab.EVALUATIONS: _("Evaluaties"),
     Tab.EXIT: _("Uitstroom"),
+    Tab.ESCALATIONS: _("Vastgelopen"),
     Tab.DOCUMENTS: _("Documenten"),
     Tab.HISTORY: _("Historie"),
 }
@@ -77,6 +80,7 @@ TAB_SECTIONS: dict[Tab, frozenset[Section]] = {
     Tab.ASSESSMENTS: frozenset({Section.ASSESSMENTS}),
     Tab.EVALUATIONS: frozenset({Section.EVALUATIONS}),
     Tab.EXIT: frozenset({Section.EXIT}),
+    Tab.ESCALATIONS: frozenset({Section.ESCALATIONS}),
     Tab.DOCUMENTS: frozenset({Section.SUMMARY}),
     # The timeline: everything the reader may see.
     Tab.HISTORY: frozenset(Section) - {Section.PERSON},
@@ -99,6 +103,8 @@ ANCHOR_TABS: dict[str, Tab] = {
     "evaluations": Tab.EVALUATIONS,
     "exit": Tab.EXIT,
     "exits": Tab.EXIT,
+    "escalation": Tab.ESCALATIONS,
+    "escalations": Tab.ESCALATIONS,
     "shares": Tab.HISTORY,
     "phases": Tab.HISTORY,
 }
@@ -367,6 +373,12 @@ def case_actions(
             _refusal(lambda: team_change_check(case)),
         ),
         CaseAction("person_edit", gettext("Persoonsgegevens corrigeren"), url("person_edit")),
+        CaseAction(
+            "escalation",
+            gettext("Vastlopen vastleggen"),
+            url("escalation_new"),
+            _refusal(lambda: escalation_open_check(case, None)),
+        ),
         CaseAction("share", gettext("Delen op zwaarwegend belang vastleggen"), url("share")),
     ]
 
@@ -379,6 +391,8 @@ ACTION_FOR_DEADLINE = {
     DeadlineKind.TWO_YEARLY_EVALUATION: "evaluation",
     DeadlineKind.EXIT_ADVICE: "exit_advice",
 }
+# Interventions and UVO actions are settled on their own rows (the plan and UVO tabs),
+# not by one of the case page's actions.
 # Otherwise, per phase, what moves the case on, first that is possible; the
 # programme team, which manages the pool, leads with the hand-over.
 DIRECTOR_PRIORITY = ("exit_advice", "plan", "phase", "exit_propose", "meeting")
@@ -493,6 +507,14 @@ def _events(case: Case, shares: Iterable[ShareRecord]) -> Iterator[Event]:
             outcome = procedure.get_decision_display() if procedure.decision else _("Ingetrokken")
             what = str(_("Uitstroomvoorstel: %(outcome)s")) % {"outcome": outcome}
             yield Event(procedure.decided_on, what, procedure.decision_reasoning, Tab.EXIT, 13)
+    for escalation in case.escalations.all():
+        what = str(_("Vastgelopen: %(what)s")) % {"what": escalation.what_is_stuck}
+        yield Event(escalation.stuck_since, what, escalation.team_attempts, Tab.ESCALATIONS, 13)
+        for step in escalation.steps.all():
+            yield Event(step.held_on, step.get_kind_display(), step.outcome, Tab.ESCALATIONS, 13)
+        if escalation.resolved_on:
+            what = str(_("Vlotgetrokken"))
+            yield Event(escalation.resolved_on, what, escalation.resolution, Tab.ESCALATIONS, 13)
     for share in shares:
         what = str(_("Gedeeld met %(with)s")) % {"with": share.shared_with}
         yield Event(_day(share.shared_at), what, share.ground, Tab.HISTORY, 14)

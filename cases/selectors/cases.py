@@ -25,6 +25,8 @@ from ..models import (
     Case,
     CaseStatus,
     EmergencyAccess,
+    Escalation,
+    EscalationStep,
     Evaluation,
     ExitProcedure,
     Intervention,
@@ -53,7 +55,8 @@ def case_detail(case_id: int, *, sections: frozenset[Section] = ALL_SECTIONS) ->
     then one query each for 2. the intervention team, 3. plan versions,
     4. their interventions, 5. their ITAT-R advice, 6. meetings, 7. their actions,
     8. their attendees, 9. assessments, 10. evaluations, 11. exit procedures,
-    12. their ITAT-R advice, 13. phase transitions, 14. assignments.
+    12. their ITAT-R advice, 13. escalations of a stuck case, 14. their steps,
+    15. phase transitions, 16. assignments.
     A relation that is empty skips the queries nested under it.
 
     Only the ``sections`` the reader sees (cases/sections.py) are read: the
@@ -127,6 +130,13 @@ def case_detail(case_id: int, *, sections: frozenset[Section] = ALL_SECTIONS) ->
                         "itat_advices",
                         queryset=ItatAdvice.objects.select_related("plan_version", "recorded_by"),
                     )
+                ),
+            ),
+            shown(
+                Section.ESCALATIONS,
+                "escalations",
+                Escalation.objects.select_related("opened_by").prefetch_related(
+                    Prefetch("steps", queryset=EscalationStep.objects.select_related("recorded_by"))
                 ),
             ),
             shown(
@@ -325,4 +335,28 @@ def team_members_current(case: Case, *, on: datetime.date) -> QuerySet[TeamMembe
         .filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
         .select_related("organisation")
         .order_by("name")
+    )
+
+
+def exit_follow_up_for(user: Any, case_id: int) -> ExitProcedure | None:
+    """The approved exit procedure of ``case_id`` when ``user`` was its last regisseur
+    or buddy (an assignment that ended on the exit day), else None: what they may
+    still read after the exit, for the warm hand-over's follow-up (ADR 0016). One
+    query; the case comes along for its number and exit date."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    last_director = Assignment.objects.filter(
+        case=OuterRef("case"),
+        regisseur__user=user,
+        ended_on=OuterRef("case__exited_on"),
+    )
+    return (
+        ExitProcedure.objects.filter(
+            case_id=case_id,
+            case__status=CaseStatus.EXITED,
+            status=ExitProcedure.Status.APPROVED,
+        )
+        .filter(Exists(last_director))
+        .select_related("case")
+        .first()
     )

@@ -13,7 +13,9 @@ once per occurrence.
 
 The computation runs in a fixed number of queries whatever the number of cases:
 one for the members of the programme team and PTO-R, one for all case-level
-kinds, one for running exit procedures and one for the pool-level kinds.
+kinds, one for running exit procedures, one for the interventions of the plans in
+force (R-CASE-6: each has its term), one for the open UVO actions, and one for the
+pool-level kinds.
 """
 
 from __future__ import annotations
@@ -36,13 +38,17 @@ from accounts.selectors import active_user_ids_holding
 from pool.models import Absence, CaseloadReview, Regisseur, ThreeWayTalk
 from pool.permissions import MANAGE_POOL
 
+from ..access import stand_in_fits_region
 from ..models import (
+    MOVE_GROUNDS,
     OPEN_STATUSES,
     Case,
     Evaluation,
     ExitProcedure,
+    Intervention,
     ItatAdvice,
     Meeting,
+    MeetingAction,
     Phase,
     PlanVersion,
 )
@@ -58,6 +64,8 @@ class DeadlineKind(models.TextChoices):
     THREE_WAY_TALK = "three_way_talk", _("Driegesprek")
     EXIT_ADVICE = "exit_advice", _("Uitstroomvoorstel wacht op advies ITAT-R")
     EXIT_DECISION = "exit_decision", _("Uitstroomvoorstel wacht op besluit PTO-R")
+    INTERVENTION = "intervention", _("Termijn interventie plan van aanpak")
+    UVO_ACTION = "uvo_action", _("Actie uit een UVO")
 
 
 # The short text of a reminder or worklist line, per kind.
@@ -70,12 +78,16 @@ _LABELS = {
     DeadlineKind.THREE_WAY_TALK: _("Driegesprek met %(regisseur)s"),
     DeadlineKind.EXIT_ADVICE: _("Uitstroomvoorstel casus %(case)s wacht op advies ITAT-R"),
     DeadlineKind.EXIT_DECISION: _("Uitstroomvoorstel casus %(case)s wacht op besluit PTO-R"),
+    DeadlineKind.INTERVENTION: _("Termijn interventie in het plan van casus %(case)s"),
+    DeadlineKind.UVO_ACTION: _("Actie uit een UVO van casus %(case)s"),
 }
 
 # Meetings that are an UVO of the intervention team. A breakthrough meeting may be
 # held with ITAT-R instead of the team (R-CASE-3), so it neither counts as the
 # first UVO nor keeps up the two-monthly rhythm.
 UVO_KINDS = (Meeting.Kind.FIRST, Meeting.Kind.REGULAR, Meeting.Kind.PLUS)
+# An intervention still to be carried out: its term is a deadline.
+OPEN_INTERVENTION_STATUSES = (Intervention.Status.PLANNED, Intervention.Status.RUNNING)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -163,7 +175,12 @@ def _all_deadlines(
         regisseur=regisseur, include_buddy=include_buddy, organisation=organisation, case_ids=ids
     )
     members = _role_members()
-    items = [*_case_deadlines(on, case_scope, members), *_exit_deadlines(on, case_scope, members)]
+    items = [
+        *_case_deadlines(on, case_scope, members),
+        *_exit_deadlines(on, case_scope, members),
+        *_intervention_deadlines(on, case_scope, members),
+        *_action_deadlines(on, case_scope, members),
+    ]
     if ids is None:
         # Caseload reviews and three-way talks belong to a regisseur, not to a case.
         items.extend(
@@ -234,7 +251,9 @@ def _role_members() -> _Members:
 
 def _director_values(on: datetime.date, regisseur_field: str) -> dict[str, Any]:
     """Who works the case on ``on``: the regisseur's account, whether he is active, and
-    the stand-in who holds his cases during an absence."""
+    the stand-in who holds his cases during an absence (one kept to another region
+    does not stand in for this case, R-POOL-3)."""
+    region_field = regisseur_field.removesuffix("regisseur") + "region_id"
     return {
         "director_user_id": F(f"{regisseur_field}__user_id"),
         "director_active": Exists(
@@ -247,6 +266,7 @@ def _director_values(on: datetime.date, regisseur_field: str) -> dict[str, Any]:
                 ends_on__gte=on,
                 stand_in__isnull=False,
             )
+            .filter(stand_in_fits_region(region_field))
             .order_by("-starts_on")
             .values("stand_in__user_id")[:1]
         ),
@@ -401,6 +421,7 @@ def _exit_deadlines(on: datetime.date, scope: _CaseScope, members: _Members) -> 
         .values(
             "pk",
             "status",
+            "ground",
             "opened_on",
             "team_judgement_on",
             "case_id",
@@ -420,8 +441,13 @@ def _exit_deadlines(on: datetime.date, scope: _CaseScope, members: _Members) -> 
     for row in rows:
         directors = _directors(row, members)
         if row["status"] == ExitProcedure.Status.OPEN:
+            # R-EXIT-2: ITAT-R advises on a proposal (the team's judgement at the end of
+            # phase 3) or on a move, which is its own proposal; before either exists the
+            # ITAT-R step is not due, so never overdue.
+            if row["team_judgement_on"] is None and row["ground"] not in MOVE_GROUNDS:
+                continue
             kind = DeadlineKind.EXIT_ADVICE
-            waiting_since: datetime.date = row["opened_on"]
+            waiting_since: datetime.date = row["team_judgement_on"] or row["opened_on"]
             responsible = _user_ids(directors, members.programme_team)
         else:
             kind = DeadlineKind.EXIT_DECISION
@@ -442,6 +468,79 @@ def _exit_deadlines(on: datetime.date, scope: _CaseScope, members: _Members) -> 
             case_number=row["case__number"],
             regisseur_id=row["case__regisseur_id"],
             responsible_user_ids=responsible,
+        )
+
+
+def _intervention_deadlines(
+    on: datetime.date, scope: _CaseScope, members: _Members
+) -> Iterator[Deadline]:
+    """R-CASE-6: every intervention of the plan in force (the case's latest adopted
+    version) has a term; one not yet done or stopped is due on it. One query."""
+    latest_adopted = (
+        PlanVersion.objects.adopted()
+        .filter(case=OuterRef("plan_version__case"))
+        .order_by("-adopted_on", "-number")
+        .values("pk")[:1]
+    )
+    rows: Iterable[Mapping[str, Any]] = (
+        Intervention.objects.filter(
+            scope.q("plan_version__case__"),
+            plan_version=Subquery(latest_adopted),
+            status__in=OPEN_INTERVENTION_STATUSES,
+        )
+        .values(
+            "pk",
+            "deadline",
+            "plan_version__case_id",
+            "plan_version__case__number",
+            "plan_version__case__regisseur_id",
+            **_director_values(on, "plan_version__case__regisseur"),
+        )
+        .order_by()
+    )
+    for row in rows:
+        yield _item(
+            labels=members.labels,
+            kind=DeadlineKind.INTERVENTION,
+            on=on,
+            due_on=row["deadline"],
+            subject="intervention",
+            subject_id=row["pk"],
+            case_id=row["plan_version__case_id"],
+            case_number=row["plan_version__case__number"],
+            regisseur_id=row["plan_version__case__regisseur_id"],
+            responsible_user_ids=_user_ids(_directors(row, members)),
+        )
+
+
+def _action_deadlines(
+    on: datetime.date, scope: _CaseScope, members: _Members
+) -> Iterator[Deadline]:
+    """Actions agreed in an UVO and not yet done, due on their date. One query."""
+    rows: Iterable[Mapping[str, Any]] = (
+        MeetingAction.objects.filter(scope.q("meeting__case__"), done_on__isnull=True)
+        .values(
+            "pk",
+            "due_on",
+            "meeting__case_id",
+            "meeting__case__number",
+            "meeting__case__regisseur_id",
+            **_director_values(on, "meeting__case__regisseur"),
+        )
+        .order_by()
+    )
+    for row in rows:
+        yield _item(
+            labels=members.labels,
+            kind=DeadlineKind.UVO_ACTION,
+            on=on,
+            due_on=row["due_on"],
+            subject="action",
+            subject_id=row["pk"],
+            case_id=row["meeting__case_id"],
+            case_number=row["meeting__case__number"],
+            regisseur_id=row["meeting__case__regisseur_id"],
+            responsible_user_ids=_user_ids(_directors(row, members)),
         )
 
 

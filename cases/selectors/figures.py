@@ -167,6 +167,8 @@ _FIGURE_SOURCES = (
     "cases.ExitProcedure",
     "cases.ItatAdvice",
     "cases.Assessment",
+    "cases.Escalation",
+    "cases.EscalationStep",
     "pool.Regisseur",
     "pool.Absence",
     "pool.CaseloadReview",

@@ -22,7 +22,9 @@ and why, and re-syncs the object permissions.
 
 When a regisseur leaves the pool, ``suggest_distribution`` proposes a receiver
 for each open case and ``pool_leave_with_hand_over`` applies the distribution a
-person confirmed, all or nothing.
+person confirmed, all or nothing. The buddy is the standby successor (R-POOL-5,
+R-CASE-5): the suggestion prefers the case's buddy, with a new buddy named in the
+same step, and never proposes someone absent on the day of the hand-over.
 """
 
 from __future__ import annotations
@@ -33,14 +35,14 @@ from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.history import history_context
 from kernel.errors import RuleViolation
 from kernel.locking import bump_revision, lock_for_update
-from pool.models import Regisseur
+from pool.models import Absence, Regisseur
 from pool.services import regisseur_end_membership
 
 from ..access import case_access_sync
@@ -97,6 +99,8 @@ class Suggestion:
     # The receiver's free places as regisseur once the suggestions so far are
     # taken (negative: over capacity). Buddy cases do not use places.
     free_places: int | None
+    # When the case's buddy takes over as regisseur: the new buddy proposed with it.
+    new_buddy: Regisseur | None = None
 
 
 def _day(on: datetime.date) -> str:
@@ -355,12 +359,13 @@ def suggest_distribution(*, leaving: Regisseur, on: datetime.date) -> list[Sugge
     """Propose a receiver for every open case of ``leaving``: first the cases where
     he/she is regisseur, then those where he/she is buddy (ordered by case number).
 
-    Receivers are pool members active on ``on`` who stay after it, who fit the
-    case's region and who are not the case's other director. The one with the
-    most free places wins, counting the cases already suggested in this run;
-    for a buddy role every suggested buddy case counts as one place too, so
-    buddy work is spread as well (ties: fewer buddy cases, then the oldest
-    member record).
+    Receivers are pool members active on ``on`` who stay after it, who are not
+    absent on it and who fit the case's region. For a case the leaver directs, the
+    case's buddy takes over when he or she is such a member (R-POOL-5), with a new
+    buddy proposed beside; otherwise the one with the most free places wins,
+    counting the cases already suggested in this run. For a buddy role (and a new
+    buddy) every suggested buddy case counts as one place too, so buddy work is
+    spread as well (ties: fewer buddy cases, then the oldest member record).
     """
     open_cases = Case.objects.open().order_by("number")
     open_as_regisseur = Q(cases_as_regisseur__status__in=OPEN_STATUSES)
@@ -369,6 +374,11 @@ def suggest_distribution(*, leaving: Regisseur, on: datetime.date) -> list[Sugge
         Regisseur.objects.active_on(on)
         .filter(Q(active_until__isnull=True) | Q(active_until__gt=on))
         .exclude(pk=leaving.pk)
+        .exclude(
+            Exists(
+                Absence.objects.filter(regisseur=OuterRef("pk"), starts_on__lte=on, ends_on__gte=on)
+            )
+        )
         .select_related("user")
         .annotate(
             regie_count=Count("cases_as_regisseur", filter=open_as_regisseur, distinct=True),
@@ -379,30 +389,46 @@ def suggest_distribution(*, leaving: Regisseur, on: datetime.date) -> list[Sugge
     free = {r.pk: r.capacity - r.regie_count for r in candidates}  # type: ignore[attr-defined]
     buddy_cases = {r.pk: r.buddy_count for r in candidates}  # type: ignore[attr-defined]
 
+    buddy_room = dict(free)
+
+    def best_buddy(eligible: list[Regisseur]) -> Regisseur | None:
+        chosen = min(
+            eligible, key=lambda r: (-buddy_room[r.pk], buddy_cases[r.pk], r.pk), default=None
+        )
+        if chosen is not None:
+            buddy_room[chosen.pk] -= 1
+            buddy_cases[chosen.pk] += 1
+        return chosen
+
     suggestions: list[Suggestion] = []
     for case in open_cases.filter(regisseur=leaving):
-        eligible = [r for r in candidates if _fits_region(r, case) and r.pk != case.buddy_id]
-        receiver = min(eligible, key=lambda r: (-free[r.pk], r.pk), default=None)
+        eligible = [r for r in candidates if _fits_region(r, case)]
+        buddy = next((r for r in eligible if r.pk == case.buddy_id), None)
+        new_buddy = None
+        if buddy is not None:
+            receiver: Regisseur | None = buddy
+            buddy_room[buddy.pk] += 1  # no longer buddy of this case
+            buddy_cases[buddy.pk] -= 1
+            new_buddy = best_buddy([r for r in eligible if r.pk != buddy.pk])
+        else:
+            others = [r for r in eligible if r.pk != case.buddy_id]
+            receiver = min(others, key=lambda r: (-free[r.pk], r.pk), default=None)
         if receiver is not None:
             free[receiver.pk] -= 1
+            buddy_room[receiver.pk] -= 1
         suggestions.append(
             Suggestion(
                 case=case,
                 role=Assignment.Role.REGISSEUR,
                 receiver=receiver,
                 free_places=free[receiver.pk] if receiver else None,
+                new_buddy=new_buddy,
             )
         )
 
-    buddy_room = dict(free)
     for case in open_cases.filter(buddy=leaving):
         eligible = [r for r in candidates if _fits_region(r, case) and r.pk != case.regisseur_id]
-        receiver = min(
-            eligible, key=lambda r: (-buddy_room[r.pk], buddy_cases[r.pk], r.pk), default=None
-        )
-        if receiver is not None:
-            buddy_room[receiver.pk] -= 1
-            buddy_cases[receiver.pk] += 1
+        receiver = best_buddy(eligible)
         suggestions.append(
             Suggestion(
                 case=case,
@@ -451,9 +477,12 @@ def pool_leave_with_hand_over(
     buddy_distribution: Mapping[int, int],
     reason: str,
     by: User,
+    new_buddies: Mapping[int, int] | None = None,
 ) -> list[AssignmentResult]:
     """Apply a confirmed distribution ({case id: receiving regisseur id}) of every open
     case of ``leaving`` (as regisseur and as buddy), and end the membership on ``on``.
+    ``new_buddies`` ({case id: regisseur id}) names the new buddy of a case whose buddy
+    takes over as regisseur (required then, as in a single hand-over).
 
     All or nothing: one refused hand-over rolls the whole departure back.
     """
@@ -481,7 +510,23 @@ def pool_leave_with_hand_over(
         _check_distribution(
             buddy_distribution, as_buddy, leaving=leaving, role=Assignment.Role.BUDDY
         )
-        receiver_ids = set(distribution.values()) | set(buddy_distribution.values())
+        new_buddies = dict(new_buddies or {})
+        foreign = sorted(set(new_buddies) - set(as_regisseur))
+        if foreign:
+            raise ValidationError(
+                DISTRIBUTION_FOREIGN_CASES,
+                code="foreign_cases",
+                params={
+                    "regisseur": str(leaving),
+                    "role": Assignment.Role.BUDDY.label,
+                    "cases": ", ".join(str(pk) for pk in foreign),
+                },
+            )
+        receiver_ids = (
+            set(distribution.values())
+            | set(buddy_distribution.values())
+            | set(new_buddies.values())
+        )
         receivers = Regisseur.objects.select_related("user").in_bulk(receiver_ids)
         unknown = sorted(receiver_ids - set(receivers))
         if unknown:
@@ -495,7 +540,7 @@ def pool_leave_with_hand_over(
             _hand_over_locked(
                 case=as_regisseur[case_id],
                 to_regisseur=receivers[receiver_id],
-                new_buddy=None,
+                new_buddy=receivers[new_buddies[case_id]] if case_id in new_buddies else None,
                 reason=reason,
                 on=on,
                 by=by,

@@ -8,14 +8,18 @@ the exact plan version they were given on.
   (naming the organisation), a move to another municipality or abroad (naming
   the destination), or another ground (explained).
 - "Zolang er sprake is van geweldsdreiging (...) zal de persoon NIET
-  uitstromen": a proposal on the risk-gone or warm-hand-over ground is refused,
-  and so is its approval, while the case's latest assessment meets the safety
-  criterion; such a proposal must rest on an assessment with the dynamic
-  assessment framework at all ("Dit oordeel kan alleen worden onderbouwd door
-  gebruik te maken van het dynamisch beoordelingskader").
+  uitstromen", whatever the ground (R-EXIT-3): a proposal on any ground but a move
+  ('anders' too) is refused, and so is its approval, while the case's latest
+  assessment meets the safety criterion; such a proposal must rest on an
+  assessment with the dynamic assessment framework at all ("Dit oordeel kan
+  alleen worden onderbouwd door gebruik te maken van het dynamisch
+  beoordelingskader"). A move is the one exception.
 - A move starts the procedure at once, in any phase and without a team
-  judgement. Every other ground is the end of the plan's work: it is proposed
-  from phase 2 on and goes to ITAT-R once the case is in phase 3.
+  judgement. Every other ground is the end of phase 3, the exit process
+  (R-EXIT-2): it is proposed in phase 3 only; a proposal made earlier is refused
+  with the way to the phase change (rather than moving the case to phase 3 in the
+  same step: entering phase 3 starts the scaling down and the warm hand-over, with
+  its own reason and a new focus of the plan, R-CASE-6, so it is a step of its own).
 - One running procedure per case.
 
 Each service locks the case row and raises the case's revision (the case and
@@ -89,9 +93,9 @@ EXIT_MOVE_NEEDS_INFORMATION_WEIGHING = _(
 EXIT_MOVE_IN_FUTURE = _("Leg een verhuizing vast op of na de dag van de verhuizing.")
 EXIT_MOVE_BEFORE_REGISTRATION = _("De verhuizing ligt vóór de aanmelding van de casus.")
 EXIT_OTHER_NEEDS_EXPLANATION = _("Licht de grond ‘anders’ toe.")
-EXIT_PROPOSAL_NEEDS_PHASE_2 = _(
-    "Een uitstroomvoorstel op deze grond kan pas in fase 2 of 3: eerst wordt het plan van "
-    "aanpak uitgevoerd. Alleen een verhuizing start de uitstroom in elke fase."
+EXIT_PROPOSAL_NEEDS_PHASE_3 = _(
+    "Het uitstroomvoorstel komt aan het eind van fase 3, het uitstroomproces: breng de casus "
+    "eerst naar fase 3 (Fase wijzigen). Alleen een verhuizing start de uitstroom in elke fase."
 )
 EXIT_NEEDS_ASSESSMENT = _(
     "Onderbouw het uitstroomvoorstel met een beoordeling volgens het dynamisch "
@@ -127,8 +131,8 @@ EXIT_WITHDRAW_REASON_REQUIRED = _(
 # The reason on the case's history row when PTO-R approved the exit.
 EXIT_APPROVED_REASON = "Uitstroom besloten door PTO-R: %(reasoning)s"
 
-# The grounds that say the threat is gone; a standing safety criterion refuses them.
-NO_THREAT_GROUNDS = (ExitGround.RISK_AND_CARE_GONE, ExitGround.CARE_HANDED_OVER)
+# R-EXIT-3: every ground but a move is refused while a threat of violence remains.
+GROUNDS_REFUSED_UNDER_THREAT = tuple(g for g in ExitGround if g not in MOVE_GROUNDS)
 
 
 def _day(on: datetime.date) -> str:
@@ -143,7 +147,7 @@ def _check_case_in_regie(case: Case) -> None:
 
 
 def _check_no_threat_of_violence(*, case: Case, ground: str) -> None:
-    if ground not in NO_THREAT_GROUNDS:
+    if ground not in GROUNDS_REFUSED_UNDER_THREAT:
         return
     latest = Assessment.objects.filter(case=case).order_by("-assessed_on", "-created_at").first()
     if latest is None:
@@ -161,7 +165,7 @@ def exit_propose_check(case: Case, *, ground: str | None, running: ExitProcedure
     any ground, as the case page asks) while ``running`` is the procedure running."""
     _check_case_in_regie(case)
     if ground is not None and not exit_may_open(phase=case.phase, move=ground in MOVE_GROUNDS):
-        raise RuleViolation(EXIT_PROPOSAL_NEEDS_PHASE_2, code="proposal_too_early")
+        raise RuleViolation(EXIT_PROPOSAL_NEEDS_PHASE_3, code="proposal_needs_phase_3")
     if running is not None:
         raise RuleViolation(EXIT_ALREADY_RUNNING, code="exit_running")
 
@@ -287,7 +291,7 @@ def case_record_move(
         case = lock_for_update(case, expected_revision=None)
         _check_case_in_regie(case)
         if not exit_may_open(phase=case.phase, move=True):  # every phase: stated in workflow
-            raise RuleViolation(EXIT_PROPOSAL_NEEDS_PHASE_2, code="proposal_too_early")
+            raise RuleViolation(EXIT_PROPOSAL_NEEDS_PHASE_3, code="proposal_needs_phase_3")
         procedure = _running_procedure(case)
         if procedure is None:
             procedure = ExitProcedure.objects.create(

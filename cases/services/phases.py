@@ -1,9 +1,11 @@
 """Phase changes of a case (docs/rules.md R-CASE-2): three phases, each with its own goals.
 
 - Forward one step at a time: 1 -> 2 once a plan of approach is adopted
-  (vastgesteld), 2 -> 3 once the intervention team's joint judgement is recorded
-  in a running exit procedure ("De keuze om fase 3 in te gaan moet gebaseerd zijn
-  op het gezamenlijk oordeel van het interventieteam").
+  (vastgesteld), 2 -> 3 on the intervention team's joint judgement, which the
+  change's reason records ("De keuze om fase 3 in te gaan moet gebaseerd zijn op
+  het gezamenlijk oordeel van het interventieteam"). Phase 3 is the exit process
+  (R-CASE-2, R-EXIT-2): the exit proposal comes at its end, so entering it needs
+  no running exit procedure.
 - Back one step, e.g. 3 -> 2 after PTO-R refused an exit; never while an exit
   procedure is still running.
 - Every change carries a reason (the plan gets a new focus at every phase change)
@@ -37,10 +39,6 @@ PHASE_REASON_REQUIRED = _(
 )
 PHASE_UNKNOWN = _("Onbekende fase: kies fase 1, 2 of 3.")
 PHASE_2_NEEDS_ADOPTED_PLAN = _("Naar fase 2 kan pas als er een vastgesteld plan van aanpak is.")
-PHASE_3_NEEDS_TEAM_JUDGEMENT = _(
-    "Naar fase 3 kan pas als het gezamenlijk oordeel van het interventieteam is vastgelegd "
-    "in een lopende uitstroomprocedure."
-)
 PHASE_BACK_WHILE_EXIT_RUNNING = _(
     "Terug naar fase 2 kan pas als de lopende uitstroomprocedure is afgerond of ingetrokken."
 )
@@ -104,9 +102,6 @@ def phase_change_check(
     if to_phase == Phase.EXECUTION and case.phase == Phase.CONTACT:
         if not has_adopted_plan:
             raise RuleViolation(PHASE_2_NEEDS_ADOPTED_PLAN, code="no_adopted_plan")
-    elif to_phase == Phase.EXIT:
-        if running_exit is None or not running_exit.team_judgement:
-            raise RuleViolation(PHASE_3_NEEDS_TEAM_JUDGEMENT, code="no_team_judgement")
     elif to_phase == Phase.EXECUTION and case.phase == Phase.EXIT and running_exit is not None:
         raise RuleViolation(PHASE_BACK_WHILE_EXIT_RUNNING, code="exit_running")
 

@@ -10,6 +10,7 @@ every read of person-level data is recorded in the access log.
   corrected person data, a move, concept interventions);
 - ``follow_up``: carrying a record further (ITAT-R's advice on an exit proposal,
   withdrawing it, an intervention's progress, an UVO action done);
+- ``escalations``: a stuck case, its consultations, doorbraakoverleg and resolution;
 - ``decisions``: PTO-R's exit decisions and the bulk hand-over when a regisseur leaves;
 - ``retention``: the programme team's early erasure of a person record.
 """
@@ -24,6 +25,7 @@ from .changes import (
     team_leave,
 )
 from .decisions import bulk_handover, exit_decisions
+from .escalations import escalation_new, escalation_resolve_page, escalation_step
 from .follow_up import action_done, exit_step, intervention_progress
 from .lists import export, saved_view_add, saved_view_remove
 from .pages import (
@@ -68,6 +70,9 @@ __all__ = [
     "emergency_open",
     "emergency_reviews",
     "erase_person",
+    "escalation_new",
+    "escalation_resolve_page",
+    "escalation_step",
     "evaluation_new",
     "exit_decisions",
     "exit_propose_page",

@@ -25,7 +25,7 @@ from pool.selectors import pool_overview, regisseurs_active
 
 from ..forms import BulkHandOverForm, ExitDecisionForm, caseload_labels
 from ..models import Assignment, ExitProcedure
-from ..permissions import may_decide_exits
+from ..permissions import may_decide_exits, may_follow_exit_proposals
 from ..selectors.cases import exit_procedures_awaiting_decision
 from ..services.assignments import pool_leave_with_hand_over, suggest_distribution
 from ..services.exits import EXIT_DECISION_ONLY_PTO_R, exit_decide
@@ -66,10 +66,13 @@ def _decision_form(procedure: ExitProcedure, awaiting: Any) -> ExitDecisionForm:
 @login_required
 @require_http_methods(["GET", "POST"])
 def exit_decisions(request: AuthenticatedRequest) -> HttpResponse:
-    """Exit proposals ITAT-R advised on, each with PTO-R's decision form. Only what
-    PTO-R needs to decide: case number, region, ground, the team's judgement and the
-    advice; no person record."""
-    if not may_decide_exits(request.user):
+    """Exit proposals ITAT-R advised on, each with PTO-R's decision form (no choice
+    preset) and the plan version and advice it decides on. Only what PTO-R needs to
+    decide: case number, region, ground, the team's judgement and the advice; no
+    person record. The programme team reads the same list without the forms."""
+    if not may_follow_exit_proposals(request.user):
+        raise PermissionDenied(EXIT_DECISION_ONLY_PTO_R)
+    if request.method == "POST" and not may_decide_exits(request.user):
         raise PermissionDenied(EXIT_DECISION_ONLY_PTO_R)
     awaiting = exit_procedures_awaiting_decision()
     if request.method != "POST":
@@ -171,6 +174,7 @@ def bulk_handover(request: AuthenticatedRequest, regisseur_id: int) -> HttpRespo
             on=data["on"],
             distribution=form.distribution(Assignment.Role.REGISSEUR),
             buddy_distribution=form.distribution(Assignment.Role.BUDDY),
+            new_buddies=form.new_buddies(),
             reason=data["reason"],
             by=request.user,
         ),
@@ -201,4 +205,8 @@ def _exit_decisions_context(
             request=request,
             purpose=EXIT_PROPOSALS_READ_PURPOSE,
         )
-    return {"rows": rows, "stray_form": posted if posted is not None and not posted_found else None}
+    return {
+        "rows": rows,
+        "stray_form": posted if posted is not None and not posted_found else None,
+        "may_decide": may_decide_exits(request.user),
+    }

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.http import AuthenticatedRequest
+from audit.services import access_record_many
 from kernel.views import form_page, service_form_page, success
 from pool.permissions import may_manage_pool
 
@@ -48,6 +49,7 @@ from ..selectors.cases import (
     cases_of_regisseur,
     emergency_accesses_flagged,
     emergency_accesses_to_review,
+    exit_follow_up_for,
     person_of,
     regisseur_of,
     share_records_of,
@@ -64,6 +66,8 @@ from ..services.reads import case_read_record
 from ..services.sharing import share_record
 from .lists import list_tools
 
+# The ground of the read when the last regisseur or buddy opens an exited case (ADR 0016).
+EXIT_FOLLOW_UP_PURPOSE = "Nazorg warme overdracht na uitstroom: laatste regisseur of buddy."
 CASES_PER_PAGE = 50
 # The case page's body is kept in the "case_pages" cache (per process, in memory).
 CASE_PAGE_CACHE = "case_pages"
@@ -123,7 +127,10 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_GET
 def case_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    access = case_access_for(request.user, pk, need="view_case")
+    try:
+        access = case_access_for(request.user, pk, need="view_case")
+    except Http404:
+        return _exited_case_page(request, pk)
     case = access.case
     case_read_record(access=access, user=request.user, obj=case, request=request)
     sections = sections_allowed(access.permissions)
@@ -150,6 +157,19 @@ def case_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "share_records": shares,
         },
     )
+
+
+def _exited_case_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The case's last regisseur and buddy, whose access ended with the exit, get a
+    page that says so with what the warm hand-over's follow-up needs (ADR 0016);
+    everyone else the 404 that does not tell whether the case exists."""
+    procedure = exit_follow_up_for(request.user, pk)
+    if procedure is None:
+        raise Http404
+    access_record_many(
+        user=request.user, objects=[procedure], request=request, purpose=EXIT_FOLLOW_UP_PURPOSE
+    )
+    return render(request, "cases/exited_case.html", {"procedure": procedure})
 
 
 def _case_page_body(

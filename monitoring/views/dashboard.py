@@ -55,6 +55,7 @@ from accounts.models import Organisation
 from cases.models import Phase
 from cases.selectors.cases import emergency_review_figures
 from cases.selectors.deadlines import Deadline, DeadlineKind, deadlines
+from cases.selectors.escalations import stuck_cases
 from cases.selectors.figures import (
     QuarterFlow,
     cases_per_phase,
@@ -101,6 +102,8 @@ ACTION_LABELS = {
     DeadlineKind.THREE_WAY_TALK: gettext_lazy("Driegesprek vastleggen"),
     DeadlineKind.EXIT_ADVICE: gettext_lazy("Advies ITAT-R vastleggen"),
     DeadlineKind.EXIT_DECISION: gettext_lazy("Uitstroomprocedure bekijken"),
+    DeadlineKind.INTERVENTION: gettext_lazy("Voortgang interventie vastleggen"),
+    DeadlineKind.UVO_ACTION: gettext_lazy("Actie afronden"),
 }
 
 # The worklists, in the order shown, each gathering one or more kinds of deadline.
@@ -118,6 +121,11 @@ WORKLISTS: tuple[tuple[str, Any, tuple[DeadlineKind, ...]], ...] = (
         "exits",
         gettext_lazy("Uitstroomprocedures die wachten"),
         (DeadlineKind.EXIT_ADVICE, DeadlineKind.EXIT_DECISION),
+    ),
+    (
+        "interventions",
+        gettext_lazy("Termijnen van interventies en UVO-acties"),
+        (DeadlineKind.INTERVENTION, DeadlineKind.UVO_ACTION),
     ),
 )
 
@@ -191,8 +199,13 @@ def action_url(item: Deadline) -> str:
         return reverse("cases:meeting_new", kwargs=case)
     if kind in (DeadlineKind.PLAN_EVALUATION, DeadlineKind.TWO_YEARLY_EVALUATION):
         return reverse("cases:evaluation_new", kwargs=case)
-    # An exit item's key ends in its procedure's id ("exit_advice:exit:7").
-    procedure_id = int(item.key.rsplit(":", 1)[1])
+    # An exit, intervention or action item's key ends in its record's id ("exit_advice:exit:7").
+    record_id = int(item.key.rsplit(":", 1)[1])
+    if kind == DeadlineKind.INTERVENTION:
+        return reverse("cases:intervention_progress", kwargs={**case, "intervention_id": record_id})
+    if kind == DeadlineKind.UVO_ACTION:
+        return reverse("cases:action_done", kwargs={**case, "action_id": record_id})
+    procedure_id = record_id
     if kind == DeadlineKind.EXIT_ADVICE:
         return reverse("cases:exit_advice", kwargs={**case, "procedure_id": procedure_id})
     # PTO-R decides (the programme team cannot): the procedure on the case page.
@@ -479,6 +492,7 @@ def dashboard_context(
             regio=regio,
         ),
         "worklists": worklists,
+        "stuck_cases": stuck_cases(organisation=organisatie, phase=fase, region=regio),
         "worklist_owners": [(w, w.preview_by_owner(owners)) for w in worklists],
         "filtered": any(value is not None for value in (organisatie, fase, regio)),
         "charts": _charts(overview, per_phase, flows),

@@ -21,7 +21,13 @@ from cases.access import (
 from cases.models import Case
 from cases.tasks import access_refresh_daily
 from pool.services import absence_create, absence_end_early
-from tests.factories import CaseFactory, RegisseurFactory, TeamMemberFactory, UserFactory
+from tests.factories import (
+    CaseFactory,
+    RegionFactory,
+    RegisseurFactory,
+    TeamMemberFactory,
+    UserFactory,
+)
 from tests.queries import assert_query_count
 
 pytestmark = pytest.mark.django_db
@@ -146,3 +152,25 @@ def test_the_visible_cases_are_one_query_that_composes(crew):
         assert list(visible.filter(phase=crew.case.phase).values_list("pk", flat=True)) == [
             crew.case.pk
         ]
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC), tick=False)
+def test_a_stand_in_kept_to_a_region_stands_in_for_its_cases_only():
+    """R-POOL-3: a restriction binds standing in too."""
+    amstelland = RegionFactory(code="amstelland")
+    absent = RegisseurFactory()
+    amsterdam_case = CaseFactory(regisseur=absent, region=RegionFactory(code="amsterdam"))
+    amstelland_case = CaseFactory(regisseur=absent, region=amstelland)
+    stand_in = RegisseurFactory(region_restriction=amstelland)
+    absence_create(
+        regisseur=absent,
+        starts_on=MONDAY,
+        ends_on=MONDAY + datetime.timedelta(days=4),
+        reason="Ziek",
+        stand_in=stand_in,
+        by=UserFactory(),
+    )
+    case_access_sync(case=amsterdam_case, on=MONDAY)
+    case_access_sync(case=amstelland_case, on=MONDAY)
+    assert perms_of(stand_in.user, amstelland_case) == set(DIRECTOR_PERMISSIONS)
+    assert perms_of(stand_in.user, amsterdam_case) == set()

@@ -29,7 +29,13 @@ from cases.services.assignments import (
 )
 from kernel.errors import STALE_RECORD, RuleViolation, StaleObject
 from pool.models import Regisseur
-from tests.factories import ASSIGNED_ON, CaseFactory, RegionFactory, RegisseurFactory
+from tests.factories import (
+    ASSIGNED_ON,
+    AbsenceFactory,
+    CaseFactory,
+    RegionFactory,
+    RegisseurFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -293,14 +299,19 @@ def receivers(suggestions) -> list[tuple[str, str, Regisseur | None]]:
     return [(s.case.number, s.role, s.receiver) for s in suggestions]
 
 
+def away(regisseur: Regisseur) -> Regisseur:
+    """Absent on the day of the hand-over: never suggested (R-POOL-5)."""
+    AbsenceFactory(regisseur=regisseur, starts_on=ON, ends_on=ON)
+    return regisseur
+
+
 def test_suggestions_go_to_the_most_free_places_counting_this_run(start_case):
     leaving = RegisseurFactory()
     roomy = RegisseurFactory(fte=Decimal("0.5"))  # 6 places, 2 taken: 4 free
     fill_caseload(roomy, open_cases=2)
     tight = RegisseurFactory(fte=Decimal("1.0"))  # 12 places, 9 taken: 3 free
     fill_caseload(tight, open_cases=9)
-    buddy = RegisseurFactory()
-    fill_caseload(buddy, open_cases=12)  # full; the buddy of all three cases anyway
+    buddy = away(RegisseurFactory())  # the buddy of all three cases, absent: not suggested
     first, second, third = (start_case(regisseur=leaving, buddy=buddy) for _ in range(3))
 
     suggestions = suggest_distribution(leaving=leaving, on=ON)
@@ -321,8 +332,7 @@ def test_suggestions_respect_region_restrictions(start_case):
     only_amstelland = RegisseurFactory(region_restriction=amstelland)  # 12 free: the most
     anyone = RegisseurFactory()
     fill_caseload(anyone, open_cases=6)
-    full_buddy = RegisseurFactory()
-    fill_caseload(full_buddy, open_cases=12)
+    full_buddy = away(RegisseurFactory())
     amsterdam_case = start_case(
         regisseur=leaving, buddy=full_buddy, region=RegionFactory(code="amsterdam")
     )
@@ -334,15 +344,31 @@ def test_suggestions_respect_region_restrictions(start_case):
     assert by_case[amstelland_case] == only_amstelland
 
 
-def test_the_buddy_is_never_suggested_as_regisseur_of_the_same_case(start_case):
-    leaving, buddy = RegisseurFactory(), RegisseurFactory()  # the buddy has 12 free places
-    colleague = RegisseurFactory()
-    fill_caseload(colleague, open_cases=11)
+def test_the_buddy_is_suggested_first_with_a_new_buddy(start_case):
+    """R-POOL-5: the buddy is the standby successor, even when fuller than others."""
+    leaving, buddy = RegisseurFactory(), RegisseurFactory()
+    fill_caseload(buddy, open_cases=11)
+    roomy, colleague = RegisseurFactory(), RegisseurFactory()
+    fill_caseload(colleague, open_cases=3)
     case = start_case(regisseur=leaving, buddy=buddy)
 
-    assert receivers(suggest_distribution(leaving=leaving, on=ON)) == [
-        (case.number, Assignment.Role.REGISSEUR, colleague)
-    ]
+    (suggestion,) = suggest_distribution(leaving=leaving, on=ON)
+    assert (suggestion.case, suggestion.role, suggestion.receiver) == (
+        case,
+        Assignment.Role.REGISSEUR,
+        buddy,
+    )
+    assert suggestion.new_buddy == roomy
+
+
+def test_an_absent_buddy_is_not_suggested(start_case):
+    leaving, buddy = RegisseurFactory(), away(RegisseurFactory())
+    colleague = RegisseurFactory()
+    case = start_case(regisseur=leaving, buddy=buddy)
+    away(RegisseurFactory())  # the emptiest caseload, but absent
+
+    (suggestion,) = suggest_distribution(leaving=leaving, on=ON)
+    assert (suggestion.case, suggestion.receiver, suggestion.new_buddy) == (case, colleague, None)
 
 
 def test_the_regisseur_is_never_suggested_as_buddy_of_the_same_case(start_case):
@@ -359,9 +385,8 @@ def test_the_regisseur_is_never_suggested_as_buddy_of_the_same_case(start_case):
 def test_someone_leaving_on_the_same_day_is_not_suggested(start_case):
     leaving = RegisseurFactory()
     RegisseurFactory(active_until=ON)  # an empty caseload, but leaving too
-    colleague, full_buddy = RegisseurFactory(), RegisseurFactory()
+    colleague, full_buddy = RegisseurFactory(), away(RegisseurFactory())
     fill_caseload(colleague, open_cases=6)
-    fill_caseload(full_buddy, open_cases=12)
     case = start_case(regisseur=leaving, buddy=full_buddy)
 
     assert receivers(suggest_distribution(leaving=leaving, on=ON)) == [

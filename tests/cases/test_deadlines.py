@@ -17,7 +17,9 @@ from accounts.roles import Role
 from cases.models import (
     CaseStatus,
     Evaluation,
+    ExitGround,
     ExitProcedure,
+    Intervention,
     ItatAdvice,
     Meeting,
     Phase,
@@ -36,7 +38,9 @@ from tests.factories import (
     CaseloadReviewFactory,
     EvaluationFactory,
     ExitProcedureFactory,
+    InterventionFactory,
     ItatAdviceFactory,
+    MeetingActionFactory,
     MeetingFactory,
     OrganisationFactory,
     PlanVersionFactory,
@@ -339,6 +343,61 @@ def test_an_exit_proposal_waits_four_weeks_for_itat_advice(clock, programme_team
     assert item.responsible_user_ids == tuple(sorted([case.regisseur.user_id, programme_team.pk]))
 
 
+# --- 9. terms of interventions and UVO actions --------------------------------------------
+
+
+def test_an_intervention_of_the_plan_in_force_is_due_on_its_term(clock):
+    case = CaseFactory(phase2=True)
+    older = PlanVersionFactory(case=case, adopted=True, adopted_on=datetime.date(2026, 1, 5))
+    in_force = PlanVersionFactory(
+        case=case, number=2, adopted=True, adopted_on=datetime.date(2026, 3, 2)
+    )
+    superseded = InterventionFactory(plan_version=older, deadline=datetime.date(2026, 5, 1))
+    due = InterventionFactory(plan_version=in_force, deadline=datetime.date(2026, 6, 1))
+    done = InterventionFactory(
+        plan_version=in_force,
+        deadline=datetime.date(2026, 5, 1),
+        status=Intervention.Status.DONE,
+    )
+    key = f"intervention:intervention:{due.pk}"
+
+    assert_due_window(clock, key, datetime.date(2026, 6, 1))
+    items = items_by_key(clock(datetime.date(2026, 6, 1)))
+    assert items[key].responsible_user_ids == (case.regisseur.user_id,)
+    assert f"intervention:intervention:{superseded.pk}" not in items
+    assert f"intervention:intervention:{done.pk}" not in items
+
+
+def test_an_uvo_action_is_due_until_it_is_done(clock):
+    meeting = MeetingFactory(case=CaseFactory(phase2=True), held_on=datetime.date(2026, 4, 1))
+    action = MeetingActionFactory(meeting=meeting, due_on=datetime.date(2026, 6, 1))
+    key = f"uvo_action:action:{action.pk}"
+
+    assert_due_window(clock, key, datetime.date(2026, 6, 1))
+    action.done_on = datetime.date(2026, 6, 2)
+    action.save()
+    assert key not in items_by_key(clock(datetime.date(2026, 6, 3)))
+
+
+def test_the_itat_r_step_is_not_due_before_a_proposal_exists(clock):
+    """R-EXIT-2: without the team's judgement (the proposal) nothing waits for ITAT-R;
+    a move is its own proposal and waits from the day it was recorded."""
+    without_proposal = ExitProcedureFactory(
+        opened_on=datetime.date(2026, 1, 5), team_judgement="", team_judgement_on=None
+    )
+    move = ExitProcedureFactory(
+        case=CaseFactory(),  # phase 1: a move starts the exit in any phase
+        ground=ExitGround.MOVED_NL,
+        destination="Utrecht",
+        opened_on=datetime.date(2026, 5, 4),
+        team_judgement="",
+        team_judgement_on=None,
+    )
+    items = items_by_key(clock(datetime.date(2026, 6, 1)))
+    assert f"exit_advice:exit:{without_proposal.pk}" not in items
+    assert items[f"exit_advice:exit:{move.pk}"].due_on == datetime.date(2026, 6, 1)
+
+
 def test_an_advised_exit_proposal_waits_four_weeks_for_the_pto_r_decision(
     clock, programme_team, pto_r
 ):
@@ -578,9 +637,17 @@ def test_next_deadline_per_case_of_no_cases_asks_nothing(clock):
 ROLE_MEMBERS_QUERY = 1  # programme team and PTO-R, for every kind's recipients
 CASE_KINDS_QUERY = 1  # first UVO, UVO, plan evaluation, two-yearly evaluation
 EXIT_KINDS_QUERY = 1  # exit proposals waiting for advice or decision
+INTERVENTIONS_QUERY = 1  # terms of the interventions in the plans in force
+UVO_ACTIONS_QUERY = 1  # open actions agreed in an UVO
 POOL_KINDS_QUERY = 1  # caseload reviews and three-way talks
-ALL_KINDS_QUERIES = ROLE_MEMBERS_QUERY + CASE_KINDS_QUERY + EXIT_KINDS_QUERY + POOL_KINDS_QUERY
-PER_CASE_QUERIES = ROLE_MEMBERS_QUERY + CASE_KINDS_QUERY + EXIT_KINDS_QUERY
+PER_CASE_QUERIES = (
+    ROLE_MEMBERS_QUERY
+    + CASE_KINDS_QUERY
+    + EXIT_KINDS_QUERY
+    + INTERVENTIONS_QUERY
+    + UVO_ACTIONS_QUERY
+)
+ALL_KINDS_QUERIES = PER_CASE_QUERIES + POOL_KINDS_QUERY
 
 
 def add_busy_cases(count: int) -> list[int]:
@@ -596,8 +663,10 @@ def add_busy_cases(count: int) -> list[int]:
             notification_signed_on=datetime.date(2025, 1, 6),
             phase_since=datetime.date(2025, 3, 3),
         )
-        MeetingFactory(case=case, held_on=datetime.date(2026, 4, 1))
-        PlanVersionFactory(case=case, adopted=True, adopted_on=datetime.date(2025, 3, 3))
+        meeting = MeetingFactory(case=case, held_on=datetime.date(2026, 4, 1))
+        MeetingActionFactory(meeting=meeting, due_on=datetime.date(2026, 6, 5))
+        version = PlanVersionFactory(case=case, adopted=True, adopted_on=datetime.date(2025, 3, 3))
+        InterventionFactory(plan_version=version, deadline=datetime.date(2026, 6, 10))
         EvaluationFactory(
             case=case, kind=Evaluation.Kind.MONTHLY, held_on=datetime.date(2026, 4, 15)
         )

@@ -39,7 +39,7 @@ from cases.services.exits import (
     EXIT_NEEDS_ASSESSMENT,
     EXIT_NOT_RUNNING,
     EXIT_OTHER_NEEDS_EXPLANATION,
-    EXIT_PROPOSAL_NEEDS_PHASE_2,
+    EXIT_PROPOSAL_NEEDS_PHASE_3,
     EXIT_REFUSED_THREAT_OF_VIOLENCE,
     EXIT_TEAM_JUDGEMENT_REQUIRED,
     case_record_move,
@@ -61,7 +61,13 @@ PROPOSED_ON = datetime.date(2026, 11, 23)
 ADVISED_ON = datetime.date(2026, 12, 1)
 DECIDED_ON = datetime.date(2026, 12, 15)
 JUDGEMENT = "Twee jaar geen signalen van geweldsbereidheid; leefgebieden op orde."
-NO_THREAT_GROUNDS = [ExitGround.RISK_AND_CARE_GONE, ExitGround.CARE_HANDED_OVER]
+# R-EXIT-3: every ground but a move ('anders' too) waits while a threat remains.
+GROUNDS_REFUSED_UNDER_THREAT = [
+    ExitGround.RISK_AND_CARE_GONE,
+    ExitGround.CARE_HANDED_OVER,
+    ExitGround.OTHER,
+]
+IN_PHASE_3_ON = datetime.date(2026, 9, 1)
 
 
 def no_threat(case: Case, on: datetime.date = ASSESSED_ON) -> None:
@@ -75,6 +81,8 @@ def threat(case: Case, on: datetime.date = ASSESSED_ON) -> None:
 def propose(case: Case, by, ground: str = ExitGround.RISK_AND_CARE_GONE, **extra) -> ExitProcedure:
     if ground == ExitGround.CARE_HANDED_OVER:
         extra.setdefault("handover_organisation", "Schuldhulpverlening Amsterdam")
+    if ground == ExitGround.OTHER:
+        extra.setdefault("ground_explanation", "Opgenomen in een instelling buiten de regio.")
     return exit_propose(
         case=case, ground=ground, team_judgement=JUDGEMENT, on=PROPOSED_ON, by=by, **extra
     )
@@ -104,11 +112,15 @@ def decide(procedure: ExitProcedure, by, decision: str = ExitProcedure.Decision.
 
 @pytest.fixture
 def plan_v1(author, start_case) -> PlanVersion:
-    """A case in regie, in phase 2 on its adopted first plan, no threat any more."""
+    """A case in regie, in phase 3 (the exit process) on its adopted first plan, no
+    threat any more: where an exit proposal is made (R-EXIT-2)."""
     case = start_case()
     version = PlanVersionFactory(case=case, adopted=True)
     case_change_phase(
         case=case, to_phase=Phase.EXECUTION, reason="Plan vastgesteld.", on=IN_PHASE_2_ON, by=author
+    )
+    case_change_phase(
+        case=case, to_phase=Phase.EXIT, reason="Afschalen.", on=IN_PHASE_3_ON, by=author
     )
     no_threat(case)
     return version
@@ -116,16 +128,8 @@ def plan_v1(author, start_case) -> PlanVersion:
 
 @pytest.fixture
 def proposal(author, plan_v1) -> ExitProcedure:
-    """The team's proposal, with the case moved on to phase 3."""
-    procedure = propose(plan_v1.case, author)
-    case_change_phase(
-        case=plan_v1.case,
-        to_phase=Phase.EXIT,
-        reason="Uitstroom in zicht.",
-        on=PROPOSED_ON,
-        by=author,
-    )
-    return procedure
+    """The team's proposal at the end of phase 3."""
+    return propose(plan_v1.case, author)
 
 
 # --- the proposal --------------------------------------------------------------------
@@ -177,7 +181,7 @@ def test_each_ground_names_what_it_needs(author, plan_v1, ground, message):
     assert refused.value.message == message
 
 
-@pytest.mark.parametrize("ground", NO_THREAT_GROUNDS)
+@pytest.mark.parametrize("ground", GROUNDS_REFUSED_UNDER_THREAT)
 def test_nobody_exits_while_the_safety_criterion_stands(author, plan_v1, ground):
     threat(plan_v1.case, on=ASSESSED_ON + datetime.timedelta(days=1))  # newer than no_threat
     with pytest.raises(RuleViolation) as refused:
@@ -187,25 +191,27 @@ def test_nobody_exits_while_the_safety_criterion_stands(author, plan_v1, ground)
     assert not ExitProcedure.objects.exists()
 
 
-@pytest.mark.parametrize("ground", NO_THREAT_GROUNDS)
+@pytest.mark.parametrize("ground", GROUNDS_REFUSED_UNDER_THREAT)
 def test_only_the_latest_assessment_counts(author, plan_v1, ground):
     threat(plan_v1.case, on=ASSESSED_ON - datetime.timedelta(days=60))  # older than no_threat
     assert propose(plan_v1.case, author, ground=ground).ground == ground
 
 
 def test_a_proposal_that_the_threat_is_gone_needs_an_assessment(author):
-    case = CaseFactory(phase2=True)
+    case = CaseFactory(phase3=True)
     with pytest.raises(RuleViolation) as refused:
         propose(case, author)
     assert refused.value.message == EXIT_NEEDS_ASSESSMENT
 
 
-def test_a_proposal_waits_until_the_plan_is_carried_out(author):
-    case = CaseFactory()  # phase 1
+@pytest.mark.parametrize("phase", [Phase.CONTACT, Phase.EXECUTION])
+def test_a_proposal_comes_at_the_end_of_phase_3(author, phase):
+    case = CaseFactory(phase=phase)
     no_threat(case)
     with pytest.raises(RuleViolation) as refused:
         propose(case, author)
-    assert refused.value.message == EXIT_PROPOSAL_NEEDS_PHASE_2
+    assert refused.value.message == EXIT_PROPOSAL_NEEDS_PHASE_3
+    assert not ExitProcedure.objects.exists()
 
 
 def test_one_running_procedure_per_case(author, proposal):
@@ -400,8 +406,18 @@ def test_the_advice_needs_a_plan_version(author):
     assert refused.value.message == EXIT_ADVICE_NEEDS_PLAN_VERSION
 
 
-def test_a_proposal_goes_to_itat_r_from_phase_3(author, plan_v1):
-    procedure = propose(plan_v1.case, author)  # the case is still in phase 2
+def test_a_proposal_goes_to_itat_r_from_phase_3(author):
+    # A proposal opened outside phase 3 (recorded before R-EXIT-2 was applied).
+    case = CaseFactory(phase2=True)
+    PlanVersionFactory(case=case, adopted=True)
+    procedure = ExitProcedure.objects.create(
+        case=case,
+        ground=ExitGround.RISK_AND_CARE_GONE,
+        team_judgement=JUDGEMENT,
+        team_judgement_on=PROPOSED_ON,
+        opened_on=PROPOSED_ON,
+        opened_by=author,
+    )
     with pytest.raises(RuleViolation) as refused:
         advise(procedure, author)
     assert refused.value.message == EXIT_ADVICE_NEEDS_PHASE_3

@@ -1,5 +1,6 @@
 """Phase changes: one step at a time, 1 -> 2 on an adopted plan, 2 -> 3 on the
-team's recorded judgement, back one step with a reason, each one in the history."""
+team's judgement given as the reason (no exit procedure needed), back one step
+with a reason, each one in the history."""
 
 from __future__ import annotations
 
@@ -9,10 +10,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from cases.models import Case, ExitGround, ExitProcedure, Phase, PhaseTransition
-from cases.services.exits import case_record_move, exit_propose, exit_withdraw
+from cases.services.exits import exit_propose, exit_withdraw
 from cases.services.phases import (
     PHASE_2_NEEDS_ADOPTED_PLAN,
-    PHASE_3_NEEDS_TEAM_JUDGEMENT,
     PHASE_BACK_WHILE_EXIT_RUNNING,
     PHASE_CASE_EXITED,
     PHASE_DATE_BEFORE_CURRENT,
@@ -81,38 +81,15 @@ def test_with_an_adopted_plan_the_case_goes_to_phase_2_and_the_change_is_recorde
     ) == (Phase.CONTACT, Phase.EXECUTION, ON, author, REASON)
 
 
-def test_phase_3_needs_the_team_judgement_in_a_running_exit_procedure(author):
+def test_phase_3_needs_no_running_exit_procedure(author):
+    """R-EXIT-2: phase 3 is the exit process; the exit proposal comes at its end, so
+    the team's judgement to enter it is the change's reason, not a procedure."""
     case = CaseFactory(phase2=True)
-    with pytest.raises(RuleViolation) as refused:
-        change(case, Phase.EXIT, author)
-    assert refused.value.message == PHASE_3_NEEDS_TEAM_JUDGEMENT
-
-    # A move opens the procedure without a team judgement: still not phase 3.
-    move = case_record_move(
-        case=case,
-        destination="Utrecht",
-        abroad=False,
-        municipality_contact="Gesprek met de nieuwe gemeente.",
-        moved_on=ON,
-        by=author,
-    )
-    with pytest.raises(RuleViolation) as refused:
-        change(case, Phase.EXIT, author)
-    assert refused.value.message == PHASE_3_NEEDS_TEAM_JUDGEMENT
-
-    # A judgement in a withdrawn procedure does not count either.
-    exit_withdraw(procedure=move, reason="Verhuizing gaat niet door.", on=ON, by=author)
-    withdrawn = propose_exit(case, author)
-    exit_withdraw(procedure=withdrawn, reason="Toch nog zorgen.", on=ON, by=author)
-    with pytest.raises(RuleViolation) as refused:
-        change(case, Phase.EXIT, author)
-    assert refused.value.message == PHASE_3_NEEDS_TEAM_JUDGEMENT
-
-
-def test_with_the_team_judgement_recorded_the_case_goes_to_phase_3(author):
-    case = CaseFactory(phase2=True)
-    propose_exit(case, author)
-    assert change(case, Phase.EXIT, author).phase == Phase.EXIT
+    moved_on = change(case, Phase.EXIT, author, reason="Team: afschalen en overdracht regelen.")
+    assert moved_on.phase == Phase.EXIT
+    assert not ExitProcedure.objects.filter(case=case).exists()
+    transition = PhaseTransition.objects.get(case=case)
+    assert transition.reason == "Team: afschalen en overdracht regelen."
 
 
 def test_phases_are_never_skipped(author):
@@ -131,8 +108,8 @@ def test_phases_are_never_skipped(author):
 
 def test_back_to_phase_2_once_the_exit_procedure_is_closed(author):
     case = CaseFactory(phase2=True)
-    procedure = propose_exit(case, author)
     change(case, Phase.EXIT, author)
+    procedure = propose_exit(case, author)
     with pytest.raises(RuleViolation) as refused:
         change(case, Phase.EXECUTION, author)
     assert refused.value.message == PHASE_BACK_WHILE_EXIT_RUNNING

@@ -14,6 +14,8 @@ from accounts.models import User
 from cases.models import (
     Case,
     CaseStatus,
+    Escalation,
+    EscalationStep,
     ExitGround,
     ExitProcedure,
     ItatAdvice,
@@ -22,9 +24,15 @@ from cases.models import (
     PlanVersion,
 )
 from cases.services.assignments import case_assign
+from cases.services.escalations import (
+    ESCALATION_CONSULT_FIRST,
+    escalation_open,
+    escalation_record_step,
+    escalation_resolve,
+)
 from cases.services.exits import exit_decide, exit_propose, exit_record_itat_advice, exit_withdraw
 from cases.services.intake import case_register, case_sign_notification
-from cases.services.phases import PHASE_3_NEEDS_TEAM_JUDGEMENT, case_change_phase
+from cases.services.phases import case_change_phase
 from cases.services.plans import (
     InterventionInput,
     plan_record_itat_advice,
@@ -34,6 +42,7 @@ from cases.services.plans import (
 from cases.workflow import (
     ANY,
     CASE_STATUS,
+    ESCALATION,
     EXIT_NOT_RUNNING,
     EXIT_PROCEDURE,
     LIFECYCLES,
@@ -46,7 +55,9 @@ from cases.workflow import (
     PLAN_ADOPTED_IMMUTABLE,
     PLAN_NEEDS_ITAT_ADVICE,
     PLAN_VERSION,
+    RUNNING_ESCALATION_STATUSES,
     RUNNING_EXIT_STATUSES,
+    EscalationStatus,
     Lifecycle,
     Status,
     assert_transition,
@@ -93,11 +104,13 @@ def test_every_status_of_each_enum_is_in_its_lifecycle():
     assert PHASE.statuses == set(Phase)
     assert PLAN_VERSION.statuses == set(PlanStatus)
     assert EXIT_PROCEDURE.statuses == set(ExitProcedure.Status)
+    assert ESCALATION.statuses == set(EscalationStatus)
 
 
 def test_open_cases_and_running_exits_are_the_statuses_that_can_still_change():
     assert set(OPEN_STATUSES) == CASE_STATUS.statuses - CASE_STATUS.final
     assert set(RUNNING_EXIT_STATUSES) == EXIT_PROCEDURE.statuses - EXIT_PROCEDURE.final
+    assert set(RUNNING_ESCALATION_STATUSES) == ESCALATION.statuses - ESCALATION.final
 
 
 # The statuses a service asks a lifecycle for (a phase: any, by the user's choice).
@@ -105,6 +118,10 @@ ASKED_FOR = [
     (CASE_STATUS, {CaseStatus.IN_REGIE}),
     (PHASE, set(Phase)),
     (PLAN_VERSION, {PlanStatus.ADVISED, PlanStatus.ADOPTED}),
+    (
+        ESCALATION,
+        {EscalationStatus.CONSULTED, EscalationStatus.BREAKTHROUGH, EscalationStatus.RESOLVED},
+    ),
     (
         EXIT_PROCEDURE,
         {
@@ -197,7 +214,7 @@ def test_any_is_no_status():
 # --- every allowed change is made by a service ---------------------------------------
 
 
-def status_of(record: Case | PlanVersion | ExitProcedure) -> Status:
+def status_of(record: Case | PlanVersion | ExitProcedure | Escalation) -> Status:
     record.refresh_from_db()
     return record.status
 
@@ -208,12 +225,14 @@ def phase_of(case: Case) -> Status:
 
 
 def exit_ready_case(start_case, author: User) -> Case:
-    """A case in regie in phase 2 on an adopted plan, with no threat any more."""
+    """A case in regie in phase 3 (the exit process, R-EXIT-2) on an adopted plan, with
+    no threat any more."""
     case = start_case()
     PlanVersionFactory(case=case, adopted=True)
     case_change_phase(
         case=case, to_phase=Phase.EXECUTION, reason=REASON, on=IN_PHASE_2_ON, by=author
     )
+    case_change_phase(case=case, to_phase=Phase.EXIT, reason=REASON, on=IN_PHASE_2_ON, by=author)
     AssessmentFactory(
         case=case, assessed_on=ASSESSED_ON, safety_criterion=False, care_criterion=False
     )
@@ -265,7 +284,6 @@ def test_every_exit_procedure_change_is_made_by_a_service(author, start_case, pt
     for outcome in ("withdraw", ExitProcedure.Decision.REJECTED, ExitProcedure.Decision.APPROVED):
         case = exit_ready_case(start_case, author)
         procedure = propose(case, author)
-        case_change_phase(case=case, to_phase=Phase.EXIT, reason=REASON, on=PROPOSED_ON, by=author)
         step(procedure, partial(advise, procedure, author))
         if outcome == "withdraw":
             step(procedure, partial(withdraw, procedure, author))
@@ -302,7 +320,6 @@ def test_every_case_status_change_is_made_by_a_service(author, start_case, pto_r
     seen.add((CaseStatus.REGISTERED, status_of(case)))
     case = exit_ready_case(start_case, author)
     procedure = propose(case, author)
-    case_change_phase(case=case, to_phase=Phase.EXIT, reason=REASON, on=PROPOSED_ON, by=author)
     advise(procedure, author)
     before = status_of(case)
     decide(procedure, pto_r_member, ExitProcedure.Decision.APPROVED)
@@ -331,15 +348,12 @@ def test_every_phase_change_is_made_by_a_service(author, start_case):
     AssessmentFactory(
         case=case, assessed_on=ASSESSED_ON, safety_criterion=False, care_criterion=False
     )
-    procedure = propose(case, author)
     to(Phase.EXIT, PROPOSED_ON)
+    procedure = propose(case, author)
     exit_withdraw(procedure=procedure, reason=REASON, on=PROPOSED_ON, by=author)
     to(Phase.EXECUTION, PROPOSED_ON)
 
     assert seen == set(PHASE.allowed())
-    with pytest.raises(RuleViolation) as refused:
-        case_change_phase(case=case, to_phase=Phase.EXIT, reason=REASON, on=PROPOSED_ON, by=author)
-    assert refused.value.message == PHASE_3_NEEDS_TEAM_JUDGEMENT  # a condition, not the table
     case_change_phase(case=case, to_phase=Phase.CONTACT, reason=REASON, on=PROPOSED_ON, by=author)
     with pytest.raises(RuleViolation) as refused:
         case_change_phase(case=case, to_phase=Phase.EXIT, reason=REASON, on=PROPOSED_ON, by=author)
@@ -389,6 +403,60 @@ def test_every_plan_version_change_is_made_by_a_service(today, author):
     with pytest.raises(RuleViolation) as refused:
         plan_version_adopt(version=version, adopted_on=today, by=author)
     assert refused.value.message == PLAN_ADOPTED_IMMUTABLE
+
+
+@pytest.mark.django_db
+def test_every_escalation_change_is_made_by_a_service(today, author):
+    escalation = escalation_open(
+        case=CaseFactory(phase2=True),
+        stuck_since=today,
+        what_is_stuck="Geen contact.",
+        team_attempts="Huisbezoek.",
+        by=author,
+    )
+    seen: set[Transition] = {(None, status_of(escalation))}
+
+    def step(change: Callable[[], object]) -> None:
+        before = status_of(escalation)
+        change()
+        seen.add((before, status_of(escalation)))
+
+    def record(kind: str) -> Callable[[], object]:
+        return lambda: escalation_record_step(
+            escalation=escalation,
+            kind=kind,
+            held_on=today,
+            participants="Regisseur, ITAT-R",
+            outcome="Afspraken.",
+            by=author,
+        )
+
+    with pytest.raises(RuleViolation) as refused:
+        record(EscalationStep.Kind.BREAKTHROUGH)()
+    assert refused.value.message == ESCALATION_CONSULT_FIRST
+    step(record(EscalationStep.Kind.COLLEAGUES))
+    step(record(EscalationStep.Kind.ITAT_R))
+    step(record(EscalationStep.Kind.BREAKTHROUGH))
+    step(record(EscalationStep.Kind.BREAKTHROUGH))
+
+    def resolve() -> object:
+        return escalation_resolve(escalation=escalation, on=today, resolution="Los.", by=author)
+
+    step(resolve)
+    # The shorter ways to a resolution: straight from stuck, and after a consultation.
+    for consultations in (0, 1):
+        escalation = escalation_open(
+            case=CaseFactory(phase2=True),
+            stuck_since=today,
+            what_is_stuck="Geen contact.",
+            team_attempts="Huisbezoek.",
+            by=author,
+        )
+        for _ in range(consultations):
+            step(record(EscalationStep.Kind.PROGRAMME_TEAM))
+        step(resolve)
+
+    assert seen == set(ESCALATION.allowed())
 
 
 # --- the named querysets -----------------------------------------------------------------

@@ -23,7 +23,7 @@ from django.utils import timezone
 from accounts.models import RoleGrant, User
 from accounts.roles import Role
 from accounts.tokens import api_token_issue
-from cases.models import ExitGround, ExitProcedure, MeetingAction, SavedCaseView
+from cases.models import Escalation, ExitGround, ExitProcedure, MeetingAction, SavedCaseView
 from tests.factories import (
     ActivationLinkFactory,
     DocumentFactory,
@@ -98,6 +98,17 @@ def _running_exit(bucket: dict[str, Any]) -> Any:
         ground=ExitGround.MOVED_NL,
         destination="Utrecht",
         opened_on=case.registered_on,
+        opened_by=case.regisseur.user,
+    )
+
+
+def _escalation(bucket: dict[str, Any]) -> Any:
+    case = bucket["case"]
+    return Escalation.objects.create(
+        case=case,
+        stuck_since=case.registered_on,
+        what_is_stuck="Geen contact",
+        team_attempts="Huisbezoek",
         opened_by=case.regisseur.user,
     )
 
@@ -428,8 +439,20 @@ MATRIX: dict[str, Row] = {
         WORKS_ON_CASE,
         note="asks for a confirmation first",
     ),
+    # --- a stuck case (cases/views/escalations.py) ---
+    "cases:escalation_new": Row(on_case("cases:escalation_new"), WORKS_ON_CASE),
+    "cases:escalation_step": Row(
+        on_case_record("cases:escalation_step", "escalation_id", "escalation", _escalation),
+        WORKS_ON_CASE,
+    ),
+    "cases:escalation_resolve": Row(
+        on_case_record("cases:escalation_resolve", "escalation_id", "escalation", _escalation),
+        WORKS_ON_CASE,
+    ),
     "cases:exit_decisions": Row(
-        fixed("cases:exit_decisions"), signed_in(403, {PTOR: 200}), note="PTO-R decides exits"
+        fixed("cases:exit_decisions"),
+        signed_in(403, {PTOR: 200, PT: 200}),
+        note="PTO-R decides exits; the programme team reads the list without the forms",
     ),
     "cases:bulk_handover": Row(
         lambda w, which: reverse(

@@ -48,6 +48,7 @@ SECTION_MARKERS: Mapping[Section, str] = {
     Section.ASSESSMENTS: 'id="assessments"',
     Section.EVALUATIONS: 'id="evaluations"',
     Section.EXIT: 'id="exits"',
+    Section.ESCALATIONS: 'id="escalations"',
     Section.SHARING: 'id="shares"',
 }
 
