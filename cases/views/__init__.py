@@ -9,11 +9,14 @@ every read of person-level data is recorded in the access log.
 - ``follow_up``: carrying a record further (ITAT-R's advice on an exit proposal,
   withdrawing it, an intervention's progress, an UVO action done);
 - ``decisions``: PTO-R's exit decisions and the bulk hand-over when a regisseur leaves;
+- ``intake``: the aanmelding, closing a case as not included, the first assignment and
+  the notification letter;
 - ``retention``: the programme team's early erasure of a person record.
 """
 
 from .decisions import bulk_handover, exit_decisions
 from .follow_up import action_done, exit_step, intervention_progress
+from .intake import assign, case_register_page, not_included, notification
 from .lists import export, saved_view_add, saved_view_remove
 from .pages import (
     CASES_PER_PAGE,
@@ -50,9 +53,11 @@ __all__ = [
     "SHARE_RECORDED",
     "action_done",
     "assessment_new",
+    "assign",
     "bulk_handover",
     "case_list",
     "case_page",
+    "case_register_page",
     "emergency_open",
     "emergency_reviews",
     "erase_person",
@@ -64,6 +69,8 @@ __all__ = [
     "hand_over",
     "intervention_progress",
     "meeting_new",
+    "not_included",
+    "notification",
     "person_page",
     "phase_change",
     "plan_compare",

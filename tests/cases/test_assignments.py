@@ -29,7 +29,13 @@ from cases.services.assignments import (
 )
 from kernel.errors import STALE_RECORD, RuleViolation, StaleObject
 from pool.models import Regisseur
-from tests.factories import ASSIGNED_ON, CaseFactory, RegionFactory, RegisseurFactory
+from tests.factories import (
+    ASSIGNED_ON,
+    AssessmentFactory,
+    CaseFactory,
+    RegionFactory,
+    RegisseurFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +60,7 @@ def fill_caseload(regisseur: Regisseur, open_cases: int) -> None:
 
 def test_the_first_assignment_records_both_directors_and_grants_them_access(author):
     case = CaseFactory(registered=True, regisseur=None, buddy=None)
+    AssessmentFactory(case=case)
     regisseur, buddy = RegisseurFactory(), RegisseurFactory()
 
     result = case_assign(

@@ -68,6 +68,7 @@ def api_rows() -> dict[str, Any]:
         "case-hand-over": "case",
         "case-assign": "case",
         "case-sign-notification": "case",
+        "case-not-included": "case",
         "case-buddy": "case",
         "person-erase": "person",
         "plan-itat-advice": "plan_version",
