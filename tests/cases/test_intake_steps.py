@@ -268,7 +268,8 @@ def test_the_aanmelding_registers_the_case_and_leads_to_the_weighing(today, prog
 
     response = client.post(reverse("cases:register"), register_data(), follow=True)
 
-    case = Case.objects.get(number="R-2026-050")
+    case = Case.objects.select_related("referred_by").get(number="R-2026-050")
+    assert case.referred_by is not None
     assert (case.status, case.phase, case.referred_by.code) == (
         CaseStatus.REGISTERED,
         Phase.CONTACT,
