@@ -136,6 +136,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         # Find a case by its person's name or BSN, export a case list.
         "cases.search_person",
         "cases.export_case_list",
+        # The intake: register, close as not included, first assignment, notification letter.
+        "cases.run_intake",
         "audit.view_accesslog",
         "audit.view_search_terms",
         "audit.export_subject_access",

@@ -13,6 +13,7 @@ version of it and every change of group membership with the acting user
 
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 from django.contrib.auth.models import Group
@@ -227,3 +228,31 @@ def role_revoke(*, user: User, role: Role | str, by: User, reason: str) -> RoleG
             grant.save()
         _remove_role(user, role)
     return grants[0]
+
+
+class PoolRoleOutcome(enum.Enum):
+    """Where the regisseur role of a new pool member stands after adding him or her."""
+
+    HELD = "held"  # held already
+    GRANTED = "granted"  # granted in the same step
+    PENDING = "pending"  # waits for a second programme-team member's approval
+
+
+POOL_MEMBER_ROLE_REASON = "Toegevoegd aan de regisseurspool"
+
+
+@transaction.atomic
+def pool_member_role_request(*, user: User, by: User) -> PoolRoleOutcome:
+    """Give a new member of the pool the regisseur role through the one grant flow: at
+    once where the rules allow it, else as a request that waits for approval (a role
+    with case content needs a second programme-team member). A request already running
+    is left as it is."""
+    role = Role.REGISSEUR
+    if holds_role(user, role):
+        return PoolRoleOutcome.HELD
+    if RoleGrant.objects.pending().filter(user=user, role=role).exists():
+        return PoolRoleOutcome.PENDING
+    grant = role_grant_request(user=user, role=role, by=by, reason=POOL_MEMBER_ROLE_REASON)
+    if grant.status == RoleGrantStatus.APPROVED:
+        return PoolRoleOutcome.GRANTED
+    return PoolRoleOutcome.PENDING

@@ -362,6 +362,13 @@ class CaseInput(ExternalIdInput):
     region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
     registered_on = serializers.DateField()
     person = PersonInput()
+    # The intake (docs/rules.md R-CASE-1): the referring kernpartner, the duiding and
+    # what the voortraject gathered; written here, read on the case's person page.
+    referred_by = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(), allow_null=True, required=False, default=None
+    )
+    interpretation = serializers.CharField(allow_blank=True, required=False, default="")
+    preliminary_findings = serializers.CharField(allow_blank=True, required=False, default="")
 
 
 class PersonUpdateInput(PersonInput):
@@ -430,6 +437,13 @@ class AssignInput(serializers.Serializer):
 
 class SignNotificationInput(serializers.Serializer):
     signed_on = serializers.DateField()
+    # Who signed: the mayor, or who signed on the mayor's behalf.
+    signed_by = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
+
+
+class NotIncludedInput(serializers.Serializer):
+    on = serializers.DateField()
+    reason = serializers.CharField()
 
 
 class ItatAdviceInput(serializers.Serializer):

@@ -36,7 +36,12 @@ from cases.services.assessments import assessment_record
 from cases.services.assignments import case_assign, case_change_buddy, case_hand_over
 from cases.services.evaluations import evaluation_record
 from cases.services.exits import case_record_move, exit_propose, exit_record_itat_advice
-from cases.services.intake import case_register, case_sign_notification, person_update
+from cases.services.intake import (
+    case_close_not_included,
+    case_register,
+    case_sign_notification,
+    person_update,
+)
 from cases.services.meetings import (
     ActionInput,
     AttendeeInput,
@@ -190,6 +195,19 @@ class CaseViewSet(ServiceCreateMixin, SyncViewSet):
             )
 
         return self.action_with_if_match(s.SignNotificationInput, run)
+
+    @extend_schema(request=s.NotIncludedInput, responses=s.CaseSerializer)
+    @action(detail=True, methods=["post"], url_path="not-included")
+    def not_included(self, request: Request, pk: str | None = None) -> Response:
+        """The weighing did not find both criteria: close the registered case as not
+        included, with the reasoning (If-Match required; 409 when a rule forbids it)."""
+
+        def run(case: Case, data: dict[str, Any]) -> None:
+            case_close_not_included(
+                case=case, **data, by=self.actor, expected_revision=case.revision
+            )
+
+        return self.action_with_if_match(s.NotIncludedInput, run)
 
 
 class PersonViewSet(IfMatchUpdateMixin, SyncViewSet):

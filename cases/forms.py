@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
 from kernel.locking import RevisionField
-from pool.models import Regisseur
+from pool.models import Region, Regisseur
 
 from .models import (
     Assessment,
@@ -695,3 +695,97 @@ class EscalationResolveForm(forms.Form):
     revision = RevisionField()
     on = _date(_("Vlotgetrokken op"))
     resolution = _text(_("Wat heeft de casus vlotgetrokken?"))
+
+
+# --- the intake (aanmelding, assignment, notification letter) ---------------------------
+
+KNOWN_CONFIRM = "bekend_bevestigd"  # the box that confirms registering a known person
+
+
+class CaseRegisterForm(forms.Form):
+    number = forms.CharField(label=_("Casusnummer"), max_length=20)
+    region = forms.ModelChoiceField(label=_("Regio"), queryset=Region.objects.all())
+    registered_on = _date(_("Aangemeld op"))
+    referred_by = forms.ModelChoiceField(
+        label=_("Aangemeld door (kernpartner)"),
+        queryset=Organisation.objects.filter(kind=Organisation.Kind.KERNPARTNER).order_by("name"),
+    )
+    first_name = forms.CharField(label=_("Voornaam"), max_length=100)
+    last_name = forms.CharField(label=_("Achternaam"), max_length=150)
+    date_of_birth = _date(_("Geboortedatum"), required=False)
+    bsn = forms.CharField(
+        label=_("BSN"),
+        max_length=9,
+        required=False,
+        help_text=_(
+            "Negen cijfers; leeg laten als de persoon geen BSN heeft of het niet bekend is."
+        ),
+    )
+    address = _text(_("Adres"), required=False)
+    interpretation = _text(
+        _("Duiding"), help_text=_("Hoe de signalen over de persoon zijn geduid, en door wie.")
+    )
+    preliminary_findings = _text(
+        _("Voortraject"),
+        help_text=_("Wat het voortraject heeft opgeleverd: de informatie die al is verzameld."),
+    )
+    confirm_known = forms.BooleanField(
+        label=_("Ik heb gezien dat deze persoon al bekend is, en meld de casus toch aan."),
+        required=False,
+    )
+
+
+def candidate_labels(candidates: Any) -> dict[int, str]:
+    """Beside each name: free places, region restriction and a current absence."""
+    labels = {}
+    for candidate in candidates:
+        parts = [
+            str(_("%(free)s van %(capacity)s plaatsen vrij"))
+            % {"free": candidate.free_places, "capacity": candidate.capacity}
+        ]
+        if candidate.over_capacity:
+            parts.append(str(_("boven de maximale caseload")))
+        if candidate.region_restriction:
+            parts.append(
+                str(_("alleen regio %(region)s")) % {"region": candidate.region_restriction}
+            )
+        if candidate.absent_until is not None:
+            parts.append(
+                str(_("afwezig tot en met %(until)s"))
+                % {"until": f"{candidate.absent_until:%d-%m-%Y}"}
+            )
+        labels[candidate.regisseur.pk] = " – " + ", ".join(parts)
+    return labels
+
+
+class CaseAssignForm(forms.Form):
+    revision = RevisionField()
+    regisseur = _RegisseurChoice(label=_("Regisseur"), queryset=Regisseur.objects.none())
+    buddy = _RegisseurChoice(label=_("Buddy"), queryset=Regisseur.objects.none())
+    on = _date(_("Met ingang van"))
+    reason = _text(_("Toelichting"))
+
+    def __init__(
+        self, *args: Any, regisseurs: QuerySet[Regisseur], places: dict[int, str], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("regisseur", "buddy"):
+            field = self.fields[name]
+            field.queryset = regisseurs  # type: ignore[attr-defined]
+            field.places = places  # type: ignore[attr-defined]
+
+
+class NotificationForm(forms.Form):
+    revision = RevisionField()
+    signed_on = _date(_("Getekend op"))
+    signed_by = forms.CharField(
+        label=_("Getekend door"),
+        max_length=200,
+        help_text=_("De burgemeester, of wie namens de burgemeester tekende."),
+    )
+
+
+class NotIncludedForm(forms.Form):
+    revision = RevisionField()
+    on = _date(_("Datum besluit"))
+    reason = _text(_("Onderbouwing"))

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 # The statuses live with their lifecycles; imported here for the models' users.
 from .workflow import (
+    CLOSED_STATUSES,
     OPEN_STATUSES,
     RUNNING_ESCALATION_STATUSES,
     RUNNING_EXIT_STATUSES,
@@ -50,9 +51,25 @@ class Case(models.Model):
         "pool.Region", verbose_name=_("regio"), on_delete=models.PROTECT, related_name="cases"
     )
     registered_on = models.DateField(_("aangemeld op"))
+    # The intake (aanmelding): who referred the person, the reading of the signals
+    # (duiding) and what the voortraject gathered before the case was registered.
+    referred_by = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("aangemeld door (kernpartner)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    interpretation = models.TextField(_("duiding"), blank=True)
+    preliminary_findings = models.TextField(_("voortraject"), blank=True)
     # The formal start: the mayor signed the notification letter (notificatiebrief).
     notification_signed_on = models.DateField(
         _("notificatiebrief getekend op"), null=True, blank=True
+    )
+    # Who signed it: the mayor, or who signed on the mayor's behalf.
+    notification_signed_by = models.CharField(
+        _("notificatiebrief getekend door"), max_length=200, blank=True
     )
     phase = models.PositiveSmallIntegerField(
         _("fase"), choices=Phase.choices, default=Phase.CONTACT
@@ -79,6 +96,9 @@ class Case(models.Model):
         related_name="cases_as_buddy",
     )
     exited_on = models.DateField(_("uitgestroomd op"), null=True, blank=True)
+    # The weighing did not take the person in (docs/rules.md R-CASE-9): closed with why.
+    not_included_on = models.DateField(_("niet opgenomen op"), null=True, blank=True)
+    not_included_reason = models.TextField(_("reden niet opgenomen"), blank=True)
     # Optimistic locking: every write through a service raises it by one.
     revision = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
@@ -98,6 +118,11 @@ class Case(models.Model):
                 condition=Q(status=CaseStatus.EXITED, exited_on__isnull=False)
                 | (~Q(status=CaseStatus.EXITED) & Q(exited_on__isnull=True)),
                 name="case_exit_date_iff_exited",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=CaseStatus.NOT_INCLUDED, not_included_on__isnull=False)
+                | (~Q(status=CaseStatus.NOT_INCLUDED) & Q(not_included_on__isnull=True)),
+                name="case_not_included_date_iff_not_included",
             ),
             models.CheckConstraint(
                 condition=~Q(status=CaseStatus.IN_REGIE) | Q(regisseur__isnull=False),
@@ -121,6 +146,13 @@ class Case(models.Model):
                 _("Mag de casussen zien van de interventieteams waarin hij of zij zit"),
             ),
             ("export_case_list", _("Mag een casuslijst als CSV exporteren")),
+            (
+                "run_intake",
+                _(
+                    "Mag casussen aanmelden, na de weging afsluiten, de eerste regisseur en "
+                    "buddy toewijzen en de notificatiebrief vastleggen"
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -129,6 +161,10 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
 
 
 @pghistory.track()

@@ -24,6 +24,7 @@ ERASE_PERSON = "cases.erase_person"
 ERASE_MIRRORED_PERSON = "cases.erase_mirrored_person"
 SEARCH_PERSON = "cases.search_person"
 EXPORT_CASE_LIST = "cases.export_case_list"
+RUN_INTAKE = "cases.run_intake"
 
 
 def may_list_directed_cases(user: User | AnonymousUser) -> bool:
@@ -105,3 +106,9 @@ def may_search_persons(user: User | AnonymousUser) -> bool:
 def may_export_case_list(user: User | AnonymousUser) -> bool:
     """Who downloads the case list as CSV: the programme team."""
     return bool(user.has_perm(EXPORT_CASE_LIST))
+
+
+def may_run_intake(user: User | AnonymousUser) -> bool:
+    """Who registers cases, closes one the weighing does not take in, assigns the first
+    regisseur and buddy and records the notification letter: the programme team."""
+    return bool(user.has_perm(RUN_INTAKE))

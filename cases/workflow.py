@@ -2,7 +2,8 @@
 status may follow which, and the Dutch message a refused change gets.
 
 - the case's status: registered, in regie once the notification letter is signed,
-  exited once PTO-R approves an exit;
+  exited once PTO-R approves an exit; a registered case the weighing does not take in
+  (not both criteria) is closed as not included, before anyone is assigned;
 - the case's phase: one step at a time forward or back, from phase 1 (which the
   notification letter opens) up to phase 3;
 - a plan version: concept, ITAT-R advice (more advice may follow), adopted, after
@@ -53,6 +54,7 @@ class CaseStatus(models.TextChoices):
     REGISTERED = "aangemeld", _("Aangemeld")
     IN_REGIE = "in_regie", _("In regie")
     EXITED = "uitgestroomd", _("Uitgestroomd")
+    NOT_INCLUDED = "niet_opgenomen", _("Niet opgenomen")
 
 
 class PlanStatus(models.TextChoices):
@@ -87,11 +89,21 @@ RUNNING_ESCALATION_STATUSES = (
     EscalationStatus.BREAKTHROUGH,
 )
 
+# A closed case: nobody works on it any more; ``Case.closed_on`` holds the day.
+CLOSED_STATUSES = (CaseStatus.EXITED, CaseStatus.NOT_INCLUDED)
+
 
 # --- the messages of a refused change -------------------------------------------------
 
 NOTIFICATION_ALREADY_SIGNED = _("De notificatiebrief van deze casus is al getekend.")
 NOTIFICATION_CASE_EXITED = _("Deze casus is uitgestroomd.")
+NOTIFICATION_CASE_NOT_INCLUDED = _(
+    "Deze casus is na de weging niet opgenomen in de aanpak: er komt geen notificatiebrief."
+)
+NOT_INCLUDED_ONLY_REGISTERED = _(
+    "Alleen een aangemelde casus zonder regisseur kan na de weging worden afgesloten als "
+    "niet opgenomen."
+)
 PHASE_UNCHANGED = _("De casus is al in deze fase.")
 PHASE_ONE_STEP_AT_A_TIME = _(
     "Een casus gaat één fase tegelijk vooruit of terug: van fase %(from_phase)s naar fase "
@@ -200,12 +212,22 @@ CASE_STATUS = Lifecycle(
     name="case status",
     transitions={
         None: frozenset({CaseStatus.REGISTERED}),  # case_register
-        CaseStatus.REGISTERED: frozenset({CaseStatus.IN_REGIE}),  # case_sign_notification
+        CaseStatus.REGISTERED: frozenset(
+            {
+                CaseStatus.IN_REGIE,  # case_sign_notification
+                CaseStatus.NOT_INCLUDED,  # case_close_not_included
+            }
+        ),
         CaseStatus.IN_REGIE: frozenset({CaseStatus.EXITED}),  # exit_decide, approved
         CaseStatus.EXITED: frozenset(),
+        CaseStatus.NOT_INCLUDED: frozenset(),
     },
     refusals={
         (CaseStatus.EXITED, CaseStatus.IN_REGIE): Refusal(NOTIFICATION_CASE_EXITED, "case_exited"),
+        (CaseStatus.NOT_INCLUDED, CaseStatus.IN_REGIE): Refusal(
+            NOTIFICATION_CASE_NOT_INCLUDED, "not_included"
+        ),
+        (ANY, CaseStatus.NOT_INCLUDED): Refusal(NOT_INCLUDED_ONLY_REGISTERED, "not_registered"),
         (ANY, CaseStatus.IN_REGIE): Refusal(NOTIFICATION_ALREADY_SIGNED, "already_signed"),
     },
 )

@@ -11,6 +11,7 @@ errors before saving.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import enum
 from collections.abc import Mapping
@@ -25,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
+from accounts.services_roles import PoolRoleOutcome, pool_member_role_request
 from audit.history import history_context
 from kernel.errors import RuleViolation
 from kernel.locking import lock_for_update
@@ -193,6 +195,41 @@ def regisseur_create(
             remark=remark,
             manager=manager,
         )
+
+
+@dataclasses.dataclass(frozen=True)
+class RegisseurAdded:
+    regisseur: Regisseur
+    role: PoolRoleOutcome
+
+
+@transaction.atomic
+def regisseur_add_with_role(
+    *,
+    user: User,
+    organisation: Organisation,
+    fte: Decimal,
+    active_from: datetime.date,
+    active_until: datetime.date | None = None,
+    region_restriction: Region | None = None,
+    remark: str = "",
+    manager: User | None = None,
+    by: User,
+) -> RegisseurAdded:
+    """Add a regisseur to the pool and, in the same step, give him or her the regisseur
+    role through the role-grant rules (accounts/services_roles.py): all or nothing."""
+    regisseur = regisseur_create(
+        user=user,
+        organisation=organisation,
+        fte=fte,
+        active_from=active_from,
+        active_until=active_until,
+        region_restriction=region_restriction,
+        remark=remark,
+        manager=manager,
+        by=by,
+    )
+    return RegisseurAdded(regisseur=regisseur, role=pool_member_role_request(user=user, by=by))
 
 
 @transaction.atomic

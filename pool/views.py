@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import AuthenticatedRequest
+from accounts.services_roles import PoolRoleOutcome
 from audit.services import access_record
 from kernel.locking import show_stale, with_current_revision
 from kernel.views import service_form_page, success
@@ -79,6 +81,11 @@ ONLY_DECISION_READERS = _(
 ONLY_MANAGER = _("Deze pagina is voor leidinggevenden van een moederorganisatie.")
 
 REGISSEUR_ADDED = _("%(name)s is toegevoegd aan de regisseurspool.")
+REGISSEUR_ROLE_PENDING = _(
+    "%(name)s krijgt de rol regisseur zodra een tweede lid van het programmateam de "
+    "aanvraag goedkeurt (Rolaanvragen): tot dan ziet %(name)s geen casussen."
+)
+REGISSEUR_ROLE_GRANTED = _("%(name)s heeft nu de rol regisseur.")
 REGISSEUR_CHANGED = _("De gegevens van %(name)s zijn opgeslagen.")
 MEMBERSHIP_ENDED = _("Het lidmaatschap van %(name)s eindigt op %(day)s.")
 ABSENCE_ADDED = _("De afwezigheid is vastgelegd.")
@@ -139,7 +146,7 @@ def regisseur_add(request: AuthenticatedRequest) -> HttpResponse:
     return service_form_page(
         request,
         form,
-        lambda data: services.regisseur_create(
+        lambda data: services.regisseur_add_with_role(
             user=data["user"],
             organisation=data["organisation"],
             fte=data["fte"],
@@ -150,14 +157,21 @@ def regisseur_add(request: AuthenticatedRequest) -> HttpResponse:
             manager=data["manager"],
             by=request.user,
         ),
-        done=lambda regisseur: success(
-            request,
-            REGISSEUR_ADDED % {"name": regisseur.user},
-            redirect("pool:regisseur_detail", pk=regisseur.pk),
-        ),
+        done=lambda added: _regisseur_added(request, added),
         template="pool/regisseur_add.html",
         context={"form": form},
     )
+
+
+def _regisseur_added(request: AuthenticatedRequest, added: services.RegisseurAdded) -> HttpResponse:
+    """Say that the regisseur is in the pool, and where the regisseur role stands."""
+    name = {"name": added.regisseur.user}
+    messages.success(request, REGISSEUR_ADDED % name)
+    if added.role == PoolRoleOutcome.PENDING:
+        messages.warning(request, REGISSEUR_ROLE_PENDING % name)
+    elif added.role == PoolRoleOutcome.GRANTED:
+        messages.success(request, REGISSEUR_ROLE_GRANTED % name)
+    return redirect("pool:regisseur_detail", pk=added.regisseur.pk)
 
 
 def _regisseur(pk: int) -> Regisseur:

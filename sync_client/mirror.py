@@ -323,6 +323,12 @@ class CaseMirror:
         created = self.target.last_status == 201  # with the person as the source has it
         if person is not None and (not created or person["pseudonymised_at"]):
             self.person(person, t["id"], case_path)
+        # The weighings up to the assignment go first: a regisseur and buddy are assigned
+        # only on a weighing that finds both criteria (docs/rules.md R-CASE-1).
+        assessments: dict[int, int] = {}
+        for assessment in _by_id(children["assessments"]):
+            if s["regisseur_since"] and assessment["assessed_on"] <= s["regisseur_since"]:
+                self.assessment(assessment, t["id"], assessments)
         self.directors(s, t, case_path)
         self.members: dict[int, int] = {}
         for member in _by_id(children["team-members"]):
@@ -342,14 +348,9 @@ class CaseMirror:
             if member["left_on"] and not made["left_on"]:
                 path = f"{API}/team-members/{made['id']}/"
                 self.target.act(path, "leave", {"left_on": member["left_on"]})
-        assessments = {}
         for assessment in _by_id(children["assessments"]):
-            body = {k: assessment[k] for k in ("assessed_on", "care_criterion", "safety_criterion")}
-            body |= {k: assessment[k] for k in ("risk_level", "reasoning")}
-            made = self.target.post(
-                f"{API}/assessments/", {"external_id": _ext(assessment), "case": t["id"], **body}
-            )
-            assessments[assessment["id"]] = made["id"]
+            if assessment["id"] not in assessments:
+                self.assessment(assessment, t["id"], assessments)
         plans = sorted(children["plans"], key=lambda p: p["number"])
         adopted = [p["number"] for p in plans if p["status"] == ADOPTED]
         for plan in plans:
@@ -370,6 +371,14 @@ class CaseMirror:
         self.phase(s, case_path)
         for source_exit, target_exit in zip(_by_id(children["exits"]), exits, strict=True):
             self.exit_advice(source_exit, target_exit)
+
+    def assessment(self, s: dict[str, Any], case_id: int, made_ids: dict[int, int]) -> None:
+        body = {k: s[k] for k in ("assessed_on", "care_criterion", "safety_criterion")}
+        body |= {k: s[k] for k in ("risk_level", "reasoning")}
+        made = self.target.post(
+            f"{API}/assessments/", {"external_id": _ext(s), "case": case_id, **body}
+        )
+        made_ids[s["id"]] = made["id"]
 
     def person(self, s: dict[str, Any], case_id: int, case_path: str) -> None:
         t = next(self.target.all(f"{API}/persons/", case=case_id))

@@ -76,6 +76,7 @@ from cases.models import (
     ShareRecord,
     TeamMember,
 )
+from cases.services.assessments import assessment_record
 from cases.services.assignments import case_assign
 from cases.services.emergency import emergency_access_duration
 from cases.services.intake import case_register, case_sign_notification
@@ -149,6 +150,23 @@ class RegisseurFactory(DjangoModelFactory[Regisseur]):
     active_from = datetime.date(2020, 1, 1)
 
 
+INTAKE_WEIGHING_REASONING = "Zorgen op meerdere leefgebieden en signalen van geweldsbereidheid."
+
+
+def weigh_in(case: Case, *, by: User, on: datetime.date | None = None) -> Assessment:
+    """The intake weighing that takes the case in (both criteria), through the service:
+    what must precede the first assignment (docs/rules.md R-CASE-1)."""
+    return assessment_record(
+        case=case,
+        assessed_on=on or case.registered_on,
+        care_criterion=True,
+        safety_criterion=True,
+        risk_level=Assessment.RiskLevel.MEDIUM,
+        reasoning=INTAKE_WEIGHING_REASONING,
+        by=by,
+    )
+
+
 class CaseFactory(DjangoModelFactory[Case]):
     class Meta:
         model = Case
@@ -206,6 +224,7 @@ class CaseFactory(DjangoModelFactory[Case]):
             address="Voorbeeldstraat 1, 1000 AA Amsterdam",
             by=by,
         )
+        weigh_in(case, by=by)
         case_assign(
             case=case,
             regisseur=kwargs["regisseur"],

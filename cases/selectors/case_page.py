@@ -2,7 +2,9 @@
 possible now, the tabs and one timeline of everything that happened.
 
 Nothing here asks the database: each function works on the case as ``case_detail``
-read it (cases/selectors/cases.py), so the page keeps its fixed number of queries.
+read it (cases/selectors/cases.py), so the page keeps its fixed number of queries. The
+one exception is a registered case shown to who runs the intake: its intake steps ask
+the latest weighing (one query more, the same for every such case).
 The order of the steps comes from the lifecycles in cases/workflow.py, and the reason
 an action is refused is the RuleViolation of the very check its service runs
 (``meeting_log_check``, ``phase_change_check``, ``exit_advice_check``, ...).
@@ -27,10 +29,11 @@ from kernel.errors import RuleViolation
 from ..models import Case, ExitProcedure, PlanVersion, ShareRecord
 from ..sections import Section, section_flags
 from ..services.assessments import assessment_record_check
-from ..services.assignments import assignment_change_check
+from ..services.assignments import assignment_change_check, case_assign_check
 from ..services.escalations import escalation_open_check
 from ..services.evaluations import evaluation_record_check
 from ..services.exits import case_record_move_check, exit_advice_check, exit_propose_check
+from ..services.intake import case_close_not_included_check, case_sign_notification_check
 from ..services.meetings import meeting_log_check
 from ..services.phases import phase_change_check
 from ..services.plans import plan_write_check
@@ -214,6 +217,8 @@ def phase_steps(case: Case, procedure: ExitProcedure | None) -> list[Step]:
     # Where the case stands, counted along aanmelding, notificatiebrief, phases, uitstroom.
     if case.status == CaseStatus.REGISTERED:
         current = 0
+    elif case.status == CaseStatus.NOT_INCLUDED:
+        current = len(phases) + len(statuses)  # closed: no step is in hand
     elif case.status == CaseStatus.EXITED:
         current = len(phases) + len(statuses)  # everything behind it
     elif procedure is not None and procedure.is_running and case.phase == phases[-1]:
@@ -383,6 +388,43 @@ def case_actions(
     ]
 
 
+def intake_actions(case: Case) -> list[CaseAction]:
+    """The programme team's steps on a registered case, each with why it is not possible
+    now: the first regisseur and buddy (after a weighing that finds both criteria),
+    closing it as not included (after one that does not), the notification letter."""
+    if case.status != CaseStatus.REGISTERED:
+        return []
+
+    def url(name: str) -> str:
+        return reverse(f"cases:{name}", args=[case.pk])
+
+    return [
+        CaseAction(
+            "assign",
+            gettext("Regisseur en buddy toewijzen"),
+            url("assign"),
+            _refusal(lambda: case_assign_check(case)),
+        ),
+        CaseAction(
+            "notification",
+            gettext("Notificatiebrief vastleggen"),
+            url("notification"),
+            _refusal(lambda: case_sign_notification_check(case)),
+        ),
+        CaseAction(
+            "not_included",
+            gettext("Niet opnemen in de aanpak"),
+            url("not_included"),
+            _refusal(lambda: case_close_not_included_check(case)),
+        ),
+    ]
+
+
+# On a registered case the intake leads: the weighing, then the assignment, then the
+# notification letter, whichever is possible first.
+INTAKE_PRIORITY = ("assign", "notification", "assessment")
+
+
 # The deadline that each action settles: the action due next leads.
 ACTION_FOR_DEADLINE = {
     DeadlineKind.FIRST_UVO: "meeting",
@@ -458,7 +500,12 @@ def case_timeline(case: Case, *, shares: Iterable[ShareRecord] = ()) -> list[Eve
 def _events(case: Case, shares: Iterable[ShareRecord]) -> Iterator[Event]:
     yield Event(case.registered_on, str(_("Aangemeld")), rank=0)
     if case.notification_signed_on:
-        yield Event(case.notification_signed_on, str(_("Notificatiebrief getekend")), rank=1)
+        yield Event(
+            case.notification_signed_on,
+            str(_("Notificatiebrief getekend")),
+            case.notification_signed_by,
+            rank=1,
+        )
     for transition in case.phase_transitions.all():
         phases = {
             "from": transition.get_from_phase_display() or "–",
@@ -520,6 +567,9 @@ def _events(case: Case, shares: Iterable[ShareRecord]) -> Iterator[Event]:
         yield Event(_day(share.shared_at), what, share.ground, Tab.HISTORY, 14)
     if case.exited_on:
         yield Event(case.exited_on, str(_("Uitgestroomd")), rank=15)
+    if case.not_included_on:
+        what = str(_("Niet opgenomen in de aanpak"))
+        yield Event(case.not_included_on, what, case.not_included_reason, rank=15)
 
 
 # --- the page ----------------------------------------------------------------------------
@@ -534,6 +584,7 @@ def case_page_lead(
     manages_pool: bool,
     shares: Iterable[ShareRecord] | None,
     on: datetime.date,
+    runs_intake: bool = False,
 ) -> dict[str, Any]:
     """What the case page leads with, beside ``case_page_context``'s reading of the
     case: the steps, what is due next (the deadline selector, a fixed number of
@@ -561,6 +612,10 @@ def case_page_lead(
         phase=case.phase,
         soon=on + datetime.timedelta(days=settings.IPGAR_DEADLINE_HORIZON_DAYS),
     )
+    if may_work and runs_intake and case.status == CaseStatus.REGISTERED:
+        actions = intake_actions(case) + actions
+        allowed = {action.key: action for action in actions if action.allowed}
+        primary = next((allowed[key] for key in INTAKE_PRIORITY if key in allowed), primary)
     return {
         "steps": phase_steps(case, running or ended_by),
         "next_due": next_due,
@@ -584,6 +639,7 @@ __all__ = [
     "case_page_lead",
     "case_page_url",
     "case_timeline",
+    "intake_actions",
     "phase_steps",
     "primary_action",
     "sections_to_read",

@@ -47,9 +47,19 @@ from pool.services import regisseur_end_membership
 
 from ..access import case_access_sync
 from ..models import OPEN_STATUSES, Assignment, Case, CaseStatus
+from .assessments import case_inclusion_check
 
 ASSIGN_CASE_EXITED = _(
     "Deze casus is uitgestroomd: er wordt geen regisseur of buddy meer toegewezen."
+)
+ASSIGN_CASE_NOT_INCLUDED = _(
+    "Deze casus is na de weging niet opgenomen in de aanpak: er wordt geen regisseur of "
+    "buddy toegewezen."
+)
+ASSIGN_NEEDS_INCLUSION = _(
+    "Eerst de weging: een regisseur en buddy worden pas toegewezen als de weging met het "
+    "dynamisch beoordelingskader zowel zorgproblemen als een veiligheidsrisico vindt. "
+    "%(explanation)s"
 )
 CASE_ALREADY_ASSIGNED = _("Deze casus heeft al een regisseur; draag de casus over.")
 CASE_NOT_ASSIGNED = _(
@@ -118,6 +128,24 @@ def assignment_change_check(case: Case) -> None:
     """Raise the RuleViolation that refuses a change of regisseur or buddy on ``case``."""
     if case.status == CaseStatus.EXITED:
         raise RuleViolation(ASSIGN_CASE_EXITED, code="case_exited")
+    if case.status == CaseStatus.NOT_INCLUDED:
+        raise RuleViolation(ASSIGN_CASE_NOT_INCLUDED, code="not_included")
+
+
+def case_assign_check(case: Case) -> None:
+    """Raise the RuleViolation that refuses the first assignment on ``case`` as it stands:
+    a closed case, one that has its directors already, or one whose latest weighing does
+    not find both criteria (docs/rules.md R-CASE-1, R-CASE-9)."""
+    assignment_change_check(case)
+    if case.regisseur_id is not None:
+        raise RuleViolation(CASE_ALREADY_ASSIGNED, code="already_assigned")
+    inclusion = case_inclusion_check(case)
+    if not inclusion.included:
+        raise RuleViolation(
+            ASSIGN_NEEDS_INCLUSION,
+            code="not_included_yet",
+            params={"explanation": inclusion.explanation},
+        )
 
 
 def _fits_region(regisseur: Regisseur, case: Case) -> bool:
@@ -217,9 +245,7 @@ def case_assign(
 
     with history_context(user=by.pk):
         case = lock_for_update(case, expected_revision=expected_revision)
-        assignment_change_check(case)
-        if case.regisseur_id is not None:
-            raise RuleViolation(CASE_ALREADY_ASSIGNED, code="already_assigned")
+        case_assign_check(case)
         _check_may_work_on(case=case, regisseur=regisseur, on=on)
         _check_may_work_on(case=case, regisseur=buddy, on=on)
         _check_date(case=case, roles=Assignment.Role.values, on=on)

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import Organisation, User
 from audit.history import history_context
 from kernel.errors import RuleViolation
 from kernel.locking import bump_revision, lock_for_update
@@ -24,7 +24,9 @@ from pool.models import Region
 
 from ..models import Case, CaseStatus, Person, Phase
 from ..workflow import CASE_STATUS, NOTIFICATION_ALREADY_SIGNED, assert_transition
+from ..workflow import NOT_INCLUDED_ONLY_REGISTERED as NOT_INCLUDED_ONLY_REGISTERED
 from ..workflow import NOTIFICATION_CASE_EXITED as NOTIFICATION_CASE_EXITED
+from .assessments import case_inclusion_check, latest_assessment
 from .phases import phase_transition_record
 from .revisions import touch_case
 
@@ -39,6 +41,18 @@ NOTIFICATION_NEEDS_DIRECTORS = _(
     "Wijs eerst een regisseur en een buddy toe: iedere casus heeft er vanaf de start twee."
 )
 NOTIFICATION_BEFORE_REGISTRATION = _("De notificatiebrief is getekend vóór de aanmelddatum.")
+SIGNER_TOO_LONG = _("De naam van wie tekende is te lang: ten hoogste %(limit)s tekens.")
+REFERRER_NOT_KERNPARTNER = _("Kies de kernpartner die de persoon aanmeldt.")
+NOT_INCLUDED_NEEDS_WEIGHING = _(
+    "Weeg de casus eerst met het dynamisch beoordelingskader: een casus wordt alleen op "
+    "grond van een weging niet opgenomen."
+)
+NOT_INCLUDED_BUT_CRITERIA_MET = _(
+    "De laatste weging vindt zowel zorgproblemen als een veiligheidsrisico: de persoon hoort "
+    "in de aanpak. Leg eerst een nieuwe weging vast als die conclusie niet meer klopt."
+)
+NOT_INCLUDED_REASON_REQUIRED = _("Onderbouw waarom de persoon niet in de aanpak wordt opgenomen.")
+NOT_INCLUDED_BEFORE_WEIGHING = _("De datum ligt vóór de laatste weging (%(on)s).")
 PERSON_PSEUDONYMISED = _(
     "De persoonsgegevens van deze casus zijn gepseudonimiseerd en worden niet meer gewijzigd."
 )
@@ -95,10 +109,16 @@ def case_register(
     date_of_birth: datetime.date | None,
     address: str,
     bsn: str = "",
+    referred_by: Organisation | None = None,
+    interpretation: str = "",
+    preliminary_findings: str = "",
     by: User,
 ) -> Case:
-    """Register a case (aangemeld, phase 1) together with its person record."""
+    """Register a case (aangemeld, phase 1) together with its person record, the
+    kernpartner that referred the person, the duiding and what the voortraject gathered."""
     number = number.strip()
+    if referred_by is not None and not referred_by.is_kernpartner:
+        raise ValidationError(REFERRER_NOT_KERNPARTNER, code="referrer_not_kernpartner")
     if not number:
         raise ValidationError(CASE_NUMBER_REQUIRED, code="number_required")
     first_name, last_name = _clean_names(first_name, last_name)
@@ -121,6 +141,9 @@ def case_register(
                     phase=Phase.CONTACT,
                     phase_since=registered_on,
                     status=CaseStatus.REGISTERED,
+                    referred_by=referred_by,
+                    interpretation=interpretation.strip(),
+                    preliminary_findings=preliminary_findings.strip(),
                 )
         except IntegrityError as error:
             raise taken from error
@@ -135,28 +158,40 @@ def case_register(
     return case
 
 
+def case_sign_notification_check(case: Case) -> None:
+    """Raise the RuleViolation that refuses recording the notification letter on ``case``."""
+    assert_transition(CASE_STATUS, case.status, CaseStatus.IN_REGIE)
+    if case.notification_signed_on is not None:
+        raise RuleViolation(NOTIFICATION_ALREADY_SIGNED, code="already_signed")
+    if case.regisseur_id is None or case.buddy_id is None:
+        raise RuleViolation(NOTIFICATION_NEEDS_DIRECTORS, code="no_directors")
+
+
 @transaction.atomic
 def case_sign_notification(
     *,
     case: Case,
     signed_on: datetime.date,
     by: User,
+    signed_by: str = "",
     expected_revision: int | None = None,
 ) -> Case:
-    """The mayor signed the notification letter: the case is in regie from ``signed_on``."""
+    """The mayor signed the notification letter: the case is in regie from ``signed_on``.
+    ``signed_by`` names who signed (the mayor, or on the mayor's behalf)."""
+    signed_by = signed_by.strip()
+    limit = Case._meta.get_field("notification_signed_by").max_length
+    if limit is not None and len(signed_by) > limit:
+        raise ValidationError(SIGNER_TOO_LONG, code="signer_too_long", params={"limit": limit})
     with history_context(user=by.pk):
         case = lock_for_update(case, expected_revision=expected_revision)
-        assert_transition(CASE_STATUS, case.status, CaseStatus.IN_REGIE)
-        if case.notification_signed_on is not None:
-            raise RuleViolation(NOTIFICATION_ALREADY_SIGNED, code="already_signed")
-        if case.regisseur_id is None or case.buddy_id is None:
-            raise RuleViolation(NOTIFICATION_NEEDS_DIRECTORS, code="no_directors")
+        case_sign_notification_check(case)
         if signed_on < case.registered_on:
             raise ValidationError(
                 NOTIFICATION_BEFORE_REGISTRATION, code="signed_before_registration"
             )
 
         case.notification_signed_on = signed_on
+        case.notification_signed_by = signed_by
         case.status = CaseStatus.IN_REGIE
         phase_transition_record(
             case=case,
@@ -169,12 +204,59 @@ def case_sign_notification(
         case.save(
             update_fields=[
                 "notification_signed_on",
+                "notification_signed_by",
                 "status",
                 "phase",
                 "phase_since",
                 "updated_at",
             ]
         )
+        bump_revision(case)
+    return case
+
+
+def case_close_not_included_check(case: Case) -> None:
+    """Raise the RuleViolation that refuses closing ``case`` as not included: only a
+    registered case without directors, and only on a weighing that does not find both
+    criteria."""
+    if case.regisseur_id is not None:
+        raise RuleViolation(NOT_INCLUDED_ONLY_REGISTERED, code="not_registered")
+    assert_transition(CASE_STATUS, case.status, CaseStatus.NOT_INCLUDED)
+    inclusion = case_inclusion_check(case)
+    if inclusion.assessment is None:
+        raise RuleViolation(NOT_INCLUDED_NEEDS_WEIGHING, code="not_weighed")
+    if inclusion.included:
+        raise RuleViolation(NOT_INCLUDED_BUT_CRITERIA_MET, code="criteria_met")
+
+
+@transaction.atomic
+def case_close_not_included(
+    *,
+    case: Case,
+    on: datetime.date,
+    reason: str,
+    by: User,
+    expected_revision: int | None = None,
+) -> Case:
+    """The weighing did not find both care problems and a safety risk: the registered
+    case is closed as not included, with the reasoning (docs/rules.md R-CASE-9)."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(NOT_INCLUDED_REASON_REQUIRED, code="reason_required")
+    with history_context(user=by.pk):
+        case = lock_for_update(case, expected_revision=expected_revision)
+        case_close_not_included_check(case)
+        assessment = latest_assessment(case)
+        if assessment is not None and on < assessment.assessed_on:
+            raise ValidationError(
+                NOT_INCLUDED_BEFORE_WEIGHING,
+                code="date_before_weighing",
+                params={"on": f"{assessment.assessed_on:%d-%m-%Y}"},
+            )
+        case.status = CaseStatus.NOT_INCLUDED
+        case.not_included_on = on
+        case.not_included_reason = reason
+        case.save(update_fields=["status", "not_included_on", "not_included_reason", "updated_at"])
         bump_revision(case)
     return case
 

@@ -23,7 +23,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -76,12 +76,13 @@ def retention_ends_on(exited_on: datetime.date) -> datetime.date:
 
 
 def persons_due_for_pseudonymisation(*, on: datetime.date) -> QuerySet[Person]:
-    """Person records of cases that exited at least the retention period before ``on``
-    and that still identify the person."""
+    """Person records of cases that exited, or were closed as not included, at least the
+    retention period before ``on`` and that still identify the person."""
+    ended_by = on - retention_period()
     return Person.objects.filter(
+        Q(case__status=CaseStatus.EXITED, case__exited_on__lte=ended_by)
+        | Q(case__status=CaseStatus.NOT_INCLUDED, case__not_included_on__lte=ended_by),
         pseudonymised_at__isnull=True,
-        case__status=CaseStatus.EXITED,
-        case__exited_on__lte=on - retention_period(),
     ).order_by("pk")
 
 

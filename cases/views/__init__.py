@@ -12,6 +12,8 @@ every read of person-level data is recorded in the access log.
   withdrawing it, an intervention's progress, an UVO action done);
 - ``escalations``: a stuck case, its consultations, doorbraakoverleg and resolution;
 - ``decisions``: PTO-R's exit decisions and the bulk hand-over when a regisseur leaves;
+- ``intake``: the aanmelding, closing a case as not included, the first assignment and
+  the notification letter;
 - ``retention``: the programme team's early erasure of a person record.
 """
 
@@ -27,6 +29,7 @@ from .changes import (
 from .decisions import bulk_handover, exit_decisions
 from .escalations import escalation_new, escalation_resolve_page, escalation_step
 from .follow_up import action_done, exit_step, intervention_progress
+from .intake import assign, case_register_page, not_included, notification
 from .lists import export, saved_view_add, saved_view_remove
 from .pages import (
     CASES_PER_PAGE,
@@ -63,10 +66,12 @@ __all__ = [
     "SHARE_RECORDED",
     "action_done",
     "assessment_new",
+    "assign",
     "buddy_change",
     "bulk_handover",
     "case_list",
     "case_page",
+    "case_register_page",
     "emergency_open",
     "emergency_reviews",
     "erase_person",
@@ -84,6 +89,8 @@ __all__ = [
     "intervention_progress",
     "meeting_new",
     "move",
+    "not_included",
+    "notification",
     "person_edit",
     "person_page",
     "phase_change",

@@ -38,6 +38,7 @@ from ..models import Case, Person, ShareRecord
 from ..permissions import (
     may_open_emergency_access,
     may_review_emergency_access,
+    may_run_intake,
     may_view_all_cases,
 )
 from ..sections import Section, section_access_for, sections_allowed
@@ -101,7 +102,10 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
     sees_all = may_view_all_cases(request.user)
     regisseur = None if sees_all else regisseur_of(request.user)
-    context: dict[str, Any] = {"may_open_emergency": may_open_emergency_access(request.user)}
+    context: dict[str, Any] = {
+        "may_open_emergency": may_open_emergency_access(request.user),
+        "may_register": may_run_intake(request.user),
+    }
     if regisseur is not None:
         mine = list(cases_of_regisseur(regisseur, on=today))
         emergency = list(cases_for_list(request.user).filter(under_emergency=True))
@@ -141,6 +145,7 @@ def case_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "may_work": may_work,
         "may_change": may_work and case.is_open,
         "manages_pool": may_manage_pool(request.user),
+        "runs_intake": may_run_intake(request.user),
     }
     # The sharing decisions are not part of the case's revision: read on every view
     # of the history, they go into the timeline and the body's key.
@@ -214,6 +219,7 @@ def _case_page_body(
                 tab=tab,
                 may_work=rights["may_work"],
                 manages_pool=rights["manages_pool"],
+                runs_intake=rights["runs_intake"],
                 shares=shares,
                 on=timezone.localdate(),
             )

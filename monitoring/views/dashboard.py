@@ -53,6 +53,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.models import Organisation
 from cases.models import Phase
+from cases.permissions import may_run_intake
 from cases.selectors.cases import emergency_review_figures
 from cases.selectors.deadlines import Deadline, DeadlineKind, deadlines
 from cases.selectors.escalations import stuck_cases
@@ -309,6 +310,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "results": results,
             "emergency": emergency,
             "emergency_review_days": settings.IPGAR_EMERGENCY_REVIEW_DAYS,
+            "may_register": may_run_intake(request.user),
         },
     )
 

@@ -145,6 +145,10 @@ def register(api: Api, number: str, registered_days_ago: int, last_name: str) ->
 
 def put_in_regie(api: Api, case: str, w: World, on: int, regisseur: int = 0) -> None:
     r, b = w.regisseurs[regisseur].pk, w.regisseurs[regisseur + 1].pk
+    # The intake weighing that takes the case in comes before the assignment.
+    intake = {"assessed_on": day(on), "care_criterion": True, "safety_criterion": True}
+    intake |= {"risk_level": "midden", "reasoning": "Zorg en veiligheid."}
+    api.post(f"{API}/assessments/", {"case": case_id(case), **intake})
     api.act(case, "assign", {"regisseur": r, "buddy": b, "reason": "Start", "on": day(on)})
     api.act(case, "sign-notification", {"signed_on": day(on)})
 

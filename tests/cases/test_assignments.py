@@ -32,6 +32,7 @@ from pool.models import Regisseur
 from tests.factories import (
     ASSIGNED_ON,
     AbsenceFactory,
+    AssessmentFactory,
     CaseFactory,
     RegionFactory,
     RegisseurFactory,
@@ -60,6 +61,7 @@ def fill_caseload(regisseur: Regisseur, open_cases: int) -> None:
 
 def test_the_first_assignment_records_both_directors_and_grants_them_access(author):
     case = CaseFactory(registered=True, regisseur=None, buddy=None)
+    AssessmentFactory(case=case)
     regisseur, buddy = RegisseurFactory(), RegisseurFactory()
 
     result = case_assign(

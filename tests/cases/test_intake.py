@@ -27,7 +27,14 @@ from cases.services.intake import (
     person_update,
 )
 from kernel.errors import STALE_RECORD, RuleViolation, StaleObject
-from tests.factories import ASSIGNED_ON, REGISTERED_ON, SIGNED_ON, RegionFactory, RegisseurFactory
+from tests.factories import (
+    ASSIGNED_ON,
+    REGISTERED_ON,
+    SIGNED_ON,
+    RegionFactory,
+    RegisseurFactory,
+    weigh_in,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -129,6 +136,7 @@ def test_the_notification_letter_needs_a_regisseur_and_a_buddy(author):
 
 def test_the_signed_notification_letter_is_the_formal_start(author):
     case = register(author)
+    weigh_in(case, by=author)
     case_assign(
         case=case,
         regisseur=RegisseurFactory(),

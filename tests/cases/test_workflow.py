@@ -31,7 +31,7 @@ from cases.services.escalations import (
     escalation_resolve,
 )
 from cases.services.exits import exit_decide, exit_propose, exit_record_itat_advice, exit_withdraw
-from cases.services.intake import case_register, case_sign_notification
+from cases.services.intake import case_close_not_included, case_register, case_sign_notification
 from cases.services.phases import case_change_phase
 from cases.services.plans import (
     InterventionInput,
@@ -74,6 +74,7 @@ from tests.factories import (
     RegionFactory,
     RegisseurFactory,
     UserFactory,
+    weigh_in,
 )
 
 IN_PHASE_2_ON = datetime.date(2025, 3, 10)
@@ -308,6 +309,7 @@ def test_every_case_status_change_is_made_by_a_service(author, start_case, pto_r
         by=author,
     )
     seen: set[Transition] = {(None, status_of(case))}
+    weigh_in(case, by=author)
     case_assign(
         case=case,
         regisseur=RegisseurFactory(),
@@ -318,6 +320,19 @@ def test_every_case_status_change_is_made_by_a_service(author, start_case, pto_r
     )
     case_sign_notification(case=case, signed_on=SIGNED_ON, by=author)
     seen.add((CaseStatus.REGISTERED, status_of(case)))
+    declined = case_register(
+        number="WF-00002",
+        region=RegionFactory(),
+        registered_on=REGISTERED_ON,
+        first_name="Testpersoon",
+        last_name="Fictief",
+        date_of_birth=None,
+        address="",
+        by=author,
+    )
+    AssessmentFactory(case=declined, assessed_on=REGISTERED_ON, safety_criterion=False)
+    case_close_not_included(case=declined, on=REGISTERED_ON, reason=REASON, by=author)
+    seen.add((CaseStatus.REGISTERED, status_of(declined)))
     case = exit_ready_case(start_case, author)
     procedure = propose(case, author)
     advise(procedure, author)

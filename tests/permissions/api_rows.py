@@ -70,6 +70,7 @@ def api_rows() -> dict[str, Any]:
         "case-hand-over": "case",
         "case-assign": "case",
         "case-sign-notification": "case",
+        "case-not-included": "case",
         "case-buddy": "case",
         "case-move": "case",
         "person-erase": "person",

@@ -253,6 +253,9 @@ def signed_in(
 # the case reads it only, everyone else does not find it.
 WORKS_ON_CASE = signed_in(404, {PT: 200, REG: (200, 404), TEAM: (403, 404)})
 READS_CASE = signed_in(404, {PT: 200, REG: (200, 404), TEAM: (200, 404)})
+# The intake steps on one case: the programme team only; a director or team member of
+# the case finds it but is refused, everyone else does not find it.
+RUNS_INTAKE = signed_in(404, {PT: 200, REG: (403, 404), TEAM: (403, 404)})
 
 
 MATRIX: dict[str, Row] = {
@@ -390,6 +393,19 @@ MATRIX: dict[str, Row] = {
     "cases:assessment_new": Row(on_case("cases:assessment_new"), WORKS_ON_CASE),
     "cases:evaluation_new": Row(on_case("cases:evaluation_new"), WORKS_ON_CASE),
     "cases:hand_over": Row(on_case("cases:hand_over"), WORKS_ON_CASE),
+    # --- the intake, in the programme team's hands (cases/views/intake.py) ---
+    "cases:register": Row(
+        fixed("cases:register"),
+        signed_in(403, {PT: 200}),
+        note="the aanmelding: programme team only",
+    ),
+    "cases:not_included": Row(
+        on_case("cases:not_included"),
+        RUNS_INTAKE,
+        note="the page shows why the world's case (assigned, in regie) cannot be closed",
+    ),
+    "cases:assign": Row(on_case("cases:assign"), RUNS_INTAKE),
+    "cases:notification": Row(on_case("cases:notification"), RUNS_INTAKE),
     # --- carrying a record further (cases/views/follow_up.py) ---
     "cases:exit_advice": Row(
         on_case_record("cases:exit_advice", "procedure_id", "exit_procedure", _running_exit),
