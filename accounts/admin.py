@@ -78,7 +78,7 @@ class UserAdmin(_UserAdminBase):
 
     def get_urls(self) -> list[Any]:
         # Without Django's "set a password for this user" page: nobody sets someone
-        # else's password (docs/adr/0016-invitations-and-second-factor-reset.md).
+        # else's password (docs/adr/0017-invitations-and-second-factor-reset.md).
         return [
             url
             for url in super().get_urls()

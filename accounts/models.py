@@ -303,7 +303,7 @@ class ActivationLink(models.Model):
 
     Only a SHA-256 hash of the link's secret is stored; the link works once, until
     ``expires_at``, and only while it is the user's open link
-    (docs/adr/0016-invitations-and-second-factor-reset.md).
+    (docs/adr/0017-invitations-and-second-factor-reset.md).
     """
 
     user = models.ForeignKey(

@@ -12,7 +12,7 @@
 Only a SHA-256 hash of a link's secret is stored. A link works once, until it
 expires (settings.ACTIVATION_LINK_HOURS), and only while it is the user's open link:
 a resend replaces it, a withdrawal ends it
-(docs/adr/0016-invitations-and-second-factor-reset.md).
+(docs/adr/0017-invitations-and-second-factor-reset.md).
 """
 
 from __future__ import annotations

@@ -341,7 +341,7 @@ def team_members_current(case: Case, *, on: datetime.date) -> QuerySet[TeamMembe
 def exit_follow_up_for(user: Any, case_id: int) -> ExitProcedure | None:
     """The approved exit procedure of ``case_id`` when ``user`` was its last regisseur
     or buddy (an assignment that ended on the exit day), else None: what they may
-    still read after the exit, for the warm hand-over's follow-up (ADR 0016). One
+    still read after the exit, for the warm hand-over's follow-up (ADR 0019). One
     query; the case comes along for its number and exit date."""
     if not getattr(user, "is_authenticated", False):
         return None

@@ -67,7 +67,7 @@ from ..services.reads import case_read_record
 from ..services.sharing import share_record
 from .lists import list_tools
 
-# The ground of the read when the last regisseur or buddy opens an exited case (ADR 0016).
+# The ground of the read when the last regisseur or buddy opens an exited case (ADR 0019).
 EXIT_FOLLOW_UP_PURPOSE = "Nazorg warme overdracht na uitstroom: laatste regisseur of buddy."
 CASES_PER_PAGE = 50
 # The case page's body is kept in the "case_pages" cache (per process, in memory).
@@ -166,7 +166,7 @@ def case_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 def _exited_case_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The case's last regisseur and buddy, whose access ended with the exit, get a
-    page that says so with what the warm hand-over's follow-up needs (ADR 0016);
+    page that says so with what the warm hand-over's follow-up needs (ADR 0019);
     everyone else the 404 that does not tell whether the case exists."""
     procedure = exit_follow_up_for(request.user, pk)
     if procedure is None:

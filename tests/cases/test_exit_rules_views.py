@@ -122,7 +122,7 @@ def test_a_proposal_in_phase_2_is_refused_with_the_way_to_phase_3(crew, today):
 
 
 def test_the_last_directors_get_a_clear_page_after_the_exit(crew, advised_exit, today):
-    """ADR 0016: the last regisseur and buddy read the follow-up facts, not the case;
+    """ADR 0019: the last regisseur and buddy read the follow-up facts, not the case;
     everyone else who does not see the case still gets the 404."""
     exit_decide(
         procedure=advised_exit,
