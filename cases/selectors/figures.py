@@ -164,6 +164,9 @@ _FIGURE_SOURCES = (
     "cases.Meeting",
     "cases.Evaluation",
     "cases.PlanVersion",
+    # Intervention terms and open UVO actions are deadlines too (cases/selectors/deadlines.py).
+    "cases.Intervention",
+    "cases.MeetingAction",
     "cases.ExitProcedure",
     "cases.ItatAdvice",
     "cases.Assessment",

@@ -67,3 +67,29 @@ def test_the_results_are_served_from_the_cache_until_the_data_changes() -> None:
     # The filtered page is its own entry.
     filtered = client.get(reverse("monitoring:dashboard"), {"fase": 2}).content.decode()
     assert "Gefilterd." in filtered and "Gefilterd." not in after
+
+
+@pytest.mark.parametrize("source", ["intervention", "meeting action", "escalation"])
+def test_every_deadline_source_changes_the_stamp_the_figures_are_cached_under(source):
+    """The worklists, reminders and menu badges read intervention terms, UVO actions and
+    stuck cases too: a new one alone must be a new cache entry, not the old figures."""
+    from cases.selectors.figures import figures_version
+    from tests.factories import (
+        EscalationFactory,
+        InterventionFactory,
+        MeetingActionFactory,
+        MeetingFactory,
+        PlanVersionFactory,
+        UserFactory,
+    )
+
+    version, meeting, author = PlanVersionFactory(), MeetingFactory(), UserFactory()
+    InterventionFactory(plan_version=version)  # the organisation exists before the stamp
+    before = figures_version()
+    if source == "intervention":
+        InterventionFactory(plan_version=version)
+    elif source == "meeting action":
+        MeetingActionFactory(meeting=meeting)
+    else:
+        EscalationFactory(case=meeting.case, opened_by=author)
+    assert figures_version() != before
