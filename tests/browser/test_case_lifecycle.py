@@ -1,9 +1,11 @@
 """A new case's whole lifecycle in Chromium, each step done in the browser by the user of
 the role that does it and checked on the page afterwards: the programme team registers
 the case, weighs it, assigns a regisseur and buddy and records the notification letter;
-the regisseur logs the first UVO, writes the plan, records ITAT-R's advice, adopts it,
-moves the case to phase 2, records an evaluation, proposes the exit, moves to phase 3
-and records ITAT-R's advice on the proposal; a PTO-R member decides it."""
+the regisseur adds a partner with an account to the intervention team (who then reads
+the case), logs the first UVO, writes the plan, records ITAT-R's advice, adopts it,
+moves the case to phase 2, records an evaluation, moves it to phase 3 (the exit
+process), proposes the exit at its end and records ITAT-R's advice on the proposal; a
+PTO-R member decides it."""
 
 from __future__ import annotations
 
@@ -73,6 +75,10 @@ def test_a_new_case_goes_from_aanmelding_to_the_pto_r_decision(page_for):
     region = RegionFactory(name="Amsterdam")
     politie = OrganisationFactory(code="politie", name="Politie")
     wpi = OrganisationFactory(code="wpi", name="WPI")
+    ggd = OrganisationFactory(code="ggd", name="GGD")
+    partner = UserFactory(
+        first_name="Pim", last_name="Partner", organisation=ggd, roles=[Role.TEAM_MEMBER]
+    )
     team = UserFactory(roles=[Role.PROGRAMME_TEAM])
     regisseur = RegisseurFactory(
         user__first_name="Rosa", user__last_name="Regisseur", user__roles=[Role.REGISSEUR]
@@ -140,11 +146,22 @@ def test_a_new_case_goes_from_aanmelding_to_the_pto_r_decision(page_for):
     case.refresh_from_db()
     assert (case.status, case.phase) == (CaseStatus.IN_REGIE, Phase.CONTACT)
 
-    # --- the intervention team is formed here (phase 1, before the first UVO): its pages
-    # --- (add and remove members) come with the team feature, which adds this step.
+    # --- the regisseur: the intervention team, with a partner who has an account ---
+    director = page_for(regisseur.user)
+    director.goto(f"/casussen/{case.pk}/team/")
+    director.locator('[name="name"]').fill("Pim Partner")
+    director.locator('[name="organisation"]').select_option(str(ggd.pk))
+    director.locator('[name="role"]').fill("Zorgcoördinator")
+    choice = director.locator('[name="user"] option', has_text="Pim Partner")
+    director.locator('[name="user"]').select_option(choice.get_attribute("value"))
+    director.locator('[name="sharing_basis"]').fill("Zwaarwegend belang: zorgcoördinatie GGD.")
+    director.get_by_role("button", name="Teamlid toevoegen").click()
+    director.get_by_text("Zwaarwegend belang: zorgcoördinatie GGD.").wait_for()
+    reader = page_for(partner)
+    reader.goto(f"/casussen/{case.pk}/")
+    assert case.number in main_text(reader)
 
     # --- the regisseur: first UVO ---
-    director = page_for(regisseur.user)
     director.goto(f"/casussen/{case.pk}/uvo/")
     director.locator('[name="held_on"]').fill(day)
     director.locator('textarea[name="decisions"]').fill("Woonbegeleiding aanvragen.")
@@ -200,14 +217,14 @@ def test_a_new_case_goes_from_aanmelding_to_the_pto_r_decision(page_for):
     director.get_by_text("De evaluatie is vastgelegd.").wait_for()
     assert "Woonsituatie stabiel; geen dreiging meer." in main_text(director)
 
-    # --- the regisseur: the exit proposal and phase 3 (the exit process) ---
+    # --- the regisseur: phase 3 (the exit process), the exit proposal at its end ---
+    change_phase(Phase.EXIT, "Afschalen en warme overdracht regelen.")
     director.goto(f"/casussen/{case.pk}/uitstroom/")
     director.locator('[name="ground"]').select_option("risico_zorg_weg")
     director.locator('[name="team_judgement"]').fill("Het team acht uitstroom verantwoord.")
     director.locator('[name="on"]').fill(day)
     director.get_by_role("button", name="Voorstel vastleggen").click()
     director.get_by_text("Het uitstroomvoorstel is vastgelegd.").wait_for()
-    change_phase(Phase.EXIT, "Afschalen en warme overdracht regelen.")
     procedure = ExitProcedure.objects.get(case=case)
 
     # --- the regisseur records ITAT-R's advice on the proposal ---
