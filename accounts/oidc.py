@@ -74,7 +74,24 @@ def provider_did_mfa(claims: Mapping[str, Any]) -> bool:
 
 # mozilla-django-oidc ships no type stubs.
 class OidcBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
-    """Finds the invited account by the ``sub`` claim; never creates one."""
+    """Finds the invited account by the ``sub`` claim; never creates one. It signs people
+    in and answers no permission question: those come from the roles alone
+    (accounts.backends.RoleBackend), without the queries of the ModelBackend it extends."""
+
+    def get_user_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        return set()
+
+    def get_group_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        return set()
+
+    def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        return set()
+
+    def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
+        return False
+
+    def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
+        return False
 
     def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> Any:
         try:

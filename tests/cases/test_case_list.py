@@ -190,6 +190,7 @@ def test_a_regisseurs_overdue_badge_is_kept_until_case_data_changes():
     director = with_role(RegisseurFactory().user, Role.REGISSEUR)
     CaseFactory(regisseur=director.regisseur)
     client = client_for(director)
+    client.get(reverse("home"))  # the session records its browser and address once
     url = reverse("monitoring:notifications")
     with count_queries() as first:
         before = _overdue_badge(client, url)
