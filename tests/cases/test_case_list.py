@@ -16,6 +16,7 @@ from accounts.roles import Role
 from audit.models import AccessLog
 from cases.filters import WAITING_FOR_ITAT_R
 from cases.models import CaseStatus, ExitGround, ExitProcedure, Phase, SavedCaseView
+from cases.selectors.cases import regisseur_of
 from cases.selectors.lists import overdue_items_of
 from cases.services.saved_views import SAVED_VIEW_NAME_TAKEN
 from cases.views.lists import EXPORT_PURPOSE
@@ -199,7 +200,9 @@ def test_a_regisseurs_overdue_badge_is_kept_until_case_data_changes():
     assert same == before
     # The second page takes the count from the cache: the badge's own queries are gone.
     with count_queries() as badge_queries:
-        overdue_items_of(director.regisseur, on=timezone.localdate())
+        own = regisseur_of(director)
+        assert own is not None
+        overdue_items_of(own, on=timezone.localdate())
     assert len(first) - len(again) == len(badge_queries) > 0
 
     # A new case of the same regisseur changes the data: the next page counts again.

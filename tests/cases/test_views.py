@@ -182,23 +182,28 @@ MODEL_PERMISSIONS = 0  # none of their own (docs/adr/0015-permissions-by-capabil
 SESSION_SAVED = 0
 # What is due next, for all listed cases at once (cases/selectors/deadlines.py): the
 # members of the programme team and PTO-R, the case-level items, the exit procedures.
-NEXT_DEADLINES = 3
+# Intervention terms of the plan in force and open UVO actions are deadlines too.
+NEXT_DEADLINES = 5
 FILTER_CHOICES = 3  # the programme team's filters: organisations, regions, regisseurs
 SAVED_SELECTIONS = 1  # the programme team member's own saved selections of the list
 PAGE_OF_CASES = 2  # the paginator's count, then the page with region, regisseur and buddy
 # The main menu's badges (ipgar/views.py MENU): a regisseur's own overdue items (his
-# membership, then the deadline selector's role members, case items, exit procedures and
-# pool items), the programme team's exit proposals waiting for ITAT-R; both the unread
-# notifications. The first two are counted after a change to the data (as on these
+# membership, then the deadline selector's role members, case items, exit procedures,
+# intervention terms, UVO actions and pool items), the programme team's exit proposals
+# waiting for ITAT-R and for PTO-R; both the unread notifications. Those from case data
+# are counted after a change to the data (as on these
 # tests' page after new cases) and then taken from the cache while the data's stamp
 # (one query) stays the same; the unread count is asked on every page.
 DATA_STAMP = 1
-OWN_OVERDUE_BADGE = 5
+OWN_OVERDUE_BADGE = 7
 WAITING_FOR_ITAT_R_BADGE = 1
+# The programme team opens "Uitstroomvoorstellen" too, with its count of proposals
+# waiting for PTO-R.
+WAITING_FOR_PTO_R_BADGE = 1
 UNREAD_BADGE = 1
 BADGES_FROM_CASE_DATA = {
     Role.REGISSEUR: OWN_OVERDUE_BADGE,
-    Role.PROGRAMME_TEAM: WAITING_FOR_ITAT_R_BADGE,
+    Role.PROGRAMME_TEAM: WAITING_FOR_ITAT_R_BADGE + WAITING_FOR_PTO_R_BADGE,
 }
 # A regisseur's own list: his membership, the colleagues he stands in for, his cases
 # (as regisseur, buddy, stand-in), and the cases he reaches through an emergency access.
@@ -212,6 +217,7 @@ LIST_QUERIES = {
     + SAVED_SELECTIONS
     + PAGE_OF_CASES
     + WAITING_FOR_ITAT_R_BADGE
+    + WAITING_FOR_PTO_R_BADGE
     + UNREAD_BADGE,
 }
 
