@@ -155,9 +155,11 @@ def problem(
 ) -> Response:
     body: dict[str, Any] = {
         "type": TYPE_BASE + SLUGS.get(status_code, str(status_code)),
-        "title": TITLES.get(status_code, _("Fout")),
+        # Plain strings in the request's language: every renderer (JSON, the schema's
+        # YAML) takes them, lazy translations not.
+        "title": str(TITLES.get(status_code, _("Fout"))),
         "status": status_code,
-        "detail": detail,
+        "detail": str(detail),
     }
     if instance:
         body["instance"] = instance
@@ -211,7 +213,7 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
         return defaults.page_not_found(request, exception)
     body = {
         "type": TYPE_BASE + SLUGS.get(404, "404"),
-        "title": TITLES.get(404, _("Fout")),
+        "title": str(TITLES.get(404, _("Fout"))),
         "status": 404,
         "detail": NOT_FOUND,
         "instance": request.get_full_path(),

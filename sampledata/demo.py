@@ -528,7 +528,7 @@ class _Builder:
 
     def start_exit(self, case: Case, *, by: User, advised: bool) -> ExitProcedure:
         """The team judges that exit is in sight: re-assess (no threat of violence
-        may stand), propose, move to phase 3, and possibly ITAT-R advises."""
+        may stand), move to phase 3, propose at its end, and possibly ITAT-R advises."""
         assessment_record(
             case=case,
             assessed_on=self.days_ago(25),
@@ -538,19 +538,20 @@ class _Builder:
             reasoning="Al langere tijd geen signalen van geweldsbereidheid (demo).",
             by=by,
         )
+        # Phase 3 is the exit process; the proposal comes at its end (docs/rules.md R-EXIT-2).
+        case_change_phase(
+            case=Case.objects.get(pk=case.pk),
+            to_phase=Phase.EXIT,
+            reason="Gezamenlijk oordeel: afschalen en toewerken naar uitstroom.",
+            on=self.days_ago(20),
+            by=by,
+        )
         procedure = exit_propose(
             case=Case.objects.get(pk=case.pk),
             ground=ExitGround.CARE_HANDED_OVER,
             handover_organisation="Wijkteam Amsterdam-Zuid (demo)",
             team_judgement="Geen actuele signalen van geweldsbereidheid; zorg kan via het "
             "wijkteam worden voortgezet.",
-            on=self.days_ago(20),
-            by=by,
-        )
-        case_change_phase(
-            case=Case.objects.get(pk=case.pk),
-            to_phase=Phase.EXIT,
-            reason="Gezamenlijk oordeel: toewerken naar uitstroom.",
             on=self.days_ago(19),
             by=by,
         )

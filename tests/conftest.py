@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 from django.test.testcases import TransactionTestCase
+from django.utils import translation
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,6 +32,16 @@ def _flush_may_truncate_the_access_log() -> Iterator[None]:
     setattr(TransactionTestCase, "_fixture_teardown", teardown)  # noqa: B010
     yield
     setattr(TransactionTestCase, "_fixture_teardown", original)  # noqa: B010
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the default language (Dutch): a request that asked for English
+    leaves it active in the thread (LocaleMiddleware activates, nothing resets), and a
+    later test in the same worker would read English labels."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -54,3 +54,6 @@ CLAMD_ADDRESS = os.environ.get("CLAMD_ADDRESS", "")
 CLAMD_TIMEOUT_SECONDS = 30.0
 # Encrypted document files of the test run: in its own folder, removed with the run.
 DOCUMENTS_ROOT = Path(os.environ.get("IPGAR_TEST_RUN_DIR") or tempfile.gettempdir()) / "documents"
+# qsessions, with the test client's address on sessions made by force_login
+# (tests/session_engine.py).
+SESSION_ENGINE = "tests.session_engine"

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 ON = datetime.date(2026, 11, 2)
 
 
-def register(api, number: str = "R-API-001") -> Case:
+def register(api, number: str = "API-2026-001") -> Case:
     politie = OrganisationFactory(code="politie")
     response = api.post(
         "/api/v1/cases/",

@@ -92,7 +92,7 @@ def test_a_new_case_goes_from_aanmelding_to_the_pto_r_decision(page_for):
     office.locator("[data-register-case]").click()
     office.wait_for_url("**/casussen/aanmelden/")
     assert_accessible(office)
-    office.locator('[name="number"]').fill("R-LEVEN-001")
+    office.locator('[name="number"]').fill("LEVEN-2026-001")
     office.locator('[name="region"]').select_option(str(region.pk))
     office.locator('[name="registered_on"]').fill(day)
     office.locator('[name="referred_by"]').select_option(str(politie.pk))
@@ -103,8 +103,8 @@ def test_a_new_case_goes_from_aanmelding_to_the_pto_r_decision(page_for):
     office.locator('[name="interpretation"]').fill("Signalen van radicalisering, geduid.")
     office.locator('[name="preliminary_findings"]').fill("Gesprekken met school en wijkteam.")
     office.get_by_role("button", name="Casus aanmelden").click()
-    office.get_by_text("Casus R-LEVEN-001 is aangemeld.").wait_for()
-    case = Case.objects.get(number="R-LEVEN-001")
+    office.get_by_text("Casus LEVEN-2026-001 is aangemeld.").wait_for()
+    case = Case.objects.get(number="LEVEN-2026-001")
     assert case.status == CaseStatus.REGISTERED
     assert primary_action(office) == "assessment"
 

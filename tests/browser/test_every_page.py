@@ -28,6 +28,7 @@ NOT_PAGES = {
     "audit:log_export": "a CSV download",
     "cases:export": "a CSV download",
     "audit:subject_access_export": "a JSON download",
+    "documents:download": "a case document, as an attachment",
     "admin:jsi18n": "the admin's JavaScript catalogue",
     "api:schema": "the OpenAPI document (YAML)",
     "api:webhook-delivery-list": "a JSON API resource",

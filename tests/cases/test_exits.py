@@ -334,10 +334,13 @@ def test_a_move_without_its_arrangements_changes_nothing(author, fields, message
     assert case.revision == revision
 
 
-def test_only_a_move_opens_the_procedure_in_phase_1():
-    assert exit_may_open(phase=Phase.CONTACT, move=True)
+def test_a_move_opens_the_procedure_in_any_phase_another_ground_only_in_phase_3():
+    """R-EXIT-2: phase 3 is the exit process and the proposal comes at its end."""
+    for phase in Phase:
+        assert exit_may_open(phase=phase, move=True)
     assert not exit_may_open(phase=Phase.CONTACT, move=False)
-    assert exit_may_open(phase=Phase.EXECUTION, move=False)
+    assert not exit_may_open(phase=Phase.EXECUTION, move=False)
+    assert exit_may_open(phase=Phase.EXIT, move=False)
 
 
 def test_a_move_of_an_exited_person_is_not_recorded(author):

@@ -1,0 +1,20 @@
+"""The session engine of the test settings: qsessions' own, except that a session the test
+client makes without a request (``Client.force_login``) carries the test client's
+address, as a session made at a real sign-in carries the signing-in request's. Otherwise
+qsessions would save every such session once on its first request, and the query counts
+of a test's first page would differ from its second."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qsessions.backends.db import SessionStore as QSessionsStore
+
+TEST_CLIENT_ADDRESS = "127.0.0.1"  # Django's test client's REMOTE_ADDR
+
+
+class SessionStore(QSessionsStore):
+    def __init__(
+        self, session_key: str | None = None, user_agent: str | None = None, ip: Any = None
+    ) -> None:
+        super().__init__(session_key, user_agent, ip or TEST_CLIENT_ADDRESS)
