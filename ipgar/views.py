@@ -7,7 +7,9 @@ answer; the page still decides on its own (the menu is a convenience, never the 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
+from redis.exceptions import RedisError
 
 from accounts.http import AuthenticatedRequest
 from accounts.permissions import (
@@ -48,6 +51,8 @@ from pool.permissions import (
     may_see_organisation_caseload,
     may_see_three_way_talks,
 )
+
+logger = logging.getLogger(__name__)
 
 # How long a user's badge counts from case data are kept at most: they are kept under
 # the stamp of that data (cases.selectors.figures.figures_version), so any change to it
@@ -159,10 +164,15 @@ def _badge_counts(user: Any, badges: dict[str, Badge]) -> dict[str, int]:
     if from_data:
         stamp = "-".join(map(str, figures_version()))
         key = f"menu-badges:{user.pk}:{timezone.localdate().isoformat()}:{stamp}"
-        cached = cache.get(key)
+        try:
+            cached = cache.get(key)
+        except RedisError:  # the cache is down: the page still shows, counted now
+            logger.warning("Menu badges counted without the cache (unreachable).")
+            return counts | {name: badge.count(user) for name, badge in from_data.items()}
         if cached is None or set(cached) != set(from_data):
             cached = {name: badge.count(user) for name, badge in from_data.items()}
-            cache.set(key, cached, BADGE_CACHE_SECONDS)
+            with contextlib.suppress(RedisError):
+                cache.set(key, cached, BADGE_CACHE_SECONDS)
         counts.update(cached)
     return counts
 

@@ -165,7 +165,13 @@ def build_source(api: Api, w: World) -> dict[str, str]:
     cid = case_id(first)
     member = api.post(
         f"{API}/team-members/",
-        {"case": cid, "name": "Wijkagent", "organisation": politie, "joined_on": day(280)},
+        {
+            "case": cid,
+            "name": "Wijkagent",
+            "organisation": politie,
+            "joined_on": day(280),
+            "sharing_basis": "Zwaarwegend belang: signalen uit de wijk.",
+        },
     )
     assessment = api.post(
         f"{API}/assessments/",
@@ -241,7 +247,7 @@ def build_source(api: Api, w: World) -> dict[str, str]:
     leaver = api.post(
         f"{API}/team-members/",
         {"case": case_id(fourth), "name": "Jongerenwerker", "organisation": ggd,
-         "joined_on": day(70)},
+         "joined_on": day(70), "sharing_basis": "Zwaarwegend belang: jongerenwerk."},
     )  # fmt: skip
     return {
         "first": first,
