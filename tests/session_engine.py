@@ -1,8 +1,8 @@
-"""The session engine of the test settings: qsessions' own, except that a session the test
-client makes without a request (``Client.force_login``) carries the test client's
-address, as a session made at a real sign-in carries the signing-in request's. Otherwise
-qsessions would save every such session once on its first request, and the query counts
-of a test's first page would differ from its second."""
+"""The session engine of the test settings: qsessions' own, except that a session the
+test client makes without a request (``Client.login``, ``force_login``) carries the test
+client's address and (empty) browser, as a session made at a real sign-in carries those
+of the signing-in request. Otherwise qsessions would save every such session once on its
+first request, and the query counts of a test's first page would differ from its second."""
 
 from __future__ import annotations
 
@@ -17,4 +17,7 @@ class SessionStore(QSessionsStore):
     def __init__(
         self, session_key: str | None = None, user_agent: str | None = None, ip: Any = None
     ) -> None:
-        super().__init__(session_key, user_agent, ip or TEST_CLIENT_ADDRESS)
+        # The test client sends no User-Agent, which qsessions' middleware reads as "".
+        super().__init__(
+            session_key, "" if user_agent is None else user_agent, ip or TEST_CLIENT_ADDRESS
+        )

@@ -58,6 +58,7 @@ CASE_DETAIL_PREFETCHES = (
     "evaluations",
     "exit procedures",
     "their ITAT-R advice",
+    "escalations of a stuck case, with their steps",
     "phase transitions",
     "assignments",
 )
