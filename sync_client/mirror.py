@@ -365,10 +365,9 @@ class CaseMirror:
             self.target.post(
                 f"{API}/evaluations/", {"external_id": _ext(evaluation), "case": t["id"], **body}
             )
-        # Most exit proposals need phase 2; phase 3 needs the proposal.
-        self.phase(s, case_path, highest=2)
-        exits = [self.exit_proposal(e, t["id"]) for e in _by_id(children["exits"])]
+        # Phase 3 is the exit process: a proposal (other than for a move) comes in it.
         self.phase(s, case_path)
+        exits = [self.exit_proposal(e, t["id"]) for e in _by_id(children["exits"])]
         for source_exit, target_exit in zip(_by_id(children["exits"]), exits, strict=True):
             self.exit_advice(source_exit, target_exit)
 
@@ -496,9 +495,9 @@ class CaseMirror:
         if s["status"] != t["status"]:
             self.report.not_mirrored.append(f"exits/{s['id']}: status {s['status']}")
 
-    def phase(self, s: dict[str, Any], case_path: str, *, highest: int = 3) -> None:
+    def phase(self, s: dict[str, Any], case_path: str) -> None:
         t, _ = self.target.get(case_path)
-        wanted = min(s["phase"], highest)
+        wanted = s["phase"]
         if t["status"] != CaseStatus.IN_REGIE or wanted == t["phase"]:
             return
         # The target's phase lifecycle, step by step: it refuses a skipped phase.

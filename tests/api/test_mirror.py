@@ -286,7 +286,8 @@ def change_source(api: Api, w: World, paths: dict[str, str]) -> None:
             "reasoning": "Geen dreiging meer.",
         },
     )
-    exit_procedure = api.post(  # exit: proposal, phase 3, ITAT-R advice
+    api.act(first, "phase", {"to_phase": 3, "reason": "Uitstroom", "on": day(20)})
+    exit_procedure = api.post(  # exit: phase 3, the proposal at its end, ITAT-R advice
         f"{API}/exits/",
         {
             "case": case_id(first),
@@ -295,7 +296,6 @@ def change_source(api: Api, w: World, paths: dict[str, str]) -> None:
             "on": day(20),
         },
     )
-    api.act(first, "phase", {"to_phase": 3, "reason": "Uitstroom", "on": day(20)})
     api.act(
         f"{API}/exits/{exit_procedure['id']}/",
         "itat-advice",
