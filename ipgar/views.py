@@ -157,7 +157,7 @@ def menu_for(user: Any) -> list[dict[str, Any]]:
 def _badge_counts(user: Any, badges: dict[str, Badge]) -> dict[str, int]:
     """The counts of ``badges`` (by menu key) for ``user``. Those from case data come
     from the cache while the data's stamp and the day are the same (one query for the
-    stamp instead of the counts' own: six for a regisseur's overdue items); the rest are
+    stamp instead of the counts' own: seven for a regisseur's overdue items); the rest are
     counted now."""
     counts = {key: badge.count(user) for key, badge in badges.items() if not badge.from_case_data}
     from_data = {key: badge for key, badge in badges.items() if badge.from_case_data}
