@@ -26,7 +26,6 @@ from accounts.http import AuthenticatedRequest
 from kernel.errors import STALE_RECORD
 from kernel.locking import show_stale, with_current_revision
 from kernel.views import service_form_page, success
-from pool.selectors import pool_overview, regisseurs_active
 
 from ..access import CASE_PERMISSION_REFUSED, CaseAccess, case_access_for
 from ..forms import (
@@ -37,7 +36,6 @@ from ..forms import (
     PersonEditForm,
     TeamLeaveForm,
     TeamMemberForm,
-    caseload_labels,
 )
 from ..models import Case, Intervention, Person, TeamMember
 from ..permissions import users_who_may_join_case_teams
@@ -49,6 +47,7 @@ from ..services.intake import person_update
 from ..services.plans import intervention_remove, intervention_update
 from ..services.reads import case_read_record
 from ..services.team import team_member_add, team_member_leave
+from .workflow import regisseur_choice_form
 
 TEAM_MEMBER_ADDED = _("%(name)s is toegevoegd aan het interventieteam.")
 TEAM_MEMBER_LEFT = _("Het vertrek van %(name)s uit het interventieteam is vastgelegd.")
@@ -169,13 +168,8 @@ def team_leave(request: AuthenticatedRequest, pk: int, member_id: int) -> HttpRe
 
 
 def _buddy_form(case: Case, data: Any = None) -> BuddyChangeForm:
-    today = timezone.localdate()
-    return BuddyChangeForm(
-        data,
-        regisseurs=regisseurs_active(on=today),
-        places=caseload_labels(pool_overview(on=today).rows),
-        initial={"revision": case.revision, "on": today},
-    )
+    form: BuddyChangeForm = regisseur_choice_form(BuddyChangeForm, case, data)
+    return form
 
 
 @login_required

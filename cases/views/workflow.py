@@ -606,14 +606,21 @@ def evaluation_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 # --- hand-over ------------------------------------------------------------------------
 
 
-def _hand_over_form(case: Case, data: Any = None) -> HandOverForm:
+def regisseur_choice_form(form_class: Any, case: Case, data: Any = None) -> Any:
+    """A form that picks regisseurs from today's active pool (a hand-over, another
+    buddy), each shown with his free places, for ``case`` at its current revision."""
     today = timezone.localdate()
-    return HandOverForm(
+    return form_class(
         data,
         regisseurs=regisseurs_active(on=today),
         places=caseload_labels(pool_overview(on=today).rows),
         initial={"revision": case.revision, "on": today},
     )
+
+
+def _hand_over_form(case: Case, data: Any = None) -> HandOverForm:
+    form: HandOverForm = regisseur_choice_form(HandOverForm, case, data)
+    return form
 
 
 @login_required
