@@ -27,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import Literal, TypeAlias, TypeGuard
+from typing import Any, Literal, TypeAlias, TypeGuard
 
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.contrib.contenttypes.models import ContentType
@@ -42,6 +42,7 @@ from guardian.models import UserObjectPermission
 from accounts.models import User
 from audit.models import AccessLog
 from audit.services import role_basis
+from kernel.compiled import CompiledQuery
 from pool.models import Absence, Regisseur
 
 from .models import OPEN_STATUSES, Case, EmergencyAccess, TeamMember
@@ -241,7 +242,12 @@ def cases_visible_to(user: Reader, *, on: datetime.datetime | None = None) -> Qu
         return Case.objects.none()
     if user.has_perm("cases.view_case"):
         return Case.objects.all()
-    at = on or timezone.now()
+    return _cases_granted_to(user, on or timezone.now())
+
+
+def _cases_granted_to(user: User, at: datetime.datetime) -> QuerySet[Case]:
+    """The cases guardian grants ``user`` ``view_case`` on, and those with an emergency
+    access of the user's running at ``at``."""
     granted = _object_permissions(user).filter(
         permission__codename="view_case",
         object_pk=Cast(OuterRef("pk"), output_field=CharField()),
@@ -279,11 +285,9 @@ def case_permissions(
         codename for codename in MANAGED_PERMISSIONS if user.has_perm(f"cases.{codename}")
     }
     if not held >= EMERGENCY_PERMISSIONS:
-        granted = set(
-            _object_permissions(user)
-            .filter(object_pk=str(case.pk), permission__codename__in=MANAGED_PERMISSIONS)
-            .values_list("permission__codename", flat=True)
-        )
+        granted = {
+            codename for (codename,) in _HELD_ON_CASE.rows(user=user, object_pk=str(case.pk))
+        }
         held.update(codename for codename in MANAGED_PERMISSIONS if codename in granted)
     emergency = None
     if not held >= EMERGENCY_PERMISSIONS:
@@ -342,14 +346,14 @@ def case_access_for(
     if not _may_hold_permissions(user):
         raise Http404
     # The relations come with the case, in its query: the audited read asks no more.
-    case = (
-        cases_visible_to(user, on=on)
-        .filter(pk=case_id)
-        .annotate(**_relation_facts(user, on or timezone.now()))
-        .first()
-    )
-    if case is None:
+    # The query is the same for every case and user but for its arguments: compiled
+    # once per process (kernel/compiled.py), as building it cost more than running it.
+    at = on or timezone.now()
+    query = _CASE_SEEN_BY_ALL if user.has_perm("cases.view_case") else _CASE_GRANTED
+    found = query.objects(user=user, case_id=case_id, at=at, today=timezone.localdate(at))
+    if not found:
         raise Http404
+    case = found[0]
     permissions = case_permissions(user, case, on=on)
     if not permissions.allows(need):
         raise PermissionDenied(CASE_PERMISSION_REFUSED)
@@ -402,12 +406,15 @@ class CaseRelations:
         )
 
 
-def _relation_facts(user: User, at: datetime.datetime) -> dict[str, Exists]:
+def _relation_facts(
+    user: User, at: datetime.datetime, today: datetime.date | None = None
+) -> dict[str, Exists]:
     """Annotations of a case query: whether ``user`` is its regisseur, its buddy, a
     stand-in of either or a team member, on the conditions the object permissions
-    are granted on (``standing_in_on``, ``on_the_team_on``), and whether an emergency
-    access of the user's runs on it at ``at``."""
-    today = timezone.localdate(at)
+    are granted on (``standing_in_on``, ``on_the_team_on``) on ``today`` (default:
+    the day of ``at``), and whether an emergency access of the user's runs on it at
+    ``at``."""
+    today = today or timezone.localdate(at)
     own = Regisseur.objects.filter(user=user)
     directors = Q(regisseur_id=OuterRef("regisseur_id")) | Q(regisseur_id=OuterRef("buddy_id"))
     return {
@@ -425,6 +432,28 @@ def _relation_facts(user: User, at: datetime.datetime) -> dict[str, Exists]:
             EmergencyAccess.objects.active_at(at).filter(user=user, case=OuterRef("pk"))
         ),
     }
+
+
+# The case page's and every case view's first query, for a reader who sees all cases
+# and for one who sees those granted to him or her (case_access_for).
+_CASE_SEEN_BY_ALL: CompiledQuery[Case] = CompiledQuery(
+    lambda user, case_id, at, today: Case.objects.filter(pk=case_id).annotate(
+        **_relation_facts(user, at, today)
+    )
+)
+_CASE_GRANTED: CompiledQuery[Case] = CompiledQuery(
+    lambda user, case_id, at, today: (
+        _cases_granted_to(user, at).filter(pk=case_id).annotate(**_relation_facts(user, at, today))
+    )
+)
+# The case permissions guardian grants one user on one case (case_permissions).
+_HELD_ON_CASE: CompiledQuery[Any] = CompiledQuery(
+    lambda user, object_pk: (
+        _object_permissions(user)
+        .filter(object_pk=object_pk, permission__codename__in=MANAGED_PERMISSIONS)
+        .values_list("permission__codename")
+    )
+)
 
 
 def access_basis(user: Reader, case: Case | None, *, on: datetime.datetime | None = None) -> str:

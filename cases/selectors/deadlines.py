@@ -482,64 +482,67 @@ def _intervention_deadlines(
         .order_by("-adopted_on", "-number")
         .values("pk")[:1]
     )
-    rows: Iterable[Mapping[str, Any]] = (
+    return _dated_items(
         Intervention.objects.filter(
             scope.q("plan_version__case__"),
             plan_version=Subquery(latest_adopted),
             status__in=OPEN_INTERVENTION_STATUSES,
-        )
-        .values(
-            "pk",
-            "deadline",
-            "plan_version__case_id",
-            "plan_version__case__number",
-            "plan_version__case__regisseur_id",
-            **_director_values(on, "plan_version__case__regisseur"),
-        )
-        .order_by()
+        ),
+        case_path="plan_version__case",
+        due_field="deadline",
+        kind=DeadlineKind.INTERVENTION,
+        subject="intervention",
+        on=on,
+        members=members,
     )
-    for row in rows:
-        yield _item(
-            labels=members.labels,
-            kind=DeadlineKind.INTERVENTION,
-            on=on,
-            due_on=row["deadline"],
-            subject="intervention",
-            subject_id=row["pk"],
-            case_id=row["plan_version__case_id"],
-            case_number=row["plan_version__case__number"],
-            regisseur_id=row["plan_version__case__regisseur_id"],
-            responsible_user_ids=_user_ids(_directors(row, members)),
-        )
 
 
 def _action_deadlines(
     on: datetime.date, scope: _CaseScope, members: _Members
 ) -> Iterator[Deadline]:
     """Actions agreed in an UVO and not yet done, due on their date. One query."""
-    rows: Iterable[Mapping[str, Any]] = (
-        MeetingAction.objects.filter(scope.q("meeting__case__"), done_on__isnull=True)
-        .values(
-            "pk",
-            "due_on",
-            "meeting__case_id",
-            "meeting__case__number",
-            "meeting__case__regisseur_id",
-            **_director_values(on, "meeting__case__regisseur"),
-        )
-        .order_by()
+    return _dated_items(
+        MeetingAction.objects.filter(scope.q("meeting__case__"), done_on__isnull=True),
+        case_path="meeting__case",
+        due_field="due_on",
+        kind=DeadlineKind.UVO_ACTION,
+        subject="action",
+        on=on,
+        members=members,
     )
+
+
+def _dated_items(
+    queryset: models.QuerySet[Any],
+    *,
+    case_path: str,
+    due_field: str,
+    kind: DeadlineKind,
+    subject: str,
+    on: datetime.date,
+    members: _Members,
+) -> Iterator[Deadline]:
+    """Records of a case that are due on a date of their own (``due_field``), reached
+    through ``case_path``; their regisseur and his directors are responsible."""
+    rows: Iterable[Mapping[str, Any]] = queryset.values(
+        "pk",
+        due_field,
+        f"{case_path}_id",
+        f"{case_path}__number",
+        f"{case_path}__regisseur_id",
+        **_director_values(on, f"{case_path}__regisseur"),
+    ).order_by()
     for row in rows:
         yield _item(
             labels=members.labels,
-            kind=DeadlineKind.UVO_ACTION,
+            kind=kind,
             on=on,
-            due_on=row["due_on"],
-            subject="action",
+            due_on=row[due_field],
+            subject=subject,
             subject_id=row["pk"],
-            case_id=row["meeting__case_id"],
-            case_number=row["meeting__case__number"],
-            regisseur_id=row["meeting__case__regisseur_id"],
+            case_id=row[f"{case_path}_id"],
+            case_number=row[f"{case_path}__number"],
+            regisseur_id=row[f"{case_path}__regisseur_id"],
             responsible_user_ids=_user_ids(_directors(row, members)),
         )
 

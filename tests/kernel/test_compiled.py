@@ -1,0 +1,119 @@
+"""A query compiled once per process answers what the queryset it was built from
+answers, for every argument, and refuses a query whose shape follows its arguments."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from accounts.roles import Role
+from cases.access import _relation_facts, case_access_for, case_access_sync, cases_visible_to
+from cases.models import Case
+from kernel.compiled import CompiledQuery, ShapeDependsOnValues
+from tests.factories import CaseFactory, EmergencyAccessFactory, TeamMemberFactory, UserFactory
+from tests.queries import assert_query_count
+
+pytestmark = pytest.mark.django_db
+
+FACTS = ("as_regisseur", "as_buddy", "as_stand_in", "as_team_member", "as_emergency")
+
+
+def _by_orm(user, case_id):
+    """The access query as the ORM builds it on every call."""
+    at = timezone.now()
+    return (
+        cases_visible_to(user, on=at)
+        .filter(pk=case_id)
+        .annotate(**_relation_facts(user, at))
+        .values("pk", *FACTS)
+        .first()
+    )
+
+
+def _by_compiled(user, case_id):
+    try:
+        access = case_access_for(user, case_id)
+    except Exception:
+        return None
+    case = access.case
+    return {
+        "pk": case.pk,
+        **{fact: bool(getattr(case, fact)) for fact in FACTS},
+    }
+
+
+def test_the_compiled_access_query_answers_as_the_orm_for_every_relation():
+    case, other = CaseFactory(), CaseFactory()
+    member = TeamMemberFactory(case=case, user=UserFactory(), joined_on=timezone.localdate())
+    case_access_sync(case=case, on=timezone.localdate())
+    programme_team = UserFactory(roles=[Role.PROGRAMME_TEAM])
+    stranger = UserFactory()
+    emergency_user = EmergencyAccessFactory(
+        case=case, opened_at=timezone.now() - datetime.timedelta(minutes=5)
+    ).user
+    readers = [
+        case.regisseur.user,
+        case.buddy.user,
+        member.user,
+        programme_team,
+        stranger,
+        emergency_user,
+        other.regisseur.user,
+    ]
+    for user in readers:
+        for target in (case, other):
+            expected = _by_orm(user, target.pk)
+            answered = _by_compiled(user, target.pk)
+            if expected is None:
+                assert answered is None, (user, target)
+            else:
+                assert answered == {k: bool(v) if k != "pk" else v for k, v in expected.items()}
+    # The relations differ between the readers: the arguments really reach the SQL.
+    assert _by_compiled(case.regisseur.user, case.pk)["as_regisseur"] is True
+    assert _by_compiled(case.buddy.user, case.pk)["as_regisseur"] is False
+    assert _by_compiled(member.user, case.pk)["as_team_member"] is True
+    assert _by_compiled(emergency_user, case.pk)["as_emergency"] is True
+    assert _by_compiled(stranger, case.pk) is None
+
+
+def test_the_case_arrives_whole_with_its_field_types():
+    case = CaseFactory(access_on=timezone.localdate())
+    loaded = case_access_for(case.regisseur.user, case.pk).case
+    fresh = Case.objects.get(pk=case.pk)
+    assert loaded.registered_on == fresh.registered_on
+    assert isinstance(loaded.registered_on, datetime.date)
+    assert loaded.updated_at == fresh.updated_at
+    assert loaded.number == fresh.number and loaded.phase == fresh.phase
+
+
+def test_a_compiled_query_asks_one_query_and_follows_its_arguments():
+    first, second = CaseFactory(), CaseFactory()
+    query = CompiledQuery(lambda number: Case.objects.filter(number=number))
+    with assert_query_count(1):
+        assert [c.pk for c in query.objects(number=first.number)] == [first.pk]
+    assert [c.pk for c in query.objects(number=second.number)] == [second.pk]
+    assert query.rows(number="geen-casus") == []
+
+
+def test_a_query_whose_shape_follows_its_arguments_is_refused():
+    # A list argument: its length shapes the IN clause.
+    with pytest.raises(TypeError):
+        CompiledQuery(lambda numbers: Case.objects.filter(number__in=numbers)).objects(
+            numbers=["a", "b"]
+        )
+    # An argument that changes the SQL itself.
+    shaped = CompiledQuery(
+        lambda number: (
+            Case.objects.filter(number=number)
+            if number.endswith("1000")
+            else Case.objects.filter(number__gt=number)
+        )
+    )
+    with pytest.raises(ShapeDependsOnValues):
+        shaped.objects(number="x")
+    # An argument that reaches the SQL transformed.
+    transformed = CompiledQuery(lambda day: Case.objects.filter(number=str(day)))
+    with pytest.raises(ShapeDependsOnValues):
+        transformed.objects(day=datetime.date(2026, 1, 1))
