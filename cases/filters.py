@@ -145,3 +145,16 @@ class CaseListFilter(django_filters.FilterSet):
         if not wants_exited:
             queryset = queryset.exclude(status=CaseStatus.EXITED)
         return super().filter_queryset(queryset)
+
+
+class MyCaseListFilter(CaseListFilter):
+    """A regisseur's "mijn casussen": the same parameters on his or her own open cases,
+    without the whole pool's organisation and regisseur filters (the sections name
+    the role) and without exited cases (nobody works on one)."""
+
+    POOL_ONLY = ("organisatie", "regisseur", "uitgestroomd")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.POOL_ONLY:
+            self.filters.pop(name)

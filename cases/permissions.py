@@ -103,6 +103,12 @@ def may_search_persons(user: User | AnonymousUser) -> bool:
     return bool(user.has_perm(SEARCH_PERSON))
 
 
+def may_keep_case_selections(user: User | AnonymousUser) -> bool:
+    """Who saves selections of his or her case list: the programme team (the whole
+    list) and a regisseur ("mijn casussen")."""
+    return may_view_all_cases(user) or may_list_directed_cases(user)
+
+
 def may_export_case_list(user: User | AnonymousUser) -> bool:
     """Who downloads the case list as CSV: the programme team."""
     return bool(user.has_perm(EXPORT_CASE_LIST))

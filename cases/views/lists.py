@@ -26,13 +26,15 @@ from kernel.forms import Outcome, call_service
 from ..filters import DEFAULT_VIEWS, CaseListFilter
 from ..forms import SavedCaseViewForm
 from ..models import SavedCaseView
-from ..permissions import may_export_case_list, may_view_all_cases
+from ..permissions import may_export_case_list, may_keep_case_selections
 from ..selectors.cases import cases_for_list
 from ..selectors.deadlines import next_deadline_per_case
 from ..selectors.lists import saved_views_of
 from ..services.saved_views import saved_view_create, saved_view_delete, saved_view_query
 
-LIST_ONLY_PROGRAMME_TEAM = _("Alleen het programmateam bewaart selecties van de hele casuslijst.")
+SELECTIONS_ONLY_WITH_A_LIST = _(
+    "Alleen het programmateam en regisseurs bewaren selecties van hun casuslijst."
+)
 EXPORT_ONLY_PROGRAMME_TEAM = _("Alleen het programmateam exporteert de casuslijst.")
 VIEW_SAVED = _("De selectie ‘%(name)s’ is bewaard.")
 VIEW_DELETED = _("De selectie is verwijderd.")
@@ -88,8 +90,8 @@ def list_tools(request: AuthenticatedRequest, filters: CaseListFilter) -> dict[s
 @login_required
 @require_POST
 def saved_view_add(request: AuthenticatedRequest) -> HttpResponse:
-    if not may_view_all_cases(request.user):
-        raise PermissionDenied(LIST_ONLY_PROGRAMME_TEAM)
+    if not may_keep_case_selections(request.user):
+        raise PermissionDenied(SELECTIONS_ONLY_WITH_A_LIST)
     form = SavedCaseViewForm(request.POST)
     outcome = Outcome()
     if form.is_valid():
@@ -111,8 +113,8 @@ def saved_view_add(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_POST
 def saved_view_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    if not may_view_all_cases(request.user):
-        raise PermissionDenied(LIST_ONLY_PROGRAMME_TEAM)
+    if not may_keep_case_selections(request.user):
+        raise PermissionDenied(SELECTIONS_ONLY_WITH_A_LIST)
     try:
         saved_view_delete(user=request.user, view_id=pk)
     except SavedCaseView.DoesNotExist:

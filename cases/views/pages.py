@@ -27,7 +27,7 @@ from kernel.views import form_page, service_form_page, success
 from pool.permissions import may_manage_pool
 
 from ..access import case_access_for
-from ..filters import CaseListFilter
+from ..filters import CaseListFilter, MyCaseListFilter
 from ..forms import (
     EmergencyEndForm,
     EmergencyOpenForm,
@@ -107,7 +107,10 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
         "may_register": may_run_intake(request.user),
     }
     if regisseur is not None:
-        mine = list(cases_of_regisseur(regisseur, on=today))
+        own = MyCaseListFilter(request.GET, queryset=cases_of_regisseur(regisseur, on=today))
+        mine = list(own.qs)
+        context |= list_tools(request, own)
+        context["own_filtered"] = any(request.GET.values())
         emergency = list(cases_for_list(request.user).filter(under_emergency=True))
         due = next_deadline_per_case(on=today, case_ids=[c.pk for c in [*mine, *emergency]])
         context["sections"] = [

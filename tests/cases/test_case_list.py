@@ -148,10 +148,66 @@ def test_the_export_holds_the_selection_is_formula_safe_and_recorded(programme_t
 
 
 @pytest.mark.parametrize("role", [Role.REGISSEUR, Role.TEAM_MEMBER, Role.PTO_R])
-def test_only_the_programme_team_exports_and_saves(today, role):
+def test_only_the_programme_team_exports(today, role):
     client = client_for(with_role(UserFactory(), role))
     assert client.get(reverse("cases:export")).status_code == 403
+
+
+@pytest.mark.parametrize("role", [Role.TEAM_MEMBER, Role.PTO_R])
+def test_only_the_programme_team_and_regisseurs_save_selections(today, role):
+    client = client_for(with_role(UserFactory(), role))
     assert client.post(reverse("cases:saved_view_add"), {"name": "x"}).status_code == 403
+
+
+# --- a regisseur's "mijn casussen" ------------------------------------------------------
+
+
+@pytest.fixture
+def director(today):
+    return with_role(RegisseurFactory().user, Role.REGISSEUR)
+
+
+def test_a_regisseur_filters_and_sorts_his_own_cases_within_their_sections(director):
+    own = director.regisseur
+    early = CaseFactory(regisseur=own, phase=Phase.EXECUTION, number="IPGA-2026-0901")
+    late = CaseFactory(regisseur=own, phase=Phase.EXIT, number="IPGA-2026-0902")
+    buddied = CaseFactory(buddy=own, phase=Phase.EXIT, number="IPGA-2026-0903")
+    CaseFactory(phase=Phase.EXIT)  # another regisseur's case never shows
+    client = client_for(director)
+
+    def sections(query: str = "") -> dict[str, list[str]]:
+        response = client.get(f"{reverse('cases:list')}?{query}")
+        assert response.status_code == 200
+        return {
+            role: [case.number for case, _ in rows]
+            for role, _, rows in response.context["sections"]
+        }
+
+    everything = sections()
+    assert everything["regisseur"] == [early.number, late.number]
+    assert everything["buddy"] == [buddied.number]
+    phase_3 = sections(f"fase={Phase.EXIT.value}")
+    assert phase_3["regisseur"] == [late.number] and phase_3["buddy"] == [buddied.number]
+    assert sections("sorteer=-nummer")["regisseur"] == [late.number, early.number]
+    page = client.get(f"{reverse('cases:list')}?fase=1").content.decode()
+    assert "Geen casussen in deze selectie." in page
+    # The pool's own filters are not offered on one's own list.
+    form = client.get(reverse("cases:list")).context["filters"].form
+    assert "fase" in form.fields
+    assert not {"organisatie", "regisseur", "uitgestroomd"} & set(form.fields)
+
+
+def test_a_regisseur_saves_a_selection_of_his_own_list_and_exports_nothing(director):
+    client = client_for(director)
+    response = client.post(
+        reverse("cases:saved_view_add"), {"name": "Mijn fase 3", "query": "fase=3"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('cases:list')}?fase=3"
+    page = client.get(reverse("cases:list"))
+    assert [view.name for view in page.context["saved_views"]] == ["Mijn fase 3"]
+    assert page.context["export_url"] == ""
+    assert "Deze selectie exporteren" not in page.content.decode()
 
 
 def test_the_list_asks_the_same_queries_for_5_and_50_rows(programme_team):

@@ -322,17 +322,18 @@ MATRIX: dict[str, Row] = {
     ),
     "cases:saved_view_add": Row(
         fixed("cases:saved_view_add"),
-        signed_in(403, {PT: 302}),
+        signed_in(403, {PT: 302, REG: 302}),
         method="post",
         data=lambda w, which: {},
         note="POST only; a refused save goes back to the list with its message",
     ),
     "cases:saved_view_remove": Row(
         _on_saved_view,
-        signed_in(403, {PT: (302, 404)}),
+        signed_in(403, {PT: (302, 404), REG: (404, 404)}),
         method="post",
         data=lambda w, which: {},
-        note="own: the programme team member's selection; nobody deletes another's",
+        note="own: the programme team member's selection; nobody deletes another's (a "
+        "regisseur keeps selections too, and finds neither of these)",
     ),
     "search": Row(
         fixed("search"),
