@@ -7,21 +7,17 @@ answer; the page still decides on its own (the menu is a convenience, never the 
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import logging
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
-from redis.exceptions import RedisError
 
 from accounts.http import AuthenticatedRequest
 from accounts.permissions import (
@@ -41,7 +37,7 @@ from cases.permissions import (
     may_view_all_cases,
 )
 from cases.selectors.cases import regisseur_of
-from cases.selectors.figures import figures_version
+from cases.selectors.figures import kept_under_stamp
 from cases.selectors.lists import exit_proposals_waiting, overdue_items_of
 from monitoring.permissions import may_read_monitors, may_receive_notifications, may_view_dashboard
 from monitoring.selectors import unread_notification_count
@@ -51,13 +47,6 @@ from pool.permissions import (
     may_see_organisation_caseload,
     may_see_three_way_talks,
 )
-
-logger = logging.getLogger(__name__)
-
-# How long a user's badge counts from case data are kept at most: they are kept under
-# the stamp of that data (cases.selectors.figures.figures_version), so any change to it
-# counts anew on the next page; the limit only bounds what an idle entry holds.
-BADGE_CACHE_SECONDS = 600
 
 
 @dataclasses.dataclass(frozen=True)
@@ -162,18 +151,13 @@ def _badge_counts(user: Any, badges: dict[str, Badge]) -> dict[str, int]:
     counts = {key: badge.count(user) for key, badge in badges.items() if not badge.from_case_data}
     from_data = {key: badge for key, badge in badges.items() if badge.from_case_data}
     if from_data:
-        stamp = "-".join(map(str, figures_version()))
-        key = f"menu-badges:{user.pk}:{timezone.localdate().isoformat()}:{stamp}"
-        try:
-            cached = cache.get(key)
-        except RedisError:  # the cache is down: the page still shows, counted now
-            logger.warning("Menu badges counted without the cache (unreachable).")
-            return counts | {name: badge.count(user) for name, badge in from_data.items()}
-        if cached is None or set(cached) != set(from_data):
-            cached = {name: badge.count(user) for name, badge in from_data.items()}
-            with contextlib.suppress(RedisError):
-                cache.set(key, cached, BADGE_CACHE_SECONDS)
-        counts.update(cached)
+        counts.update(
+            kept_under_stamp(
+                "menu-badges",
+                (user.pk, ",".join(sorted(from_data))),
+                lambda: {name: badge.count(user) for name, badge in from_data.items()},
+            )
+        )
     return counts
 
 

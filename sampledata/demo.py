@@ -28,16 +28,25 @@ from accounts.roles import Role
 from accounts.services import backup_codes_replace
 from accounts.tokens import sync_client_create, sync_client_username
 from audit.history import history_context
-from cases.models import Case, CaseStatus, ExitGround, ExitProcedure, Meeting, Phase
+from cases.models import (
+    Case,
+    CaseStatus,
+    ExitGround,
+    ExitProcedure,
+    Intervention,
+    Meeting,
+    Phase,
+)
 from cases.services.assessments import AssessmentInput, assessment_record
 from cases.services.assignments import case_assign, pool_leave_with_hand_over
 from cases.services.evaluations import evaluation_record
 from cases.services.exits import exit_decide, exit_propose, exit_record_itat_advice
 from cases.services.intake import case_register, case_sign_notification
-from cases.services.meetings import ActionInput, AttendeeInput, meeting_log
+from cases.services.meetings import ActionInput, AttendeeInput, action_mark_done, meeting_log
 from cases.services.phases import case_change_phase
 from cases.services.plans import (
     InterventionInput,
+    intervention_record_progress,
     plan_record_itat_advice,
     plan_version_adopt,
     plan_version_create,
@@ -422,7 +431,7 @@ class _Builder:
         first_uvo = signed + datetime.timedelta(days=self.random.randint(10, 26))
         if first_uvo >= self.today:
             return case
-        meeting_log(
+        first_meeting = meeting_log(
             case=case,
             held_on=first_uvo,
             kind=Meeting.Kind.FIRST,
@@ -441,6 +450,12 @@ class _Builder:
             ],
             by=by,
         )
+        # The team keeps its agreements: an action past its date is done, but in one case
+        # in seven (the overdue worklist shows those).
+        keeps_agreements = n % 7 != 0
+        for action in first_meeting.actions.all():
+            if keeps_agreements and action.due_on < self.today:
+                action_mark_done(action=action, done_on=action.due_on, by=by)
         if phase == 1:
             return case
 
@@ -503,6 +518,16 @@ class _Builder:
             )
             last_uvo = day
             day += datetime.timedelta(days=gap)
+        # Interventions past their term are finished, as the plan meant them to be.
+        if keeps_agreements:
+            for intervention in version.interventions.all():
+                if intervention.deadline < self.today:
+                    intervention_record_progress(
+                        intervention=intervention,
+                        status=Intervention.Status.DONE,
+                        result="Afgerond volgens plan (demo).",
+                        by=by,
+                    )
         evaluation_record(
             case=case,
             kind="maandelijks",

@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import functools
+import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -31,6 +32,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
@@ -53,6 +55,7 @@ from ..models import (
     PlanVersion,
 )
 from ..permissions import DECIDE_EXIT
+from .figures import kept_under_stamp
 
 
 class DeadlineKind(models.TextChoices):
@@ -148,12 +151,22 @@ def deadlines(
 
 
 def next_deadline_per_case(*, on: datetime.date, case_ids: Iterable[int]) -> dict[int, Deadline]:
-    """The first item due per case, however far ahead; cases with nothing due are absent."""
-    first: dict[int, Deadline] = {}
-    for item in sorted(_all_deadlines(on=on, case_ids=case_ids), key=_order):
-        if item.case_id is not None:
-            first.setdefault(item.case_id, item)
-    return first
+    """The first item due per case, however far ahead; cases with nothing due are absent.
+    Kept under the data stamp (``kept_under_stamp``) per set of cases: a list read
+    again while nothing changed asks one query instead of the selector's."""
+    ids = sorted(set(case_ids))
+    if not ids:
+        return {}
+
+    def compute() -> dict[int, Deadline]:
+        first: dict[int, Deadline] = {}
+        for item in sorted(_all_deadlines(on=on, case_ids=ids), key=_order):
+            if item.case_id is not None:
+                first.setdefault(item.case_id, item)
+        return first
+
+    digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:32]
+    return kept_under_stamp("next-due", (on.isoformat(), get_language(), digest), compute)
 
 
 def _order(item: Deadline) -> tuple[datetime.date, str]:

@@ -13,19 +13,29 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 from django.apps import apps
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import TruncQuarter
+from django.utils import timezone
 from django.utils.translation import gettext
+from redis.exceptions import RedisError
 
 from accounts.models import Organisation
 from kernel.quarters import Quarter, quarters_between
 from pool.models import Region
 
 from ..models import OPEN_STATUSES, Case, ExitGround, ExitProcedure, Phase
+
+T = TypeVar("T")
+logger = logging.getLogger(__name__)
+# How long a computation kept under the data stamp lives at most (``kept_under_stamp``).
+STAMPED_CACHE_SECONDS = 600
 
 
 @dataclasses.dataclass(frozen=True)
@@ -197,3 +207,26 @@ def figures_version() -> tuple[int, ...]:
         cursor.execute(f"SELECT {', '.join(parts)}")
         row = cursor.fetchone()
     return tuple(value or 0 for value in row)
+
+
+def kept_under_stamp(kind: str, parts: tuple[object, ...], compute: Callable[[], T]) -> T:
+    """``compute()``, kept in the shared cache per ``kind``, ``parts`` and day under
+    the data stamp (``figures_version``): any insert or update behind the figures
+    gives a new key, so nobody reads an answer older than the data. The one way
+    figures are cached (dashboard, worklists, menu badges, overdue cases, what each
+    case has due next). When the cache is unreachable the answer is computed, never
+    refused. Case ids, counts and rendered figures only: no person data."""
+    stamp = "-".join(map(str, figures_version()))
+    key = ":".join(map(str, (kind, *parts, timezone.localdate().isoformat(), stamp)))
+    try:
+        cached = cache.get(key)
+    except RedisError:
+        logger.warning("%s computed without the cache (unreachable).", kind)
+        return compute()
+    if cached is None:
+        cached = compute()
+        try:
+            cache.set(key, cached, STAMPED_CACHE_SECONDS)
+        except RedisError:
+            logger.warning("%s not kept: the cache is unreachable.", kind)
+    return cached

@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.cache import cache
 from django.db.models import Exists, OuterRef, QuerySet
 
 from pool.models import Regisseur
 
 from ..models import Case, CaseStatus, ExitProcedure, ExitStatus, SavedCaseView
 from .deadlines import deadlines
-from .figures import figures_version
+from .figures import kept_under_stamp
 
-OVERDUE_CACHE_SECONDS = 600
 # The case list's query-string parameters (cases/filters.py): a saved selection keeps
 # these and nothing else.
 LIST_PARAMETERS = (
@@ -38,16 +36,17 @@ LIST_PARAMETERS = (
 
 def overdue_case_ids(*, on: datetime.date) -> frozenset[int]:
     """Ids of the open cases with at least one item overdue on ``on``."""
-    key = f"overdue-case-ids:{on.isoformat()}:{'-'.join(map(str, figures_version()))}"
-    ids = cache.get(key)
-    if ids is None:
-        ids = frozenset(
-            item.case_id
-            for item in deadlines(on=on, horizon_days=0)
-            if item.overdue and item.case_id is not None
+    return frozenset(
+        kept_under_stamp(
+            "overdue-case-ids",
+            (on.isoformat(),),
+            lambda: frozenset(
+                item.case_id
+                for item in deadlines(on=on, horizon_days=0)
+                if item.overdue and item.case_id is not None
+            ),
         )
-        cache.set(key, ids, OVERDUE_CACHE_SECONDS)
-    return frozenset(ids)
+    )
 
 
 def overdue_items_of(regisseur: Regisseur, *, on: datetime.date) -> int:

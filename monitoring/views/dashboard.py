@@ -10,7 +10,8 @@ At 10,000 cases the results region (pool table, charts, worklists) takes seconds
 to compute and render, so it is cached, rendered, per filter, language and day
 under ``figures_version()``: any insert or update of the data behind it gives a
 new stamp and so a fresh computation on the next request. User and organisation
-names are not in the stamp; a changed name shows within RESULTS_CACHE_SECONDS.
+names are not in the stamp; a changed name shows within STAMPED_CACHE_SECONDS
+(cases.selectors.figures).
 The page says when its figures were computed.
 
 Each worklist shows its WORKLIST_PREVIEW most urgent items (by due date, so the
@@ -31,14 +32,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -61,8 +61,8 @@ from cases.selectors.figures import (
     QuarterFlow,
     cases_per_phase,
     exit_ground_labels,
-    figures_version,
     flow_per_quarter,
+    kept_under_stamp,
     open_case_ids,
 )
 from pool.models import Region
@@ -74,13 +74,12 @@ from ..permissions import may_view_dashboard
 # Cases a regisseur took on within this many days count as "nieuwe casussen"
 # (docs/rules.md, assumption A-3).
 NEW_CASES_DAYS = 30
-# The rendered results region is kept at most this long (see the module docstring).
-RESULTS_CACHE_SECONDS = 600
 # The inflow/outflow chart covers the current quarter and the ones before it.
 QUARTERS_SHOWN = 4
 # Items of each worklist on the dashboard itself; the worklist page shows them all.
 WORKLIST_PREVIEW = 10
 WORKLIST_PAGE_SIZE = 50
+T = TypeVar("T")
 # Above this many regisseurs one bar each is unreadable (and, at 890 regisseurs,
 # 440 kB of SVG): the caseload chart then shows one bar per organisation, the
 # pool table still every regisseur.
@@ -344,34 +343,28 @@ def worklist(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _cache_key(kind: str, *, today: datetime.date, filters: dict[str, Any]) -> str:
-    """Per filter, language and day, under the data stamp: any change of the data
-    behind the figures gives a new key."""
-    return ":".join(
-        str(part)
-        for part in (
-            kind,
-            today.isoformat(),
-            get_language(),
-            filters["organisatie"].pk if filters["organisatie"] else "",
-            filters["fase"] if filters["fase"] is not None else "",
-            filters["regio"].pk if filters["regio"] else "",
-            *figures_version(),
-        )
+def _stamped(kind: str, filters: dict[str, Any], compute: Callable[[], T]) -> T:
+    """Per filter and language, kept under the data stamp and the day
+    (cases.selectors.figures.kept_under_stamp)."""
+    parts = (
+        get_language(),
+        filters["organisatie"].pk if filters["organisatie"] else "",
+        filters["fase"] if filters["fase"] is not None else "",
+        filters["regio"].pk if filters["regio"] else "",
     )
+    return kept_under_stamp(kind, parts, compute)
 
 
 def _results_html(request: HttpRequest, *, today: datetime.date, filters: dict[str, Any]) -> str:
     """The results region, from the cache while the data behind it is unchanged."""
-    key = _cache_key("dashboard-results", today=today, filters=filters)
-    html = cache.get(key)
-    if html is None:
+
+    def render() -> str:
         context = dashboard_context(today=today, **filters)
         context["computed_at"] = timezone.localtime()
         context["filter_query"] = _filter_query(filters)
-        html = render_to_string("monitoring/dashboard_results.html", context, request=request)
-        cache.set(key, html, RESULTS_CACHE_SECONDS)
-    return html
+        return render_to_string("monitoring/dashboard_results.html", context, request=request)
+
+    return _stamped("dashboard-results", filters, render)
 
 
 def _filter_query(filters: dict[str, Any]) -> str:
@@ -389,17 +382,16 @@ def _worklist_items(
 ) -> tuple[list[Deadline], datetime.datetime]:
     """The deadline items behind the worklists (and when they were computed), kept
     under the same key rules as the results region."""
-    key = _cache_key("dashboard-worklist-items", today=today, filters=filters)
-    cached = cache.get(key)
-    if cached is None:
+
+    def compute() -> tuple[list[Deadline], datetime.datetime]:
         case_ids = None
         if filters["fase"] is not None or filters["regio"] is not None:
             # A phase or region narrows to cases: the pool-level items (reviews, talks) drop out.
             case_ids = open_case_ids(phase=filters["fase"], region=filters["regio"])
         items = deadlines(on=today, organisation=filters["organisatie"], case_ids=case_ids)
-        cached = (items, timezone.localtime())
-        cache.set(key, cached, RESULTS_CACHE_SECONDS)
-    return cached
+        return items, timezone.localtime()
+
+    return _stamped("dashboard-worklist-items", filters, compute)
 
 
 def _worklists(items: Sequence[Deadline]) -> dict[str, Worklist]:

@@ -701,15 +701,42 @@ def test_deadlines_run_in_a_fixed_number_of_queries(clock, programme_team, pto_r
     assert len(many_items) > len(few_items) > 0
 
 
+# What each listed case has due next is kept under the data stamp: one query for it.
+STAMP_QUERY = 1
+
+
 def test_next_deadline_per_case_runs_in_a_fixed_number_of_queries(clock):
     today = clock(datetime.date(2026, 6, 1))
 
     ids = add_busy_cases(5)
-    with assert_query_count(PER_CASE_QUERIES, what="next_deadline_per_case of 5 cases"):
+    with assert_query_count(
+        STAMP_QUERY + PER_CASE_QUERIES, what="next_deadline_per_case of 5 cases"
+    ):
         few_first = next_deadline_per_case(on=today, case_ids=ids)
     ids += add_busy_cases(35)
-    with assert_query_count(PER_CASE_QUERIES, what="next_deadline_per_case of 40 cases"):
+    with assert_query_count(
+        STAMP_QUERY + PER_CASE_QUERIES, what="next_deadline_per_case of 40 cases"
+    ):
         many_first = next_deadline_per_case(on=today, case_ids=ids)
 
     assert isinstance(few_first, dict) and isinstance(many_first, dict)
     assert (len(few_first), len(many_first)) == (5, 40)
+
+
+def test_what_is_due_next_is_kept_until_the_data_changes(clock):
+    today = clock(datetime.date(2026, 6, 1))
+    ids = add_busy_cases(3)
+    first = next_deadline_per_case(on=today, case_ids=ids)
+    with assert_query_count(STAMP_QUERY, what="the same cases again, nothing changed"):
+        assert next_deadline_per_case(on=today, case_ids=list(reversed(ids))) == first
+    # A forgotten action, long overdue, is now what the first case has due first: the
+    # answer follows the data at once.
+    meeting = MeetingFactory(case_id=ids[0], held_on=datetime.date(2025, 12, 1))
+    MeetingActionFactory(meeting=meeting, due_on=datetime.date(2025, 12, 15))
+    again = next_deadline_per_case(on=today, case_ids=ids)
+    assert first[ids[0]].due_on > datetime.date(2025, 12, 15)
+    assert (again[ids[0]].kind, again[ids[0]].due_on) == (
+        DeadlineKind.UVO_ACTION,
+        datetime.date(2025, 12, 15),
+    )
+    assert again[ids[1]] == first[ids[1]]
