@@ -37,6 +37,7 @@ STATIC_PREFIX = "/static/"
 OPEN_PREFIXES = (STATIC_PREFIX, "/healthz", "/i18n/", "/api/")
 # An activation link (accounts/views_invitations.py) enrols the second factor itself.
 ACTIVATION_PREFIX = "/activeren/"
+NO_STORE = "no-store"
 SESSION_EXPIRED = _("Uw sessie is verlopen. Log opnieuw in.")
 NO_WEB_FOR_SYNC_CLIENTS = _("Synchronisatieclients gebruiken de API, niet de website.")
 
@@ -48,7 +49,13 @@ class SignInPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         signed_in = request.user.is_authenticated
         response = self._apply_policy(request)
-        if signed_in and not request.path.startswith(STATIC_PREFIX):
+        # An answer that already says exactly ``no-store`` (a document download) keeps
+        # it: the strictest directive alone, without the redundant rest.
+        if (
+            signed_in
+            and not request.path.startswith(STATIC_PREFIX)
+            and response.get("Cache-Control") != NO_STORE
+        ):
             add_never_cache_headers(response)
         return response
 

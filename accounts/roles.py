@@ -138,6 +138,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "cases.export_case_list",
         # The intake: register, close as not included, first assignment, notification letter.
         "cases.run_intake",
+        # Remove any case's document (a case's own regisseur may remove its documents).
+        "documents.remove_any_document",
         "audit.view_accesslog",
         "audit.view_search_terms",
         "audit.export_subject_access",

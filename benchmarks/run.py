@@ -60,10 +60,15 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--skip",
         action="append",
-        choices=("sync", "pdf"),
+        choices=("pages", "sync", "pdf", "documents"),
         default=[],
-        help="leave out the full API sync or the monitor PDF (for a quick look at the pages)",
+        help="leave out the pages, the full API sync, the monitor PDF or the documents upload "
+        "and download",
     )
+    parser.add_argument(
+        "--document-mib", type=float, default=10.0, help="size of the uploaded PDF, in MiB"
+    )
+    parser.add_argument("--document-rounds", type=int, default=20, help="uploads and downloads")
     return parser.parse_args(argv)
 
 
@@ -190,6 +195,16 @@ def table(results: dict[str, Any]) -> str:
             f"full sync {resource:<14}{figures['objects']:>9} objects in {figures['seconds']} s "
             f"= {figures['objects_per_second']} objects/s"
         )
+    documents = results.get("documents") or {}
+    if "upload_p95_ms" in documents:
+        d = documents
+        rows.append(
+            f"document {d['size_mib']} MiB upload+scan p50 {d['upload_p50_ms']} ms, "
+            f"p95 {d['upload_p95_ms']} ms; download p50 {d['download_p50_ms']} ms, "
+            f"p95 {d['download_p95_ms']} ms ({d['rounds']} rounds, {d['failures']} failed); "
+            f"worker peak RSS {d['worker_peak_rss_mb_before']} -> "
+            f"{d['worker_peak_rss_mb_after']} MB"
+        )
     pdf = results.get("monitor_pdf") or {}
     if "seconds" in pdf:
         rows.append(
@@ -225,7 +240,8 @@ def main(argv: list[str]) -> int:
         "pages": {},
     }
     with gunicorn(workers=args.workers) as base:
-        for target in plan.as_json()["targets"]:
+        targets = [] if "pages" in args.skip else plan.as_json()["targets"]
+        for target in targets:
             name = target["name"]
             statuses, queries = [], None
             for _ in range(WARM_UP_REQUESTS):
@@ -266,6 +282,17 @@ def main(argv: list[str]) -> int:
                 page["ratio_p95"] = round(page["p95_ms"] / max(floor["p95_ms"], 1), 1)
             if "p95_ms" in page and signed_in.get("p95_ms"):
                 page["ratio_signed_in_p95"] = round(page["p95_ms"] / max(signed_in["p95_ms"], 1), 1)
+        if plan.document_case and "documents" not in args.skip:
+            from .documents import measure
+
+            print(f"==> documents: upload, scan and download of a {args.document_mib} MiB PDF")
+            results["documents"] = measure(
+                base=base,
+                session=plan.document_session,
+                case_id=plan.document_case,
+                size=int(args.document_mib * 2**20),
+                rounds=args.document_rounds,
+            )
         if plan.sync_paths and "sync" not in args.skip:
             print("==> full API sync")
             results["full_sync"] = full_sync(base, plan.token, plan.sync_paths)

@@ -25,6 +25,18 @@ start_services() {
     export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/ipgar"
     export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
     export IPGAR_NO_DOTENV=1
+    # The documents target: clamd on its local signature database (scripts/lib.sh), a
+    # throwaway encryption key and store.
+    CLAMD_PORT=$(free_port)
+    clamd_prepare "$RUN_DIR/clamav" "$CLAMD_PORT"
+    clamd -c "$RUN_DIR/clamav/clamd.conf" >"$RUN_DIR/clamav/clamd.out" 2>&1 &
+    CLAMD_PID=$!
+    export CLAMD_ADDRESS="127.0.0.1:$CLAMD_PORT"
+    export DOCUMENTS_ROOT="$RUN_DIR/documents"
+    DOCUMENTS_ENCRYPTION_KEY=$(python3.11 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')
+    export DOCUMENTS_ENCRYPTION_KEY
+    echo "==> clamd on 127.0.0.1:$CLAMD_PORT"
+    clamd_wait "$CLAMD_PORT"
 }
 
 pg() {
@@ -35,5 +47,6 @@ stop_services() {
     set +e
     pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast stop >/dev/null 2>&1
     redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1
+    [ -n "${CLAMD_PID:-}" ] && kill "$CLAMD_PID" >/dev/null 2>&1
     rm -rf "$RUN_DIR"
 }

@@ -50,6 +50,9 @@ class Plan:
     regisseur_sessions: list[dict[str, Any]] = field(default_factory=list)
     programme_sessions: list[str] = field(default_factory=list)
     token: str = ""
+    # The documents target: a case of the busiest regisseur and his or her session.
+    document_case: int = 0
+    document_session: str = ""
     sync_paths: dict[str, str] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
@@ -129,6 +132,7 @@ def prepare(*, seed: int, load_users: int = 0) -> Plan:
     regisseur = busiest[0]
     reg_session = signed_in_session(regisseur.user)
     case = _case_with_most_meetings(regisseur)
+    plan.document_case, plan.document_session = case.pk, reg_session
 
     def add(name: str, url_names: list[str], *, session: str = "", note: str = "", **kw):
         path = _first_url(url_names, **kw)

@@ -83,3 +83,32 @@ class DocumentRemoveForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Het bestand wordt definitief gewist; de reden wordt vastgelegd."),
     )
+
+
+MEETING_REQUIRED = _("Kies de UVO waarvan het verslag gemaakt wordt.")
+
+
+class MinutesForm(forms.Form):
+    """The UVO whose minutes are made (the documents page)."""
+
+    meeting = MeetingChoice(
+        label=_("UVO"),
+        queryset=Meeting.objects.none(),
+        error_messages={"required": MEETING_REQUIRED, "invalid_choice": MEETING_REQUIRED},
+    )
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        meetings = cast(forms.ModelChoiceField, self.fields["meeting"])
+        meetings.queryset = Meeting.objects.filter(case=case).order_by("-held_on", "-pk")
+
+
+class HandoverForm(forms.Form):
+    include_bsn = forms.BooleanField(
+        label=_("BSN opnemen in het dossier"),
+        required=False,
+        help_text=_(
+            "Alleen als de nieuwe gemeente het nodig heeft. Deze keuze wordt bij het "
+            "document en in het toegangslog vastgelegd."
+        ),
+    )

@@ -22,6 +22,7 @@ class DocumentKind(models.TextChoices):
     MINUTES = "verslag", _("Verslag")
     REPORT = "rapportage", _("Rapportage")
     ADVICE = "advies", _("Advies")
+    PLAN = "plan_van_aanpak", _("Plan van aanpak")
     HANDOVER_FILE = "overdrachtsdossier", _("Overdrachtsdossier")
     OTHER = "anders", _("Anders")
 
@@ -30,6 +31,14 @@ class Confidentiality(models.TextChoices):
     INTERNAL = "intern", _("Intern (casusbetrokkenen)")
     CONFIDENTIAL = "vertrouwelijk", _("Vertrouwelijk")
     SECRET = "zeer_vertrouwelijk", _("Zeer vertrouwelijk")
+
+
+class GeneratedAs(models.TextChoices):
+    """What ipgar renders into a document of its own (documents/generated.py)."""
+
+    PLAN = "plan", _("Plan van aanpak")
+    MINUTES = "uvo_verslag", _("Verslag van een UVO")
+    HANDOVER = "overdrachtsdossier", _("Overdrachtsdossier")
 
 
 class Document(models.Model):
@@ -67,6 +76,10 @@ class Document(models.Model):
         choices=Confidentiality.choices,
         default=Confidentiality.INTERNAL,
     )
+    # Set when ipgar renders this document itself: regenerating it adds a version.
+    generated_as = models.CharField(
+        _("gemaakt door ipgar als"), max_length=20, choices=GeneratedAs.choices, blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -85,6 +98,10 @@ class Document(models.Model):
         ordering = ["-date", "-id"]
         verbose_name = _("document")
         verbose_name_plural = _("documenten")
+        permissions = [
+            # The case's own regisseur removes without it (documents/permissions.py).
+            ("remove_any_document", _("Elk document van elke casus verwijderen")),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="document_attached_to_at_most_one",
@@ -124,6 +141,11 @@ class DocumentVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # A PDF ipgar rendered (not scanned: it never came from outside); its download
+    # carries the downloader's name and the time in its footer (documents/watermark.py).
+    generated = models.BooleanField(_("gemaakt door ipgar"), default=False)
+    # A hand-over file holds the BSN only when its maker asked for it; the choice is kept.
+    includes_bsn = models.BooleanField(_("met BSN"), default=False)
 
     class Meta:
         ordering = ["document", "-number"]

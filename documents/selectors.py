@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q, QuerySet
 
 from cases.access import CaseAccess
-from cases.models import Case
+from cases.models import MOVE_GROUNDS, Case, ExitProcedure
 
 from .models import Document, DocumentVersion
 from .permissions import may_read_all_documents
@@ -40,3 +40,9 @@ def version_of(document: Document, version_id: int) -> DocumentVersion | None:
         .exclude(stored_as="")
         .first()
     )
+
+
+def running_move(case: Case) -> ExitProcedure | None:
+    """The running exit procedure of ``case`` on the ground of a move, if any: the
+    hand-over file hangs on it."""
+    return ExitProcedure.objects.running().filter(case=case, ground__in=MOVE_GROUNDS).first()

@@ -30,6 +30,7 @@ from typing import Any
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile, File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -41,7 +42,7 @@ from cases.models import Case, ExitProcedure, Meeting, PlanVersion
 from kernel.errors import RuleViolation
 
 from . import crypto, scanner
-from .models import Document, DocumentVersion
+from .models import Document, DocumentKind, DocumentVersion, GeneratedAs
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ REMOVAL_REASON_TOO_SHORT = format_lazy(
 # How much of the start of a file ``filetype`` reads to recognise it.
 SNIFF_BYTES = 8192
 PDF_TAIL_BYTES = 2048
+PDF = "application/pdf"
 ERASURE_LOG = "documents destroyed with the erasure of the person of case %s: %d file(s)"
 
 
@@ -97,7 +99,7 @@ def _check_name(name: str) -> str:
     return name
 
 
-def _read_head(upload: UploadedFile, size: int) -> bytes:
+def _read_head(upload: File, size: int) -> bytes:
     upload.seek(0)
     return upload.read(size)
 
@@ -107,7 +109,7 @@ def _read_tail(upload: UploadedFile, size: int) -> bytes:
     return upload.read(size)
 
 
-def _chunks(upload: UploadedFile) -> Iterator[bytes]:
+def _chunks(upload: File) -> Iterator[bytes]:
     upload.seek(0)
     yield from upload.chunks(chunk_size=crypto.CHUNK_SIZE)
 
@@ -158,7 +160,7 @@ def check_upload(
     return Checked(file_name=name, content_type=content_type, size=size, sha256=sha256)
 
 
-def _store(upload: UploadedFile) -> tuple[str, bytes]:
+def _store(upload: File) -> tuple[str, bytes]:
     """Encrypt the upload into DOCUMENTS_ROOT under a new name: (stored as, wrapped key)."""
     root = Path(settings.DOCUMENTS_ROOT)
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -194,7 +196,7 @@ def _attachment_check(
         raise ValidationError(ATTACHMENT_NOT_OF_CASE, code="attachment")
 
 
-def _with_stored_file(upload: UploadedFile, checked: Checked, write: Any) -> DocumentVersion:
+def _with_stored_file(upload: File, checked: Checked, write: Any) -> DocumentVersion:
     """Store the file, then write the rows through ``write(stored_as, wrapped)`` in one
     transaction; the file is removed again when the rows are not written."""
     stored_as, wrapped = _store(upload)
@@ -246,7 +248,13 @@ def document_upload(
 
 
 def _version_create(
-    document: Document, number: int, checked: Checked, stored_as: str, wrapped: bytes, by: User
+    document: Document,
+    number: int,
+    checked: Checked,
+    stored_as: str,
+    wrapped: bytes,
+    by: User,
+    **generated: bool,
 ) -> DocumentVersion:
     return DocumentVersion.objects.create(
         document=document,
@@ -258,7 +266,88 @@ def _version_create(
         content_type=checked.content_type,
         sha256=checked.sha256,
         uploaded_by=by,
+        **generated,
     )
+
+
+def _next_number(document: Document) -> int:
+    last = document.versions.order_by("-number").values_list("number", flat=True).first()
+    return (last or 0) + 1
+
+
+@dataclass(frozen=True)
+class Generated:
+    """What a generated document is: its title, kind and what it hangs on."""
+
+    generated_as: GeneratedAs
+    title: str
+    kind: DocumentKind
+    file_name: str
+    meeting: Meeting | None = None
+    plan_version: PlanVersion | None = None
+    exit_procedure: ExitProcedure | None = None
+
+
+def document_generate(
+    *, case: Case, by: User, pdf: bytes, what: Generated, includes_bsn: bool = False
+) -> DocumentVersion:
+    """Store ``pdf``, rendered by ipgar (documents/pdf.py), as the next version of the
+    case's document generated as ``what`` (the same plan version, UVO or case), or as
+    the first version of a new one: never over an earlier version. Stored encrypted
+    through the same path as an upload; not scanned (it never came from outside),
+    marked ``generated`` so its download carries the reader's name (R-DOC-3)."""
+    if not case.is_open:
+        raise RuleViolation(CASE_NOT_OPEN, code="case_not_open")
+    _attachment_check(case, what.meeting, what.plan_version, what.exit_procedure)
+    checked = Checked(
+        file_name=_check_name(what.file_name),
+        content_type=PDF,
+        size=len(pdf),
+        sha256=hashlib.sha256(pdf).hexdigest(),
+    )
+    source = ContentFile(pdf, name=checked.file_name)
+
+    def write(stored_as: str, wrapped: bytes) -> DocumentVersion:
+        # Locking the case serialises two makers of the same document.
+        Case.objects.select_for_update().filter(pk=case.pk).first()
+        attached = {
+            "meeting": what.meeting,
+            "plan_version": what.plan_version,
+            "exit_procedure": what.exit_procedure,
+        }
+        if what.generated_as == GeneratedAs.HANDOVER:
+            attached.pop("exit_procedure")  # one hand-over file per case, whatever the move
+        document = (
+            Document.objects.filter(
+                case=case, generated_as=what.generated_as, removed_at__isnull=True, **attached
+            )
+            .order_by("-pk")
+            .first()
+        )
+        if document is None:
+            document = Document.objects.create(
+                case=case,
+                title=what.title,
+                kind=what.kind,
+                date=timezone.localdate(),
+                generated_as=what.generated_as,
+                created_by=by,
+                meeting=what.meeting,
+                plan_version=what.plan_version,
+                exit_procedure=what.exit_procedure,
+            )
+        return _version_create(
+            document,
+            _next_number(document),
+            checked,
+            stored_as,
+            wrapped,
+            by,
+            generated=True,
+            includes_bsn=includes_bsn,
+        )
+
+    return _with_stored_file(source, checked, write)
 
 
 def document_add_version(
@@ -280,8 +369,7 @@ def document_add_version(
         locked = Document.objects.select_for_update().get(pk=document.pk)
         if locked.is_removed:
             raise RuleViolation(DOCUMENT_REMOVED, code="document_removed")
-        last = locked.versions.order_by("-number").values_list("number", flat=True).first()
-        return _version_create(locked, (last or 0) + 1, checked, stored_as, wrapped, by)
+        return _version_create(locked, _next_number(locked), checked, stored_as, wrapped, by)
 
     return _with_stored_file(upload, checked, write)
 

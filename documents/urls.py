@@ -14,4 +14,7 @@ urlpatterns = [
         views.document_download,
         name="download",
     ),
+    path("maken/plan/<int:version_id>/", views.generate_plan, name="generate_plan"),
+    path("maken/uvo-verslag/", views.generate_minutes, name="generate_minutes"),
+    path("maken/overdrachtsdossier/", views.generate_handover, name="generate_handover"),
 ]

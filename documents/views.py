@@ -5,7 +5,7 @@ goes into the access log."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,26 +17,47 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.http.multipartparser import MultiPartParserError
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import AuthenticatedRequest
 from audit.models import AccessLog
 from audit.services import access_record
 from cases.access import CASE_PERMISSION_REFUSED, CaseAccess, case_access_for, read_basis
+from cases.selectors.plans import plan_version_of
 from cases.services.reads import case_read_record
 from kernel.views import service_form_page, success
 
-from . import services
-from .forms import DocumentRemoveForm, DocumentUploadForm, DocumentVersionForm
-from .models import Document
-from .permissions import may_change_documents, may_read_document
-from .selectors import documents_visible, version_of
+from . import generate, services, watermark
+from .forms import (
+    DocumentRemoveForm,
+    DocumentUploadForm,
+    DocumentVersionForm,
+    HandoverForm,
+    MinutesForm,
+)
+from .models import Document, DocumentVersion
+from .permissions import (
+    may_change_documents,
+    may_generate_documents,
+    may_read_document,
+    may_remove_documents,
+)
+from .selectors import documents_visible, running_move, version_of
+from .uploads import client_file_name
 
 LIST_PURPOSE = "Documentenlijst van de casus ingezien."
 DOWNLOAD_PURPOSE = "Document gedownload."
+HANDOVER_PURPOSE = "Overdrachtsdossier gemaakt."
+HANDOVER_WITH_BSN_PURPOSE = "Overdrachtsdossier gemaakt, met BSN op verzoek van de maker."
+GENERATED = _("Het document is gemaakt en als nieuwe versie opgeslagen.")
+MAY_NOT_REMOVE = _(
+    "Alleen de regisseur van de casus en het programmateam kunnen documenten verwijderen."
+)
 UPLOADED = _("Het document is gescand, versleuteld opgeslagen en bij de casus gezet.")
 VERSION_ADDED = _("De nieuwe versie is opgeslagen; de eerdere versies blijven bewaard.")
 REMOVED = _("Het document is verwijderd; de bestanden zijn gewist.")
@@ -60,6 +81,7 @@ FILE_CODES = dict.fromkeys(
     "file",
 )
 SCANNER_DOWN_STATUS = 503
+R = TypeVar("R", bound=HttpResponseBase)
 
 
 def _changing(request: AuthenticatedRequest, pk: int) -> CaseAccess:
@@ -100,6 +122,7 @@ def document_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case_read_record(
         access=access, user=request.user, obj=access.case, request=request, purpose=LIST_PURPOSE
     )
+    may_generate = may_generate_documents(access)
     return render(
         request,
         "documents/document_list.html",
@@ -107,6 +130,8 @@ def document_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "case": access.case,
             "documents": list(documents_visible(access)),
             "may_change": may_change_documents(access),
+            "may_remove": may_remove_documents(access, request.user),
+            "minutes_form": MinutesForm(case=access.case) if may_generate else None,
         },
     )
 
@@ -140,6 +165,7 @@ def document_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             meeting=data["meeting"],
             plan_version=data["plan_version"],
             exit_procedure=data["exit_procedure"],
+            file_name=client_file_name(request, data["file"]),
         ),
         fields_by_code={**FILE_CODES, "attachment": "meeting"},
         done=lambda _v: success(request, UPLOADED, redirect("documents:list", pk=case.pk)),
@@ -172,7 +198,10 @@ def document_add_version(request: AuthenticatedRequest, pk: int, document_id: in
         request,
         form,
         lambda data: services.document_add_version(
-            document=document, by=request.user, upload=data["file"]
+            document=document,
+            by=request.user,
+            upload=data["file"],
+            file_name=client_file_name(request, data["file"]),
         ),
         fields_by_code=FILE_CODES,
         done=lambda _v: success(
@@ -194,6 +223,8 @@ def document_add_version(request: AuthenticatedRequest, pk: int, document_id: in
 @require_http_methods(["GET", "POST"])
 def document_remove(request: AuthenticatedRequest, pk: int, document_id: int) -> HttpResponse:
     access = _changing(request, pk)
+    if not may_remove_documents(access, request.user):
+        raise PermissionDenied(MAY_NOT_REMOVE)
     document = _document(access, document_id)
     form = DocumentRemoveForm(request.POST or None)
     return service_form_page(
@@ -220,7 +251,7 @@ def document_remove(request: AuthenticatedRequest, pk: int, document_id: int) ->
 @require_GET
 def document_download(
     request: AuthenticatedRequest, pk: int, document_id: int, version_id: int
-) -> StreamingHttpResponse:
+) -> HttpResponseBase:
     access = case_access_for(request.user, pk, need="view_case")
     document = _document(access, document_id)
     version = version_of(document, version_id)
@@ -239,13 +270,34 @@ def document_download(
             AccessLog.Basis.EMERGENCY if emergency is not None else read_basis(request.user, access)
         ),
     )
-    return download_response(version)
+    return download_response(version, reader=request.user)
 
 
-def download_response(version: Any) -> StreamingHttpResponse:
-    """The decrypted file as an attachment, never shown inline, cached or sniffed. The
-    first chunk is decrypted before the answer starts, so a file that cannot be read is
-    an error page, not half a download."""
+def _attachment_headers(response: R, version: DocumentVersion) -> R:
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=True, filename=version.file_name) or "attachment"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    # Exactly this, and kept so by the sign-in policy (accounts/middleware.py).
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def download_response(version: DocumentVersion, *, reader: Any) -> HttpResponseBase:
+    """The decrypted file as an attachment, never shown inline, cached or sniffed.
+
+    A PDF ipgar generated carries the reader's name and the time in its footer
+    (documents/watermark.py): it is small (a few pages), so it is read whole to be
+    stamped. Any other file is streamed as stored; its first chunk is decrypted
+    before the answer starts, so a file that cannot be read is an error page, not
+    half a download."""
+    if version.generated and version.content_type == services.PDF:
+        stamped = watermark.watermarked(
+            b"".join(services.version_read(version)),
+            name=reader.get_full_name() or reader.get_username(),
+            at=timezone.now(),
+        )
+        return _attachment_headers(HttpResponse(stamped, content_type=services.PDF), version)
     chunks = services.version_read(version)
     first = next(chunks, b"")
 
@@ -254,10 +306,85 @@ def download_response(version: Any) -> StreamingHttpResponse:
         yield from chunks
 
     response = StreamingHttpResponse(body(), content_type=version.content_type)
-    response["Content-Disposition"] = (
-        content_disposition_header(as_attachment=True, filename=version.file_name) or "attachment"
-    )
     response["Content-Length"] = str(version.size)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    return response
+    return _attachment_headers(response, version)
+
+
+# --- documents ipgar generates (documents/generate.py) -----------------------------------
+
+
+def _generating(request: AuthenticatedRequest, pk: int) -> CaseAccess:
+    access = case_access_for(request.user, pk, need="view_case")
+    if not may_generate_documents(access):
+        raise PermissionDenied(MAY_NOT_CHANGE)
+    return access
+
+
+def _generated(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    return success(request, GENERATED, redirect("documents:list", pk=pk))
+
+
+@login_required
+@require_POST
+def generate_plan(request: AuthenticatedRequest, pk: int, version_id: int) -> HttpResponse:
+    """The plan of approach of one plan version as a PDF, for ITAT-R."""
+    access = _generating(request, pk)
+    plan_version = plan_version_of(access.case, version_id)
+    if plan_version is None:
+        raise Http404
+    generate.plan_generate(plan_version=plan_version, by=request.user)
+    return _generated(request, pk)
+
+
+@login_required
+@require_POST
+def generate_minutes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The minutes of the UVO chosen on the documents page, as a PDF."""
+    access = _generating(request, pk)
+    form = MinutesForm(request.POST, case=access.case)
+    if not form.is_valid():
+        return HttpResponseBadRequest(" ".join(str(e) for e in form.errors.get("meeting", [])))
+    generate.minutes_generate(meeting=form.cleaned_data["meeting"], by=request.user)
+    return _generated(request, pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def generate_handover(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The hand-over file for a move to another municipality; the BSN in it only when
+    asked for on the form, and that choice recorded on the version and in the access log."""
+    access = _generating(request, pk)
+    case = access.case
+    form = HandoverForm(request.POST if request.method == "POST" else None)
+
+    def make(data: dict[str, Any]) -> DocumentVersion:
+        include_bsn = bool(data["include_bsn"])
+        version = generate.handover_generate(case=case, by=request.user, include_bsn=include_bsn)
+        case_read_record(
+            access=access,
+            user=request.user,
+            obj=version,
+            request=request,
+            purpose=HANDOVER_WITH_BSN_PURPOSE if include_bsn else HANDOVER_PURPOSE,
+        )
+        return version
+
+    return service_form_page(
+        request,
+        form,
+        make,
+        done=lambda _v: _generated(request, pk),
+        template="documents/document_form.html",
+        context={
+            "case": case,
+            "form": form,
+            "heading": _("Overdrachtsdossier maken"),
+            "intro": _(
+                "Het dossier bevat een samenvatting van de casus, het plan van aanpak dat "
+                "geldt, het interventieteam en de laatste UVO's, voor de nieuwe gemeente."
+            ),
+            "procedure": running_move(case),
+            "submit": _("Dossier maken"),
+            "multipart": False,
+        },
+    )

@@ -390,6 +390,9 @@ def plan_version(request: AuthenticatedRequest, pk: int, version_id: int) -> Htt
             "version": shown,
             "may_work": may_work,
             "may_record_progress": may_record_progress,
+            # Whoever works on the open case renders the version as a PDF for ITAT-R
+            # (documents/permissions.py may_generate_documents).
+            "may_make_pdf": access.allows("work_on_case") and case.is_open,
             "plan_forms": plan_forms,
         }
 

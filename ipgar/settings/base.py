@@ -499,6 +499,13 @@ DOCUMENTS_ALLOWED_TYPES = env.list(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ],
 )
+# Django's upload handlers, behind one that keeps each file's name as the client sent it:
+# a name carrying a folder is refused, not silently cut (documents/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "documents.uploads.RawFileNameUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # CLAMD_ADDRESS: the virus scanner, host:port or the path of its local socket.
 CLAMD_ADDRESS = env.str("CLAMD_ADDRESS", default="127.0.0.1:3310")
 # CLAMD_TIMEOUT_SECONDS: how long a scan may take before the upload is refused.

@@ -373,6 +373,28 @@ MATRIX: dict[str, Row] = {
         READS_CASE,
         note="the document hangs on the plan version, which the team member reads",
     ),
+    "documents:generate_plan": Row(
+        lambda w, which: reverse(
+            "documents:generate_plan",
+            kwargs={"pk": w.obj(which, "case").pk, "version_id": w.obj(which, "plan_version").pk},
+        ),
+        signed_in(404, {PT: 302, REG: (302, 404), TEAM: (403, 404)}),
+        method="post",
+        data=lambda w, which: {},
+        note="POST only: renders the plan version's PDF, then back to the documents",
+    ),
+    "documents:generate_minutes": Row(
+        on_case("documents:generate_minutes"),
+        signed_in(404, {PT: 302, REG: (302, 404), TEAM: (403, 404)}),
+        method="post",
+        data=lambda w, which: {"meeting": w.obj(which, "meeting").pk},
+        note="POST only: renders the chosen UVO's minutes, then back to the documents",
+    ),
+    "documents:generate_handover": Row(
+        on_case("documents:generate_handover"),
+        WORKS_ON_CASE,
+        note="the form that asks whether the BSN goes in",
+    ),
     # --- the regisseur's workflow on a case (cases/views/workflow.py) ---
     "cases:meeting_new": Row(on_case("cases:meeting_new"), WORKS_ON_CASE),
     "cases:plan_new": Row(
