@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "pool",
     "cases",
     "monitoring",
+    # PTO-R's meetings, where exit proposals are decided (ptor/)
+    "ptor",
     # case documents: scanned, encrypted at rest (documents/)
     "documents",
     # the sync API sits on top of all
