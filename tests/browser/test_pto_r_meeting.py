@@ -178,9 +178,11 @@ def test_a_pto_r_meeting_from_agenda_to_adopted_minutes_decides_an_exit(page_for
 
     # --- the case page shows the exit, decided on the meeting's day ---
     office.goto(f"/casussen/{case.pk}/")
-    page_text = main_text(office)
-    assert "Uitgestroomd" in page_text
-    assert DECISION in page_text
+    assert "Uitgestroomd" in main_text(office)
+    office.goto(f"/casussen/{case.pk}/?tab=uitstroom")
+    exits = office.locator('section[aria-labelledby="exits"]').inner_text()
+    assert DECISION in exits
+    assert f"Besluit PTO-R {held_on:%d-%m-%Y}" in exits
     procedure.refresh_from_db()
     assert (procedure.decision, procedure.decided_on) == (ExitProcedure.Decision.APPROVED, held_on)
     case.refresh_from_db()
