@@ -116,6 +116,10 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         # The register of the Directeurenoverleg's decisions that set the pool's rules.
         "pool.view_pooldecision",
         "pool.add_pooldecision",
+        # PTO-R's meetings: the programme team prepares them and keeps the minutes.
+        "ptor.view_meeting",
+        "ptor.add_meeting",
+        "ptor.change_meeting",
         # All cases, with their person data: the programme team runs the pool.
         "cases.view_case",
         "cases.work_on_case",
@@ -166,7 +170,9 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     ),
     Role.TEAM_MEMBER: ("cases.list_team_cases", "monitoring.receive_notifications"),
     Role.PTO_R: (
+        # Exit proposals are decided in PTO-R's meetings (docs/rules.md R-PTO-4).
         "cases.decide_exit",
+        "ptor.view_meeting",
         "monitoring.read_monitor",
         "monitoring.receive_notifications",
     ),

@@ -19,7 +19,6 @@ from .models import (
     EscalationStep,
     Evaluation,
     ExitGround,
-    ExitProcedure,
     Intervention,
     ItatAdvice,
     Meeting,
@@ -36,7 +35,6 @@ from .selectors.search import SEARCH_TERM_MAX_LENGTH, search_term_clean
 from .services.sharing import SHARE_WITH_MAX_LENGTH
 
 NEW_BUDDY_LABEL = _("nieuwe buddy")
-EXIT_DECISION_CHOICE_REQUIRED = _("Kies het besluit: akkoord met uitstroom of niet akkoord.")
 NOT_TO_REVIEW = _("Deze noodtoegang staat niet (meer) ter beoordeling.")
 NOT_TO_END = _("Deze noodtoegang staat niet (meer) ter opvolging.")
 
@@ -134,7 +132,6 @@ TEXTAREA = {"rows": 3}
 
 MEETING_ADD_ROW = "rij_toevoegen"  # the submit button that asks for one more row
 HAND_OVER_NOTHING_CHOSEN = _("Kies een nieuwe regisseur, een nieuwe buddy of beide.")
-EXIT_DECISION_UNKNOWN = _("Dit uitstroomvoorstel wacht niet (meer) op een besluit van PTO-R.")
 RECEIVER_REQUIRED = _("Kies een ontvanger voor deze casus.")
 
 
@@ -617,27 +614,6 @@ class BulkHandOverForm(forms.Form):
             for suggestion, name in self.rows
             if suggestion.role == role
         }
-
-
-class ExitDecisionForm(forms.Form):
-    procedure = forms.ModelChoiceField(
-        queryset=ExitProcedure.objects.none(),
-        widget=forms.HiddenInput,
-        error_messages={"invalid_choice": EXIT_DECISION_UNKNOWN},
-    )
-    revision = RevisionField()
-    # No choice preset: PTO-R chooses, a form sent without a choice is refused.
-    decision = forms.ChoiceField(
-        label=_("Besluit"),
-        choices=[("", _("Kies akkoord of niet akkoord")), *ExitProcedure.Decision.choices],
-        error_messages={"required": EXIT_DECISION_CHOICE_REQUIRED},
-    )
-    decided_on = _date(_("Datum besluit"))
-    reasoning = _text(_("Motivering"))
-
-    def __init__(self, *args: Any, awaiting: QuerySet[ExitProcedure], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["procedure"].queryset = awaiting  # type: ignore[attr-defined]
 
 
 class CaseSearchForm(forms.Form):

@@ -54,6 +54,8 @@ urlpatterns = [
     path("rollen/", include("accounts.urls")),
     path("pool/", include("pool.urls")),
     path("monitor/", include("monitoring.urls")),
+    # PTO-R's meetings, where exit proposals are decided (ptor/urls.py).
+    path("pto-r/", include("ptor.urls")),
     path("api/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),

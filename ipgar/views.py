@@ -47,6 +47,7 @@ from pool.permissions import (
     may_see_organisation_caseload,
     may_see_three_way_talks,
 )
+from ptor.permissions import may_see_meetings
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,6 +106,7 @@ MENU: tuple[MenuEntry, ...] = (
         may_follow_exit_proposals,
         Badge(lambda user: exit_proposals_waiting(ExitStatus.ADVISED), _("%(count)s wachten")),
     ),
+    MenuEntry("ptor", _("PTO-R"), "ptor:meeting_list", may_see_meetings),
     MenuEntry("pool", _("Pool"), "pool:regisseur_list", may_manage_pool),
     MenuEntry("reviews", _("Caseloadbesprekingen"), "pool:review_list", may_see_caseload_reviews),
     MenuEntry("talks", _("Driegesprekken"), "pool:talk_list", may_see_three_way_talks),

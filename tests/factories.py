@@ -92,6 +92,7 @@ from monitoring.models import Monitor, Notification, NotificationChannel, Notifi
 from pool import models as pool_models
 from pool.models import Region, Regisseur
 from pool.services import absence_create
+from ptor import models as ptor_models
 
 TODAY = datetime.date(2026, 11, 23)
 # The dates of a case started through the services (CaseFactory(started=True)).
@@ -939,3 +940,47 @@ class DocumentVersionFactory(DjangoModelFactory[DocumentVersion]):
         self.size = len(extracted)
         self.sha256 = hashlib.sha256(extracted).hexdigest()
         self.save(update_fields=["stored_as", "wrapped_key", "size", "sha256"])
+
+
+# --- PTO-R meetings ---------------------------------------------------------------------
+
+
+class PtorMeetingFactory(DjangoModelFactory[ptor_models.Meeting]):
+    """A PTO-R meeting in concept, held in person."""
+
+    class Meta:
+        model = ptor_models.Meeting
+
+    date = datetime.date(2026, 5, 4)
+    form = ptor_models.MeetingForm.IN_PERSON
+    prepared_by = factory.SubFactory(UserFactory)
+
+
+class PtorAttendanceFactory(DjangoModelFactory[ptor_models.Attendance]):
+    """A PTO-R member of a kernpartner on a meeting's list, not yet marked."""
+
+    class Meta:
+        model = ptor_models.Attendance
+
+    meeting = factory.SubFactory(PtorMeetingFactory)
+    member = factory.SubFactory(UserFactory, roles=[Role.PTO_R])
+    organisation = factory.SelfAttribute("member.organisation")
+
+
+class AgendaItemFactory(DjangoModelFactory[ptor_models.AgendaItem]):
+    """A general item; ``case=True``: a case item on an exit proposal waiting for PTO-R."""
+
+    class Meta:
+        model = ptor_models.AgendaItem
+
+    meeting = factory.SubFactory(PtorMeetingFactory)
+    kind = ptor_models.ItemKind.GENERAL
+    order = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Agendapunt {n}")
+
+    class Params:
+        case = factory.Trait(
+            kind=ptor_models.ItemKind.CASE,
+            exit_procedure=factory.SubFactory(ExitProcedureFactory, advised=True),
+            title=factory.LazyAttribute(lambda i: f"Casus {i.exit_procedure.case.number}"),
+        )

@@ -77,7 +77,7 @@ FACTORIES = sorted(
 
 
 def test_every_project_model_has_a_factory():
-    assert {"accounts", "audit", "pool", "cases", "monitoring", "api"} <= {
+    assert {"accounts", "audit", "pool", "cases", "monitoring", "api", "ptor"} <= {
         model._meta.app_label for model in _project_models()
     }
     missing = _project_models() - {_model_of(f) for f in FACTORIES}

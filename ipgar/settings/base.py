@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "pool",
     "cases",
     "monitoring",
+    # PTO-R's meetings, where exit proposals are decided (ptor/)
+    "ptor",
     # case documents: scanned, encrypted at rest (documents/)
     "documents",
     # the sync API sits on top of all
@@ -444,6 +446,10 @@ IPGAR_THREE_WAY_TALK_MONTHS = env.int("IPGAR_THREE_WAY_TALK_MONTHS", default=12)
 # Days within which ITAT-R should advise on an exit proposal, and PTO-R decide once ITAT-R
 # has advised (assumption A-2).
 IPGAR_EXIT_DECISION_DAYS = env.int("IPGAR_EXIT_DECISION_DAYS", default=28)
+# PTO-R decides an exit proposal in a meeting only when more than this percentage of the
+# kernpartners on the meeting's attendance list is present (docs/rules.md R-PTO-4; the
+# ground is in docs/adr/0020-pto-r-meetings.md).
+IPGAR_PTO_R_QUORUM_PERCENT = env.int("IPGAR_PTO_R_QUORUM_PERCENT", default=50)
 # Days ahead that the worklists and reminders look for items coming due.
 IPGAR_DEADLINE_HORIZON_DAYS = env.int("IPGAR_DEADLINE_HORIZON_DAYS", default=14)
 # Hours an emergency access ("break the glass") keeps a case open to the regisseur who opened it.

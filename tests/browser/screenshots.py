@@ -143,6 +143,12 @@ def shots() -> list[Shot]:
             reverse("cases:exit_decisions"),
             "Uitstroomvoorstellen (PTO-R)",
         ),
+        Shot(
+            "pto-r-meetings",
+            "pto-r.om",
+            reverse("ptor:meeting_list"),
+            "Vergaderingen PTO-R",
+        ),
         Shot("access-log", "privacy.ggd", reverse("audit:log"), "Toegangslog", narrow=True),
         Shot(
             "emergency-open",

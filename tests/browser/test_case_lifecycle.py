@@ -5,7 +5,7 @@ the regisseur adds a partner with an account to the intervention team (who then 
 the case), logs the first UVO, writes the plan, records ITAT-R's advice, adopts it,
 moves the case to phase 2, records an evaluation, moves it to phase 3 (the exit
 process), proposes the exit at its end and records ITAT-R's advice on the proposal; a
-PTO-R member decides it."""
+PTO-R member decides it in PTO-R's meeting."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from cases.models import Case, CaseStatus, ExitProcedure, Phase
+from ptor.models import MeetingForm, Presence
+from ptor.services import agenda_adopt, attendance_record, case_items_add, meeting_prepare
 from tests.factories import OrganisationFactory, RegionFactory, RegisseurFactory, UserFactory
 
 from .conftest import BACKUP_CODE, PASSWORD, assert_accessible
@@ -236,16 +238,27 @@ def test_a_new_case_goes_from_aanmelding_to_the_pto_r_decision(page_for):
     director.wait_for_url(f"**/casussen/{case.pk}/**")
     assert "Akkoord met uitstroom." in main_text(director)
 
-    # --- a PTO-R member decides ---
+    # --- PTO-R decides in its meeting (prepared by the programme team) ---
+    meeting = meeting_prepare(date=today, form=MeetingForm.IN_PERSON, by=team)
+    (item,) = case_items_add(meeting=meeting, by=team)
+    agenda_adopt(meeting=meeting, by=team)
+    attendance_record(
+        meeting=meeting,
+        presences={a.pk: Presence.PRESENT for a in meeting.attendances.all()},
+        by=team,
+    )
     member = page_for(pto_r)
-    member.goto("/casussen/uitstroomvoorstellen/")
+    member.goto(f"/pto-r/{meeting.pk}/")
     proposal = member.locator("article", has_text=case.number)
     assert "Het team acht uitstroom verantwoord." in proposal.inner_text()
-    proposal.locator('[name="decision"]').select_option(ExitProcedure.Decision.APPROVED)
-    proposal.locator('[name="decided_on"]').fill(day)
-    proposal.locator('[name="reasoning"]').fill("Risico en zorgbehoefte weggenomen.")
-    proposal.get_by_role("button", name="Besluit vastleggen").click()
-    member.get_by_text("Er wachten geen uitstroomvoorstellen op een besluit.").wait_for()
+    proposal.locator(f'[name="decide{item.pk}-decision"]').select_option(
+        ExitProcedure.Decision.APPROVED
+    )
+    proposal.locator(f'[name="decide{item.pk}-reasoning"]').fill(
+        "Risico en zorgbehoefte weggenomen."
+    )
+    proposal.get_by_role("button", name="Besluit over uitstroom vastleggen").click()
+    member.locator('[data-exit-decision="akkoord"]').wait_for()
 
     case.refresh_from_db()
     assert (case.status, case.exited_on) == (CaseStatus.EXITED, today)

@@ -29,6 +29,7 @@ NOT_PAGES = {
     "cases:export": "a CSV download",
     "audit:subject_access_export": "a JSON download",
     "documents:download": "a case document, as an attachment",
+    "ptor:minutes_download": "the adopted minutes of a PTO-R meeting: a PDF",
     "admin:jsi18n": "the admin's JavaScript catalogue",
     "api:schema": "the OpenAPI document (YAML)",
     "api:webhook-delivery-list": "a JSON API resource",

@@ -1,6 +1,6 @@
 """The case workflows in Chromium, each checked by what the user sees afterwards: a plan
 version written, advised by the ITAT-R and adopted; a case handed over by the programme
-team; an exit decided by a PTO-R member. (Logging an UVO: test_regisseur.py.)"""
+team; an exit decided by a PTO-R member in a meeting. (Logging an UVO: test_regisseur.py.)"""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from django.utils import timezone
 from accounts.roles import Role
 from cases.models import ExitGround, ExitProcedure, PlanVersion
 from cases.services.exits import exit_propose, exit_record_itat_advice
-from cases.views.decisions import EXIT_APPROVED
 from cases.views.workflow import HANDED_OVER
+from ptor.models import MeetingForm, Presence
+from ptor.services import agenda_adopt, attendance_record, case_items_add, meeting_prepare
+from ptor.views import EXIT_APPROVED
 from tests.factories import (
     CaseFactory,
     OrganisationFactory,
@@ -108,7 +110,7 @@ def test_the_programme_team_hands_a_case_over(signed_in_page):
     assert case.regisseur == receiver
 
 
-def test_a_pto_r_member_approves_an_exit(signed_in_page):
+def test_a_pto_r_member_approves_an_exit_in_a_meeting(signed_in_page):
     case = directed_case()
     author = UserFactory()
     today = timezone.localdate()
@@ -128,19 +130,30 @@ def test_a_pto_r_member_approves_an_exit(signed_in_page):
         advice="Akkoord met uitstroom.",
         by=author,
     )
-    member = with_role(UserFactory(), Role.PTO_R)
+    member = with_role(
+        UserFactory(organisation=OrganisationFactory(code="om", name="OM")), Role.PTO_R
+    )
+    secretary = with_role(UserFactory(), Role.PROGRAMME_TEAM)
+    meeting = meeting_prepare(date=today, form=MeetingForm.IN_PERSON, by=secretary)
+    (item,) = case_items_add(meeting=meeting, by=secretary)
+    agenda_adopt(meeting=meeting, by=secretary)
+    attendance_record(
+        meeting=meeting,
+        presences={a.pk: Presence.PRESENT for a in meeting.attendances.all()},
+        by=secretary,
+    )
 
     page = signed_in_page(member)
-    page.goto("/casussen/uitstroomvoorstellen/")
+    page.goto(f"/pto-r/{meeting.pk}/")
     proposal = page.locator("article", has_text=case.number)
     assert "Verhuisd naar Utrecht; warme overdracht aan de gemeente." in proposal.inner_text()
     assert_accessible(page)
-    proposal.locator('[name="decision"]').select_option(ExitProcedure.Decision.APPROVED)
-    proposal.locator('[name="decided_on"]').fill(today.isoformat())
-    proposal.locator('[name="reasoning"]').fill("Overdracht aan Utrecht geregeld.")
-    proposal.get_by_role("button", name="Besluit vastleggen").click()
+    proposal.locator(f'[name="decide{item.pk}-decision"]').select_option(
+        ExitProcedure.Decision.APPROVED
+    )
+    proposal.locator(f'[name="decide{item.pk}-reasoning"]').fill("Overdracht aan Utrecht geregeld.")
+    proposal.get_by_role("button", name="Besluit over uitstroom vastleggen").click()
 
-    page.get_by_text(EXIT_APPROVED % {"case": case.number}).wait_for()
-    assert page.get_by_text("Er wachten geen uitstroomvoorstellen op een besluit.").is_visible()
+    page.get_by_text(EXIT_APPROVED % {"case": item.title}).wait_for()
     procedure.refresh_from_db()
     assert procedure.decision == ExitProcedure.Decision.APPROVED

@@ -1,7 +1,8 @@
 """The exit pages as the rules now have them (docs/rules.md R-EXIT-2, R-EXIT-4): the
-programme team reads the proposals waiting for PTO-R (a page, not 403) without deciding;
-PTO-R's decision form has no preset choice and says which plan version and advice it
-decides on; a proposal before phase 3 is refused with the way to the phase change."""
+programme team and PTO-R read the proposals waiting for PTO-R, with the plan version and
+advice each rests on, and are led to PTO-R's meetings, where the decision is taken
+(docs/adr/0020-pto-r-meetings.md); a proposal before phase 3 is refused with the way to
+the phase change."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from audit.models import AccessLog
-from cases.forms import EXIT_DECISION_CHOICE_REQUIRED
 from cases.models import ExitGround, ExitProcedure, Phase
 from cases.services.exits import (
     EXIT_PROPOSAL_NEEDS_PHASE_3,
@@ -49,7 +49,7 @@ def advised_exit(crew, today, author) -> ExitProcedure:
     return procedure
 
 
-def test_the_programme_team_reads_the_waiting_proposals_without_deciding(crew, advised_exit, today):
+def test_the_programme_team_reads_the_waiting_proposals_without_deciding(crew, advised_exit):
     client = client_for(crew.programme_team)
     assert "exits" in {entry["key"] for entry in menu_for(crew.programme_team)}
     response = client.get(reverse("cases:exit_decisions"))
@@ -58,44 +58,31 @@ def test_the_programme_team_reads_the_waiting_proposals_without_deciding(crew, a
     assert crew.case.number in page
     assert 'id="exit-decisions-read-only"' in page
     assert 'name="decision"' not in page
-    posted = client.post(
-        reverse("cases:exit_decisions"),
-        {
-            "procedure": advised_exit.pk,
-            "revision": advised_exit.revision,
-            "decision": ExitProcedure.Decision.APPROVED,
-            "decided_on": today.isoformat(),
-            "reasoning": "Akkoord.",
-        },
-    )
-    assert posted.status_code == 403
     advised_exit.refresh_from_db()
     assert advised_exit.status == ExitProcedure.Status.ADVISED
 
 
-def test_the_decision_form_presets_no_choice_and_names_what_it_decides_on(
-    crew, advised_exit, today
-):
+def test_the_list_names_what_pto_r_decides_on_and_leads_to_its_meetings(crew, advised_exit, today):
+    """ADR 0020: PTO-R decides in its meetings; the list no longer takes a decision."""
     client = client_for(crew.of("pto_r"))
     page = client.get(reverse("cases:exit_decisions")).content.decode()
     version = advised_exit.itat_advices.get().plan_version.number
     assert f'data-decides-on="{version}"' in page
     assert "Akkoord met uitstroom." in page
-    for choice in ExitProcedure.Decision.values:
-        assert f'value="{choice}" selected' not in page
+    assert reverse("ptor:meeting_list") in page
+    assert 'name="decision"' not in page
 
     response = client.post(
         reverse("cases:exit_decisions"),
         {
             "procedure": advised_exit.pk,
             "revision": advised_exit.revision,
-            "decision": "",
+            "decision": ExitProcedure.Decision.APPROVED,
             "decided_on": today.isoformat(),
             "reasoning": "Overdracht geregeld.",
         },
     )
-    assert response.status_code == 400
-    assert escape(str(EXIT_DECISION_CHOICE_REQUIRED)) in response.content.decode()
+    assert response.status_code == 405
     advised_exit.refresh_from_db()
     assert advised_exit.status == ExitProcedure.Status.ADVISED
 

@@ -40,7 +40,7 @@ from cases.services.plans import (
     InterventionInput,
     plan_version_update,
 )
-from cases.views.decisions import EXIT_APPROVED, EXIT_PROPOSALS_READ_PURPOSE
+from cases.views.decisions import EXIT_PROPOSALS_READ_PURPOSE
 from kernel.errors import STALE_RECORD
 from pool.models import Regisseur
 from tests.factories import (
@@ -480,9 +480,9 @@ def test_pto_r_reads_the_proposals_and_the_read_is_logged(crew, advised_exit):
     assert record.case_number == crew.case.number
 
 
-def test_pto_r_approves_an_exit_and_the_case_leaves_the_list(crew, advised_exit, today):
-    client = client_for(crew.of("pto_r"))
-    response = client.post(
+def test_pto_r_no_longer_decides_alone_on_the_list(crew, advised_exit, today):
+    """ADR 0020: the exit is decided in a PTO-R meeting (tests/ptor/)."""
+    response = client_for(crew.of("pto_r")).post(
         reverse("cases:exit_decisions"),
         {
             "procedure": advised_exit.pk,
@@ -491,48 +491,10 @@ def test_pto_r_approves_an_exit_and_the_case_leaves_the_list(crew, advised_exit,
             "decided_on": today.isoformat(),
             "reasoning": "Overdracht aan Utrecht geregeld.",
         },
-        follow=True,
     )
-    page = text_of(response)
-    assert EXIT_APPROVED % {"case": crew.case.number} in page
-    assert "Er wachten geen uitstroomvoorstellen op een besluit." in page
+    assert response.status_code == 405
     crew.case.refresh_from_db()
-    assert crew.case.status == CaseStatus.EXITED
-
-
-def test_a_decision_without_reasoning_keeps_the_choice_and_decides_nothing(
-    crew, advised_exit, today
-):
-    response = client_for(crew.of("pto_r")).post(
-        reverse("cases:exit_decisions"),
-        {
-            "procedure": advised_exit.pk,
-            "revision": advised_exit.revision,
-            "decision": ExitProcedure.Decision.REJECTED,
-            "decided_on": today.isoformat(),
-            "reasoning": "",
-        },
-    )
-    assert response.status_code == 400
-    assert 'value="afgewezen" selected' in text_of(response)
-    advised_exit.refresh_from_db()
-    assert advised_exit.status == ExitProcedure.Status.ADVISED
-
-
-def test_a_stale_decision_shows_the_conflict(crew, advised_exit, today):
-    ExitProcedure.objects.filter(pk=advised_exit.pk).update(revision=advised_exit.revision + 1)
-    response = client_for(crew.of("pto_r")).post(
-        reverse("cases:exit_decisions"),
-        {
-            "procedure": advised_exit.pk,
-            "revision": advised_exit.revision,
-            "decision": ExitProcedure.Decision.APPROVED,
-            "decided_on": today.isoformat(),
-            "reasoning": "Akkoord.",
-        },
-    )
-    assert response.status_code == 409
-    assert str(STALE_RECORD) in text_of(response)
+    assert crew.case.status == CaseStatus.IN_REGIE
     crew.case.refresh_from_db()
     assert crew.case.status == CaseStatus.IN_REGIE
 

@@ -24,17 +24,20 @@ from accounts.models import RoleGrant, User
 from accounts.roles import Role
 from accounts.tokens import api_token_issue
 from cases.models import Escalation, ExitGround, ExitProcedure, MeetingAction, SavedCaseView
+from ptor.models import MeetingStatus
 from tests.factories import (
     ActivationLinkFactory,
+    AgendaItemFactory,
     DocumentFactory,
     DocumentVersionFactory,
     InterventionFactory,
+    PtorMeetingFactory,
     TeamMemberFactory,
     UserFactory,
 )
 
 from .api_rows import api_rows
-from .world import ANONYMOUS, ROLES, World
+from .world import ANONYMOUS, ON, ROLES, World
 
 PT = Role.PROGRAMME_TEAM.value
 REG = Role.REGISSEUR.value
@@ -129,6 +132,34 @@ def _meeting_action(bucket: dict[str, Any]) -> Any:
         owner_organisation=bucket["organisation"],
         due_on=meeting.held_on,
     )
+
+
+def on_ptor_meeting(
+    name: str, *, item: bool = False, adopted: bool = False
+) -> Callable[[World, str], str]:
+    """A PTO-R meeting in concept with one general item (``item=True``: the item's URL),
+    or one whose minutes are adopted (``adopted=True``); made once on first use."""
+
+    def url(world: World, which: str) -> str:
+        if adopted:
+            meeting = _record_of(
+                world,
+                which,
+                "ptor_minutes",
+                lambda bucket: PtorMeetingFactory(
+                    status=MeetingStatus.MINUTES_ADOPTED, minutes_adopted_on=ON
+                ),
+            )
+        else:
+            meeting = _record_of(world, which, "ptor_meeting", lambda bucket: PtorMeetingFactory())
+        kwargs = {"pk": meeting.pk}
+        if item:
+            kwargs["item_id"] = _record_of(
+                world, which, "ptor_item", lambda bucket: AgendaItemFactory(meeting=meeting)
+            ).pk
+        return reverse(name, kwargs=kwargs)
+
+    return url
 
 
 def _document_version(bucket: dict[str, Any]) -> Any:
@@ -502,6 +533,93 @@ MATRIX: dict[str, Row] = {
     ),
     "cases:emergency_open": Row(fixed("cases:emergency_open"), signed_in(403, {REG: 200})),
     "emergency_review:list": Row(fixed("emergency_review:list"), signed_in(403, {PT: 200})),
+    # --- PTO-R's meetings (ptor/views.py) ---
+    "ptor:meeting_list": Row(fixed("ptor:meeting_list"), signed_in(403, {PT: 200, PTOR: 200})),
+    "ptor:meeting_new": Row(
+        fixed("ptor:meeting_new"),
+        signed_in(403, {PT: 200}),
+        note="the programme team prepares the meetings",
+    ),
+    "ptor:meeting_detail": Row(
+        on_ptor_meeting("ptor:meeting_detail"),
+        signed_in(403, {PT: 200, PTOR: 200}),
+        note="case items show case numbers only; their exit proposals' reads are logged",
+    ),
+    "ptor:minutes_download": Row(
+        on_ptor_meeting("ptor:minutes_download", adopted=True),
+        signed_in(403, {PT: 200, PTOR: 200}),
+        note="the adopted minutes as a PDF",
+    ),
+    "ptor:item_add": Row(
+        on_ptor_meeting("ptor:item_add"),
+        signed_in(403, {PT: 400}),
+        method="post",
+        data=lambda w, which: {},
+        note="POST only; an empty post is refused input",
+    ),
+    "ptor:case_items_add": Row(
+        on_ptor_meeting("ptor:case_items_add"),
+        signed_in(403, {PT: 400}),
+        method="post",
+        data=lambda w, which: {},
+        note="POST only; an empty post is refused input",
+    ),
+    "ptor:agenda_adopt": Row(
+        on_ptor_meeting("ptor:agenda_adopt"),
+        signed_in(403, {PT: 400}),
+        method="post",
+        data=lambda w, which: {},
+        note="POST only; an empty post is refused input",
+    ),
+    "ptor:attendance": Row(
+        on_ptor_meeting("ptor:attendance"),
+        signed_in(403, {PT: 409}),
+        method="post",
+        data=lambda w, which: {},
+        note="POST only; refused: the meeting is not being held",
+    ),
+    "ptor:reaction": Row(
+        on_ptor_meeting("ptor:reaction"),
+        signed_in(403, {PT: 400}),
+        method="post",
+        data=lambda w, which: {},
+        note="POST only; an empty post is refused input",
+    ),
+    "ptor:item_texts": Row(
+        on_ptor_meeting("ptor:item_texts", item=True),
+        signed_in(403, {PT: 400}),
+        method="post",
+        data=lambda w, which: {},
+        note="POST only; an empty post is refused input",
+    ),
+    "ptor:item_carry": Row(
+        on_ptor_meeting("ptor:item_carry", item=True),
+        signed_in(403, {PT: 400}),
+        method="post",
+        data=lambda w, which: {},
+        note="POST only; an empty post is refused input",
+    ),
+    "ptor:minutes_adopt": Row(
+        on_ptor_meeting("ptor:minutes_adopt"),
+        signed_in(403, {PT: 400}),
+        method="post",
+        data=lambda w, which: {},
+        note="POST only; an empty post is refused input",
+    ),
+    "ptor:meeting_close": Row(
+        on_ptor_meeting("ptor:meeting_close"),
+        signed_in(403, {PT: 400}),
+        method="post",
+        data=lambda w, which: {},
+        note="POST only; an empty post is refused input",
+    ),
+    "ptor:item_decide": Row(
+        on_ptor_meeting("ptor:item_decide", item=True),
+        signed_in(403, {PTOR: 400}),
+        method="post",
+        data=lambda w, which: {},
+        note="a PTO-R member records the meeting's decision; an empty post is refused input",
+    ),
     # --- the programme team's dashboard (monitoring/views/dashboard.py) ---
     "monitoring:dashboard": Row(fixed("monitoring:dashboard"), signed_in(403, {PT: 200})),
     "monitoring:worklist": Row(
