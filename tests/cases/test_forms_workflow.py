@@ -127,8 +127,8 @@ def test_a_first_uvo_in_two_meetings_shows_both_parts_on_the_case_page(crew, tod
     assert form.context["form"].initial["first_uvo_part"] == Meeting.Part.SECOND
     page = text_of(client.post(url, _uvo(today, wpi, first_uvo_part="2"), follow=True))
 
-    assert "Eerste UVO, deel 1 van 2" in page
-    assert "Eerste UVO, deel 2 van 2" in page
+    assert "Eerste UVO (deel 1 van 2)" in page
+    assert "Eerste UVO (deel 2 van 2)" in page
     assert client.get(url).context["form"].initial["kind"] == Meeting.Kind.REGULAR
 
 
