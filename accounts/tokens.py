@@ -57,6 +57,7 @@ RESOURCES = (
     "assessments",
     "evaluations",
     "exits",
+    "escalations",
     "caseload-reviews",
     "changes",
     "webhooks",

@@ -16,12 +16,14 @@ from dataclasses import dataclass
 class SyncedTable:
     table: str
     resource: str  # the event's resource: the API path segment
-    case_source: str  # "self", "case_id", "plan_version", "meeting" or "none"
+    # "self", "case_id", "plan_version", "meeting", "escalation" or "none"
+    case_source: str
     parent_resource: str = ""
     parent_column: str = ""
 
 
-SYNCED_TABLES = (
+# The tables migration 0002 put in the feed.
+FIRST_SYNCED_TABLES = (
     SyncedTable("accounts_organisation", "organisations", "none"),
     SyncedTable("pool_regisseur", "regisseurs", "none"),
     SyncedTable("pool_caseloadreview", "caseload-reviews", "none"),
@@ -36,11 +38,20 @@ SYNCED_TABLES = (
     SyncedTable("cases_evaluation", "evaluations", "case_id"),
     SyncedTable("cases_exitprocedure", "exits", "case_id"),
 )
+# A stuck case and its steps (migration 0006).
+ESCALATION_TABLES = (
+    SyncedTable("cases_escalation", "escalations", "case_id"),
+    SyncedTable(
+        "cases_escalationstep", "escalation-steps", "escalation", "escalations", "escalation_id"
+    ),
+)
+SYNCED_TABLES = FIRST_SYNCED_TABLES + ESCALATION_TABLES
 
 # The token scope that lets a client see an event of each resource.
 EVENT_SCOPE = {t.resource: t.resource for t in SYNCED_TABLES} | {
     "interventions": "plans",
     "meeting-actions": "meetings",
+    "escalation-steps": "escalations",
 }
 
 FUNCTIONS_SQL = """
@@ -91,6 +102,8 @@ BEGIN
         SELECT case_id INTO the_case FROM cases_planversion WHERE id = parent_id;
     ELSIF case_source = 'meeting' THEN
         SELECT case_id INTO the_case FROM cases_meeting WHERE id = parent_id;
+    ELSIF case_source = 'escalation' THEN
+        SELECT case_id INTO the_case FROM cases_escalation WHERE id = parent_id;
     END IF;
     PERFORM api_emit_change(res, obj, the_case, op, xact);
     IF parent_id IS NOT NULL THEN

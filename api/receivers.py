@@ -18,6 +18,7 @@ _CASE_OF = {
     "case_id": "t.case_id",
     "plan_version": "(SELECT p.case_id FROM cases_planversion p WHERE p.id = t.plan_version_id)",
     "meeting": "(SELECT m.case_id FROM cases_meeting m WHERE m.id = t.meeting_id)",
+    "escalation": "(SELECT e.case_id FROM cases_escalation e WHERE e.id = t.escalation_id)",
     "none": "NULL::bigint",
 }
 

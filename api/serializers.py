@@ -17,6 +17,8 @@ from accounts.models import Organisation, User
 from cases.models import (
     Assessment,
     Case,
+    Escalation,
+    EscalationStep,
     Evaluation,
     ExitGround,
     ExitProcedure,
@@ -85,7 +87,11 @@ class CaseSerializer(ExternalIdMixin, serializers.ModelSerializer):
             "number",
             "region",
             "registered_on",
+            "referred_by",
+            "interpretation",
+            "preliminary_findings",
             "notification_signed_on",
+            "notification_signed_by",
             "phase",
             "phase_since",
             "status",
@@ -93,6 +99,8 @@ class CaseSerializer(ExternalIdMixin, serializers.ModelSerializer):
             "regisseur_since",
             "buddy",
             "exited_on",
+            "not_included_on",
+            "not_included_reason",
             "revision",
             "updated_at",
         ]
@@ -205,6 +213,7 @@ class MeetingSerializer(ExternalIdMixin, serializers.ModelSerializer):
             "case",
             "held_on",
             "kind",
+            "first_uvo_part",
             "person_attended",
             "agenda",
             "development",
@@ -295,6 +304,35 @@ class CaseloadReviewSerializer(ExternalIdMixin, serializers.ModelSerializer):
         ]
 
 
+class EscalationStepSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EscalationStep
+        fields = ["id", "kind", "held_on", "participants", "outcome", "meeting"]
+
+
+class EscalationSerializer(ExternalIdMixin, serializers.ModelSerializer):
+    """A stuck case (docs/rules.md R-CASE-11) with its steps, oldest first; a
+    doorbraakoverleg's ``meeting`` is the meeting the step recorded with it."""
+
+    steps = EscalationStepSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Escalation
+        fields = [
+            "id",
+            "external_id",
+            "case",
+            "status",
+            "stuck_since",
+            "what_is_stuck",
+            "team_attempts",
+            "resolved_on",
+            "resolution",
+            "revision",
+            "steps",
+        ]
+
+
 # --- field groups: which token scope reads which fields -------------------------------
 
 
@@ -339,6 +377,7 @@ FIELD_GROUPS: tuple[FieldGroup, ...] = (
     FieldGroup("assessments", AssessmentSerializer, Section.ASSESSMENTS),
     FieldGroup("evaluations", EvaluationSerializer, Section.EVALUATIONS),
     FieldGroup("exits", ExitProcedureSerializer, Section.EXIT),
+    FieldGroup("escalations", EscalationSerializer, Section.ESCALATIONS),
 )
 
 
@@ -369,6 +408,23 @@ class CaseInput(ExternalIdInput):
     )
     interpretation = serializers.CharField(allow_blank=True, required=False, default="")
     preliminary_findings = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class KnownCheckInput(serializers.Serializer):
+    """The person to look for: a BSN, or a name with a date of birth (or both)."""
+
+    bsn = serializers.CharField(max_length=9, allow_blank=True, required=False, default="")
+    first_name = serializers.CharField(max_length=100, allow_blank=True, required=False, default="")
+    last_name = serializers.CharField(max_length=150, allow_blank=True, required=False, default="")
+    date_of_birth = serializers.DateField(allow_null=True, required=False, default=None)
+
+
+class KnownCaseSerializer(serializers.Serializer):
+    """A case of the same person: its id, number and whether it runs, nothing more."""
+
+    id = serializers.IntegerField(source="pk")
+    number = serializers.CharField()
+    is_open = serializers.BooleanField()
 
 
 class PersonUpdateInput(PersonInput):
@@ -528,6 +584,13 @@ class AttendeeInput(serializers.Serializer):
 class MeetingInput(CaseChildInput):
     held_on = serializers.DateField()
     kind = serializers.ChoiceField(choices=Meeting.Kind.choices)
+    first_uvo_part = serializers.ChoiceField(
+        choices=Meeting.Part.choices,
+        allow_null=True,
+        required=False,
+        default=None,
+        help_text="1 or 2 for a first UVO held in two meetings; null otherwise.",
+    )
     person_attended = serializers.BooleanField(required=False, default=False)
     agenda = serializers.CharField(allow_blank=True, required=False, default="")
     development = serializers.CharField(allow_blank=True, required=False, default="")
@@ -544,6 +607,25 @@ class MeetingUpdateInput(serializers.Serializer):
     development = serializers.CharField(allow_blank=True, required=False)
     decisions = serializers.CharField(allow_blank=True, required=False)
     exit_in_sight = serializers.BooleanField(required=False)
+
+
+# The texts may come blank: the service refuses them with its own Dutch message.
+class EscalationInput(CaseChildInput):
+    stuck_since = serializers.DateField()
+    what_is_stuck = serializers.CharField(allow_blank=True)
+    team_attempts = serializers.CharField(allow_blank=True)
+
+
+class EscalationStepInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=EscalationStep.Kind.choices)
+    held_on = serializers.DateField()
+    outcome = serializers.CharField(allow_blank=True)
+    participants = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class EscalationResolveInput(serializers.Serializer):
+    on = serializers.DateField()
+    resolution = serializers.CharField(allow_blank=True)
 
 
 class AssessmentInput(CaseChildInput):

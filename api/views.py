@@ -18,9 +18,12 @@ from rest_framework.views import APIView
 from accounts.models import ApiToken, Organisation, User
 from accounts.services import session_is_verified
 from accounts.tokens import ScopedTokenAuthentication, TokenHasScope, token_allows
+from audit.services import access_record_search
 from cases.models import (
     Assessment,
     Case,
+    Escalation,
+    EscalationStep,
     Evaluation,
     ExitProcedure,
     Intervention,
@@ -32,8 +35,14 @@ from cases.models import (
     PlanVersion,
     TeamMember,
 )
+from cases.selectors.intake import cases_already_known, known_check_term
 from cases.services.assessments import assessment_record
 from cases.services.assignments import case_assign, case_change_buddy, case_hand_over
+from cases.services.escalations import (
+    escalation_open,
+    escalation_record_step,
+    escalation_resolve,
+)
 from cases.services.evaluations import evaluation_record
 from cases.services.exits import case_record_move, exit_propose, exit_record_itat_advice
 from cases.services.intake import (
@@ -132,6 +141,28 @@ class CaseViewSet(ServiceCreateMixin, SyncViewSet):
         # The person record came from this client: only its tokens may erase it (erase/).
         person_source_record(client=self.actor, person=case.person)
         return case
+
+    @extend_schema(request=s.KnownCheckInput, responses=s.KnownCaseSerializer(many=True))
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="already-known",
+        pagination_class=None,  # a short answer, not a page of cases
+        filter_backends=[],
+    )
+    def already_known(self, request: Request) -> Response:
+        """The cases of the same person (the same BSN, or name and date of birth), as the
+        aanmelding page checks before registering (docs/rules.md R-CASE-1): number and
+        whether it runs. Logged as a search; a POST, so no BSN travels in a URL."""
+        person = self.validated_input(s.KnownCheckInput)
+        known = cases_already_known(reader=self.actor, **person)
+        access_record_search(
+            user=self.actor,
+            term=known_check_term(**person),
+            result_count=len(known),
+            request=request,
+        )
+        return Response(s.KnownCaseSerializer(known, many=True).data)
 
     @extend_schema(request=s.PhaseChangeInput, responses=s.CaseSerializer)
     @action(detail=True, methods=["post"])
@@ -452,6 +483,49 @@ class ExitProcedureViewSet(ServiceCreateMixin, SyncViewSet):
             )
 
         return self.action_with_if_match(s.ItatAdviceInput, run)
+
+
+class EscalationViewSet(ServiceCreateMixin, SyncViewSet):
+    """A stuck case and its escalation steps, through the services of the case pages
+    (docs/rules.md R-CASE-11)."""
+
+    scope_resource = "escalations"
+    # The steps come with each escalation: one prefetch for the page.
+    queryset = Escalation.objects.select_related("case").prefetch_related(
+        Prefetch("steps", queryset=EscalationStep.objects.order_by("held_on", "id"))
+    )
+    serializer_class = s.EscalationSerializer
+    input_serializer_class = s.EscalationInput
+    filterset_class = case_child_filter(Escalation)
+    audited = True
+
+    def perform_service_create(self, data: dict[str, Any]) -> Escalation:
+        return escalation_open(**data, by=self.actor)
+
+    @extend_schema(request=s.EscalationStepInput, responses=s.EscalationSerializer)
+    @action(detail=True, methods=["post"])
+    def step(self, request: Request, pk: str | None = None) -> Response:
+        """Record a consultation (colleagues, programme team, ITAT-R on the case) or a
+        doorbraakoverleg with what it produced (If-Match required); 409 out of order."""
+
+        def run(escalation: Escalation, data: dict[str, Any]) -> None:
+            escalation_record_step(
+                escalation=escalation, **data, by=self.actor, expected_revision=escalation.revision
+            )
+
+        return self.action_with_if_match(s.EscalationStepInput, run)
+
+    @extend_schema(request=s.EscalationResolveInput, responses=s.EscalationSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request: Request, pk: str | None = None) -> Response:
+        """The case is no longer stuck: what resolved it (If-Match required)."""
+
+        def run(escalation: Escalation, data: dict[str, Any]) -> None:
+            escalation_resolve(
+                escalation=escalation, **data, by=self.actor, expected_revision=escalation.revision
+            )
+
+        return self.action_with_if_match(s.EscalationResolveInput, run)
 
 
 # --- the change feed ------------------------------------------------------------------

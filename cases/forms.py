@@ -154,6 +154,18 @@ def _organisations() -> QuerySet[Organisation]:
 
 class MeetingForm(forms.Form):
     kind = forms.ChoiceField(label=_("Soort overleg"), choices=Meeting.Kind.choices)
+    first_uvo_part = forms.TypedChoiceField(
+        label=_("Eerste UVO in twee bijeenkomsten"),
+        choices=[("", _("Nee, in één bijeenkomst")), *Meeting.Part.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_(
+            "Alleen bij het eerste UVO: soms is het verstandig het in twee bijeenkomsten te "
+            "organiseren. Deel 1 telt voor de termijn van het eerste UVO; het eerste UVO is "
+            "compleet na deel 2."
+        ),
+    )
     held_on = _date(_("Datum"))
     person_attended = forms.BooleanField(label=_("De persoon nam deel"), required=False)
     agenda = _text(_("Agenda"), required=False)
@@ -758,6 +770,16 @@ class NotificationForm(forms.Form):
         label=_("Getekend door"),
         max_length=200,
         help_text=_("De burgemeester, of wie namens de burgemeester tekende."),
+    )
+    letter = forms.FileField(
+        label=_("De getekende brief"),
+        required=False,
+        allow_empty_file=True,  # the documents service refuses an empty file in its words
+        help_text=_(
+            "PDF, PNG, JPEG of Word (docx). Het bestand wordt op virussen gescand en als "
+            "document van de soort notificatiebrief bij de casus bewaard. Wordt het bestand "
+            "geweigerd, dan wordt ook de notificatiebrief niet vastgelegd."
+        ),
     )
 
 

@@ -557,15 +557,27 @@ class MeetingKind(models.TextChoices):
     BREAKTHROUGH = "doorbraak", _("Doorbraakoverleg")
 
 
+class FirstUvoPart(models.IntegerChoices):
+    """The first UVO may be held in two meetings (docs/rules.md R-CASE-4)."""
+
+    FIRST = 1, _("deel 1 van 2")
+    SECOND = 2, _("deel 2 van 2")
+
+
 @pghistory.track()
 class Meeting(models.Model):
     """An UVO (uitvoerdersoverleg) of the intervention team, or a breakthrough meeting."""
 
     Kind: TypeAlias = MeetingKind
+    Part: TypeAlias = FirstUvoPart
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="meetings")
     held_on = models.DateField(_("datum"))
     kind = models.CharField(_("soort"), max_length=12, choices=Kind.choices)
+    # Empty for every meeting but a first UVO held in two meetings.
+    first_uvo_part = models.PositiveSmallIntegerField(
+        _("deel van het eerste UVO"), choices=FirstUvoPart.choices, null=True, blank=True
+    )
     person_attended = models.BooleanField(_("persoon nam deel"), default=False)
     agenda = models.TextField(_("agenda"), blank=True)
     development = models.TextField(_("waargenomen ontwikkeling"), blank=True)
@@ -582,10 +594,22 @@ class Meeting(models.Model):
         verbose_name = _("UVO")
         verbose_name_plural = _("UVO's")
         constraints = [
+            # The first UVO opens once: in one meeting or as its part 1.
             models.UniqueConstraint(
                 fields=["case"],
-                condition=Q(kind=MeetingKind.FIRST),
+                condition=Q(kind=MeetingKind.FIRST)
+                & (Q(first_uvo_part__isnull=True) | Q(first_uvo_part=FirstUvoPart.FIRST)),
                 name="one_first_uvo_per_case",
+            ),
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(kind=MeetingKind.FIRST, first_uvo_part=FirstUvoPart.SECOND),
+                name="one_first_uvo_second_part_per_case",
+            ),
+            models.CheckConstraint(
+                condition=Q(first_uvo_part__isnull=True)
+                | Q(kind=MeetingKind.FIRST, first_uvo_part__in=FirstUvoPart.values),
+                name="first_uvo_part_only_on_a_first_uvo",
             ),
         ]
         indexes = [models.Index(fields=["case", "-held_on"])]
@@ -593,7 +617,10 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         # The enum's label, not get_kind_display(): that rebuilds the choices on every
         # call, and the access log labels every object an API page returns.
-        return f"{Meeting.Kind(self.kind).label} {self.case.number} {self.held_on:%d-%m-%Y}"
+        label = f"{Meeting.Kind(self.kind).label}"
+        if self.first_uvo_part is not None:
+            label = f"{label}, {FirstUvoPart(self.first_uvo_part).label}"
+        return f"{label} {self.case.number} {self.held_on:%d-%m-%Y}"
 
 
 class MeetingAttendee(models.Model):

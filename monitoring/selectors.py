@@ -116,6 +116,8 @@ def monitor_figures(
         "three_way_talks_overdue": sum(
             1 for i in pool_items if i.kind == DeadlineKind.THREE_WAY_TALK and i.overdue
         ),
+        "interventions_overdue": total["interventions_overdue"],
+        "uvo_actions_overdue": total["uvo_actions_overdue"],
     }
     regisseurs = [
         {
@@ -163,7 +165,10 @@ def _progress(items: list[Deadline]) -> dict[int | str | None, Counter[str]]:
     - ``uvo_on_time``: phase-2 cases whose two-monthly UVO is not overdue (every
       phase-2 case has exactly one UVO item);
     - ``plans_running``: cases with an adopted plan running (each has one monthly
-      evaluation item), ``plans_evaluated_on_time``: those whose evaluation is not overdue.
+      evaluation item), ``plans_evaluated_on_time``: those whose evaluation is not overdue;
+    - ``interventions_overdue``: interventions of the plans in force past their term
+      (docs/rules.md R-CASE-6), ``uvo_actions_overdue``: actions agreed in an UVO not done
+      by their date.
     """
     organisation_of: dict[int | None, int | None] = dict(
         Regisseur.objects.values_list("pk", "organisation_id")
@@ -174,6 +179,10 @@ def _progress(items: list[Deadline]) -> dict[int | str | None, Counter[str]]:
             counts = {"uvo_on_time": not item.overdue}
         elif item.kind == DeadlineKind.PLAN_EVALUATION:
             counts = {"plans_running": True, "plans_evaluated_on_time": not item.overdue}
+        elif item.kind == DeadlineKind.INTERVENTION and item.overdue:
+            counts = {"interventions_overdue": True}
+        elif item.kind == DeadlineKind.UVO_ACTION and item.overdue:
+            counts = {"uvo_actions_overdue": True}
         else:
             continue
         for key in (ALL, organisation_of.get(item.regisseur_id)):
@@ -225,6 +234,8 @@ def _kernpartners(overview, organisations, progress, quarter) -> list[dict[str, 
                 "uvo_on_time": suppress(done["uvo_on_time"]),
                 "plans_running": suppress(done["plans_running"]),
                 "plans_evaluated_on_time": suppress(done["plans_evaluated_on_time"]),
+                "interventions_overdue": suppress(done["interventions_overdue"]),
+                "uvo_actions_overdue": suppress(done["uvo_actions_overdue"]),
             }
         )
     return sections

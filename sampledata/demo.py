@@ -95,6 +95,18 @@ POOL_DECISIONS = (
         "",
     ),
 )
+# The intake of every demo case (docs/rules.md R-CASE-1): the referring kernpartner in
+# turn, the duiding, what the voortraject gathered, and who signed the notificatiebrief.
+REFERRERS = ("politie", "om", "wpi", "ggd", "rn", "rvdk")
+DUIDING = (
+    "Signalen van radicalisering met zorgen op meerdere leefgebieden; geduid in het "
+    "casusoverleg van het AcVZ (demo)."
+)
+VOORTRAJECT = (
+    "Informatie van politie en wijkteam verzameld; gesprekken met school en familie; "
+    "eerdere hulpverlening in beeld gebracht (demo)."
+)
+NOTIFICATION_SIGNER = "De burgemeester van Amsterdam"
 REGULAR_UVO_AGENDA = (
     "Evaluatie van acties en ontwikkelingen; plan van aanpak; perspectief op fase 3."
 )
@@ -384,6 +396,9 @@ class _Builder:
             date_of_birth=datetime.date(1980 + n % 25, 1 + n % 12, 1 + n % 28),
             address=f"Voorbeeldstraat {n}, 1000 AA Amsterdam",
             bsn="",
+            referred_by=self.organisations[REFERRERS[n % len(REFERRERS)]],
+            interpretation=DUIDING,
+            preliminary_findings=VOORTRAJECT,
             by=self.by,
         )
         assessment_record(
@@ -405,7 +420,9 @@ class _Builder:
             by=self.by,
         ).case
         signed = registered + datetime.timedelta(days=7)
-        case = case_sign_notification(case=case, signed_on=signed, by=self.by)
+        case = case_sign_notification(
+            case=case, signed_on=signed, signed_by=NOTIFICATION_SIGNER, by=self.by
+        )
         by = regisseur.user
         org = self.organisations
         members = [

@@ -10,7 +10,7 @@ and a run that stops half-way is simply repeated (the cursor is saved only at th
 end). Reference data (organisations by code, regisseurs by name) is matched, not
 created: the target's pool is managed on the target.
 
-Hand-overs, buddy changes, team members leaving and person erasures
+Hand-overs, buddy changes, team members leaving, escalation steps and person erasures
 (pseudonymisation tombstones) are replayed through the target's services. What a
 sync client may not write is reported, not faked: a PTO-R exit decision (only
 PTO-R decides) and the deletion of reference data (an organisation).
@@ -50,6 +50,7 @@ CASE_CHILDREN = (
     "meetings",
     "evaluations",
     "exits",
+    "escalations",
 )
 PERSON_FIELDS = ("first_name", "last_name", "date_of_birth", "address", "bsn")
 PLAN_FIELDS = ("concerns", "goals", "course", "joint_task", "focus", "explanation")
@@ -317,12 +318,18 @@ class CaseMirror:
                 "person": {k: person[k] for k in PERSON_FIELDS}
                 if person
                 else {"first_name": "", "last_name": ""},
+                "referred_by": self.refs.org(s["referred_by"]),
+                "interpretation": s["interpretation"],
+                "preliminary_findings": s["preliminary_findings"],
             },
         )
         case_path = f"{API}/cases/{t['id']}/"
         created = self.target.last_status == 201  # with the person as the source has it
         if person is not None and (not created or person["pseudonymised_at"]):
             self.person(person, t["id"], case_path)
+        if s["status"] == CaseStatus.NOT_INCLUDED:
+            self.not_included(s, t, children["assessments"], case_path)
+            return
         # The weighings up to the assignment go first: a regisseur and buddy are assigned
         # only on a weighing that finds both criteria (docs/rules.md R-CASE-1).
         assessments: dict[int, int] = {}
@@ -357,8 +364,15 @@ class CaseMirror:
             # Progress is kept on the adopted version that holds and the one in progress.
             live = plan["status"] != ADOPTED or plan["number"] == max(adopted)
             self.plan(plan, t["id"], live=live)
+        # A doorbraakoverleg of an escalation is recorded with its step, not on its own.
+        step_meetings = {
+            step["meeting"] for e in children["escalations"] for step in e["steps"]
+        } - {None}
         for meeting in sorted(children["meetings"], key=lambda m: (m["held_on"], m["id"])):
-            self.meeting(meeting, t["id"])
+            if meeting["id"] not in step_meetings:
+                self.meeting(meeting, t["id"])
+        for escalation in _by_id(children["escalations"]):
+            self.escalation(escalation, t["id"])
         for evaluation in _by_id(children["evaluations"]):
             body = {k: evaluation[k] for k in ("kind", "held_on", "findings", "exit_possible")}
             body["assessment"] = assessments.get(evaluation["assessment"])
@@ -370,6 +384,17 @@ class CaseMirror:
         exits = [self.exit_proposal(e, t["id"]) for e in _by_id(children["exits"])]
         for source_exit, target_exit in zip(_by_id(children["exits"]), exits, strict=True):
             self.exit_advice(source_exit, target_exit)
+
+    def not_included(
+        self, s: dict[str, Any], t: dict[str, Any], weighings: list[dict[str, Any]], path: str
+    ) -> None:
+        """The weighing did not take the person in: the case is closed on it, with the
+        reasoning, and nobody is ever assigned (docs/rules.md R-CASE-1)."""
+        for assessment in _by_id(weighings):
+            self.assessment(assessment, t["id"], {})
+        if t["status"] != CaseStatus.NOT_INCLUDED:
+            body = {"on": s["not_included_on"], "reason": s["not_included_reason"]}
+            self.target.act(path, "not-included", body)
 
     def assessment(self, s: dict[str, Any], case_id: int, made_ids: dict[int, int]) -> None:
         body = {k: s[k] for k in ("assessed_on", "care_criterion", "safety_criterion")}
@@ -409,7 +434,10 @@ class CaseMirror:
             body = {"to_buddy": buddy, "reason": MIRROR_REASON, "on": s["updated_at"][:10]}
             t = self.target.act(case_path, "buddy", body)
         if s["notification_signed_on"] and not t["notification_signed_on"]:
-            body = {"signed_on": s["notification_signed_on"]}
+            body = {
+                "signed_on": s["notification_signed_on"],
+                "signed_by": s["notification_signed_by"],
+            }
             self.target.act(case_path, "sign-notification", body)
 
     def plan(self, s: dict[str, Any], case_id: int, *, live: bool) -> None:
@@ -452,6 +480,7 @@ class CaseMirror:
                 "external_id": _ext(s),
                 "case": case_id,
                 "kind": s["kind"],
+                "first_uvo_part": s["first_uvo_part"],
                 **{k: s[k] for k in MEETING_FIELDS},
                 "attendees": [
                     {
@@ -478,6 +507,21 @@ class CaseMirror:
         for sa, ta in zip(s["actions"], t["actions"], strict=False):
             if sa["done_on"] and not ta["done_on"]:
                 self.target.act(path, "action-done", {"action": ta["id"], "done_on": sa["done_on"]})
+
+    def escalation(self, s: dict[str, Any], case_id: int) -> None:
+        """A stuck case, then the steps the target has not had yet, then its resolution."""
+        keys = ("stuck_since", "what_is_stuck", "team_attempts")
+        t = self.target.post(
+            f"{API}/escalations/",
+            {"external_id": _ext(s), "case": case_id, **{k: s[k] for k in keys}},
+        )
+        path = f"{API}/escalations/{t['id']}/"
+        for step in s["steps"][len(t["steps"]) :]:
+            body = {k: step[k] for k in ("kind", "held_on", "outcome", "participants")}
+            t = self.target.act(path, "step", body)
+        if s["resolved_on"] and not t["resolved_on"]:
+            body = {"on": s["resolved_on"], "resolution": s["resolution"]}
+            self.target.act(path, "resolve", body)
 
     def exit_proposal(self, s: dict[str, Any], case_id: int) -> dict[str, Any]:
         keys = ("ground", "team_judgement", "handover_organisation", "destination")
@@ -573,9 +617,14 @@ def case_fingerprints(api: Api) -> dict[str, Any]:
         for key, value in obj.items():
             if key in skip or key in ("based_on", "assessment", "lineage"):
                 continue
-            if key == "team_member":
+            if key in ("team_member", "meeting"):
                 value = value is not None
-            elif key in ("organisation", "responsible_organisation", "owner_organisation"):
+            elif key in (
+                "organisation",
+                "responsible_organisation",
+                "owner_organisation",
+                "referred_by",
+            ):
                 value = orgs.get(value)
             elif key in ("regisseur", "buddy"):
                 value = regs.get(value)

@@ -9,7 +9,7 @@ from django.db import migrations
 from api.feed import (
     DROP_FUNCTIONS_SQL,
     FUNCTIONS_SQL,
-    SYNCED_TABLES,
+    FIRST_SYNCED_TABLES,
     drop_trigger_sql,
     trigger_sql,
 )
@@ -37,6 +37,6 @@ class Migration(migrations.Migration):
             migrations.RunPython(
                 _on_postgresql(trigger_sql(t)), _on_postgresql(drop_trigger_sql(t))
             )
-            for t in SYNCED_TABLES
+            for t in FIRST_SYNCED_TABLES
         ),
     ]

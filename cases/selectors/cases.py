@@ -323,6 +323,22 @@ def meetings_of(case: Case) -> QuerySet[Meeting]:
     return Meeting.objects.filter(case=case).order_by("-held_on", "-id")
 
 
+def meeting_next_kind(case: Case) -> tuple[str, int | None]:
+    """The kind (and first-UVO part) the next UVO of ``case`` most likely is: the first
+    UVO, its part 2 while only part 1 was held (docs/rules.md R-CASE-4), else a regular
+    UVO. The UVO form starts with it."""
+    parts = set(
+        Meeting.objects.filter(case=case, kind=Meeting.Kind.FIRST).values_list(
+            "first_uvo_part", flat=True
+        )
+    )
+    if not parts:
+        return Meeting.Kind.FIRST, None
+    if parts == {Meeting.Part.FIRST}:
+        return Meeting.Kind.FIRST, Meeting.Part.SECOND
+    return Meeting.Kind.REGULAR, None
+
+
 def regisseur_of(user) -> Regisseur | None:
     """The pool membership of ``user``, if he or she is (or was) a regisseur."""
     return Regisseur.objects.filter(user=user).select_related("user").first()

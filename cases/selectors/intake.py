@@ -31,6 +31,7 @@ class KnownCase:
     number: str
     is_open: bool
     url: str = ""
+    pk: int | None = None
 
 
 def _same_person(
@@ -83,6 +84,7 @@ def cases_already_known(
             number=case.number,
             is_open=case.is_open,
             url=reverse("cases:detail", args=[case.pk]) if case.pk in visible else "",
+            pk=case.pk,
         )
         for case in matches
     ]

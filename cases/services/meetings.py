@@ -5,7 +5,9 @@ An UVO is logged whole, in one transaction: the meeting, who attended and the
 actions agreed. If any part fails, nothing of it is stored.
 
 The first meeting of the team is the first UVO (eerste UVO), and a case has only
-one. A regular UVO follows it; an UVO-plus (extra parties at the table) and a
+one. It may be held in two meetings (R-CASE-4): part 1 meets the first-UVO deadline,
+and the first UVO is complete once part 2 is recorded. A regular UVO follows the
+complete first UVO; an UVO-plus (extra parties at the table) and a
 breakthrough meeting (doorbraakoverleg) may be held at any time.
 """
 
@@ -42,6 +44,23 @@ MEETING_FIRST_UVO_EXISTS = _("Deze casus heeft al een eerste UVO.")
 MEETING_BEFORE_FIRST_UVO = _("Een UVO kan niet eerder zijn gehouden dan het eerste UVO.")
 MEETING_FIRST_UVO_AFTER_OTHERS = _(
     "Het eerste UVO kan niet later zijn gehouden dan een volgend UVO."
+)
+MEETING_PART_NOT_FIRST_UVO = _("Alleen het eerste UVO kan in twee bijeenkomsten worden gehouden.")
+MEETING_FIRST_UVO_PART_ONE_MISSING = _(
+    "Deel 2 van het eerste UVO volgt op deel 1: leg eerst deel 1 van het eerste UVO vast."
+)
+MEETING_FIRST_UVO_SINGLE = _(
+    "Het eerste UVO is in één bijeenkomst gehouden: er is geen deel 2 om vast te leggen."
+)
+MEETING_FIRST_UVO_PART_TWO_EXISTS = _("Deel 2 van het eerste UVO is al vastgelegd.")
+MEETING_FIRST_UVO_INCOMPLETE = _(
+    "Het eerste UVO is in twee bijeenkomsten georganiseerd: leg eerst deel 2 vast."
+)
+MEETING_PART_TWO_BEFORE_PART_ONE = _(
+    "Deel 2 van het eerste UVO kan niet eerder zijn gehouden dan deel 1."
+)
+MEETING_PART_ONE_AFTER_PART_TWO = _(
+    "Deel 1 van het eerste UVO kan niet later zijn gehouden dan deel 2."
 )
 MEETING_NO_ATTENDEES = _("Leg vast wie er bij het overleg aanwezig waren.")
 ATTENDEE_NAME_REQUIRED = _("Vul de naam van iedere deelnemer in.")
@@ -95,23 +114,59 @@ def _check_date(*, case: Case, held_on: datetime.date) -> None:
         raise ValidationError(MEETING_BEFORE_REGISTRATION, code="before_registration")
 
 
+def _check_part(*, kind: str, first_uvo_part: int | None) -> None:
+    if first_uvo_part is None:
+        return
+    if first_uvo_part not in Meeting.Part.values or kind != Meeting.Kind.FIRST:
+        raise ValidationError(MEETING_PART_NOT_FIRST_UVO, code="part_not_first_uvo")
+
+
 def _check_order(
-    *, case: Case, kind: str, held_on: datetime.date, meeting: Meeting | None = None
+    *,
+    case: Case,
+    kind: str,
+    held_on: datetime.date,
+    first_uvo_part: int | None = None,
+    meeting: Meeting | None = None,
 ) -> None:
-    """The first UVO comes first: one per case, and no regular UVO before it."""
+    """The first UVO comes first: one per case (in one meeting, or in two: part 1 then
+    part 2), and no regular UVO before it is complete."""
     others = case.meetings.all()
     if meeting is not None:
         others = others.exclude(pk=meeting.pk)
-    first = others.filter(kind=Meeting.Kind.FIRST).first()
-    if kind == Meeting.Kind.FIRST:
-        if first is not None:
+    firsts = {m.first_uvo_part: m for m in others.filter(kind=Meeting.Kind.FIRST)}
+    opening = firsts.get(None) or firsts.get(Meeting.Part.FIRST)
+    second = firsts.get(Meeting.Part.SECOND)
+    if kind == Meeting.Kind.FIRST and first_uvo_part == Meeting.Part.SECOND:
+        if second is not None:
+            raise RuleViolation(MEETING_FIRST_UVO_PART_TWO_EXISTS, code="first_uvo_part_two_exists")
+        if opening is None:
+            raise RuleViolation(
+                MEETING_FIRST_UVO_PART_ONE_MISSING, code="first_uvo_part_one_missing"
+            )
+        if opening.first_uvo_part is None:
+            raise RuleViolation(MEETING_FIRST_UVO_SINGLE, code="first_uvo_single")
+        if held_on < opening.held_on:
+            raise ValidationError(MEETING_PART_TWO_BEFORE_PART_ONE, code="part_two_early")
+        if others.filter(kind=Meeting.Kind.REGULAR, held_on__lt=held_on).exists():
+            raise ValidationError(MEETING_FIRST_UVO_AFTER_OTHERS, code="first_uvo_late")
+    elif kind == Meeting.Kind.FIRST:
+        if opening is not None:
             raise RuleViolation(MEETING_FIRST_UVO_EXISTS, code="first_uvo_exists")
+        if second is not None:
+            if first_uvo_part != Meeting.Part.FIRST:
+                raise RuleViolation(MEETING_FIRST_UVO_EXISTS, code="first_uvo_exists")
+            if held_on > second.held_on:
+                raise ValidationError(MEETING_PART_ONE_AFTER_PART_TWO, code="part_one_late")
         if others.filter(kind=Meeting.Kind.REGULAR, held_on__lt=held_on).exists():
             raise ValidationError(MEETING_FIRST_UVO_AFTER_OTHERS, code="first_uvo_late")
     elif kind == Meeting.Kind.REGULAR:
-        if first is None:
+        if opening is None:
             raise RuleViolation(MEETING_FIRST_UVO_MISSING, code="first_uvo_missing")
-        if held_on < first.held_on:
+        completed_by = opening if opening.first_uvo_part is None else second
+        if completed_by is None:
+            raise RuleViolation(MEETING_FIRST_UVO_INCOMPLETE, code="first_uvo_incomplete")
+        if held_on < completed_by.held_on:
             raise ValidationError(MEETING_BEFORE_FIRST_UVO, code="before_first_uvo")
 
 
@@ -151,20 +206,24 @@ def meeting_log(
     attendees: list[AttendeeInput],
     actions: list[ActionInput],
     by: User,
+    first_uvo_part: int | None = None,
 ) -> Meeting:
-    """Record a meeting with its attendees and actions, all or nothing."""
+    """Record a meeting with its attendees and actions, all or nothing.
+    ``first_uvo_part``: 1 or 2 for a first UVO held in two meetings, else ``None``."""
     if kind not in Meeting.Kind.values:
         raise ValidationError(MEETING_KIND_INVALID, code="invalid")
+    _check_part(kind=kind, first_uvo_part=first_uvo_part)
     _check_date(case=case, held_on=held_on)
     _check_attendees(case=case, attendees=attendees)
     _check_actions(held_on=held_on, actions=actions)
     with history_context(user=by.pk):
         _lock_open_case(case)
-        _check_order(case=case, kind=kind, held_on=held_on)
+        _check_order(case=case, kind=kind, held_on=held_on, first_uvo_part=first_uvo_part)
         meeting = Meeting.objects.create(
             case=case,
             held_on=held_on,
             kind=kind,
+            first_uvo_part=first_uvo_part,
             person_attended=person_attended,
             agenda=agenda,
             development=development,
@@ -208,7 +267,7 @@ def meeting_update(
     exit_in_sight: bool | None = None,
 ) -> Meeting:
     """Correct a logged meeting; ``None`` leaves a field as it is. The kind is fixed
-    once logged: the first-UVO order hangs on it."""
+    once logged, and so is the part of a first UVO: the first-UVO order hangs on them."""
     changes = {
         name: value
         for name, value in {
@@ -228,7 +287,13 @@ def meeting_update(
         _lock_open_case(case)
         locked = lock_for_update(meeting, expected_revision=expected_revision)
         if held_on is not None:
-            _check_order(case=case, kind=locked.kind, held_on=held_on, meeting=locked)
+            _check_order(
+                case=case,
+                kind=locked.kind,
+                held_on=held_on,
+                first_uvo_part=locked.first_uvo_part,
+                meeting=locked,
+            )
             if locked.actions.filter(due_on__lt=held_on).exists():
                 raise ValidationError(ACTION_DUE_BEFORE_MEETING, code="due_before_meeting")
         for name, value in changes.items():

@@ -24,7 +24,8 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedRequest
 from audit.services import access_record_search
-from kernel.errors import RuleViolation
+from kernel.errors import STALE_RECORD, RuleViolation
+from kernel.locking import show_stale, with_current_revision
 from kernel.views import service_form_page, success
 from pool.selectors import regisseurs_active
 
@@ -51,9 +52,9 @@ from ..services.intake import (
     case_close_not_included,
     case_close_not_included_check,
     case_register,
-    case_sign_notification,
     case_sign_notification_check,
 )
+from ..services.notification_letter import case_sign_notification_with_letter
 
 INTAKE_ONLY_PROGRAMME_TEAM = _(
     "Alleen het programmateam meldt casussen aan, wijst de eerste regisseur en buddy toe en "
@@ -79,7 +80,24 @@ ASSIGN_FIELDS = {
     "date_too_early": "on",
     "buddy_is_regisseur": "buddy",
 }
-NOTIFICATION_FIELDS = {"signed_before_registration": "signed_on", "signer_too_long": "signed_by"}
+NOTIFICATION_FIELDS = {
+    "signed_before_registration": "signed_on",
+    "signer_too_long": "signed_by",
+    # The letter's refusals by the documents service (documents/services.py).
+    **dict.fromkeys(
+        (
+            "file_name_path",
+            "file_name_invalid",
+            "file_empty",
+            "file_too_large",
+            "file_type",
+            "file_truncated",
+            "file_infected",
+            "scanner_unavailable",
+        ),
+        "letter",
+    ),
+}
 NOT_INCLUDED_FIELDS = {"reason_required": "reason", "date_before_weighing": "on"}
 
 
@@ -184,6 +202,15 @@ def not_included(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request.POST if posted else None,
         initial={"revision": case.revision, "on": timezone.localdate()},
     )
+
+    def stale() -> None:
+        nonlocal case, form
+        case = _intake_case(request, pk)
+        form = NotIncludedForm(with_current_revision(request.POST, case.revision))
+        form.is_valid()
+        form.add_error(None, STALE_RECORD)
+        show_stale(form)
+
     return service_form_page(
         request,
         form,
@@ -196,6 +223,7 @@ def not_included(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         ),
         fields_by_code=NOT_INCLUDED_FIELDS,
         done=lambda _case: success(request, NOT_INCLUDED_RECORDED, redirect("cases:detail", pk)),
+        on_stale=stale,
         template="cases/not_included_form.html",
         context=lambda: {
             "case": case,
@@ -219,12 +247,24 @@ def assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     posted = request.method == "POST"
     candidates = assignment_candidates(on=today)
-    form = CaseAssignForm(
-        request.POST if posted else None,
-        regisseurs=regisseurs_active(on=today),
-        places=candidate_labels(candidates),
-        initial={"revision": case.revision, "on": today},
-    )
+
+    def assign_form(data: Any) -> CaseAssignForm:
+        return CaseAssignForm(
+            data,
+            regisseurs=regisseurs_active(on=today),
+            places=candidate_labels(candidates),
+            initial={"revision": case.revision, "on": today},
+        )
+
+    form = assign_form(request.POST if posted else None)
+
+    def stale() -> None:
+        nonlocal case, form
+        case = _intake_case(request, pk)
+        form = assign_form(with_current_revision(request.POST, case.revision))
+        form.is_valid()
+        form.add_error(None, STALE_RECORD)
+        show_stale(form)
 
     def assigned(result: Any) -> HttpResponse:
         messages.success(request, CASE_ASSIGNED)
@@ -246,6 +286,7 @@ def assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         ),
         fields_by_code=ASSIGN_FIELDS,
         done=assigned,
+        on_stale=stale,
         template="cases/assign_form.html",
         context=lambda: {
             "case": case,
@@ -268,20 +309,32 @@ def notification(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     posted = request.method == "POST"
     form = NotificationForm(
         request.POST if posted else None,
+        request.FILES if posted else None,
         initial={"revision": case.revision, "signed_on": timezone.localdate()},
     )
+
+    def stale() -> None:
+        nonlocal case, form
+        case = _intake_case(request, pk)
+        form = NotificationForm(with_current_revision(request.POST, case.revision), request.FILES)
+        form.is_valid()
+        form.add_error(None, STALE_RECORD)
+        show_stale(form)
+
     return service_form_page(
         request,
         form,
-        lambda data: case_sign_notification(
+        lambda data: case_sign_notification_with_letter(
             case=case,
             signed_on=data["signed_on"],
             signed_by=data["signed_by"],
+            letter=data["letter"],
             by=request.user,
             expected_revision=data["revision"],
         ),
         fields_by_code=NOTIFICATION_FIELDS,
         done=lambda _case: success(request, NOTIFICATION_RECORDED, redirect("cases:detail", pk)),
+        on_stale=stale,
         template="cases/notification_form.html",
         context=lambda: {
             "case": case,

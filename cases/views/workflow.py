@@ -52,9 +52,9 @@ from ..forms import (
     formset_with_extra_row,
     kept_rows,
 )
-from ..models import Case, Meeting, PlanVersion
+from ..models import Case, PlanVersion
 from ..selectors.case_page import case_page_url
-from ..selectors.cases import team_members_current
+from ..selectors.cases import meeting_next_kind, team_members_current
 from ..selectors.plans import (
     latest_plan_version,
     live_plan_versions,
@@ -108,6 +108,13 @@ MEETING_FIELDS = {
     "first_uvo_late": "held_on",
     "first_uvo_exists": "kind",
     "first_uvo_missing": "kind",
+    "first_uvo_incomplete": "kind",
+    "part_not_first_uvo": "first_uvo_part",
+    "first_uvo_part_one_missing": "first_uvo_part",
+    "first_uvo_part_two_exists": "first_uvo_part",
+    "first_uvo_single": "first_uvo_part",
+    "part_two_early": "held_on",
+    "part_one_late": "held_on",
 }
 PLAN_FIELDS = {"focus_required": "focus"}
 PHASE_FIELDS = {
@@ -177,13 +184,8 @@ def meeting_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = _working_on(request, pk).case
     today = timezone.localdate()
     if request.method != "POST":
-        first_held = case.meetings.filter(kind=Meeting.Kind.FIRST).exists()
-        form = MeetingForm(
-            initial={
-                "held_on": today,
-                "kind": Meeting.Kind.REGULAR if first_held else Meeting.Kind.FIRST,
-            }
-        )
+        kind, part = meeting_next_kind(case)
+        form = MeetingForm(initial={"held_on": today, "kind": kind, "first_uvo_part": part})
         team = [
             {"name": member.name, "organisation": member.organisation_id}
             for member in team_members_current(case, on=today)
@@ -208,6 +210,7 @@ def meeting_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             case=case,
             held_on=data["held_on"],
             kind=data["kind"],
+            first_uvo_part=data["first_uvo_part"],
             person_attended=data["person_attended"],
             agenda=data["agenda"],
             development=data["development"],

@@ -407,6 +407,7 @@ SPECTACULAR_SETTINGS = {
         "OrganisationKindEnum": "accounts.models.Organisation.Kind",
         "InterventionStatusEnum": "cases.models.Intervention.Status",
         "DocumentKindEnum": "documents.models.DocumentKind",
+        "EscalationStepKindEnum": "cases.models.EscalationStepKind",
     },
     "APPEND_COMPONENTS": {
         "securitySchemes": {

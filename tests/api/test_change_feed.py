@@ -10,7 +10,14 @@ from django.db import connection, transaction
 from api.selectors import FeedCursor, changes_since
 from cases.models import Case, Meeting
 from cases.signals import person_pseudonymised
-from tests.factories import CaseFactory, MeetingFactory, OrganisationFactory, PersonFactory
+from tests.factories import (
+    CaseFactory,
+    EscalationFactory,
+    EscalationStepFactory,
+    MeetingFactory,
+    OrganisationFactory,
+    PersonFactory,
+)
 
 # The feed serves only transactions older than every open one in the cluster: run alone.
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.serial]
@@ -30,6 +37,18 @@ def follow(api, cursor: str = "") -> tuple[list[dict], str]:
         cursor = page["next_cursor"]
         if not page["has_more"]:
             return events, cursor
+
+
+def test_an_escalation_step_moves_its_escalation_and_case_forward(api):
+    escalation = EscalationFactory()
+    _, cursor = follow(api)
+    step = EscalationStepFactory(escalation=escalation)
+    events, _ = follow(api, cursor)
+    assert [(e["resource"], e["object_id"], e["operation"]) for e in events] == [
+        ("escalation-steps", step.pk, "created"),
+        ("escalations", escalation.pk, "updated"),
+        ("cases", escalation.case_id, "updated"),
+    ]
 
 
 def test_a_meeting_change_moves_its_case_forward(api):

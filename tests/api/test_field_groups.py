@@ -20,6 +20,8 @@ from tests.factories import (
     AssessmentFactory,
     CaseFactory,
     CaseloadReviewFactory,
+    EscalationFactory,
+    EscalationStepFactory,
     EvaluationFactory,
     ExitProcedureFactory,
     ItatAdviceFactory,
@@ -73,6 +75,7 @@ def one_of_each():
         on_exit=True, exit_procedure=procedure, plan_version=version, advice=EXIT_ADVICE
     )
     CaseloadReviewFactory(regisseur=regisseur, held_on=ON)
+    EscalationStepFactory(escalation=EscalationFactory(case=case))
     return case
 
 
@@ -90,14 +93,8 @@ def test_every_resource_with_records_is_one_field_group_under_its_own_scope():
 def test_the_groups_shown_on_the_case_page_name_its_sections():
     sections = {group.section for group in FIELD_GROUPS if group.section is not None}
     # The page's history (phases, assignments with reasons) and its sharing decisions
-    # are not in the API at all: no group carries them. Nor, yet, are a stuck case's
-    # escalation steps: a sync client cannot read them.
-    assert sections == set(Section) - {
-        Section.PHASES,
-        Section.ASSIGNMENTS,
-        Section.SHARING,
-        Section.ESCALATIONS,
-    }
+    # are not in the API at all: no group carries them.
+    assert sections == set(Section) - {Section.PHASES, Section.ASSIGNMENTS, Section.SHARING}
 
 
 @pytest.mark.parametrize("group", FIELD_GROUPS, ids=GROUP_IDS)

@@ -9,7 +9,8 @@ import datetime
 
 import pytest
 
-from cases.models import Assignment, Case, CaseStatus
+from audit.models import AccessLog
+from cases.models import Assignment, Case, CaseStatus, Person
 from tests.factories import (
     AssessmentFactory,
     OrganisationFactory,
@@ -84,3 +85,48 @@ def test_a_case_is_closed_as_not_included_through_the_api(api):
 
     assert closed.status_code == 200, closed.json()
     assert closed.json()["status"] == CaseStatus.NOT_INCLUDED
+    assert (closed.json()["not_included_on"], closed.json()["not_included_reason"]) == (
+        ON.isoformat(),
+        "Geen veiligheidsrisico.",
+    )
+
+
+def test_the_intake_fields_are_returned_on_read(api):
+    case = register(api)
+    AssessmentFactory(case=case, assessed_on=ON)
+    body = {"regisseur": RegisseurFactory().pk, "buddy": RegisseurFactory().pk}
+    act(api, case, "assign", {**body, "reason": "Start", "on": ON.isoformat()})
+    act(api, case, "sign-notification", {"signed_on": ON.isoformat(), "signed_by": "Burgemeester"})
+
+    read = api.get(f"/api/v1/cases/{case.pk}/").json()
+
+    assert read["referred_by"] == case.referred_by_id
+    assert read["interpretation"] == "Geduid door de politie."
+    assert read["preliminary_findings"] == "Gesprekken met school."
+    assert (read["notification_signed_on"], read["notification_signed_by"]) == (
+        ON.isoformat(),
+        "Burgemeester",
+    )
+    assert (read["not_included_on"], read["not_included_reason"]) == (None, "")
+
+
+def test_the_already_known_check_answers_number_and_state_and_is_logged(api, sync_user):
+    known = register(api)
+    Person.objects.filter(case=known).update(bsn="111222333", date_of_birth=ON)
+    url = "/api/v1/cases/already-known/"
+
+    by_bsn = api.post(url, {"bsn": "111222333"}, format="json")
+    by_name = api.post(
+        url,
+        {"first_name": "sam", "last_name": "JANSEN", "date_of_birth": ON.isoformat()},
+        format="json",
+    )
+    nobody = api.post(url, {"bsn": "999999999"}, format="json")
+
+    expected = [{"id": known.pk, "number": "API-2026-001", "is_open": True}]
+    assert (by_bsn.status_code, by_bsn.json()) == (200, expected)
+    assert by_name.json() == expected
+    assert nobody.json() == []
+    searches = AccessLog.objects.filter(user=sync_user, action=AccessLog.Action.SEARCH)
+    assert searches.count() == 3
+    assert "111222333" in searches.order_by("pk")[0].search_term

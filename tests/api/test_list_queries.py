@@ -22,6 +22,8 @@ from tests.factories import (
     AssessmentFactory,
     CaseFactory,
     CaseloadReviewFactory,
+    EscalationFactory,
+    EscalationStepFactory,
     EvaluationFactory,
     InterventionFactory,
     ItatAdviceFactory,
@@ -51,6 +53,11 @@ def caseload_reviews(n: int) -> None:
     CaseloadReviewFactory.create_batch(n, held_on=ON)
 
 
+def escalations_with_steps(n: int) -> None:
+    for escalation in EscalationFactory.create_batch(n):
+        EscalationStepFactory(escalation=escalation)
+
+
 def deliveries(user) -> Callable[[int], None]:
     def make(n: int) -> None:
         subscription = WebhookSubscription.objects.create(
@@ -73,6 +80,7 @@ def deliveries(user) -> Callable[[int], None]:
         ("/api/v1/evaluations/", evaluations),
         ("/api/v1/exits/", exits),
         ("/api/v1/caseload-reviews/", caseload_reviews),
+        ("/api/v1/escalations/", escalations_with_steps),
         (
             "/api/v1/organisations/",
             lambda n: [OrganisationFactory() for _ in range(n)],
@@ -125,6 +133,7 @@ def plans_with_children(n: int) -> None:
         ("evaluations", views.EvaluationViewSet, evaluations),
         ("exits", views.ExitProcedureViewSet, exits),
         ("caseload-reviews", views.CaseloadReviewViewSet, caseload_reviews),
+        ("escalations", views.EscalationViewSet, escalations_with_steps),
         ("organisations", views.OrganisationViewSet, OrganisationFactory.create_batch),
     ],
 )

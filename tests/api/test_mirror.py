@@ -138,6 +138,8 @@ def register(api: Api, number: str, registered_days_ago: int, last_name: str) ->
             "region": "amsterdam",
             "registered_on": day(registered_days_ago),
             "person": {"first_name": "Sam", "last_name": last_name, "address": "Dam 1"},
+            "interpretation": "Signalen van radicalisering uit de wijk.",
+            "preliminary_findings": "Gesprekken met school en wijkagent.",
         },
     )
     return f"{API}/cases/{case['id']}/"
@@ -150,7 +152,7 @@ def put_in_regie(api: Api, case: str, w: World, on: int, regisseur: int = 0) -> 
     intake |= {"risk_level": "midden", "reasoning": "Zorg en veiligheid."}
     api.post(f"{API}/assessments/", {"case": case_id(case), **intake})
     api.act(case, "assign", {"regisseur": r, "buddy": b, "reason": "Start", "on": day(on)})
-    api.act(case, "sign-notification", {"signed_on": day(on)})
+    api.act(case, "sign-notification", {"signed_on": day(on), "signed_by": "De burgemeester"})
 
 
 def case_id(path: str) -> int:
@@ -217,6 +219,7 @@ def build_source(api: Api, w: World) -> dict[str, str]:
             "case": cid,
             "held_on": day(200),
             "kind": "eerste_uvo",
+            "first_uvo_part": 1,  # the first UVO in two meetings
             "agenda": "Voortgang",
             "attendees": [
                 {"name": "Wijkagent", "organisation": politie, "team_member": member["id"]},
@@ -228,6 +231,16 @@ def build_source(api: Api, w: World) -> dict[str, str]:
         },
     )
     meeting_path = f"{API}/meetings/{meeting['id']}/"
+    api.post(
+        f"{API}/meetings/",
+        {
+            "case": cid,
+            "held_on": day(195),
+            "kind": "eerste_uvo",
+            "first_uvo_part": 2,
+            "attendees": [{"name": "Arts", "organisation": ggd}],
+        },
+    )
     api.act(
         meeting_path, "action-done", {"action": meeting["actions"][0]["id"], "done_on": day(190)}
     )
@@ -249,6 +262,11 @@ def build_source(api: Api, w: World) -> dict[str, str]:
         {"case": case_id(fourth), "name": "Jongerenwerker", "organisation": ggd,
          "joined_on": day(70), "sharing_basis": "Zwaarwegend belang: jongerenwerk."},
     )  # fmt: skip
+    fifth = register(api, "R-5", 60, "Smit")  # the weighing does not take the person in
+    weighing = {"assessed_on": day(58), "care_criterion": True, "safety_criterion": False}
+    weighing |= {"risk_level": "laag", "reasoning": "Geen veiligheidsrisico."}
+    api.post(f"{API}/assessments/", {"case": case_id(fifth), **weighing})
+    api.act(fifth, "not-included", {"on": day(55), "reason": "Alleen zorgproblemen."})
     return {
         "first": first,
         "second": second,
@@ -266,6 +284,24 @@ def change_source(api: Api, w: World, paths: dict[str, str]) -> None:
         paths["fourth"], "buddy", {"to_buddy": w.regisseurs[0].pk, "reason": "Verlof", "on": day(8)}
     )
     api.act(paths["leaver"], "leave", {"left_on": day(6)})
+    stuck = api.post(  # a stuck case: the team tried, colleagues, a doorbraakoverleg
+        f"{API}/escalations/",
+        {
+            "case": case_id(paths["fourth"]),
+            "stuck_since": day(12),
+            "what_is_stuck": "Geen contact meer.",
+            "team_attempts": "Huisbezoek en brief.",
+        },
+    )
+    stuck_path = f"{API}/escalations/{stuck['id']}/"
+    api.act(
+        stuck_path, "step", {"kind": "collegas", "held_on": day(10), "outcome": "Andere ingang."}
+    )
+    api.act(
+        stuck_path,
+        "step",
+        {"kind": "doorbraak", "held_on": day(5), "outcome": "Nieuwe aanpak.", "participants": "X"},
+    )
     third = register(api, "R-3", 50, "Bakker")  # create
     put_in_regie(api, third, w, 40, regisseur=1)
     person = next(api.all(f"{API}/persons/", case=case_id(paths["first"])))
@@ -321,7 +357,7 @@ def test_mirror_two_instances(world: World, live_server, target_url: str, tmp_pa
     state = tmp_path / "state.json"
 
     first = sync(source=source, target=Api(target_url, world.token), state=MirrorState.load(state))
-    assert first.cases == 3 and first.writes > 10
+    assert first.cases == 4 and first.writes > 10
     assert first.not_mirrored == []
     target = Api(target_url, world.token)
     assert case_fingerprints(target) == case_fingerprints(source)
@@ -339,15 +375,24 @@ def test_mirror_two_instances(world: World, live_server, target_url: str, tmp_pa
     third = sync(source=source, target=Api(target_url, world.token), state=MirrorState.load(state))
     assert third.cases == 4  # the three changed cases and the new one, nothing else
     s_prints, t_prints = case_fingerprints(source), case_fingerprints(target)
-    assert sorted(t_prints) == ["R-1", "R-2", "R-3", "R-4"]  # nothing lost, nothing twice
-    for number in ("R-1", "R-3", "R-4"):
+    assert sorted(t_prints) == ["R-1", "R-2", "R-3", "R-4", "R-5"]  # nothing lost or twice
+    for number in ("R-1", "R-3", "R-4", "R-5"):
         assert t_prints[number] == s_prints[number]
     assert t_prints["R-1"]["case"]["phase"] == 3
     assert t_prints["R-1"]["case"]["regisseur"] == "Cem Regisseur"  # the hand-over
     assert t_prints["R-1"]["persons"][0]["address"] == "Nieuwe straat 2"  # the update
     assert t_prints["R-1"]["exits"][0]["status"] == "advies"
+    closed = t_prints["R-5"]["case"]  # the not-included closure with its reasoning
+    assert (closed["status"], closed["not_included_reason"]) == (
+        "niet_opgenomen",
+        "Alleen zorgproblemen.",
+    )
     assert t_prints["R-4"]["case"]["buddy"] == "Anna Regisseur"  # the buddy change
     assert t_prints["R-4"]["team-members"][0]["left_on"] == day(6)  # the member who left
+    escalation = t_prints["R-4"]["escalations"][0]  # the stuck case, step by step
+    assert (escalation["status"], len(escalation["steps"])) == ("doorbraak", 2)
+    assert [m["kind"] for m in t_prints["R-4"]["meetings"]] == ["doorbraak"]  # once
+    assert sorted(m["first_uvo_part"] for m in t_prints["R-1"]["meetings"]) == [1, 2]
     # The erasure: the target's record is pseudonymised too (at its own moment).
     s_person, t_person = s_prints["R-2"]["persons"][0], t_prints["R-2"]["persons"][0]
     assert s_person["pseudonymised_at"] and t_person["pseudonymised_at"]

@@ -15,6 +15,7 @@ from api.base import REPLAY_HEADER
 from api.problems import PRECONDITION_FAILED, PRECONDITION_REQUIRED, PROBLEM_CONTENT_TYPE
 from audit.models import AccessLog
 from cases.models import Case, Meeting, Person
+from cases.services.meetings import MEETING_FIRST_UVO_PART_ONE_MISSING
 from cases.services.phases import PHASE_2_NEEDS_ADOPTED_PLAN
 from pool.services import regisseur_update
 from tests.factories import (
@@ -280,6 +281,32 @@ def test_meeting_create_goes_through_the_service(api):
     assert [a.description for a in meeting.actions.all()] == ["Aanvraag doen"]
     case.refresh_from_db()
     assert case.revision > 1  # the service touched the case
+
+
+def test_a_first_uvo_in_two_meetings_through_the_api(api):
+    case = CaseFactory(phase2=True)
+    org = OrganisationFactory(code="rn", name="RN")
+
+    def post(part: int, held_on: str, external_id: str):
+        body = {
+            "case": case.pk,
+            "held_on": held_on,
+            "kind": "eerste_uvo",
+            "first_uvo_part": part,
+            "attendees": [{"name": "Regisseur", "organisation": org.pk}],
+            "external_id": external_id,
+        }
+        return api.post("/api/v1/meetings/", body, format="json")
+
+    refused = post(2, "2026-11-10", "uvo-2")
+    assert refused.status_code == 409
+    assert refused.json()["detail"] == str(MEETING_FIRST_UVO_PART_ONE_MISSING)
+    assert not Meeting.objects.filter(case=case).exists()
+
+    assert post(1, "2026-11-03", "uvo-1").status_code == 201
+    done = post(2, "2026-11-10", "uvo-2")
+    assert done.status_code == 201, done.json()
+    assert api.get(f"/api/v1/meetings/{done.json()['id']}/").json()["first_uvo_part"] == 2
 
 
 @pytest.mark.parametrize(

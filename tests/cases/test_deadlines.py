@@ -161,6 +161,18 @@ def test_any_uvo_held_satisfies_the_first_uvo(clock, kind):
     assert f"first_uvo:case:{case.pk}" not in items_by_key(clock(datetime.date(2026, 4, 9)))
 
 
+def test_part_one_of_a_first_uvo_in_two_meetings_meets_its_deadline(clock):
+    case = CaseFactory(notification_signed_on=datetime.date(2026, 3, 2))
+    MeetingFactory(
+        case=case,
+        held_on=datetime.date(2026, 3, 20),
+        kind=Meeting.Kind.FIRST,
+        first_uvo_part=Meeting.Part.FIRST,
+    )
+
+    assert f"first_uvo:case:{case.pk}" not in items_by_key(clock(datetime.date(2026, 4, 9)))
+
+
 def test_a_breakthrough_meeting_is_not_the_first_uvo(clock):
     case = CaseFactory(notification_signed_on=datetime.date(2026, 3, 2))
     MeetingFactory(case=case, held_on=datetime.date(2026, 3, 20), kind=Meeting.Kind.BREAKTHROUGH)

@@ -14,7 +14,7 @@ from accounts.roles import Role
 from cases.models import Case, ExitProcedure, Person
 from cases.selectors.cases import exit_procedures_awaiting_decision
 from pool.selectors import pool_overview
-from sampledata.demo import CASE_PREFIX, load_demo_data
+from sampledata.demo import CASE_PREFIX, NOTIFICATION_SIGNER, load_demo_data
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,17 @@ def test_the_demo_is_the_2020_pool_with_fifty_cases(demo):
     fifty_open_cases_across_three_phases_each_with_a_buddy()
     exactly_one_exit_proposal_awaits_pto_r()
     names_are_obviously_fake()
+    every_case_has_its_intake_and_signer()
     a_sync_client_with_how_to_get_its_token(demo)
+
+
+def every_case_has_its_intake_and_signer():
+    cases = Case.objects.filter(number__startswith=CASE_PREFIX)
+    assert not cases.filter(referred_by__isnull=True).exists()
+    assert not cases.filter(interpretation="").exists()
+    assert not cases.filter(preliminary_findings="").exists()
+    assert set(cases.values_list("notification_signed_by", flat=True)) == {NOTIFICATION_SIGNER}
+    assert cases.values("referred_by").distinct().count() > 1
 
 
 def pool_is_the_2020_memos_table():

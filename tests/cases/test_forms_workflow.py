@@ -34,7 +34,7 @@ from cases.services.exits import (
     exit_propose,
     exit_record_itat_advice,
 )
-from cases.services.meetings import MEETING_IN_FUTURE
+from cases.services.meetings import MEETING_FIRST_UVO_PART_ONE_MISSING, MEETING_IN_FUTURE
 from cases.services.phases import PHASE_2_NEEDS_ADOPTED_PLAN
 from cases.services.plans import (
     InterventionInput,
@@ -116,6 +116,29 @@ def test_a_logged_uvo_with_its_action_shows_on_the_case_page(crew, today, wpi):
     assert "Woonbegeleiding aanvragen bij WPI." in page
     assert "Intake woonbegeleiding plannen" in page
     assert "Jan Voorbeeld" in page
+
+
+def test_a_first_uvo_in_two_meetings_shows_both_parts_on_the_case_page(crew, today, wpi):
+    client = client_for(crew.regisseur)
+    url = reverse("cases:meeting_new", args=[crew.case.pk])
+    client.post(url, _uvo(today, wpi, first_uvo_part="1"))
+
+    form = client.get(url)  # the form proposes part 2 next
+    assert form.context["form"].initial["first_uvo_part"] == Meeting.Part.SECOND
+    page = text_of(client.post(url, _uvo(today, wpi, first_uvo_part="2"), follow=True))
+
+    assert "Eerste UVO (deel 1 van 2)" in page
+    assert "Eerste UVO (deel 2 van 2)" in page
+    assert client.get(url).context["form"].initial["kind"] == Meeting.Kind.REGULAR
+
+
+def test_part_two_of_a_first_uvo_without_part_one_is_refused_in_dutch(crew, today, wpi):
+    response = client_for(crew.regisseur).post(
+        reverse("cases:meeting_new", args=[crew.case.pk]), _uvo(today, wpi, first_uvo_part="2")
+    )
+    assert response.status_code == 409
+    assert str(MEETING_FIRST_UVO_PART_ONE_MISSING) in text_of(response)
+    assert not Meeting.objects.filter(case=crew.case).exists()
 
 
 def test_an_uvo_in_the_future_is_refused_in_dutch_keeping_the_input(crew, today, wpi):

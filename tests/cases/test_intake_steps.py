@@ -31,7 +31,7 @@ from cases.services.intake import (
     case_sign_notification,
 )
 from cases.views.intake import CASE_ASSIGNED, NOTIFICATION_RECORDED
-from kernel.errors import RuleViolation
+from kernel.errors import STALE_RECORD, RuleViolation
 from tests.factories import (
     REGISTERED_ON,
     AbsenceFactory,
@@ -429,3 +429,51 @@ def test_adding_a_regisseur_requests_the_role_and_says_it_waits_for_approval(tod
     assert grant.requested_by == programme_team
     assert grant.status == RoleGrantStatus.REQUESTED
     assert "tweede lid van het programmateam" in response.content.decode()
+
+
+# --- a stale revision: the form comes back with the current one -------------------------------
+
+
+def _ready_to_sign(case, author, today) -> None:
+    weigh_in(case, by=author)
+    case_assign(
+        case=case,
+        regisseur=RegisseurFactory(),
+        buddy=RegisseurFactory(),
+        on=today,
+        reason=REASON,
+        by=author,
+    )
+
+
+@pytest.mark.parametrize("page", ["assign", "notification", "not_included"])
+def test_after_a_stale_refusal_the_intake_form_carries_the_current_revision(
+    today, programme_team, author, page
+):
+    case = registered(author)
+    if page == "assign":
+        weigh_in(case, by=author)
+        data = {"regisseur": RegisseurFactory().pk, "buddy": RegisseurFactory().pk}
+        data |= {"on": today.isoformat(), "reason": REASON}
+    elif page == "notification":
+        _ready_to_sign(case, author, today)
+        data = {"signed_on": today.isoformat(), "signed_by": "De burgemeester"}
+    else:
+        AssessmentFactory(case=case, assessed_on=today, care_criterion=False)
+        data = {"on": today.isoformat(), "reason": "Geen zorgproblemen."}
+    loaded = Case.objects.get(pk=case.pk).revision
+    Case.objects.filter(pk=case.pk).update(revision=loaded + 1)  # changed in the meantime
+    client = client_for(programme_team)
+    url = reverse(f"cases:{page}", args=[case.pk])
+
+    refused = client.post(url, {**data, "revision": loaded})
+
+    assert refused.status_code == 409
+    assert str(STALE_RECORD) in refused.content.decode()
+    form = refused.context["form"]
+    assert str(form["revision"].value()) == str(loaded + 1)
+    before = snapshot(case)
+
+    again = client.post(url, {**data, "revision": form["revision"].value()})
+    assert again.status_code == 302, again.content.decode()[:2000]
+    assert snapshot(case) != before

@@ -27,10 +27,17 @@ from cases.services.meetings import (
     MEETING_CASE_EXITED,
     MEETING_FIRST_UVO_AFTER_OTHERS,
     MEETING_FIRST_UVO_EXISTS,
+    MEETING_FIRST_UVO_INCOMPLETE,
     MEETING_FIRST_UVO_MISSING,
+    MEETING_FIRST_UVO_PART_ONE_MISSING,
+    MEETING_FIRST_UVO_PART_TWO_EXISTS,
+    MEETING_FIRST_UVO_SINGLE,
     MEETING_IN_FUTURE,
     MEETING_KIND_INVALID,
     MEETING_NO_ATTENDEES,
+    MEETING_PART_NOT_FIRST_UVO,
+    MEETING_PART_ONE_AFTER_PART_TWO,
+    MEETING_PART_TWO_BEFORE_PART_ONE,
     ActionInput,
     AttendeeInput,
     action_mark_done,
@@ -141,6 +148,100 @@ def test_a_regular_uvo_follows_the_first(author):
     with pytest.raises(ValidationError) as refused:
         log(case, author, kind=Meeting.Kind.REGULAR, held_on=FIRST_UVO_ON - datetime.timedelta(1))
     assert refused.value.messages == [MEETING_BEFORE_FIRST_UVO]
+
+
+# --- A first UVO in two meetings (R-CASE-4) ----------------------------------------
+
+PART_TWO_ON = datetime.date(2025, 2, 17)
+
+
+def test_a_first_uvo_in_two_meetings_is_complete_after_part_two(author):
+    case = CaseFactory()
+    part_one = log(case, author, first_uvo_part=Meeting.Part.FIRST)
+    with pytest.raises(RuleViolation) as refused:
+        log(case, author, kind=Meeting.Kind.REGULAR, held_on=SECOND_UVO_ON)
+    assert refused.value.messages == [MEETING_FIRST_UVO_INCOMPLETE]
+
+    part_two = log(case, author, held_on=PART_TWO_ON, first_uvo_part=Meeting.Part.SECOND)
+    regular = log(case, author, kind=Meeting.Kind.REGULAR, held_on=SECOND_UVO_ON)
+
+    assert [m.first_uvo_part for m in (part_one, part_two, regular)] == [1, 2, None]
+    assert "deel 2 van 2" in str(part_two)
+
+
+def test_a_regular_uvo_is_not_held_before_the_first_uvo_is_complete(author):
+    case = CaseFactory()
+    log(case, author, first_uvo_part=Meeting.Part.FIRST)
+    log(case, author, held_on=PART_TWO_ON, first_uvo_part=Meeting.Part.SECOND)
+    with pytest.raises(ValidationError) as refused:
+        log(case, author, kind=Meeting.Kind.REGULAR, held_on=PART_TWO_ON - datetime.timedelta(1))
+    assert refused.value.messages == [MEETING_BEFORE_FIRST_UVO]
+
+
+def test_part_two_without_part_one_is_refused(author):
+    case = CaseFactory()
+    with pytest.raises(RuleViolation) as refused:
+        log(case, author, first_uvo_part=Meeting.Part.SECOND)
+    assert refused.value.messages == [MEETING_FIRST_UVO_PART_ONE_MISSING]
+    assert nothing_written(case)
+
+
+@pytest.mark.parametrize(
+    ("first_part", "message"),
+    [(None, MEETING_FIRST_UVO_SINGLE), (Meeting.Part.SECOND, MEETING_FIRST_UVO_PART_TWO_EXISTS)],
+)
+def test_a_second_part_two_or_one_after_a_single_meeting_is_refused(author, first_part, message):
+    case = CaseFactory()
+    if first_part is None:
+        log(case, author)
+    else:
+        log(case, author, first_uvo_part=Meeting.Part.FIRST)
+        log(case, author, held_on=PART_TWO_ON, first_uvo_part=Meeting.Part.SECOND)
+    count = case.meetings.count()
+    with pytest.raises(RuleViolation) as refused:
+        log(case, author, held_on=SECOND_UVO_ON, first_uvo_part=Meeting.Part.SECOND)
+    assert refused.value.messages == [message]
+    assert case.meetings.count() == count
+
+
+def test_part_one_comes_once(author):
+    case = CaseFactory()
+    log(case, author, first_uvo_part=Meeting.Part.FIRST)
+    with pytest.raises(RuleViolation) as refused:
+        log(case, author, held_on=PART_TWO_ON, first_uvo_part=Meeting.Part.FIRST)
+    assert refused.value.messages == [MEETING_FIRST_UVO_EXISTS]
+
+
+def test_part_two_is_not_held_before_part_one(author):
+    case = CaseFactory()
+    part_one = log(case, author, first_uvo_part=Meeting.Part.FIRST)
+    with pytest.raises(ValidationError) as refused:
+        log(
+            case,
+            author,
+            held_on=FIRST_UVO_ON - datetime.timedelta(1),
+            first_uvo_part=Meeting.Part.SECOND,
+        )
+    assert refused.value.messages == [MEETING_PART_TWO_BEFORE_PART_ONE]
+
+    log(case, author, held_on=PART_TWO_ON, first_uvo_part=Meeting.Part.SECOND)
+    with pytest.raises(ValidationError) as late:
+        meeting_update(meeting=part_one, held_on=PART_TWO_ON + datetime.timedelta(1), by=author)
+    assert late.value.messages == [MEETING_PART_ONE_AFTER_PART_TWO]
+
+
+@pytest.mark.parametrize("kind", [Meeting.Kind.REGULAR, Meeting.Kind.PLUS])
+def test_only_a_first_uvo_has_parts(author, kind):
+    case = CaseFactory()
+    log(case, author)
+    with pytest.raises(ValidationError) as refused:
+        log(case, author, kind=kind, held_on=SECOND_UVO_ON, first_uvo_part=Meeting.Part.FIRST)
+    assert refused.value.messages == [MEETING_PART_NOT_FIRST_UVO]
+
+
+def test_the_database_keeps_parts_on_first_uvos_only():
+    with pytest.raises(IntegrityError):
+        MeetingFactory(kind=Meeting.Kind.REGULAR, first_uvo_part=Meeting.Part.FIRST)
 
 
 @pytest.mark.parametrize("kind", [Meeting.Kind.PLUS, Meeting.Kind.BREAKTHROUGH])

@@ -33,6 +33,7 @@ def api_rows() -> dict[str, Any]:
         "assessment",
         "evaluation",
         "exit",
+        "escalation",
         "caseload-review",
         "change",
         "webhook",
@@ -58,6 +59,7 @@ def api_rows() -> dict[str, Any]:
         "assessment",
         "evaluation",
         "exit",
+        "escalation",
         "caseload-review",
         "webhook",
         "document",
@@ -85,8 +87,18 @@ def api_rows() -> dict[str, Any]:
         rows[f"api:{name}"] = Row(
             on_object(f"api:{name}", attribute), every(401, {SYNC: 405}), note="POST only"
         )
-    for name in ("api:exit-itat-advice", "api:team-member-leave"):
+    for name in (
+        "api:exit-itat-advice",
+        "api:team-member-leave",
+        "api:escalation-step",
+        "api:escalation-resolve",
+    ):
         rows[name] = Row(missing(name), every(401, {SYNC: 405}), note="POST only")
+    rows["api:case-already-known"] = Row(
+        fixed("api:case-already-known"),
+        every(401, {SYNC: 405}),
+        note="POST only: no BSN travels in a URL",
+    )
     rows["api:document-download"] = Row(
         lambda world, which: reverse(
             "api:document-download", kwargs={"pk": MISSING, "version_id": MISSING}
