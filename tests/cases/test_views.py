@@ -182,10 +182,14 @@ MODEL_PERMISSIONS = 0  # none of their own (docs/adr/0015-permissions-by-capabil
 SESSION_SAVED = 0
 # What is due next, for all listed cases at once (cases/selectors/deadlines.py): the
 # members of the programme team and PTO-R, the case-level items, the exit procedures.
-# Intervention terms of the plan in force and open UVO actions are deadlines too.
+# Intervention terms of the plan in force and open UVO actions are deadlines too. The
+# answer is kept under the data stamp (one query): asked again while the data stayed
+# the same, the selector's own queries are not asked.
+NEXT_DEADLINES_STAMP = 1
 NEXT_DEADLINES = 5
 FILTER_CHOICES = 3  # the programme team's filters: organisations, regions, regisseurs
-SAVED_SELECTIONS = 1  # the programme team member's own saved selections of the list
+MY_FILTER_CHOICES = 1  # a regisseur's filters on his own list: the regions
+SAVED_SELECTIONS = 1  # the user's own saved selections of the list
 PAGE_OF_CASES = 2  # the paginator's count, then the page with region, regisseur and buddy
 # The main menu's badges (ipgar/views.py MENU): a regisseur's own overdue items (his
 # membership, then the deadline selector's role members, case items, exit procedures,
@@ -208,9 +212,22 @@ BADGES_FROM_CASE_DATA = {
 # A regisseur's own list: his membership, the colleagues he stands in for, his cases
 # (as regisseur, buddy, stand-in), and the cases he reaches through an emergency access.
 MY_CASES = 4
-COMMON = SIGNED_IN_REQUEST + ROLE_NAMES + MODEL_PERMISSIONS + SESSION_SAVED + NEXT_DEADLINES
+COMMON = (
+    SIGNED_IN_REQUEST
+    + ROLE_NAMES
+    + MODEL_PERMISSIONS
+    + SESSION_SAVED
+    + NEXT_DEADLINES_STAMP
+    + NEXT_DEADLINES
+)
 LIST_QUERIES = {
-    Role.REGISSEUR: COMMON + MY_CASES + DATA_STAMP + OWN_OVERDUE_BADGE + UNREAD_BADGE,
+    Role.REGISSEUR: COMMON
+    + MY_CASES
+    + MY_FILTER_CHOICES
+    + SAVED_SELECTIONS
+    + DATA_STAMP
+    + OWN_OVERDUE_BADGE
+    + UNREAD_BADGE,
     Role.PROGRAMME_TEAM: COMMON
     + DATA_STAMP
     + FILTER_CHOICES
@@ -238,8 +255,8 @@ def test_the_list_takes_the_same_queries_for_3_and_12_cases(today, role):
     assert_counted(large, LIST_QUERIES[role], what="the case list")
     assert_counted(
         _list_queries(client),
-        LIST_QUERIES[role] - BADGES_FROM_CASE_DATA[role],
-        what="the case list again, its badges from the cache",
+        LIST_QUERIES[role] - BADGES_FROM_CASE_DATA[role] - NEXT_DEADLINES,
+        what="the case list again, its badges and what is due next from the cache",
     )
 
 
