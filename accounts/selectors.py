@@ -75,6 +75,17 @@ def role_grants_to_decide(viewer: Any) -> QuerySet[RoleGrant]:
     )
 
 
+def active_users_holding(perm: str) -> QuerySet[User]:
+    """The active accounts whose roles hold ``perm`` ("app_label.codename"), with their
+    organisation: the choices where a permission decides who may be picked. Superusers
+    hold no role and are not listed."""
+    # The role groups hold the permission (accounts/backends.py RoleBackend asks them).
+    holders = User.objects.with_perm(
+        perm, is_active=True, include_superusers=False, backend="accounts.backends.RoleBackend"
+    )
+    return User.objects.filter(pk__in=holders.values("pk")).select_related("organisation")
+
+
 def active_user_ids_holding(*perms: str) -> dict[str, tuple[int, ...]]:
     """For each permission ("app_label.codename"), the active users whose roles hold
     it, in one query: who is reminded or told of what follows from what they may do.

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 
 from accounts.models import User
+from accounts.selectors import active_users_holding
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -52,18 +53,7 @@ def may_join_case_teams(user: User | AnonymousUser) -> bool:
 def users_who_may_join_case_teams() -> QuerySet[User]:
     """The active accounts ``may_join_case_teams`` allows, by name: the choices when
     a team member is linked to an account."""
-    # The role groups hold the permission (accounts/backends.py RoleBackend asks them).
-    holders = User.objects.with_perm(
-        LIST_TEAM_CASES,
-        is_active=True,
-        include_superusers=False,
-        backend="accounts.backends.RoleBackend",
-    )
-    return (
-        User.objects.filter(pk__in=holders.values("pk"))
-        .select_related("organisation")
-        .order_by("last_name", "first_name", "username")
-    )
+    return active_users_holding(LIST_TEAM_CASES).order_by("last_name", "first_name", "username")
 
 
 def may_open_emergency_access(user: User | AnonymousUser) -> bool:

@@ -70,19 +70,20 @@ class CompiledQuery(Generic[M]):
         self._build = build
         self._using = using
         self._lock = threading.Lock()
-        self._compiled: tuple[str, list[Any], dict[int, str], QuerySet[M]] | None = None
+        self._compiled: tuple[str, list[Any], dict[int, str], type[M]] | None = None
 
     def _compile(
         self, examples: Mapping[str, Any]
-    ) -> tuple[str, list[Any], dict[int, str], QuerySet[M]]:
+    ) -> tuple[str, list[Any], dict[int, str], type[M]]:
         connection = connections[self._using]
         first, second = _stand_ins(examples, 0), _stand_ins(examples, 1)
 
         def sql_of(arguments: Mapping[str, Any]) -> tuple[str, tuple[Any, ...]]:
-            queryset = self._build(**arguments)
-            return queryset.query.get_compiler(self._using).as_sql()
+            return self._build(**arguments).query.get_compiler(self._using).as_sql()
 
-        sql, params = sql_of(first)
+        queryset = self._build(**first)
+        model = queryset.model
+        sql, params = queryset.query.get_compiler(self._using).as_sql()
         other_sql, other_params = sql_of(second)
         if sql != other_sql or len(params) != len(other_params):
             raise ShapeDependsOnValues("the SQL differs between two sets of arguments")
@@ -103,7 +104,7 @@ class CompiledQuery(Generic[M]):
                 raise ShapeDependsOnValues(
                     f"{places[index]} reaches the SQL transformed; pass it as the query needs it"
                 )
-        return sql, list(params), places, self._build(**first)
+        return sql, list(params), places, model
 
     @staticmethod
     def _param(connection: Any, value: Any) -> Any:
@@ -116,12 +117,12 @@ class CompiledQuery(Generic[M]):
             return connection.ops.adapt_datefield_value(value)
         return value
 
-    def _statement(self, arguments: Mapping[str, Any]) -> tuple[str, list[Any], QuerySet[M]]:
+    def _statement(self, arguments: Mapping[str, Any]) -> tuple[str, list[Any], type[M]]:
         if self._compiled is None:
             with self._lock:
                 if self._compiled is None:
                     self._compiled = self._compile(arguments)
-        sql, params, places, queryset = self._compiled
+        sql, params, places, model = self._compiled
         connection = connections[self._using]
         values = list(params)
         for index, name in places.items():
@@ -129,14 +130,14 @@ class CompiledQuery(Generic[M]):
             if isinstance(value, datetime.datetime) and timezone.is_naive(value):
                 raise ValueError(f"{name}: a naive datetime")
             values[index] = self._param(connection, value)
-        return sql, values, queryset
+        return sql, values, model
 
     def objects(self, **arguments: Any) -> list[M]:
-        sql, params, queryset = self._statement(arguments)
-        return list(queryset.model._default_manager.db_manager(self._using).raw(sql, params))
+        sql, params, model = self._statement(arguments)
+        return list(model._default_manager.db_manager(self._using).raw(sql, params))
 
     def rows(self, **arguments: Any) -> Sequence[tuple[Any, ...]]:
-        sql, params, _queryset = self._statement(arguments)
+        sql, params, _model = self._statement(arguments)
         with connections[self._using].cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()

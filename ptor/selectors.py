@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
 from accounts.models import Organisation, User
+from accounts.selectors import active_users_holding
 from cases.models import CaseStatus, ExitProcedure, ExitStatus
 from cases.permissions import DECIDE_EXIT
 
@@ -39,16 +40,8 @@ def meeting_with_agenda(pk: int) -> QuerySet[Meeting]:
 def ptor_members() -> QuerySet[User]:
     """The active accounts that decide exits (the PTO-R members), by organisation and name:
     a new meeting's attendance list."""
-    holders = User.objects.with_perm(
-        DECIDE_EXIT,
-        is_active=True,
-        include_superusers=False,
-        backend="accounts.backends.RoleBackend",
-    )
-    return (
-        User.objects.filter(pk__in=holders.values("pk"))
-        .select_related("organisation")
-        .order_by("organisation__name", "last_name", "first_name", "username")
+    return active_users_holding(DECIDE_EXIT).order_by(
+        "organisation__name", "last_name", "first_name", "username"
     )
 
 

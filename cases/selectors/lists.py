@@ -36,16 +36,14 @@ LIST_PARAMETERS = (
 
 def overdue_case_ids(*, on: datetime.date) -> frozenset[int]:
     """Ids of the open cases with at least one item overdue on ``on``."""
-    return frozenset(
-        kept_under_stamp(
-            "overdue-case-ids",
-            (on.isoformat(),),
-            lambda: frozenset(
-                item.case_id
-                for item in deadlines(on=on, horizon_days=0)
-                if item.overdue and item.case_id is not None
-            ),
-        )
+    return kept_under_stamp(
+        "overdue-case-ids",
+        (on.isoformat(),),
+        lambda: frozenset(
+            item.case_id
+            for item in deadlines(on=on, horizon_days=0)
+            if item.overdue and item.case_id is not None
+        ),
     )
 
 
