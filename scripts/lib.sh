@@ -69,7 +69,7 @@ EICAR='X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'
 # clamd_prepare DIR PORT: DIR/db/test.hdb, DIR/db/test.ndb and DIR/clamd.conf (clamd on 127.0.0.1:PORT).
 clamd_prepare() {
     local dir=$1 port=$2
-    apt_ensure clamav-daemon
+    apt_ensure clamav-daemon clamav  # clamav holds sigtool
     mkdir -p "$dir/db" "$dir/tmp"
     if [ ! -s "$dir/db/test.hdb" ]; then
         printf '%s' "$EICAR" >"$dir/eicar.com"
