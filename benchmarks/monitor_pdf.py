@@ -35,7 +35,7 @@ def main(username: str) -> dict:
 
     user = User.objects.get(username=username)
     quarter = Quarter.of(timezone.localdate()).previous()
-    monitor = monitor_request(quarter=quarter, by=user)
+    monitor = monitor_request(period=quarter, by=user)
     started = time.perf_counter()
     rendered = monitor_render(monitor_id=monitor.pk)
     seconds = time.perf_counter() - started

@@ -112,7 +112,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("talks", _("Driegesprekken"), "pool:talk_list", may_see_three_way_talks),
     MenuEntry("team_rhythm", _("Teamritme"), "pool:team_activity_list", may_manage_pool),
     MenuEntry("caseload", _("Caseload"), "pool:manager", may_see_organisation_caseload),
-    MenuEntry("monitors", _("Kwartaalmonitor"), "monitoring:monitors", may_read_monitors),
+    MenuEntry("monitors", _("Monitors"), "monitoring:monitors", may_read_monitors),
     MenuEntry("access_log", _("Toegangslog"), "audit:log", may_search_access_log),
     MenuEntry("users", _("Gebruikers en rollen"), "accounts:user_list", may_manage_roles),
     MenuEntry("role_grants", _("Rolaanvragen"), "accounts:grant_list", may_decide_grants),

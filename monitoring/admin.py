@@ -34,11 +34,20 @@ class ReadOnlyAdmin(HistoryHidesExistenceMixin, admin.ModelAdmin):
 
 @admin.register(Monitor)
 class MonitorAdmin(ReadOnlyAdmin):
-    list_display = ("quarter", "version", "status", "requested_by", "requested_at", "generated_at")
-    list_filter = ("status", "quarter")
+    list_display = (
+        "kind",
+        "period_code",
+        "version",
+        "status",
+        "requested_by",
+        "requested_at",
+        "generated_at",
+    )
+    list_filter = ("kind", "status", "period_code")
     list_select_related = ("requested_by",)
     fields = (
-        "quarter",
+        "kind",
+        "period_code",
         "version",
         "run_id",
         "status",

@@ -1,10 +1,14 @@
-"""The kwartaalmonitor runs and the in-app notifications (reminders and news).
+"""The monitor runs and the in-app notifications (reminders and news).
 
-A ``Monitor`` is one run for one quarter. Every run is a new version: figures and
-PDF of an earlier version are never overwritten, so any past monitor can be read
-again exactly as it was sent. A ``Notification`` is one message to one user; the
-unique (user, item key, due date) makes every reminder happen once per
-occurrence, however often or concurrently the daily job runs.
+A ``Monitor`` is one run of one kind of monitor (month, quarter, half-year, effect)
+for one period. Every run is a new version: figures and PDF of an earlier version
+are never overwritten, so any past monitor can be read again exactly as it was sent;
+and every monitor counts as of the end of its period (monitoring/figures/asof.py), so a
+new version of a past period gives the same figures.
+
+A ``Notification`` is one message to one user; the unique (user, item key, due date)
+makes every reminder happen once per occurrence, however often or concurrently the
+daily job runs.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kernel.quarters import Quarter
+from kernel.periods import HalfYear, Month, Period, Quarter, Year
 
 
 # Outside Monitor so that its Meta's constraints can name it.
@@ -28,10 +32,48 @@ class MonitorStatus(models.TextChoices):
     FAILED = "mislukt", _("Mislukt")
 
 
+class MonitorKind(models.TextChoices):
+    """The monitors (docs/monitors.md) and, in ``PERIODS``, the period each reports on."""
+
+    MONTH = "maand", _("Maandmonitor")
+    QUARTER = "kwartaal", _("Kwartaalmonitor")
+    HALF_YEAR = "halfjaar", _("Halfjaarmonitor")
+    EFFECT = "effect", _("Effectmonitor")
+
+
+PERIODS: dict[str, type[Month] | type[Quarter] | type[HalfYear] | type[Year]] = {
+    MonitorKind.MONTH: Month,
+    MonitorKind.QUARTER: Quarter,
+    MonitorKind.HALF_YEAR: HalfYear,
+    MonitorKind.EFFECT: Year,
+}
+
+
+# The code each kind's period class parses, as the database checks it.
+_PERIOD_CODES = {
+    MonitorKind.MONTH: r"^[0-9]{4}-(0[1-9]|1[0-2])$",
+    MonitorKind.QUARTER: r"^[0-9]{4}-Q[1-4]$",
+    MonitorKind.HALF_YEAR: r"^[0-9]{4}-H[12]$",
+    MonitorKind.EFFECT: r"^[0-9]{4}$",
+}
+
+
+def _period_valid() -> Q:
+    condition = Q()
+    for kind, pattern in _PERIOD_CODES.items():
+        condition |= Q(kind=kind, period_code__regex=pattern)
+    return condition
+
+
 class Monitor(models.Model):
     Status: TypeAlias = MonitorStatus
+    Kind: TypeAlias = MonitorKind
 
-    quarter = models.CharField(_("kwartaal"), max_length=7)  # Quarter.code: "2026-Q3"
+    kind = models.CharField(
+        _("soort"), max_length=10, choices=MonitorKind.choices, default=MonitorKind.QUARTER
+    )
+    # The period's code: "2026-11", "2026-Q3", "2026-H2" or "2026" (kernel/periods.py).
+    period_code = models.CharField(_("periode"), max_length=7)
     version = models.PositiveIntegerField(_("versie"))
     # The idempotency key of the run: a retried task, a resubmitted form or a second
     # beat process carrying the same run id finds this row instead of a new version.
@@ -56,19 +98,19 @@ class Monitor(models.Model):
     render_seconds = models.FloatField(_("rendertijd (s)"), null=True, blank=True)
 
     class Meta:
-        ordering = ["-quarter", "-version"]
-        verbose_name = _("kwartaalmonitor")
-        verbose_name_plural = _("kwartaalmonitors")
+        ordering = ["kind", "-period_code", "-version"]
+        verbose_name = _("monitor")
+        verbose_name_plural = _("monitors")
         permissions = [
             ("read_monitor", _("Mag de kwartaalmonitor lezen")),
             ("start_monitor", _("Mag een kwartaalmonitor laten maken")),
             ("view_dashboard", _("Mag het dashboard van het programmateam zien")),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["quarter", "version"], name="monitor_version_unique"),
-            models.CheckConstraint(
-                condition=Q(quarter__regex=r"^[0-9]{4}-Q[1-4]$"), name="monitor_quarter_valid"
+            models.UniqueConstraint(
+                fields=["kind", "period_code", "version"], name="monitor_version_unique"
             ),
+            models.CheckConstraint(condition=_period_valid(), name="monitor_period_valid"),
             models.CheckConstraint(
                 condition=~Q(status=MonitorStatus.DONE)
                 | (~Q(pdf="") & Q(generated_at__isnull=False)),
@@ -81,12 +123,12 @@ class Monitor(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{_('Kwartaalmonitor')} {self.period} v{self.version}"
+        return f"{self.get_kind_display()} {self.period} v{self.version}"
 
     @property
-    def period(self) -> Quarter:
-        """The quarter reported on; ``str()`` of it is the label people read ("2026 K3")."""
-        return Quarter.parse(self.quarter)
+    def period(self) -> Period:
+        """The period reported on; ``str()`` of it is the label people read ("2026 K3")."""
+        return PERIODS[self.kind].parse(self.period_code)
 
     @property
     def is_ready(self) -> bool:
@@ -102,7 +144,7 @@ class Monitor(models.Model):
 
     @property
     def download_name(self) -> str:
-        return f"kwartaalmonitor-{self.quarter}-v{self.version}.pdf"
+        return f"{self.kind}monitor-{self.period_code}-v{self.version}.pdf"
 
 
 # Outside Notification so that its Meta's index condition can name it.

@@ -12,6 +12,7 @@ fixed-layout; the one long table is the pool's roster of regisseurs.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -24,6 +25,7 @@ from kernel.quarters import Quarter
 
 from . import charts
 from .models import Monitor
+from .reports import REPORTS
 
 PDF_TEMPLATE = "monitoring/monitor_pdf.html"
 # A bar per regisseur reads well for a pool of the size R-POOL-4 gives; for hundreds the
@@ -40,6 +42,21 @@ ORGANISATION_WIDTH = 32
 def monitor_pdf(*, monitor: Monitor, figures: dict[str, Any]) -> bytes:
     from weasyprint import HTML  # heavy import: only where a PDF is made
 
+    if monitor.kind != Monitor.Kind.QUARTER:
+        with override("nl"):
+            html = render_to_string(
+                REPORTS[monitor.kind].template,
+                {
+                    "monitor": monitor,
+                    "figures": figures,
+                    "period": monitor.period.label,
+                    "start": monitor.period.start,
+                    "end": monitor.period.end,
+                    "reference": datetime.date.fromisoformat(figures["reference_date"]),
+                    "generated_at": timezone.localtime(),
+                },
+            )
+        return HTML(string=html).write_pdf()
     with override("nl"):
         html = render_to_string(
             PDF_TEMPLATE,

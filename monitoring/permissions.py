@@ -32,8 +32,28 @@ def may_view_dashboard(user: User | AnonymousUser) -> bool:
 
 
 def may_read_monitors(user: User | AnonymousUser) -> bool:
-    """The kwartaalmonitor is for the programme team and the PTO-R."""
-    return bool(user.has_perm(READ_MONITOR))
+    """The monitors page: for whoever may read a kind of monitor (the programme team
+    and the PTO-R)."""
+    return bool(user.has_perm(READ_MONITOR)) or bool(user.has_perm(VIEW_DASHBOARD))
+
+
+def read_permission_of(kind: str) -> MonitoringPermission:
+    """The permission that reads a kind of monitor (docs/monitors.md): the month monitor
+    is the programme team's operational report, read with its dashboard; the quarter,
+    half-year and effect monitors are for the programme team and the PTO-R."""
+    from .models import MonitorKind
+
+    return VIEW_DASHBOARD if kind == MonitorKind.MONTH else READ_MONITOR
+
+
+def may_read_monitor_kind(user: User | AnonymousUser, kind: str) -> bool:
+    return bool(user.has_perm(read_permission_of(kind)))
+
+
+def monitor_kinds_readable_by(user: User | AnonymousUser) -> list[str]:
+    from .models import MonitorKind
+
+    return [kind for kind in MonitorKind.values if may_read_monitor_kind(user, kind)]
 
 
 def may_start_monitor(user: User | AnonymousUser) -> bool:

@@ -26,9 +26,9 @@ from cases.permissions import may_decide_exits, may_review_emergency_access
 from cases.selectors import figures as case_figures
 from cases.selectors.deadlines import Deadline, DeadlineKind, deadlines
 from kernel.quarters import Quarter
-from pool.models import CaseloadReview, Region, Regisseur, ThreeWayTalk
-from pool.selectors import pool_overview
+from pool.models import CaseloadReview, Region, ThreeWayTalk
 
+from .figures.asof import Snapshot, snapshot_on
 from .models import DEFAULT_CHANNEL, Monitor, Notification, NotificationPreference
 from .permissions import may_read_monitors, may_receive_notifications, may_start_monitor
 
@@ -59,25 +59,22 @@ def monitor_figures(
     the PTO-R, so no case is listed, not even by its number.
 
     ``on`` is the reference day of the "now" figures (caseload, phases, items due):
-    the quarter's last day, or today while the quarter runs.
+    the quarter's last day, or today while the quarter runs. They are counted as
+    the approach stood at the end of that day (monitoring/figures/asof.py), so a
+    monitor of a past quarter is the same whenever it is made.
     """
     reference = on or min(quarter.end, timezone.localdate())
-    overview = pool_overview(on=reference)
+    snapshot = snapshot_on(reference)
+    overview = snapshot.pool
     organisations = {org.pk: org for org in Organisation.objects.all()}
-    items = _deadline_items(reference)
-    progress = _progress(items)
+    progress = _progress(snapshot)
 
-    per_phase = case_figures.cases_per_phase()
+    per_phase = Counter(case.phase for case in snapshot.cases.values())
     flows = case_figures.flow_per_quarter(
         start=quarter.last(trend_quarters)[0].start, end=quarter.end
     )
     this_quarter = flows[-1]
     total = progress[ALL]
-    pool_items = [
-        item
-        for item in items
-        if item.kind in (DeadlineKind.CASELOAD_REVIEW, DeadlineKind.THREE_WAY_TALK)
-    ]
     in_quarter = {"held_on__gte": quarter.start, "held_on__lte": quarter.end}
 
     summary = {
@@ -109,13 +106,9 @@ def monitor_figures(
             "percentage": percentage(total["plans_evaluated_on_time"], total["plans_running"]),
         },
         "caseload_reviews_held": CaseloadReview.objects.filter(**in_quarter).count(),
-        "caseload_reviews_overdue": sum(
-            1 for i in pool_items if i.kind == DeadlineKind.CASELOAD_REVIEW and i.overdue
-        ),
+        "caseload_reviews_overdue": snapshot.pool_overdue[DeadlineKind.CASELOAD_REVIEW],
         "three_way_talks_held": ThreeWayTalk.objects.filter(**in_quarter).count(),
-        "three_way_talks_overdue": sum(
-            1 for i in pool_items if i.kind == DeadlineKind.THREE_WAY_TALK and i.overdue
-        ),
+        "three_way_talks_overdue": snapshot.pool_overdue[DeadlineKind.THREE_WAY_TALK],
         "interventions_overdue": total["interventions_overdue"],
         "uvo_actions_overdue": total["uvo_actions_overdue"],
     }
@@ -138,8 +131,8 @@ def monitor_figures(
         "reference_date": reference.isoformat(),
         "summary": summary,
         "regisseurs": regisseurs,
-        "kernpartners": _kernpartners(overview, organisations, progress, quarter),
-        "regions": _regions(),
+        "kernpartners": _kernpartners(overview, organisations, progress, quarter, snapshot),
+        "regions": _regions(snapshot),
         "trend": [
             {"quarter": flow.quarter.code, "inflow": flow.inflow, "outflow": flow.outflow}
             for flow in flows
@@ -147,20 +140,14 @@ def monitor_figures(
     }
 
 
-def _deadline_items(reference: datetime.date) -> list[Deadline]:
-    """The deadline selector's items as on ``reference``. Every UVO and plan-evaluation
-    item falls due within two months of its last occurrence, so this horizon holds
-    them all, due or not; overdue items are always in."""
-    return deadlines(on=reference, horizon_days=93)
-
-
 # The key of the whole approach in ``_progress``'s answer (organisations are keyed by id).
 ALL = "all"
 
 
-def _progress(items: list[Deadline]) -> dict[int | str | None, Counter[str]]:
-    """How the work on the open cases keeps to its rhythm, by the deadline selector's
-    rules, per organisation of the case's regisseur and for all (``ALL``):
+def _progress(snapshot: Snapshot) -> dict[int | str | None, Counter[str]]:
+    """How the work on the open cases kept to its rhythm at the end of the snapshot's
+    day, by the deadline selector's rules, per organisation of the case's regisseur and
+    for all (``ALL``):
 
     - ``uvo_on_time``: phase-2 cases whose two-monthly UVO is not overdue (every
       phase-2 case has exactly one UVO item);
@@ -170,23 +157,23 @@ def _progress(items: list[Deadline]) -> dict[int | str | None, Counter[str]]:
       (docs/rules.md R-CASE-6), ``uvo_actions_overdue``: actions agreed in an UVO not done
       by their date.
     """
-    organisation_of: dict[int | None, int | None] = dict(
-        Regisseur.objects.values_list("pk", "organisation_id")
-    )
     progress: dict[int | str | None, Counter[str]] = defaultdict(Counter)
-    for item in items:
-        if item.kind == DeadlineKind.UVO:
-            counts = {"uvo_on_time": not item.overdue}
-        elif item.kind == DeadlineKind.PLAN_EVALUATION:
-            counts = {"plans_running": True, "plans_evaluated_on_time": not item.overdue}
-        elif item.kind == DeadlineKind.INTERVENTION and item.overdue:
-            counts = {"interventions_overdue": True}
-        elif item.kind == DeadlineKind.UVO_ACTION and item.overdue:
-            counts = {"uvo_actions_overdue": True}
-        else:
-            continue
-        for key in (ALL, organisation_of.get(item.regisseur_id)):
-            progress[key].update({name: int(value) for name, value in counts.items()})
+
+    def count(case_id: int, **counts: int) -> None:
+        organisation = snapshot.organisation_of(snapshot.cases[case_id])
+        for key in (ALL, organisation):
+            progress[key].update(counts)
+
+    for case_id, kind, due_on in snapshot.case_items:
+        on_time = int(not snapshot.overdue(due_on))
+        if kind == DeadlineKind.UVO:
+            count(case_id, uvo_on_time=on_time)
+        elif kind == DeadlineKind.PLAN_EVALUATION:
+            count(case_id, plans_running=1, plans_evaluated_on_time=on_time)
+    for case_id, n in snapshot.interventions_overdue.items():
+        count(case_id, interventions_overdue=n)
+    for case_id, n in snapshot.actions_overdue.items():
+        count(case_id, uvo_actions_overdue=n)
     return progress
 
 
@@ -199,7 +186,7 @@ def _grounds(by_ground) -> list[dict[str, Any]]:
     ]
 
 
-def _kernpartners(overview, organisations, progress, quarter) -> list[dict[str, Any]]:
+def _kernpartners(overview, organisations, progress, quarter, snapshot) -> list[dict[str, Any]]:
     """A section per kernpartner that supplies regisseurs: its capacity and caseload,
     its open cases (by the regisseur's organisation, counted as the dashboard counts
     them) and how their work keeps its rhythm; counts suppressed below 5."""
@@ -207,12 +194,14 @@ def _kernpartners(overview, organisations, progress, quarter) -> list[dict[str, 
     rows_by_org: dict[str, list] = defaultdict(list)
     for row in overview.rows:
         rows_by_org[row.organisation].append(row)
-    per_phase_by_org = case_figures.cases_per_phase_by_organisation()
+    per_phase_by_org: dict[int | None, Counter[int]] = defaultdict(Counter)
+    for case in snapshot.cases.values():
+        per_phase_by_org[snapshot.organisation_of(case)][case.phase] += 1
     sections = []
     for name in sorted(rows_by_org):
         organisation = by_name[name]
         pool_rows = rows_by_org[name]
-        phases = per_phase_by_org.get(organisation.pk, {})
+        phases: Counter[int] = per_phase_by_org.get(organisation.pk, Counter())
         done = progress[organisation.pk]
         # Two queries per kernpartner: their number grows with the partners, not the cases.
         [flow] = case_figures.flow_per_quarter(
@@ -241,12 +230,12 @@ def _kernpartners(overview, organisations, progress, quarter) -> list[dict[str, 
     return sections
 
 
-def _regions() -> list[dict[str, Any]]:
+def _regions(snapshot: Snapshot) -> list[dict[str, Any]]:
     names: dict[int | None, str] = dict(Region.objects.values_list("pk", "name"))
-    rows = [
-        (names.get(region_id, ""), phases)
-        for region_id, phases in case_figures.cases_per_phase_by_region().items()
-    ]
+    per_region: dict[int, Counter[int]] = defaultdict(Counter)
+    for case in snapshot.cases.values():
+        per_region[case.region_id][case.phase] += 1
+    rows = [(names.get(region_id, ""), phases) for region_id, phases in per_region.items()]
     return [
         {
             "region": name,
@@ -260,9 +249,13 @@ def _regions() -> list[dict[str, Any]]:
 # --- runs and notifications --------------------------------------------------------
 
 
-def monitors_for_list() -> QuerySet[Monitor]:
-    """Every run, latest quarter and version first, with who started it."""
-    return Monitor.objects.select_related("requested_by").order_by("-quarter", "-version", "-pk")
+def monitors_for_list(*, kinds: list[str]) -> QuerySet[Monitor]:
+    """Every run of these kinds, newest request first, with who started it."""
+    return (
+        Monitor.objects.filter(kind__in=kinds)
+        .select_related("requested_by")
+        .order_by("-requested_at", "-pk")
+    )
 
 
 def monitor_by_id(monitor_id: int) -> Monitor:

@@ -1,4 +1,4 @@
-"""Background jobs of the monitoring app: the kwartaalmonitor, the daily reminders
+"""Background jobs of the monitoring app: the monitors, the daily reminders
 and notification e-mails. Each task takes primary keys or nothing, calls one
 service, and owns its retries and time limits."""
 
@@ -12,8 +12,8 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from audit.history import history_context
-from kernel.quarters import Quarter
 
+from .models import PERIODS, MonitorKind
 from .services.monitors import (
     MONITOR_TIME_LIMIT_EXCEEDED,
     monitor_fail,
@@ -64,12 +64,19 @@ def monitor_generate(self, monitor_id: int) -> str:
 
 
 @shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
-def monitor_quarterly() -> int:
-    """At the start of a quarter: the monitor of the quarter that just ended. Two beat
-    processes, or a redelivery, find the same run (its id derives from the quarter)."""
-    quarter = Quarter.of(timezone.localdate()).previous()
-    monitor = monitor_request(quarter=quarter, by=None, scheduled=True)
+def monitor_scheduled(kind: str) -> int:
+    """At the start of a period: the ``kind`` monitor of the period that just ended. Two
+    beat processes, or a redelivery, find the same run (its id derives from the kind and
+    the period)."""
+    period = PERIODS[kind].of(timezone.localdate()).previous()
+    monitor = monitor_request(kind=kind, period=period, by=None, scheduled=True)
     return monitor.pk
+
+
+@shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
+def monitor_quarterly() -> int:
+    """At the start of a quarter: the kwartaalmonitor of the quarter that just ended."""
+    return monitor_scheduled(MonitorKind.QUARTER)
 
 
 @shared_task(

@@ -8,7 +8,7 @@ reverse relations ``cases_as_regisseur`` / ``cases_as_buddy`` that cases declare
 from __future__ import annotations
 
 import datetime
-from decimal import ROUND_FLOOR
+from decimal import ROUND_FLOOR, Decimal
 from typing import TypeAlias
 
 import pghistory
@@ -38,6 +38,12 @@ class RegisseurQuerySet(models.QuerySet["Regisseur"]):
         return self.filter(
             Q(active_from__lte=day), Q(active_until__isnull=True) | Q(active_until__gte=day)
         )
+
+
+def capacity_of(fte: Decimal) -> int:
+    """Maximum caseload: cases per 1.0 FTE, pro rata, rounded down."""
+    places = fte * settings.IPGAR_CASES_PER_FTE
+    return int(places.to_integral_value(rounding=ROUND_FLOOR))
 
 
 @pghistory.track()
@@ -107,9 +113,7 @@ class Regisseur(models.Model):
 
     @property
     def capacity(self) -> int:
-        """Maximum caseload: cases per 1.0 FTE, pro rata, rounded down."""
-        places = self.fte * settings.IPGAR_CASES_PER_FTE
-        return int(places.to_integral_value(rounding=ROUND_FLOOR))
+        return capacity_of(self.fte)
 
     def is_active_on(self, day: datetime.date) -> bool:
         return self.active_from <= day and (self.active_until is None or self.active_until >= day)

@@ -782,7 +782,7 @@ class MonitorFactory(DjangoModelFactory[Monitor]):
     class Meta:
         model = Monitor
 
-    quarter = "2026-Q3"
+    period_code = "2026-Q3"
     version = factory.Sequence(lambda n: n + 1)
 
     class Params:

@@ -372,7 +372,7 @@ def _case_deadlines(on: datetime.date, scope: _CaseScope, members: _Members) -> 
         .order_by()
     )
     for row in rows:
-        for kind, due_on in _case_rules(row):
+        for kind, due_on in case_rules(row):
             yield _item(
                 labels=members.labels,
                 kind=kind,
@@ -387,7 +387,7 @@ def _case_deadlines(on: datetime.date, scope: _CaseScope, members: _Members) -> 
             )
 
 
-def _case_rules(row: Mapping[str, Any]) -> Iterator[tuple[DeadlineKind, datetime.date]]:
+def case_rules(row: Mapping[str, Any]) -> Iterator[tuple[DeadlineKind, datetime.date]]:
     signed_on: datetime.date | None = row["notification_signed_on"]
     phase: int = row["phase"]
     latest_uvo: datetime.date | None = row["latest_uvo"]
@@ -424,6 +424,22 @@ def _case_rules(row: Mapping[str, Any]) -> Iterator[tuple[DeadlineKind, datetime
             DeadlineKind.TWO_YEARLY_EVALUATION,
             _plus(since_two_yearly, years=settings.IPGAR_EXIT_EVALUATION_YEARS),
         )
+
+
+def pool_rules(row: Mapping[str, Any]) -> tuple[datetime.date, datetime.date]:
+    """R-POOL-6, R-POOL-7: a caseload review every 3 months, a three-way talk with the
+    manager every year, counted from the last one or from joining the pool. ``row``
+    holds ``latest_review``, ``latest_talk`` and ``active_from``; the answer is the
+    review's and the talk's due date."""
+    return (
+        _plus(
+            row["latest_review"] or row["active_from"],
+            months=settings.IPGAR_CASELOAD_REVIEW_MONTHS,
+        ),
+        _plus(
+            row["latest_talk"] or row["active_from"], months=settings.IPGAR_THREE_WAY_TALK_MONTHS
+        ),
+    )
 
 
 def _exit_deadlines(on: datetime.date, scope: _CaseScope, members: _Members) -> Iterator[Deadline]:
@@ -584,15 +600,7 @@ def _pool_deadlines(on: datetime.date, scope: Q, members: _Members) -> Iterator[
         # As User.get_full_name(), or the username, as User.__str__ shows it.
         name = f"{row['user__first_name']} {row['user__last_name']}".strip()
         name = name or row["user__username"]
-        # R-POOL-6, R-POOL-7: a caseload review every 3 months, a three-way talk with the
-        # manager every year, counted from the last one or from joining the pool.
-        review_due = _plus(
-            row["latest_review"] or row["active_from"],
-            months=settings.IPGAR_CASELOAD_REVIEW_MONTHS,
-        )
-        talk_due = _plus(
-            row["latest_talk"] or row["active_from"], months=settings.IPGAR_THREE_WAY_TALK_MONTHS
-        )
+        review_due, talk_due = pool_rules(row)
         yield _item(
             labels=members.labels,
             kind=DeadlineKind.CASELOAD_REVIEW,

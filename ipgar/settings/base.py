@@ -475,10 +475,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.tasks.reminders_daily",
         "schedule": crontab(hour=6, minute=30),
     },
-    # The kwartaalmonitor of the quarter just ended, on the first day of each quarter.
+    # Each monitor of the period just ended, on the first day of the next (docs/monitors.md).
+    "monitor-monthly": {
+        "task": "monitoring.tasks.monitor_scheduled",
+        "args": ("maand",),
+        "schedule": crontab(hour=4, minute=30, day_of_month=1),
+    },
     "monitor-quarterly": {
         "task": "monitoring.tasks.monitor_quarterly",
         "schedule": crontab(hour=5, minute=0, day_of_month=1, month_of_year="1,4,7,10"),
+    },
+    "monitor-half-yearly": {
+        "task": "monitoring.tasks.monitor_scheduled",
+        "args": ("halfjaar",),
+        "schedule": crontab(hour=5, minute=30, day_of_month=1, month_of_year="1,7"),
     },
     "retention-daily": {
         "task": "cases.tasks.retention_daily",

@@ -1,5 +1,5 @@
-"""Kwartaalmonitor runs: requested by the programme team or by the quarterly
-schedule, rendered by a Celery worker, stored as a new version every time.
+"""Monitor runs (month, quarter, half-year, effect): requested by the programme team
+or by the schedule, rendered by a Celery worker, stored as a new version every time.
 
 A run is identified by its ``run_id``: requesting with a run id that exists gives
 that run back, and rendering a run that is done changes nothing, so a
@@ -24,12 +24,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kernel.errors import RuleViolation
-from kernel.quarters import Quarter
+from kernel.periods import Period
 
-from ..models import Monitor
+from ..models import PERIODS, Monitor, MonitorKind
 from ..pdf import monitor_pdf
 from ..permissions import may_start_monitor
-from ..selectors import monitor_figures
+from ..reports import REPORTS
 from .notifications import monitor_ready_notify, notifications_email_pending
 
 if TYPE_CHECKING:  # django-stubs' type of a lazy translation
@@ -37,12 +37,13 @@ if TYPE_CHECKING:  # django-stubs' type of a lazy translation
 
 logger = logging.getLogger(__name__)
 
-MONITOR_ONLY_PROGRAMME_TEAM = _("Alleen het programmateam start een kwartaalmonitor.")
+MONITOR_ONLY_PROGRAMME_TEAM = _("Alleen het programmateam start een monitor.")
 MONITOR_QUARTER_NOT_STARTED = _(
-    "Dit kwartaal is nog niet begonnen: er is nog niets te rapporteren."
+    "Deze periode is nog niet begonnen: er is nog niets te rapporteren."
 )
+MONITOR_PERIOD_KIND = _("Deze periode past niet bij deze monitor.")
 MONITOR_BROKER_DOWN = _(
-    "De kwartaalmonitor kan nu niet worden gestart: de takenwachtrij is niet bereikbaar. "
+    "De monitor kan nu niet worden gestart: de takenwachtrij is niet bereikbaar. "
     "Probeer het over enkele minuten opnieuw."
 )
 MONITOR_TIME_LIMIT_EXCEEDED = _("Het maken van de monitor duurde te lang en is afgebroken.")
@@ -54,43 +55,59 @@ RETRYABLE = (OperationalError, InterfaceError)
 SCHEDULE_NAMESPACE = uuid.UUID("6f6e0c8e-3f7c-4b5e-9d55-6b1a0e5c2a11")
 
 
-def scheduled_run_id(quarter: Quarter) -> uuid.UUID:
-    return uuid.uuid5(SCHEDULE_NAMESPACE, f"quarterly:{quarter.code}")
+def scheduled_run_id(period: Period, kind: str = MonitorKind.QUARTER) -> uuid.UUID:
+    # The quarterly runs keep the ids they had before there were other kinds.
+    name = "quarterly" if kind == MonitorKind.QUARTER else str(kind)
+    return uuid.uuid5(SCHEDULE_NAMESPACE, f"{name}:{period.code}")
 
 
 def monitor_request(
-    *, quarter: Quarter, by, run_id: uuid.UUID | None = None, scheduled: bool = False
+    *,
+    period: Period,
+    by,
+    kind: str = MonitorKind.QUARTER,
+    run_id: uuid.UUID | None = None,
+    scheduled: bool = False,
 ) -> Monitor:
-    """Request a run for ``quarter`` (a new version) and queue it for a worker.
+    """Request a run of the ``kind`` monitor for ``period`` (a new version) and queue it
+    for a worker.
 
     Call it outside a transaction: the row is committed before the worker is told.
     Raises RuleViolation (the run is recorded as failed) when the broker is down.
     """
     if by is not None and not may_start_monitor(by):
         raise RuleViolation(MONITOR_ONLY_PROGRAMME_TEAM, code="not_programme_team")
-    if quarter.start > timezone.localdate():
+    if kind not in REPORTS or not isinstance(period, PERIODS[kind]):
+        raise ValidationError(MONITOR_PERIOD_KIND, code="period_kind")
+    if period.start > timezone.localdate():
         raise ValidationError(MONITOR_QUARTER_NOT_STARTED, code="quarter_not_started")
     if scheduled:
-        run_id = scheduled_run_id(quarter)
-    monitor, created = _monitor_create(quarter=quarter, by=by, run_id=run_id or uuid.uuid4())
+        run_id = scheduled_run_id(period, kind)
+    monitor, created = _monitor_create(
+        kind=kind, period=period, by=by, run_id=run_id or uuid.uuid4()
+    )
     if created:
         _enqueue(monitor)
     return monitor
 
 
 @transaction.atomic
-def _monitor_create(*, quarter: Quarter, by, run_id: uuid.UUID) -> tuple[Monitor, bool]:
+def _monitor_create(*, kind: str, period: Period, by, run_id: uuid.UUID) -> tuple[Monitor, bool]:
     if connection.vendor == "postgresql":
-        # Serialise the version numbering of one quarter (SQLite's immediate
+        # Serialise the version numbering of one period (SQLite's immediate
         # transactions serialise all writes anyway).
+        key = zlib.crc32(f"{kind}:{period.code}".encode())
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(quarter.code.encode())])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
     existing = Monitor.objects.filter(run_id=run_id).first()
     if existing is not None:
         return existing, False
-    latest = Monitor.objects.filter(quarter=quarter.code).aggregate(latest=Max("version"))
+    latest = Monitor.objects.filter(kind=kind, period_code=period.code).aggregate(
+        latest=Max("version")
+    )
     monitor = Monitor.objects.create(
-        quarter=quarter.code,
+        kind=kind,
+        period_code=period.code,
         version=(latest["latest"] or 0) + 1,
         run_id=run_id,
         requested_by=by,
@@ -130,7 +147,7 @@ def monitor_fail(*, monitor_id: int, error: str | _StrPromise) -> Monitor:
 
 
 def monitor_render(*, monitor_id: int) -> Monitor:
-    """Compute the figures, render the PDF and store both on the run; notify PTO-R.
+    """Compute the figures, render the PDF and store both on the run; tell its readers.
 
     Idempotent: a run that is done is returned as it is. Database outages are
     raised for the task to retry; any other error marks the run failed.
@@ -146,7 +163,7 @@ def monitor_render(*, monitor_id: int) -> Monitor:
 
     started = time.perf_counter()
     try:
-        figures = monitor_figures(quarter=Quarter.parse(monitor.quarter))
+        figures = REPORTS[monitor.kind].figures(monitor.period)
         pdf = monitor_pdf(monitor=monitor, figures=figures)
     except RETRYABLE:
         raise

@@ -29,13 +29,14 @@ from kernel.errors import RuleViolation
 from ..models import (
     ALWAYS_DELIVERED_KINDS,
     DEFAULT_CHANNEL,
+    MonitorKind,
     Notification,
     NotificationChannel,
     NotificationPreference,
     channel_by_email,
     channel_in_app,
 )
-from ..permissions import READ_MONITOR, START_MONITOR
+from ..permissions import START_MONITOR, read_permission_of
 
 logger = logging.getLogger(__name__)
 
@@ -118,12 +119,13 @@ def emergency_access_reviewers() -> tuple[int, ...]:
     return active_user_ids_holding(REVIEW_EMERGENCY_ACCESS)[REVIEW_EMERGENCY_ACCESS]
 
 
-def monitor_readers_to_tell() -> list[int]:
-    """Who is told that a monitor is ready: its readers, apart from those who make
-    monitors (they follow the run on the monitors page)."""
-    holders = active_user_ids_holding(READ_MONITOR, START_MONITOR)
+def monitor_readers_to_tell(kind: str = MonitorKind.QUARTER) -> list[int]:
+    """Who is told that a monitor of ``kind`` is ready: its readers, apart from those
+    who make monitors (they follow the run on the monitors page)."""
+    read = read_permission_of(kind)
+    holders = active_user_ids_holding(read, START_MONITOR)
     makers = set(holders[START_MONITOR])
-    return [user_id for user_id in holders[READ_MONITOR] if user_id not in makers]
+    return [user_id for user_id in holders[read] if user_id not in makers]
 
 
 def notifications_email_pending(*, ids: Iterable[int] | None = None) -> int:
@@ -238,7 +240,8 @@ EMERGENCY_NOTIFICATION = _(
     "%(user)s heeft noodtoegang geopend tot casus %(case)s (tot %(until)s). "
     "Beoordeel deze noodtoegang."
 )
-MONITOR_READY_NOTIFICATION = _("De kwartaalmonitor %(quarter)s (versie %(version)s) staat klaar.")
+# "De kwartaalmonitor 2026 K3 (versie 2) staat klaar."
+MONITOR_READY_NOTIFICATION = _("De %(monitor)s %(period)s (versie %(version)s) staat klaar.")
 
 
 def emergency_access_notify(*, access) -> list[int]:
@@ -279,7 +282,8 @@ def monitor_ready_notify(*, monitor) -> list[int]:
 
     with override(settings.LANGUAGE_CODE):
         message = MONITOR_READY_NOTIFICATION % {
-            "quarter": monitor.period,
+            "monitor": monitor.get_kind_display().lower(),
+            "period": monitor.period,
             "version": monitor.version,
         }
     key = f"monitor:{monitor.pk}"
@@ -294,7 +298,7 @@ def monitor_ready_notify(*, monitor) -> list[int]:
                 message=message,
                 link=reverse("monitoring:monitors"),
             )
-            for user_id in monitor_readers_to_tell()
+            for user_id in monitor_readers_to_tell(monitor.kind)
         ]
     )
     return list(Notification.objects.filter(item_key=key, due_on=on).values_list("pk", flat=True))

@@ -1,5 +1,6 @@
-"""The kwartaalmonitor pages: the runs with their status and PDF, the programme
-team's start button, a status fragment that htmx polls, and the download.
+"""The monitors pages: the runs of every kind the user may read with their status and
+PDF, the programme team's start forms (one per kind), a status fragment that htmx
+polls, and the download.
 
 The PDF is never a public media URL: each download is a FileResponse after the
 permission check, recorded in the access log.
@@ -8,6 +9,7 @@ permission check, recorded in the access log.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,20 +23,39 @@ from django.views.decorators.http import require_GET, require_POST
 from audit.models import AccessLog
 from audit.services import access_record
 from kernel.errors import RuleViolation
-from kernel.quarters import Quarter
 
-from ..models import Monitor
-from ..permissions import may_read_monitors, may_start_monitor
+from ..models import PERIODS, Monitor, MonitorKind
+from ..permissions import (
+    may_read_monitor_kind,
+    may_read_monitors,
+    may_start_monitor,
+    monitor_kinds_readable_by,
+)
+from ..reports import REPORTS
 from ..selectors import monitor_by_id, monitors_for_list
 from ..services.monitors import (
     MONITOR_ONLY_PROGRAMME_TEAM,
+    MONITOR_PERIOD_KIND,
     monitor_request,
 )
 
-MONITORS_ONLY = _("De kwartaalmonitor is voor het programmateam en de leden van het PTO-R.")
-MONITOR_QUEUED = _("De kwartaalmonitor %(quarter)s (versie %(version)s) wordt gemaakt.")
-MONITOR_DOWNLOAD_PURPOSE = "Kwartaalmonitor gedownload."
-QUARTERS_OFFERED = 8
+MONITORS_ONLY = _("De monitors zijn voor het programmateam en de leden van het PTO-R.")
+MONITOR_KIND_ONLY = _("Deze monitor is alleen voor het programmateam.")
+MONITOR_QUEUED = _("%(monitor)s %(period)s (versie %(version)s) wordt gemaakt.")
+MONITOR_DOWNLOAD_PURPOSE = "Monitor gedownload."
+# How many periods of each kind the start form offers, the running one first.
+PERIODS_OFFERED = {
+    MonitorKind.MONTH: 12,
+    MonitorKind.QUARTER: 8,
+    MonitorKind.HALF_YEAR: 6,
+    MonitorKind.EFFECT: 5,
+}
+HELP = {
+    MonitorKind.MONTH: _("Operationeel, voor het programmateam."),
+    MonitorKind.QUARTER: _("Voor de kernpartners en het PTO-R."),
+    MonitorKind.HALF_YEAR: _("Trends en doorlooptijden, voor het PTO-R en het Directeurenoverleg."),
+    MonitorKind.EFFECT: _("Effecten per casus, in totalen, met de analisten van het AcVZ."),
+}
 POLL_SECONDS = 2
 
 
@@ -43,25 +64,38 @@ def _readers_only(request: HttpRequest) -> None:
         raise PermissionDenied(MONITORS_ONLY)
 
 
-def _quarters_offered() -> list[Quarter]:
-    """The running quarter and the ones before it, newest first."""
-    return Quarter.of(timezone.localdate()).last(QUARTERS_OFFERED)[::-1]
+def _start_choices() -> list[dict[str, Any]]:
+    """Per kind of monitor: its recent periods, newest first, the last finished one chosen."""
+    today = timezone.localdate()
+    choices = []
+    for kind in REPORTS:
+        current = PERIODS[kind].of(today)
+        choices.append(
+            {
+                "kind": kind,
+                "label": MonitorKind(kind).label,
+                "help": HELP[MonitorKind(kind)],
+                "periods": current.last(PERIODS_OFFERED[MonitorKind(kind)])[::-1],
+                "default": current.previous(),
+                "run_id": uuid.uuid4(),
+            }
+        )
+    return choices
 
 
 @login_required
 @require_GET
 def monitor_list(request: HttpRequest) -> HttpResponse:
     _readers_only(request)
-    monitors = list(monitors_for_list())
+    monitors = list(monitors_for_list(kinds=monitor_kinds_readable_by(request.user)))
+    may_start = may_start_monitor(request.user)
     return render(
         request,
         "monitoring/monitor_list.html",
         {
             "monitors": monitors,
-            "may_start": may_start_monitor(request.user),
-            "quarters": _quarters_offered(),
-            "default_quarter": Quarter.of(timezone.localdate()).previous(),
-            "run_id": uuid.uuid4(),
+            "may_start": may_start,
+            "start_choices": _start_choices() if may_start else [],
             "polling": any(not m.is_finished for m in monitors),
             "poll_seconds": POLL_SECONDS,
         },
@@ -73,19 +107,31 @@ def monitor_list(request: HttpRequest) -> HttpResponse:
 def monitor_start(request: HttpRequest) -> HttpResponse:
     if not may_start_monitor(request.user):
         raise PermissionDenied(MONITOR_ONLY_PROGRAMME_TEAM)
+    # Without a kind: the quarterly monitor (the only kind there was before).
+    kind = request.POST.get("kind", MonitorKind.QUARTER)
     try:
-        quarter = Quarter.parse(request.POST.get("quarter", ""))
+        if kind not in REPORTS:
+            raise ValidationError(MONITOR_PERIOD_KIND)
+        # "quarter": the start form's field before there were other kinds.
+        code = request.POST.get("period", request.POST.get("quarter", ""))
+        period = PERIODS[kind].parse(code)
         run_id = uuid.UUID(request.POST.get("run_id") or str(uuid.uuid4()))
     except (ValidationError, ValueError) as error:
         messages.error(request, _message(error))
         return redirect("monitoring:monitors")
     try:
-        monitor = monitor_request(quarter=quarter, by=request.user, run_id=run_id)
+        monitor = monitor_request(kind=kind, period=period, by=request.user, run_id=run_id)
     except (ValidationError, RuleViolation) as error:
         messages.error(request, _message(error))
     else:
         messages.success(
-            request, MONITOR_QUEUED % {"quarter": monitor.period, "version": monitor.version}
+            request,
+            MONITOR_QUEUED
+            % {
+                "monitor": monitor.get_kind_display(),
+                "period": monitor.period,
+                "version": monitor.version,
+            },
         )
     return redirect("monitoring:monitors")
 
@@ -98,15 +144,22 @@ def _message(error: Exception) -> str:
     return str(getattr(error, "message", error))
 
 
+def _readable_monitor(request: HttpRequest, pk: int) -> Monitor:
+    try:
+        monitor = monitor_by_id(pk)
+    except Monitor.DoesNotExist:
+        raise Http404 from None
+    if not may_read_monitor_kind(request.user, monitor.kind):
+        raise PermissionDenied(MONITOR_KIND_ONLY)
+    return monitor
+
+
 @login_required
 @require_GET
 def monitor_status(request: HttpRequest, pk: int) -> HttpResponse:
     """One run's status: a table row for htmx to swap in, or a page without JavaScript."""
     _readers_only(request)
-    try:
-        monitor = monitor_by_id(pk)
-    except Monitor.DoesNotExist:
-        raise Http404 from None
+    monitor = _readable_monitor(request, pk)
     context = {"monitor": monitor, "poll_seconds": POLL_SECONDS}
     if request.headers.get("HX-Request"):
         return render(request, "monitoring/monitor_row.html", context)
@@ -117,10 +170,7 @@ def monitor_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def monitor_download(request: HttpRequest, pk: int) -> FileResponse:
     _readers_only(request)
-    try:
-        monitor = monitor_by_id(pk)
-    except Monitor.DoesNotExist:
-        raise Http404 from None
+    monitor = _readable_monitor(request, pk)
     if monitor.status != Monitor.Status.DONE or not monitor.pdf:
         raise Http404
     access_record(

@@ -270,8 +270,8 @@ def prepare() -> None:
 
     today = timezone.localdate()
     quarter = Quarter.of(today).previous().code
-    if not Monitor.objects.filter(quarter=quarter).exists():
-        monitor = Monitor.objects.create(quarter=quarter, version=1)
+    if not Monitor.objects.filter(period_code=quarter).exists():
+        monitor = Monitor.objects.create(period_code=quarter, version=1)
         monitor_render(monitor_id=monitor.pk)
     reminders_send(on=today)
 

@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_a_pto_r_member_downloads_the_monitor_pdf(signed_in_page, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    monitor = Monitor.objects.create(quarter="2026-Q3", version=1)
+    monitor = Monitor.objects.create(period_code="2026-Q3", version=1)
     monitor = monitor_render(monitor_id=monitor.pk)
     assert monitor.status == Monitor.Status.DONE, monitor.error
     member = UserFactory()

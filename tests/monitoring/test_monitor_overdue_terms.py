@@ -59,7 +59,7 @@ def test_overdue_terms_and_actions_are_in_the_monitor_suppressed_per_kernpartner
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        monitor = monitor_request(quarter=QUARTER, by=programme_team_member)
+        monitor = monitor_request(period=QUARTER, by=programme_team_member)
     monitor.refresh_from_db()
     assert monitor.status == Monitor.Status.DONE, monitor.error
 

@@ -46,7 +46,7 @@ def test_the_pdf_prints_the_2020_pool_figures_and_no_person_data(
     programme_team = User.objects.get(username="programmateam")
     started = time.perf_counter()
     with django_capture_on_commit_callbacks(execute=True):
-        monitor = monitor_request(quarter=QUARTER, by=programme_team)
+        monitor = monitor_request(period=QUARTER, by=programme_team)
     seconds = time.perf_counter() - started
     monitor.refresh_from_db()
     assert monitor.status == Monitor.Status.DONE, monitor.error

@@ -110,35 +110,35 @@ def test_uvo_and_plan_progress_per_kernpartner_follow_the_deadline_rules(today):
 
 def test_every_run_is_a_new_version_and_the_old_one_stays(today, media_root, programme_team_member):
     small_pool()
-    first = monitor_request(quarter=QUARTER, by=programme_team_member)
-    second = monitor_request(quarter=QUARTER, by=programme_team_member)
+    first = monitor_request(period=QUARTER, by=programme_team_member)
+    second = monitor_request(period=QUARTER, by=programme_team_member)
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.version, second.version) == (1, 2)
     assert first.status == second.status == Monitor.Status.DONE
     assert first.pdf.name != second.pdf.name
     assert first.pdf.storage.exists(first.pdf.name)
-    assert monitor_request(quarter=Quarter(2026, 2), by=programme_team_member).version == 1
+    assert monitor_request(period=Quarter(2026, 2), by=programme_team_member).version == 1
 
 
 def test_the_same_run_id_never_makes_a_second_version(today, media_root, programme_team_member):
     run_id = uuid.uuid4()
-    first = monitor_request(quarter=QUARTER, by=programme_team_member, run_id=run_id)
-    again = monitor_request(quarter=QUARTER, by=programme_team_member, run_id=run_id)
+    first = monitor_request(period=QUARTER, by=programme_team_member, run_id=run_id)
+    again = monitor_request(period=QUARTER, by=programme_team_member, run_id=run_id)
     assert again.pk == first.pk
     # A retried or redelivered task on a finished run changes nothing.
     done = Monitor.objects.get(pk=first.pk)
     monitor_generate.delay(first.pk)
     assert Monitor.objects.get(pk=first.pk).pdf.name == done.pdf.name
     assert monitor_render(monitor_id=first.pk).generated_at == done.generated_at
-    assert Monitor.objects.filter(quarter=QUARTER.code).count() == 1
+    assert Monitor.objects.filter(period_code=QUARTER.code).count() == 1
 
 
 def test_the_quarterly_schedule_makes_one_run_per_quarter(today, media_root):
     monitor_quarterly.delay()
     monitor_quarterly.delay()  # a second beat process, or a redelivery
     [monitor] = Monitor.objects.all()
-    assert monitor.quarter == "2026-Q3"  # the quarter that ended before 23 November
+    assert monitor.period_code == "2026-Q3"  # the quarter that ended before 23 November
     assert monitor.run_id == scheduled_run_id(Quarter(2026, 3))
     assert monitor.requested_by is None
 
@@ -150,7 +150,7 @@ def test_a_failed_run_shows_with_its_error(
         raise ValueError("grafiek kon niet worden gemaakt")
 
     monkeypatch.setattr(services.monitors, "monitor_pdf", broken)
-    monitor = monitor_request(quarter=QUARTER, by=programme_team_member)
+    monitor = monitor_request(period=QUARTER, by=programme_team_member)
     monitor.refresh_from_db()
     assert monitor.status == Monitor.Status.FAILED
     assert "grafiek kon niet worden gemaakt" in monitor.error
@@ -161,7 +161,7 @@ def test_a_failed_run_shows_with_its_error(
 
 def test_only_the_programme_team_starts_a_monitor(today):
     with pytest.raises(RuleViolation, match=str(MONITOR_ONLY_PROGRAMME_TEAM)):
-        monitor_request(quarter=QUARTER, by=user_with_role(Role.PTO_R))
+        monitor_request(period=QUARTER, by=user_with_role(Role.PTO_R))
 
 
 def _drop_broker_connections() -> None:
@@ -223,7 +223,7 @@ def test_the_start_button_makes_a_run_and_the_list_offers_its_pdf(
 
 def test_a_queued_run_polls_its_status(today, client, programme_team_member):
     monitor = Monitor.objects.create(
-        quarter="2026-Q3", version=1, requested_by=programme_team_member
+        period_code="2026-Q3", version=1, requested_by=programme_team_member
     )
     sign_in(client, programme_team_member)
     url = reverse("monitoring:monitor_status", kwargs={"pk": monitor.pk})
@@ -237,7 +237,7 @@ def test_a_queued_run_polls_its_status(today, client, programme_team_member):
 def test_pto_r_downloads_the_pdf_and_the_download_is_logged(
     today, client, media_root, programme_team_member, pto_r_member
 ):
-    monitor = monitor_request(quarter=QUARTER, by=programme_team_member)
+    monitor = monitor_request(period=QUARTER, by=programme_team_member)
     sign_in(client, pto_r_member)
     response = client.get(reverse("monitoring:monitor_download", kwargs={"pk": monitor.pk}))
     assert response.status_code == 200
@@ -252,7 +252,7 @@ def test_pto_r_downloads_the_pdf_and_the_download_is_logged(
 def test_a_regisseur_may_not_see_or_download_monitors(
     today, client, media_root, programme_team_member
 ):
-    monitor = monitor_request(quarter=QUARTER, by=programme_team_member)
+    monitor = monitor_request(period=QUARTER, by=programme_team_member)
     sign_in(client, user_with_role(Role.REGISSEUR))
     assert client.get(reverse("monitoring:monitors")).status_code == 403
     assert (
@@ -267,7 +267,7 @@ def test_the_monitor_list_takes_the_same_queries_for_few_and_many_runs(
     def runs(quarter: str, n: int) -> None:
         for version in range(1, n + 1):
             Monitor.objects.create(
-                quarter=quarter,
+                period_code=quarter,
                 version=version,
                 requested_by=UserFactory(),
                 status=Monitor.Status.FAILED,

@@ -31,7 +31,7 @@ def test_a_real_worker_renders_the_monitor(
     for _ in range(6):
         CaseFactory(phase2=True)
     monitor = monitor_request(
-        quarter=Quarter(2026, 3), by=programme_team_member, run_id=uuid.uuid4()
+        period=Quarter(2026, 3), by=programme_team_member, run_id=uuid.uuid4()
     )
     assert monitor.status == Monitor.Status.QUEUED  # the web request does not wait
 

@@ -154,7 +154,7 @@ def build_world() -> World:
     world.own["accessattempt"] = world.other["accessattempt"] = lockout
     # A kwartaalmonitor run (failed: no PDF to store) and one notification each.
     world.own["monitor"] = world.other["monitor"] = MonitorFactory(
-        quarter="2026-Q3", version=1, failed=True, error="matrix"
+        period_code="2026-Q3", version=1, failed=True, error="matrix"
     )
     for which, owner in (("own", users[Role.REGISSEUR.value]), ("other", UserFactory())):
         (world.own if which == "own" else world.other)["notification"] = NotificationFactory(

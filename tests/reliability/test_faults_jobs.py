@@ -305,7 +305,7 @@ def test_a_worker_killed_mid_monitor_is_redelivered_and_completes_once(
             "apply_async",
             lambda *args, **kwargs: original(*args, connection=conn, **kwargs),  # type: ignore[call-arg]
         )
-        monitor = monitor_request(quarter=Quarter(2026, 3), by=None, run_id=uuid.uuid4())
+        monitor = monitor_request(period=Quarter(2026, 3), by=None, run_id=uuid.uuid4())
 
     wait_for(
         lambda: Monitor.objects.get(pk=monitor.pk).status == Monitor.Status.RUNNING,
