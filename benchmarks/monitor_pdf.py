@@ -1,9 +1,10 @@
-"""Time and peak memory of one kwartaalmonitor run, in a fresh process.
+"""Time and peak memory of one monitor run, in a fresh process.
 
-``python -m benchmarks.monitor_pdf <username>`` requests the monitor of the last
-full quarter as that programme-team member and renders it in-process (what the
-Celery task does), then prints JSON: seconds, pages, the process's peak resident
-memory (getrusage) and peak Python allocations (tracemalloc).
+``python -m benchmarks.monitor_pdf <username> [kind]`` requests the monitor of that
+kind (default: kwartaal) for the last full period as that programme-team member and
+renders it in-process (what the Celery task does), then prints JSON: seconds, pages,
+the process's peak resident memory (getrusage) and peak Python allocations
+(tracemalloc).
 
 The time is measured without tracemalloc: tracing every allocation slows
 WeasyPrint's PDF writing (font subsetting) more than tenfold. The allocations
@@ -22,20 +23,20 @@ import tracemalloc
 from benchmarks.harness import setup_django
 
 
-def main(username: str) -> dict:
+def main(username: str, kind: str = "kwartaal") -> dict:
     setup_django()
     from django.utils import timezone
     from pypdf import PdfReader
 
     from accounts.models import User
-    from kernel.quarters import Quarter
+    from monitoring.models import PERIODS
     from monitoring.pdf import monitor_pdf
-    from monitoring.selectors import monitor_figures
+    from monitoring.reports import REPORTS
     from monitoring.services.monitors import monitor_render, monitor_request
 
     user = User.objects.get(username=username)
-    quarter = Quarter.of(timezone.localdate()).previous()
-    monitor = monitor_request(period=quarter, by=user)
+    period = PERIODS[kind].of(timezone.localdate()).previous()
+    monitor = monitor_request(kind=kind, period=period, by=user)
     started = time.perf_counter()
     rendered = monitor_render(monitor_id=monitor.pk)
     seconds = time.perf_counter() - started
@@ -46,7 +47,7 @@ def main(username: str) -> dict:
             pages = len(PdfReader(io.BytesIO(handle.read())).pages)
 
     tracemalloc.start()
-    monitor_pdf(monitor=rendered, figures=monitor_figures(quarter=quarter))
+    monitor_pdf(monitor=rendered, figures=REPORTS[kind].figures(period))
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return {
@@ -59,4 +60,4 @@ def main(username: str) -> dict:
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(sys.argv[1])))
+    print(json.dumps(main(*sys.argv[1:3])))

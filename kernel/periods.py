@@ -118,6 +118,11 @@ class Month(_Period):
         return formats.date_format(self.start, "F Y")
 
     @property
+    def short_label(self) -> str:
+        # "nov 2026": a column heading.
+        return formats.date_format(self.start, "M Y")
+
+    @property
     def start(self) -> datetime.date:
         return datetime.date(self.year, self.number, 1)
 

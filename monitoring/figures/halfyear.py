@@ -59,6 +59,7 @@ def half_year_figures(half: HalfYear) -> dict[str, Any]:
             {
                 "month": month.code,
                 "label": month.label,
+                "short_label": month.short_label,
                 "open_cases": len(cases),
                 "inflow": Case.objects.filter(registered_on__range=(month.start, day)).count(),
                 "outflow": Case.objects.filter(exited_on__range=(month.start, day)).count(),
@@ -93,7 +94,8 @@ def half_year_figures(half: HalfYear) -> dict[str, Any]:
 
 
 def _totals(row: dict[str, Any]) -> dict[str, Any]:
-    return {key: row[key] for key in ("month", "label", "open_cases", "inflow", "outflow")}
+    keys = ("month", "label", "short_label", "open_cases", "inflow", "outflow")
+    return {key: row[key] for key in keys}
 
 
 def _table(trend: list[dict[str, Any]], key: str, names: list[str]) -> list[dict[str, Any]]:
