@@ -9,6 +9,12 @@ write in the same transaction, so the tombstone and the erasure commit together.
 the transaction that recorded it, with ``access`` (an EmergencyAccess); the
 programme team is told (monitoring's notifications).
 
+``notification_letter_received``: the signed notification letter came with its file.
+Sent inside the transaction that records the signing, with ``case``, ``letter`` (an
+UploadedFile), ``signed_on`` and ``by``; the documents app stores it as the case's
+"notificatiebrief" (documents/receivers.py). A receiver's refusal (a ValidationError,
+a RuleViolation) is raised to the sender and refuses the whole step.
+
 ``data_generated``: the synthetic data generator (``sampledata``, never installed in
 production) wrote rows in bulk with the row triggers off. Sent in its transaction
 with ``tables`` (the database tables it wrote to); the API fills its change feed
@@ -20,3 +26,4 @@ from django.dispatch import Signal
 person_pseudonymised = Signal()
 emergency_access_opened = Signal()
 data_generated = Signal()
+notification_letter_received = Signal()

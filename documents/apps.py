@@ -7,4 +7,4 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Documenten")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (destroys documents when a person is erased)
+        from . import receivers  # noqa: F401  (follows the cases app: docs in receivers.py)

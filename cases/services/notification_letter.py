@@ -1,29 +1,28 @@
 """The notificatiebrief recorded with the letter itself (docs/rules.md R-CASE-1).
 
-Signing the letter and storing its file are one step: the file goes through the
-documents service (documents/services.py: the gates, the virus scan by clamd,
-encryption at rest) as a document of kind "notificatiebrief". A refusal of the file
-refuses the whole step, so the case is not signed without the letter it was sent with;
-the documents service removes a file it stored when its rows are not written, and the
-letter is stored last, so nothing after it can undo the signing.
+Signing the letter and storing its file are one step: the file is handed, in the same
+transaction, to whoever follows ``notification_letter_received`` (cases/signals.py): the
+documents app, which stores it through its service (the gates, the virus scan by clamd,
+encryption at rest) as a document of kind "notificatiebrief". The documents app sits above
+this one, so it listens rather than being called. A refusal of the file refuses the whole
+step, so the case is not signed without the letter it was sent with; the documents service
+removes a file it stored when its rows are not written, and the letter is stored last, so
+nothing after it can undo the signing.
 """
 
 from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from documents.models import Confidentiality, DocumentKind
-from documents.services import document_upload
 
 from ..models import Case
+from ..signals import notification_letter_received
 from .intake import case_sign_notification
-
-LETTER_TITLE = _("Notificatiebrief, getekend op %(on)s")
 
 
 @transaction.atomic
@@ -46,13 +45,10 @@ def case_sign_notification_with_letter(
         expected_revision=expected_revision,
     )
     if letter is not None:
-        document_upload(
-            case=signed,
-            by=by,
-            upload=letter,
-            title=str(LETTER_TITLE % {"on": f"{signed_on:%d-%m-%Y}"}),
-            kind=DocumentKind.NOTIFICATION_LETTER,
-            date=signed_on,
-            confidentiality=Confidentiality.CONFIDENTIAL,
+        if not notification_letter_received.has_listeners():
+            # Never drop a letter silently: without the documents app there is no store.
+            raise ImproperlyConfigured("No app stores the notification letter.")
+        notification_letter_received.send(
+            sender=Case, case=signed, letter=letter, signed_on=signed_on, by=by
         )
     return signed

@@ -235,7 +235,8 @@ def shots() -> list[Shot]:
         ("pool-talks", "programmateam", "pool:talk_list", {}, "Driegesprekken"),
         ("pool-team-rhythm", "programmateam", "pool:team_activity_list", {}, "Teamritme"),
         ("manager", "manager.wpi", "pool:manager", {}, "Manager: eigen organisatie"),
-        ("monitors", "pto-r.om", "monitoring:monitors", {}, "Kwartaalmonitors"),
+        ("monitors", "pto-r.om", "monitoring:monitors", {}, "Monitors (PTO-R)"),
+        ("monitors-start", "programmateam", "monitoring:monitors", {}, "Monitors maken"),
         ("notifications", "regisseur.oov1", "monitoring:notifications", {}, "Meldingen"),
     ]
     review = CaseloadReview.objects.order_by("-held_on").first()
@@ -259,20 +260,21 @@ def shots() -> list[Shot]:
 
 
 def prepare() -> None:
-    """What the demo data lacks for the pictures: last quarter's monitor (rendered here,
-    without a worker) and today's reminders in the notifications."""
+    """What the demo data lacks for the pictures: each kind's monitor of its last period
+    (rendered here, without a worker) and today's reminders in the notifications."""
     from django.utils import timezone
 
-    from kernel.quarters import Quarter
-    from monitoring.models import Monitor
+    from monitoring.models import PERIODS, Monitor
+    from monitoring.reports import REPORTS
     from monitoring.services.monitors import monitor_render
     from monitoring.services.reminders import reminders_send
 
     today = timezone.localdate()
-    quarter = Quarter.of(today).previous().code
-    if not Monitor.objects.filter(period_code=quarter).exists():
-        monitor = Monitor.objects.create(period_code=quarter, version=1)
-        monitor_render(monitor_id=monitor.pk)
+    for kind in REPORTS:
+        code = PERIODS[kind].of(today).previous().code
+        if not Monitor.objects.filter(kind=kind, period_code=code).exists():
+            monitor = Monitor.objects.create(kind=kind, period_code=code, version=1)
+            monitor_render(monitor_id=monitor.pk)
     reminders_send(on=today)
 
 
