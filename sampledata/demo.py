@@ -40,7 +40,7 @@ from cases.models import (
 from cases.services.assessments import AssessmentInput, assessment_record
 from cases.services.assignments import case_assign, pool_leave_with_hand_over
 from cases.services.evaluations import evaluation_record
-from cases.services.exits import exit_decide, exit_propose, exit_record_itat_advice
+from cases.services.exits import exit_propose, exit_record_itat_advice
 from cases.services.intake import case_register, case_sign_notification
 from cases.services.meetings import ActionInput, AttendeeInput, action_mark_done, meeting_log
 from cases.services.phases import case_change_phase
@@ -61,6 +61,18 @@ from pool.services import (
     team_activity_create,
     three_way_talk_create,
 )
+from ptor.models import ItemKind, MeetingForm, Presence
+from ptor.services import (
+    agenda_adopt,
+    attendance_record,
+    case_items_add,
+    item_add,
+    item_carry,
+    item_decide_exit,
+    item_record,
+    meeting_close,
+    meeting_prepare,
+)
 
 DEMO_PASSWORD = "ipgar-demo-2026!"  # noqa: S105  (printed for the quick start; demo only)
 CASE_PREFIX = "R-DEMO-"
@@ -68,6 +80,19 @@ BACKUP_CODES_SHOWN = 5
 # The appendix "afspraken over regisseurspool", adopted by the Directeurenoverleg on
 # 11 May 2020 (docs/rules.md R-POOL-11): the decisions that set the pool's rules.
 DIRECTEURENOVERLEG_2020 = datetime.date(2020, 5, 11)
+# The texts of the demo PTO-R meeting's general items: BESLUIT, CONCLUSIES, VERVOLG.
+DEMO_GENERAL_ITEM = (
+    "Geen besluit nodig.",
+    "De kwartaalmonitor is door alle leden ontvangen.",
+    "Geen.",
+)
+DEMO_DEVELOPMENT_ITEM = (
+    "Het PTO-R stemt in met de opzet van de maand-, halfjaar- en effectmonitor.",
+    "De analisten van het AcVZ denken mee over de effectmonitor; de pijlers Straf, Zorg en "
+    "Brusjes zijn het uitgangspunt.",
+    "Het programmateam legt de eerste halfjaarmonitor voor in het volgende overleg.",
+)
+
 POOL_DECISIONS = (
     (
         "Maximaal aantal casussen per regisseur",
@@ -609,25 +634,67 @@ class _Builder:
         return procedure
 
     def exited_cases(self, buddies: list[Regisseur]) -> None:
-        """Three cases that exited (R-POOL-4: 53 cases, 3 exit)."""
-        pto_r = self.users["pto-r.om"]
+        """Three cases that exited (R-POOL-4: 53 cases, 3 exit), decided in a PTO-R
+        meeting five days ago (R-PTO-4); the proposal still waiting is carried on to the
+        next meeting, in concept, which will adopt this one's minutes."""
         oov1 = self.regisseurs["regisseur.oov1"]
-        for _ in range(3):
-            case = self.case(
+        exiting = [
+            self.case(
                 regisseur=oov1,
                 buddy=self.pick_buddy(oov1, buddies),
                 region=self.regions["amsterdam"],
                 phase=3,
                 advise_exit=True,
             )
-            procedure = case.exit_procedures.get(status=ExitProcedure.Status.ADVISED)
-            exit_decide(
-                procedure=procedure,
-                decision="akkoord",
-                decided_on=self.days_ago(5),
-                reasoning="PTO-R besluit tot uitstroom conform advies ITAT-R.",
-                by=pto_r,
+            for _ in range(3)
+        ]
+        self.pto_r_meetings(exiting={case.pk for case in exiting})
+
+    def pto_r_meetings(self, *, exiting: set[int]) -> None:
+        """A meeting held five days ago that decides the exits of the ``exiting`` cases,
+        and the next one, in concept, that the other proposals are carried to."""
+        by, pto_r = self.by, self.users["pto-r.om"]
+        held = meeting_prepare(date=self.days_ago(5), form=MeetingForm.IN_PERSON, by=by)
+        general = item_add(
+            meeting=held, kind=ItemKind.GENERAL, title="Mededelingen en ingekomen stukken", by=by
+        )
+        development = item_add(
+            meeting=held,
+            kind=ItemKind.DEVELOPMENT,
+            title="Doorontwikkeling: de maand-, halfjaar- en effectmonitor",
+            by=by,
+        )
+        cases = case_items_add(meeting=held, by=by)
+        agenda_adopt(meeting=held, by=by)
+        attendance_record(
+            meeting=held,
+            presences={a.pk: Presence.PRESENT for a in held.attendances.all()},
+            by=by,
+        )
+        for item, (decision, conclusions, follow_up) in (
+            (general, DEMO_GENERAL_ITEM),
+            (development, DEMO_DEVELOPMENT_ITEM),
+        ):
+            item_record(
+                item=item, decision=decision, conclusions=conclusions, follow_up=follow_up, by=by
             )
+        following = meeting_prepare(
+            date=self.today + datetime.timedelta(days=23),
+            form=MeetingForm.IN_PERSON,
+            by=by,
+            previous=held,
+        )
+        for item in cases:
+            if item.exit_procedure is not None and item.exit_procedure.case_id in exiting:
+                item_decide_exit(
+                    item=item,
+                    decision="akkoord",
+                    reasoning="PTO-R besluit tot uitstroom conform advies ITAT-R.",
+                    by=pto_r,
+                )
+            else:
+                item_carry(item=item, to=following, by=by)
+        meeting_close(meeting=held, by=by)
 
     # -- the Directeurenoverleg's decisions ------------------------------------------
     def build_pool_decisions(self) -> None:
