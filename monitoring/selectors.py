@@ -16,12 +16,19 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Organisation
 from cases.access import cases_visible_to
-from cases.models import Phase, PlanVersion
+from cases.models import (
+    OPEN_STATUSES,
+    Intervention,
+    Phase,
+    PlanStatus,
+    PlanVersion,
+    TeamMember,
+)
 from cases.permissions import may_decide_exits, may_review_emergency_access
 from cases.selectors import figures as case_figures
 from cases.selectors.deadlines import Deadline, DeadlineKind, deadlines
@@ -31,17 +38,19 @@ from pool.selectors import pool_overview
 
 from .models import DEFAULT_CHANNEL, Monitor, Notification, NotificationPreference
 from .permissions import may_read_monitors, may_receive_notifications, may_start_monitor
+from .suppression import SUPPRESSED, THRESHOLD, shown
 
-SUPPRESSED = "<5"
-SUPPRESSION_THRESHOLD = 5
+SUPPRESSION_THRESHOLD = THRESHOLD
 TREND_QUARTERS = 6
 PHASES = [int(phase) for phase in Phase]
 
 
 def suppress(count: int) -> int | str:
-    """A count per kernpartner or region as it may be shown: below 5 a count of cases
-    can point at a person, so it reads '<5'. The one place this rule lives."""
-    return SUPPRESSED if count < SUPPRESSION_THRESHOLD else count
+    """A count with nothing adding up to it, as it may be printed: 1 to 4 cases can
+    point at a person, so they read '<5'. Counts in a table with totals go through
+    monitoring.suppression.suppress_table, which also keeps them from being computed
+    back from the totals (docs/rules.md R-MON-4)."""
+    return shown(count)
 
 
 def percentage(part: int, whole: int) -> float | None:
@@ -200,18 +209,27 @@ def _grounds(by_ground) -> list[dict[str, Any]]:
 
 
 def _kernpartners(overview, organisations, progress, quarter) -> list[dict[str, Any]]:
-    """A section per kernpartner that supplies regisseurs: its capacity and caseload,
-    its open cases (by the regisseur's organisation, counted as the dashboard counts
-    them) and how their work keeps its rhythm; counts suppressed below 5."""
+    """A section per kernpartner: every kernpartner, and every other organisation that
+    supplies regisseurs. Its regisseurs' capacity and caseload, its open cases (by
+    the regisseur's organisation, counted as the dashboard counts them) and how their
+    work keeps its rhythm, and the open cases it works on as intervention partner
+    (the kernpartners answer for all cases together, not for their own regisseurs'
+    alone: docs/rules.md R-MON-5). Raw counts: the PDF suppresses them table by table
+    (monitoring/suppression.py)."""
+    rows_by_org: dict[int, list] = defaultdict(list)
     by_name = {org.name: org for org in organisations.values()}
-    rows_by_org: dict[str, list] = defaultdict(list)
     for row in overview.rows:
-        rows_by_org[row.organisation].append(row)
+        rows_by_org[by_name[row.organisation].pk].append(row)
     per_phase_by_org = case_figures.cases_per_phase_by_organisation()
+    partner_cases = _partner_cases(on=min(quarter.end, timezone.localdate()))
+    members = [
+        org
+        for org in organisations.values()
+        if org.is_kernpartner or org.pk in rows_by_org or per_phase_by_org.get(org.pk)
+    ]
     sections = []
-    for name in sorted(rows_by_org):
-        organisation = by_name[name]
-        pool_rows = rows_by_org[name]
+    for organisation in sorted(members, key=lambda org: org.name):
+        pool_rows = rows_by_org.get(organisation.pk, [])
         phases = per_phase_by_org.get(organisation.pk, {})
         done = progress[organisation.pk]
         # Two queries per kernpartner: their number grows with the partners, not the cases.
@@ -220,28 +238,57 @@ def _kernpartners(overview, organisations, progress, quarter) -> list[dict[str, 
         )
         sections.append(
             {
-                "organisation": name,
+                "organisation": organisation.name,
                 "regisseurs": len(pool_rows),
                 "fte": f"{sum((row.fte for row in pool_rows), Decimal(0)):.1f}",
                 "capacity": sum(row.capacity for row in pool_rows),
                 "caseload": sum(row.total_cases for row in pool_rows),
                 "over_capacity": [row.name for row in pool_rows if row.over_capacity],
-                "cases": suppress(sum(phases.values())),
-                "per_phase": {str(p): suppress(phases.get(p, 0)) for p in PHASES},
-                "inflow": suppress(flow.inflow),
-                "outflow": suppress(flow.outflow),
-                "phase2_cases": suppress(phases.get(Phase.EXECUTION, 0)),
-                "uvo_on_time": suppress(done["uvo_on_time"]),
-                "plans_running": suppress(done["plans_running"]),
-                "plans_evaluated_on_time": suppress(done["plans_evaluated_on_time"]),
-                "interventions_overdue": suppress(done["interventions_overdue"]),
-                "uvo_actions_overdue": suppress(done["uvo_actions_overdue"]),
+                "cases": sum(phases.values()),
+                "per_phase": {str(p): phases.get(p, 0) for p in PHASES},
+                "inflow": flow.inflow,
+                "outflow": flow.outflow,
+                "phase2_cases": phases.get(Phase.EXECUTION, 0),
+                "uvo_on_time": done["uvo_on_time"],
+                "plans_running": done["plans_running"],
+                "plans_evaluated_on_time": done["plans_evaluated_on_time"],
+                "interventions_overdue": done["interventions_overdue"],
+                "uvo_actions_overdue": done["uvo_actions_overdue"],
+                "partner_cases": partner_cases.get(organisation.pk, 0),
             }
         )
     return sections
 
 
+def _partner_cases(*, on: datetime.date) -> dict[int, int]:
+    """Per organisation, the open cases it works on as intervention partner on ``on``:
+    an intervention of the plan in force (the latest adopted version) in its hands and
+    not finished (planned or running), or a member of the case's intervention team
+    from it. A case counts once per organisation, for as many organisations as work on
+    it, so these counts do not add up to the open cases. Two queries."""
+    later_adopted = PlanVersion.objects.adopted().filter(
+        case=OuterRef("plan_version__case"), number__gt=OuterRef("plan_version__number")
+    )
+    by_intervention = (
+        Intervention.objects.filter(
+            plan_version__status=PlanStatus.ADOPTED,
+            plan_version__case__status__in=OPEN_STATUSES,
+            status__in=[Intervention.Status.PLANNED, Intervention.Status.RUNNING],
+        )
+        .exclude(Exists(later_adopted))
+        .values_list("responsible_organisation_id", "plan_version__case_id")
+    )
+    by_member = (
+        TeamMember.objects.filter(case__status__in=OPEN_STATUSES, joined_on__lte=on)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
+        .values_list("organisation_id", "case_id")
+    )
+    pairs = set(by_intervention) | set(by_member)
+    return dict(Counter(organisation for organisation, _case in pairs))
+
+
 def _regions() -> list[dict[str, Any]]:
+    """Open cases per region and phase, raw (suppressed as one table in the PDF)."""
     names: dict[int | None, str] = dict(Region.objects.values_list("pk", "name"))
     rows = [
         (names.get(region_id, ""), phases)
@@ -250,8 +297,8 @@ def _regions() -> list[dict[str, Any]]:
     return [
         {
             "region": name,
-            "cases": suppress(sum(phases.values())),
-            "per_phase": {str(p): suppress(phases.get(p, 0)) for p in PHASES},
+            "cases": sum(phases.values()),
+            "per_phase": {str(p): phases.get(p, 0) for p in PHASES},
         }
         for name, phases in sorted(rows, key=lambda row: row[0])
     ]
