@@ -311,10 +311,11 @@ def _section_counts(section: dict) -> list[int]:
 
 
 def folds(section: dict) -> bool:
-    """A kernpartner's page that would be mostly '<5' or empty: fewer than half of its
-    counts are 5 or more. It goes into the shared section "Overige kernpartners"."""
-    counts = _section_counts(section)
-    return 2 * sum(1 for n in counts if n >= THRESHOLD) < len(counts)
+    """A kernpartner's page that would be mostly '<5': more than half of its counts
+    that are not 0 are below 5 (a page with nothing but zeros says nothing either).
+    It goes into the shared section "Overige kernpartners"."""
+    counts = [n for n in _section_counts(section) if n]
+    return 2 * sum(1 for n in counts if is_small(n)) > len(counts) or not counts
 
 
 def _merged(sections: list[dict], name: str) -> dict:
@@ -330,6 +331,10 @@ def _merged(sections: list[dict], name: str) -> dict:
     }
     for key in ("cases", "phase2_cases", *SECTION_COUNTS):
         merged[key] = sum(s[key] for s in sections)
+    # A case has several partners, so the partners' counts do not add up: each is shown.
+    merged["partner_cases_by_member"] = [
+        {"organisation": s["organisation"], "count": s["partner_cases"]} for s in sections
+    ]
     return merged
 
 
@@ -408,7 +413,14 @@ def publish_kwartaal(figures: dict, *, grounds: Sequence[str] = ()) -> dict:
             for c, (key, _path) in enumerate(WORK_COLUMNS):
                 section[key] = work.cell(row, c)
             # A case has several partners: these counts add up to nothing printed.
-            section["partner_cases"] = shown(section["partner_cases"])
+            if "partner_cases_by_member" in section:
+                section["partner_cases"] = None
+                section["partner_cases_by_member"] = [
+                    {**member, "count": shown(member["count"])}
+                    for member in section["partner_cases_by_member"]
+                ]
+            else:
+                section["partner_cases"] = shown(section["partner_cases"])
             section["caseload"] = section["cases"]
         regisseurs = _publish_roster(figures["regisseurs"], groups, phases)
     else:
