@@ -137,7 +137,8 @@ def bar_chart_with_capacity(
     scale_max = _nice_max(max([*(b.length for b in bars), *(b.capacity for b in bars), 1]))
     unit = plot_width / scale_max
     body = [
-        f'<rect x="{label_width + 4:.1f}" y="6" width="12" height="12" fill="{SERIES_COLOURS[0]}"/>',
+        f'<rect x="{label_width + 4:.1f}" y="6" width="12" height="12" '
+        f'fill="{SERIES_COLOURS[0]}"/>',
         _text(label_width + 20, 16, value_label),
         f'<line x1="{label_width + 140:.1f}" y1="12" x2="{label_width + 160:.1f}" y2="12" '
         f'stroke="{TEXT_COLOUR}" stroke-width="2" stroke-dasharray="4 3"/>',

@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from cases.selectors.figures import exit_ground_labels
-
 from kernel.quarters import Quarter
 
 from . import charts

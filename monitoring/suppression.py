@@ -161,11 +161,7 @@ def suppress_table(table: Table) -> Suppressed:
     uncoverable: set[Position] = set()
     while True:
         exposed = next(
-            (
-                p
-                for p in sorted(hidden - uncoverable - free)
-                if _determined(table, p, hidden, free)
-            ),
+            (p for p in sorted(hidden - uncoverable - free) if _determined(table, p, hidden, free)),
             None,
         )
         if exposed is None:
@@ -347,9 +343,7 @@ def _at(summary: dict, path: tuple[str, ...]) -> int:
 
 def _columns_published(cells: list[list[int]], totals: list[int]) -> frozenset[int]:
     """The columns whose sum is a figure printed for the whole approach."""
-    return frozenset(
-        c for c, total in enumerate(totals) if sum(row[c] for row in cells) == total
-    )
+    return frozenset(c for c, total in enumerate(totals) if sum(row[c] for row in cells) == total)
 
 
 def publish_kwartaal(figures: dict, *, grounds: Sequence[str] = ()) -> dict:
