@@ -38,6 +38,7 @@ from pool.selectors import pool_overview
 
 from .models import DEFAULT_CHANNEL, Monitor, Notification, NotificationPreference
 from .permissions import may_read_monitors, may_receive_notifications, may_start_monitor
+from .suppression import SUPPRESSED as SUPPRESSED
 from .suppression import THRESHOLD, shown
 
 SUPPRESSION_THRESHOLD = THRESHOLD

@@ -14,9 +14,8 @@ import pytest
 
 from kernel.quarters import Quarter
 from monitoring.models import Monitor
-from monitoring.selectors import SUPPRESSED
 from monitoring.services.monitors import monitor_request
-from monitoring.suppression import publish_kwartaal
+from monitoring.suppression import SUPPRESSED, publish_kwartaal
 from tests.factories import (
     CaseFactory,
     InterventionFactory,

@@ -20,7 +20,7 @@ from kernel.errors import RuleViolation
 from kernel.quarters import Quarter
 from monitoring import services
 from monitoring.models import Monitor
-from monitoring.selectors import SUPPRESSED, monitor_figures, suppress
+from monitoring.selectors import monitor_figures, suppress
 from monitoring.services.monitors import (
     MONITOR_BROKER_DOWN,
     MONITOR_ONLY_PROGRAMME_TEAM,
@@ -28,7 +28,7 @@ from monitoring.services.monitors import (
     monitor_request,
     scheduled_run_id,
 )
-from monitoring.suppression import OTHER_KERNPARTNERS, publish_kwartaal
+from monitoring.suppression import OTHER_KERNPARTNERS, SUPPRESSED, publish_kwartaal
 from monitoring.tasks import monitor_generate, monitor_quarterly
 from pool.models import Region
 from tests.conftest import sign_in
