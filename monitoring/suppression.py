@@ -202,13 +202,15 @@ def _edges(
             position = (row, column)
             if position == skip:
                 continue
+            price = 0
             if position in free:
-                price: int | None = 0
                 forward = backward = True
             else:
-                price = 0 if position in hidden else cost(position)
-                if price is None:
-                    continue
+                if position not in hidden:
+                    found = cost(position)
+                    if found is None:
+                        continue
+                    price = found
                 forward = _capacity(table, position, True) >= 1
                 backward = _capacity(table, position, False) >= 1
             r, c = ("r", row), ("c", column)

@@ -9,7 +9,7 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.utils import formats
+from django.utils import formats, timezone
 
 register = template.Library()
 
@@ -19,13 +19,16 @@ DATE_FORM = "d-m-Y"
 @register.filter
 def datum(value: object) -> str:
     """A date (or an ISO date string, as stored with a monitor's figures) as dd-mm-jjjj."""
+    day = value
     if isinstance(value, str):
         try:
-            value = datetime.date.fromisoformat(value)
+            day = datetime.date.fromisoformat(value)
         except ValueError:
             return value
-    if isinstance(value, datetime.datetime | datetime.date):
-        return formats.date_format(value, DATE_FORM)
+    if isinstance(day, datetime.datetime) and timezone.is_aware(day):
+        day = timezone.localtime(day)
+    if isinstance(day, datetime.datetime | datetime.date):
+        return formats.date_format(day, DATE_FORM)
     return "" if value is None else str(value)
 
 

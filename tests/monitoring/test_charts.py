@@ -137,7 +137,7 @@ def clipped_labels(markup: str) -> list[str]:
         label = text.text or ""
         drawn = drawn_width(label, float(root.get("font-size") or 12))
         x = float(text.get("x") or 0)
-        left = {"start": x, "middle": x - drawn / 2, "end": x - drawn}[text.get("text-anchor")]
+        left = {"start": x, "middle": x - drawn / 2, "end": x - drawn}[str(text.get("text-anchor"))]
         if left < 0 or left + drawn > width:
             outside.append(label)
     return outside
