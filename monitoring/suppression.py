@@ -66,6 +66,18 @@ class Table:
     published_grand: bool = False
     hidden_rows: frozenset[int] = frozenset()
     hidden_columns: frozenset[int] = frozenset()
+    # The totals, summed once: the search asks for them at every step.
+    row_sums: tuple[int, ...] = dataclasses.field(init=False, repr=False, compare=False)
+    column_sums: tuple[int, ...] = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        columns = self.shape[1]
+        object.__setattr__(self, "row_sums", tuple(sum(row) for row in self.cells))
+        object.__setattr__(
+            self,
+            "column_sums",
+            tuple(sum(row[c] for row in self.cells) for c in range(columns)),
+        )
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -107,10 +119,10 @@ def _value(table: Table, row: int, column: int) -> int:
     if row < rows and column < columns:
         return table.cells[row][column]
     if row < rows:
-        return sum(table.cells[row])
+        return table.row_sums[row]
     if column < columns:
-        return sum(r[column] for r in table.cells)
-    return sum(sum(r) for r in table.cells)
+        return table.column_sums[column]
+    return sum(table.row_sums)
 
 
 def _printed(table: Table, row: int, column: int) -> bool:
@@ -159,11 +171,17 @@ def suppress_table(table: Table) -> Suppressed:
     # A figure the published totals give away on their own cannot be covered; it stays
     # hidden here (that tells nothing new) and the search goes on with the others.
     uncoverable: set[Position] = set()
+    # Hiding more only adds cycles, so a figure once found safe stays safe.
+    safe: set[Position] = set()
     while True:
-        exposed = next(
-            (p for p in sorted(hidden - uncoverable - free) if _determined(table, p, hidden, free)),
-            None,
-        )
+        graph = _graph(table, hidden, free, lambda _p: None)
+        exposed = None
+        for position in sorted(hidden - uncoverable - free - safe):
+            if _cycles(table, graph, position):
+                safe.add(position)
+            else:
+                exposed = position
+                break
         if exposed is None:
             break
         added = _complement(table, exposed, hidden, free)
@@ -186,22 +204,24 @@ def _capacity(table: Table, position: Position, forward: bool) -> int:
     return UNBOUNDED if is_total else value
 
 
-def _edges(
+Node = tuple[str, int]
+Graph = dict[Node, list[tuple[Node, Position, int]]]
+
+
+def _graph(
     table: Table,
     hidden: set[Position],
     free: set[Position],
     cost: Callable[[Position], int | None],
-    skip: Position,
-) -> dict[tuple[str, int], list[tuple[tuple[str, int], Position, int]]]:
+) -> Graph:
     """The residual graph: row node ('r', i), column node ('c', j); an edge per
-    figure that may move one unit in that direction, with the cost of using it."""
+    figure that may move one unit in that direction, with the cost of using it
+    (0 for a hidden figure, ``cost`` for a visible one; None: not to be hidden)."""
     rows, columns = table.shape
-    graph: dict[tuple[str, int], list[tuple[tuple[str, int], Position, int]]] = {}
+    graph: Graph = {}
     for row in range(rows + 1):
         for column in range(columns + 1):
             position = (row, column)
-            if position == skip:
-                continue
             price = 0
             if position in free:
                 forward = backward = True
@@ -221,50 +241,46 @@ def _edges(
     return graph
 
 
-def _cheapest_path(graph, start, goal) -> tuple[int, list[Position]] | None:
+def _cheapest_path(
+    graph: Graph, start: Node, goal: Node, skip: Position
+) -> tuple[int, list[Position]] | None:
+    """Dijkstra from ``start`` to ``goal`` not using the figure ``skip``."""
     best = {start: 0}
-    queue: list[tuple[int, tuple[str, int], list[Position]]] = [(0, start, [])]
+    came_from: dict[Node, tuple[Node, Position]] = {}
+    queue: list[tuple[int, Node]] = [(0, start)]
     while queue:
-        spent, node, path = heapq.heappop(queue)
+        spent, node = heapq.heappop(queue)
         if node == goal:
+            path = []
+            while node != start:
+                node, position = came_from[node]
+                path.append(position)
             return spent, path
         if spent > best.get(node, UNBOUNDED):
             continue
         for target, position, price in graph.get(node, ()):
             total = spent + price
-            if total < best.get(target, UNBOUNDED):
+            if position != skip and total < best.get(target, UNBOUNDED):
                 best[target] = total
-                heapq.heappush(queue, (total, target, [*path, position]))
+                came_from[target] = (node, position)
+                heapq.heappush(queue, (total, target))
     return None
 
 
-def _cycles(
-    table: Table,
-    position: Position,
-    hidden: set[Position],
-    free: set[Position],
-    cost: Callable[[Position], int | None],
-) -> list[tuple[int, list[Position]]]:
-    """The cheapest cycle through ``position`` in each direction it may move."""
-    graph = _edges(table, hidden, free, cost, skip=position)
+def _cycles(table: Table, graph: Graph, position: Position) -> list[tuple[int, list[Position]]]:
+    """The cheapest cycle through ``position`` in each direction it may move; none when
+    the printed figures leave it one possible value."""
     row, column = ("r", position[0]), ("c", position[1])
     found = []
     if _capacity(table, position, True) >= 1:
-        path = _cheapest_path(graph, column, row)
+        path = _cheapest_path(graph, column, row, position)
         if path is not None:
             found.append(path)
     if _capacity(table, position, False) >= 1:
-        path = _cheapest_path(graph, row, column)
+        path = _cheapest_path(graph, row, column, position)
         if path is not None:
             found.append(path)
     return found
-
-
-def _determined(
-    table: Table, position: Position, hidden: set[Position], free: set[Position]
-) -> bool:
-    """Whether the printed figures leave a hidden figure one possible value."""
-    return not _cycles(table, position, hidden, free, lambda _p: None)
 
 
 def _complement(
@@ -280,7 +296,7 @@ def _complement(
         is_total = candidate[0] == rows or candidate[1] == columns
         return 1 + value + (TOTAL_COST if is_total else 0)
 
-    cycles = _cycles(table, position, hidden, free, cost)
+    cycles = _cycles(table, _graph(table, hidden, free, cost), position)
     if not cycles:
         return set()
     _spent, path = min(cycles, key=lambda found: found[0])
