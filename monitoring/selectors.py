@@ -5,8 +5,9 @@ The figures come from the selectors the dashboard uses too: the pool overview
 (pool.selectors), open cases per phase (in all, per kernpartner, per region) and
 in- and outflow (cases/selectors/figures.py) and the due and overdue items
 (cases/selectors/deadlines.py), so the dashboard and the monitor count alike.
-Nothing here identifies a person: the monitor holds aggregates only, and every
-count per kernpartner or region goes through ``suppress``.
+Nothing here identifies a person: the monitor holds aggregates only. The counts
+are raw; every breakdown is suppressed as a table when the monitor is printed
+(monitoring/suppression.py, docs/rules.md R-MON-4).
 """
 
 from __future__ import annotations
