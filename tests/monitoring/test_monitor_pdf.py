@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from accounts.models import User
 from cases.models import Person
-from cases.selectors.figures import cases_per_phase
+from cases.selectors.figures import cases_per_phase, exit_ground_labels
 from kernel.quarters import Quarter
 from monitoring.models import Monitor, Notification
 from monitoring.services.monitors import monitor_request
@@ -234,6 +234,23 @@ def no_suppressed_count_can_be_computed_back(monitor: Monitor, folded: list[str]
             }
         )
         assert number(region_total[index]) == truth[f"all/{key}"]
+
+    # Exits per ground against the quarter's outflow (printed beside it and in the trend).
+    *grounds, grounds_total = table_lines(lines, ("Grond", "Aantal"), 1)
+    raw_grounds = {g["ground"]: g["count"] for g in raw["summary"]["outflow_by_ground"]}
+    ground_lines = [
+        line.strip() for line in lines if re.match(r"\s+\S.*\s(<5|\d+)$", line) is not None
+    ]
+    names_of_grounds = []
+    for line in ground_lines:
+        label = re.sub(r"\s+(<5|\d+)$", "", line)
+        if label in exit_ground_labels().values() and label not in names_of_grounds:
+            names_of_grounds.append(label)
+    assert len(names_of_grounds) == len(grounds)
+    for label, row in zip(names_of_grounds, grounds, strict=True):
+        printed[f"ground/{label}"], truth[f"ground/{label}"] = row[0], raw_grounds.get(label, 0)
+    assert number(grounds_total[0]) == raw["summary"]["outflow"]
+    equations.append({**{f"ground/{label}": 1 for label in names_of_grounds}, "all/outflow": -1})
 
     # What is printed is true; what is hidden cannot be computed back.
     for key, value in printed.items():
