@@ -23,6 +23,38 @@ OVER_COLOUR = "#ec0000"
 TEXT_COLOUR = "#000000"
 GRID_COLOUR = "#cccccc"
 FONT = "Amsterdam Sans, Arial, sans-serif"
+FONT_SIZE = 12
+# The widest label column a capacity chart gives its names; longer names are shortened.
+MAX_LABEL_WIDTH = 240
+# Advance widths in em, rounded up from DejaVu Sans Bold, the widest of the fonts a chart
+# may end up in (the PDF has no Amsterdam Sans or Arial): so a label measured here fits.
+_NARROW = frozenset("iIjl.,:;'!|()[] ")
+_WIDE = frozenset("mwMW%@")
+
+
+def text_width(text: str, size: int = FONT_SIZE) -> float:
+    """How wide ``text`` is drawn, at most, in pixels: for laying labels out so that
+    none is clipped at the edge of the chart."""
+    em = 0.0
+    for char in text:
+        if char in _NARROW:
+            em += 0.42
+        elif char in _WIDE:
+            em += 1.05
+        elif char.isupper() or char.isdigit():
+            em += 0.8
+        else:
+            em += 0.72
+    return em * size
+
+
+def fit_text(text: str, width: float) -> str:
+    """``text`` shortened with an ellipsis until it is at most ``width`` pixels wide."""
+    if text_width(text) <= width:
+        return text
+    while text and text_width(text + "…") > width:
+        text = text[:-1]
+    return text + "…"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,12 +62,16 @@ class Bar:
     """One bar against its own capacity (a regisseur's caseload and maximum)."""
 
     label: str
-    value: int
+    value: int | str  # a suppressed count ('<5', docs/rules.md R-MON-4) draws no bar
     capacity: int
 
     @property
     def over(self) -> bool:
-        return self.value > self.capacity
+        return isinstance(self.value, int) and self.value > self.capacity
+
+    @property
+    def length(self) -> int:
+        return self.value if isinstance(self.value, int) else 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,16 +124,23 @@ def bar_chart_with_capacity(
 ) -> SafeString:
     """Horizontal bars (e.g. cases per regisseur) each with a dashed capacity mark;
     a bar above its capacity is drawn in red and labelled ``over_label``."""
-    label_width, bar_height, gap, top, right = 190, 18, 10, 28, 120
-    plot_width = 360
+    bar_height, gap, top, plot_width = 18, 10, 28, 360
+    labels = [fit_text(bar.label, MAX_LABEL_WIDTH) for bar in bars]
+    label_width = max([text_width(label) for label in labels] + [60]) + 12
+    notes = [
+        f"{bar.value} / {bar.capacity}" + (f" – {over_label}" if bar.over else "") for bar in bars
+    ]
+    right = max([text_width(note) for note in notes] + [0]) + 12
+    legend_end = label_width + 164 + text_width(capacity_label) + 8
     height = top + len(bars) * (bar_height + gap) + 30
-    width = label_width + plot_width + right
-    scale_max = _nice_max(max([*(b.value for b in bars), *(b.capacity for b in bars), 1]))
+    width = round(max(label_width + plot_width + right, legend_end))
+    scale_max = _nice_max(max([*(b.length for b in bars), *(b.capacity for b in bars), 1]))
     unit = plot_width / scale_max
     body = [
-        f'<rect x="{label_width + 4}" y="6" width="12" height="12" fill="{SERIES_COLOURS[0]}"/>',
+        f'<rect x="{label_width + 4:.1f}" y="6" width="12" height="12" '
+        f'fill="{SERIES_COLOURS[0]}"/>',
         _text(label_width + 20, 16, value_label),
-        f'<line x1="{label_width + 140}" y1="12" x2="{label_width + 160}" y2="12" '
+        f'<line x1="{label_width + 140:.1f}" y1="12" x2="{label_width + 160:.1f}" y2="12" '
         f'stroke="{TEXT_COLOUR}" stroke-width="2" stroke-dasharray="4 3"/>',
         _text(label_width + 164, 16, capacity_label),
     ]
@@ -111,11 +154,11 @@ def bar_chart_with_capacity(
     for index, bar in enumerate(bars):
         y = top + index * (bar_height + gap)
         colour = OVER_COLOUR if bar.over else SERIES_COLOURS[0]
-        body.append(_text(label_width - 8, y + 13, bar.label, anchor="end"))
+        body.append(_text(label_width - 8, y + 13, labels[index], anchor="end"))
         body.append(
             f'<rect class="chart-bar{" chart-bar--over" if bar.over else ""}" '
-            f'x="{label_width}" y="{y}" width="{bar.value * unit:.1f}" height="{bar_height}" '
-            f'fill="{colour}"/>'
+            f'x="{label_width:.1f}" y="{y}" width="{bar.length * unit:.1f}" '
+            f'height="{bar_height}" fill="{colour}"/>'
         )
         cap_x = label_width + bar.capacity * unit
         body.append(
@@ -123,12 +166,11 @@ def bar_chart_with_capacity(
             f'y2="{y + bar_height + 3}" stroke="{TEXT_COLOUR}" stroke-width="2" '
             f'stroke-dasharray="4 3"/>'
         )
-        note = f"{bar.value} / {bar.capacity}" + (f" – {over_label}" if bar.over else "")
         body.append(
             _text(
-                label_width + max(bar.value, bar.capacity) * unit + 6,
+                label_width + max(bar.length, bar.capacity) * unit + 6,
                 y + 13,
-                note,
+                notes[index],
                 font_weight="bold" if bar.over else "normal",
             )
         )
@@ -164,8 +206,12 @@ def _legend(series: Sequence[Series], *, x: int, y: int) -> list[str]:
         colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
         body.append(f'<rect x="{x + offset}" y="{y - 10}" width="12" height="12" fill="{colour}"/>')
         body.append(_text(x + offset + 16, y, item.name))
-        offset += 28 + 7 * len(item.name)
+        offset += 28 + round(text_width(item.name))
     return body
+
+
+def _legend_width(series: Sequence[Series]) -> float:
+    return sum(28 + round(text_width(item.name)) for item in series)
 
 
 def _columns(
@@ -178,8 +224,14 @@ def _columns(
     css_class: str,
 ) -> SafeString:
     left, top, bottom, plot_height = 40, 34, 40, 200
-    group_width = max(48, 26 * (1 if stacked else len(series)) + 20)
-    width = max(left + group_width * len(categories) + 20, 320)
+    group_width = max(
+        48,
+        26 * (1 if stacked else len(series)) + 20,
+        round(max([text_width(category) for category in categories] + [0])) + 24,
+    )
+    width = round(
+        max(left + group_width * len(categories) + 20, 320, left + _legend_width(series) + 10)
+    )
     height = top + plot_height + bottom
     if stacked:
         peak = max([sum(s.values[i] for s in series) for i in range(len(categories))] or [0])
@@ -266,8 +318,16 @@ def line_chart(
     *, title: str, categories: Sequence[str], series: Sequence[Series], desc: str = ""
 ) -> SafeString:
     """One line per series over the categories (e.g. open cases per quarter), points labelled."""
-    left, top, bottom, plot_height, step = 40, 34, 40, 200, 70
-    width = max(left + step * max(len(categories) - 1, 1) + 60, 320)
+    left, top, bottom, plot_height = 40, 34, 40, 200
+    step = max(70, round(max([text_width(category) for category in categories] + [0])) + 10)
+    last_half = text_width(categories[-1]) / 2 if categories else 0
+    width = round(
+        max(
+            left + 20 + step * max(len(categories) - 1, 1) + max(40, last_half + 10),
+            320,
+            left + _legend_width(series) + 10,
+        )
+    )
     height = top + plot_height + bottom
     scale_max = _nice_max(max([v for s in series for v in s.values] or [0]))
     unit = plot_height / scale_max

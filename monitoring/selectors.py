@@ -5,8 +5,9 @@ The figures come from the selectors the dashboard uses too: the pool overview
 (pool.selectors), open cases per phase (in all, per kernpartner, per region) and
 in- and outflow (cases/selectors/figures.py) and the due and overdue items
 (cases/selectors/deadlines.py), so the dashboard and the monitor count alike.
-Nothing here identifies a person: the monitor holds aggregates only, and every
-count per kernpartner or region goes through ``suppress``.
+Nothing here identifies a person: the monitor holds aggregates only. The counts
+are raw; every breakdown is suppressed as a table when the monitor is printed
+(monitoring/suppression.py, docs/rules.md R-MON-4).
 """
 
 from __future__ import annotations
@@ -21,27 +22,33 @@ from django.utils import timezone
 
 from accounts.models import Organisation
 from cases.access import cases_visible_to
-from cases.models import Phase, PlanVersion
+from cases.models import (
+    Phase,
+    PlanVersion,
+)
 from cases.permissions import may_decide_exits, may_review_emergency_access
 from cases.selectors import figures as case_figures
 from cases.selectors.deadlines import Deadline, DeadlineKind, deadlines
 from kernel.quarters import Quarter
 from pool.models import CaseloadReview, Region, ThreeWayTalk
 
-from .figures.asof import Snapshot, snapshot_on
+from .figures.asof import Snapshot, partner_cases_on, snapshot_on
 from .models import DEFAULT_CHANNEL, Monitor, Notification, NotificationPreference
 from .permissions import may_read_monitors, may_receive_notifications, may_start_monitor
+from .suppression import SUPPRESSED as SUPPRESSED
+from .suppression import THRESHOLD, shown
 
-SUPPRESSED = "<5"
-SUPPRESSION_THRESHOLD = 5
+SUPPRESSION_THRESHOLD = THRESHOLD
 TREND_QUARTERS = 6
 PHASES = [int(phase) for phase in Phase]
 
 
 def suppress(count: int) -> int | str:
-    """A count per kernpartner or region as it may be shown: below 5 a count of cases
-    can point at a person, so it reads '<5'. The one place this rule lives."""
-    return SUPPRESSED if count < SUPPRESSION_THRESHOLD else count
+    """A count with nothing adding up to it, as it may be printed: 1 to 4 cases can
+    point at a person, so they read '<5'. Counts in a table with totals go through
+    monitoring.suppression.suppress_table, which also keeps them from being computed
+    back from the totals (docs/rules.md R-MON-4)."""
+    return shown(count)
 
 
 def percentage(part: int, whole: int) -> float | None:
@@ -187,20 +194,29 @@ def _grounds(by_ground) -> list[dict[str, Any]]:
 
 
 def _kernpartners(overview, organisations, progress, quarter, snapshot) -> list[dict[str, Any]]:
-    """A section per kernpartner that supplies regisseurs: its capacity and caseload,
-    its open cases (by the regisseur's organisation, counted as the dashboard counts
-    them) and how their work keeps its rhythm; counts suppressed below 5."""
+    """A section per kernpartner: every kernpartner, and every other organisation that
+    supplies regisseurs. Its regisseurs' capacity and caseload, its open cases (by
+    the regisseur's organisation, counted as the dashboard counts them) and how their
+    work keeps its rhythm, and the open cases it works on as intervention partner
+    (the kernpartners answer for all cases together, not for their own regisseurs'
+    alone: docs/rules.md R-MON-5). Raw counts: the PDF suppresses them table by table
+    (monitoring/suppression.py)."""
+    rows_by_org: dict[int, list] = defaultdict(list)
     by_name = {org.name: org for org in organisations.values()}
-    rows_by_org: dict[str, list] = defaultdict(list)
     for row in overview.rows:
-        rows_by_org[row.organisation].append(row)
+        rows_by_org[by_name[row.organisation].pk].append(row)
     per_phase_by_org: dict[int | None, Counter[int]] = defaultdict(Counter)
     for case in snapshot.cases.values():
         per_phase_by_org[snapshot.organisation_of(case)][case.phase] += 1
+    partner_cases = partner_cases_on(snapshot.day, snapshot.cases)
+    members = [
+        org
+        for org in organisations.values()
+        if org.is_kernpartner or org.pk in rows_by_org or per_phase_by_org.get(org.pk)
+    ]
     sections = []
-    for name in sorted(rows_by_org):
-        organisation = by_name[name]
-        pool_rows = rows_by_org[name]
+    for organisation in sorted(members, key=lambda org: org.name):
+        pool_rows = rows_by_org.get(organisation.pk, [])
         phases: Counter[int] = per_phase_by_org.get(organisation.pk, Counter())
         done = progress[organisation.pk]
         # Two queries per kernpartner: their number grows with the partners, not the cases.
@@ -209,28 +225,30 @@ def _kernpartners(overview, organisations, progress, quarter, snapshot) -> list[
         )
         sections.append(
             {
-                "organisation": name,
+                "organisation": organisation.name,
                 "regisseurs": len(pool_rows),
                 "fte": f"{sum((row.fte for row in pool_rows), Decimal(0)):.1f}",
                 "capacity": sum(row.capacity for row in pool_rows),
                 "caseload": sum(row.total_cases for row in pool_rows),
                 "over_capacity": [row.name for row in pool_rows if row.over_capacity],
-                "cases": suppress(sum(phases.values())),
-                "per_phase": {str(p): suppress(phases.get(p, 0)) for p in PHASES},
-                "inflow": suppress(flow.inflow),
-                "outflow": suppress(flow.outflow),
-                "phase2_cases": suppress(phases.get(Phase.EXECUTION, 0)),
-                "uvo_on_time": suppress(done["uvo_on_time"]),
-                "plans_running": suppress(done["plans_running"]),
-                "plans_evaluated_on_time": suppress(done["plans_evaluated_on_time"]),
-                "interventions_overdue": suppress(done["interventions_overdue"]),
-                "uvo_actions_overdue": suppress(done["uvo_actions_overdue"]),
+                "cases": sum(phases.values()),
+                "per_phase": {str(p): phases.get(p, 0) for p in PHASES},
+                "inflow": flow.inflow,
+                "outflow": flow.outflow,
+                "phase2_cases": phases.get(Phase.EXECUTION, 0),
+                "uvo_on_time": done["uvo_on_time"],
+                "plans_running": done["plans_running"],
+                "plans_evaluated_on_time": done["plans_evaluated_on_time"],
+                "interventions_overdue": done["interventions_overdue"],
+                "uvo_actions_overdue": done["uvo_actions_overdue"],
+                "partner_cases": partner_cases.get(organisation.pk, 0),
             }
         )
     return sections
 
 
 def _regions(snapshot: Snapshot) -> list[dict[str, Any]]:
+    """Open cases per region and phase, raw (suppressed as one table in the PDF)."""
     names: dict[int | None, str] = dict(Region.objects.values_list("pk", "name"))
     per_region: dict[int, Counter[int]] = defaultdict(Counter)
     for case in snapshot.cases.values():
@@ -239,8 +257,8 @@ def _regions(snapshot: Snapshot) -> list[dict[str, Any]]:
     return [
         {
             "region": name,
-            "cases": suppress(sum(phases.values())),
-            "per_phase": {str(p): suppress(phases.get(p, 0)) for p in PHASES},
+            "cases": sum(phases.values()),
+            "per_phase": {str(p): phases.get(p, 0) for p in PHASES},
         }
         for name, phases in sorted(rows, key=lambda row: row[0])
     ]

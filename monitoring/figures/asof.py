@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -42,6 +43,7 @@ from cases.models import (
     Phase,
     PhaseTransition,
     PlanVersion,
+    TeamMember,
 )
 from cases.selectors.deadlines import (
     OPEN_INTERVENTION_STATUSES,
@@ -415,3 +417,34 @@ def exits_between(start: datetime.date, end: datetime.date) -> dict[str | None, 
         .annotate(n=Count("pk"))
         .values_list("ground", "n")
     )
+
+
+def partner_cases_on(day: datetime.date, cases: Mapping[int, CaseOnDay]) -> dict[int, int]:
+    """Per organisation, the open cases it worked on as intervention partner at the end of
+    ``day`` (docs/rules.md R-MON-5): an intervention of the plan then in force in its
+    hands and not finished by then (planned or running), or a member of the case's
+    intervention team from it. A case counts once per organisation, for as many
+    organisations as work on it, so these counts do not add up to the open cases.
+    Three queries."""
+    plans = plans_in_force_on(day, cases)
+    interventions = list(
+        Intervention.objects.filter(plan_version_id__in=list(plans.values()))
+        .order_by()
+        .values_list("pk", "responsible_organisation_id", "plan_version__case_id", "status")
+    )
+    recorded = values_as_of(
+        Intervention, "status", end_of(day), ids=[pk for pk, *_ in interventions]
+    )
+    pairs = {
+        (organisation, case_id)
+        for pk, organisation, case_id, status in interventions
+        if recorded.get(pk, status) in OPEN_INTERVENTION_STATUSES
+    }
+    members = (
+        TeamMember.objects.filter(joined_on__lte=day)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
+        .order_by()
+        .values_list("organisation_id", "case_id")
+    )
+    pairs |= {(organisation, case_id) for organisation, case_id in members if case_id in cases}
+    return dict(Counter(organisation for organisation, _case in pairs))

@@ -115,3 +115,77 @@ def test_the_same_input_gives_the_same_markup_and_different_charts_different_ids
     other = grouped_bar_chart(title="Ander", categories=["a"], series=[Series("s", [1])])
     ids = {parse(markup).find(f"{SVG}title").get("id") for markup in (capacity_chart(), other)}  # type: ignore[union-attr]
     assert len(ids) == 2
+
+
+# DejaVu Sans Bold: the widest font a chart's text can end up in (the PDF has no
+# Amsterdam Sans or Arial), measured for real with its own metrics.
+WIDEST_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+
+
+def drawn_width(text: str, size: float) -> float:
+    from PIL import ImageFont
+
+    return ImageFont.truetype(WIDEST_FONT, size=round(size)).getlength(text)
+
+
+def clipped_labels(markup: str) -> list[str]:
+    """The texts of a chart that reach outside its drawing area."""
+    root = parse(markup)
+    width = float(root.get("width") or 0)
+    outside = []
+    for text in root.iter(f"{SVG}text"):
+        label = text.text or ""
+        drawn = drawn_width(label, float(root.get("font-size") or 12))
+        x = float(text.get("x") or 0)
+        left = {"start": x, "middle": x - drawn / 2, "end": x - drawn}[str(text.get("text-anchor"))]
+        if left < 0 or left + drawn > width:
+            outside.append(label)
+    return outside
+
+
+LONG_NAMES = [
+    Bar("Regisseur AMSTELLAND (demo)", 3, 12),
+    Bar("Gemeente Amsterdam – Werk, Participatie en Inkomen", 14, 12),
+    Bar("Mr. W.M. Wilhelmina-Maximiliaan van Oranje-Nassau de Wijk", 12, 12),
+    Bar("Overige kernpartners", "<5", 6),
+]
+
+
+def test_no_label_is_clipped_however_long_the_names_and_notes():
+    markup = bar_chart_with_capacity(
+        title="Caseload tegenover capaciteit per regisseur",
+        bars=LONG_NAMES,
+        value_label="Casussen",
+        capacity_label="Maximum (12 per fte)",
+        over_label="boven capaciteit",
+    )
+    assert clipped_labels(markup) == []
+    # A name too long for the label column is shortened, never cut off at the edge.
+    assert any(label.endswith("…") for label in texts(parse(markup)))
+    columns = grouped_bar_chart(
+        title="Open casussen per fase",
+        categories=["Fase 1 – voorbereiding", "Fase 2 – uitvoering", "Fase 3 – uitstroomproces"],
+        series=[Series("Casussen in de aanpak", [8, 39, 3]), Series("Nieuw", [1, 2, 0])],
+    )
+    assert clipped_labels(columns) == []
+    lines = line_chart(
+        title="Instroom en uitstroom per kwartaal",
+        categories=["2025 K3", "2025 K4", "2026 K1", "2026 K2", "2026 K3", "2026 K4"],
+        series=[Series("Instroom", [5, 8, 3, 2, 5, 3]), Series("Uitstroom", [0, 0, 0, 0, 0, 3])],
+    )
+    assert clipped_labels(lines) == []
+
+
+def test_a_suppressed_bar_draws_nothing_and_reads_less_than_five():
+    root = parse(
+        bar_chart_with_capacity(
+            title="Caseload per kernpartner",
+            bars=[Bar("GGD", "<5", 6), Bar("OOV", 26, 30)],
+            value_label="Casussen",
+            capacity_label="Maximum",
+            over_label="boven capaciteit",
+        )
+    )
+    bars = [r for r in root.iter(f"{SVG}rect") if "chart-bar" in (r.get("class") or "")]
+    assert float(bars[0].get("width") or 1) == 0 and float(bars[1].get("width") or 0) > 0
+    assert "<5 / 6" in texts(root) and "26 / 30" in texts(root)

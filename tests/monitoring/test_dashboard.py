@@ -15,6 +15,7 @@ from monitoring.views import dashboard as dashboard_view
 from tests.conftest import sign_in
 from tests.factories import CaseFactory, ExitProcedureFactory
 from tests.monitoring.conftest import user_with_role
+from tests.monitoring.test_charts import clipped_labels
 from tests.pool.conftest import build_pool_2020
 from tests.queries import assert_same_query_count, count_queries
 
@@ -238,3 +239,20 @@ def test_an_overdue_item_says_how_late_in_words_and_a_marker(programme_team):
     item = reviews.split('class="ipgar-overdue ipgar-overdue--2"')[1].split("</li>")[0]
     assert item.count('<i class="is-on">') == 2
     assert "(minder dan 3 maanden te laat)" in item
+
+
+def test_the_dashboards_charts_clip_no_label_and_its_forms_are_dutch(programme_team):
+    build_pool_2020()
+    html = programme_team.get(URL).content.decode()
+    charts = re.findall(r"<svg .*?</svg>", html, flags=re.S)
+    assert len(charts) == 4
+    for chart in charts:
+        assert clipped_labels(chart) == []
+    # Numbers and dates in Dutch form: 0,5 fte, dd-mm-jjjj; no ISO date anywhere.
+    assert re.search(r">0,5<", html)
+    assert not re.search(r">\s*0\.5\s*<", html)
+    assert not re.search(
+        r"\b20\d\d-\d\d-\d\d\b", re.sub(r'(href|value|datetime|data-[a-z-]+)="[^"]*"', "", html)
+    )
+    for due in re.findall(r"uiterlijk ([^<]+)<", html):
+        assert re.fullmatch(r"\d\d-\d\d-\d{4}\s*", due), due

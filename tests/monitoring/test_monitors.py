@@ -12,6 +12,7 @@ from kombu import pools as kombu_pools
 from accounts.models import Organisation
 from accounts.roles import Role
 from audit.models import AccessLog
+from cases.models import Case, Intervention
 from cases.selectors.deadlines import DeadlineKind, deadlines
 from cases.selectors.figures import cases_per_phase
 from ipgar.celery import app as celery_app
@@ -19,7 +20,7 @@ from kernel.errors import RuleViolation
 from kernel.quarters import Quarter
 from monitoring import services
 from monitoring.models import Monitor
-from monitoring.selectors import SUPPRESSED, monitor_figures, suppress
+from monitoring.selectors import monitor_figures, suppress
 from monitoring.services.monitors import (
     MONITOR_BROKER_DOWN,
     MONITOR_ONLY_PROGRAMME_TEAM,
@@ -27,10 +28,19 @@ from monitoring.services.monitors import (
     monitor_request,
     scheduled_run_id,
 )
+from monitoring.suppression import OTHER_KERNPARTNERS, SUPPRESSED, publish_kwartaal
 from monitoring.tasks import monitor_generate, monitor_quarterly
 from pool.models import Region
 from tests.conftest import sign_in
-from tests.factories import CaseFactory, OrganisationFactory, RegisseurFactory, UserFactory
+from tests.factories import (
+    CaseFactory,
+    InterventionFactory,
+    OrganisationFactory,
+    PlanVersionFactory,
+    RegisseurFactory,
+    TeamMemberFactory,
+    UserFactory,
+)
 from tests.queries import assert_same_query_count, count_queries
 
 from .conftest import user_with_role
@@ -54,24 +64,35 @@ def small_pool():
 
 
 def test_suppression_below_five():
-    assert [suppress(n) for n in (0, 1, 4, 5, 17)] == [SUPPRESSED] * 3 + [5, 17]
+    # A 0 is not a person: it is printed (docs/rules.md R-MON-4).
+    assert [suppress(n) for n in (0, 1, 4, 5, 17)] == [0, SUPPRESSED, SUPPRESSED, 5, 17]
     assert SUPPRESSED == "<5"
 
 
 def test_counts_per_kernpartner_and_region_below_five_read_less_than_five(today):
     small_pool()
     figures = monitor_figures(quarter=Quarter.of(today))
-    sections = {s["organisation"]: s for s in figures["kernpartners"]}
-    assert sections["OOV"]["cases"] == 6
-    assert sections["OOV"]["per_phase"] == {"1": SUPPRESSED, "2": 6, "3": SUPPRESSED}
-    assert sections["OOV"]["phase2_cases"] == 6
-    # GGD's two cases: the count is hidden, and so is every figure that would give it away.
-    assert sections["GGD"]["cases"] == SUPPRESSED
-    assert sections["GGD"]["per_phase"] == {"1": SUPPRESSED, "2": SUPPRESSED, "3": SUPPRESSED}
-    assert sections["GGD"]["uvo_on_time"] == sections["GGD"]["plans_running"] == SUPPRESSED
-    assert [r["cases"] for r in figures["regions"]] == [8]
+    published = publish_kwartaal(figures)
+    sections = {s["organisation"]: s for s in published["kernpartners"]}
+    # GGD's page would be all '<5': it is folded into the shared section.
+    assert set(sections) == {"OOV", OTHER_KERNPARTNERS}
+    assert sections[OTHER_KERNPARTNERS]["members"] == ["GGD"]
+    other, oov = sections[OTHER_KERNPARTNERS], sections["OOV"]
+    # GGD's two cases are hidden, and so is every figure that would give them back:
+    # the phase-1 column's total is printed for the whole approach (2), so OOV's 0
+    # beside it is hidden too.
+    assert other["cases"] == other["per_phase"]["1"] == SUPPRESSED
+    assert oov["per_phase"]["1"] == SUPPRESSED
+    assert other["uvo_on_time"] == 0  # a 0 is no person
+    # The regisseur's line on the roster cannot undo it either.
+    roster = {r["organisation"]: r for r in published["regisseurs"]}
+    assert roster["GGD"]["cases"] == SUPPRESSED and roster["GGD"]["free_places"] == "–"
+    assert [r["cases"] for r in published["regions"]] == [8]
     # The totals for the whole approach are not broken down, so they stand.
-    assert figures["summary"]["open_cases"] == 8
+    assert published["summary"]["open_cases"] == 8
+    # Stored raw, published alike every time.
+    assert publish_kwartaal(figures) == published
+    assert {s["organisation"]: s["cases"] for s in figures["kernpartners"]} == {"GGD": 2, "OOV": 6}
 
 
 def test_the_monitor_and_the_dashboard_count_open_cases_per_kernpartner_alike(today):
@@ -83,13 +104,53 @@ def test_the_monitor_and_the_dashboard_count_open_cases_per_kernpartner_alike(to
     for section in figures["kernpartners"]:
         organisation = Organisation.objects.get(name=section["organisation"])
         dashboard = cases_per_phase(organisation=organisation)
-        assert section["per_phase"] == {str(p): suppress(n) for p, n in dashboard.items()}
-        assert section["cases"] == suppress(sum(dashboard.values()))
+        assert section["per_phase"] == {str(p): n for p, n in dashboard.items()}
+        assert section["cases"] == sum(dashboard.values())
     for row in figures["regions"]:
         dashboard = cases_per_phase(region=Region.objects.get(name=row["region"]))
-        assert row["per_phase"] == {str(p): suppress(n) for p, n in dashboard.items()}
+        assert row["per_phase"] == {str(p): n for p, n in dashboard.items()}
     assert figures["summary"]["per_phase"] == {str(p): n for p, n in cases_per_phase().items()}
     assert figures["summary"]["open_cases"] == sum(cases_per_phase().values()) == 8
+
+
+def test_a_kernpartner_counts_the_cases_it_works_on_as_intervention_partner(today):
+    """All kernpartners answer for all cases (docs/rules.md R-MON-5): beside its own
+    regisseurs' caseload, a section counts the open cases with an unfinished
+    intervention of the plan in force in the partner's hands, or a team member from it."""
+    small_pool()
+    politie = OrganisationFactory(code="politie", name="Politie", kind="kernpartner")
+    ggd = Organisation.objects.get(code="ggd")
+    oov_cases = list(Case.objects.filter(regisseur__organisation__code="oov"))
+    # Police: an intervention in two plans in force, a team member in a third case, and
+    # in the same case as an intervention once more (one case counts once).
+    for case in oov_cases[:2]:
+        plan = PlanVersionFactory(case=case, adopted=True, adopted_on=today)
+        InterventionFactory(plan_version=plan, responsible_organisation=politie)
+    TeamMemberFactory(case=oov_cases[2], organisation=politie, joined_on=today)
+    TeamMemberFactory(case=oov_cases[0], organisation=politie, joined_on=today)
+    # Not counted: a finished intervention, a member who left, an exited case.
+    plan = PlanVersionFactory(case=oov_cases[3], adopted=True, adopted_on=today)
+    InterventionFactory(
+        plan_version=plan, responsible_organisation=politie, status=Intervention.Status.DONE
+    )
+    TeamMemberFactory(case=oov_cases[4], organisation=politie, joined_on=today, left_on=today)
+    exited = CaseFactory(exited=True)
+    TeamMemberFactory(case=exited, organisation=politie, joined_on=today)
+    # GGD works on OOV's cases too, besides its own regisseur's two.
+    TeamMemberFactory(case=oov_cases[5], organisation=ggd, joined_on=today)
+
+    figures = monitor_figures(quarter=Quarter.of(today))
+    sections = {s["organisation"]: s for s in figures["kernpartners"]}
+    # The police supply no regisseur and still have their section.
+    assert sections["Politie"]["regisseurs"] == 0
+    assert sections["Politie"]["partner_cases"] == 3
+    assert sections["GGD"]["partner_cases"] == 1
+    assert sections["OOV"]["partner_cases"] == 0
+    # Printed: small, so '<5' (these counts add up to nothing, so nothing else hides).
+    published = publish_kwartaal(figures)
+    [other] = [s for s in published["kernpartners"] if s["organisation"] == OTHER_KERNPARTNERS]
+    partners = {m["organisation"]: m["count"] for m in other["partner_cases_by_member"]}
+    assert partners["GGD"] == partners["Politie"] == SUPPRESSED
 
 
 def test_uvo_and_plan_progress_per_kernpartner_follow_the_deadline_rules(today):
@@ -105,7 +166,7 @@ def test_uvo_and_plan_progress_per_kernpartner_follow_the_deadline_rules(today):
     assert summary["plans"]["running"] == len(plans)
     assert summary["plans"]["evaluated_on_time"] == sum(1 for i in plans if not i.overdue)
     oov = next(s for s in figures["kernpartners"] if s["organisation"] == "OOV")
-    assert oov["uvo_on_time"] == suppress(summary["uvo"]["on_time"])  # all six are OOV's
+    assert oov["uvo_on_time"] == summary["uvo"]["on_time"]  # all six are OOV's
 
 
 def test_every_run_is_a_new_version_and_the_old_one_stays(today, media_root, programme_team_member):
