@@ -359,7 +359,7 @@ def _at(summary: dict, path: tuple[str, ...]) -> int:
     return int(value)  # type: ignore[call-overload]
 
 
-def _columns_published(cells: list[list[int]], totals: list[int]) -> frozenset[int]:
+def columns_published(cells: list[list[int]], totals: list[int]) -> frozenset[int]:
     """The columns whose sum is a figure printed for the whole approach."""
     return frozenset(c for c, total in enumerate(totals) if sum(row[c] for row in cells) == total)
 
@@ -385,7 +385,7 @@ def publish_kwartaal(figures: dict, *, grounds: Sequence[str] = ()) -> dict:
         # Open cases per kernpartner and phase, with the kernpartner's total.
         phase_cells = [[g["per_phase"][p] for p in PHASE_KEYS] for g in groups]
         phase_totals = [int(summary["per_phase"][p]) for p in PHASE_KEYS]
-        published = _columns_published(phase_cells, phase_totals)
+        published = columns_published(phase_cells, phase_totals)
         phases = suppress_table(
             Table(
                 phase_cells,
@@ -400,7 +400,7 @@ def publish_kwartaal(figures: dict, *, grounds: Sequence[str] = ()) -> dict:
                 flow_cells,
                 row_totals=False,
                 column_totals=False,
-                published_columns=_columns_published(
+                published_columns=columns_published(
                     flow_cells, [int(summary[k]) for k in FLOW_COLUMNS]
                 ),
             )
@@ -411,7 +411,7 @@ def publish_kwartaal(figures: dict, *, grounds: Sequence[str] = ()) -> dict:
                 work_cells,
                 row_totals=False,
                 column_totals=False,
-                published_columns=_columns_published(
+                published_columns=columns_published(
                     work_cells, [_at(summary, path) for _key, path in WORK_COLUMNS]
                 ),
             )
@@ -486,7 +486,7 @@ def _publish_regions(regions: list[dict], summary: dict) -> list[dict]:
         return []
     cells = [[r["per_phase"][p] for p in PHASE_KEYS] for r in regions]
     totals = [int(summary["per_phase"][p]) for p in PHASE_KEYS]
-    published = _columns_published(cells, totals)
+    published = columns_published(cells, totals)
     complete = len(published) == len(PHASE_KEYS)
     table = suppress_table(
         Table(
@@ -522,7 +522,7 @@ def _publish_grounds(summary: dict, grounds: Sequence[str]) -> list[dict]:
             cells,
             row_totals=False,
             column_totals=False,
-            published_columns=_columns_published(cells, [total]),
+            published_columns=columns_published(cells, [total]),
         )
     )
     return [{"ground": label, "count": table.cell(row, 0)} for row, label in enumerate(labels)]

@@ -3,8 +3,9 @@ The trend over the half-year per kernpartner and per region (open cases at each
 month's end, inflow and outflow per month), lead times (notification letter to the
 first UVO and to the first adopted plan, time per phase, time in the approach), exits
 by ground, stuck cases and doorbraakoverleggen. Counted as the approach stood at the
-end of each month (monitoring/figures/asof.py). Aggregates only; a count per
-kernpartner or region and a lead time over fewer than five cases are suppressed.
+end of each month (monitoring/figures/asof.py). Aggregates only; every breakdown is
+suppressed as a whole table (monitoring/suppression.py), and a lead time over fewer
+than five cases shows no median or mean.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from cases.selectors.figures import exit_ground_labels
 from kernel.periods import HalfYear
 from pool.models import Region, Regisseur
 
-from ..selectors import SUPPRESSED, SUPPRESSION_THRESHOLD, suppress
+from ..selectors import SUPPRESSION_THRESHOLD
+from ..suppression import Table, columns_published, shown, suppress_table
 from .asof import cases_open_on, exits_between, first_dates
 
 PHASES = [int(phase) for phase in Phase]
@@ -80,11 +82,10 @@ def half_year_figures(half: HalfYear) -> dict[str, Any]:
         "lead_times": _lead_times(half.start, reference),
         "exits": {
             "total": sum(exits.values()),
-            "by_ground": [
-                {"ground": labels[ground], "count": suppress(n)}
-                for ground, n in sorted(exits.items(), key=lambda item: item[0] or "~")
-                if n
-            ],
+            "by_ground": _column(
+                [(labels[ground], n) for ground, n in sorted(exits.items(), key=_ground_order)],
+                total=sum(exits.values()),
+            ),
         },
         "escalations": _escalations(half.start, reference),
         "exits_per_kernpartner": _exits_per_partner(
@@ -98,13 +99,46 @@ def _totals(row: dict[str, Any]) -> dict[str, Any]:
     return {key: row[key] for key in keys}
 
 
+def _ground_order(item: tuple[str | None, int]) -> str:
+    return item[0] or "~"
+
+
 def _table(trend: list[dict[str, Any]], key: str, names: list[str]) -> list[dict[str, Any]]:
-    """Per kernpartner or region, its open cases at each month's end, suppressed."""
+    """Per kernpartner or region, its open cases at each month's end, suppressed as one
+    table against the month totals printed above it (docs/rules.md R-MON-4)."""
+    names = [name for name in names if any(row[key].get(name, 0) for row in trend)]
+    if not names:
+        return []
+    cells = [[row[key].get(name, 0) for row in trend] for name in names]
+    table = suppress_table(
+        Table(
+            cells,
+            row_totals=False,
+            column_totals=False,
+            published_columns=columns_published(cells, [row["open_cases"] for row in trend]),
+        )
+    )
     return [
-        {"name": name, "months": [suppress(row[key].get(name, 0)) for row in trend]}
-        for name in names
-        if any(row[key].get(name, 0) for row in trend)
+        {"name": name, "months": [table.cell(r, c) for c in range(len(trend))]}
+        for r, name in enumerate(names)
     ]
+
+
+def _column(rows: list[tuple[str, int]], *, total: int) -> list[dict[str, Any]]:
+    """One column of counts whose sum is the ``total`` printed beside it, suppressed."""
+    rows = [(name, n) for name, n in rows if n]
+    if not rows:
+        return []
+    cells = [[n] for _name, n in rows]
+    table = suppress_table(
+        Table(
+            cells,
+            row_totals=False,
+            column_totals=False,
+            published_columns=columns_published(cells, [total]),
+        )
+    )
+    return [{"name": name, "count": table.cell(r, 0)} for r, (name, _n) in enumerate(rows)]
 
 
 def _spread(days: Iterable[int]) -> dict[str, Any]:
@@ -112,7 +146,7 @@ def _spread(days: Iterable[int]) -> dict[str, Any]:
     fewer than five cases: a lead time of one or two cases tells of those persons)."""
     values = list(days)
     if len(values) < SUPPRESSION_THRESHOLD:
-        return {"cases": suppress(len(values)) if values else 0, "median": None, "mean": None}
+        return {"cases": shown(len(values)), "median": None, "mean": None}
     return {
         "cases": len(values),
         "median": round(statistics.median(values)),
@@ -209,7 +243,7 @@ def _exits_per_partner(
     # Ordered by start, so each case's latest assignment wins.
     leaving = dict(rows)
     counts = Counter(organisations[organisation_of[r]] for r in leaving.values())
-    return [{"name": name, "count": suppress(n)} for name, n in sorted(counts.items())]
+    return _column(sorted(counts.items()), total=sum(counts.values()))
 
 
-__all__ = ["SUPPRESSED", "half_year_figures"]
+__all__ = ["half_year_figures"]

@@ -3,7 +3,8 @@
 open cases per phase, the overdue items by kind, each regisseur's caseload, and how
 the UVO and evaluation rhythm was kept. Counted as the approach stood at the end of
 the month (monitoring/figures/asof.py), so a past month gives the same figures
-whenever it is made. Aggregates only: no case is listed.
+whenever it is made. Aggregates only: no case is listed, and the caseload per regisseur
+is suppressed like every breakdown (monitoring/suppression.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from cases.selectors.deadlines import UVO_KINDS, DeadlineKind
 from cases.selectors.figures import exit_ground_labels
 from kernel.periods import Month
 
+from ..suppression import Table, shown, suppress_table
 from .asof import Snapshot, exits_between, snapshot_on
 
 PHASES = [int(phase) for phase in Phase]
@@ -68,19 +70,7 @@ def month_figures(month: Month) -> dict[str, Any]:
         "phase_changes": _phase_changes(month.start, reference),
         "overdue": _overdue_by_kind(snapshot),
         "rhythm": _rhythm(snapshot, **between),
-        "regisseurs": [
-            {
-                "name": row.name,
-                "organisation": row.organisation,
-                "fte": f"{row.fte:.1f}",
-                "capacity": row.capacity,
-                "cases": row.total_cases,
-                "buddy_cases": row.buddy_cases,
-                "free_places": row.free_places,
-                "over_capacity": row.over_capacity,
-            }
-            for row in snapshot.pool.rows
-        ],
+        "regisseurs": _roster(snapshot),
         "pool": {
             "regisseurs": snapshot.pool.regisseur_count,
             "fte": f"{snapshot.pool.total_fte:.1f}",
@@ -89,6 +79,36 @@ def month_figures(month: Month) -> dict[str, Any]:
             "free_places": snapshot.pool.free_places,
         },
     }
+
+
+def _roster(snapshot: Snapshot) -> list[dict[str, Any]]:
+    """The caseload per regisseur, suppressed as one column against the pool's total
+    caseload printed under it (docs/rules.md R-MON-4); free places follow a hidden
+    caseload (they would give it back); the buddy counts add up to nothing printed."""
+    rows = snapshot.pool.rows
+    if not rows:
+        return []
+    table = suppress_table(
+        Table(
+            [[row.total_cases] for row in rows],
+            row_totals=False,
+            column_totals=True,
+            published_columns=frozenset({0}),
+        )
+    )
+    return [
+        {
+            "name": row.name,
+            "organisation": row.organisation,
+            "fte": f"{row.fte:.1f}",
+            "capacity": row.capacity,
+            "cases": table.cell(index, 0),
+            "buddy_cases": shown(row.buddy_cases),
+            "free_places": "–" if table.is_hidden(index, 0) else row.free_places,
+            "over_capacity": row.over_capacity,
+        }
+        for index, row in enumerate(rows)
+    ]
 
 
 def _phase_changes(start: datetime.date, end: datetime.date) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ from cases.models import Assignment, Case, CaseStatus, Person, Phase
 from cases.selectors.figures import cases_per_phase
 from kernel.periods import HalfYear, Month
 from kernel.quarters import Quarter
+from monitoring.figures.asof import snapshot_on
 from monitoring.models import Monitor
 from monitoring.reports import REPORTS
 from monitoring.services.monitors import monitor_request
@@ -41,6 +42,12 @@ OCTOBER = Month(2026, 10)
 Q3 = Quarter(2026, 3)
 H1 = HalfYear(2026, 1)
 NOVEMBER_2 = datetime.date(2026, 11, 2)
+
+
+def caseloads_on(day: datetime.date) -> list[tuple[str, Decimal, int]]:
+    """Each regisseur's kernpartner, fte and open cases at the end of ``day``, unsuppressed."""
+    rows = snapshot_on(min(day, datetime.date(2026, 11, 23))).pool.rows
+    return sorted((row.organisation, row.fte, row.total_cases) for row in rows)
 
 
 def figures_of_past_periods() -> dict[str, dict]:
@@ -104,13 +111,15 @@ def test_a_past_period_counts_the_approach_as_it_stood_at_its_end(approach):
     # OOV regisseur with four cases at 1.0 fte.
     month = before["maand"]
     assert month["open_cases"] == 6 and month["per_phase"] == {"1": 3, "2": 3, "3": 0}
-    oov_row = next(r for r in month["regisseurs"] if r["organisation"] == "OOV")
-    assert (oov_row["fte"], oov_row["capacity"], oov_row["cases"]) == ("1.0", 12, 4)
+    assert caseloads_on(OCTOBER.end) == [("GGD", Decimal("1.0"), 2), ("OOV", Decimal("1.0"), 4)]
+    # The monitor prints those caseloads of fewer than five as '<5' (R-MON-4).
+    assert [r["cases"] for r in month["regisseurs"]] == ["<5", "<5"]
 
     change_everything_after_the_periods(approach)
     # Today's picture has moved on: one exited, one more registered, one more in phase 2 ...
     assert cases_per_phase() == {1: 2, 2: 4, 3: 0}
-    # ... and every past period still reads as it did.
+    # ... and every past period still reads as it did, down to the counts it suppresses.
+    assert caseloads_on(OCTOBER.end) == [("GGD", Decimal("1.0"), 2), ("OOV", Decimal("1.0"), 4)]
     after = figures_of_past_periods()
     for kind, figures in before.items():
         for key, value in figures.items():
@@ -128,9 +137,12 @@ def test_the_running_period_follows_the_changes(approach):
     assert (before["outflow"], after["outflow"]) == (0, 1)
     assert after["phase_changes"] == [{"from": 1, "to": 2, "count": 1}]
     assert after["rhythm"]["uvos_held"] == 1
-    caseloads = sorted((r["organisation"], r["cases"]) for r in after["regisseurs"])
     # The hand-over moved a case from OOV to a new GGD regisseur; the exit left OOV too.
-    assert caseloads == [("GGD", 1), ("GGD", 3), ("OOV", 2)]
+    assert [(org, n) for org, _fte, n in caseloads_on(november.end)] == [
+        ("GGD", 1),
+        ("GGD", 3),
+        ("OOV", 2),
+    ]
 
 
 def test_the_month_monitor_counts_overdue_items_and_the_rhythm(approach):
