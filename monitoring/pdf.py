@@ -46,6 +46,8 @@ def monitor_pdf(*, monitor: Monitor, figures: dict[str, Any]) -> bytes:
                     "monitor": monitor,
                     "figures": figures,
                     "period": monitor.period.label,
+                    "footer": f"{monitor.get_kind_display()} {monitor.period.label} "
+                    f"v{monitor.version} · vertrouwelijk",
                     "start": monitor.period.start,
                     "end": monitor.period.end,
                     "reference": datetime.date.fromisoformat(figures["reference_date"]),
