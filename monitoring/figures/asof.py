@@ -9,10 +9,10 @@ Two sources, in this order:
   day; its regisseur and buddy are the assignments covering the day; meetings,
   evaluations, plan adoptions, weighings and UVO actions count when dated on or before it;
 - the change history (django-pghistory) for what has no date of its own: a regisseur's
-  fte and an intervention's status are read from the latest change recorded by the end
-  of the day, or, when the first recorded change came later, from that first one (the
-  value as it was first entered). Without history (the quick start's SQLite) the
-  present value stands in.
+  fte and an intervention's status are read from the latest change made by the end of
+  the day (dated by the row's ``updated_at`` in each event), or, when the first recorded
+  change came later, from that first one (the value as it was first entered). Without
+  history (the quick start's SQLite) the present value stands in.
 
 The region of a case and the organisation of a regisseur are taken as they are now:
 neither has a date of its own, and both are corrections rather than events.
@@ -185,23 +185,27 @@ def values_as_of(
 ) -> dict[int, Any]:
     """``field`` of each tracked ``model`` row as recorded by ``moment``: the latest
     change on or before it, else the first change recorded (the value as first
-    entered). Rows without any history are missing from the answer. One query."""
+    entered). Rows without any history are missing from the answer. One query.
+
+    A change is dated by the row's own ``updated_at`` in the event (the application's
+    clock when the service wrote it, the clock data loaded with a date of its own
+    runs under), not by the moment the trigger wrote the event."""
     if connection.vendor != "postgresql":
         return {}
     event_model = apps.get_model(model._meta.app_label, f"{model.__name__}Event")
-    events = event_model.objects.order_by("pgh_obj_id", "pgh_created_at", "pgh_id")
+    events = event_model.objects.order_by("pgh_obj_id", "updated_at", "pgh_id")
     if ids is not None:
         events = events.filter(pgh_obj_id__in=list(ids))
     answer: dict[int, Any] = {}
     settled: set[int] = set()
-    for obj_id, created_at, value in events.values_list(
-        "pgh_obj_id", "pgh_created_at", field
-    ).iterator(chunk_size=5000):
+    for obj_id, changed_at, value in events.values_list("pgh_obj_id", "updated_at", field).iterator(
+        chunk_size=5000
+    ):
         if obj_id in settled:
             continue
-        if obj_id not in answer or created_at <= moment:
+        if obj_id not in answer or changed_at <= moment:
             answer[obj_id] = value
-        if created_at > moment:
+        if changed_at > moment:
             settled.add(obj_id)
     return answer
 

@@ -137,11 +137,12 @@ def test_the_running_period_follows_the_changes(approach):
     assert (before["outflow"], after["outflow"]) == (0, 1)
     assert after["phase_changes"] == [{"from": 1, "to": 2, "count": 1}]
     assert after["rhythm"]["uvos_held"] == 1
-    # The hand-over moved a case from OOV to a new GGD regisseur; the exit left OOV too.
-    assert [(org, n) for org, _fte, n in caseloads_on(november.end)] == [
-        ("GGD", 1),
-        ("GGD", 3),
-        ("OOV", 2),
+    # The hand-over moved a case from OOV to a new GGD regisseur; the exit left OOV too;
+    # the OOV regisseur works half time from today.
+    assert caseloads_on(november.end) == [
+        ("GGD", Decimal("1.0"), 1),
+        ("GGD", Decimal("1.0"), 3),
+        ("OOV", Decimal("0.5"), 2),
     ]
 
 
