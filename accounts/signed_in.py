@@ -1,0 +1,164 @@
+"""What every signed-in request needs before its own work, kept in the cache.
+
+A signed-in page needs the user, the names of its roles with the permissions they hold
+(accounts/roles.py) and the second-factor device that verified the session. Read from the
+database, that is three queries on every request (the session is the fourth: it comes from
+the cache too, ``accounts.session_store``). Here they are read once and kept in the
+default cache (Redis) per user, under two stamps:
+
+- the user's own stamp, replaced whenever the user (active, password, anything else),
+  its role memberships or one of its second-factor devices is saved or deleted;
+- the roles' stamp, replaced whenever a role's group or the permissions it holds change
+  (``roles_sync`` after a migrate, the admin).
+
+A replaced stamp names another cache entry, so the next request reads the database again:
+a role taken away, an account deactivated or a device removed takes effect on the next
+request, in every process. The stamp is replaced at once and again when the transaction
+commits, so a request that read the old rows while the change was being written cannot
+keep them. A cache that does not answer (Redis down) is passed over: everything is read
+from the database, as before.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.core.cache import caches
+from django.db import transaction
+
+from .roles import load_roles
+
+if TYPE_CHECKING:
+    from django_otp.models import Device
+
+    from .models import User
+
+logger = logging.getLogger(__name__)
+
+CACHE_ALIAS = "default"
+USER_STAMP_KEY = "signed-in:stamp:user:%s"
+ROLES_STAMP_KEY = "signed-in:stamp:roles"
+ENTRY_KEY = "signed-in:%s:%s:%s"
+# A stamp decides whether an entry is current; the lifetime only bounds how long an entry
+# written before the cache became unreachable (when a stamp could not be replaced) can
+# outlive a change made meanwhile.
+ENTRY_SECONDS = 5 * 60
+
+
+@dataclass
+class SignedInEntry:
+    """The cached part of a signed-in request: the user with its roles and permissions
+    loaded, and the second-factor devices asked for so far (by persistent id)."""
+
+    user: User
+    devices: dict[str, Device | None] = field(default_factory=dict)
+
+
+def _cache() -> Any:
+    return caches[CACHE_ALIAS]
+
+
+def _new_stamp() -> str:
+    return uuid.uuid4().hex
+
+
+def _entry_key(user_id: Any) -> str | None:
+    """The key of the user's current entry; None when the cache does not answer."""
+    user_key = USER_STAMP_KEY % user_id
+    try:
+        cache = _cache()
+        stamps = cache.get_many([user_key, ROLES_STAMP_KEY])
+        for key in (user_key, ROLES_STAMP_KEY):
+            if key not in stamps:
+                # Never seen or evicted: a fresh stamp, so no older entry can match it.
+                # ``add`` keeps a stamp another process set meanwhile.
+                cache.add(key, _new_stamp(), None)
+                stamps[key] = cache.get(key)
+        if stamps[user_key] is None or stamps[ROLES_STAMP_KEY] is None:
+            return None
+        return ENTRY_KEY % (user_id, stamps[user_key], stamps[ROLES_STAMP_KEY])
+    except Exception:  # any failure of the cache: read the database instead
+        logger.warning("Cache unavailable; the signed-in user is read from the database")
+        return None
+
+
+def _store(key: str | None, entry: SignedInEntry) -> None:
+    if key is None:
+        return
+    try:
+        _cache().set(key, entry, ENTRY_SECONDS)
+    except Exception:
+        logger.warning("Cache unavailable; the signed-in user is not kept")
+
+
+def signed_in_user(user_id: Any) -> User | None:
+    """The active user ``user_id`` with its roles and permissions loaded: from the cache
+    while nothing of it changed, else from the database (then kept). None when there is
+    no such user or it is deactivated."""
+    from .models import User
+
+    key = _entry_key(user_id)
+    entry: SignedInEntry | None = None
+    if key is not None:
+        try:
+            entry = _cache().get(key)
+        except Exception:
+            entry = None
+    if entry is None:
+        user = User.objects.filter(pk=user_id).first()
+        if user is None:
+            return None
+        load_roles(user)
+        entry = SignedInEntry(user=user)
+        _store(key, entry)
+    if not entry.user.is_active:
+        return None
+    # A copy for the request to attach its own things to; the entry stays as read.
+    user = copy.copy(entry.user)
+    user._signed_in_key = key
+    user._signed_in_entry = entry
+    return user
+
+
+def signed_in_device(user: User, persistent_id: str) -> Device | None:
+    """The second-factor device ``persistent_id`` (as the session names it) of the
+    signed-in ``user``; from the user's entry once it was read."""
+    from django_otp.models import Device
+
+    entry: SignedInEntry | None = getattr(user, "_signed_in_entry", None)
+    if entry is not None and persistent_id in entry.devices:
+        return entry.devices[persistent_id]
+    device = Device.from_persistent_id(persistent_id)
+    if entry is not None:
+        entry.devices[persistent_id] = device
+        _store(getattr(user, "_signed_in_key", None), entry)
+    return device
+
+
+def _replace(key: str) -> None:
+    try:
+        _cache().set(key, _new_stamp(), None)
+    except Exception:
+        # Unreachable now: its entries are not read either (the stamps are not), and
+        # entries written before live no longer than an idle session.
+        logger.warning("Cache unavailable; stamp %s not replaced", key)
+
+
+def _replace_now_and_on_commit(key: str) -> None:
+    _replace(key)
+    transaction.on_commit(lambda: _replace(key))
+
+
+def user_changed(user_id: Any) -> None:
+    """The user, its role memberships or its second-factor devices changed."""
+    if user_id is not None:
+        _replace_now_and_on_commit(USER_STAMP_KEY % user_id)
+
+
+def roles_changed() -> None:
+    """A role's group or the permissions it holds changed: every user's entry."""
+    _replace_now_and_on_commit(ROLES_STAMP_KEY)
