@@ -78,7 +78,6 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     _role_names: frozenset[str] | None = None
     _role_permissions: frozenset[str] = frozenset()
     # Where the signed-in request's user came from in the cache (accounts/signed_in.py).
-    _signed_in_key: str | None = None
     _signed_in_entry: Any = None
 
     class Meta:

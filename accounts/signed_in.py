@@ -11,7 +11,8 @@ default cache (Redis) per user, under two stamps:
 - the roles' stamp, replaced whenever a role's group or the permissions it holds change
   (``roles_sync`` after a migrate, the admin).
 
-A replaced stamp names another cache entry, so the next request reads the database again:
+Each entry carries the stamps it was read under, and all three come in one round trip to the
+cache. A replaced stamp no longer matches the entry's, so the next request reads the database:
 a role taken away, an account deactivated or a device removed takes effect on the next
 request, in every process. The stamp is replaced at once and again when the transaction
 commits, so a request that read the old rows while the change was being written cannot
@@ -42,18 +43,22 @@ logger = logging.getLogger(__name__)
 CACHE_ALIAS = "default"
 USER_STAMP_KEY = "signed-in:stamp:user:%s"
 ROLES_STAMP_KEY = "signed-in:stamp:roles"
-ENTRY_KEY = "signed-in:%s:%s:%s"
-# A stamp decides whether an entry is current; the lifetime only bounds how long an entry
+ENTRY_KEY = "signed-in:user:%s"
+# The stamps decide whether an entry is current; the lifetime only bounds how long an entry
 # written before the cache became unreachable (when a stamp could not be replaced) can
 # outlive a change made meanwhile.
 ENTRY_SECONDS = 5 * 60
+
+Stamps = tuple[str, str]
 
 
 @dataclass
 class SignedInEntry:
     """The cached part of a signed-in request: the user with its roles and permissions
-    loaded, and the second-factor devices asked for so far (by persistent id)."""
+    loaded, and the second-factor devices asked for so far (by persistent id), as read
+    under the user's and the roles' stamps."""
 
+    stamps: Stamps
     user: User
     devices: dict[str, Device | None] = field(default_factory=dict)
 
@@ -66,31 +71,34 @@ def _new_stamp() -> str:
     return uuid.uuid4().hex
 
 
-def _entry_key(user_id: Any) -> str | None:
-    """The key of the user's current entry; None when the cache does not answer."""
-    user_key = USER_STAMP_KEY % user_id
+def _read(user_id: Any) -> tuple[Stamps | None, SignedInEntry | None]:
+    """The current stamps and the user's entry if it was read under them, in one round
+    trip to the cache; (None, None) when the cache does not answer."""
+    user_key, entry_key = USER_STAMP_KEY % user_id, ENTRY_KEY % user_id
     try:
         cache = _cache()
-        stamps = cache.get_many([user_key, ROLES_STAMP_KEY])
+        found = cache.get_many([user_key, ROLES_STAMP_KEY, entry_key])
         for key in (user_key, ROLES_STAMP_KEY):
-            if key not in stamps:
+            if key not in found:
                 # Never seen or evicted: a fresh stamp, so no older entry can match it.
                 # ``add`` keeps a stamp another process set meanwhile.
                 cache.add(key, _new_stamp(), None)
-                stamps[key] = cache.get(key)
-        if stamps[user_key] is None or stamps[ROLES_STAMP_KEY] is None:
-            return None
-        return ENTRY_KEY % (user_id, stamps[user_key], stamps[ROLES_STAMP_KEY])
+                found[key] = cache.get(key)
     except Exception:  # any failure of the cache: read the database instead
         logger.warning("Cache unavailable; the signed-in user is read from the database")
-        return None
+        return None, None
+    if found[user_key] is None or found[ROLES_STAMP_KEY] is None:
+        return None, None
+    stamps = (found[user_key], found[ROLES_STAMP_KEY])
+    entry = found.get(entry_key)
+    if isinstance(entry, SignedInEntry) and entry.stamps == stamps:
+        return stamps, entry
+    return stamps, None
 
 
-def _store(key: str | None, entry: SignedInEntry) -> None:
-    if key is None:
-        return
+def _store(user_id: Any, entry: SignedInEntry) -> None:
     try:
-        _cache().set(key, entry, ENTRY_SECONDS)
+        _cache().set(ENTRY_KEY % user_id, entry, ENTRY_SECONDS)
     except Exception:
         logger.warning("Cache unavailable; the signed-in user is not kept")
 
@@ -101,26 +109,24 @@ def signed_in_user(user_id: Any) -> User | None:
     no such user or it is deactivated."""
     from .models import User
 
-    key = _entry_key(user_id)
-    entry: SignedInEntry | None = None
-    if key is not None:
-        try:
-            entry = _cache().get(key)
-        except Exception:
-            entry = None
+    stamps, entry = _read(user_id)
     if entry is None:
         user = User.objects.filter(pk=user_id).first()
         if user is None:
             return None
         load_roles(user)
-        entry = SignedInEntry(user=user)
-        _store(key, entry)
+        if stamps is not None:
+            # Read after the stamps: a change committed meanwhile replaced them, so this
+            # entry, if stale, is never taken for current.
+            entry = SignedInEntry(stamps=stamps, user=user)
+            _store(user_id, entry)
+        else:
+            entry = SignedInEntry(stamps=("", ""), user=user)
     if not entry.user.is_active:
         return None
     # A copy for the request to attach its own things to; the entry stays as read.
     user = copy.copy(entry.user)
-    user._signed_in_key = key
-    user._signed_in_entry = entry
+    user._signed_in_entry = entry if stamps is not None else None
     return user
 
 
@@ -135,7 +141,7 @@ def signed_in_device(user: User, persistent_id: str) -> Device | None:
     device = Device.from_persistent_id(persistent_id)
     if entry is not None:
         entry.devices[persistent_id] = device
-        _store(getattr(user, "_signed_in_key", None), entry)
+        _store(user.pk, entry)
     return device
 
 
