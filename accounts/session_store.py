@@ -6,7 +6,9 @@ so a signed-in request asks no query for it; written to both, at most once a min
 (accounts/middleware.py). qsessions removes a session from the cache when its row is
 deleted. A cache that does not answer is passed over on reading, writing, signing in and
 signing out (Django reads and writes around it; the key check and the delete here do the
-same), so sign-in works on the database alone while Redis is down.
+same), so sign-in works on the database alone while Redis is down. With a per-process
+default cache (the quick start) sessions are not kept in it (accounts/signed_in.py
+shared_cache).
 """
 
 from __future__ import annotations
@@ -19,10 +21,17 @@ from django.db.models import QuerySet
 from qsessions import IP_SESSION_KEY, USER_AGENT_SESSION_KEY
 from qsessions.backends.cached_db import SessionStore as QSessionsCachedStore
 
+from .signed_in import shared_cache
+
 logger = logging.getLogger(__name__)
 
 
 class SessionStore(QSessionsCachedStore):  # type: ignore[misc]  # no type stubs
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only a cache every serving process shares (accounts/signed_in.py shared_cache).
+        self._cache = shared_cache()
+
     def load(self) -> dict[str, Any]:
         # Django's cached_db load with qsessions' check, passing over a cache that does
         # not answer (Django guards the read there, not the write-back).

@@ -28,7 +28,10 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 
 from .roles import load_roles
@@ -63,8 +66,23 @@ class SignedInEntry:
     devices: dict[str, Device | None] = field(default_factory=dict)
 
 
+def shared_cache() -> Any:
+    """The default cache when every process that serves requests shares it (Redis); else a
+    cache that keeps nothing. A per-process memory cache (the quick start's default) would
+    let another process keep serving what a change in this one replaced, so sessions and
+    the signed-in user are then read from the database on every request, unless one
+    process serves them all (IPGAR_SINGLE_PROCESS_CACHE, the tests)."""
+    cache = caches[CACHE_ALIAS]
+    if isinstance(cache, LocMemCache) and not settings.IPGAR_SINGLE_PROCESS_CACHE:
+        return _KEEPS_NOTHING
+    return cache
+
+
+_KEEPS_NOTHING = DummyCache("signed-in", {})
+
+
 def _cache() -> Any:
-    return caches[CACHE_ALIAS]
+    return shared_cache()
 
 
 def _new_stamp() -> str:

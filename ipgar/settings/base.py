@@ -202,6 +202,10 @@ CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://"),
     "case_pages": CASE_PAGES_CACHE,
 }
+# Sessions and the signed-in user are kept in the default cache only when every serving
+# process shares it (Redis, CACHE_URL); with the per-process default they are read from the
+# database on every request, unless one process serves them all (accounts/signed_in.py).
+IPGAR_SINGLE_PROCESS_CACHE = False
 # Seconds /healthz answers from its last probe, so a flood of probes costs one database
 # and broker round trip per interval per process (ipgar/health.py).
 HEALTHZ_CACHE_SECONDS = env.int("HEALTHZ_CACHE_SECONDS", default=5)

@@ -152,3 +152,19 @@ def test_sign_in_works_while_redis_is_down():
         assert client.get(reverse(PROGRAMME_TEAM_PAGE)).status_code == 200
         client.post("/uitloggen/")
         assert client.get(SIGNED_IN_FLOOR).status_code == 302
+
+
+def test_a_per_process_cache_keeps_no_session_or_signed_in_user():
+    """With the quick start's per-process cache and several processes serving, another
+    process would keep what a change in this one replaced: every request reads the
+    database."""
+    client = client_for(_programme_team_member())
+    per_process = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    with override_settings(CACHES=per_process, IPGAR_SINGLE_PROCESS_CACHE=False):
+        every_request = SESSION + USER + ROLES_WITH_PERMISSIONS + DEVICE
+        for _ in range(2):
+            with assert_query_count(every_request, what="a request without a shared cache"):
+                assert client.get(SIGNED_IN_FLOOR).status_code == 200
