@@ -17,9 +17,15 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend
 
 from .roles import role_permissions
+from .signed_in import signed_in_user
 
 
 class RoleBackend(ModelBackend):
+    def get_user(self, user_id: Any) -> Any:
+        # The user of a signed-in session with its roles, from the cache while nothing
+        # of it changed (accounts/signed_in.py); None when deactivated, as Django's.
+        return signed_in_user(user_id)
+
     def get_user_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
         return set()
 

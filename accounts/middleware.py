@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -25,9 +26,12 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.middleware import OTPMiddleware
 
 from .roles import Role, user_has_role
 from .services import session_is_verified
+from .signed_in import signed_in_device
 
 SIGNED_IN_AT = "ipgar_signed_in_at"
 REFRESHED_AT = "ipgar_refreshed_at"
@@ -91,3 +95,22 @@ class SignInPolicyMiddleware:
             reverse("logout"),
             reverse("login"),
         }
+
+
+class SecondFactorMiddleware(OTPMiddleware):  # type: ignore[misc]  # no type stubs
+    """django-otp's middleware (``user.otp_device``, ``user.is_verified()``), with the
+    session's device read from the signed-in user's cache entry (accounts/signed_in.py)
+    instead of the database on every request; django-otp still checks that it is the
+    user's and confirmed."""
+
+    def _verify_user_sync(self, request: HttpRequest, user: Any) -> Any:
+        self._init_user_fields(user)
+        if user.is_authenticated:
+            persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
+            device = (
+                signed_in_device(user, self._normalize_persistent_id(persistent_id))
+                if persistent_id
+                else None
+            )
+            user.otp_device = self._finalize_device(request, user, device)
+        return user

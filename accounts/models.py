@@ -9,6 +9,7 @@ apps (docs/adr/0002-organisation-in-accounts.md).
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pghistory
 from django.contrib.auth.models import AbstractUser, Group
@@ -76,6 +77,8 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     # The names of the user's groups, read once per request (accounts/roles.py).
     _role_names: frozenset[str] | None = None
     _role_permissions: frozenset[str] = frozenset()
+    # Where the signed-in request's user came from in the cache (accounts/signed_in.py).
+    _signed_in_entry: Any = None
 
     class Meta:
         verbose_name = _("gebruiker")

@@ -37,6 +37,7 @@ from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthen
 from audit.services import sign_in_refused_record
 
 from .services import provider_mfa_session_verify
+from .signed_in import signed_in_user
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +78,10 @@ class OidcBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
     """Finds the invited account by the ``sub`` claim; never creates one. It signs people
     in and answers no permission question: those come from the roles alone
     (accounts.backends.RoleBackend), without the queries of the ModelBackend it extends."""
+
+    def get_user(self, user_id: Any) -> Any:
+        # As RoleBackend: the signed-in user from the cache (accounts/signed_in.py).
+        return signed_in_user(user_id)
 
     def get_user_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
         return set()

@@ -65,7 +65,7 @@ def user_has_role(user: User | AnonymousUser, role: Role) -> bool:
 def user_role_names(user: User) -> frozenset[str]:
     cached = user._role_names
     if cached is None:
-        cached = _load_roles(user)
+        cached = load_roles(user)
     return cached
 
 
@@ -73,11 +73,11 @@ def role_permissions(user: User) -> frozenset[str]:
     """The permissions ("app_label.codename") the user's roles hold, loaded with the
     role names in one query and forgotten with them (accounts/backends.py)."""
     if getattr(user, "_role_names", None) is None:
-        _load_roles(user)
+        load_roles(user)
     return user._role_permissions
 
 
-def _load_roles(user: User) -> frozenset[str]:
+def load_roles(user: User) -> frozenset[str]:
     rows = user.groups.values_list(
         "name", "permissions__content_type__app_label", "permissions__codename"
     )

@@ -13,7 +13,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +119,24 @@ class LocustResult:
     p50_ms: float
     p95_ms: float
     rps: float
+    # The successful requests' response times (ms, unrounded) the percentiles come from.
+    times_ms: list[float] = field(default_factory=list)
+
+
+# Locust's name for the figures over every request.
+AGGREGATED = "Aggregated"
+
+
+def percentile(times_ms: list[float], fraction: float) -> float:
+    """The ``fraction`` percentile of the raw response times, interpolated between the two
+    nearest (as numpy's default); infinitely slow when no request finished."""
+    if not times_ms:
+        return float("inf")
+    ordered = sorted(times_ms)
+    rank = (len(ordered) - 1) * fraction
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
 def locust(
@@ -141,8 +159,10 @@ def locust(
         "BENCH_MODE": mode,
         "BENCH_TARGET": target,
         "BENCH_MAX_REQUESTS": str(max_requests),
+        "BENCH_RAW_TIMES": f"{prefix}_times.json",
     }
     Path(f"{prefix}_stats.csv").unlink(missing_ok=True)
+    Path(f"{prefix}_times.json").unlink(missing_ok=True)
     proc = subprocess.run(  # noqa: S603
         [
             sys.executable,
@@ -187,6 +207,17 @@ def locust(
                 p95_ms=_milliseconds(row["95%"]),
                 rps=float(row["Requests/s"] or 0),
             )
+    # The percentiles from the raw response times, not from locust's rounded ones.
+    raw_file = Path(f"{prefix}_times.json")
+    if not raw_file.exists():
+        raise RuntimeError(f"locust wrote no response times: {proc.stderr[-2000:]}")
+    raw: dict[str, list[float]] = json.loads(raw_file.read_text())
+    raw[AGGREGATED] = [t for name, times in raw.items() for t in times]
+    for name, result in results.items():
+        times = raw.get(name, [])
+        result.times_ms = times
+        result.p50_ms = round(percentile(times, 0.50), 2)
+        result.p95_ms = round(percentile(times, 0.95), 2)
     return results
 
 

@@ -27,9 +27,30 @@ from benchmarks.forms import FormFields
 PLAN: dict[str, Any] = json.loads(open(os.environ["BENCH_PLAN"]).read())  # noqa: SIM115
 MODE = os.environ.get("BENCH_MODE", "measure")
 MAX_REQUESTS = int(os.environ.get("BENCH_MAX_REQUESTS", "0"))
+# Where the raw response times go (benchmarks/harness.py takes its percentiles from them).
+RAW_TIMES = os.environ.get("BENCH_RAW_TIMES", "")
 SESSION_COOKIE = "sessionid"
+# The load test's regisseurs log their first UVO within this many seconds of starting.
+FIRST_UVO_WITHIN_SECONDS = 5.0
 
 _requests = itertools.count(1)
+# Each request's response time in milliseconds as locust measured it (a float, to the
+# microsecond), per request name: locust's own percentiles are rounded to whole
+# milliseconds (and coarser above 100 ms), too coarse for a floor of a few milliseconds.
+_raw_times: dict[str, list[float]] = {}
+
+
+@events.request.add_listener
+def _record_response_time(name: str, response_time: float, exception: Any = None, **_: Any) -> None:
+    if exception is None:
+        _raw_times.setdefault(name, []).append(response_time)
+
+
+@events.quitting.add_listener
+def _write_response_times(**_: Any) -> None:
+    if RAW_TIMES:
+        with open(RAW_TIMES, "w") as handle:
+            json.dump(_raw_times, handle)
 
 
 @events.request.add_listener
@@ -123,7 +144,12 @@ else:
         def on_start(self) -> None:
             self.mine = next(_regisseurs)
             self.client.cookies.set(SESSION_COOKIE, self.mine.get("session", ""))
-            # Every regisseur logs an UVO first, so even a short run writes some.
+            # Every regisseur logs an UVO first, so even a short run writes some: each after
+            # a pause of its own within the first wait, not all at the very start. All at
+            # once, the first UVO forms of every regisseur queued behind each other on the
+            # freshly started workers (about a tenth of the run's UVO forms, so its p95 was
+            # that queue's, 1.7 s, not the form's).
+            gevent.sleep(random.uniform(0, FIRST_UVO_WITHIN_SECONDS))  # noqa: S311
             self.log_uvo()
 
         @task(3)

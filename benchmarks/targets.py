@@ -152,6 +152,22 @@ def prepare(*, seed: int, load_users: int = 0) -> Plan:
     add("case page", ["cases:detail"], session=reg_session, pk=case.pk)
     add("mijn casussen", ["cases:list"], session=reg_session)
     add("pool overview", ["pool:regisseur_list"], session=pt_session)
+    add(
+        "UVO form",
+        ["cases:meeting_new"],
+        session=reg_session,
+        note="busiest regisseur, a case past its first UVO, its team as attendee rows",
+        pk=(_case_for_uvo_writes(regisseur) or case).pk,
+    )
+    add("plan form", ["cases:plan_new"], session=reg_session, pk=case.pk)
+    add("documents", ["documents:list"], session=reg_session, pk=case.pk)
+    add("PTO-R meetings", ["ptor:meeting_list"], session=pt_session)
+    add(
+        "search",
+        ["search"],
+        session=pt_session,
+        note="the search page (a search itself is a POST)",
+    )
 
     client = User.objects.filter(
         username__startswith=prefix, groups__name=Role.SYNC_CLIENT.value

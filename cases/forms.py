@@ -178,14 +178,45 @@ class MeetingForm(forms.Form):
     )
 
 
+class _OrganisationChoice(forms.ModelChoiceField):
+    """An organisation, in a row of a formset: the formset reads the organisations once
+    and hands them to every row (``offer``), so a page of rows asks one query to show its
+    choices and none to check them. On its own it is Django's ModelChoiceField, which asks
+    a query per row to show the choices and another to check the chosen one."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=_organisations(), **kwargs)
+        self._offered: dict[str, Organisation] | None = None
+
+    def offer(self, organisations: list[Organisation]) -> None:
+        self._offered = {str(organisation.pk): organisation for organisation in organisations}
+        self.choices = [
+            ("", self.empty_label),
+            *(
+                (organisation.pk, self.label_from_instance(organisation))
+                for organisation in organisations
+            ),
+        ]
+
+    def to_python(self, value: Any) -> Organisation | None:
+        if self._offered is None or value in self.empty_values:
+            return super().to_python(value)
+        try:
+            return self._offered[str(value)]
+        except KeyError:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+
+
 class AttendeeForm(forms.Form):
     name = forms.CharField(label=_("Naam"), max_length=200)
-    organisation = forms.ModelChoiceField(label=_("Organisatie"), queryset=_organisations())
+    organisation = _OrganisationChoice(label=_("Organisatie"))
 
 
 class ActionForm(forms.Form):
     description = forms.CharField(label=_("Actie"), max_length=2000)
-    owner_organisation = forms.ModelChoiceField(label=_("Eigenaar"), queryset=_organisations())
+    owner_organisation = _OrganisationChoice(label=_("Eigenaar"))
     due_on = _date(_("Uiterlijk"))
 
 
@@ -198,14 +229,30 @@ class _DeleteLabelled(forms.BaseFormSet):
             form.fields["DELETE"].label = self.delete_label
 
 
-class _AttendeeFormSet(_DeleteLabelled):
+class _RowsWithOrganisations(_DeleteLabelled):
+    """Rows that each choose an organisation: read once for all rows (_OrganisationChoice)."""
+
+    _organisation_list: list[Organisation] | None = None
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        for field in form.fields.values():
+            if isinstance(field, _OrganisationChoice):
+                if self._organisation_list is None:
+                    self._organisation_list = list(_organisations())
+                field.offer(self._organisation_list)
+
+
+class _AttendeeFormSet(_RowsWithOrganisations):
     delete_label = _("Niet aanwezig")
 
 
 AttendeeFormSet = forms.formset_factory(
     AttendeeForm, formset=_AttendeeFormSet, extra=1, can_delete=True
 )
-ActionFormSet = forms.formset_factory(ActionForm, formset=_DeleteLabelled, extra=1, can_delete=True)
+ActionFormSet = forms.formset_factory(
+    ActionForm, formset=_RowsWithOrganisations, extra=1, can_delete=True
+)
 
 
 def kept_rows(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
@@ -252,14 +299,12 @@ class PlanNewFromForm(forms.Form):
 
 class InterventionForm(forms.Form):
     description = forms.CharField(label=_("Interventie"), max_length=2000)
-    responsible_organisation = forms.ModelChoiceField(
-        label=_("Verantwoordelijke organisatie"), queryset=_organisations()
-    )
+    responsible_organisation = _OrganisationChoice(label=_("Verantwoordelijke organisatie"))
     deadline = _date(_("Termijn"))
 
 
 InterventionFormSet = forms.formset_factory(
-    InterventionForm, formset=_DeleteLabelled, extra=1, can_delete=True
+    InterventionForm, formset=_RowsWithOrganisations, extra=1, can_delete=True
 )
 
 

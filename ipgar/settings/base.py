@@ -78,7 +78,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's, with the session's device from the cache (accounts/signed_in.py).
+    "accounts.middleware.SecondFactorMiddleware",
     # Every change made during a request is attributed to the signed-in user in the history.
     "audit.history.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -201,6 +202,10 @@ CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://"),
     "case_pages": CASE_PAGES_CACHE,
 }
+# Sessions and the signed-in user are kept in the default cache only when every serving
+# process shares it (Redis, CACHE_URL); with the per-process default they are read from the
+# database on every request, unless one process serves them all (accounts/signed_in.py).
+IPGAR_SINGLE_PROCESS_CACHE = False
 # Seconds /healthz answers from its last probe, so a flood of probes costs one database
 # and broker round trip per interval per process (ipgar/health.py).
 HEALTHZ_CACHE_SECONDS = env.int("HEALTHZ_CACHE_SECONDS", default=5)
@@ -212,8 +217,9 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_REFRESH_SECONDS = 60
 SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=10 * 60 * 60)
 # Database sessions that know their user, address and browser (django-qsessions); the
-# rows are what "Mijn account" lists and what ending a session deletes.
-SESSION_ENGINE = "qsessions.backends.db"
+# rows are what "Mijn account" lists and what ending a session deletes. Read through the
+# default cache, and from the database alone while the cache does not answer.
+SESSION_ENGINE = "accounts.session_store"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

@@ -57,3 +57,6 @@ DOCUMENTS_ROOT = Path(os.environ.get("IPGAR_TEST_RUN_DIR") or tempfile.gettempdi
 # qsessions, with the test client's address on sessions made by force_login
 # (tests/session_engine.py).
 SESSION_ENGINE = "tests.session_engine"
+# Each test process serves its own requests: its per-process cache holds sessions and the
+# signed-in user as Redis does in production (accounts/signed_in.py).
+IPGAR_SINGLE_PROCESS_CACHE = True

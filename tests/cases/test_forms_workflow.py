@@ -40,6 +40,7 @@ from cases.services.plans import (
     InterventionInput,
     plan_version_update,
 )
+from cases.services.team import team_member_add
 from cases.views.decisions import EXIT_PROPOSALS_READ_PURPOSE
 from kernel.errors import STALE_RECORD
 from pool.models import Regisseur
@@ -52,7 +53,7 @@ from tests.factories import (
     adopt_version,
     plan_concept,
 )
-from tests.queries import assert_same_query_count, count_queries
+from tests.queries import assert_counted, assert_same_query_count, count_queries
 
 from .conftest import client_for, with_role
 
@@ -562,6 +563,7 @@ def _page_queries(client, url: str) -> CaptureQueriesContext:
 def test_the_case_page_costs_the_same_with_more_meetings_and_plans(crew, today, author, wpi):
     client = client_for(crew.regisseur)
     url = reverse("cases:detail", args=[crew.case.pk])
+    client.get(url)  # a session's first request reads the signed-in user into the cache
 
     def add_history(count: int) -> None:
         for day in range(count):
@@ -591,6 +593,83 @@ def test_the_case_page_costs_the_same_with_more_meetings_and_plans(crew, today, 
     )
     large = _page_queries(client, url)
     assert_same_query_count(small, large, what="the case page")
+
+
+# The UVO form's own queries (cases/views/workflow.py meeting_new), on a signed-in request
+# whose session, user, roles and device come from the cache (accounts/signed_in.py):
+# may this user work on the case (the case with the grounds, then its object permissions),
+# what the next UVO is, the current team (a proposed attendee row each), the organisations
+# every attendee and action row chooses from (read once per formset, not once per row,
+# cases/forms.py _RowsWithOrganisations), and the menu's unread count and data stamp.
+UVO_CASE_ACCESS = 2
+UVO_NEXT_KIND = 1
+UVO_TEAM = 1
+UVO_ORGANISATIONS = 2  # attendees, actions
+UVO_MENU = 2  # the unread notifications, the data stamp of the badges kept in the cache
+UVO_FORM_QUERIES = UVO_CASE_ACCESS + UVO_NEXT_KIND + UVO_TEAM + UVO_ORGANISATIONS + UVO_MENU
+
+
+def _uvo_form_queries(client, url: str) -> CaptureQueriesContext:
+    client.get(url)  # after a change, the menu's badges are counted once and kept
+    with count_queries() as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return queries
+
+
+def test_the_uvo_form_costs_the_same_for_one_and_eight_team_members(crew, today, author, wpi):
+    client = client_for(crew.regisseur)
+    url = reverse("cases:meeting_new", args=[crew.case.pk])
+    # Counted at once: the next request clears the captured queries.
+    assert_counted(_uvo_form_queries(client, url), UVO_FORM_QUERIES, what="the UVO form, 1 member")
+    for number in range(7):
+        team_member_add(
+            case=crew.case,
+            name=f"Professional {number}",
+            organisation=wpi,
+            role="Begeleider",
+            sharing_basis="Zwaarwegend belang.",
+            joined_on=today,
+            by=author,
+        )
+    assert_counted(_uvo_form_queries(client, url), UVO_FORM_QUERIES, what="the UVO form, 8")
+    assert text_of(client.get(url)).count("Professional ") == 8  # a row for each
+
+
+def test_logging_an_uvo_asks_no_query_per_attendee_or_action(crew, today, wpi):
+    client = client_for(crew.regisseur)
+    url = reverse("cases:meeting_new", args=[crew.case.pk])
+    client.get(url)
+    due = (today + datetime.timedelta(days=14)).isoformat()
+
+    def logged(rows: int, kind: str = Meeting.Kind.REGULAR) -> CaptureQueriesContext:
+        data = _uvo(today, wpi, kind=kind)
+        data.update(
+            formset(
+                "deelnemers",
+                [{"name": f"Deelnemer {i}", "organisation": wpi.pk} for i in range(rows)],
+            )
+        )
+        data.update(
+            formset(
+                "acties",
+                [
+                    {"description": f"Actie {i}", "owner_organisation": wpi.pk, "due_on": due}
+                    for i in range(rows)
+                ],
+            )
+        )
+        with count_queries() as queries:
+            response = client.post(url, data)
+        assert response.status_code == 302
+        return queries
+
+    logged(1, kind=Meeting.Kind.FIRST)
+    # Counted at once: the next request clears the captured queries.
+    one = len(logged(1))
+    eight = logged(8)
+    assert Meeting.objects.filter(case=crew.case).count() == 3
+    assert_counted(eight, one, what="logging an UVO with 8 attendees and actions, as with 1")
 
 
 def test_the_exit_decisions_cost_the_same_for_one_and_three_proposals(crew, today, author, wpi):
@@ -623,6 +702,7 @@ def test_the_exit_decisions_cost_the_same_for_one_and_three_proposals(crew, toda
         )
 
     advised(new_case())
+    client.get(reverse("home"))  # a session's first request reads the signed-in user in
     small = _page_queries(client, reverse("cases:exit_decisions"))
     advised(new_case())
     advised(new_case())

@@ -170,12 +170,13 @@ def _list_queries(client: Client) -> CaptureQueriesContext:
     return queries
 
 
-# What a signed-in page costs before its own work: session, user, second-factor device.
-SIGNED_IN_REQUEST = 3
-# The user's roles with the permissions they hold (accounts/roles.py), loaded by the
-# sign-in policy; every capability the page asks (may this user break the glass? is it
-# the programme team?) is answered from them (accounts/backends.py).
-ROLE_NAMES = 1
+# What a signed-in page costs before its own work: the session, the user, its second-factor
+# device and its roles with the permissions they hold (accounts/roles.py), every capability
+# the page asks being answered from them (accounts/backends.py). All four come from the
+# cache after the session's first request (accounts/signed_in.py; tests/accounts/
+# test_signed_in_cache.py counts that first request).
+SIGNED_IN_REQUEST = 0
+ROLE_NAMES = 0
 MODEL_PERMISSIONS = 0  # none of their own (docs/adr/0015-permissions-by-capability.md)
 # The session is saved at most once a minute (accounts/middleware.py), so not within
 # the frozen minute of these tests; a save would add 3 (savepoint, UPDATE, release).

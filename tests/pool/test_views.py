@@ -144,6 +144,8 @@ def test_the_list_takes_the_same_queries_for_8_and_16_regisseurs(lead):
         by=lead,
     )
     client = client_for(lead)
+    # A session's first request reads the signed-in user into the cache (accounts/signed_in.py).
+    client.get(reverse("home"))
     small = _list_queries(client)
     second = build_pool_2020(copy=2)
     services.absence_create(
@@ -733,6 +735,8 @@ def _manager_page_queries(client: Client) -> CaptureQueriesContext:
 
 def test_the_managers_page_takes_the_same_queries_for_one_and_two_regisseurs(pool, wpi_manager):
     client = client_for(wpi_manager)
+    # A session's first request reads the signed-in user into the cache (accounts/signed_in.py).
+    client.get(reverse("home"))
     small = _manager_page_queries(client)
     RegisseurFactory(
         user=UserFactory(username="wpi-2", organisation=wpi_manager.organisation),
