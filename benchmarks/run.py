@@ -46,6 +46,8 @@ FULL_SYNC_SECONDS = 60.0
 # Each monitor (docs/monitors.md) at 10,000 cases: under 30 s and 500 MB resident.
 MONITOR_PDF_SECONDS = 30.0
 MONITOR_PDF_RSS_MB = 500.0
+UNCACHED_MS_10K = 500.0
+UNCACHED_MS_100K = 2000.0
 QUERY_COUNT_HEADER = "X-Bench-Queries"
 WARM_UP_REQUESTS = 3
 # Each page is measured in two runs; their p95 differing by more than this is flagged
@@ -69,10 +71,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--skip",
         action="append",
-        choices=("pages", "sync", "pdf", "documents"),
+        choices=("pages", "sync", "pdf", "documents", "uncached"),
         default=[],
-        help="leave out the pages, the full API sync, the monitor PDF or the documents upload "
-        "and download",
+        help="leave out the pages, the full API sync, the monitor PDFs, the documents upload "
+        "and download, or the uncached dashboard and deadline selector",
     )
     parser.add_argument(
         "--document-mib", type=float, default=10.0, help="size of the uploaded PDF, in MiB"
@@ -126,6 +128,27 @@ def full_sync(base: str, token: str, paths: dict[str, str]) -> dict[str, Any]:
         "objects_per_second": round(total_objects / total_seconds) if total_seconds else None,
     }
     return result
+
+
+def uncached(username: str) -> dict[str, Any]:
+    proc = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "benchmarks.uncached", username],
+        cwd=ROOT,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=MONITOR_PDF_LIMIT_SECONDS,
+    )
+    if proc.returncode != 0:
+        return {"missing": (proc.stderr.strip().splitlines() or ["failed"])[-1]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def uncached_limit_ms(cases: int) -> float:
+    """The uncached dashboard and deadline selector: under 500 ms up to 10,000 cases,
+    under 2 s at 100,000."""
+    return UNCACHED_MS_10K if cases <= 10_000 else UNCACHED_MS_100K
 
 
 def monitor_pdf(username: str, kind: str) -> dict[str, Any]:
@@ -188,6 +211,15 @@ def verdicts(results: dict[str, Any]) -> list[str]:
             f"{'MET ' if ok else 'MISS'} full sync of the cases with their persons, meetings "
             f"and plans {sync['seconds']} s (< 60)"
         )
+    fresh = results.get("uncached") or {}
+    limit = uncached_limit_ms(results["settings"]["cases"])
+    for name in ("deadline_selector", "dashboard_after_change"):
+        if name in fresh:
+            ok = fresh[name]["max_ms"] < limit
+            lines.append(
+                f"{'MET ' if ok else 'MISS'} {name.replace('_', ' ')} uncached: slowest of "
+                f"{fresh[name]['rounds']} {fresh[name]['max_ms']} ms (< {limit:.0f})"
+            )
     for kind, pdf in results.get("monitor_pdfs", {}).items():
         if "seconds" in pdf:
             ok = pdf["seconds"] < MONITOR_PDF_SECONDS and pdf["peak_rss_mb"] < MONITOR_PDF_RSS_MB
@@ -233,6 +265,14 @@ def table(results: dict[str, Any]) -> str:
             f"worker peak RSS {d['worker_peak_rss_mb_before']} -> "
             f"{d['worker_peak_rss_mb_after']} MB"
         )
+    for name, figures in (results.get("uncached") or {}).items():
+        if isinstance(figures, dict):
+            rows.append(
+                f"{name.replace('_', ' '):<24}median {figures['median_ms']} ms, slowest "
+                f"{figures['max_ms']} ms of {figures['rounds']}"
+            )
+        else:
+            rows.append(f"uncached                {figures}")
     for kind, pdf in (results.get("monitor_pdfs") or {}).items():
         name = f"{kind} monitor PDF"
         if "seconds" in pdf:
@@ -340,6 +380,12 @@ def main(argv: list[str]) -> int:
         if plan.sync_paths and "sync" not in args.skip:
             print("==> full API sync")
             results["full_sync"] = full_sync(base, plan.token, plan.sync_paths)
+    if "uncached" not in args.skip:
+        from accounts.roles import Role
+        from sampledata.generator import username_prefix
+
+        print("==> uncached dashboard and deadline selector")
+        results["uncached"] = uncached(f"{username_prefix(args.seed)}{Role.PROGRAMME_TEAM.value}.1")
     if "pdf" not in args.skip:
         from accounts.roles import Role
         from monitoring.reports import REPORTS
