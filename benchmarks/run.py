@@ -10,6 +10,7 @@ a table and writes var/benchmark.json.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import subprocess
@@ -46,6 +47,7 @@ FULL_SYNC_SECONDS = 60.0
 # Each monitor (docs/monitors.md) at 10,000 cases: under 30 s and 500 MB resident.
 MONITOR_PDF_SECONDS = 30.0
 MONITOR_PDF_RSS_MB = 500.0
+GROWTH_RATIO_TARGET = 1.3
 UNCACHED_MS_10K = 500.0
 UNCACHED_MS_100K = 2000.0
 QUERY_COUNT_HEADER = "X-Bench-Queries"
@@ -61,7 +63,13 @@ MONITOR_PDF_LIMIT_SECONDS = 900
 
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument(
+        "--cases",
+        type=_sizes,
+        default=[10_000],
+        help="cases to generate; a list (1000,10000,100000) measures each size in a database "
+        "of its own and prints each page's p95 ratio between sizes",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2..4)")
     parser.add_argument("--users", type=int, default=2, help="concurrent locust users")
@@ -81,6 +89,92 @@ def parse(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--document-rounds", type=int, default=20, help="uploads and downloads")
     return parser.parse_args(argv)
+
+
+def _sizes(text: str) -> list[int]:
+    sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    if not sizes or any(size <= 0 for size in sizes):
+        raise argparse.ArgumentTypeError("give one or more positive numbers: 1000,10000")
+    return sizes
+
+
+def growth(args: argparse.Namespace) -> int:
+    """Each size in a database of its own (and an empty cache), one run of this module
+    each; then every page's p95 at each size and its ratio to the size before."""
+    import psycopg2
+    import redis
+
+    base_url = os.environ["DATABASE_URL"]
+    server, _database = base_url.rsplit("/", 1)
+    common = [
+        *("--seed", str(args.seed), "--workers", str(args.workers)),
+        *("--users", str(args.users), "--seconds", str(args.seconds)),
+        *("--max-requests", str(args.max_requests)),
+        *("--document-mib", str(args.document_mib)),
+        *("--document-rounds", str(args.document_rounds)),
+        *(option for part in args.skip for option in ("--skip", part)),
+    ]
+    outputs = {}
+    for size in args.cases:
+        database = f"ipgar_bench_{size}"
+        admin = psycopg2.connect(f"{server}/postgres")
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
+            if cursor.fetchone() is None:
+                cursor.execute(f'CREATE DATABASE "{database}"')  # a name of digits only
+        admin.close()
+        redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
+        out = args.out.with_name(f"{args.out.stem}-{size}{args.out.suffix}")
+        print(f"\n==== {size} cases (database {database})")
+        subprocess.run(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.run",
+                "--cases",
+                str(size),
+                "--out",
+                str(out),
+                *common,
+            ],
+            cwd=ROOT,
+            env={**child_env(), "DATABASE_URL": f"{server}/{database}"},
+            check=True,
+        )
+        outputs[size] = json.loads(out.read_text())
+    print("\n" + growth_table(outputs))
+    write_json(args.out, {"sizes": {str(size): result for size, result in outputs.items()}})
+    return 0
+
+
+def _short(size: int) -> str:
+    return f"{size // 1000}k" if size >= 1000 and size % 1000 == 0 else str(size)
+
+
+def growth_table(outputs: dict[int, dict[str, Any]]) -> str:
+    """Each page's p95 per size and the ratio to the size before it (target: at most
+    GROWTH_RATIO_TARGET from 10,000 to 100,000 cases)."""
+    sizes = sorted(outputs)
+    names = list(dict.fromkeys(n for size in sizes for n in outputs[size].get("pages", {})))
+    head = f"{'p95 ms':<24}" + "".join(f"{size:>12,}" for size in sizes)
+    head += "".join(f"{f'{_short(a)}→{_short(b)}':>12}" for a, b in itertools.pairwise(sizes))
+    rows = [head]
+    for name in names:
+        p95 = [outputs[size]["pages"].get(name, {}).get("p95_ms") for size in sizes]
+        ratios = [
+            f"{b / a:.2f}x" + ("!" if b / a > GROWTH_RATIO_TARGET and small >= 10_000 else "")
+            if a and b
+            else "–"
+            for (a, b), small in zip(itertools.pairwise(p95), sizes, strict=False)
+        ]
+        rows.append(
+            f"{name:<24}"
+            + "".join(f"{v if v is not None else '–'!s:>12}" for v in p95)
+            + "".join(f"{r:>12}" for r in ratios)
+        )
+    rows.append(f"(! above {GROWTH_RATIO_TARGET}x from 10,000 cases up)")
+    return "\n".join(rows)
 
 
 def generate(cases: int, seed: int) -> dict[str, Any]:
@@ -287,6 +381,9 @@ def table(results: dict[str, Any]) -> str:
 
 def main(argv: list[str]) -> int:
     args = parse(argv)
+    if len(args.cases) > 1:
+        return growth(args)
+    args.cases = args.cases[0]
     setup_django()
     from .targets import prepare
 
