@@ -36,6 +36,7 @@ from cases.models import (
     Intervention,
     Meeting,
     Phase,
+    Pillar,
 )
 from cases.services.assessments import AssessmentInput, assessment_record
 from cases.services.assignments import case_assign, pool_leave_with_hand_over
@@ -488,11 +489,13 @@ class _Builder:
             interventions=[
                 InterventionInput(
                     description="Traject bij de GGD voor psychische ondersteuning.",
+                    pillar=Pillar.ZORG,
                     responsible_organisation=org["ggd"],
                     deadline=plan_day + datetime.timedelta(days=120),
                 ),
                 InterventionInput(
                     description="Begeleiding naar werk of opleiding.",
+                    pillar=Pillar.ZORG,
                     responsible_organisation=org["wpi"],
                     deadline=plan_day + datetime.timedelta(days=180),
                 ),

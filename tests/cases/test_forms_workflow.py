@@ -24,6 +24,7 @@ from cases.models import (
     ItatAdvice,
     Meeting,
     Phase,
+    Pillar,
     PlanStatus,
     PlanVersion,
 )
@@ -190,6 +191,7 @@ def _first_plan(today, wpi) -> dict[str, object]:
             [
                 {
                     "description": "Woonbegeleiding regelen",
+                    "pillar": "zorg",
                     "responsible_organisation": wpi.pk,
                     "deadline": (today + datetime.timedelta(days=60)).isoformat(),
                 }
@@ -262,7 +264,10 @@ def test_editing_a_plan_someone_else_changed_shows_the_conflict_and_keeps_the_in
 
 def test_two_versions_are_compared(crew, today, wpi, author):
     intervention = InterventionInput(
-        description="Woonbegeleiding regelen", responsible_organisation=wpi, deadline=today
+        description="Woonbegeleiding regelen",
+        pillar=Pillar.ZORG,
+        responsible_organisation=wpi,
+        deadline=today,
     )
     concept = plan_concept(
         crew.case, by=author, goals="Eerste doelen", interventions=[intervention]

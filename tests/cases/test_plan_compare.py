@@ -8,7 +8,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from cases.models import Intervention
+from cases.models import Intervention, Pillar
 from cases.selectors.plans import (
     PLAN_TEXT_FIELDS,
     PLANS_OF_DIFFERENT_CASES,
@@ -53,6 +53,7 @@ def versions(adopted_plan, author, adopt):
     intervention_add(
         version=second,
         description="Mentor via de moskee",
+        pillar=Pillar.STRAF,
         responsible_organisation=OrganisationFactory(code="oov", name="OOV"),
         deadline=NEW_DEADLINE,
         by=author,
