@@ -134,15 +134,15 @@ def _criterion_label(name: str) -> str:
 def _plans_in_force(end: datetime.date) -> QuerySet[PlanVersion]:
     """Per case still in the approach at ``end`` (registered by then, not exited by
     then), the latest version adopted on or before ``end``."""
-    return (
-        PlanVersion.objects.filter(
-            status=PlanStatus.ADOPTED,
-            adopted_on__lte=end,
-            case__registered_on__lte=end,
-        )
-        .filter(Q(case__exited_on__isnull=True) | Q(case__exited_on__gt=end))
-        .order_by("case_id", "-adopted_on", "-number")
-        .distinct("case_id")
+    adopted = PlanVersion.objects.filter(status=PlanStatus.ADOPTED, adopted_on__lte=end)
+    # A subquery rather than DISTINCT ON: the quick start runs on SQLite too.
+    latest = (
+        adopted.filter(case=OuterRef("case")).order_by("-adopted_on", "-number").values("pk")[:1]
+    )
+    return adopted.filter(
+        Q(case__exited_on__isnull=True) | Q(case__exited_on__gt=end),
+        case__registered_on__lte=end,
+        pk=Subquery(latest),
     )
 
 
