@@ -499,6 +499,31 @@ class _Builder:
                     responsible_organisation=org["wpi"],
                     deadline=plan_day + datetime.timedelta(days=180),
                 ),
+                # The other two pillars (docs/rules.md R-MON-2) in some of the plans.
+                *(
+                    [
+                        InterventionInput(
+                            description="Toezicht op de bijzondere voorwaarden.",
+                            pillar=Pillar.STRAF,
+                            responsible_organisation=org["rn"],
+                            deadline=plan_day + datetime.timedelta(days=150),
+                        )
+                    ]
+                    if n % 3 == 0
+                    else []
+                ),
+                *(
+                    [
+                        InterventionInput(
+                            description="Steun voor de broers en zussen.",
+                            pillar=Pillar.BRUSJES,
+                            responsible_organisation=org["rvdk"],
+                            deadline=plan_day + datetime.timedelta(days=90),
+                        )
+                    ]
+                    if n % 4 == 0
+                    else []
+                ),
             ],
             by=by,
         )

@@ -148,16 +148,19 @@ def _plans_in_force(end: datetime.date) -> QuerySet[PlanVersion]:
 
 def _status_at(end: datetime.date) -> Coalesce:
     """An intervention's status at the end of ``end``, read from its change history
-    (django-pghistory's event table): the latest event before the next day began.
-    Records entered after the fact (a plan adopted on a past date, the demo data)
-    have no event that early: their status as first recorded stands for it, which a
-    later change does not alter either."""
+    (django-pghistory's event table): the latest event whose ``updated_at`` (the
+    moment the services wrote the change, on the application's clock; in production
+    the same moment as the event's own ``pgh_created_at``, but it follows a clock set
+    back when records are loaded after the fact, as the demo data are) lies before
+    the next day began. An intervention with no event that early (entered after the
+    fact, with a plan adopted on a past date) counts with its status as first
+    recorded, which a later change does not alter either."""
     events = apps.get_model("cases", "InterventionEvent").objects.filter(pgh_obj_id=OuterRef("pk"))
     cutoff = timezone.make_aware(
         datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min)
     )
-    at_end = events.filter(pgh_created_at__lt=cutoff).order_by("-pgh_created_at", "-pgh_id")
-    first = events.order_by("pgh_created_at", "pgh_id")
+    at_end = events.filter(updated_at__lt=cutoff).order_by("-pgh_id")
+    first = events.order_by("pgh_id")
     return Coalesce(
         Subquery(at_end.values("status")[:1]), Subquery(first.values("status")[:1]), F("status")
     )

@@ -105,9 +105,9 @@ class Pool:
 
 
 def recorded_on(day: datetime.date) -> None:
-    """Date the interventions' change history so far on ``day``, as if each had been
-    recorded then (the factories write it today)."""
-    apps.get_model("cases", "InterventionEvent").objects.update(pgh_created_at=noon(day))
+    """Date the interventions' change history so far on ``day``, as if each change had
+    been written then (the factories write it today)."""
+    apps.get_model("cases", "InterventionEvent").objects.update(updated_at=noon(day))
 
 
 def noon(day: datetime.date) -> datetime.datetime:
@@ -229,8 +229,11 @@ def change_after_the_end(pool: Pool, data: dict[str, list]) -> None:
     for case in data["lowered"]:
         pool.weigh(case, AFTER, LOW, care=False)
     for _case, (_done, running) in data["planned"]:
+        # As intervention_record_progress writes it, at the time it is written.
         Intervention.objects.filter(pk=running.pk).update(
-            status=Intervention.Status.DONE, result="Afgerond na de periode."
+            status=Intervention.Status.DONE,
+            result="Afgerond na de periode.",
+            updated_at=timezone.now(),
         )
     for case, _interventions in data["planned"]:
         pool.exit(case, AFTER)
@@ -273,14 +276,11 @@ def test_the_same_changes_do_show_in_a_period_that_takes_them_in(pool, data):
 def test_an_intervention_status_is_read_from_its_history_at_the_end(pool):
     running = [pool.plan(pool.case())[1] for _ in range(GROUP)]
     recorded_on(datetime.date(2026, 2, 1))
+    # Stopped on 1 May: inside a period ending 30 June, after one ending 30 April.
     Intervention.objects.filter(pk__in=[i.pk for i in running]).update(
-        status=Intervention.Status.STOPPED, result="Gestopt."
-    )
-    # The stop was recorded on 1 May: inside a period ending 30 June, after one
-    # ending 30 April.
-    events = apps.get_model("cases", "InterventionEvent").objects
-    events.filter(status=Intervention.Status.STOPPED).update(
-        pgh_created_at=noon(datetime.date(2026, 5, 1))
+        status=Intervention.Status.STOPPED,
+        result="Gestopt.",
+        updated_at=noon(datetime.date(2026, 5, 1)),
     )
 
     def zorg(end: datetime.date) -> dict:
