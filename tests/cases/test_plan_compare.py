@@ -171,3 +171,19 @@ def test_the_comparison_reads_the_interventions_in_one_query(interventions):
         _ = [c.changes for c in comparison.changed]
 
     assert len(comparison.changed) == interventions
+
+
+def test_a_pillar_given_to_an_intervention_from_before_the_pillars_shows_as_a_change():
+    older = PlanVersionFactory(adopted=True)
+    newer = PlanVersionFactory(case=older.case, number=2)
+    kept = InterventionFactory(plan_version=older, pillar=None)
+    InterventionFactory(
+        plan_version=newer,
+        lineage=kept.lineage,
+        description=kept.description,
+        pillar=Pillar.BRUSJES,
+    )
+
+    (change,) = plan_versions_compare(older=older, newer=newer).changed
+
+    assert [(c.name, c.old, c.new) for c in change.changes] == [("pillar", None, "Brusjes")]
