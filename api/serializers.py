@@ -7,7 +7,7 @@ whose validated data go, field for field, to a domain service.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from drf_spectacular.utils import extend_schema_field
@@ -28,13 +28,26 @@ from cases.models import (
     MeetingAction,
     MeetingAttendee,
     Person,
+    Pillar,
     PlanVersion,
     TeamMember,
 )
 from cases.sections import Section
+from cases.services.plans import INTERVENTION_PILLAR_REQUIRED
 from pool.models import CaseloadReview, Region, Regisseur
 
 from .models import ChangeEvent, WebhookDelivery, WebhookSubscription
+
+if TYPE_CHECKING:  # django-stubs' type of a lazy translation
+    from django.utils.functional import _StrPromise
+
+# A missing, empty or unknown pillar gets the one Dutch message the plan form gives.
+PILLAR_ERRORS: dict[str, str | _StrPromise] = {
+    "required": INTERVENTION_PILLAR_REQUIRED,
+    "null": INTERVENTION_PILLAR_REQUIRED,
+    "blank": INTERVENTION_PILLAR_REQUIRED,
+    "invalid_choice": INTERVENTION_PILLAR_REQUIRED,
+}
 
 
 class ExternalIdMixin(serializers.Serializer):
@@ -147,6 +160,7 @@ class InterventionSerializer(serializers.ModelSerializer):
             "id",
             "lineage",
             "description",
+            "pillar",
             "responsible_organisation",
             "deadline",
             "status",
@@ -470,6 +484,9 @@ class MoveInput(serializers.Serializer):
 class InterventionUpdateInput(serializers.Serializer):
     intervention = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     description = serializers.CharField(required=False)
+    pillar = serializers.ChoiceField(
+        choices=Pillar.choices, required=False, error_messages=PILLAR_ERRORS
+    )
     responsible_organisation = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.all(), required=False
     )
@@ -542,6 +559,8 @@ class TeamMemberInput(CaseChildInput):
 
 class InterventionInput(serializers.Serializer):
     description = serializers.CharField()
+    # Every intervention written now names its pillar (docs/rules.md R-MON-2).
+    pillar = serializers.ChoiceField(choices=Pillar.choices, error_messages=PILLAR_ERRORS)
     responsible_organisation = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.all()
     )

@@ -101,7 +101,7 @@ class PersonAdmin(AuditedReadOnlyAdmin):
 
 class InterventionInline(ReadOnlyInline):
     model = Intervention
-    fields = ("description", "responsible_organisation", "deadline", "status", "result")
+    fields = ("description", "pillar", "responsible_organisation", "deadline", "status", "result")
 
 
 class ItatAdviceInline(ReadOnlyInline):
@@ -121,8 +121,8 @@ class PlanVersionAdmin(AuditedReadOnlyAdmin):
 
 @admin.register(Intervention)
 class InterventionAdmin(AuditedReadOnlyAdmin):
-    list_display = ("plan_version", "responsible_organisation", "deadline", "status")
-    list_filter = ("status", "responsible_organisation")
+    list_display = ("plan_version", "pillar", "responsible_organisation", "deadline", "status")
+    list_filter = ("status", "pillar", "responsible_organisation")
     list_select_related = ("plan_version__case", "responsible_organisation")
     search_fields = ("plan_version__case__number",)
 

@@ -23,6 +23,7 @@ from .models import (
     ItatAdvice,
     Meeting,
     Phase,
+    Pillar,
     PlanVersion,
 )
 from .selectors.cases import (
@@ -32,6 +33,7 @@ from .selectors.cases import (
 )
 from .selectors.plans import plan_versions_of
 from .selectors.search import SEARCH_TERM_MAX_LENGTH, search_term_clean
+from .services.plans import INTERVENTION_PILLAR_REQUIRED
 from .services.sharing import SHARE_WITH_MAX_LENGTH
 
 NEW_BUDDY_LABEL = _("nieuwe buddy")
@@ -299,6 +301,11 @@ class PlanNewFromForm(forms.Form):
 
 class InterventionForm(forms.Form):
     description = forms.CharField(label=_("Interventie"), max_length=2000)
+    pillar = forms.ChoiceField(
+        label=_("Pijler"),
+        choices=[("", "---------"), *Pillar.choices],
+        error_messages={"required": INTERVENTION_PILLAR_REQUIRED},
+    )
     responsible_organisation = _OrganisationChoice(label=_("Verantwoordelijke organisatie"))
     deadline = _date(_("Termijn"))
 

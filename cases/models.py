@@ -425,13 +425,21 @@ class PlanVersion(models.Model):
         return self.status == PlanStatus.ADOPTED
 
 
+class Pillar(models.TextChoices):
+    """The three pillars the approach's goals follow (docs/rules.md R-MON-2)."""
+
+    STRAF = "straf", _("Straf")
+    ZORG = "zorg", _("Zorg")
+    BRUSJES = "brusjes", _("Brusjes")
+
+
 @pghistory.track()
 class Intervention(models.Model):
     """An intervention in a plan version: what, by which organisation, by when.
 
     ``lineage`` stays the same when a new plan version carries the intervention
     over, so versions can be compared intervention by intervention. Once its
-    plan version is adopted, what was agreed (description, organisation,
+    plan version is adopted, what was agreed (description, pillar, organisation,
     deadline) is frozen; progress (status, result) is still recorded.
     """
 
@@ -446,6 +454,12 @@ class Intervention(models.Model):
     )
     lineage = models.UUIDField(default=uuid.uuid4, editable=False)
     description = models.TextField(_("interventie"))
+    # Required for every intervention written since the pillars were asked (the plan
+    # form, the API: docs/rules.md R-MON-2); interventions written before have none.
+    # NULL (not "") says the question was never put; a DB constraint holds the choices.
+    pillar = models.CharField(  # noqa: DJ001
+        _("pijler"), max_length=10, choices=Pillar.choices, null=True, blank=True
+    )
     responsible_organisation = models.ForeignKey(
         "accounts.Organisation",
         verbose_name=_("verantwoordelijke organisatie"),
@@ -467,6 +481,10 @@ class Intervention(models.Model):
             models.UniqueConstraint(
                 fields=["plan_version", "lineage"], name="unique_lineage_per_plan_version"
             ),
+            models.CheckConstraint(
+                condition=Q(pillar__isnull=True) | Q(pillar__in=Pillar.values),
+                name="intervention_pillar_valid",
+            ),
         ]
         triggers = [
             pgtrigger.Protect(
@@ -475,6 +493,7 @@ class Intervention(models.Model):
                 condition=pgtrigger.Q(old__frozen=True)
                 & (
                     pgtrigger.Q(old__description__df=pgtrigger.F("new__description"))
+                    | pgtrigger.Q(old__pillar__df=pgtrigger.F("new__pillar"))
                     | pgtrigger.Q(
                         old__responsible_organisation_id__df=pgtrigger.F(
                             "new__responsible_organisation_id"

@@ -16,7 +16,7 @@ from django.utils.translation import override
 from accounts.models import User
 from cases.models import Case, ExitProcedure, Meeting, PlanVersion
 from cases.selectors.cases import meetings_of, team_members_current
-from cases.selectors.plans import current_plan
+from cases.selectors.plans import current_plan, interventions_by_pillar
 
 # How many of the latest UVOs the hand-over file summarises.
 HANDOVER_MEETINGS = 5
@@ -38,9 +38,8 @@ def render_pdf(template: str, context: dict[str, Any], *, by: User) -> bytes:
 
 
 def plan_pdf(*, plan_version: PlanVersion, by: User) -> bytes:
-    interventions = plan_version.interventions.select_related("responsible_organisation").order_by(
-        "deadline", "pk"
-    )
+    # Grouped by pillar (Straf, Zorg, Brusjes), by term within each, as the plan page.
+    interventions = interventions_by_pillar().filter(plan_version=plan_version)
     return render_pdf(
         "documents/pdf/plan.html",
         {"case": plan_version.case, "plan": plan_version, "interventions": list(interventions)},
@@ -79,7 +78,7 @@ def handover_pdf(
             "include_bsn": include_bsn and person is not None,
             "plan": plan,
             "interventions": (
-                list(plan.interventions.select_related("responsible_organisation"))
+                list(interventions_by_pillar().filter(plan_version=plan))
                 if plan is not None
                 else []
             ),

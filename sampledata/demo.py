@@ -36,6 +36,7 @@ from cases.models import (
     Intervention,
     Meeting,
     Phase,
+    Pillar,
 )
 from cases.services.assessments import AssessmentInput, assessment_record
 from cases.services.assignments import case_assign, pool_leave_with_hand_over
@@ -513,13 +514,40 @@ class _Builder:
             interventions=[
                 InterventionInput(
                     description="Traject bij de GGD voor psychische ondersteuning.",
+                    pillar=Pillar.ZORG,
                     responsible_organisation=org["ggd"],
                     deadline=plan_day + datetime.timedelta(days=120),
                 ),
                 InterventionInput(
                     description="Begeleiding naar werk of opleiding.",
+                    pillar=Pillar.ZORG,
                     responsible_organisation=org["wpi"],
                     deadline=plan_day + datetime.timedelta(days=180),
+                ),
+                # The other two pillars (docs/rules.md R-MON-2) in some of the plans.
+                *(
+                    [
+                        InterventionInput(
+                            description="Toezicht op de bijzondere voorwaarden.",
+                            pillar=Pillar.STRAF,
+                            responsible_organisation=org["rn"],
+                            deadline=plan_day + datetime.timedelta(days=150),
+                        )
+                    ]
+                    if n % 3 == 0
+                    else []
+                ),
+                *(
+                    [
+                        InterventionInput(
+                            description="Steun voor de broers en zussen.",
+                            pillar=Pillar.BRUSJES,
+                            responsible_organisation=org["rvdk"],
+                            deadline=plan_day + datetime.timedelta(days=90),
+                        )
+                    ]
+                    if n % 4 == 0
+                    else []
                 ),
             ],
             by=by,

@@ -73,6 +73,7 @@ from cases.models import (
     Person,
     Phase,
     PhaseTransition,
+    Pillar,
     PlanStatus,
     PlanVersion,
     TeamMember,
@@ -91,6 +92,7 @@ FIRST_WAVE: tuple[type[models.Model], ...] = (
     TeamMember,
     Assessment,
 )
+PILLARS = tuple(Pillar)
 SECOND_WAVE: tuple[type[models.Model], ...] = (Intervention, Meeting, ExitProcedure)
 THIRD_WAVE: tuple[type[models.Model], ...] = (
     MeetingAttendee,
@@ -993,11 +995,15 @@ class _Story:
         status = Intervention.Status.PLANNED
         if adopted:
             status = Intervention.Status.DONE if deadline < g.today else Intervention.Status.RUNNING
+        lineage = lineage or g.uuid()
         self.add(
             Intervention(
                 plan_version=version,
-                lineage=lineage or g.uuid(),
+                lineage=lineage,
                 description=f"Interventie via {org.upper()}",
+                # From the lineage, not the random stream: a carried intervention keeps
+                # its pillar, and the rest of the generated data stays as it was.
+                pillar=PILLARS[lineage.int % len(PILLARS)],
                 responsible_organisation=g.organisations[org],
                 deadline=deadline,
                 status=status,

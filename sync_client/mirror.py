@@ -450,6 +450,9 @@ class CaseMirror:
                 "interventions": [
                     {
                         "description": i["description"],
+                        # The target asks every intervention's pillar: one written at
+                        # the source before pillars were asked (null) is refused there.
+                        "pillar": i["pillar"],
                         "responsible_organisation": self.refs.org(i["responsible_organisation"]),
                         "deadline": i["deadline"],
                     }

@@ -69,6 +69,7 @@ from cases.models import (
     Person,
     Phase,
     PhaseTransition,
+    Pillar,
     PlanStatus,
     PlanVersion,
     SavedCaseView,
@@ -300,7 +301,7 @@ def adopt_first_plan(
     """A first plan version with one intervention, advised by ITAT-R and adopted on ``on``,
     through the services."""
     intervention = InterventionInput(
-        description="Iets", responsible_organisation=organisation, deadline=on
+        description="Iets", pillar=Pillar.ZORG, responsible_organisation=organisation, deadline=on
     )
     return adopt_version(plan_concept(case, by=by, interventions=[intervention]), by=by, on=on)
 
@@ -397,6 +398,7 @@ class InterventionFactory(DjangoModelFactory[Intervention]):
 
     plan_version = factory.SubFactory(PlanVersionFactory)
     description = factory.Sequence(lambda n: f"Interventie {n}")
+    pillar = Pillar.ZORG
     responsible_organisation = factory.SubFactory(OrganisationFactory, code="wpi", name="WPI")
     deadline = datetime.date(2025, 6, 1)
 

@@ -29,7 +29,6 @@ from ..models import (
     EscalationStep,
     Evaluation,
     ExitProcedure,
-    Intervention,
     ItatAdvice,
     Meeting,
     MeetingAction,
@@ -41,7 +40,7 @@ from ..models import (
     TeamMember,
 )
 from ..sections import ALL_SECTIONS, Section, section_flags
-from .plans import live_plan_versions, plan_advices
+from .plans import interventions_by_pillar, live_plan_versions, plan_advices
 
 if TYPE_CHECKING:  # django-stubs' helper, a development dependency only
     from django_stubs_ext import WithAnnotations
@@ -92,7 +91,8 @@ def case_detail(case_id: int, *, sections: frozenset[Section] = ALL_SECTIONS) ->
                 PlanVersion.objects.select_related("created_by", "adopted_by").prefetch_related(
                     Prefetch(
                         "interventions",
-                        queryset=Intervention.objects.select_related("responsible_organisation"),
+                        # Grouped by pillar, as the plan page shows them.
+                        queryset=interventions_by_pillar(),
                     ),
                     # Advice on an exit proposal shows with the exit procedure only.
                     Prefetch("itat_advices", queryset=plan_advices().select_related("recorded_by")),

@@ -15,10 +15,11 @@ from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case as DbCase
+from django.db.models import Prefetch, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Case, Intervention, ItatAdvice, PlanStatus, PlanVersion
+from ..models import Case, Intervention, ItatAdvice, Pillar, PlanStatus, PlanVersion
 
 PLANS_OF_DIFFERENT_CASES = _(
     "Alleen versies van het plan van aanpak van dezelfde casus zijn te vergelijken."
@@ -27,7 +28,14 @@ PLANS_OF_DIFFERENT_CASES = _(
 # The text of a plan version, in the order the plan presents it (R-CASE-6).
 PLAN_TEXT_FIELDS = ("concerns", "goals", "course", "joint_task", "focus", "explanation")
 # What was agreed about an intervention, then how it went.
-INTERVENTION_FIELDS = ("description", "responsible_organisation", "deadline", "status", "result")
+INTERVENTION_FIELDS = (
+    "description",
+    "pillar",
+    "responsible_organisation",
+    "deadline",
+    "status",
+    "result",
+)
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,13 @@ def _label(model: type[PlanVersion] | type[Intervention], name: str) -> str:
     return str(field.verbose_name)
 
 
+def _shown(intervention: Intervention, name: str) -> Any:
+    # A pillar reads as its name (Straf, not straf); none for one written before.
+    if name == "pillar":
+        return intervention.get_pillar_display() if intervention.pillar else None
+    return getattr(intervention, name)
+
+
 def _intervention_changes(old: Intervention, new: Intervention) -> tuple[FieldChange, ...]:
     changes = []
     for name in INTERVENTION_FIELDS:
@@ -92,8 +107,8 @@ def _intervention_changes(old: Intervention, new: Intervention) -> tuple[FieldCh
                 FieldChange(
                     name=name,
                     label=_label(Intervention, name),
-                    old=getattr(old, name),
-                    new=getattr(new, name),
+                    old=_shown(old, name),
+                    new=_shown(new, name),
                 )
             )
     return tuple(changes)
@@ -207,10 +222,26 @@ def plan_version_of(case: Case, version_id: int) -> PlanVersion | None:
         PlanVersion.objects.filter(case=case, pk=version_id)
         .select_related("case", "created_by", "adopted_by")
         .prefetch_related(
-            "interventions__responsible_organisation",
+            Prefetch("interventions", queryset=interventions_by_pillar()),
             Prefetch("itat_advices", queryset=plan_advices()),
         )
         .first()
+    )
+
+
+# Straf, Zorg, Brusjes as the programme names them (docs/rules.md R-MON-2), then the
+# interventions written before a pillar was asked.
+_PILLAR_RANK = DbCase(
+    *(When(pillar=pillar, then=Value(rank)) for rank, pillar in enumerate(Pillar)),
+    default=Value(len(Pillar)),
+)
+
+
+def interventions_by_pillar() -> QuerySet[Intervention]:
+    """A plan's interventions grouped by pillar, by term within a pillar: the order in
+    which the plan page and the plan's PDF list them."""
+    return Intervention.objects.select_related("responsible_organisation").order_by(
+        _PILLAR_RANK, "deadline", "id"
     )
 
 

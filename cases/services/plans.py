@@ -27,7 +27,7 @@ from audit.history import history_context
 from kernel.errors import RuleViolation
 from kernel.locking import bump_revision, lock_for_update
 
-from ..models import Case, Intervention, ItatAdvice, PlanStatus, PlanVersion
+from ..models import Case, Intervention, ItatAdvice, Pillar, PlanStatus, PlanVersion
 from ..selectors.plans import (
     current_plan,
     latest_plan_version,
@@ -77,6 +77,7 @@ INTERVENTION_ORGANISATION_REQUIRED = _(
     "Kies de organisatie die verantwoordelijk is voor de interventie."
 )
 INTERVENTION_DEADLINE_REQUIRED = _("Geef de termijn (deadline) van de interventie.")
+INTERVENTION_PILLAR_REQUIRED = _("Kies de pijler van de interventie: Straf, Zorg of Brusjes.")
 INTERVENTION_STATUS_INVALID = _("Kies een geldige status van de interventie.")
 INTERVENTION_RESULT_REQUIRED = _(
     "Vul het resultaat in: wat is bereikt, of waarom de interventie is gestopt."
@@ -96,6 +97,7 @@ class InterventionInput:
     description: str
     responsible_organisation: Organisation
     deadline: datetime.date
+    pillar: str | None
 
 
 def plan_write_check(case: Case) -> None:
@@ -133,11 +135,16 @@ def _check_focus(*, number: int, focus: str, explanation: str) -> None:
 def _check_intervention(
     *,
     description: str,
+    pillar: str | None,
     responsible_organisation: Organisation | None,
     deadline: datetime.date | None,
 ) -> None:
     if not description.strip():
         raise ValidationError(INTERVENTION_DESCRIPTION_REQUIRED, code="required")
+    # Every intervention written now names its pillar (docs/rules.md R-MON-2); only
+    # those written before the question was asked have none.
+    if pillar not in Pillar.values:
+        raise ValidationError(INTERVENTION_PILLAR_REQUIRED, code="required")
     if responsible_organisation is None:
         raise ValidationError(INTERVENTION_ORGANISATION_REQUIRED, code="required")
     if deadline is None:
@@ -172,6 +179,7 @@ def plan_version_create(
     for item in interventions:
         _check_intervention(
             description=item.description,
+            pillar=item.pillar,
             responsible_organisation=item.responsible_organisation,
             deadline=item.deadline,
         )
@@ -195,6 +203,7 @@ def plan_version_create(
             Intervention(
                 plan_version=version,
                 description=item.description,
+                pillar=item.pillar,
                 responsible_organisation=item.responsible_organisation,
                 deadline=item.deadline,
             )
@@ -249,6 +258,7 @@ def plan_version_new_from(
                 plan_version=version,
                 lineage=old.lineage,
                 description=old.description,
+                pillar=old.pillar,
                 responsible_organisation_id=old.responsible_organisation_id,
                 deadline=old.deadline,
                 status=old.status,
@@ -307,6 +317,7 @@ def intervention_add(
     *,
     version: PlanVersion,
     description: str,
+    pillar: str | None,
     responsible_organisation: Organisation,
     deadline: datetime.date,
     by: User,
@@ -315,6 +326,7 @@ def intervention_add(
     """Add an intervention to a version in progress (``expected_revision`` is the version's)."""
     _check_intervention(
         description=description,
+        pillar=pillar,
         responsible_organisation=responsible_organisation,
         deadline=deadline,
     )
@@ -323,6 +335,7 @@ def intervention_add(
         intervention = Intervention.objects.create(
             plan_version=locked,
             description=description,
+            pillar=pillar,
             responsible_organisation=responsible_organisation,
             deadline=deadline,
         )
@@ -337,27 +350,38 @@ def intervention_update(
     intervention: Intervention,
     by: User,
     description: str | None = None,
+    pillar: str | None = None,
     responsible_organisation: Organisation | None = None,
     deadline: datetime.date | None = None,
     expected_revision: int | None = None,
 ) -> Intervention:
-    """Change what was agreed about an intervention of a version in progress."""
+    """Change what was agreed about an intervention of a version in progress. An
+    intervention without a pillar (written before it was asked) gets one now."""
     with history_context(user=by.pk):
         version = _lock_open_version(intervention.plan_version, expected_revision=expected_revision)
         locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
         if description is not None:
             locked.description = description
+        if pillar is not None:
+            locked.pillar = pillar
         if responsible_organisation is not None:
             locked.responsible_organisation = responsible_organisation
         if deadline is not None:
             locked.deadline = deadline
         _check_intervention(
             description=locked.description,
+            pillar=locked.pillar,
             responsible_organisation=locked.responsible_organisation,
             deadline=locked.deadline,
         )
         locked.save(
-            update_fields=["description", "responsible_organisation", "deadline", "updated_at"]
+            update_fields=[
+                "description",
+                "pillar",
+                "responsible_organisation",
+                "deadline",
+                "updated_at",
+            ]
         )
         bump_revision(version)
         touch_case(intervention.plan_version.case)

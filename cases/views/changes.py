@@ -317,6 +317,7 @@ def intervention_edit(request: AuthenticatedRequest, pk: int, intervention_id: i
         initial={
             "revision": version.revision,
             "description": intervention.description,
+            "pillar": intervention.pillar,
             "responsible_organisation": intervention.responsible_organisation_id,
             "deadline": intervention.deadline,
         },
@@ -332,6 +333,7 @@ def intervention_edit(request: AuthenticatedRequest, pk: int, intervention_id: i
         lambda data: intervention_update(
             intervention=intervention,
             description=data["description"],
+            pillar=data["pillar"],
             responsible_organisation=data["responsible_organisation"],
             deadline=data["deadline"],
             by=request.user,

@@ -317,6 +317,7 @@ def _plan_first(request: AuthenticatedRequest, case: Case) -> HttpResponse:
             interventions=[
                 InterventionInput(
                     description=row["description"],
+                    pillar=row["pillar"],
                     responsible_organisation=row["responsible_organisation"],
                     deadline=row["deadline"],
                 )
@@ -438,6 +439,7 @@ def _plan_step(
         intervention_add(
             version=version,
             description=data["description"],
+            pillar=data["pillar"],
             responsible_organisation=data["responsible_organisation"],
             deadline=data["deadline"],
             by=by,

@@ -1,0 +1,1 @@
+"""Figures of the monitors, one module per monitor, each a pure selector."""

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from cases.access import users_with_case_access
-from cases.models import ExitGround, ExitProcedure, Intervention
+from cases.models import ExitGround, ExitProcedure, Intervention, Pillar
 from cases.services.plans import InterventionInput
 from tests.factories import (
     CaseFactory,
@@ -110,6 +110,7 @@ def _concept(case, today: datetime.date):
         interventions=[
             InterventionInput(
                 description="Schuldhulp starten",
+                pillar=Pillar.ZORG,
                 responsible_organisation=OrganisationFactory(code="wpi", name="WPI"),
                 deadline=today,
             )

@@ -195,7 +195,12 @@ def build_source(api: Api, w: World) -> dict[str, str]:
             "course": "Koers",
             "joint_task": "Samen",
             "interventions": [
-                {"description": "Gesprekken", "responsible_organisation": ggd, "deadline": day(100)}
+                {
+                    "description": "Gesprekken",
+                    "pillar": "zorg",
+                    "responsible_organisation": ggd,
+                    "deadline": day(100),
+                }
             ],
         },
     )

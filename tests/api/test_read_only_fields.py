@@ -58,6 +58,7 @@ def test_a_read_only_field_inside_a_nested_object_is_named_with_its_path(api):
     organisation = OrganisationFactory()
     intervention = {
         "description": "Begeleiding",
+        "pillar": "zorg",
         "responsible_organisation": organisation.pk,
         "deadline": "2027-01-01",
     }

@@ -180,6 +180,7 @@ def test_a_new_case_goes_from_aanmelding_to_the_pto_r_decision(page_for):
     director.locator('[name="course"]').fill("Vertrouwen opbouwen.")
     director.locator('[name="joint_task"]').fill("Geen geweld, wel perspectief.")
     director.locator('[name="interventies-0-description"]').fill("Woonbegeleiding regelen")
+    director.locator('[name="interventies-0-pillar"]').select_option("zorg")
     director.locator('[name="interventies-0-responsible_organisation"]').select_option(str(wpi.pk))
     director.locator('[name="interventies-0-deadline"]').fill(
         (today + datetime.timedelta(days=60)).isoformat()

@@ -60,6 +60,7 @@ def test_a_plan_version_is_written_advised_and_adopted(signed_in_page):
     page.locator('[name="course"]').fill("Vertrouwen opbouwen.")
     page.locator('[name="joint_task"]').fill("Geen geweld, wel perspectief.")
     page.locator('[name="interventies-0-description"]').fill("Woonbegeleiding regelen")
+    page.locator('[name="interventies-0-pillar"]').select_option("zorg")
     page.locator('[name="interventies-0-responsible_organisation"]').select_option(str(wpi.pk))
     page.locator('[name="interventies-0-deadline"]').fill(
         (today + datetime.timedelta(days=60)).isoformat()

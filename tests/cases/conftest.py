@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from cases.models import Case, PlanVersion
+from cases.models import Case, Pillar, PlanVersion
 from cases.services.plans import (
     InterventionInput,
 )
@@ -80,11 +80,13 @@ def adopted_plan(today, author, adopt) -> PlanVersion:
         interventions=[
             InterventionInput(
                 description="Woonbegeleiding regelen",
+                pillar=Pillar.ZORG,
                 responsible_organisation=OrganisationFactory(code="wpi", name="WPI"),
                 deadline=datetime.date(2025, 6, 1),
             ),
             InterventionInput(
                 description="Behandeling bij de GGD",
+                pillar=Pillar.ZORG,
                 responsible_organisation=OrganisationFactory(code="ggd", name="GGD"),
                 deadline=datetime.date(2025, 9, 1),
             ),

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from audit.models import AccessLog
-from cases.models import Case, CaseStatus, ExitGround, ExitProcedure, Intervention, Person
+from cases.models import Case, CaseStatus, ExitGround, ExitProcedure, Intervention, Person, Pillar
 from cases.services.assignments import BUDDY_UNCHANGED
 from cases.services.exits import EXIT_MOVE_NEEDS_MUNICIPALITY_CONTACT
 from cases.services.intake import BSN_FAILS_ELEVEN_CHECK
@@ -299,6 +299,7 @@ def _intervention_data(version, intervention, **overrides) -> dict:
     return {
         "revision": version.revision,
         "description": intervention.description,
+        "pillar": intervention.pillar,
         "responsible_organisation": intervention.responsible_organisation_id,
         "deadline": intervention.deadline.isoformat(),
         **overrides,
@@ -313,6 +314,7 @@ def concept(crew, author, today):
         interventions=[
             InterventionInput(
                 description="Schuldhulp starten",
+                pillar=Pillar.ZORG,
                 responsible_organisation=ggd(),
                 deadline=today + datetime.timedelta(days=30),
             )

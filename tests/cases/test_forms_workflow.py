@@ -24,6 +24,7 @@ from cases.models import (
     ItatAdvice,
     Meeting,
     Phase,
+    Pillar,
     PlanStatus,
     PlanVersion,
 )
@@ -37,6 +38,7 @@ from cases.services.exits import (
 from cases.services.meetings import MEETING_FIRST_UVO_PART_ONE_MISSING, MEETING_IN_FUTURE
 from cases.services.phases import PHASE_2_NEEDS_ADOPTED_PLAN
 from cases.services.plans import (
+    INTERVENTION_PILLAR_REQUIRED,
     InterventionInput,
     plan_version_update,
 )
@@ -191,12 +193,49 @@ def _first_plan(today, wpi) -> dict[str, object]:
             [
                 {
                     "description": "Woonbegeleiding regelen",
+                    "pillar": "zorg",
                     "responsible_organisation": wpi.pk,
                     "deadline": (today + datetime.timedelta(days=60)).isoformat(),
                 }
             ],
         ),
     }
+
+
+def test_an_intervention_without_a_pillar_is_refused_in_dutch_keeping_the_input(crew, today, wpi):
+    data = _first_plan(today, wpi)
+    data["interventies-0-pillar"] = ""
+    response = client_for(crew.regisseur).post(reverse("cases:plan_new", args=[crew.case.pk]), data)
+    assert response.status_code == 400
+    page = text_of(response)
+    assert str(INTERVENTION_PILLAR_REQUIRED) in page
+    assert "Woonbegeleiding regelen" in page
+    assert not PlanVersion.objects.filter(case=crew.case).exists()
+
+
+def test_the_plan_page_shows_the_interventions_grouped_by_pillar(crew, today, wpi):
+    interventions = [
+        InterventionInput(
+            description=f"Interventie {pillar.label}",
+            pillar=pillar,
+            responsible_organisation=wpi,
+            deadline=today,
+        )
+        # Written Brusjes first: the page shows Straf, Zorg, Brusjes all the same.
+        for pillar in reversed(Pillar)
+    ]
+    version = plan_concept(crew.case, by=crew.regisseur, interventions=interventions)
+
+    page = text_of(
+        client_for(crew.regisseur).get(
+            reverse("cases:plan_version", args=[crew.case.pk, version.pk])
+        )
+    )
+
+    assert ">Pijler</th>" in page
+    order = [page.index(f"Interventie {pillar.label}") for pillar in Pillar]
+    assert order == sorted(order)
+    assert '<td class="ams-table__cell">Brusjes</td>' in page
 
 
 def test_a_plan_is_written_advised_and_adopted_in_the_browser(crew, today, wpi):
@@ -263,7 +302,10 @@ def test_editing_a_plan_someone_else_changed_shows_the_conflict_and_keeps_the_in
 
 def test_two_versions_are_compared(crew, today, wpi, author):
     intervention = InterventionInput(
-        description="Woonbegeleiding regelen", responsible_organisation=wpi, deadline=today
+        description="Woonbegeleiding regelen",
+        pillar=Pillar.ZORG,
+        responsible_organisation=wpi,
+        deadline=today,
     )
     concept = plan_concept(
         crew.case, by=author, goals="Eerste doelen", interventions=[intervention]

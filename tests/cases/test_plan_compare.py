@@ -8,7 +8,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from cases.models import Intervention
+from cases.models import Intervention, Pillar
 from cases.selectors.plans import (
     PLAN_TEXT_FIELDS,
     PLANS_OF_DIFFERENT_CASES,
@@ -53,6 +53,7 @@ def versions(adopted_plan, author, adopt):
     intervention_add(
         version=second,
         description="Mentor via de moskee",
+        pillar=Pillar.STRAF,
         responsible_organisation=OrganisationFactory(code="oov", name="OOV"),
         deadline=NEW_DEADLINE,
         by=author,
@@ -170,3 +171,19 @@ def test_the_comparison_reads_the_interventions_in_one_query(interventions):
         _ = [c.changes for c in comparison.changed]
 
     assert len(comparison.changed) == interventions
+
+
+def test_a_pillar_given_to_an_intervention_from_before_the_pillars_shows_as_a_change():
+    older = PlanVersionFactory(adopted=True)
+    newer = PlanVersionFactory(case=older.case, number=2)
+    kept = InterventionFactory(plan_version=older, pillar=None)
+    InterventionFactory(
+        plan_version=newer,
+        lineage=kept.lineage,
+        description=kept.description,
+        pillar=Pillar.BRUSJES,
+    )
+
+    (change,) = plan_versions_compare(older=older, newer=newer).changed
+
+    assert [(c.name, c.old, c.new) for c in change.changes] == [("pillar", None, "Brusjes")]

@@ -65,6 +65,8 @@ def test_a_concept_version_may_change():
     "change",
     [
         {"description": "Iets anders"},
+        {"pillar": "straf"},
+        {"pillar": None},
         {"deadline": datetime.date(2030, 1, 1)},
         {"frozen": False},
     ],

@@ -9,7 +9,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from cases.models import CaseStatus, Intervention, ItatAdvice, PlanStatus, PlanVersion
+from cases.models import CaseStatus, Intervention, ItatAdvice, Pillar, PlanStatus, PlanVersion
 from cases.selectors.plans import (
     current_plan,
     latest_plan_version,
@@ -23,6 +23,7 @@ from cases.services.plans import (
     INTERVENTION_DEADLINE_REQUIRED,
     INTERVENTION_DESCRIPTION_REQUIRED,
     INTERVENTION_ORGANISATION_REQUIRED,
+    INTERVENTION_PILLAR_REQUIRED,
     INTERVENTION_RESULT_REQUIRED,
     INTERVENTION_STATUS_INVALID,
     INTERVENTION_VERSION_SUPERSEDED,
@@ -64,6 +65,7 @@ EXPLANATION = "De maandelijkse evaluatie liet zien dat wonen voorop moet."
 def an_intervention(code: str = "wpi", description: str = "Schuldhulp starten"):
     return InterventionInput(
         description=description,
+        pillar=Pillar.ZORG,
         responsible_organisation=OrganisationFactory(code=code, name=code.upper()),
         deadline=datetime.date(2025, 7, 1),
     )
@@ -169,12 +171,15 @@ def test_a_version_written_from_scratch_copies_nothing(adopted_plan, author):
         ({"description": " "}, INTERVENTION_DESCRIPTION_REQUIRED),
         ({"responsible_organisation": None}, INTERVENTION_ORGANISATION_REQUIRED),
         ({"deadline": None}, INTERVENTION_DEADLINE_REQUIRED),
+        ({"pillar": None}, INTERVENTION_PILLAR_REQUIRED),
+        ({"pillar": "politie"}, INTERVENTION_PILLAR_REQUIRED),
     ],
 )
 def test_every_intervention_names_what_who_and_by_when(author, change, message):
     case = CaseFactory()
     fields = {
         "description": "Schuldhulp",
+        "pillar": Pillar.ZORG,
         "responsible_organisation": OrganisationFactory(code="wpi"),
         "deadline": LATER,
     } | change
@@ -327,6 +332,7 @@ def test_interventions_are_added_changed_and_removed_on_a_concept(author):
     added = intervention_add(
         version=version,
         description="Behandeling",
+        pillar=Pillar.ZORG,
         responsible_organisation=ggd,
         deadline=LATER,
         expected_revision=revision,
@@ -375,6 +381,7 @@ def test_the_interventions_of_an_adopted_version_are_not_added_changed_or_remove
         lambda: intervention_add(
             version=adopted_plan,
             description="Nieuw",
+            pillar=Pillar.ZORG,
             responsible_organisation=intervention.responsible_organisation,
             deadline=LATER,
             by=author,

@@ -20,6 +20,7 @@ from cases.models import (
     ExitProcedure,
     ItatAdvice,
     Phase,
+    Pillar,
     PlanStatus,
     PlanVersion,
 )
@@ -387,7 +388,10 @@ def test_every_plan_version_change_is_made_by_a_service(today, author):
         explanation="",
         interventions=[
             InterventionInput(
-                description="Iets", responsible_organisation=OrganisationFactory(), deadline=today
+                description="Iets",
+                pillar=Pillar.ZORG,
+                responsible_organisation=OrganisationFactory(),
+                deadline=today,
             )
         ],
         by=author,

@@ -19,7 +19,16 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.roles import Role
-from cases.models import Assignment, Case, ItatAdvice, Person, Phase, PhaseTransition, PlanVersion
+from cases.models import (
+    Assignment,
+    Case,
+    ItatAdvice,
+    Person,
+    Phase,
+    PhaseTransition,
+    Pillar,
+    PlanVersion,
+)
 from cases.services.assignments import HAND_OVER_TO_SAME, case_hand_over
 from cases.services.intake import person_update
 from cases.services.phases import PHASE_UNCHANGED, case_change_phase
@@ -89,6 +98,7 @@ def concept_plan(case: Case, *, interventions: int = 0) -> PlanVersion:
         interventions=[
             InterventionInput(
                 description="Woonbegeleiding regelen",
+                pillar=Pillar.ZORG,
                 responsible_organisation=OrganisationFactory(),
                 deadline=datetime.date(2025, 6, 1),
             )
