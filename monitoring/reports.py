@@ -10,6 +10,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
+from .figures.effect import effect_monitor_figures
 from .figures.halfyear import half_year_figures
 from .figures.month import month_figures
 from .models import MonitorKind
@@ -33,5 +34,6 @@ REPORTS: dict[str, Report] = {
             "monitoring/monitor_pdf.html",
         ),
         Report(MonitorKind.HALF_YEAR, half_year_figures, "monitoring/pdf/half_year.html"),
+        Report(MonitorKind.EFFECT, effect_monitor_figures, "monitoring/pdf/effect.html"),
     )
 }

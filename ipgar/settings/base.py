@@ -496,6 +496,11 @@ CELERY_BEAT_SCHEDULE = {
         "args": ("halfjaar",),
         "schedule": crontab(hour=5, minute=30, day_of_month=1, month_of_year="1,7"),
     },
+    "monitor-yearly-effect": {
+        "task": "monitoring.tasks.monitor_scheduled",
+        "args": ("effect",),
+        "schedule": crontab(hour=6, minute=0, day_of_month=1, month_of_year="1"),
+    },
     "retention-daily": {
         "task": "cases.tasks.retention_daily",
         "schedule": crontab(hour=2, minute=30),

@@ -29,7 +29,8 @@ from typing import Any
 
 from django.apps import apps
 from django.db import connection
-from django.db.models import Count, Max, Min, Model, OuterRef, Q, Subquery
+from django.db.models import Count, F, Max, Min, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cases.models import (
@@ -68,11 +69,6 @@ class CaseOnDay:
     notification_signed_on: datetime.date | None
     regisseur_id: int | None
     buddy_id: int | None
-
-
-def end_of(day: datetime.date) -> datetime.datetime:
-    """The last moment of ``day`` in the project's time zone."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
 
 
 def cases_open_on(day: datetime.date) -> dict[int, CaseOnDay]:
@@ -176,45 +172,59 @@ def directors_on(day: datetime.date) -> dict[Any, Any]:
     return answer
 
 
-def values_as_of(
-    model: type[Model],
-    field: str,
-    moment: datetime.datetime,
-    *,
-    ids: Iterable[int] | None = None,
-) -> dict[int, Any]:
-    """``field`` of each tracked ``model`` row as recorded by ``moment``: the latest
-    change on or before it, else the first change recorded (the value as first
-    entered). Rows without any history are missing from the answer. One query.
-
-    A change is dated by the row's own ``updated_at`` in the event (the application's
-    clock when the service wrote it, the clock data loaded with a date of its own
-    runs under), not by the moment the trigger wrote the event."""
+def recorded_at(model: type[Model], field: str, day: datetime.date) -> Coalesce:
+    """An expression for ``field`` of each tracked ``model`` row as it was at the end of
+    ``day``, read from its change history (django-pghistory's event table): the latest
+    event whose ``updated_at`` (the moment the services wrote the change, on the
+    application's clock; in production the moment of the event itself, but it follows
+    a clock set back when records are loaded after the fact, as the demo data are) lies
+    before the next day began. A row with no event that early (entered after the fact)
+    counts with its value as first recorded, which a later change does not alter either;
+    a row without history (the quick start's SQLite has none) with its present value."""
     if connection.vendor != "postgresql":
-        return {}
-    event_model = apps.get_model(model._meta.app_label, f"{model.__name__}Event")
-    events = event_model.objects.order_by("pgh_obj_id", "updated_at", "pgh_id")
-    if ids is not None:
-        events = events.filter(pgh_obj_id__in=list(ids))
-    answer: dict[int, Any] = {}
-    settled: set[int] = set()
-    for obj_id, changed_at, value in events.values_list("pgh_obj_id", "updated_at", field).iterator(
-        chunk_size=5000
-    ):
-        if obj_id in settled:
-            continue
-        if obj_id not in answer or changed_at <= moment:
-            answer[obj_id] = value
-        if changed_at > moment:
-            settled.add(obj_id)
-    return answer
+        return Coalesce(F(field), F(field))
+    events = apps.get_model(model._meta.app_label, f"{model.__name__}Event").objects.filter(
+        pgh_obj_id=OuterRef("pk")
+    )
+    cutoff = timezone.make_aware(
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+    )
+    at_end = events.filter(updated_at__lt=cutoff).order_by("-updated_at", "-pgh_id")
+    first = events.order_by("pgh_id")
+    return Coalesce(Subquery(at_end.values(field)[:1]), Subquery(first.values(field)[:1]), F(field))
+
+
+def plans_in_force(day: datetime.date) -> QuerySet[PlanVersion]:
+    """Per case still in the approach at the end of ``day`` (registered by then, not
+    exited by then), the latest version adopted on or before it."""
+    adopted = PlanVersion.objects.adopted().filter(adopted_on__lte=day)
+    # A subquery rather than DISTINCT ON: the quick start runs on SQLite too.
+    latest = (
+        adopted.filter(case=OuterRef("case")).order_by("-adopted_on", "-number").values("pk")[:1]
+    )
+    return adopted.filter(
+        Q(case__exited_on__isnull=True) | Q(case__exited_on__gt=day),
+        case__registered_on__lte=day,
+        pk=Subquery(latest),
+    )
+
+
+def interventions_in_force(day: datetime.date) -> QuerySet[Any]:
+    """The interventions of the plans in force at the end of ``day``, each annotated
+    with ``status_then``: its status at that moment."""
+    return Intervention.objects.filter(
+        plan_version__in=Subquery(plans_in_force(day).values("pk"))
+    ).annotate(status_then=recorded_at(Intervention, "status", day))
 
 
 def fte_on(day: datetime.date, regisseurs: Iterable[Regisseur]) -> dict[int, Decimal]:
-    """Each regisseur's fte at the end of ``day``."""
-    regisseurs = list(regisseurs)
-    recorded = values_as_of(Regisseur, "fte", end_of(day), ids=[r.pk for r in regisseurs])
-    return {r.pk: recorded.get(r.pk, r.fte) for r in regisseurs}
+    """Each regisseur's fte at the end of ``day``. One query."""
+    ids = [r.pk for r in regisseurs]
+    return dict(
+        Regisseur.objects.filter(pk__in=ids)
+        .annotate(fte_then=recorded_at(Regisseur, "fte", day))
+        .values_list("pk", "fte_then")
+    )
 
 
 def case_deadlines_on(
@@ -252,36 +262,22 @@ def case_deadlines_on(
     return items
 
 
-def plans_in_force_on(day: datetime.date, case_ids: Iterable[int]) -> dict[int, int]:
-    """Per case, its plan in force at the end of ``day`` (the latest version adopted on
-    or before it). One query."""
-    wanted = set(case_ids)
-    rows = (
-        PlanVersion.objects.adopted()
-        .filter(adopted_on__lte=day)
-        .order_by("case_id", "adopted_on", "number")
-        .values_list("case_id", "pk")
-    )
-    # Ordered by adoption, so the last version of each case wins.
-    return {case_id: plan_id for case_id, plan_id in rows if case_id in wanted}
-
-
 def overdue_interventions_on(day: datetime.date, cases: Mapping[int, CaseOnDay]) -> dict[int, int]:
     """Per case, the interventions of its plan in force past their term at the end of
-    ``day`` and not done or stopped by then (docs/rules.md R-CASE-6). Two queries."""
-    plans = plans_in_force_on(day, cases)
-    candidates = dict(
-        Intervention.objects.filter(plan_version_id__in=list(plans.values()), deadline__lt=day)
+    ``day`` and not done or stopped by then (docs/rules.md R-CASE-6). One query."""
+    rows = (
+        interventions_in_force(day)
+        .filter(deadline__lt=day)
         .order_by()
-        .values_list("pk", "plan_version__case_id")
+        .values_list("plan_version__case_id", "status_then")
     )
-    present = dict(Intervention.objects.filter(pk__in=list(candidates)).values_list("pk", "status"))
-    recorded = values_as_of(Intervention, "status", end_of(day), ids=list(candidates))
-    counts: dict[int, int] = {}
-    for pk, case_id in candidates.items():
-        if recorded.get(pk, present.get(pk)) in OPEN_INTERVENTION_STATUSES:
-            counts[case_id] = counts.get(case_id, 0) + 1
-    return counts
+    return dict(
+        Counter(
+            case_id
+            for case_id, status in rows
+            if case_id in cases and status in OPEN_INTERVENTION_STATUSES
+        )
+    )
 
 
 def overdue_actions_on(day: datetime.date, cases: Mapping[int, CaseOnDay]) -> dict[int, int]:
@@ -429,20 +425,16 @@ def partner_cases_on(day: datetime.date, cases: Mapping[int, CaseOnDay]) -> dict
     hands and not finished by then (planned or running), or a member of the case's
     intervention team from it. A case counts once per organisation, for as many
     organisations as work on it, so these counts do not add up to the open cases.
-    Three queries."""
-    plans = plans_in_force_on(day, cases)
-    interventions = list(
-        Intervention.objects.filter(plan_version_id__in=list(plans.values()))
+    Two queries."""
+    interventions = (
+        interventions_in_force(day)
         .order_by()
-        .values_list("pk", "responsible_organisation_id", "plan_version__case_id", "status")
-    )
-    recorded = values_as_of(
-        Intervention, "status", end_of(day), ids=[pk for pk, *_ in interventions]
+        .values_list("responsible_organisation_id", "plan_version__case_id", "status_then")
     )
     pairs = {
         (organisation, case_id)
-        for pk, organisation, case_id, status in interventions
-        if recorded.get(pk, status) in OPEN_INTERVENTION_STATUSES
+        for organisation, case_id, status in interventions
+        if case_id in cases and status in OPEN_INTERVENTION_STATUSES
     }
     members = (
         TeamMember.objects.filter(joined_on__lte=day)

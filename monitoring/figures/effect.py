@@ -5,7 +5,7 @@ moved per case, the interventions reached per pillar, and what is known after ex
 day counts (a weighing by ``assessed_on``, an exit by ``exited_on``, a plan by
 ``adopted_on``, an intervention's status by its change history), so a change made
 after ``end`` does not change the answer. Aggregates only, no case is named; every
-count goes through ``monitoring.selectors.suppress``.
+breakdown is suppressed as a whole table (monitoring/suppression.py, R-MON-4).
 """
 
 from __future__ import annotations
@@ -14,16 +14,12 @@ import datetime
 from collections import Counter
 from typing import Any
 
-from django.apps import apps
 from django.db.models import (
     Exists,
-    F,
     OuterRef,
     Q,
-    QuerySet,
     Subquery,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -34,11 +30,12 @@ from cases.models import (
     ExitProcedure,
     Intervention,
     Pillar,
-    PlanStatus,
-    PlanVersion,
 )
+from kernel.periods import Year
 
-from ..selectors import SUPPRESSION_THRESHOLD, percentage, suppress
+from ..selectors import SUPPRESSION_THRESHOLD, percentage
+from ..suppression import Table, shown, suppress_table
+from .asof import interventions_in_force
 
 LEVELS = [Assessment.RiskLevel.LOW, Assessment.RiskLevel.MEDIUM, Assessment.RiskLevel.HIGH]
 # Direction of the risk level from the first to the latest weighing.
@@ -55,6 +52,8 @@ STATUS_GROUP = {
     Intervention.Status.STOPPED: STOPPED,
 }
 NO_PILLAR = "geen"
+# A sum not printed because it would give hidden counts back.
+NOT_SHOWN = "–"
 
 
 def effect_figures(*, start: datetime.date, end: datetime.date) -> dict[str, Any]:
@@ -97,25 +96,42 @@ def _weighings(end: datetime.date) -> dict[str, Any]:
         directions[LOWER if step < 0 else HIGHER if step > 0 else SAME] += 1
         for name, then, now in zip(CRITERIA, criteria_then, criteria_now, strict=True):
             criteria[name][_criterion_move(then, now)] += 1
+    # The moves from first to latest level as one table (R-MON-4), its row and column
+    # totals taken as known to a reader (the levels at the first and latest weighing).
+    risk = suppress_table(Table([[transitions[then, now] for now in LEVELS] for then in LEVELS]))
+    hidden_risk = any(risk.is_hidden(r, c) for r in range(3) for c in range(3))
+    # Each criterion's four moves add up to the cases counted.
+    moves = suppress_table(
+        Table(
+            [[criteria[name][move] for move in CRITERION_MOVES] for name in CRITERIA],
+            column_totals=False,
+            published_rows=frozenset(range(len(CRITERIA))),
+        )
+    )
     return {
-        "cases": suppress(len(moved)),
+        "cases": len(moved),
         "levels": [{"value": str(level), "label": str(level.label)} for level in LEVELS],
         "risk": [
             {
                 "from": str(then),
                 "label": str(then.label),
-                "to": [suppress(transitions[then, now]) for now in LEVELS],
+                "to": [risk.cell(r, c) for c in range(len(LEVELS))],
             }
-            for then in LEVELS
+            for r, then in enumerate(LEVELS)
         ],
-        "direction": {name: suppress(directions[name]) for name in (LOWER, SAME, HIGHER)},
+        # Lower, same and higher are sums across the table's diagonals: printed only when
+        # the table hides nothing, as they would give hidden cells back.
+        "direction": {
+            name: NOT_SHOWN if hidden_risk else shown(directions[name])
+            for name in (LOWER, SAME, HIGHER)
+        },
         "criteria": [
             {
                 "criterion": name,
                 "label": _criterion_label(name),
-                **{move: suppress(criteria[name][move]) for move in CRITERION_MOVES},
+                **{move: moves.cell(r, c) for c, move in enumerate(CRITERION_MOVES)},
             }
-            for name in CRITERIA
+            for r, name in enumerate(CRITERIA)
         ],
     }
 
@@ -131,71 +147,37 @@ def _criterion_label(name: str) -> str:
 # --- goals per pillar ----------------------------------------------------------------
 
 
-def _plans_in_force(end: datetime.date) -> QuerySet[PlanVersion]:
-    """Per case still in the approach at ``end`` (registered by then, not exited by
-    then), the latest version adopted on or before ``end``."""
-    adopted = PlanVersion.objects.filter(status=PlanStatus.ADOPTED, adopted_on__lte=end)
-    # A subquery rather than DISTINCT ON: the quick start runs on SQLite too.
-    latest = (
-        adopted.filter(case=OuterRef("case")).order_by("-adopted_on", "-number").values("pk")[:1]
-    )
-    return adopted.filter(
-        Q(case__exited_on__isnull=True) | Q(case__exited_on__gt=end),
-        case__registered_on__lte=end,
-        pk=Subquery(latest),
-    )
-
-
-def _status_at(end: datetime.date) -> Coalesce:
-    """An intervention's status at the end of ``end``, read from its change history
-    (django-pghistory's event table): the latest event whose ``updated_at`` (the
-    moment the services wrote the change, on the application's clock; in production
-    the same moment as the event's own ``pgh_created_at``, but it follows a clock set
-    back when records are loaded after the fact, as the demo data are) lies before
-    the next day began. An intervention with no event that early (entered after the
-    fact, with a plan adopted on a past date) counts with its status as first
-    recorded, which a later change does not alter either."""
-    events = apps.get_model("cases", "InterventionEvent").objects.filter(pgh_obj_id=OuterRef("pk"))
-    cutoff = timezone.make_aware(
-        datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min)
-    )
-    at_end = events.filter(updated_at__lt=cutoff).order_by("-pgh_id")
-    first = events.order_by("pgh_id")
-    return Coalesce(
-        Subquery(at_end.values("status")[:1]), Subquery(first.values("status")[:1]), F("status")
-    )
-
-
 def _pillars(end: datetime.date) -> list[dict[str, Any]]:
     """The interventions of the plans in force at ``end`` per pillar (an adopted
     version's pillars are frozen) and per status at ``end``: done, under way
     (running or planned), stopped, and the share done (one query)."""
-    rows = (
-        Intervention.objects.filter(plan_version__in=Subquery(_plans_in_force(end).values("pk")))
-        .order_by()
-        .annotate(status_at_end=_status_at(end))
-        .values_list("pillar", "status_at_end")
-    )
+    rows = interventions_in_force(end).order_by().values_list("pillar", "status_then")
     counts: Counter[tuple[str, str]] = Counter()
     for pillar, status in rows:
         counts[pillar or NO_PILLAR, STATUS_GROUP[Intervention.Status(status)]] += 1
     pillars: list[tuple[str, str]] = [(str(p), str(p.label)) for p in Pillar]
     if any(pillar == NO_PILLAR for pillar, _ in counts):
         pillars.append((NO_PILLAR, gettext("Geen pijler (van vóór de pijlers)")))
+    groups = (DONE, UNDER_WAY, STOPPED)
+    # One table with its totals per pillar printed (R-MON-4).
+    table = suppress_table(
+        Table(
+            [[counts[value, group] for group in groups] for value, _label in pillars],
+            column_totals=False,
+        )
+    )
     result = []
-    for value, label in pillars:
-        by_group = {group: counts[value, group] for group in (DONE, UNDER_WAY, STOPPED)}
-        total = sum(by_group.values())
+    for r, (value, label) in enumerate(pillars):
+        total = sum(counts[value, group] for group in groups)
+        # A share of a handful, or of a hidden count, would point at what is behind it.
+        share_shown = total >= SUPPRESSION_THRESHOLD and not table.is_hidden(r, 0)
         result.append(
             {
                 "pillar": value,
                 "label": label,
-                **{group: suppress(n) for group, n in by_group.items()},
-                "total": suppress(total),
-                # A share of a handful would point at the interventions behind it.
-                "share_done": (
-                    percentage(by_group[DONE], total) if total >= SUPPRESSION_THRESHOLD else None
-                ),
+                **{group: table.cell(r, c) for c, group in enumerate(groups)},
+                "total": table.row_total(r),
+                "share_done": percentage(counts[value, DONE], total) if share_shown else None,
             }
         )
     return result
@@ -263,19 +245,36 @@ def _after_exit(*, start: datetime.date, end: datetime.date) -> dict[str, Any]:
         known["reregistered"] += int(again)
         known["reregistered_weighed"] += int(again_weighed)
         known["reregistered_taken_in"] += int(again_taken_in)
+    by_ground = suppress_table(
+        Table([[grounds[value]] for value, _label in labels], row_totals=False)
+    )
+    # The re-registrations nest (weighed within re-registered, taken in within weighed):
+    # suppressed as the three parts they split into, against their printed total.
+    parts = suppress_table(
+        Table(
+            [
+                [known["reregistered"] - known["reregistered_weighed"]],
+                [known["reregistered_weighed"] - known["reregistered_taken_in"]],
+                [known["reregistered_taken_in"]],
+            ],
+            row_totals=False,
+        )
+    )
+    weighed_hidden = parts.is_hidden(1, 0) or parts.is_hidden(2, 0)
     return {
-        "exits": suppress(sum(grounds.values())),
+        "exits": by_ground.column_total(0),
         "by_ground": [
-            {"ground": value, "label": label, "count": suppress(grounds[value])}
-            for value, label in labels
+            {"ground": value, "label": label, "count": by_ground.cell(r, 0)}
+            for r, (value, label) in enumerate(labels)
         ],
-        **{
-            name: suppress(known[name])
-            for name in (
-                "exited",
-                "reregistered",
-                "reregistered_weighed",
-                "reregistered_taken_in",
-            )
-        },
+        "exited": shown(known["exited"]),
+        "reregistered": parts.column_total(0),
+        "reregistered_weighed": NOT_SHOWN if weighed_hidden else known["reregistered_weighed"],
+        "reregistered_taken_in": parts.cell(2, 0),
     }
+
+
+def effect_monitor_figures(year: Year) -> dict[str, Any]:
+    """The effect monitor of ``year``: counted up to its last day, or today while it runs."""
+    end = min(year.end, timezone.localdate())
+    return {**effect_figures(start=year.start, end=end), "reference_date": end.isoformat()}

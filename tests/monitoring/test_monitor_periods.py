@@ -18,7 +18,7 @@ from django.urls import reverse
 from accounts.models import User
 from cases.models import Assignment, Case, CaseStatus, Person, Phase
 from cases.selectors.figures import cases_per_phase
-from kernel.periods import HalfYear, Month
+from kernel.periods import HalfYear, Month, Year
 from kernel.quarters import Quarter
 from monitoring.figures.asof import snapshot_on
 from monitoring.models import Monitor
@@ -163,7 +163,7 @@ def test_the_programme_team_starts_each_kind_and_pto_r_does_not_see_the_month_mo
 ):
     sign_in(client, programme_team_member)
     page = client.get(reverse("monitoring:monitors")).content.decode()
-    for label in ("Maandmonitor", "Kwartaalmonitor", "Halfjaarmonitor"):
+    for label in ("Maandmonitor", "Kwartaalmonitor", "Halfjaarmonitor", "Effectmonitor"):
         assert f"{label} maken" in page
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -244,6 +244,7 @@ def pdftotext(monitor: Monitor) -> str:
     [
         ("maand", OCTOBER, "Maandmonitor oktober 2026"),
         ("halfjaar", HalfYear(2026, 2), "Halfjaarmonitor 2026 2e halfjaar"),
+        ("effect", Year(2026), "Effectmonitor 2026"),
     ],
 )
 def test_the_pdf_prints_its_figures_in_dutch_and_no_person_data(
@@ -267,6 +268,11 @@ def test_the_pdf_prints_its_figures_in_dutch_and_no_person_data(
         assert re.search(
             rf"Totaal \({total['regisseurs']}\)\s+{total['fte'].replace('.', ',')}", text
         )
+    elif kind == "effect":
+        for row in figures["pillars"]:
+            cells = (row["afgerond"], row["lopend_gepland"], row["gestopt"], row["total"])
+            assert f"{row['label']} {' '.join(map(str, cells))}" in text
+        assert figures["weighings"]["cases"] > 0
     else:
         for row in figures["trend"]:
             assert re.search(
