@@ -56,8 +56,9 @@ WARM_UP_REQUESTS = 3
 # (the percentiles come from the raw response times, benchmarks/harness.py).
 RUNS_PER_TARGET = 2
 STABLE_WITHIN = 0.10
-# The monitor PDF is given this long (a quarter of an hour: 15× its target) before the
-# benchmark reports it unfinished and writes its results.
+# A step in a process of its own (a monitor PDF, the uncached figures) is given this long
+# (a quarter of an hour: 30× a monitor's target) before the benchmark reports it
+# unfinished and writes its results.
 MONITOR_PDF_LIMIT_SECONDS = 900
 
 
@@ -224,31 +225,11 @@ def full_sync(base: str, token: str, paths: dict[str, str]) -> dict[str, Any]:
     return result
 
 
-def uncached(username: str) -> dict[str, Any]:
-    proc = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "benchmarks.uncached", username],
-        cwd=ROOT,
-        env=child_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=MONITOR_PDF_LIMIT_SECONDS,
-    )
-    if proc.returncode != 0:
-        return {"missing": (proc.stderr.strip().splitlines() or ["failed"])[-1]}
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-def uncached_limit_ms(cases: int) -> float:
-    """The uncached dashboard and deadline selector: under 500 ms up to 10,000 cases,
-    under 2 s at 100,000."""
-    return UNCACHED_MS_10K if cases <= 10_000 else UNCACHED_MS_100K
-
-
-def monitor_pdf(username: str, kind: str) -> dict[str, Any]:
+def child(module: str, *arguments: str) -> dict[str, Any]:
+    """Run ``benchmarks.<module>`` in a fresh process; its last line of output is JSON."""
     try:
         proc = subprocess.run(  # noqa: S603
-            [sys.executable, "-m", "benchmarks.monitor_pdf", username, kind],
+            [sys.executable, "-m", f"benchmarks.{module}", *arguments],
             cwd=ROOT,
             env=child_env(),
             capture_output=True,
@@ -261,6 +242,12 @@ def monitor_pdf(username: str, kind: str) -> dict[str, Any]:
     if proc.returncode != 0:
         return {"missing": (proc.stderr.strip().splitlines() or ["failed"])[-1]}
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def uncached_limit_ms(cases: int) -> float:
+    """The uncached dashboard and deadline selector: under 500 ms up to 10,000 cases,
+    under 2 s at 100,000."""
+    return UNCACHED_MS_10K if cases <= 10_000 else UNCACHED_MS_100K
 
 
 def verdicts(results: dict[str, Any]) -> list[str]:
@@ -482,7 +469,9 @@ def main(argv: list[str]) -> int:
         from sampledata.generator import username_prefix
 
         print("==> uncached dashboard and deadline selector")
-        results["uncached"] = uncached(f"{username_prefix(args.seed)}{Role.PROGRAMME_TEAM.value}.1")
+        results["uncached"] = child(
+            "uncached", f"{username_prefix(args.seed)}{Role.PROGRAMME_TEAM.value}.1"
+        )
     if "pdf" not in args.skip:
         from accounts.roles import Role
         from monitoring.reports import REPORTS
@@ -491,8 +480,8 @@ def main(argv: list[str]) -> int:
         results["monitor_pdfs"] = {}
         for kind in REPORTS:
             print(f"==> {kind} monitor PDF")
-            results["monitor_pdfs"][kind] = monitor_pdf(
-                f"{username_prefix(args.seed)}{Role.PROGRAMME_TEAM.value}.1", kind
+            results["monitor_pdfs"][kind] = child(
+                "monitor_pdf", f"{username_prefix(args.seed)}{Role.PROGRAMME_TEAM.value}.1", kind
             )
     results["verdicts"] = verdicts(results)
     write_json(args.out, results)

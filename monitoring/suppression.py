@@ -515,8 +515,16 @@ def _publish_grounds(summary: dict, grounds: Sequence[str]) -> list[dict]:
     labels = [*grounds, *(g for g in counts if g not in grounds)]
     if not labels:
         return []
-    cells = [[counts.get(label, 0)] for label in labels]
-    total = int(summary["outflow"])
+    shown_counts = suppress_column(
+        [counts.get(label, 0) for label in labels], total=int(summary["outflow"])
+    )
+    return [{"ground": label, "count": n} for label, n in zip(labels, shown_counts, strict=True)]
+
+
+def suppress_column(counts: Sequence[int], *, total: int) -> list[int | str]:
+    """One column of counts as it may be printed, beside a ``total`` printed elsewhere
+    (known to a reader when the counts add up to it)."""
+    cells = [[n] for n in counts]
     table = suppress_table(
         Table(
             cells,
@@ -525,4 +533,4 @@ def _publish_grounds(summary: dict, grounds: Sequence[str]) -> list[dict]:
             published_columns=columns_published(cells, [total]),
         )
     )
-    return [{"ground": label, "count": table.cell(row, 0)} for row, label in enumerate(labels)]
+    return [table.cell(row, 0) for row in range(len(cells))]

@@ -36,7 +36,7 @@ from kernel.periods import HalfYear
 from pool.models import Region, Regisseur
 
 from ..selectors import SUPPRESSION_THRESHOLD
-from ..suppression import Table, columns_published, shown, suppress_table
+from ..suppression import Table, columns_published, shown, suppress_column, suppress_table
 from .asof import cases_open_on, exits_between, first_dates
 
 PHASES = [int(phase) for phase in Phase]
@@ -127,18 +127,8 @@ def _table(trend: list[dict[str, Any]], key: str, names: list[str]) -> list[dict
 def _column(rows: list[tuple[str, int]], *, total: int) -> list[dict[str, Any]]:
     """One column of counts whose sum is the ``total`` printed beside it, suppressed."""
     rows = [(name, n) for name, n in rows if n]
-    if not rows:
-        return []
-    cells = [[n] for _name, n in rows]
-    table = suppress_table(
-        Table(
-            cells,
-            row_totals=False,
-            column_totals=False,
-            published_columns=columns_published(cells, [total]),
-        )
-    )
-    return [{"name": name, "count": table.cell(r, 0)} for r, (name, _n) in enumerate(rows)]
+    shown_counts = suppress_column([n for _name, n in rows], total=total) if rows else []
+    return [{"name": name, "count": n} for (name, _n), n in zip(rows, shown_counts, strict=True)]
 
 
 def _spread(days: Iterable[int]) -> dict[str, Any]:
