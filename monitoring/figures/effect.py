@@ -96,9 +96,16 @@ def _weighings(end: datetime.date) -> dict[str, Any]:
         directions[LOWER if step < 0 else HIGHER if step > 0 else SAME] += 1
         for name, then, now in zip(CRITERIA, criteria_then, criteria_now, strict=True):
             criteria[name][_criterion_move(then, now)] += 1
-    # The moves from first to latest level as one table (R-MON-4), its row and column
-    # totals taken as known to a reader (the levels at the first and latest weighing).
-    risk = suppress_table(Table([[transitions[then, now] for now in LEVELS] for then in LEVELS]))
+    # The moves from first to latest level as one table (R-MON-4) whose cells add up to
+    # the cases printed above it; its row and column totals are printed nowhere.
+    risk = suppress_table(
+        Table(
+            [[transitions[then, now] for now in LEVELS] for then in LEVELS],
+            row_totals=False,
+            column_totals=False,
+            published_grand=True,
+        )
+    )
     hidden_risk = any(risk.is_hidden(r, c) for r in range(3) for c in range(3))
     # Each criterion's four moves add up to the cases counted.
     moves = suppress_table(
