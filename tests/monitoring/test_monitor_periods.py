@@ -287,3 +287,45 @@ def test_the_pdf_prints_its_figures_in_dutch_and_no_person_data(
             assert f"{person.date_of_birth:%d-%m-%Y}" not in text
     # The figures are counted again for the same period: the same.
     assert REPORTS[kind].figures(period) == figures
+
+
+PAST_PERIODS = {
+    "maand": OCTOBER,
+    "kwartaal": Q3,
+    "halfjaar": H1,
+    "effect": Year(2025),
+}
+
+
+def printed(monitor: Monitor) -> str:
+    """The PDF's text without what differs between two versions by design: the version
+    number and the moment it was made."""
+    text = pdftotext(monitor)
+    text = re.sub(r"\bv\d+ · vertrouwelijk", "v· vertrouwelijk", text)
+    text = re.sub(r"(?i)(versie)\s+\d+", r"\1", text)
+    return re.sub(r"\d{2}-\d{2}-\d{4}\s+\d{2}:\d{2}", "(tijdstip)", text)
+
+
+def test_each_monitor_of_a_past_period_prints_the_same_after_the_data_changed(
+    approach, media_root, programme_team_member, django_capture_on_commit_callbacks
+):
+    """The PDFs themselves, read back: a second version of each kind's past period, made
+    after November's changes, prints exactly what the first printed."""
+    first = {}
+    for kind, period in PAST_PERIODS.items():
+        with django_capture_on_commit_callbacks(execute=True):
+            monitor = monitor_request(kind=kind, period=period, by=programme_team_member)
+        monitor.refresh_from_db()
+        assert monitor.status == Monitor.Status.DONE, monitor.error
+        first[kind] = printed(monitor)
+
+    change_everything_after_the_periods(approach)
+
+    for kind, period in PAST_PERIODS.items():
+        with django_capture_on_commit_callbacks(execute=True):
+            again = monitor_request(kind=kind, period=period, by=programme_team_member)
+        again.refresh_from_db()
+        assert again.version == 2
+        assert printed(again) == first[kind], kind
+    # The PDFs print what happened in their periods: the month's six open cases.
+    assert re.search(r"\n ?Fase 2 3\n", first["maand"])
