@@ -1,11 +1,11 @@
 """Reads of the monitoring app: the kwartaalmonitor's figures, the monitor runs and
 a user's notifications.
 
-The figures come from the selectors the dashboard uses too: the pool overview
-(pool.selectors), open cases per phase (in all, per kernpartner, per region) and
-in- and outflow (cases/selectors/figures.py) and the due and overdue items
-(cases/selectors/deadlines.py), so the dashboard and the monitor count alike.
-Nothing here identifies a person: the monitor holds aggregates only. The counts
+The figures are counted from a snapshot of the approach at the end of the quarter
+(monitoring/figures/asof.py, docs/rules.md R-MON-3) with the deadline selector's own
+rules, and in- and outflow from the dated records (cases/selectors/figures.py), so a
+past quarter gives the same figures whenever it is made and the running quarter counts
+as the dashboard does. Nothing here identifies a person: the monitor holds aggregates only. The counts
 are raw; every breakdown is suppressed as a table when the monitor is printed
 (monitoring/suppression.py, docs/rules.md R-MON-4).
 """

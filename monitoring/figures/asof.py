@@ -96,8 +96,7 @@ def cases_open_on(day: datetime.date) -> dict[int, CaseOnDay]:
     )
     cases = {row[0]: row for row in rows}
     phases = _phases_on(day, cases)
-    directors = directors_on(day)
-    recorded = directors.pop(None)  # the cases with any assignment on record
+    directors, recorded = directors_on(day)
     answer = {}
     for pk, (
         _pk,
@@ -153,10 +152,12 @@ def _phases_on(
     return phases
 
 
-def directors_on(day: datetime.date) -> dict[Any, Any]:
+def directors_on(
+    day: datetime.date,
+) -> tuple[dict[int, tuple[int | None, int | None]], set[int]]:
     """Per case, the regisseur and the buddy whose assignment covers ``day`` (the later
-    one on the day of a hand-over); under the key None, the ids of every case with any
-    assignment on record. One query."""
+    one on the day of a hand-over); and the ids of every case with any assignment on
+    record. One query."""
     current: dict[int, list[int | None]] = {}
     recorded: set[int] = set()
     assignments = Assignment.objects.order_by("started_on", "pk").values_list(
@@ -167,9 +168,7 @@ def directors_on(day: datetime.date) -> dict[Any, Any]:
         if started_on <= day and (ended_on is None or ended_on >= day):
             pair = current.setdefault(case_id, [None, None])
             pair[0 if role == Assignment.Role.REGISSEUR else 1] = regisseur_id
-    answer: dict[Any, Any] = {case_id: (pair[0], pair[1]) for case_id, pair in current.items()}
-    answer[None] = recorded
-    return answer
+    return {case_id: (pair[0], pair[1]) for case_id, pair in current.items()}, recorded
 
 
 def recorded_at(model: type[Model], field: str, day: datetime.date) -> Coalesce:
