@@ -5,9 +5,9 @@ The figures are counted from a snapshot of the approach at the end of the quarte
 (monitoring/figures/asof.py, docs/rules.md R-MON-3) with the deadline selector's own
 rules, and in- and outflow from the dated records (cases/selectors/figures.py), so a
 past quarter gives the same figures whenever it is made and the running quarter counts
-as the dashboard does. Nothing here identifies a person: the monitor holds aggregates only. The counts
-are raw; every breakdown is suppressed as a table when the monitor is printed
-(monitoring/suppression.py, docs/rules.md R-MON-4).
+as the dashboard does. Nothing here identifies a person: the monitor holds aggregates
+only. The counts are raw; every breakdown is suppressed as a table when the monitor is
+printed (monitoring/suppression.py, docs/rules.md R-MON-4).
 """
 
 from __future__ import annotations
