@@ -18,7 +18,7 @@ from django.urls import reverse
 from accounts.models import User
 from cases.models import Assignment, Case, CaseStatus, Person, Phase
 from cases.selectors.figures import cases_per_phase
-from kernel.periods import HalfYear, Month, Year
+from kernel.periods import HalfYear, Month, Period, Year
 from kernel.quarters import Quarter
 from monitoring.figures.asof import snapshot_on
 from monitoring.models import Monitor
@@ -289,7 +289,7 @@ def test_the_pdf_prints_its_figures_in_dutch_and_no_person_data(
     assert REPORTS[kind].figures(period) == figures
 
 
-PAST_PERIODS = {
+PAST_PERIODS: dict[str, Period] = {
     "maand": OCTOBER,
     "kwartaal": Q3,
     "halfjaar": H1,
