@@ -220,6 +220,8 @@ def test_each_tab_takes_the_same_queries_however_much_happened(crew, today, auth
     # Every view reads the case anew: the count of a body not yet kept.
     settings.CACHES = {**settings.CACHES, "case_pages": {"BACKEND": DUMMY_CACHE}}
     client = client_for(crew.regisseur)
+    # A session's first request reads the signed-in user into the cache (accounts/signed_in.py).
+    client.get(reverse("home"))
 
     def log_uvo(days: int, kind: str) -> None:
         meeting_log(
