@@ -75,33 +75,6 @@ def cases_per_phase(
     return {value: counts.get(value, 0) for value in Phase.values}
 
 
-def cases_per_phase_by_organisation() -> dict[int | None, dict[int, int]]:
-    """Open cases per phase for each organisation of the cases' regisseurs, keyed by
-    organisation id, one query: each entry is what ``cases_per_phase(organisation=...)``
-    gives for that organisation (the dashboard's figure)."""
-    return _cases_per_phase_grouped("regisseur__organisation")
-
-
-def cases_per_phase_by_region() -> dict[int | None, dict[int, int]]:
-    """Open cases per phase for each region, keyed by region id, one query: each entry is
-    what ``cases_per_phase(region=...)`` gives for that region."""
-    return _cases_per_phase_grouped("region")
-
-
-def _cases_per_phase_grouped(field: str) -> dict[int | None, dict[int, int]]:
-    grouped: dict[int | None, dict[int, int]] = {}
-    rows = (
-        Case.objects.open()
-        .order_by()
-        .values(field, "phase")
-        .annotate(n=Count("pk"))
-        .values_list(field, "phase", "n")
-    )
-    for key, phase, n in rows:
-        grouped.setdefault(key, dict.fromkeys(Phase.values, 0))[phase] = n
-    return grouped
-
-
 def open_case_ids(*, phase: int | None = None, region: Region | None = None) -> list[int]:
     """Ids of the open cases in ``phase`` and ``region`` (either may be None), one query."""
     cases = Case.objects.open()
@@ -132,16 +105,11 @@ def flow_per_quarter(
         .annotate(n=Count("pk"))
         .values_list("quarter", "n")
     )
-    approved_ground = Subquery(
-        ExitProcedure.objects.filter(case=OuterRef("pk"), status=ExitProcedure.Status.APPROVED)
-        .order_by("-decided_on")
-        .values("ground")[:1]
-    )
     outflow: dict[datetime.date, dict[str | None, int]] = {}
     rows = (
         Case.objects.filter(scope, exited_on__range=(first, last))
         .order_by()
-        .annotate(quarter=TruncQuarter("exited_on"), ground=approved_ground)
+        .annotate(quarter=TruncQuarter("exited_on"), ground=approved_exit_ground())
         .values("quarter", "ground")
         .annotate(n=Count("pk"))
         .values_list("quarter", "ground", "n")
@@ -160,6 +128,18 @@ def flow_per_quarter(
             )
         )
     return flows
+
+
+def approved_exit_ground(*, decided_by: datetime.date | None = None) -> Subquery:
+    """The ground of the exit PTO-R approved for each case (in a queryset of cases; None
+    for a case that exited without a procedure on record); with ``decided_by``, only a
+    decision taken on or before that day counts."""
+    approved = ExitProcedure.objects.filter(
+        case=OuterRef("pk"), status=ExitProcedure.Status.APPROVED
+    )
+    if decided_by is not None:
+        approved = approved.filter(decided_on__lte=decided_by)
+    return Subquery(approved.order_by("-decided_on").values("ground")[:1])
 
 
 def exit_ground_labels() -> dict[str | None, str]:

@@ -37,7 +37,6 @@ from cases.models import (
     Assignment,
     Case,
     Evaluation,
-    ExitProcedure,
     Intervention,
     Meeting,
     MeetingAction,
@@ -53,6 +52,7 @@ from cases.selectors.deadlines import (
     case_rules,
     pool_rules,
 )
+from cases.selectors.figures import approved_exit_ground
 from pool.models import CaseloadReview, Regisseur, ThreeWayTalk, capacity_of
 from pool.selectors import PoolOverview, PoolRow, regisseurs_active
 
@@ -288,11 +288,7 @@ def overdue_actions_on(day: datetime.date, cases: Mapping[int, CaseOnDay]) -> di
         .order_by()
         .values_list("meeting__case_id", flat=True)
     )
-    counts: dict[int, int] = {}
-    for case_id in rows:
-        if case_id in cases:
-            counts[case_id] = counts.get(case_id, 0) + 1
-    return counts
+    return dict(Counter(case_id for case_id in rows if case_id in cases))
 
 
 def first_dates(field_queryset: Any, field: str) -> dict[int, datetime.date]:
@@ -400,18 +396,16 @@ def _pool_overdue_on(day: datetime.date, regisseurs: list[Regisseur]) -> dict[De
     return overdue
 
 
-def exits_between(start: datetime.date, end: datetime.date) -> dict[str | None, int]:
+def exits_between(
+    start: datetime.date, end: datetime.date, *, decided_by: datetime.date | None = None
+) -> dict[str | None, int]:
     """Cases that left the approach from ``start`` to ``end``, by the ground of the exit
-    PTO-R approved (None: exited without a procedure on record). One query."""
-    approved_ground = Subquery(
-        ExitProcedure.objects.filter(case=OuterRef("pk"), status=ExitProcedure.Status.APPROVED)
-        .order_by("-decided_on")
-        .values("ground")[:1]
-    )
+    PTO-R approved (None: exited without a procedure on record; ``decided_by``: as
+    ``approved_exit_ground``). One query."""
     return dict(
         Case.objects.filter(exited_on__range=(start, end))
         .order_by()
-        .annotate(ground=approved_ground)
+        .annotate(ground=approved_exit_ground(decided_by=decided_by))
         .values("ground")
         .annotate(n=Count("pk"))
         .values_list("ground", "n")

@@ -18,7 +18,6 @@ from django.db.models import (
     Exists,
     OuterRef,
     Q,
-    Subquery,
 )
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -27,7 +26,6 @@ from cases.models import (
     Assessment,
     Case,
     ExitGround,
-    ExitProcedure,
     Intervention,
     Pillar,
 )
@@ -35,7 +33,7 @@ from kernel.periods import Year
 
 from ..selectors import SUPPRESSION_THRESHOLD, percentage
 from ..suppression import Table, shown, suppress_table
-from .asof import interventions_in_force
+from .asof import exits_between, interventions_in_force
 
 LEVELS = [Assessment.RiskLevel.LOW, Assessment.RiskLevel.MEDIUM, Assessment.RiskLevel.HIGH]
 # Direction of the risk level from the first to the latest weighing.
@@ -205,19 +203,7 @@ def _after_exit(*, start: datetime.date, end: datetime.date) -> dict[str, Any]:
     case's person record is pseudonymised (IPGAR_RETENTION_AFTER_EXIT_DAYS after
     exit, cases/services/retention.py) it can no longer be matched: a monitor made
     after that counts fewer re-registrations for exits that long ago."""
-    approved_ground = Subquery(
-        ExitProcedure.objects.filter(
-            case=OuterRef("pk"), status=ExitProcedure.Status.APPROVED, decided_on__lte=end
-        )
-        .order_by("-decided_on")
-        .values("ground")[:1]
-    )
-    grounds = Counter(
-        Case.objects.filter(exited_on__range=(start, end))
-        .order_by()
-        .annotate(ground=approved_ground)
-        .values_list("ground", flat=True)
-    )
+    grounds = Counter(exits_between(start, end, decided_by=end))
     labels: list[tuple[str | None, str]] = [(str(g), str(g.label)) for g in ExitGround]
     if None in grounds:
         labels.append((None, gettext("Onbekend")))

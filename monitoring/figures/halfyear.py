@@ -26,7 +26,6 @@ from cases.models import (
     Escalation,
     EscalationStep,
     Meeting,
-    Phase,
     PhaseTransition,
     PlanVersion,
 )
@@ -35,11 +34,9 @@ from cases.selectors.figures import exit_ground_labels
 from kernel.periods import HalfYear
 from pool.models import Region, Regisseur
 
-from ..selectors import SUPPRESSION_THRESHOLD
+from ..selectors import PHASES, SUPPRESSION_THRESHOLD
 from ..suppression import Table, columns_published, shown, suppress_column, suppress_table
 from .asof import cases_open_on, exits_between, first_dates
-
-PHASES = [int(phase) for phase in Phase]
 
 
 def half_year_figures(half: HalfYear) -> dict[str, Any]:

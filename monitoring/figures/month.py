@@ -20,10 +20,10 @@ from cases.selectors.deadlines import UVO_KINDS, DeadlineKind
 from cases.selectors.figures import exit_ground_labels
 from kernel.periods import Month
 
+from ..selectors import PHASES, percentage
 from ..suppression import Table, shown, suppress_table
 from .asof import Snapshot, exits_between, snapshot_on
 
-PHASES = [int(phase) for phase in Phase]
 # The kinds of overdue item the month monitor counts, in the order it prints them.
 OVERDUE_KINDS = (
     DeadlineKind.FIRST_UVO,
@@ -35,10 +35,6 @@ OVERDUE_KINDS = (
     DeadlineKind.CASELOAD_REVIEW,
     DeadlineKind.THREE_WAY_TALK,
 )
-
-
-def percentage(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
 
 
 def month_figures(month: Month) -> dict[str, Any]:
