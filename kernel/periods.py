@@ -1,5 +1,6 @@
-"""The periods monitors report on: a month, a quarter (kernel/quarters.py), a half-year
-and a year. Each has the two spellings a quarter has:
+"""The periods monitors report on: a month, a quarter, a half-year and a year (the
+quarter is also the period of the in- and outflow figures, kernel/quarters.py). Each has
+two spellings, each with one job:
 
 - ``code`` ("2026-11", "2026-Q3", "2026-H2", "2026"): the stored key (``Monitor.period``,
   form values, a scheduled run's id, file names). Never translated.
@@ -26,8 +27,6 @@ if TYPE_CHECKING:
 
     StrOrPromise = str | _StrPromise
 
-from .quarters import Quarter
-
 __all__ = ["HalfYear", "Month", "Period", "Quarter", "Year", "periods_between"]
 
 
@@ -50,6 +49,7 @@ class _Period:
 
     PATTERN: ClassVar[re.Pattern[str]]
     INVALID: ClassVar[StrOrPromise]
+    INVALID_CODE: ClassVar[str] = "period_invalid"
 
     @classmethod
     def _from_match(cls, match: re.Match[str]) -> Self:
@@ -59,7 +59,7 @@ class _Period:
     def parse(cls, code: str) -> Self:
         match = cls.PATTERN.match(code.strip())
         if match is None:
-            raise ValidationError(cls.INVALID, code="period_invalid")
+            raise ValidationError(cls.INVALID, code=cls.INVALID_CODE)
         return cls._from_match(match)
 
     @property
@@ -131,6 +131,46 @@ class Month(_Period):
 
     def previous(self) -> Month:
         return Month(self.year - (self.number == 1), (self.number - 2) % 12 + 1)
+
+
+QUARTER_INVALID = _("Geef het kwartaal op als jaar-Qn, bijvoorbeeld 2026-Q3.")
+
+
+@dataclasses.dataclass(frozen=True, order=True)
+class Quarter(_Period):
+    year: int
+    number: int  # 1..4
+
+    PATTERN = re.compile(r"^(?P<year>\d{4})-Q(?P<number>[1-4])$")
+    INVALID = QUARTER_INVALID
+    INVALID_CODE = "quarter_invalid"
+
+    @classmethod
+    def _from_match(cls, match: re.Match[str]) -> Quarter:
+        return cls(int(match["year"]), int(match["number"]))
+
+    @classmethod
+    def of(cls, day: datetime.date) -> Quarter:
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @property
+    def code(self) -> str:
+        return f"{self.year}-Q{self.number}"
+
+    @property
+    def label(self) -> str:
+        # Translators: a quarter of a year, "2026 K3" (K for kwartaal); in English "2026 Q3".
+        return gettext("%(year)s K%(number)s") % {"year": self.year, "number": self.number}
+
+    @property
+    def start(self) -> datetime.date:
+        return datetime.date(self.year, 3 * self.number - 2, 1)
+
+    def next(self) -> Quarter:
+        return Quarter(self.year + self.number // 4, self.number % 4 + 1)
+
+    def previous(self) -> Quarter:
+        return Quarter(self.year - (self.number == 1), (self.number - 2) % 4 + 1)
 
 
 @dataclasses.dataclass(frozen=True, order=True)
@@ -209,7 +249,7 @@ class Year(_Period):
         return Year(self.year - 1)
 
 
-_P = TypeVar("_P", Month, HalfYear, Year)
+_P = TypeVar("_P", Month, Quarter, HalfYear, Year)
 
 
 def periods_between(kind: type[_P], start: datetime.date, end: datetime.date) -> list[_P]:
