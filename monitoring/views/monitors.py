@@ -43,19 +43,6 @@ MONITORS_ONLY = _("De monitors zijn voor het programmateam en de leden van het P
 MONITOR_KIND_ONLY = _("Deze monitor is alleen voor het programmateam.")
 MONITOR_QUEUED = _("%(monitor)s %(period)s (versie %(version)s) wordt gemaakt.")
 MONITOR_DOWNLOAD_PURPOSE = "Monitor gedownload."
-# How many periods of each kind the start form offers, the running one first.
-PERIODS_OFFERED = {
-    MonitorKind.MONTH: 12,
-    MonitorKind.QUARTER: 8,
-    MonitorKind.HALF_YEAR: 6,
-    MonitorKind.EFFECT: 5,
-}
-HELP = {
-    MonitorKind.MONTH: _("Operationeel, voor het programmateam."),
-    MonitorKind.QUARTER: _("Voor de kernpartners en het PTO-R."),
-    MonitorKind.HALF_YEAR: _("Trends en doorlooptijden, voor het PTO-R en het Directeurenoverleg."),
-    MonitorKind.EFFECT: _("Effecten per casus, in totalen, met de analisten van het AcVZ."),
-}
 POLL_SECONDS = 2
 
 
@@ -68,14 +55,14 @@ def _start_choices() -> list[dict[str, Any]]:
     """Per kind of monitor: its recent periods, newest first, the last finished one chosen."""
     today = timezone.localdate()
     choices = []
-    for kind in REPORTS:
+    for kind, report in REPORTS.items():
         current = PERIODS[kind].of(today)
         choices.append(
             {
                 "kind": kind,
                 "label": MonitorKind(kind).label,
-                "help": HELP[MonitorKind(kind)],
-                "periods": current.last(PERIODS_OFFERED[MonitorKind(kind)])[::-1],
+                "help": report.help,
+                "periods": current.last(report.periods_offered)[::-1],
                 "default": current.previous(),
                 "run_id": uuid.uuid4(),
             }
