@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from accounts.services import backup_codes_replace
 from tests.factories import UserFactory
@@ -42,14 +43,14 @@ def test_a_changed_password_is_the_one_that_signs_in(signed_in_page):
     page.locator('input[name="new_password1"]').fill(NEW_PASSWORD)
     page.locator('input[name="new_password2"]').fill(NEW_PASSWORD)
     page.get_by_role("button", name="Wachtwoord wijzigen").click()
-    assert page.get_by_text("Uw wachtwoord is gewijzigd").is_visible()
+    expect(page.get_by_text("Uw wachtwoord is gewijzigd")).to_be_visible()
 
     page.get_by_role("button", name="Uitloggen").click()
     page.wait_for_url("**/inloggen/**")
     page.get_by_label("Gebruikersnaam").fill(user.username)
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
-    assert page.get_by_text("Gebruikersnaam of wachtwoord onjuist").is_visible()
+    expect(page.get_by_text("Gebruikersnaam of wachtwoord onjuist")).to_be_visible()
 
     backup_codes_replace(user=user, codes=[SECOND_CODE])
     _sign_in(page, user.username, NEW_PASSWORD, SECOND_CODE)
@@ -66,7 +67,7 @@ def test_a_reset_by_the_e_mailed_link_still_asks_for_the_second_factor(browser_p
     page.locator('input[name="email"]').fill(user.email)
     page.get_by_role("button", name="Link versturen").click()
     page.wait_for_url("**/wachtwoord-vergeten/verstuurd/")
-    assert page.get_by_role("heading", name="Controleer uw e-mail").is_visible()
+    expect(page.get_by_role("heading", name="Controleer uw e-mail")).to_be_visible()
 
     [message] = mail.outbox
     link = LINK.search(str(message.body))
@@ -77,7 +78,7 @@ def test_a_reset_by_the_e_mailed_link_still_asks_for_the_second_factor(browser_p
     page.locator('input[name="new_password2"]').fill(NEW_PASSWORD)
     page.get_by_role("button", name="Wachtwoord instellen").click()
     page.wait_for_url("**/inloggen/")
-    assert page.get_by_text("Uw wachtwoord is opnieuw ingesteld").is_visible()
+    expect(page.get_by_text("Uw wachtwoord is opnieuw ingesteld")).to_be_visible()
 
     page.get_by_label("Gebruikersnaam").fill(user.username)
     page.get_by_label("Wachtwoord").fill(NEW_PASSWORD)
@@ -90,7 +91,7 @@ def test_a_reset_by_the_e_mailed_link_still_asks_for_the_second_factor(browser_p
 
     # The link worked once.
     page.goto(link.group(1))
-    assert page.get_by_text("Deze link werkt niet meer").is_visible()
+    expect(page.get_by_text("Deze link werkt niet meer")).to_be_visible()
 
 
 def test_a_session_on_another_device_is_ended(browser, live_server, signed_in_page):
@@ -103,13 +104,13 @@ def test_a_session_on_another_device_is_ended(browser, live_server, signed_in_pa
         backup_codes_replace(user=user, codes=[SECOND_CODE])
         _sign_in(phone, user.username, PASSWORD, SECOND_CODE)
         phone.goto("/mijn-account/")
-        assert phone.get_by_role("heading", name="Mijn account").is_visible()
+        expect(phone.get_by_role("heading", name="Mijn account")).to_be_visible()
 
         page.goto("/mijn-account/")
         assert_accessible(page)
-        assert page.get_by_text("deze sessie", exact=True).is_visible()
+        expect(page.get_by_text("deze sessie", exact=True)).to_be_visible()
         page.get_by_role("button", name=re.compile("^Sessie op Firefox Mobile")).click()
-        assert page.get_by_text("De sessie is beëindigd").is_visible()
+        expect(page.get_by_text("De sessie is beëindigd")).to_be_visible()
         assert page.get_by_role("button", name=re.compile("^Sessie op")).count() == 0
 
         phone.goto("/mijn-account/")

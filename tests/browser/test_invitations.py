@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django_otp.oath import totp
+from playwright.sync_api import expect
 
 from accounts.roles import Role
 from tests.factories import OrganisationFactory, UserFactory
@@ -70,7 +71,7 @@ def test_invitation_activation_and_first_sign_in(signed_in_page):
     page.wait_for_load_state()
     assert "Rollen van Noor Visser" in page.get_by_role("heading", level=1).inner_text()
     page.goto("/rollen/uitnodigen/")
-    assert page.get_by_role("row", name=re.compile("Noor Visser")).is_visible()
+    expect(page.get_by_role("row", name=re.compile("Noor Visser"))).to_be_visible()
 
     [message] = mail.outbox
     assert message.to == ["noor.visser@example.org"]

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
+from playwright.sync_api import expect
 
 from accounts.roles import Role
 from cases.access import case_access_sync
@@ -236,7 +237,7 @@ def test_an_error_in_a_formset_row_shows_at_its_field(signed_in_page):
 
     due = page.locator('input[name="acties-0-due_on"]')
     error = page.locator("#id_acties-0-due_on_error")
-    assert error.is_visible()
+    expect(error).to_be_visible()
     assert due.get_attribute("aria-invalid") == "true"
     assert "id_acties-0-due_on_error" in (due.get_attribute("aria-describedby") or "")
     assert due.evaluate(BORDER) == ERROR_BORDER

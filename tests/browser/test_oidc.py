@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.oidc import NO_ACCOUNT
 from accounts.roles import Role
@@ -33,7 +34,7 @@ def sign_in_at_provider(page: Any, account: str) -> None:
 
 def test_the_sign_in_page_offers_the_amsterdam_account(browser_page):
     browser_page.goto("/inloggen/")
-    assert browser_page.get_by_role("link", name="Inloggen met Amsterdam-account").is_visible()
+    expect(browser_page.get_by_role("link", name="Inloggen met Amsterdam-account")).to_be_visible()
     assert_accessible(browser_page)
 
 
@@ -98,4 +99,4 @@ def test_signing_out_ends_the_local_and_the_provider_session(browser_page):
     # The provider's session ended too: it asks who you are again.
     browser_page.goto("/inloggen/")
     browser_page.get_by_role("link", name="Inloggen met Amsterdam-account").click()
-    assert browser_page.get_by_label("Account").is_visible()
+    expect(browser_page.get_by_label("Account")).to_be_visible()

@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 import time_machine
+from playwright.sync_api import expect
 
 from accounts.roles import Role
 from tests.monitoring.conftest import user_with_role
@@ -67,7 +68,7 @@ def test_the_language_switch_turns_the_page_english(signed_in_page):
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", level=1).inner_text() == "Programme team dashboard"
-    assert page.get_by_role("button", name="Nederlands").is_visible()
+    expect(page.get_by_role("button", name="Nederlands")).to_be_visible()
 
 
 def test_the_case_list_is_accessible(signed_in_page):

@@ -4,6 +4,7 @@ client, a token issued and used against the API, then revoked."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.models import ApiToken
 from accounts.roles import Role
@@ -31,7 +32,7 @@ def test_a_token_is_issued_used_against_the_api_and_revoked(signed_in_page):
     assert_accessible(page)
     page.get_by_role("button", name="Token uitgeven").click()
     key = page.get_by_label("Het token", exact=True).input_value()
-    assert page.get_by_text("Het wordt nergens bewaard").is_visible()
+    expect(page.get_by_text("Het wordt nergens bewaard")).to_be_visible()
 
     headers = {"Authorization": f"Token {key}"}
     assert page.request.get("/api/v1/cases/", headers=headers).status == 200
@@ -42,6 +43,6 @@ def test_a_token_is_issued_used_against_the_api_and_revoked(signed_in_page):
     row = page.get_by_role("row", name="productie")
     assert "nooit" not in row.inner_text()  # its use is shown
     row.get_by_role("button", name="Token productie intrekken").click()
-    assert page.get_by_text("is ingetrokken").first.is_visible()
+    expect(page.get_by_text("is ingetrokken").first).to_be_visible()
     assert page.request.get("/api/v1/cases/", headers=headers).status == 401
     assert ApiToken.objects.get().revoked_by == admin
