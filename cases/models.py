@@ -1140,3 +1140,41 @@ class SavedCaseView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CaseRhythm(models.Model):
+    """What the rhythm rules of a case count from (docs/rules.md R-CASE-3, R-CASE-4,
+    R-CASE-6, R-CASE-8, R-CASE-10): its latest UVO, its latest plan adoption and the
+    plan in force, its latest monthly and two-yearly evaluation.
+
+    A summary the database keeps, never written by the application: triggers on the
+    meetings, plan versions and evaluations refresh a case's row in the statement that
+    changes them (cases/migrations/0012_case_rhythm.py), so the deadline selector reads
+    one row per case instead of five look-ups. A case with none of these records has
+    no row; reading it through a left join gives the same empty dates.
+    """
+
+    case = models.OneToOneField(
+        Case,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="rhythm",
+    )
+    latest_uvo_on = models.DateField(null=True)
+    latest_adoption_on = models.DateField(null=True)
+    plan_in_force = models.ForeignKey(
+        PlanVersion,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="in_force_for",
+    )
+    latest_monthly_evaluation_on = models.DateField(null=True)
+    latest_two_yearly_evaluation_on = models.DateField(null=True)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"rhythm of case {self.case_id}"

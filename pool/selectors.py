@@ -147,6 +147,48 @@ class PoolOverview:
     def over_capacity(self) -> tuple[PoolRow, ...]:
         return tuple(row for row in self.rows if row.over_capacity)
 
+    def per_organisation(self) -> list[OrganisationTotals]:
+        """The rows added up per organisation, by its name: a pool too big to read per
+        regisseur."""
+        groups: dict[str, list[PoolRow]] = {}
+        for row in self.rows:
+            groups.setdefault(row.organisation, []).append(row)
+        return [
+            OrganisationTotals(
+                organisation=name,
+                regisseurs=len(rows),
+                fte=sum((row.fte for row in rows), Decimal(0)),
+                capacity=sum(row.capacity for row in rows),
+                cases_in_regie=sum(row.cases_in_regie for row in rows),
+                new_cases=sum(row.new_cases for row in rows),
+                buddy_cases=sum(row.buddy_cases for row in rows),
+                over_capacity=sum(1 for row in rows if row.over_capacity),
+            )
+            for name, rows in sorted(groups.items())
+        ]
+
+
+@dataclasses.dataclass(frozen=True)
+class OrganisationTotals:
+    """The pool overview's rows of one organisation added up."""
+
+    organisation: str
+    regisseurs: int
+    fte: Decimal
+    capacity: int
+    cases_in_regie: int
+    new_cases: int
+    buddy_cases: int
+    over_capacity: int  # how many of its regisseurs are above their capacity
+
+    @property
+    def total_cases(self) -> int:
+        return self.cases_in_regie + self.new_cases
+
+    @property
+    def free_places(self) -> int:
+        return self.capacity - self.total_cases
+
 
 def pool_overview(
     *,

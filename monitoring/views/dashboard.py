@@ -33,7 +33,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 from urllib.parse import urlencode
 
 from django import forms
@@ -80,10 +80,10 @@ QUARTERS_SHOWN = 4
 WORKLIST_PREVIEW = 10
 WORKLIST_PAGE_SIZE = 50
 T = TypeVar("T")
-# Above this many regisseurs one bar each is unreadable (and, at 890 regisseurs,
-# 440 kB of SVG): the caseload chart then shows one bar per organisation, the
-# pool table still every regisseur.
-CASELOAD_CHART_MAX_BARS = 40
+# Above this many regisseurs one line each is unreadable (at 947 regisseurs the pool
+# table took 600 kB of HTML and the caseload chart 440 kB of SVG): both then show one
+# line per organisation, and the pool's list of regisseurs (paged) holds each one.
+POOL_MAX_REGISSEURS_SHOWN = 40
 # How late an overdue item is, in grades: (below this many days overdue, grade). Longer
 # is grade 3.
 OVERDUE_GRADES = ((14, 1), (92, 2))
@@ -232,6 +232,29 @@ class WorkItem:
         )
 
 
+class WorkItems(Sequence[WorkItem]):
+    """A worklist's deadlines, each made a WorkItem (with the link that settles it) only
+    when it is shown: the dashboard shows a preview of lists thousands long, the
+    worklist page one page of them."""
+
+    def __init__(self, deadlines: Sequence[Deadline]) -> None:
+        self.deadlines = deadlines
+
+    def __len__(self) -> int:
+        return len(self.deadlines)
+
+    @overload
+    def __getitem__(self, index: int) -> WorkItem: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[WorkItem]: ...
+
+    def __getitem__(self, index: int | slice) -> WorkItem | list[WorkItem]:
+        if isinstance(index, slice):
+            return [WorkItem.of(item) for item in self.deadlines[index]]
+        return WorkItem.of(self.deadlines[index])
+
+
 @dataclasses.dataclass(frozen=True)
 class Owner:
     """The items of one worklist's preview that concern one regisseur."""
@@ -244,11 +267,11 @@ class Owner:
 class Worklist:
     key: str
     title: str
-    items: Sequence[WorkItem]
+    items: WorkItems
 
     @property
     def overdue(self) -> int:
-        return sum(1 for item in self.items if item.deadline.overdue)
+        return sum(1 for item in self.items.deadlines if item.overdue)
 
     @property
     def preview(self) -> Sequence[WorkItem]:
@@ -396,7 +419,7 @@ def _worklist_items(
 
 def _worklists(items: Sequence[Deadline]) -> dict[str, Worklist]:
     return {
-        key: Worklist(key, str(title), [WorkItem.of(item) for item in items if item.kind in kinds])
+        key: Worklist(key, str(title), WorkItems([item for item in items if item.kind in kinds]))
         for key, title, kinds in WORKLISTS
     }
 
@@ -486,6 +509,8 @@ def dashboard_context(
             regio=regio,
         ),
         "worklists": worklists,
+        "pool_folded": pool_folded(overview),
+        "pool_groups": overview.per_organisation() if pool_folded(overview) else [],
         "stuck_cases": stuck_cases(organisation=organisatie, phase=fase, region=regio),
         "worklist_owners": [(w, w.preview_by_owner(owners)) for w in worklists],
         "filtered": any(value is not None for value in (organisatie, fase, regio)),
@@ -495,19 +520,21 @@ def dashboard_context(
 
 def _caseload_bars(overview: PoolOverview) -> tuple[str, list[charts.Bar]]:
     """One bar per regisseur, or per organisation for a pool too big to read."""
-    if len(overview.rows) <= CASELOAD_CHART_MAX_BARS:
+    if not pool_folded(overview):
         return _("Caseload tegen capaciteit per regisseur"), [
             charts.Bar(f"{row.name} ({row.organisation})", row.total_cases, row.capacity)
             for row in overview.rows
         ]
-    totals: dict[str, list[int]] = {}
-    for row in overview.rows:
-        total = totals.setdefault(row.organisation, [0, 0])
-        total[0] += row.total_cases
-        total[1] += row.capacity
     return _("Caseload tegen capaciteit per organisatie"), [
-        charts.Bar(name, cases, capacity) for name, (cases, capacity) in sorted(totals.items())
+        charts.Bar(group.organisation, group.total_cases, group.capacity)
+        for group in overview.per_organisation()
     ]
+
+
+def pool_folded(overview: PoolOverview) -> bool:
+    """A pool too big to read per regisseur: its table and caseload chart show one line
+    per organisation, and the pool's own list holds each regisseur's caseload."""
+    return len(overview.rows) > POOL_MAX_REGISSEURS_SHOWN
 
 
 def _charts(

@@ -185,13 +185,16 @@ def test_the_worklist_pages_query_count_does_not_grow_with_the_data(programme_te
     assert_same_query_count(small[1], large[1], what="the worklist, cached")
 
 
-def test_a_pool_too_big_for_one_bar_each_is_charted_per_organisation(programme_team, monkeypatch):
+def test_a_pool_too_big_to_read_per_regisseur_is_shown_per_organisation(
+    programme_team, monkeypatch
+):
     build_pool_2020()
     client = programme_team()
     html = client.get(DASHBOARD).content.decode()
     assert "<figcaption>Caseload tegen capaciteit per regisseur</figcaption>" in html
+    assert 'id="pool-folded"' not in html
 
-    monkeypatch.setattr(dashboard_view, "CASELOAD_CHART_MAX_BARS", 4)
+    monkeypatch.setattr(dashboard_view, "POOL_MAX_REGISSEURS_SHOWN", 4)
     Case.objects.filter(pk=Case.objects.order_by("pk")[0].pk).update(revision=99)  # new stamp
     html = client.get(DASHBOARD).content.decode()
     chart = html.split("<figcaption>Caseload tegen capaciteit per organisatie</figcaption>")[1]
@@ -207,3 +210,18 @@ def test_a_pool_too_big_for_one_bar_each_is_charted_per_organisation(programme_t
         assert f">{organisation}</text>" in chart
         assert f"{cases} / {capacity}" in chart
     assert not any(row.name in chart for row in overview.rows)
+
+    # The pool table too: a row per organisation with its sums, the totals unchanged,
+    # no regisseur named, and the way to each regisseur's caseload.
+    table = html.split('<table class="ams-table" id="pool-table" data-per="organisation">')[1]
+    table = table.split("</table>")[0]
+    for organisation, (cases, capacity) in per_organisation.items():
+        row = table.split(f'<tr data-organisation="{organisation}">')[1].split("</tr>")[0]
+        regisseurs = [r for r in overview.rows if r.organisation == organisation]
+        cells = re.findall(r">(-?\d+)</td>", row)
+        assert int(cells[0]) == len(regisseurs)
+        assert int(cells[1]) == capacity
+        assert int(cells[-1]) == capacity - cases  # free places
+    assert f'data-total="regisseurs">{len(overview.rows)}<' in table
+    assert not any(row.name in table for row in overview.rows)
+    assert 'href="/pool/"' in html.split('id="pool-folded"')[1].split("</p>")[0]
