@@ -163,6 +163,13 @@ def prepare(*, seed: int, load_users: int = 0) -> Plan:
     add("documents", ["documents:list"], session=reg_session, pk=case.pk)
     add("PTO-R meetings", ["ptor:meeting_list"], session=pt_session)
     add(
+        "notifications",
+        ["monitoring:notifications"],
+        session=reg_session,
+        note="busiest regisseur: what is due for him, computed live",
+    )
+    add("monitors", ["monitoring:monitors"], session=pt_session)
+    add(
         "search",
         ["search"],
         session=pt_session,

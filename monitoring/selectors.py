@@ -31,6 +31,7 @@ from cases.selectors import figures as case_figures
 from cases.selectors.deadlines import Deadline, DeadlineKind, deadlines
 from kernel.quarters import Quarter
 from pool.models import CaseloadReview, Region, ThreeWayTalk
+from pool.permissions import may_manage_pool
 
 from .figures.asof import Snapshot, partner_cases_on, snapshot_on
 from .models import DEFAULT_CHANNEL, Monitor, Notification, NotificationPreference
@@ -320,8 +321,12 @@ def deadlines_due_for(user, *, on: datetime.date) -> list[Deadline]:
     who decide exits, who see those proposals by case number on their own page
     without seeing the cases. Pool-level items (caseload review, three-way talk) are
     the user's when responsible. A fixed number of queries: the selector's four and
-    one for the visible cases."""
-    items = [item for item in deadlines(on=on) if user.pk in item.responsible_user_ids]
+    one for the visible cases. Outside the programme team and PTO-R, who answer for
+    items of any case, only the cases the user directs or stands in for and the
+    regisseurs he is or manages are computed."""
+    everyone = may_manage_pool(user) or may_decide_exits(user)
+    computed = deadlines(on=on, directed_by=None if everyone else user.pk)
+    items = [item for item in computed if user.pk in item.responsible_user_ids]
     case_ids = {item.case_id for item in items if item.case_id is not None}
     visible = set(
         cases_visible_to(user).filter(pk__in=case_ids).values_list("pk", flat=True)

@@ -128,6 +128,7 @@ def deadlines(
     include_buddy: bool = False,
     organisation: Organisation | None = None,
     case_ids: Iterable[int] | None = None,
+    directed_by: int | None = None,
 ) -> list[Deadline]:
     """Items due on or before ``on`` + horizon (overdue ones included), by due date
     then key.
@@ -136,6 +137,10 @@ def deadlines(
     and three-way talk; with ``include_buddy`` also items of cases where he is
     buddy ("mijn casussen"). ``organisation``: items of that organisation's
     regisseurs. ``case_ids``: items of those cases only (no pool-level items).
+    ``directed_by`` (a user's id): items of the cases the user directs or stands in
+    for on ``on``, and the reviews and talks of the regisseur the user is or manages:
+    every item a user outside the programme team and PTO-R can be responsible for
+    (and more: ``responsible_user_ids`` still decides).
     """
     if horizon_days is None:
         horizon_days = settings.IPGAR_DEADLINE_HORIZON_DAYS
@@ -146,6 +151,7 @@ def deadlines(
         include_buddy=include_buddy,
         organisation=organisation,
         case_ids=case_ids,
+        directed_by=directed_by,
     )
     return sorted(due, key=_order)
 
@@ -181,6 +187,7 @@ def _all_deadlines(
     include_buddy: bool = False,
     organisation: Organisation | None = None,
     case_ids: Iterable[int] | None = None,
+    directed_by: int | None = None,
 ) -> list[Deadline]:
     ids = None if case_ids is None else list(case_ids)
     if ids == []:
@@ -191,6 +198,7 @@ def _all_deadlines(
         organisation=organisation,
         case_ids=ids,
         until=until,
+        directors=None if directed_by is None else _directed_by(directed_by, on),
     )
     members = _role_members()
     items = [
@@ -203,7 +211,12 @@ def _all_deadlines(
         # Caseload reviews and three-way talks belong to a regisseur, not to a case.
         items.extend(
             _pool_deadlines(
-                on, _pool_scope(regisseur=regisseur, organisation=organisation), members, until
+                on,
+                _pool_scope(
+                    regisseur=regisseur, organisation=organisation, directed_by=directed_by
+                ),
+                members,
+                until,
             )
         )
     return items
@@ -220,6 +233,8 @@ class _CaseScope:
     case_ids: list[int] | None
     # Items due after this day are left out (None: however far ahead).
     until: datetime.date | None
+    # Only the cases of these regisseurs (a subquery of their ids), or all.
+    directors: Subquery | None = None
 
     def due(self, due_on: datetime.date) -> bool:
         return self.until is None or due_on <= self.until
@@ -236,15 +251,35 @@ class _CaseScope:
             condition &= Q(**{f"{prefix}regisseur__organisation": self.organisation})
         if self.case_ids is not None:
             condition &= Q(**{f"{prefix}pk__in": self.case_ids})
+        if self.directors is not None:
+            condition &= Q(**{f"{prefix}regisseur_id__in": self.directors})
         return condition
 
 
-def _pool_scope(*, regisseur: Regisseur | None, organisation: Organisation | None) -> Q:
+def _directed_by(user_id: int, on: datetime.date) -> Subquery:
+    """The regisseurs whose cases the user works on ``on``: his own, and those of the
+    regisseurs he stands in for (R-POOL-3)."""
+    stands_in_for = Absence.objects.filter(
+        starts_on__lte=on, ends_on__gte=on, stand_in__user_id=user_id
+    ).values("regisseur_id")
+    return Subquery(
+        Regisseur.objects.filter(Q(user_id=user_id) | Q(pk__in=stands_in_for)).values("pk")
+    )
+
+
+def _pool_scope(
+    *,
+    regisseur: Regisseur | None,
+    organisation: Organisation | None,
+    directed_by: int | None = None,
+) -> Q:
     condition = Q()
     if regisseur is not None:
         condition &= Q(pk=regisseur.pk)
     if organisation is not None:
         condition &= Q(organisation=organisation)
+    if directed_by is not None:
+        condition &= Q(user_id=directed_by) | Q(manager_id=directed_by)
     return condition
 
 

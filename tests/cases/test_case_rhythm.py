@@ -15,14 +15,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cases.models import Case, CaseRhythm, Evaluation, Meeting
+from cases.models import Case, CaseRhythm, Evaluation, Meeting, Pillar
 from cases.selectors.deadlines import DeadlineKind, deadlines
+from cases.services.plans import InterventionInput
 from sampledata.generator import generate_data
 from tests.api.test_idempotency_sqlite import manage
 from tests.factories import (
     CaseFactory,
     EvaluationFactory,
     MeetingFactory,
+    OrganisationFactory,
     UserFactory,
     adopt_version,
     plan_concept,
@@ -72,7 +74,15 @@ def test_adopting_a_new_plan_version_moves_the_plan_in_force():
     first = case.plan_versions.get()
     assert CaseRhythm.objects.get(case=case).plan_in_force_id == first.pk
 
-    concept = plan_concept(case, by=by, focus="Werk", explanation="Na de evaluatie.")
+    intervention = InterventionInput(
+        description="Werk",
+        pillar=Pillar.ZORG,
+        responsible_organisation=OrganisationFactory(code="ggd", name="GGD"),
+        deadline=timezone.localdate(),
+    )
+    concept = plan_concept(
+        case, by=by, interventions=[intervention], focus="Werk", explanation="Na de evaluatie."
+    )
     # A concept is not in force.
     assert CaseRhythm.objects.get(case=case).plan_in_force_id == first.pk
     second = adopt_version(concept, by=by, on=timezone.localdate())
