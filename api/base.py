@@ -28,7 +28,7 @@ from audit.models import AccessLog
 from audit.services import access_record_many
 
 from . import services
-from .etags import etag_for
+from .etags import etag_for, etag_for_body
 from .pages import cyclic_gc_paused, prefetch_querysets, representer_for
 from .permissions import may_use_sync_api
 from .problems import BODY_TOO_LARGE, PayloadTooLarge, PreconditionFailed, PreconditionRequired
@@ -138,12 +138,21 @@ class SyncViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         response = super().finalize_response(request, response, *args, **kwargs)
         if response.status_code in (200, 201) and getattr(response, "data", None) is not None:
             if not response.has_header("ETag"):
-                response["ETag"] = etag_for(response.data)
+                response["ETag"] = self._etag(response)
             if request.method == "GET" and request.headers.get("If-None-Match") == response["ETag"]:
                 response.status_code = status.HTTP_304_NOT_MODIFIED
                 response.data = None
                 response.content = b""
         return response
+
+    def _etag(self, response: Response) -> str:
+        """An object's ETag is the hash of its representation, the same in a list page and
+        on its own (a client sends If-Match from a page it read); a page's is the hash of
+        the page as sent."""
+        if self.action != "list":
+            return etag_for(response.data)
+        response.render()
+        return etag_for_body(response.content)
 
     def validated_input(self, serializer_class: type, *, partial: bool = False) -> dict[str, Any]:
         """The request body through ``serializer_class``: a 400 naming every field the
