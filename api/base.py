@@ -38,6 +38,8 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAY_HEADER = "Idempotent-Replayed"
 KEPT_HEADERS = ("ETag", "Location")
 API_PURPOSE = "Synchronisatie via de API"
+# A list page of a case's records reads only the number of the joined case.
+CASE_NUMBER_ONLY = ("case__number",)
 READ_ONLY_FIELD = _("Dit veld houdt ipgar zelf bij; een client kan het niet zetten.")
 
 
@@ -105,6 +107,10 @@ class SyncViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     write_scopes: ClassVar[tuple[str, ...]] = ()
     input_serializer_class: ClassVar[type | None] = None
     update_serializer_class: ClassVar[type | None] = None
+    # What a list page reads of a joined object besides its id: the access log's label
+    # and case need only the case number (``("case__number",)``). The rest of the join is
+    # not loaded there; a detail, an update or an action gets the whole object.
+    list_related_fields: ClassVar[tuple[str, ...]] = ()
 
     # --- plumbing ---------------------------------------------------------------------
 
@@ -228,6 +234,9 @@ class SyncViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             queryset = self.filter_queryset(self.get_queryset())
             if self.serializer_class is not None and representer_for(self.serializer_class):
                 queryset = queryset.prefetch_related(None)  # nested lists: one query each
+            if self.list_related_fields:
+                own = [f.name for f in queryset.model._meta.concrete_fields]
+                queryset = queryset.only(*own, *self.list_related_fields)
             page = list(self.paginate_queryset(queryset) or [])
             self._audit(page)
             return self.get_paginated_response(self.represent(page, many=True))
