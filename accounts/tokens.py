@@ -30,6 +30,9 @@ if TYPE_CHECKING:  # rest_framework.views reads the settings, which name this mo
     from rest_framework.views import APIView
 
 AUTH_HEADER_KEYWORD = "Token"
+# "Last used" is written at most once a minute (the sync clients page shows it to the
+# minute): a sync reads hundreds of pages, and a write on each was a commit per page.
+LAST_USED_PRECISION = datetime.timedelta(minutes=1)
 KEY_INVALID = _("Ongeldig API-token.")
 KEY_EXPIRED = _("Dit API-token is verlopen.")
 KEY_REVOKED = _("Dit API-token is ingetrokken.")
@@ -153,7 +156,9 @@ def api_token_check(key: str) -> ApiToken:
         raise exceptions.AuthenticationFailed(KEY_EXPIRED)
     if not token.client.is_active:
         raise exceptions.AuthenticationFailed(KEY_INVALID)
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
 
 

@@ -28,7 +28,7 @@ from audit.models import AccessLog
 from audit.services import access_record_many
 
 from . import services
-from .etags import etag_for
+from .etags import etag_for, etag_for_body
 from .pages import cyclic_gc_paused, prefetch_querysets, representer_for
 from .permissions import may_use_sync_api
 from .problems import BODY_TOO_LARGE, PayloadTooLarge, PreconditionFailed, PreconditionRequired
@@ -38,6 +38,8 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAY_HEADER = "Idempotent-Replayed"
 KEPT_HEADERS = ("ETag", "Location")
 API_PURPOSE = "Synchronisatie via de API"
+# A list page of a case's records reads only the number of the joined case.
+CASE_NUMBER_ONLY = ("case__number",)
 READ_ONLY_FIELD = _("Dit veld houdt ipgar zelf bij; een client kan het niet zetten.")
 
 
@@ -105,6 +107,10 @@ class SyncViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     write_scopes: ClassVar[tuple[str, ...]] = ()
     input_serializer_class: ClassVar[type | None] = None
     update_serializer_class: ClassVar[type | None] = None
+    # What a list page reads of a joined object besides its id: the access log's label
+    # and case need only the case number (``("case__number",)``). The rest of the join is
+    # not loaded there; a detail, an update or an action gets the whole object.
+    list_related_fields: ClassVar[tuple[str, ...]] = ()
 
     # --- plumbing ---------------------------------------------------------------------
 
@@ -138,12 +144,21 @@ class SyncViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         response = super().finalize_response(request, response, *args, **kwargs)
         if response.status_code in (200, 201) and getattr(response, "data", None) is not None:
             if not response.has_header("ETag"):
-                response["ETag"] = etag_for(response.data)
+                response["ETag"] = self._etag(response)
             if request.method == "GET" and request.headers.get("If-None-Match") == response["ETag"]:
                 response.status_code = status.HTTP_304_NOT_MODIFIED
                 response.data = None
                 response.content = b""
         return response
+
+    def _etag(self, response: Response) -> str:
+        """An object's ETag is the hash of its representation, the same in a list page and
+        on its own (a client sends If-Match from a page it read); a page's is the hash of
+        the page as sent."""
+        if self.action != "list":
+            return etag_for(response.data)
+        response.render()
+        return etag_for_body(response.content)
 
     def validated_input(self, serializer_class: type, *, partial: bool = False) -> dict[str, Any]:
         """The request body through ``serializer_class``: a 400 naming every field the
@@ -219,6 +234,9 @@ class SyncViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             queryset = self.filter_queryset(self.get_queryset())
             if self.serializer_class is not None and representer_for(self.serializer_class):
                 queryset = queryset.prefetch_related(None)  # nested lists: one query each
+            if self.list_related_fields:
+                own = [f.name for f in queryset.model._meta.concrete_fields]
+                queryset = queryset.only(*own, *self.list_related_fields)
             page = list(self.paginate_queryset(queryset) or [])
             self._audit(page)
             return self.get_paginated_response(self.represent(page, many=True))

@@ -67,10 +67,12 @@ def changes_since(
 
 def external_ids_for(*, client, objects: Iterable[models.Model]) -> dict[tuple[int, int], str]:
     """{(content type id, object id): external id} of ``client`` for ``objects``, one query."""
-    by_type: dict[int, list[int]] = {}
+    by_model: dict[type[models.Model], list[int]] = {}
     for obj in objects:
-        ct = ContentType.objects.get_for_model(obj)
-        by_type.setdefault(ct.pk, []).append(obj.pk)
+        by_model.setdefault(type(obj), []).append(obj.pk)
+    by_type: dict[int, list[int]] = {}
+    for model, ids in by_model.items():  # one look-up per model, not per object
+        by_type.setdefault(ContentType.objects.get_for_model(model).pk, []).extend(ids)
     if not by_type or client is None:
         return {}
     condition = Q()

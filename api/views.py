@@ -75,6 +75,7 @@ from pool.models import CaseloadReview, Regisseur
 
 from . import serializers as s
 from .base import (
+    CASE_NUMBER_ONLY,
     IfMatchUpdateMixin,
     IsSyncClient,
     ServiceCreateMixin,
@@ -247,6 +248,7 @@ class PersonViewSet(IfMatchUpdateMixin, SyncViewSet):
     # The access log names the case: joined.
     queryset = Person.objects.select_related("case")
     serializer_class = s.PersonSerializer
+    list_related_fields = CASE_NUMBER_ONLY
     update_serializer_class = s.PersonUpdateInput
     filterset_class = case_child_filter(Person)
     audited = True
@@ -316,6 +318,7 @@ class PlanVersionViewSet(ServiceCreateMixin, IfMatchUpdateMixin, SyncViewSet):
         advices(subject=ItatAdvice.Subject.PLAN),
     )
     serializer_class = s.PlanVersionSerializer
+    list_related_fields = CASE_NUMBER_ONLY
     input_serializer_class = s.PlanVersionInput
     update_serializer_class = s.PlanVersionUpdateInput
     filterset_class = PlanVersionFilter
@@ -410,6 +413,7 @@ class MeetingViewSet(ServiceCreateMixin, IfMatchUpdateMixin, SyncViewSet):
         Prefetch("attendees", queryset=MeetingAttendee.objects.order_by("id")),
     )
     serializer_class = s.MeetingSerializer
+    list_related_fields = CASE_NUMBER_ONLY
     input_serializer_class = s.MeetingInput
     update_serializer_class = s.MeetingUpdateInput
     filterset_class = MeetingFilter
@@ -441,6 +445,7 @@ class AssessmentViewSet(ServiceCreateMixin, SyncViewSet):
     scope_resource = "assessments"
     queryset = Assessment.objects.select_related("case")
     serializer_class = s.AssessmentSerializer
+    list_related_fields = CASE_NUMBER_ONLY
     input_serializer_class = s.AssessmentInput
     filterset_class = case_child_filter(Assessment)
     audited = True
@@ -453,6 +458,7 @@ class EvaluationViewSet(ServiceCreateMixin, SyncViewSet):
     scope_resource = "evaluations"
     queryset = Evaluation.objects.select_related("case")
     serializer_class = s.EvaluationSerializer
+    list_related_fields = CASE_NUMBER_ONLY
     input_serializer_class = s.EvaluationInput
     filterset_class = case_child_filter(Evaluation)
     audited = True
@@ -465,6 +471,7 @@ class ExitProcedureViewSet(ServiceCreateMixin, SyncViewSet):
     scope_resource = "exits"
     queryset = ExitProcedure.objects.select_related("case").prefetch_related(advices())
     serializer_class = s.ExitProcedureSerializer
+    list_related_fields = CASE_NUMBER_ONLY
     input_serializer_class = s.ExitProposalInput
     filterset_class = case_child_filter(ExitProcedure)
     audited = True
@@ -495,6 +502,7 @@ class EscalationViewSet(ServiceCreateMixin, SyncViewSet):
         Prefetch("steps", queryset=EscalationStep.objects.order_by("held_on", "id"))
     )
     serializer_class = s.EscalationSerializer
+    list_related_fields = CASE_NUMBER_ONLY
     input_serializer_class = s.EscalationInput
     filterset_class = case_child_filter(Escalation)
     audited = True
