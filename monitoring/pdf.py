@@ -113,7 +113,7 @@ def monitor_charts(figures: dict[str, Any]) -> dict[str, str]:
             capacity_label="Maximum (12 per fte)",
             over_label="boven capaciteit",
         )
-        if len(figures["regisseurs"]) <= MAX_BARS
+        if 0 < len(figures["regisseurs"]) <= MAX_BARS
         else "",
         "phases": charts.grouped_bar_chart(
             title="Open casussen per fase",

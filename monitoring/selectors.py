@@ -34,6 +34,7 @@ from pool.models import CaseloadReview, Region, ThreeWayTalk
 from pool.permissions import may_manage_pool
 
 from .figures.asof import Snapshot, partner_cases_on, snapshot_on
+from .figures.caseload import band_counts, roster_printed
 from .models import DEFAULT_CHANNEL, Monitor, Notification, NotificationPreference
 from .permissions import may_read_monitors, may_receive_notifications, may_start_monitor
 from .suppression import SUPPRESSED as SUPPRESSED
@@ -74,6 +75,9 @@ def monitor_figures(
     reference = on or min(quarter.end, timezone.localdate())
     snapshot = snapshot_on(reference)
     overview = snapshot.pool
+    # A pool too large for a roster is counted in bands of caseload (R-MON-6): no
+    # regisseur is named, not even those over their maximum.
+    roster = roster_printed(overview.rows)
     organisations = {org.pk: org for org in Organisation.objects.all()}
     progress = _progress(snapshot)
 
@@ -96,7 +100,7 @@ def monitor_figures(
         "capacity": overview.total_capacity,
         "caseload": overview.total_cases,
         "free_places": overview.free_places,
-        "over_capacity": [row.name for row in overview.over_capacity],
+        "over_capacity": [row.name for row in overview.over_capacity] if roster else [],
         "uvo": {
             "phase2_cases": per_phase.get(Phase.EXECUTION, 0),
             "on_time": total["uvo_on_time"],
@@ -131,7 +135,7 @@ def monitor_figures(
             "free_places": row.free_places,
             "over_capacity": row.over_capacity,
         }
-        for row in overview.rows
+        for row in (overview.rows if roster else ())
     ]
     return {
         "quarter": quarter.code,
@@ -139,7 +143,10 @@ def monitor_figures(
         "reference_date": reference.isoformat(),
         "summary": summary,
         "regisseurs": regisseurs,
-        "kernpartners": _kernpartners(overview, organisations, progress, quarter, snapshot),
+        "roster_printed": roster,
+        "kernpartners": _kernpartners(
+            overview, organisations, progress, quarter, snapshot, roster=roster
+        ),
         "regions": _regions(snapshot),
         "trend": [
             {"quarter": flow.quarter.code, "inflow": flow.inflow, "outflow": flow.outflow}
@@ -194,13 +201,17 @@ def _grounds(by_ground) -> list[dict[str, Any]]:
     ]
 
 
-def _kernpartners(overview, organisations, progress, quarter, snapshot) -> list[dict[str, Any]]:
+def _kernpartners(
+    overview, organisations, progress, quarter, snapshot, *, roster: bool
+) -> list[dict[str, Any]]:
     """A section per kernpartner: every kernpartner, and every other organisation that
     supplies regisseurs. Its regisseurs' capacity and caseload, its open cases (by
     the regisseur's organisation, counted as the dashboard counts them) and how their
     work keeps its rhythm, and the open cases it works on as intervention partner
     (the kernpartners answer for all cases together, not for their own regisseurs'
-    alone: docs/rules.md R-MON-5). Raw counts: the PDF suppresses them table by table
+    alone: docs/rules.md R-MON-5). Its regisseurs over their maximum are named while
+    the roster is printed (``roster``); its regisseurs per band of caseload are counted
+    always (R-MON-6). Raw counts: the PDF suppresses them table by table
     (monitoring/suppression.py)."""
     rows_by_org: dict[int, list] = defaultdict(list)
     by_name = {org.name: org for org in organisations.values()}
@@ -231,7 +242,10 @@ def _kernpartners(overview, organisations, progress, quarter, snapshot) -> list[
                 "fte": f"{sum((row.fte for row in pool_rows), Decimal(0)):.1f}",
                 "capacity": sum(row.capacity for row in pool_rows),
                 "caseload": sum(row.total_cases for row in pool_rows),
-                "over_capacity": [row.name for row in pool_rows if row.over_capacity],
+                "over_capacity": [row.name for row in pool_rows if row.over_capacity]
+                if roster
+                else [],
+                "bands": band_counts(pool_rows),
                 "cases": sum(phases.values()),
                 "per_phase": {str(p): phases.get(p, 0) for p in PHASES},
                 "inflow": flow.inflow,

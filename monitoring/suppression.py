@@ -25,6 +25,9 @@ from __future__ import annotations
 import dataclasses
 import heapq
 from collections.abc import Callable, Sequence
+from typing import Any
+
+from .figures import caseload
 
 SUPPRESSED = "<5"
 THRESHOLD = 5
@@ -341,6 +344,7 @@ def _merged(sections: list[dict], name: str) -> dict:
         "capacity": sum(s["capacity"] for s in sections),
         "caseload": sum(s["caseload"] for s in sections),
         "over_capacity": [n for s in sections for n in s["over_capacity"]],
+        "bands": [sum(band) for band in zip(*(s.get("bands", ()) for s in sections), strict=True)],
         "per_phase": {p: sum(s["per_phase"][p] for s in sections) for p in PHASE_KEYS},
     }
     for key in ("cases", "phase2_cases", *SECTION_COUNTS):
@@ -445,6 +449,12 @@ def publish_kwartaal(figures: dict, *, grounds: Sequence[str] = ()) -> dict:
         "kernpartners": sections,
         "regions": _publish_regions(figures["regions"], summary),
         "regisseurs": regisseurs,
+        # Old runs hold no bands: they printed their roster.
+        "caseload_bands": None
+        if figures.get("roster_printed", True)
+        else publish_bands(
+            [(g["organisation"], g["bands"]) for g in groups], totals_printed_elsewhere=True
+        ),
     }
 
 
@@ -534,3 +544,36 @@ def suppress_column(counts: Sequence[int], *, total: int) -> list[int | str]:
         )
     )
     return [table.cell(row, 0) for row in range(len(cells))]
+
+
+def publish_bands(
+    rows: Sequence[tuple[str, Sequence[int]]], *, totals_printed_elsewhere: bool
+) -> dict[str, Any]:
+    """The regisseurs per organisation (row) and band (column) as they may be printed:
+    suppressed as one table (R-MON-4) with its band totals and, as its grand total,
+    the pool's number of regisseurs printed on the monitor's first page. Each row's
+    total is printed in the table, or, with ``totals_printed_elsewhere``, it is the
+    organisation's number of regisseurs that another table of the monitor prints."""
+    cells = [list(counts) for _organisation, counts in rows]
+    table = suppress_table(
+        Table(
+            cells,
+            published_rows=frozenset(range(len(cells)))
+            if totals_printed_elsewhere
+            else frozenset(),
+            published_grand=True,
+        )
+    )
+    return {
+        "rows": [
+            {
+                "organisation": organisation,
+                "bands": [table.cell(r, c) for c in caseload.BANDS],
+                "total": table.row_total(r),
+            }
+            for r, (organisation, _counts) in enumerate(rows)
+        ],
+        "totals": [table.column_total(c) for c in caseload.BANDS],
+        "total": table.grand_total(),
+        "roster_max": caseload.ROSTER_MAX_REGISSEURS,
+    }

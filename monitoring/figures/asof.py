@@ -57,9 +57,10 @@ from pool.models import CaseloadReview, Regisseur, ThreeWayTalk, capacity_of
 from pool.selectors import PoolOverview, PoolRow, regisseurs_active
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class CaseOnDay:
-    """One case in the approach at the end of a day, pseudonymous: no number, no person."""
+    """One case in the approach at the end of a day, pseudonymous: no number, no person.
+    Slotted: a snapshot holds one per open case."""
 
     case_id: int
     region_id: int
@@ -94,9 +95,9 @@ def cases_open_on(day: datetime.date) -> dict[int, CaseOnDay]:
             "regisseur_since",
         )
     )
-    cases = {row[0]: row for row in rows}
+    cases = {row[0]: row for row in rows.iterator(chunk_size=5000)}
     phases = _phases_on(day, cases)
-    directors, recorded = directors_on(day)
+    directors, recorded = directors_on(day, cases)
     answer = {}
     for pk, (
         _pk,
@@ -153,17 +154,19 @@ def _phases_on(
 
 
 def directors_on(
-    day: datetime.date,
+    day: datetime.date, cases: Mapping[int, Any]
 ) -> tuple[dict[int, tuple[int | None, int | None]], set[int]]:
-    """Per case, the regisseur and the buddy whose assignment covers ``day`` (the later
-    one on the day of a hand-over); and the ids of every case with any assignment on
-    record. One query."""
+    """Per case of ``cases``, the regisseur and the buddy whose assignment covers ``day``
+    (the later one on the day of a hand-over); and the ids of those cases with any
+    assignment on record. One query."""
     current: dict[int, list[int | None]] = {}
     recorded: set[int] = set()
     assignments = Assignment.objects.order_by("started_on", "pk").values_list(
         "case_id", "role", "regisseur_id", "started_on", "ended_on"
     )
     for case_id, role, regisseur_id, started_on, ended_on in assignments.iterator(chunk_size=5000):
+        if case_id not in cases:
+            continue
         recorded.add(case_id)
         if started_on <= day and (ended_on is None or ended_on >= day):
             pair = current.setdefault(case_id, [None, None])

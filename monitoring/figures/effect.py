@@ -16,9 +16,13 @@ from typing import Any
 
 from django.db.models import (
     Exists,
+    F,
+    Max,
     OuterRef,
     Q,
+    Window,
 )
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -208,36 +212,7 @@ def _after_exit(*, start: datetime.date, end: datetime.date) -> dict[str, Any]:
     if None in grounds:
         labels.append((None, gettext("Onbekend")))
 
-    same_person = Q(person__bsn=OuterRef("person__bsn")) & ~Q(person__bsn="")
-    same_person |= (
-        Q(person__first_name__iexact=OuterRef("person__first_name"))
-        & Q(person__last_name__iexact=OuterRef("person__last_name"))
-        & Q(person__date_of_birth=OuterRef("person__date_of_birth"))
-        & ~Q(person__first_name="")
-        & ~Q(person__last_name="")
-    )
-    later_cases = Case.objects.filter(
-        same_person, registered_on__gt=OuterRef("exited_on"), registered_on__lte=end
-    )
-    weighed = Assessment.objects.filter(case=OuterRef("pk"), assessed_on__lte=end)
-    taken_in = weighed.filter(care_criterion=True, safety_criterion=True)
-    exited = (
-        Case.objects.filter(exited_on__lte=end)
-        .order_by()
-        .annotate(
-            again=Exists(later_cases),
-            again_weighed=Exists(later_cases.filter(Exists(weighed))),
-            again_taken_in=Exists(later_cases.filter(Exists(taken_in))),
-        )
-    )
-    known: Counter[str] = Counter()
-    for again, again_weighed, again_taken_in in exited.values_list(
-        "again", "again_weighed", "again_taken_in"
-    ):
-        known["exited"] += 1
-        known["reregistered"] += int(again)
-        known["reregistered_weighed"] += int(again_weighed)
-        known["reregistered_taken_in"] += int(again_taken_in)
+    known = _reregistrations(end)
     by_ground = suppress_table(
         Table([[grounds[value]] for value, _label in labels], row_totals=False)
     )
@@ -265,6 +240,66 @@ def _after_exit(*, start: datetime.date, end: datetime.date) -> dict[str, Any]:
         "reregistered_weighed": NOT_SHOWN if weighed_hidden else known["reregistered_weighed"],
         "reregistered_taken_in": parts.cell(2, 0),
     }
+
+
+# A person is the same when the BSN is (not empty), or when first name, last name (each
+# not empty, compared in capitals) and date of birth are: the intake's rule.
+SAME_PERSON: dict[str, tuple[list[Any], Q]] = {
+    "bsn": ([F("person__bsn")], Q(person__isnull=False) & ~Q(person__bsn="")),
+    "name": (
+        [
+            Upper("person__first_name"),
+            Upper("person__last_name"),
+            F("person__date_of_birth"),
+        ],
+        Q(person__isnull=False)
+        & ~Q(person__first_name="")
+        & ~Q(person__last_name="")
+        & Q(person__date_of_birth__isnull=False),
+    ),
+}
+
+
+def _reregistrations(end: datetime.date) -> Counter[str]:
+    """The cases exited by ``end``, and how many of them have a re-registration: a case
+    of the same person registered after the exit and by ``end``; one weighed by ``end``;
+    one taken in by then (both criteria met).
+
+    One pass over the cases: within each group of cases of the same person (by BSN and
+    by name and date of birth) the window gives the latest registration by ``end`` (of
+    all, of the weighed, of the taken in); an exited case has a re-registration when
+    that latest one lies after its exit. A case of that person registered after the
+    exit and by ``end`` exists exactly when the latest such registration is after it,
+    so this counts what a look-up per exited case would, without one."""
+    weighed = Assessment.objects.filter(case=OuterRef("pk"), assessed_on__lte=end)
+    kinds = {
+        "reregistered": Q(),
+        "reregistered_weighed": Q(Exists(weighed)),
+        "reregistered_taken_in": Q(
+            Exists(weighed.filter(care_criterion=True, safety_criterion=True))
+        ),
+    }
+    registered = Q(registered_on__lte=end)
+    latest = {
+        f"{kind}_{key}": Window(
+            Max("registered_on", filter=registered & member & condition),
+            partition_by=partition,
+        )
+        for kind, condition in kinds.items()
+        for key, (partition, member) in SAME_PERSON.items()
+    }
+    rows = Case.objects.order_by().annotate(**latest).values("exited_on", *latest)
+    known: Counter[str] = Counter()
+    for row in rows.iterator():
+        exited_on = row["exited_on"]
+        if exited_on is None or exited_on > end:
+            continue
+        known["exited"] += 1
+        for kind in kinds:
+            known[kind] += any(
+                (row[f"{kind}_{key}"] or exited_on) > exited_on for key in SAME_PERSON
+            )
+    return known
 
 
 def effect_monitor_figures(year: Year) -> dict[str, Any]:

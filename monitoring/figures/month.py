@@ -4,7 +4,8 @@ open cases per phase, the overdue items by kind, each regisseur's caseload, and 
 the UVO and evaluation rhythm was kept. Counted as the approach stood at the end of
 the month (monitoring/figures/asof.py), so a past month gives the same figures
 whenever it is made. Aggregates only: no case is listed, and the caseload per regisseur
-is suppressed like every breakdown (monitoring/suppression.py).
+is suppressed like every breakdown (monitoring/suppression.py); a pool too large for a
+roster is counted in bands of caseload per organisation (monitoring/figures/caseload.py).
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from cases.selectors.figures import exit_ground_labels
 from kernel.periods import Month
 
 from ..selectors import PHASES, percentage
-from ..suppression import Table, shown, suppress_table
+from ..suppression import Table, publish_bands, shown, suppress_table
 from .asof import Snapshot, exits_between, snapshot_on
+from .caseload import band_counts_by_organisation, roster_printed
 
 # The kinds of overdue item the month monitor counts, in the order it prints them.
 OVERDUE_KINDS = (
@@ -67,6 +69,7 @@ def month_figures(month: Month) -> dict[str, Any]:
         "overdue": _overdue_by_kind(snapshot),
         "rhythm": _rhythm(snapshot, **between),
         "regisseurs": _roster(snapshot),
+        "caseload_bands": _caseload_bands(snapshot),
         "pool": {
             "regisseurs": snapshot.pool.regisseur_count,
             "fte": f"{snapshot.pool.total_fte:.1f}",
@@ -82,7 +85,7 @@ def _roster(snapshot: Snapshot) -> list[dict[str, Any]]:
     caseload printed under it (docs/rules.md R-MON-4); free places follow a hidden
     caseload (they would give it back); the buddy counts add up to nothing printed."""
     rows = snapshot.pool.rows
-    if not rows:
+    if not rows or not roster_printed(rows):
         return []
     table = suppress_table(
         Table(
@@ -105,6 +108,16 @@ def _roster(snapshot: Snapshot) -> list[dict[str, Any]]:
         }
         for index, row in enumerate(rows)
     ]
+
+
+def _caseload_bands(snapshot: Snapshot) -> dict[str, Any] | None:
+    """The regisseurs per organisation and band of their caseload, when the pool is too
+    large for a roster (docs/rules.md R-MON-6); None while the roster is printed."""
+    rows = snapshot.pool.rows
+    if roster_printed(rows):
+        return None
+    counts = band_counts_by_organisation(rows)
+    return publish_bands(list(counts.items()), totals_printed_elsewhere=False)
 
 
 def _phase_changes(start: datetime.date, end: datetime.date) -> list[dict[str, Any]]:
