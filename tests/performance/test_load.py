@@ -50,6 +50,9 @@ def test_ten_users_for_twenty_seconds_without_a_single_error(tmp_path) -> None:
     assert total.requests > USERS  # every virtual user got through (a loaded machine is slow)
     assert total.failures == 0, {n: s.failures for n, s in stats.items() if s.failures}
     assert "UVO write" in stats and stats["UVO write"].requests > 0
-    # Every UVO posted was written, with the attendees the form listed.
-    assert Meeting.objects.count() - meetings_before == stats["UVO write"].requests
+    # Every UVO posted was written, with the attendees the form listed. Counted from the
+    # raw response times, written when locust quits: its CSV is written as the run stops
+    # and can miss a request that was still being answered (one in CI: 7 written, 7 raw
+    # times, 6 in the CSV).
+    assert Meeting.objects.count() - meetings_before == len(stats["UVO write"].times_ms)
     assert all(m.attendees.exists() for m in Meeting.objects.order_by("-pk")[:3])
