@@ -8,12 +8,9 @@ test client there. A PostgreSQL-only lock once made every such POST a 500.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from django.conf import settings
+from tests.quick_start import manage, quick_start_env
 
 # Runs inside `manage.py shell -c`; prints one JSON line with what the client saw.
 PROBE = """
@@ -57,28 +54,8 @@ print(json.dumps({
 """
 
 
-def manage(*args: str, env: dict[str, str]) -> str:
-    result = subprocess.run(  # noqa: S603  (our own manage.py, fixed arguments)
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout
-
-
 def test_idempotency_key_on_the_sqlite_quick_start(tmp_path: Path):
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("PYTEST_")
-        and k not in ("DATABASE_URL", "REDIS_URL", "CACHE_URL", "CELERY_BROKER_URL")
-    }
-    env |= {"DJANGO_SETTINGS_MODULE": "ipgar.settings.dev", "IPGAR_VAR_DIR": str(tmp_path)}
+    env = quick_start_env(tmp_path)
     manage("migrate", "--verbosity", "0", env=env)
     seen = json.loads(manage("shell", "-c", PROBE, env=env).strip().splitlines()[-1])
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,6 @@ from cases.models import Case, CaseRhythm, Evaluation, Meeting, Pillar
 from cases.selectors.deadlines import DeadlineKind, deadlines
 from cases.services.plans import InterventionInput
 from sampledata.generator import generate_data
-from tests.api.test_idempotency_sqlite import manage
 from tests.factories import (
     CaseFactory,
     EvaluationFactory,
@@ -29,6 +27,7 @@ from tests.factories import (
     adopt_version,
     plan_concept,
 )
+from tests.quick_start import manage, quick_start_env
 
 from .rhythm import from_records, kept
 
@@ -174,13 +173,7 @@ print(json.dumps({"cases": len(kept()), "before": before, "after": kept() == fro
 
 
 def test_the_quick_start_keeps_the_rhythm_on_sqlite(tmp_path: Path):
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("PYTEST_")
-        and k not in ("DATABASE_URL", "REDIS_URL", "CACHE_URL", "CELERY_BROKER_URL")
-    }
-    env |= {"DJANGO_SETTINGS_MODULE": "ipgar.settings.dev", "IPGAR_VAR_DIR": str(tmp_path)}
+    env = quick_start_env(tmp_path)
     manage("migrate", "--verbosity", "0", env=env)
     manage("load_demo_data", env=env)
     seen = json.loads(manage("shell", "-c", PROBE, env=env).strip().splitlines()[-1])
