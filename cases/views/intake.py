@@ -24,8 +24,8 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedRequest
 from audit.services import access_record_search
-from kernel.errors import STALE_RECORD, RuleViolation
-from kernel.locking import show_stale, with_current_revision
+from kernel.errors import RuleViolation
+from kernel.locking import form_again_after_stale
 from kernel.views import service_form_page, success
 from pool.selectors import regisseurs_active
 
@@ -206,10 +206,7 @@ def not_included(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def stale() -> None:
         nonlocal case, form
         case = _intake_case(request, pk)
-        form = NotIncludedForm(with_current_revision(request.POST, case.revision))
-        form.is_valid()
-        form.add_error(None, STALE_RECORD)
-        show_stale(form)
+        form = form_again_after_stale(NotIncludedForm, request.POST, revision=case.revision)
 
     return service_form_page(
         request,
@@ -261,10 +258,7 @@ def assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def stale() -> None:
         nonlocal case, form
         case = _intake_case(request, pk)
-        form = assign_form(with_current_revision(request.POST, case.revision))
-        form.is_valid()
-        form.add_error(None, STALE_RECORD)
-        show_stale(form)
+        form = form_again_after_stale(assign_form, request.POST, revision=case.revision)
 
     def assigned(result: Any) -> HttpResponse:
         messages.success(request, CASE_ASSIGNED)
@@ -316,10 +310,9 @@ def notification(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def stale() -> None:
         nonlocal case, form
         case = _intake_case(request, pk)
-        form = NotificationForm(with_current_revision(request.POST, case.revision), request.FILES)
-        form.is_valid()
-        form.add_error(None, STALE_RECORD)
-        show_stale(form)
+        form = form_again_after_stale(
+            lambda data: NotificationForm(data, request.FILES), request.POST, revision=case.revision
+        )
 
     return service_form_page(
         request,
