@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET
 from accounts.http import AuthenticatedRequest
 
 from .forms import AccessLogFilterForm
+from .models import AccessLog
 from .permissions import may_export_subject_access, may_read_search_terms, may_search_access_log
 from .selectors import (
     access_log_as_csv,
@@ -33,15 +35,29 @@ def _csv_response(content: str, filename: str) -> HttpResponse:
     return response
 
 
-@login_required
-@require_GET
-def access_log(request: AuthenticatedRequest) -> HttpResponse:
+def _search(
+    request: AuthenticatedRequest,
+) -> tuple[AccessLogFilterForm, QuerySet[AccessLog] | None]:
+    """The search the page and its export share: who may search, the filters given and
+    the records the viewer may read by them (None while the filters are invalid)."""
     if not may_search_access_log(request.user):
         raise PermissionDenied(LOG_REFUSED)
     form = AccessLogFilterForm(request.GET)
     if not form.is_valid():
-        return render(request, "audit/access_log.html", {"form": form, "page": None}, status=400)
-    records = access_log_search(viewer=request.user, filters=form.filters())
+        return form, None
+    return form, access_log_search(viewer=request.user, filters=form.filters())
+
+
+def _invalid_search(request: AuthenticatedRequest, form: AccessLogFilterForm) -> HttpResponse:
+    return render(request, "audit/access_log.html", {"form": form, "page": None}, status=400)
+
+
+@login_required
+@require_GET
+def access_log(request: AuthenticatedRequest) -> HttpResponse:
+    form, records = _search(request)
+    if records is None:
+        return _invalid_search(request, form)
     page = Paginator(records, RECORDS_PER_PAGE).get_page(request.GET.get("pagina"))
     return render(
         request,
@@ -54,12 +70,9 @@ def access_log(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 def access_log_export(request: AuthenticatedRequest) -> HttpResponse:
     """The records the same search shows, every page of them, as CSV."""
-    if not may_search_access_log(request.user):
-        raise PermissionDenied(LOG_REFUSED)
-    form = AccessLogFilterForm(request.GET)
-    if not form.is_valid():
-        return render(request, "audit/access_log.html", {"form": form, "page": None}, status=400)
-    records = access_log_search(viewer=request.user, filters=form.filters())
+    form, records = _search(request)
+    if records is None:
+        return _invalid_search(request, form)
     content = access_log_as_csv(records, with_search_terms=may_read_search_terms(request.user))
     # The export discloses who read which case: it is itself recorded, after the
     # search, so it does not appear in the file it produces.
