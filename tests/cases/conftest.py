@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from cases.models import Case, Pillar, PlanVersion
+from cases.models import Case, ExitGround, ExitProcedure, Pillar, PlanVersion
+from cases.services.exits import exit_propose, exit_record_itat_advice
 from cases.services.plans import (
     InterventionInput,
 )
@@ -29,6 +30,7 @@ from tests.factories import (
     OrganisationFactory,
     RegisseurFactory,
     UserFactory,
+    adopt_first_plan,
     adopt_version,
     plan_concept,
 )
@@ -219,3 +221,27 @@ def crew(today, start_case, author) -> Crew:
             "privacy_officer": with_role(UserFactory(organisation=ggd), Role.PRIVACY_OFFICER),
         },
     )
+
+
+@pytest.fixture
+def advised_exit(crew, today, author) -> ExitProcedure:
+    """The crew's case moved to Utrecht: proposed for exit on its first adopted plan,
+    with ITAT-R's positive advice, waiting for PTO-R's decision."""
+    adopt_first_plan(crew.case, by=author, on=today, organisation=OrganisationFactory())
+    procedure = exit_propose(
+        case=crew.case,
+        ground=ExitGround.MOVED_NL,
+        destination="Utrecht",
+        team_judgement="Verhuisd naar Utrecht; warme overdracht aan de gemeente.",
+        on=today,
+        by=author,
+    )
+    exit_record_itat_advice(
+        procedure=procedure,
+        given_on=today,
+        recommendation="positief",
+        advice="Akkoord met uitstroom.",
+        by=author,
+    )
+    procedure.refresh_from_db()
+    return procedure

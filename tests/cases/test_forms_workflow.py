@@ -512,28 +512,6 @@ def test_bulk_hand_over_is_the_programme_teams(crew):
 # --- PTO-R ----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def advised_exit(crew, today, author, wpi) -> ExitProcedure:
-    adopt_first_plan(crew.case, by=author, on=today, organisation=wpi)
-    procedure = exit_propose(
-        case=crew.case,
-        ground=ExitGround.MOVED_NL,
-        destination="Utrecht",
-        team_judgement="Verhuisd naar Utrecht; warme overdracht aan de gemeente.",
-        on=today,
-        by=author,
-    )
-    exit_record_itat_advice(
-        procedure=procedure,
-        given_on=today,
-        recommendation="positief",
-        advice="Akkoord met uitstroom.",
-        by=author,
-    )
-    procedure.refresh_from_db()
-    return procedure
-
-
 def test_pto_r_reads_the_proposals_and_the_read_is_logged(crew, advised_exit):
     pto_r = crew.of("pto_r")
     response = client_for(pto_r).get(reverse("cases:exit_decisions"))
