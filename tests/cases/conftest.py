@@ -15,8 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from cases.models import Case, ExitGround, ExitProcedure, Pillar, PlanVersion
-from cases.services.exits import exit_propose, exit_record_itat_advice
+from cases.models import Case, ExitProcedure, Pillar, PlanVersion
 from cases.services.plans import (
     InterventionInput,
 )
@@ -30,8 +29,8 @@ from tests.factories import (
     OrganisationFactory,
     RegisseurFactory,
     UserFactory,
-    adopt_first_plan,
     adopt_version,
+    exit_advised_after_move,
     plan_concept,
 )
 
@@ -227,21 +226,8 @@ def crew(today, start_case, author) -> Crew:
 def advised_exit(crew, today, author) -> ExitProcedure:
     """The crew's case moved to Utrecht: proposed for exit on its first adopted plan,
     with ITAT-R's positive advice, waiting for PTO-R's decision."""
-    adopt_first_plan(crew.case, by=author, on=today, organisation=OrganisationFactory())
-    procedure = exit_propose(
-        case=crew.case,
-        ground=ExitGround.MOVED_NL,
-        destination="Utrecht",
-        team_judgement="Verhuisd naar Utrecht; warme overdracht aan de gemeente.",
-        on=today,
-        by=author,
-    )
-    exit_record_itat_advice(
-        procedure=procedure,
-        given_on=today,
-        recommendation="positief",
-        advice="Akkoord met uitstroom.",
-        by=author,
+    procedure = exit_advised_after_move(
+        crew.case, by=author, planned_on=today, proposed_on=today, advised_on=today
     )
     procedure.refresh_from_db()
     return procedure
