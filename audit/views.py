@@ -3,6 +3,8 @@ export. Who may read which records comes from audit.selectors."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -35,49 +37,51 @@ def _csv_response(content: str, filename: str) -> HttpResponse:
     return response
 
 
-def _search(
+def _answer_search(
     request: AuthenticatedRequest,
-) -> tuple[AccessLogFilterForm, QuerySet[AccessLog] | None]:
+    answer: Callable[[AccessLogFilterForm, QuerySet[AccessLog]], HttpResponse],
+) -> HttpResponse:
     """The search the page and its export share: who may search, the filters given and
-    the records the viewer may read by them (None while the filters are invalid)."""
+    the records the viewer may read by them, handed to ``answer``; invalid filters are
+    shown on the search page."""
     if not may_search_access_log(request.user):
         raise PermissionDenied(LOG_REFUSED)
     form = AccessLogFilterForm(request.GET)
     if not form.is_valid():
-        return form, None
-    return form, access_log_search(viewer=request.user, filters=form.filters())
-
-
-def _invalid_search(request: AuthenticatedRequest, form: AccessLogFilterForm) -> HttpResponse:
-    return render(request, "audit/access_log.html", {"form": form, "page": None}, status=400)
+        return render(request, "audit/access_log.html", {"form": form, "page": None}, status=400)
+    return answer(form, access_log_search(viewer=request.user, filters=form.filters()))
 
 
 @login_required
 @require_GET
 def access_log(request: AuthenticatedRequest) -> HttpResponse:
-    form, records = _search(request)
-    if records is None:
-        return _invalid_search(request, form)
-    page = Paginator(records, RECORDS_PER_PAGE).get_page(request.GET.get("pagina"))
-    return render(
-        request,
-        "audit/access_log.html",
-        {"form": form, "page": page, "show_search_terms": may_read_search_terms(request.user)},
-    )
+    def page(form: AccessLogFilterForm, records: QuerySet[AccessLog]) -> HttpResponse:
+        return render(
+            request,
+            "audit/access_log.html",
+            {
+                "form": form,
+                "page": Paginator(records, RECORDS_PER_PAGE).get_page(request.GET.get("pagina")),
+                "show_search_terms": may_read_search_terms(request.user),
+            },
+        )
+
+    return _answer_search(request, page)
 
 
 @login_required
 @require_GET
 def access_log_export(request: AuthenticatedRequest) -> HttpResponse:
     """The records the same search shows, every page of them, as CSV."""
-    form, records = _search(request)
-    if records is None:
-        return _invalid_search(request, form)
-    content = access_log_as_csv(records, with_search_terms=may_read_search_terms(request.user))
-    # The export discloses who read which case: it is itself recorded, after the
-    # search, so it does not appear in the file it produces.
-    access_record_log_export(user=request.user, record_count=records.count(), request=request)
-    return _csv_response(content, "toegangslog.csv")
+
+    def export(_form: AccessLogFilterForm, records: QuerySet[AccessLog]) -> HttpResponse:
+        content = access_log_as_csv(records, with_search_terms=may_read_search_terms(request.user))
+        # The export discloses who read which case: it is itself recorded, after the
+        # search, so it does not appear in the file it produces.
+        access_record_log_export(user=request.user, record_count=records.count(), request=request)
+        return _csv_response(content, "toegangslog.csv")
+
+    return _answer_search(request, export)
 
 
 @login_required
