@@ -314,11 +314,13 @@ def exit_advised_after_move(
     planned_on: datetime.date,
     proposed_on: datetime.date,
     advised_on: datetime.date,
+    organisation: Organisation | None = None,
 ) -> ExitProcedure:
-    """The person moved to Utrecht: on a first adopted plan (``planned_on``) the exit is
-    proposed (``proposed_on``) and ITAT-R advises it positively (``advised_on``), through
-    the services; it waits for PTO-R's decision."""
-    adopt_first_plan(case, by=by, on=planned_on, organisation=OrganisationFactory())
+    """The person moved to Utrecht: on a first adopted plan (``planned_on``, its
+    intervention by ``organisation``, a new one when not given) the exit is proposed
+    (``proposed_on``) and ITAT-R advises it positively (``advised_on``), through the
+    services; it waits for PTO-R's decision."""
+    adopt_first_plan(case, by=by, on=planned_on, organisation=organisation or OrganisationFactory())
     procedure = exit_propose(
         case=case,
         ground=ExitGround.MOVED_NL,
