@@ -471,7 +471,21 @@ def caseload_labels(rows: Any) -> dict[int, str]:
     }
 
 
-class HandOverForm(forms.Form):
+class _RegisseurChoiceForm(forms.Form):
+    """A form whose regisseur choices (its ``_RegisseurChoice`` fields) offer
+    ``regisseurs``, each labelled with his or her ``places`` (``caseload_labels``)."""
+
+    def __init__(
+        self, *args: Any, regisseurs: QuerySet[Regisseur], places: dict[int, str], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, _RegisseurChoice):
+                field.queryset = regisseurs
+                field.places = places
+
+
+class HandOverForm(_RegisseurChoiceForm):
     revision = RevisionField()
     to_regisseur = _RegisseurChoice(
         label=_("Nieuwe regisseur"), queryset=Regisseur.objects.none(), required=False
@@ -481,15 +495,6 @@ class HandOverForm(forms.Form):
     )
     on = _date(_("Met ingang van"))
     reason = _text(_("Reden"))
-
-    def __init__(
-        self, *args: Any, regisseurs: QuerySet[Regisseur], places: dict[int, str], **kwargs: Any
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        for name in ("to_regisseur", "new_buddy"):
-            field = self.fields[name]
-            field.queryset = regisseurs  # type: ignore[attr-defined]
-            field.places = places  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -543,19 +548,11 @@ class TeamLeaveForm(forms.Form):
     )
 
 
-class BuddyChangeForm(forms.Form):
+class BuddyChangeForm(_RegisseurChoiceForm):
     revision = RevisionField()
     new_buddy = _RegisseurChoice(label=_("Nieuwe buddy"), queryset=Regisseur.objects.none())
     on = _date(_("Met ingang van"))
     reason = _text(_("Reden"))
-
-    def __init__(
-        self, *args: Any, regisseurs: QuerySet[Regisseur], places: dict[int, str], **kwargs: Any
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["new_buddy"]
-        field.queryset = regisseurs  # type: ignore[attr-defined]
-        field.places = places  # type: ignore[attr-defined]
 
 
 class PersonEditForm(forms.Form):
@@ -798,21 +795,12 @@ def candidate_labels(candidates: Any) -> dict[int, str]:
     return labels
 
 
-class CaseAssignForm(forms.Form):
+class CaseAssignForm(_RegisseurChoiceForm):
     revision = RevisionField()
     regisseur = _RegisseurChoice(label=_("Regisseur"), queryset=Regisseur.objects.none())
     buddy = _RegisseurChoice(label=_("Buddy"), queryset=Regisseur.objects.none())
     on = _date(_("Met ingang van"))
     reason = _text(_("Toelichting"))
-
-    def __init__(
-        self, *args: Any, regisseurs: QuerySet[Regisseur], places: dict[int, str], **kwargs: Any
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        for name in ("regisseur", "buddy"):
-            field = self.fields[name]
-            field.queryset = regisseurs  # type: ignore[attr-defined]
-            field.places = places  # type: ignore[attr-defined]
 
 
 class NotificationForm(forms.Form):

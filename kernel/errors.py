@@ -14,7 +14,10 @@ lazy translation (``gettext_lazy``), so the English UI shows it in English.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -24,6 +27,17 @@ class RuleViolation(ValidationError):
 
 class StaleObject(RuleViolation):
     """The record changed since the user loaded it (optimistic locking)."""
+
+
+def refusal_message(check: Callable[[], None]) -> str:
+    """Why a step is not possible now: the message of the RuleViolation ``check`` (a
+    service's own check) raises, translated; empty when it raises none."""
+    try:
+        check()
+    except RuleViolation as refusal:
+        message = gettext(str(refusal.message))
+        return message % refusal.params if refusal.params else message
+    return ""
 
 
 # The one message of every optimistic-locking refusal (StaleObject).

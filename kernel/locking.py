@@ -15,6 +15,7 @@ Every app imports this module; it imports no app.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django import forms
@@ -25,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from .errors import STALE_RECORD, StaleObject
 
 M = TypeVar("M", bound=models.Model)
+FormT = TypeVar("FormT", bound=forms.Form)
 
 # What the user sees above a form whose record changed in the meantime: the
 # service's own STALE_RECORD message, then this, with the record as it now stands.
@@ -79,3 +81,14 @@ def with_current_revision(data: Any, revision: int) -> Any:
     data = data.copy()
     data["revision"] = str(revision)
     return data
+
+
+def form_again_after_stale(build: Callable[[Any], FormT], data: Any, *, revision: int) -> FormT:
+    """After a refusal because the record changed meanwhile: the form built anew (for
+    the record as it is stored now) on the user's input with the present revision,
+    validated, with the refusal and ``show_stale``'s note above it."""
+    form = build(with_current_revision(data, revision))
+    form.is_valid()
+    form.add_error(None, STALE_RECORD)
+    show_stale(form)
+    return form

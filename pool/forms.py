@@ -171,23 +171,27 @@ class AbsenceEndForm(forms.Form):
 # --- caseload reviews and three-way talks -------------------------------------------
 
 
-class CaseloadReviewForm(forms.Form):
+class _TalkWithRegisseurForm(forms.Form):
+    """A conversation the programme team holds with an active regisseur on a day: a
+    caseload review or a three-way talk. Subclasses add their own fields after these."""
+
     regisseur = _RegisseurChoice(label=_("Regisseur"), queryset=Regisseur.objects.none())
     held_on = _date(_("Datum"))
-    progress = _text(_("Voortgang"))
-    content = _text(_("Inhoud"))
-    registration = _text(_("Registratie"))
-    requirements = _text(_("Gestelde eisen"))
-    assignments = _text(_("Gegeven opdrachten"))
 
     def __init__(self, *args: Any, on: datetime.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["regisseur"].queryset = regisseurs_active(on=on)  # type: ignore[attr-defined]
 
 
-class ThreeWayTalkForm(forms.Form):
-    regisseur = _RegisseurChoice(label=_("Regisseur"), queryset=Regisseur.objects.none())
-    held_on = _date(_("Datum"))
+class CaseloadReviewForm(_TalkWithRegisseurForm):
+    progress = _text(_("Voortgang"))
+    content = _text(_("Inhoud"))
+    registration = _text(_("Registratie"))
+    requirements = _text(_("Gestelde eisen"))
+    assignments = _text(_("Gegeven opdrachten"))
+
+
+class ThreeWayTalkForm(_TalkWithRegisseurForm):
     manager = _UserChoice(
         label=_("Leidinggevende"),
         queryset=managers(),
@@ -195,10 +199,6 @@ class ThreeWayTalkForm(forms.Form):
     )
     notes = _text(_("Verslag"), rows=6)
     agreements = _text(_("Afspraken"))
-
-    def __init__(self, *args: Any, on: datetime.date, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["regisseur"].queryset = regisseurs_active(on=on)  # type: ignore[attr-defined]
 
 
 # --- team rhythm --------------------------------------------------------------------

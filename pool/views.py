@@ -5,12 +5,14 @@ pool.selectors, every change from pool.services."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import models
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -99,6 +101,9 @@ DECISION_RECORDED = _("Het besluit is vastgelegd in het register.")
 
 REVIEW_READ_PURPOSE = "Caseloadbespreking ingezien."
 TALK_READ_PURPOSE = "Driegesprek ingezien."
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 
 def _today() -> datetime.date:
@@ -425,15 +430,9 @@ def review_list(request: AuthenticatedRequest) -> HttpResponse:
 def review_add(request: AuthenticatedRequest) -> HttpResponse:
     if not may_record_caseload_review(request.user):
         raise PermissionDenied(ONLY_PROGRAMME_TEAM)
-    today = _today()
-    form = CaseloadReviewForm(
-        request.POST or None,
-        on=today,
-        initial={"held_on": today, "regisseur": request.GET.get("regisseur")},
-    )
-    return service_form_page(
+    return _talk_add_page(
         request,
-        form,
+        CaseloadReviewForm,
         lambda data: services.caseload_review_create(
             regisseur=data["regisseur"],
             held_on=data["held_on"],
@@ -444,11 +443,9 @@ def review_add(request: AuthenticatedRequest) -> HttpResponse:
             requirements=data["requirements"],
             assignments=data["assignments"],
         ),
-        done=lambda review: success(
-            request, REVIEW_RECORDED, redirect("pool:review_detail", pk=review.pk)
-        ),
+        recorded=REVIEW_RECORDED,
+        detail="pool:review_detail",
         template="pool/review_add.html",
-        context={"form": form},
     )
 
 
@@ -490,15 +487,9 @@ def talk_list(request: AuthenticatedRequest) -> HttpResponse:
 def talk_add(request: AuthenticatedRequest) -> HttpResponse:
     if not may_record_three_way_talk(request.user):
         raise PermissionDenied(ONLY_PROGRAMME_TEAM)
-    today = _today()
-    form = ThreeWayTalkForm(
-        request.POST or None,
-        on=today,
-        initial={"held_on": today, "regisseur": request.GET.get("regisseur")},
-    )
-    return service_form_page(
+    return _talk_add_page(
         request,
-        form,
+        ThreeWayTalkForm,
         lambda data: services.three_way_talk_create(
             regisseur=data["regisseur"],
             held_on=data["held_on"],
@@ -507,8 +498,35 @@ def talk_add(request: AuthenticatedRequest) -> HttpResponse:
             notes=data["notes"],
             agreements=data["agreements"],
         ),
-        done=lambda talk: success(request, TALK_RECORDED, redirect("pool:talk_detail", pk=talk.pk)),
+        recorded=TALK_RECORDED,
+        detail="pool:talk_detail",
         template="pool/talk_add.html",
+    )
+
+
+def _talk_add_page(
+    request: AuthenticatedRequest,
+    form_class: type[CaseloadReviewForm | ThreeWayTalkForm],
+    create: Callable[[dict[str, Any]], models.Model],
+    *,
+    recorded: str | _StrPromise,
+    detail: str,
+    template: str,
+) -> HttpResponse:
+    """The page recording a caseload review or a three-way talk: held today unless
+    said otherwise, with the regisseur the link names (from his or her page)."""
+    today = _today()
+    form = form_class(
+        request.POST or None,
+        on=today,
+        initial={"held_on": today, "regisseur": request.GET.get("regisseur")},
+    )
+    return service_form_page(
+        request,
+        form,
+        create,
+        done=lambda talk: success(request, recorded, redirect(detail, pk=talk.pk)),
+        template=template,
         context={"form": form},
     )
 

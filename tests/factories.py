@@ -80,6 +80,7 @@ from cases.models import (
 from cases.services.assessments import assessment_record
 from cases.services.assignments import case_assign
 from cases.services.emergency import emergency_access_duration
+from cases.services.exits import exit_propose, exit_record_itat_advice
 from cases.services.intake import case_register, case_sign_notification
 from cases.services.plans import (
     InterventionInput,
@@ -304,6 +305,38 @@ def adopt_first_plan(
         description="Iets", pillar=Pillar.ZORG, responsible_organisation=organisation, deadline=on
     )
     return adopt_version(plan_concept(case, by=by, interventions=[intervention]), by=by, on=on)
+
+
+def exit_advised_after_move(
+    case: Case,
+    *,
+    by: User,
+    planned_on: datetime.date,
+    proposed_on: datetime.date,
+    advised_on: datetime.date,
+    organisation: Organisation | None = None,
+) -> ExitProcedure:
+    """The person moved to Utrecht: on a first adopted plan (``planned_on``, its
+    intervention by ``organisation``, a new one when not given) the exit is proposed
+    (``proposed_on``) and ITAT-R advises it positively (``advised_on``), through the
+    services; it waits for PTO-R's decision."""
+    adopt_first_plan(case, by=by, on=planned_on, organisation=organisation or OrganisationFactory())
+    procedure = exit_propose(
+        case=case,
+        ground=ExitGround.MOVED_NL,
+        destination="Utrecht",
+        team_judgement="Verhuisd naar Utrecht; warme overdracht aan de gemeente.",
+        on=proposed_on,
+        by=by,
+    )
+    exit_record_itat_advice(
+        procedure=procedure,
+        given_on=advised_on,
+        recommendation="positief",
+        advice="Akkoord met uitstroom.",
+        by=by,
+    )
+    return procedure
 
 
 def plan_concept(

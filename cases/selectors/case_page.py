@@ -13,7 +13,7 @@ an action is refused is the RuleViolation of the very check its service runs
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from kernel.errors import RuleViolation
+from kernel.errors import refusal_message
 
 from ..models import Case, ExitProcedure, PlanVersion, ShareRecord
 from ..sections import Section, section_flags
@@ -268,23 +268,13 @@ class CaseAction:
         return not self.reason
 
 
-def _refusal(check: Callable[[], None]) -> str:
-    """The message of the RuleViolation ``check`` raises, translated; empty if none."""
-    try:
-        check()
-    except RuleViolation as refusal:
-        message = gettext(str(refusal.message))
-        return message % refusal.params if refusal.params else message
-    return ""
-
-
 def _phase_refusal(case: Case, *, has_adopted_plan: bool, running: ExitProcedure | None) -> str:
     """Empty when the case may move to a neighbouring phase (PHASE's transitions),
     else why the first of them, the step forward, is refused."""
     neighbours = sorted(PHASE.transitions.get(case.phase, frozenset()), key=int, reverse=True)
 
     def refusal_to(to: int) -> str:
-        return _refusal(
+        return refusal_message(
             lambda: phase_change_check(
                 case=case, to_phase=to, has_adopted_plan=has_adopted_plan, running_exit=running
             )
@@ -320,20 +310,22 @@ def case_actions(
             "meeting",
             gettext("UVO vastleggen"),
             url("meeting_new"),
-            _refusal(lambda: meeting_log_check(case)),
+            refusal_message(lambda: meeting_log_check(case)),
         ),
-        CaseAction("plan", plan_label, url("plan_new"), _refusal(lambda: plan_write_check(case))),
+        CaseAction(
+            "plan", plan_label, url("plan_new"), refusal_message(lambda: plan_write_check(case))
+        ),
         CaseAction(
             "evaluation",
             gettext("Evaluatie vastleggen"),
             url("evaluation_new"),
-            _refusal(lambda: evaluation_record_check(case)),
+            refusal_message(lambda: evaluation_record_check(case)),
         ),
         CaseAction(
             "assessment",
             gettext("Weging vastleggen"),
             url("assessment_new"),
-            _refusal(lambda: assessment_record_check(case)),
+            refusal_message(lambda: assessment_record_check(case)),
         ),
         CaseAction(
             "phase",
@@ -345,44 +337,44 @@ def case_actions(
             "exit_propose",
             gettext("Uitstroom voorstellen"),
             url("exit_propose"),
-            _refusal(lambda: exit_propose_check(case, ground=None, running=running)),
+            refusal_message(lambda: exit_propose_check(case, ground=None, running=running)),
         ),
         CaseAction(
             "exit_advice",
             gettext("ITAT-R-advies op uitstroomvoorstel vastleggen"),
             url("exit_advice", running.pk) if running is not None else "",
-            _refusal(lambda: exit_advice_check(case, running)),
+            refusal_message(lambda: exit_advice_check(case, running)),
         ),
         CaseAction(
             "move",
             gettext("Verhuizing vastleggen"),
             url("move"),
-            _refusal(lambda: case_record_move_check(case)),
+            refusal_message(lambda: case_record_move_check(case)),
         ),
         CaseAction(
             "hand_over",
             gettext("Casus overdragen"),
             url("hand_over"),
-            _refusal(lambda: assignment_change_check(case)),
+            refusal_message(lambda: assignment_change_check(case)),
         ),
         CaseAction(
             "buddy",
             gettext("Buddy wijzigen"),
             url("buddy_change"),
-            _refusal(lambda: assignment_change_check(case)),
+            refusal_message(lambda: assignment_change_check(case)),
         ),
         CaseAction(
             "team",
             gettext("Interventieteam bijwerken"),
             url("team"),
-            _refusal(lambda: team_change_check(case)),
+            refusal_message(lambda: team_change_check(case)),
         ),
         CaseAction("person_edit", gettext("Persoonsgegevens corrigeren"), url("person_edit")),
         CaseAction(
             "escalation",
             gettext("Vastlopen vastleggen"),
             url("escalation_new"),
-            _refusal(lambda: escalation_open_check(case, None)),
+            refusal_message(lambda: escalation_open_check(case, None)),
         ),
         CaseAction("share", gettext("Delen op zwaarwegend belang vastleggen"), url("share")),
     ]
@@ -403,19 +395,19 @@ def intake_actions(case: Case) -> list[CaseAction]:
             "assign",
             gettext("Regisseur en buddy toewijzen"),
             url("assign"),
-            _refusal(lambda: case_assign_check(case)),
+            refusal_message(lambda: case_assign_check(case)),
         ),
         CaseAction(
             "notification",
             gettext("Notificatiebrief vastleggen"),
             url("notification"),
-            _refusal(lambda: case_sign_notification_check(case)),
+            refusal_message(lambda: case_sign_notification_check(case)),
         ),
         CaseAction(
             "not_included",
             gettext("Niet opnemen in de aanpak"),
             url("not_included"),
-            _refusal(lambda: case_close_not_included_check(case)),
+            refusal_message(lambda: case_close_not_included_check(case)),
         ),
     ]
 

@@ -71,6 +71,18 @@ def _escalation(access: CaseAccess, escalation_id: int) -> Escalation:
     )
 
 
+def _escalation_worked_on(
+    request: AuthenticatedRequest, pk: int, escalation_id: int
+) -> tuple[CaseAccess, Escalation]:
+    """The escalation a form page works on, for one who may work on its case; showing
+    it (a GET) reads the case's data, so that read is logged."""
+    access = _working_on(request, pk)
+    escalation = _escalation(access, escalation_id)
+    if request.method == "GET":
+        case_read_record(access=access, user=request.user, obj=escalation, request=request)
+    return access, escalation
+
+
 def _to_escalation(access: CaseAccess, escalation: Escalation) -> HttpResponse:
     return redirect(case_page_url(access.case.pk, f"escalation-{escalation.pk}"))
 
@@ -122,10 +134,7 @@ def _stale_handler(
 def escalation_step(request: AuthenticatedRequest, pk: int, escalation_id: int) -> HttpResponse:
     """A consultation of colleagues, the programme team or ITAT-R, or a doorbraakoverleg,
     with what it produced."""
-    access = _working_on(request, pk)
-    escalation = _escalation(access, escalation_id)
-    if request.method == "GET":
-        case_read_record(access=access, user=request.user, obj=escalation, request=request)
+    access, escalation = _escalation_worked_on(request, pk, escalation_id)
     form = EscalationStepForm(
         request.POST if request.method == "POST" else None,
         initial={"revision": escalation.revision, "held_on": timezone.localdate()},
@@ -159,10 +168,7 @@ def escalation_resolve_page(
     request: AuthenticatedRequest, pk: int, escalation_id: int
 ) -> HttpResponse:
     """The case is no longer stuck: what resolved it."""
-    access = _working_on(request, pk)
-    escalation = _escalation(access, escalation_id)
-    if request.method == "GET":
-        case_read_record(access=access, user=request.user, obj=escalation, request=request)
+    access, escalation = _escalation_worked_on(request, pk, escalation_id)
     form = EscalationResolveForm(
         request.POST if request.method == "POST" else None,
         initial={"revision": escalation.revision, "on": timezone.localdate()},

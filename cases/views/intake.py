@@ -9,7 +9,6 @@ thin face on one service (cases/services/intake.py, assignments.py); who may use
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -18,14 +17,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedRequest
 from audit.services import access_record_search
-from kernel.errors import STALE_RECORD, RuleViolation
-from kernel.locking import show_stale, with_current_revision
+from kernel.errors import refusal_message
+from kernel.locking import form_again_after_stale
 from kernel.views import service_form_page, success
 from pool.selectors import regisseurs_active
 
@@ -114,16 +112,6 @@ def _intake_case(request: AuthenticatedRequest, pk: int) -> Case:
     return case
 
 
-def _refusal(check: Callable[[], None]) -> str:
-    """Why the step is not possible now (the service's own check), empty when it is."""
-    try:
-        check()
-    except RuleViolation as refusal:
-        message = gettext(str(refusal.message))
-        return message % refusal.params if refusal.params else message
-    return ""
-
-
 # --- aanmelding ---------------------------------------------------------------------------
 
 
@@ -206,10 +194,7 @@ def not_included(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def stale() -> None:
         nonlocal case, form
         case = _intake_case(request, pk)
-        form = NotIncludedForm(with_current_revision(request.POST, case.revision))
-        form.is_valid()
-        form.add_error(None, STALE_RECORD)
-        show_stale(form)
+        form = form_again_after_stale(NotIncludedForm, request.POST, revision=case.revision)
 
     return service_form_page(
         request,
@@ -229,7 +214,7 @@ def not_included(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "case": case,
             "form": form,
             "inclusion": case_inclusion_check(case),
-            "refusal": _refusal(lambda: case_close_not_included_check(case)),
+            "refusal": refusal_message(lambda: case_close_not_included_check(case)),
         },
     )
 
@@ -261,10 +246,7 @@ def assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def stale() -> None:
         nonlocal case, form
         case = _intake_case(request, pk)
-        form = assign_form(with_current_revision(request.POST, case.revision))
-        form.is_valid()
-        form.add_error(None, STALE_RECORD)
-        show_stale(form)
+        form = form_again_after_stale(assign_form, request.POST, revision=case.revision)
 
     def assigned(result: Any) -> HttpResponse:
         messages.success(request, CASE_ASSIGNED)
@@ -292,7 +274,7 @@ def assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "case": case,
             "form": form,
             "candidates": candidates,
-            "refusal": _refusal(lambda: case_assign_check(case)),
+            "refusal": refusal_message(lambda: case_assign_check(case)),
         },
     )
 
@@ -316,10 +298,9 @@ def notification(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def stale() -> None:
         nonlocal case, form
         case = _intake_case(request, pk)
-        form = NotificationForm(with_current_revision(request.POST, case.revision), request.FILES)
-        form.is_valid()
-        form.add_error(None, STALE_RECORD)
-        show_stale(form)
+        form = form_again_after_stale(
+            lambda data: NotificationForm(data, request.FILES), request.POST, revision=case.revision
+        )
 
     return service_form_page(
         request,
@@ -339,6 +320,6 @@ def notification(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         context=lambda: {
             "case": case,
             "form": form,
-            "refusal": _refusal(lambda: case_sign_notification_check(case)),
+            "refusal": refusal_message(lambda: case_sign_notification_check(case)),
         },
     )

@@ -24,8 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.http import AuthenticatedRequest
-from kernel.errors import STALE_RECORD
-from kernel.locking import show_stale, with_current_revision
+from kernel.locking import form_again_after_stale, show_stale, with_current_revision
 from kernel.views import form_page, service_form_page, success
 from pool.selectors import pool_overview, regisseurs_active
 
@@ -500,10 +499,9 @@ def phase_change(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def stale() -> None:
         nonlocal case, form
         case = _working_on(request, pk).case
-        form = PhaseChangeForm(with_current_revision(request.POST, case.revision), case=case)
-        form.is_valid()
-        form.add_error(None, STALE_RECORD)
-        show_stale(form)
+        form = form_again_after_stale(
+            lambda data: PhaseChangeForm(data, case=case), request.POST, revision=case.revision
+        )
 
     return service_form_page(
         request,
@@ -665,10 +663,9 @@ def hand_over(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def stale() -> None:
         nonlocal case, form
         case = _working_on(request, pk).case
-        form = _hand_over_form(case, with_current_revision(request.POST, case.revision))
-        form.is_valid()
-        form.add_error(None, STALE_RECORD)
-        show_stale(form)
+        form = form_again_after_stale(
+            lambda data: _hand_over_form(case, data), request.POST, revision=case.revision
+        )
 
     return service_form_page(
         request,

@@ -3,6 +3,8 @@
 Reuse them for any page: ``browser_page`` (a fresh page), ``signed_in_page(user)``
 (signs in through the real password and two-factor forms with a backup code) and
 ``assert_accessible(page)`` (axe-core: no serious or critical WCAG 2.1 AA violation).
+Signing in on a page of one's own goes through ``sign_in_through_forms`` (or its two
+steps, ``enter_password`` and ``enter_second_factor``).
 """
 
 from __future__ import annotations
@@ -71,18 +73,32 @@ def signed_in_page(browser_page: Any) -> Callable[[Any], Any]:
 
     def sign_in(user: Any) -> Any:
         backup_codes_replace(user=user, codes=[BACKUP_CODE])
-        page = browser_page
-        page.goto("/inloggen/")
-        page.get_by_label("Gebruikersnaam").fill(user.username)
-        page.get_by_label("Wachtwoord").fill(PASSWORD)
-        page.get_by_role("button", name="Inloggen").click()
-        page.wait_for_url("**/tweestaps/**")
-        page.locator('input[name="token"]').fill(BACKUP_CODE)
-        page.get_by_role("button", name="Verifiëren").click()
-        page.wait_for_load_state()
-        return page
+        sign_in_through_forms(browser_page, user.username, PASSWORD, BACKUP_CODE)
+        return browser_page
 
     return sign_in
+
+
+def sign_in_through_forms(page: Any, username: str, password: str, code: str) -> None:
+    """Sign in as a person does: the sign-in form, then the second-factor form."""
+    page.goto("/inloggen/")
+    enter_password(page, username, password)
+    enter_second_factor(page, code)
+
+
+def enter_password(page: Any, username: str, password: str) -> None:
+    """Fill in and send the sign-in form shown; the second-factor form follows."""
+    page.get_by_label("Gebruikersnaam").fill(username)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url("**/tweestaps/**")
+
+
+def enter_second_factor(page: Any, code: str) -> None:
+    """Fill in and send the second-factor form shown, with a backup code."""
+    page.locator('input[name="token"]').fill(code)
+    page.get_by_role("button", name="Verifiëren").click()
+    page.wait_for_load_state()
 
 
 def assert_accessible(page: Any) -> None:

@@ -283,17 +283,14 @@ def sign_in(context, base_url: str, username: str):
     from accounts.services import backup_codes_replace
     from sampledata.demo import DEMO_PASSWORD
 
+    from .conftest import enter_password, enter_second_factor
+
     user = User.objects.get(username=username)
     code = backup_codes_replace(user=user)[0]
     page = context.new_page()
     page.goto(base_url + "/inloggen/")
-    page.get_by_label("Gebruikersnaam").fill(username)
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url("**/tweestaps/**")
-    page.locator('input[name="token"]').fill(code)
-    page.get_by_role("button", name="Verifiëren").click()
-    page.wait_for_load_state()
+    enter_password(page, username, DEMO_PASSWORD)
+    enter_second_factor(page, code)
     return page
 
 

@@ -12,7 +12,13 @@ from playwright.sync_api import expect
 from accounts.services import backup_codes_replace
 from tests.factories import UserFactory
 
-from .conftest import PASSWORD, assert_accessible
+from .conftest import (
+    PASSWORD,
+    assert_accessible,
+    enter_password,
+    enter_second_factor,
+    sign_in_through_forms,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,17 +26,6 @@ NEW_PASSWORD = "een-heel-nieuw-wachtwoord"
 SECOND_CODE = "tweedecode99"
 PHONE = "Mozilla/5.0 (Android 14; Mobile; rv:128.0) Gecko/128.0 Firefox/128.0"
 LINK = re.compile(r"https?://[^/\s]+(/wachtwoord-herstellen/\S+/)")
-
-
-def _sign_in(page, username: str, password: str, code: str) -> None:
-    page.goto("/inloggen/")
-    page.get_by_label("Gebruikersnaam").fill(username)
-    page.get_by_label("Wachtwoord").fill(password)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url("**/tweestaps/**")
-    page.locator('input[name="token"]').fill(code)
-    page.get_by_role("button", name="Verifiëren").click()
-    page.wait_for_load_state()
 
 
 def test_a_changed_password_is_the_one_that_signs_in(signed_in_page):
@@ -53,7 +48,7 @@ def test_a_changed_password_is_the_one_that_signs_in(signed_in_page):
     expect(page.get_by_text("Gebruikersnaam of wachtwoord onjuist")).to_be_visible()
 
     backup_codes_replace(user=user, codes=[SECOND_CODE])
-    _sign_in(page, user.username, NEW_PASSWORD, SECOND_CODE)
+    sign_in_through_forms(page, user.username, NEW_PASSWORD, SECOND_CODE)
     assert "/inloggen/" not in page.url and "/tweestaps/" not in page.url
 
 
@@ -80,13 +75,8 @@ def test_a_reset_by_the_e_mailed_link_still_asks_for_the_second_factor(browser_p
     page.wait_for_url("**/inloggen/")
     expect(page.get_by_text("Uw wachtwoord is opnieuw ingesteld")).to_be_visible()
 
-    page.get_by_label("Gebruikersnaam").fill(user.username)
-    page.get_by_label("Wachtwoord").fill(NEW_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url("**/tweestaps/**")  # the second factor is still asked
-    page.locator('input[name="token"]').fill(SECOND_CODE)
-    page.get_by_role("button", name="Verifiëren").click()
-    page.wait_for_load_state()
+    enter_password(page, user.username, NEW_PASSWORD)  # the second factor is still asked
+    enter_second_factor(page, SECOND_CODE)
     assert "/tweestaps/" not in page.url and "/inloggen/" not in page.url
 
     # The link worked once.
@@ -102,7 +92,7 @@ def test_a_session_on_another_device_is_ended(browser, live_server, signed_in_pa
         phone = elsewhere.new_page()
         phone.set_default_timeout(15_000)
         backup_codes_replace(user=user, codes=[SECOND_CODE])
-        _sign_in(phone, user.username, PASSWORD, SECOND_CODE)
+        sign_in_through_forms(phone, user.username, PASSWORD, SECOND_CODE)
         phone.goto("/mijn-account/")
         expect(phone.get_by_role("heading", name="Mijn account")).to_be_visible()
 

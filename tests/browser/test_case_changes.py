@@ -15,7 +15,7 @@ from cases.models import ExitGround, ExitProcedure
 from cases.views.changes import MOVE_RECORDED, TEAM_MEMBER_ADDED
 from tests.factories import CaseFactory, OrganisationFactory, RegisseurFactory, UserFactory
 
-from .conftest import BACKUP_CODE, PASSWORD, assert_accessible
+from .conftest import BACKUP_CODE, PASSWORD, assert_accessible, sign_in_through_forms
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,14 +35,7 @@ def directed_case():
 def sign_in(page, user) -> None:
     """Through the real sign-in and second-factor forms, on a page of its own."""
     backup_codes_replace(user=user, codes=[BACKUP_CODE])
-    page.goto("/inloggen/")
-    page.get_by_label("Gebruikersnaam").fill(user.username)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url("**/tweestaps/**")
-    page.locator('input[name="token"]').fill(BACKUP_CODE)
-    page.get_by_role("button", name="Verifiëren").click()
-    page.wait_for_load_state()
+    sign_in_through_forms(page, user.username, PASSWORD, BACKUP_CODE)
 
 
 def test_a_partner_added_with_an_account_reads_the_case(signed_in_page, browser, live_server):

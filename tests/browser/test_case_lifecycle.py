@@ -22,7 +22,7 @@ from ptor.models import MeetingForm, Presence
 from ptor.services import agenda_adopt, attendance_record, case_items_add, meeting_prepare
 from tests.factories import OrganisationFactory, RegionFactory, RegisseurFactory, UserFactory
 
-from .conftest import BACKUP_CODE, PASSWORD, assert_accessible
+from .conftest import BACKUP_CODE, PASSWORD, assert_accessible, sign_in_through_forms
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,14 +42,7 @@ def page_for(browser: Any, live_server: Any) -> Iterator[Callable[[Any], Any]]:
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)
-        page.goto("/inloggen/")
-        page.get_by_label("Gebruikersnaam").fill(user.username)
-        page.get_by_label("Wachtwoord").fill(PASSWORD)
-        page.get_by_role("button", name="Inloggen").click()
-        page.wait_for_url("**/tweestaps/**")
-        page.locator('input[name="token"]').fill(BACKUP_CODE)
-        page.get_by_role("button", name="Verifiëren").click()
-        page.wait_for_load_state()
+        sign_in_through_forms(page, user.username, PASSWORD, BACKUP_CODE)
         return page
 
     yield sign_in

@@ -18,7 +18,7 @@ from tests.factories import UserFactory
 from tests.permissions.matrix import ALL_ROWS, PEOPLE
 from tests.permissions.world import ANONYMOUS
 
-from .conftest import BACKUP_CODE, PASSWORD, assert_accessible
+from .conftest import BACKUP_CODE, PASSWORD, assert_accessible, enter_password, enter_second_factor
 
 pytestmark = pytest.mark.browser
 
@@ -120,14 +120,9 @@ def test_the_pages_between_and_beside_the_matrix_rows_are_accessible(browser_pag
     backup_codes_replace(user=user, codes=[BACKUP_CODE])
     page = browser_page
     page.goto("/inloggen/")
-    page.get_by_label("Gebruikersnaam").fill(user.username)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url("**/tweestaps/**")
+    enter_password(page, user.username, PASSWORD)
     assert_accessible(page)
-    page.locator('input[name="token"]').fill(BACKUP_CODE)
-    page.get_by_role("button", name="Verifiëren").click()
-    page.wait_for_load_state()
+    enter_second_factor(page, BACKUP_CODE)
 
     refused = page.goto("/monitor/")  # the programme team's dashboard
     assert refused is not None and refused.status == 403

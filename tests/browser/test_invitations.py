@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from accounts.roles import Role
 from tests.factories import OrganisationFactory, UserFactory
 
-from .conftest import PASSWORD, assert_accessible
+from .conftest import PASSWORD, assert_accessible, sign_in_through_forms
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,17 +40,6 @@ def code_from_page(page: Any) -> str:
 
 def first_backup_code(page: Any) -> str:
     return page.locator(".backup-codes code").first.inner_text().strip()
-
-
-def sign_in_with(page: Any, username: str, password: str, code: str) -> None:
-    page.goto("/inloggen/")
-    page.get_by_label("Gebruikersnaam").fill(username)
-    page.get_by_label("Wachtwoord").fill(password)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url("**/tweestaps/**")
-    page.locator('input[name="token"]').fill(code)
-    page.get_by_role("button", name="Verifiëren").click()
-    page.wait_for_load_state()
 
 
 def sign_out(page: Any) -> None:
@@ -89,7 +78,7 @@ def test_invitation_activation_and_first_sign_in(signed_in_page):
 
     # The first sign-in of one's own: the chosen password and the second factor.
     sign_out(page)
-    sign_in_with(page, "noor.visser@example.org", NEW_PASSWORD, backup_code)
+    sign_in_through_forms(page, "noor.visser@example.org", NEW_PASSWORD, backup_code)
     assert "/inloggen/" not in page.url and "/tweestaps/" not in page.url
     assert page.get_by_role("button", name="Uitloggen").count() >= 1
 
@@ -123,5 +112,5 @@ def test_a_reset_second_factor_re_enrolment_and_sign_in(signed_in_page):
     backup_code = first_backup_code(page)
 
     sign_out(page)
-    sign_in_with(page, regisseur.username, PASSWORD, backup_code)
+    sign_in_through_forms(page, regisseur.username, PASSWORD, backup_code)
     assert "/inloggen/" not in page.url and "/tweestaps/" not in page.url

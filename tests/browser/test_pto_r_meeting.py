@@ -16,8 +16,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.roles import Role
-from cases.models import CaseStatus, ExitGround, ExitProcedure
-from cases.services.exits import exit_propose, exit_record_itat_advice
+from cases.models import CaseStatus, ExitProcedure
 from ptor.models import Meeting, MeetingStatus
 from tests.factories import (
     CaseFactory,
@@ -25,7 +24,7 @@ from tests.factories import (
     PersonFactory,
     RegisseurFactory,
     UserFactory,
-    adopt_first_plan,
+    exit_advised_after_move,
 )
 
 from .conftest import assert_accessible
@@ -43,26 +42,12 @@ def test_a_pto_r_meeting_from_agenda_to_adopted_minutes_decides_an_exit(page_for
     case = CaseFactory(regisseur=regisseur, access_on=True)
     PersonFactory(case=case, first_name="Sam", last_name="Onzichtbaar", bsn="111222333")
     author = UserFactory()
-    adopt_first_plan(
+    procedure = exit_advised_after_move(
         case,
         by=author,
-        on=held_on - datetime.timedelta(days=20),
-        organisation=OrganisationFactory(),
-    )
-    procedure = exit_propose(
-        case=case,
-        ground=ExitGround.MOVED_NL,
-        destination="Utrecht",
-        team_judgement="Verhuisd naar Utrecht; warme overdracht aan de gemeente.",
-        on=held_on - datetime.timedelta(days=14),
-        by=author,
-    )
-    exit_record_itat_advice(
-        procedure=procedure,
-        given_on=held_on - datetime.timedelta(days=7),
-        recommendation="positief",
-        advice="Akkoord met uitstroom.",
-        by=author,
+        planned_on=held_on - datetime.timedelta(days=20),
+        proposed_on=held_on - datetime.timedelta(days=14),
+        advised_on=held_on - datetime.timedelta(days=7),
     )
     secretary = UserFactory(roles=[Role.PROGRAMME_TEAM])
     members = {

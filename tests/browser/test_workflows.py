@@ -11,8 +11,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.roles import Role
-from cases.models import ExitGround, ExitProcedure, PlanVersion
-from cases.services.exits import exit_propose, exit_record_itat_advice
+from cases.models import ExitProcedure, PlanVersion
 from cases.views.workflow import HANDED_OVER
 from ptor.models import MeetingForm, Presence
 from ptor.services import agenda_adopt, attendance_record, case_items_add, meeting_prepare
@@ -22,7 +21,7 @@ from tests.factories import (
     OrganisationFactory,
     RegisseurFactory,
     UserFactory,
-    adopt_first_plan,
+    exit_advised_after_move,
 )
 
 from .conftest import assert_accessible
@@ -115,21 +114,8 @@ def test_a_pto_r_member_approves_an_exit_in_a_meeting(signed_in_page):
     case = directed_case()
     author = UserFactory()
     today = timezone.localdate()
-    adopt_first_plan(case, by=author, on=today, organisation=OrganisationFactory())
-    procedure = exit_propose(
-        case=case,
-        ground=ExitGround.MOVED_NL,
-        destination="Utrecht",
-        team_judgement="Verhuisd naar Utrecht; warme overdracht aan de gemeente.",
-        on=today,
-        by=author,
-    )
-    exit_record_itat_advice(
-        procedure=procedure,
-        given_on=today,
-        recommendation="positief",
-        advice="Akkoord met uitstroom.",
-        by=author,
+    procedure = exit_advised_after_move(
+        case, by=author, planned_on=today, proposed_on=today, advised_on=today
     )
     member = with_role(
         UserFactory(organisation=OrganisationFactory(code="om", name="OM")), Role.PTO_R

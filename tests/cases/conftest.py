@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from cases.models import Case, Pillar, PlanVersion
+from cases.models import Case, ExitProcedure, Pillar, PlanVersion
 from cases.services.plans import (
     InterventionInput,
 )
@@ -30,6 +30,7 @@ from tests.factories import (
     RegisseurFactory,
     UserFactory,
     adopt_version,
+    exit_advised_after_move,
     plan_concept,
 )
 
@@ -219,3 +220,14 @@ def crew(today, start_case, author) -> Crew:
             "privacy_officer": with_role(UserFactory(organisation=ggd), Role.PRIVACY_OFFICER),
         },
     )
+
+
+@pytest.fixture
+def advised_exit(crew, today, author) -> ExitProcedure:
+    """The crew's case moved to Utrecht: proposed for exit on its first adopted plan,
+    with ITAT-R's positive advice, waiting for PTO-R's decision."""
+    procedure = exit_advised_after_move(
+        crew.case, by=author, planned_on=today, proposed_on=today, advised_on=today
+    )
+    procedure.refresh_from_db()
+    return procedure

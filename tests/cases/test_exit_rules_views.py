@@ -15,38 +15,14 @@ from cases.models import ExitGround, ExitProcedure, Phase
 from cases.services.exits import (
     EXIT_PROPOSAL_NEEDS_PHASE_3,
     exit_decide,
-    exit_propose,
-    exit_record_itat_advice,
 )
 from cases.views.pages import EXIT_FOLLOW_UP_PURPOSE
 from ipgar.views import menu_for
-from tests.factories import AssessmentFactory, OrganisationFactory, adopt_first_plan
+from tests.factories import AssessmentFactory
 
 from .conftest import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def advised_exit(crew, today, author) -> ExitProcedure:
-    adopt_first_plan(crew.case, by=author, on=today, organisation=OrganisationFactory())
-    procedure = exit_propose(
-        case=crew.case,
-        ground=ExitGround.MOVED_NL,
-        destination="Utrecht",
-        team_judgement="Verhuisd naar Utrecht; warme overdracht aan de gemeente.",
-        on=today,
-        by=author,
-    )
-    exit_record_itat_advice(
-        procedure=procedure,
-        given_on=today,
-        recommendation="positief",
-        advice="Akkoord met uitstroom.",
-        by=author,
-    )
-    procedure.refresh_from_db()
-    return procedure
 
 
 def test_the_programme_team_reads_the_waiting_proposals_without_deciding(crew, advised_exit):

@@ -32,8 +32,6 @@ from cases.selectors.deadlines import DeadlineKind
 from cases.services.assessments import assessment_record
 from cases.services.exits import (
     EXIT_HANDOVER_NEEDS_ORGANISATION,
-    exit_propose,
-    exit_record_itat_advice,
 )
 from cases.services.meetings import MEETING_FIRST_UVO_PART_ONE_MISSING, MEETING_IN_FUTURE
 from cases.services.phases import PHASE_2_NEEDS_ADOPTED_PLAN
@@ -53,6 +51,7 @@ from tests.factories import (
     UserFactory,
     adopt_first_plan,
     adopt_version,
+    exit_advised_after_move,
     plan_concept,
 )
 from tests.queries import assert_counted, assert_same_query_count, count_queries
@@ -512,28 +511,6 @@ def test_bulk_hand_over_is_the_programme_teams(crew):
 # --- PTO-R ----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def advised_exit(crew, today, author, wpi) -> ExitProcedure:
-    adopt_first_plan(crew.case, by=author, on=today, organisation=wpi)
-    procedure = exit_propose(
-        case=crew.case,
-        ground=ExitGround.MOVED_NL,
-        destination="Utrecht",
-        team_judgement="Verhuisd naar Utrecht; warme overdracht aan de gemeente.",
-        on=today,
-        by=author,
-    )
-    exit_record_itat_advice(
-        procedure=procedure,
-        given_on=today,
-        recommendation="positief",
-        advice="Akkoord met uitstroom.",
-        by=author,
-    )
-    procedure.refresh_from_db()
-    return procedure
-
-
 def test_pto_r_reads_the_proposals_and_the_read_is_logged(crew, advised_exit):
     pto_r = crew.of("pto_r")
     response = client_for(pto_r).get(reverse("cases:exit_decisions"))
@@ -720,17 +697,13 @@ def test_the_exit_decisions_cost_the_same_for_one_and_three_proposals(crew, toda
 
     def advised(case: Case) -> None:
         Case.objects.filter(pk=case.pk).update(phase=Phase.EXECUTION)
-        adopt_first_plan(case, by=author, on=today, organisation=wpi)
-        procedure = exit_propose(
-            case=case,
-            ground=ExitGround.MOVED_NL,
-            destination="Zaandam",
-            team_judgement="Verhuisd.",
-            on=today,
+        exit_advised_after_move(
+            case,
             by=author,
-        )
-        exit_record_itat_advice(
-            procedure=procedure, given_on=today, recommendation="positief", advice="Ja.", by=author
+            planned_on=today,
+            proposed_on=today,
+            advised_on=today,
+            organisation=wpi,
         )
 
     def new_case() -> Case:

@@ -57,6 +57,19 @@ def register(author, **overrides) -> Case:
     return case_register(**data)
 
 
+def correct_person(case: Case, *, by, **changes) -> Person:
+    """Correct the case's person to the name a started case has (Testpersoon Fictief),
+    without birth date, address or BSN, but for ``changes``."""
+    fields = {
+        "first_name": "Testpersoon",
+        "last_name": "Fictief",
+        "date_of_birth": None,
+        "address": "",
+        "bsn": "",
+    }
+    return person_update(case=case, by=by, **(fields | changes))
+
+
 def test_registering_creates_the_case_in_phase_1_with_its_person(author):
     case = register(author, bsn=VALID_BSN)
 
@@ -174,25 +187,15 @@ def test_the_notification_letter_is_signed_once(author, start_case):
 def test_correcting_the_person_checks_the_bsn_and_raises_the_case_revision(author, start_case):
     case = start_case()
     with pytest.raises(ValidationError) as refused:
-        person_update(
-            case=case,
-            first_name="Testpersoon",
-            last_name="Fictief",
-            date_of_birth=None,
-            address="",
-            bsn="111222334",
-            by=author,
-        )
+        correct_person(case, by=author, bsn="111222334")
     assert refused.value.message == BSN_FAILS_ELEVEN_CHECK
 
-    person = person_update(
-        case=case,
-        first_name="Testpersoon",
+    person = correct_person(
+        case,
+        by=author,
         last_name="Andersnaam",
-        date_of_birth=None,
         address="Zonder vaste woon- of verblijfplaats",
         bsn=VALID_BSN,
-        by=author,
         expected_revision=case.revision,
     )
     assert (person.last_name, person.bsn) == ("Andersnaam", VALID_BSN)
@@ -202,16 +205,7 @@ def test_correcting_the_person_checks_the_bsn_and_raises_the_case_revision(autho
 def test_correcting_the_person_on_a_stale_case_is_refused(author, start_case):
     case = start_case()
     with pytest.raises(StaleObject) as refused:
-        person_update(
-            case=case,
-            first_name="Testpersoon",
-            last_name="Andersnaam",
-            date_of_birth=None,
-            address="",
-            bsn="",
-            by=author,
-            expected_revision=case.revision - 1,
-        )
+        correct_person(case, by=author, last_name="Andersnaam", expected_revision=case.revision - 1)
     assert refused.value.message == STALE_RECORD
     assert Person.objects.get(case=case).last_name == "Fictief"
 
@@ -220,13 +214,5 @@ def test_a_pseudonymised_person_is_not_corrected(author, start_case):
     case = start_case()
     Person.objects.filter(case=case).update(pseudonymised_at=timezone.now())
     with pytest.raises(RuleViolation) as refused:
-        person_update(
-            case=case,
-            first_name="Testpersoon",
-            last_name="Andersnaam",
-            date_of_birth=None,
-            address="",
-            bsn="",
-            by=author,
-        )
+        correct_person(case, by=author, last_name="Andersnaam")
     assert refused.value.message == PERSON_PSEUDONYMISED

@@ -53,6 +53,21 @@ def post(client: Any, name: str, meeting: Meeting, data: dict, **kwargs: Any) ->
     return client.post(reverse(f"ptor:{name}", kwargs={"pk": meeting.pk, **kwargs}), data)
 
 
+def decide(client: Any, meeting: Meeting, item: AgendaItem, decision: str, reasoning: str) -> Any:
+    """Send an item's decision form as a member does: on the revision he or she loaded."""
+    return post(
+        client,
+        "item_decide",
+        meeting,
+        {
+            f"decide{item.pk}-revision": item.revision,
+            f"decide{item.pk}-decision": decision,
+            f"decide{item.pk}-reasoning": reasoning,
+        },
+        item_id=item.pk,
+    )
+
+
 def test_a_meeting_is_held_from_agenda_to_adopted_minutes(
     programme_team, members, advised, time_machine
 ):
@@ -99,16 +114,12 @@ def test_a_meeting_is_held_from_agenda_to_adopted_minutes(
     assert not any(text in page for text in PERSON_TEXTS)
     assert AccessLog.objects.filter(user=members["politie"], object_id=str(procedure.pk)).exists()
 
-    response = post(
+    response = decide(
         member,
-        "item_decide",
         meeting,
-        {
-            f"decide{case_item.pk}-revision": case_item.revision,
-            f"decide{case_item.pk}-decision": ExitProcedure.Decision.APPROVED,
-            f"decide{case_item.pk}-reasoning": "Geen gevaarsrisico meer; nazorg geregeld.",
-        },
-        item_id=case_item.pk,
+        case_item,
+        ExitProcedure.Decision.APPROVED,
+        "Geen gevaarsrisico meer; nazorg geregeld.",
     )
     assert response.status_code == 302
     procedure.refresh_from_db()
@@ -194,16 +205,8 @@ def test_a_decision_without_quorum_is_refused_on_the_page(
     procedure = advised()
     (item,) = services.case_items_add(meeting=meeting, by=programme_team)
     agenda_adopt(meeting=meeting, by=programme_team)
-    response = post(
-        client_for(members["ggd"]),
-        "item_decide",
-        meeting,
-        {
-            f"decide{item.pk}-revision": item.revision,
-            f"decide{item.pk}-decision": ExitProcedure.Decision.APPROVED,
-            f"decide{item.pk}-reasoning": "Akkoord.",
-        },
-        item_id=item.pk,
+    response = decide(
+        client_for(members["ggd"]), meeting, item, ExitProcedure.Decision.APPROVED, "Akkoord."
     )
     assert response.status_code == 409
     assert "0 van de 3 kernpartners zijn aanwezig" in response.content.decode()
@@ -241,33 +244,15 @@ def test_the_decision_form_presets_no_choice_and_names_what_it_decides_on(held, 
         assert f'value="{choice}" selected' not in page
     assert "op plan van aanpak versie 1" in page
 
-    response = post(
-        client,
-        "item_decide",
-        meeting,
-        {
-            f"decide{item.pk}-revision": item.revision,
-            f"decide{item.pk}-decision": "",
-            f"decide{item.pk}-reasoning": "Overdracht geregeld.",
-        },
-        item_id=item.pk,
-    )
+    response = decide(client, meeting, item, "", "Overdracht geregeld.")
     assert response.status_code == 400
     assert escape(str(EXIT_DECISION_CHOICE_REQUIRED)) in response.content.decode()
 
 
 def test_a_decision_without_reasoning_keeps_the_choice_and_decides_nothing(held, members):
     meeting, item = held
-    response = post(
-        client_for(members["ggd"]),
-        "item_decide",
-        meeting,
-        {
-            f"decide{item.pk}-revision": item.revision,
-            f"decide{item.pk}-decision": ExitProcedure.Decision.REJECTED,
-            f"decide{item.pk}-reasoning": "",
-        },
-        item_id=item.pk,
+    response = decide(
+        client_for(members["ggd"]), meeting, item, ExitProcedure.Decision.REJECTED, ""
     )
     assert response.status_code == 400
     assert 'value="afgewezen" selected' in response.content.decode()
@@ -278,16 +263,8 @@ def test_a_decision_without_reasoning_keeps_the_choice_and_decides_nothing(held,
 def test_a_stale_decision_shows_the_conflict(held, members):
     meeting, item = held
     AgendaItem.objects.filter(pk=item.pk).update(revision=item.revision + 1)
-    response = post(
-        client_for(members["ggd"]),
-        "item_decide",
-        meeting,
-        {
-            f"decide{item.pk}-revision": item.revision,
-            f"decide{item.pk}-decision": ExitProcedure.Decision.APPROVED,
-            f"decide{item.pk}-reasoning": "Akkoord.",
-        },
-        item_id=item.pk,
+    response = decide(
+        client_for(members["ggd"]), meeting, item, ExitProcedure.Decision.APPROVED, "Akkoord."
     )
     assert response.status_code == 409
     assert escape(str(STALE_RECORD)) in response.content.decode()
