@@ -23,7 +23,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedRequest
-from kernel.errors import STALE_RECORD
 from kernel.locking import show_stale, with_current_revision
 from kernel.views import service_form_page, success
 
@@ -102,8 +101,9 @@ def _to_case(case: Case, anchor: str) -> HttpResponse:
 
 
 def _stale(form: Any, revision: int) -> None:
+    """The refused form again with the present revision (the refusal itself is already
+    on the form: ``call_service`` put it there)."""
     form.data = with_current_revision(form.data, revision)
-    form.add_error(None, STALE_RECORD)
     show_stale(form)
 
 

@@ -189,6 +189,27 @@ def test_the_same_buddy_again_is_refused_with_409(crew, today):
     assert crew.case.revision == revision
 
 
+def test_a_buddy_change_on_a_changed_case_says_so_once_and_offers_the_case_as_it_is(crew, today):
+    """The refusal of a stale form names the change once, above the form, and the form
+    carries the present revision so a second try can succeed."""
+    crew.case.refresh_from_db()
+    revision = crew.case.revision
+    response = client_for(crew.regisseur).post(
+        url("buddy_change", crew.case),
+        {
+            "revision": revision - 1,
+            "new_buddy": crew.other_regisseur.regisseur.pk,
+            "on": today.isoformat(),
+            "reason": "De buddy gaat met verlof.",
+        },
+    )
+    assert response.status_code == 409
+    assert text_of(response).count("door iemand anders gewijzigd") == 1
+    assert f'name="revision" value="{revision}"' in text_of(response)
+    crew.case.refresh_from_db()
+    assert (crew.case.revision, crew.case.buddy_id) == (revision, crew.case.buddy_id)
+
+
 def test_a_buddy_change_without_a_reason_is_refused_with_400(crew, today):
     response = client_for(crew.regisseur).post(
         url("buddy_change", crew.case),
