@@ -48,6 +48,12 @@ class Organisation(models.Model):
         return self.kind == self.Kind.KERNPARTNER
 
 
+def display_name(first_name: str, last_name: str, username: str) -> str:
+    """How a user is named on every page (``str(user)``): the full name, or the username
+    without one. For rows read as values, without building the user."""
+    return f"{first_name} {last_name}".strip() or username
+
+
 # The password hash is a secret, and last_login changes at every sign-in: neither
 # belongs in the change history (docs/adr/0011-role-grants.md).
 @pghistory.track(exclude=["password", "last_login"])
@@ -88,7 +94,7 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
         ]
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.username
+        return display_name(self.first_name, self.last_name, self.username)
 
 
 # django-otp ships no type stubs.

@@ -26,10 +26,11 @@ from accounts.models import ApiToken, User
 from accounts.tokens import SCOPE_MISSING, ScopedTokenAuthentication, TokenHasScope, token_allows
 from audit.models import AccessLog
 from audit.services import access_record_many
+from kernel.collector import cyclic_gc_paused
 
 from . import services
 from .etags import etag_for, etag_for_body
-from .pages import cyclic_gc_paused, prefetch_querysets, representer_for
+from .pages import prefetch_querysets, representer_for
 from .permissions import may_use_sync_api
 from .problems import BODY_TOO_LARGE, PayloadTooLarge, PreconditionFailed, PreconditionRequired
 from .selectors import external_ids_for, object_id_for_external_id

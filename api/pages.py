@@ -12,10 +12,8 @@ other than ``external_id``) is simply left to DRF.
 from __future__ import annotations
 
 import datetime
-import gc
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -261,20 +259,3 @@ def representer_for(serializer_class: type[serializers.BaseSerializer]) -> Repre
         except (NotImplementedError, AttributeError, FieldDoesNotExist):
             _compiled[serializer_class] = None
     return _compiled[serializer_class]
-
-
-@contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """Build one page without the cyclic garbage collector.
-
-    A page of 500 objects allocates some 50,000 short-lived objects; meanwhile the
-    collector scans the worker's whole heap again and again (measured: a third of
-    a page's time on the 10,000-case database). Reference counting frees the page's
-    objects anyway; a page is bounded, and the collector runs again right after."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

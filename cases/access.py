@@ -88,6 +88,12 @@ def stand_in_fits_region(region_field: str = "region_id") -> Q:
     )
 
 
+def stand_in_covers(kept_to_region_id: int | None, case_region_id: int | None) -> bool:
+    """``stand_in_fits_region`` for rows already read: a stand-in kept to
+    ``kept_to_region_id`` (None: to no region) stands in for a case of ``case_region_id``."""
+    return kept_to_region_id is None or kept_to_region_id == case_region_id
+
+
 def on_the_team_on(on: datetime.date) -> Q:
     """Intervention-team members (``TeamMember``) with an account who are on the
     case's team on ``on``: added on or before it, not left on or before it (the access

@@ -433,6 +433,17 @@ class Pillar(models.TextChoices):
     BRUSJES = "brusjes", _("Brusjes")
 
 
+class InterventionStatus(models.TextChoices):
+    PLANNED = "gepland", _("Gepland")
+    RUNNING = "lopend", _("Lopend")
+    DONE = "afgerond", _("Afgerond")
+    STOPPED = "gestopt", _("Gestopt")
+
+
+# An intervention still to be carried out: its term is a deadline (docs/rules.md R-CASE-6).
+OPEN_INTERVENTION_STATUSES = (InterventionStatus.PLANNED, InterventionStatus.RUNNING)
+
+
 @pghistory.track()
 class Intervention(models.Model):
     """An intervention in a plan version: what, by which organisation, by when.
@@ -443,11 +454,7 @@ class Intervention(models.Model):
     deadline) is frozen; progress (status, result) is still recorded.
     """
 
-    class Status(models.TextChoices):
-        PLANNED = "gepland", _("Gepland")
-        RUNNING = "lopend", _("Lopend")
-        DONE = "afgerond", _("Afgerond")
-        STOPPED = "gestopt", _("Gestopt")
+    Status = InterventionStatus
 
     plan_version = models.ForeignKey(
         PlanVersion, on_delete=models.CASCADE, related_name="interventions"
@@ -477,6 +484,15 @@ class Intervention(models.Model):
         ordering = ["plan_version", "deadline", "id"]
         verbose_name = _("interventie")
         verbose_name_plural = _("interventies")
+        indexes = [
+            # The terms still to be met (the deadline selector's interventions): a small
+            # part of all interventions ever planned, found by term without a scan.
+            models.Index(
+                fields=["deadline"],
+                condition=Q(status__in=OPEN_INTERVENTION_STATUSES),
+                name="intervention_open_by_deadline",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["plan_version", "lineage"], name="unique_lineage_per_plan_version"
@@ -677,6 +693,12 @@ class MeetingAction(models.Model):
         ordering = ["meeting", "due_on"]
         verbose_name = _("actie")
         verbose_name_plural = _("acties")
+        indexes = [
+            # The actions not yet done (the deadline selector's UVO actions), by due date.
+            models.Index(
+                fields=["due_on"], condition=Q(done_on__isnull=True), name="action_open_by_due_on"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.description[:60]

@@ -33,11 +33,17 @@ class Region(models.Model):
         return self.name
 
 
+def active_on_q(day: datetime.date, prefix: str = "") -> Q:
+    """A regisseur in the pool on ``day``, reached through ``prefix`` ("regisseur__"
+    from a case)."""
+    return Q(**{f"{prefix}active_from__lte": day}) & (
+        Q(**{f"{prefix}active_until__isnull": True}) | Q(**{f"{prefix}active_until__gte": day})
+    )
+
+
 class RegisseurQuerySet(models.QuerySet["Regisseur"]):
     def active_on(self, day: datetime.date) -> RegisseurQuerySet:
-        return self.filter(
-            Q(active_from__lte=day), Q(active_until__isnull=True) | Q(active_until__gte=day)
-        )
+        return self.filter(active_on_q(day))
 
 
 def capacity_of(fte: Decimal) -> int:

@@ -17,10 +17,12 @@ moves the date, so a reminder job that stores ``(key, due_on)`` once reminds
 once per occurrence.
 
 The computation runs in a fixed number of queries whatever the number of cases:
-one for the members of the programme team and PTO-R, one for all case-level
-kinds, one for running exit procedures, one for the interventions of the plans in
-force (R-CASE-6: each has its term), one for the open UVO actions, and one for the
-pool-level kinds.
+one for the members of the programme team and PTO-R, one for the stand-ins of the
+day, one for all case-level kinds, one for running exit procedures, one for the
+interventions of the plans in force (R-CASE-6: each has its term), one for the open
+UVO actions, and one for the pool-level kinds. Rows are read as tuples and who is
+reminded is worked out once per regisseur and region, not per row: at 100,000 cases
+a computation builds about as many items.
 """
 
 from __future__ import annotations
@@ -29,25 +31,28 @@ import dataclasses
 import datetime
 import functools
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping
+import operator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 # python-dateutil ships no types (types-python-dateutil is not a dev dependency).
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation
+from accounts.models import Organisation, display_name
 from accounts.selectors import active_user_ids_holding
-from pool.models import Absence, CaseloadReview, Regisseur, ThreeWayTalk
+from kernel.collector import cyclic_gc_paused
+from pool.models import Absence, CaseloadReview, Regisseur, ThreeWayTalk, active_on_q
 from pool.permissions import MANAGE_POOL
 
-from ..access import stand_in_fits_region
+from ..access import stand_in_covers
 from ..models import (
     MOVE_GROUNDS,
+    OPEN_INTERVENTION_STATUSES,
     OPEN_STATUSES,
     Case,
     ExitProcedure,
@@ -92,8 +97,6 @@ _LABELS = {
 # held with ITAT-R instead of the team (R-CASE-3), so it neither counts as the
 # first UVO nor keeps up the two-monthly rhythm.
 UVO_KINDS = (Meeting.Kind.FIRST, Meeting.Kind.REGULAR, Meeting.Kind.PLUS)
-# An intervention still to be carried out: its term is a deadline.
-OPEN_INTERVENTION_STATUSES = (Intervention.Status.PLANNED, Intervention.Status.RUNNING)
 
 
 class Deadline(NamedTuple):
@@ -129,6 +132,7 @@ def deadlines(
     organisation: Organisation | None = None,
     case_ids: Iterable[int] | None = None,
     directed_by: int | None = None,
+    kinds: Collection[DeadlineKind] | None = None,
 ) -> list[Deadline]:
     """Items due on or before ``on`` + horizon (overdue ones included), by due date
     then key.
@@ -140,11 +144,12 @@ def deadlines(
     ``directed_by`` (a user's id): items of the cases the user directs or stands in
     for on ``on``, and the reviews and talks of the regisseur the user is or manages:
     every item a user outside the programme team and PTO-R can be responsible for
-    (and more: ``responsible_user_ids`` still decides).
+    (and more: ``responsible_user_ids`` still decides). ``kinds``: items of these
+    kinds only, asking only the queries they need (a worklist).
     """
     if horizon_days is None:
         horizon_days = settings.IPGAR_DEADLINE_HORIZON_DAYS
-    due = _all_deadlines(
+    return _all_deadlines(
         on=on,
         until=on + datetime.timedelta(days=horizon_days),
         regisseur=regisseur,
@@ -152,8 +157,8 @@ def deadlines(
         organisation=organisation,
         case_ids=case_ids,
         directed_by=directed_by,
+        kinds=kinds,
     )
-    return sorted(due, key=_order)
 
 
 def next_deadline_per_case(*, on: datetime.date, case_ids: Iterable[int]) -> dict[int, Deadline]:
@@ -166,7 +171,7 @@ def next_deadline_per_case(*, on: datetime.date, case_ids: Iterable[int]) -> dic
 
     def compute() -> dict[int, Deadline]:
         first: dict[int, Deadline] = {}
-        for item in sorted(_all_deadlines(on=on, until=None, case_ids=ids), key=_order):
+        for item in _all_deadlines(on=on, until=None, case_ids=ids):
             if item.case_id is not None:
                 first.setdefault(item.case_id, item)
         return first
@@ -175,8 +180,8 @@ def next_deadline_per_case(*, on: datetime.date, case_ids: Iterable[int]) -> dic
     return kept_under_stamp("next-due", (on.isoformat(), get_language(), digest), compute)
 
 
-def _order(item: Deadline) -> tuple[datetime.date, str]:
-    return item.due_on, item.key
+# By due date, then key: by position (a C-level look-up per item, not a call).
+_order = operator.itemgetter(Deadline._fields.index("due_on"), Deadline._fields.index("key"))
 
 
 def _all_deadlines(
@@ -188,10 +193,13 @@ def _all_deadlines(
     organisation: Organisation | None = None,
     case_ids: Iterable[int] | None = None,
     directed_by: int | None = None,
+    kinds: Collection[DeadlineKind] | None = None,
 ) -> list[Deadline]:
+    """The items in scope, by due date then key."""
     ids = None if case_ids is None else list(case_ids)
     if ids == []:
         return []
+    wanted = frozenset(DeadlineKind if kinds is None else kinds)
     case_scope = _CaseScope(
         regisseur=regisseur,
         include_buddy=include_buddy,
@@ -200,25 +208,34 @@ def _all_deadlines(
         until=until,
         directors=None if directed_by is None else _directed_by(directed_by, on),
     )
-    members = _role_members()
-    items = [
-        *_case_deadlines(on, case_scope, members),
-        *_exit_deadlines(on, case_scope, members),
-        *_intervention_deadlines(on, case_scope, members),
-        *_action_deadlines(on, case_scope, members),
-    ]
-    if ids is None:
-        # Caseload reviews and three-way talks belong to a regisseur, not to a case.
-        items.extend(
-            _pool_deadlines(
-                on,
-                _pool_scope(
-                    regisseur=regisseur, organisation=organisation, directed_by=directed_by
-                ),
-                members,
-                until,
+    members = _role_members(on)
+    items: list[Deadline] = []
+    # About one item per open case, none of them in a reference cycle.
+    with cyclic_gc_paused():
+        if wanted & CASE_KINDS:
+            items.extend(_case_deadlines(on, case_scope, members, wanted))
+        if wanted & EXIT_KINDS:
+            items.extend(
+                item for item in _exit_deadlines(on, case_scope, members) if item.kind in wanted
             )
-        )
+        if DeadlineKind.INTERVENTION in wanted:
+            items.extend(_intervention_deadlines(on, case_scope, members))
+        if DeadlineKind.UVO_ACTION in wanted:
+            items.extend(_action_deadlines(on, case_scope, members))
+        if ids is None and wanted & POOL_KINDS:
+            # Caseload reviews and three-way talks belong to a regisseur, not to a case.
+            items.extend(
+                _pool_deadlines(
+                    on,
+                    _pool_scope(
+                        regisseur=regisseur, organisation=organisation, directed_by=directed_by
+                    ),
+                    members,
+                    until,
+                    wanted,
+                )
+            )
+        items.sort(key=_order)
     return items
 
 
@@ -233,8 +250,8 @@ class _CaseScope:
     case_ids: list[int] | None
     # Items due after this day are left out (None: however far ahead).
     until: datetime.date | None
-    # Only the cases of these regisseurs (a subquery of their ids), or all.
-    directors: Subquery | None = None
+    # Only the cases of these regisseurs, or all.
+    directors: list[int] | None = None
 
     def due(self, due_on: datetime.date) -> bool:
         return self.until is None or due_on <= self.until
@@ -256,14 +273,17 @@ class _CaseScope:
         return condition
 
 
-def _directed_by(user_id: int, on: datetime.date) -> Subquery:
+def _directed_by(user_id: int, on: datetime.date) -> list[int]:
     """The regisseurs whose cases the user works on ``on``: his own, and those of the
-    regisseurs he stands in for (R-POOL-3)."""
+    regisseurs he stands in for (R-POOL-3). One query, read before the case queries:
+    as a subquery PostgreSQL guessed it half the pool and scanned every case."""
     stands_in_for = Absence.objects.filter(
         starts_on__lte=on, ends_on__gte=on, stand_in__user_id=user_id
     ).values("regisseur_id")
-    return Subquery(
-        Regisseur.objects.filter(Q(user_id=user_id) | Q(pk__in=stands_in_for)).values("pk")
+    return list(
+        Regisseur.objects.filter(Q(user_id=user_id) | Q(pk__in=stands_in_for))
+        .order_by()
+        .values_list("pk", flat=True)
     )
 
 
@@ -286,6 +306,75 @@ def _pool_scope(
 # --- who is reminded --------------------------------------------------------------------
 
 
+class _Directors:
+    """Who works a case on ``on`` and is reminded of it (R-POOL-3): its regisseur while
+    he is active, with the stand-in who holds his cases during an absence (one kept to
+    another region does not stand in for the case); without an active regisseur, the
+    programme team, which assigns and hands over cases, so no item goes unowned.
+
+    The absences of the day are read once (one query, a handful of rows) and each
+    answer is kept per regisseur and region of the case: thousands of cases share them,
+    where a correlated look-up per row cost the case query half its time.
+    """
+
+    def __init__(self, on: datetime.date, programme_team: tuple[int, ...]) -> None:
+        self.on = on
+        self.programme_team = programme_team
+        # Regisseur id: [(stand-in's account, the region the stand-in is kept to)], the
+        # latest absence first.
+        self.stand_ins: dict[int, list[tuple[int | None, int | None]]] = {}
+        absences = (
+            Absence.objects.filter(starts_on__lte=on, ends_on__gte=on, stand_in__isnull=False)
+            .order_by("-starts_on", "-pk")
+            .values_list("regisseur_id", "stand_in__user_id", "stand_in__region_restriction_id")
+        )
+        for regisseur_id, user_id, region_id in absences:
+            self.stand_ins.setdefault(regisseur_id, []).append((user_id, region_id))
+        self._known: dict[tuple[int | None, int | None], tuple[int, ...]] = {}
+
+    def of(
+        self, regisseur_id: int | None, region_id: int | None, user_id: int | None, active: bool
+    ) -> tuple[int, ...]:
+        """The accounts to remind of a case, from the columns ``director_fields`` gives."""
+        key = (regisseur_id, region_id)
+        known = self._known.get(key)
+        if known is None:
+            if active:
+                stand_in = next(
+                    (
+                        stand_in_user
+                        for stand_in_user, kept_to in self.stand_ins.get(regisseur_id or 0, ())
+                        if stand_in_covers(kept_to, region_id)
+                    ),
+                    None,
+                )
+                known = _user_ids([user_id, stand_in])
+            else:
+                known = self.programme_team
+            self._known[key] = known
+        return known
+
+
+def _with_directors(
+    queryset: models.QuerySet[Any], on: datetime.date, case_path: str = ""
+) -> tuple[models.QuerySet[Any], tuple[str, ...]]:
+    """``queryset`` with the columns ``_Directors.of`` takes, reached through
+    ``case_path`` ("" from a case, "meeting__case__" from an UVO action): the case's
+    regisseur, region and the regisseur's account, and whether he is in the pool on
+    ``on`` (null without a regisseur); and the names of those columns."""
+    annotated = queryset.annotate(
+        director_active=ExpressionWrapper(
+            active_on_q(on, prefix=f"{case_path}regisseur__"), output_field=BooleanField()
+        )
+    )
+    return annotated, (
+        f"{case_path}regisseur_id",
+        f"{case_path}region_id",
+        f"{case_path}regisseur__user_id",
+        "director_active",
+    )
+
+
 @dataclasses.dataclass(frozen=True)
 class _Members:
     programme_team: tuple[int, ...]
@@ -293,50 +382,23 @@ class _Members:
     # The label of each kind in the active language, translated once per computation
     # rather than once per item (thousands at 10,000 cases).
     labels: Mapping[str, str]
+    directors: _Directors
+    terms: RuleTerms
 
 
-def _role_members() -> _Members:
+def _role_members(on: datetime.date) -> _Members:
     """Who answers for the pool (assigns and hands over cases, registers advice, holds
     reviews and talks: the programme team) and who decides exits (PTO-R), by what
-    their roles allow, in one query."""
+    their roles allow, in one query; and who stands in for whom on ``on``, in another."""
     holders = active_user_ids_holding(MANAGE_POOL, DECIDE_EXIT)
+    programme_team = _user_ids(holders[MANAGE_POOL])
     return _Members(
-        programme_team=holders[MANAGE_POOL],
-        pto_r=holders[DECIDE_EXIT],
+        programme_team=programme_team,
+        pto_r=_user_ids(holders[DECIDE_EXIT]),
         labels={kind: str(text) for kind, text in _LABELS.items()},
+        directors=_Directors(on, programme_team),
+        terms=rule_terms(),
     )
-
-
-def _director_values(on: datetime.date, regisseur_field: str) -> dict[str, Any]:
-    """Who works the case on ``on``: the regisseur's account, whether he is active, and
-    the stand-in who holds his cases during an absence (one kept to another region
-    does not stand in for this case, R-POOL-3)."""
-    region_field = regisseur_field.removesuffix("regisseur") + "region_id"
-    return {
-        "director_user_id": F(f"{regisseur_field}__user_id"),
-        "director_active": Exists(
-            Regisseur.objects.active_on(on).filter(pk=OuterRef(regisseur_field))
-        ),
-        "stand_in_user_id": Subquery(
-            Absence.objects.filter(
-                regisseur=OuterRef(regisseur_field),
-                starts_on__lte=on,
-                ends_on__gte=on,
-                stand_in__isnull=False,
-            )
-            .filter(stand_in_fits_region(region_field))
-            .order_by("-starts_on")
-            .values("stand_in__user_id")[:1]
-        ),
-    }
-
-
-def _directors(row: Mapping[str, Any], members: _Members) -> list[int]:
-    """The case's active regisseur (and stand-in); without one, the programme team,
-    which assigns and hands over cases, so the item never goes unowned."""
-    if row["director_active"]:
-        return [row["director_user_id"], row["stand_in_user_id"]]
-    return list(members.programme_team)
 
 
 def _user_ids(*groups: Iterable[int | None]) -> tuple[int, ...]:
@@ -358,156 +420,205 @@ def _item(
     regisseur_name: str = "",
     never_held: bool = False,
 ) -> Deadline:
-    return Deadline(
-        kind=kind,
-        due_on=due_on,
-        overdue=due_on < on,
-        days_overdue=max((on - due_on).days, 0),
-        case_id=case_id,
-        case_number=case_number,
-        regisseur_id=regisseur_id,
-        responsible_user_ids=responsible_user_ids,
-        label=labels[kind] % {"case": case_number, "regisseur": regisseur_name},
-        key=f"{kind.value}:{subject}:{subject_id}",
-        never_held=never_held,
+    # The fields in Deadline's order, made a Deadline without its generated __new__
+    # (a Python call per item, half the cost of building one).
+    return _as_deadline(
+        Deadline,
+        (
+            kind,
+            due_on,
+            due_on < on,
+            max((on - due_on).days, 0),
+            case_id,
+            case_number,
+            regisseur_id,
+            responsible_user_ids,
+            labels[kind] % {"case": case_number, "regisseur": regisseur_name},
+            f"{kind._value_}:{subject}:{subject_id}",
+            never_held,
+        ),
     )
+
+
+_as_deadline = tuple.__new__
 
 
 # --- the rules --------------------------------------------------------------------------
 
 
 @functools.lru_cache(maxsize=8192)
-def _plus(day: datetime.date, *, weeks: int = 0, months: int = 0, years: int = 0) -> datetime.date:
-    """``day`` plus a calendar period; memoised, as thousands of cases share their dates."""
-    return day + relativedelta(weeks=weeks, months=months, years=years)
+def _months_after(day: datetime.date, months: int) -> datetime.date:
+    """``day`` plus a number of calendar months; memoised, as thousands of cases share
+    their dates (and positional, as a keyword makes each look-up build a key)."""
+    return day + relativedelta(months=months)
 
 
 def _latest(queryset: models.QuerySet[Any], field: str) -> Subquery:
     return Subquery(queryset.order_by(f"-{field}").values(field)[:1])
 
 
-def _case_deadlines(on: datetime.date, scope: _CaseScope, members: _Members) -> Iterator[Deadline]:
-    """First UVO, UVO, plan evaluation and two-yearly evaluation: one query for all cases."""
-    rows: Iterable[Mapping[str, Any]] = (
-        Case.objects.filter(scope.q())
-        .values(
-            "pk",
-            "number",
-            "phase",
-            "phase_since",
-            "notification_signed_on",
-            "regisseur_id",
-            # The case's rhythm as the database keeps it (CaseRhythm): one joined row.
-            latest_uvo=F("rhythm__latest_uvo_on"),
-            latest_adoption=F("rhythm__latest_adoption_on"),
-            latest_monthly_evaluation=F("rhythm__latest_monthly_evaluation_on"),
-            latest_two_yearly_evaluation=F("rhythm__latest_two_yearly_evaluation_on"),
-            **_director_values(on, "regisseur"),
-        )
-        .order_by()
+class RuleTerms(NamedTuple):
+    """The terms of the rules below (docs/rules.md), read from the settings once per
+    computation: a setting read goes through Django's lazy settings object, which at
+    100,000 cases cost a quarter of a second of look-ups."""
+
+    first_uvo: datetime.timedelta
+    uvo_months: int
+    plan_evaluation_months: int
+    two_yearly_months: int
+    caseload_review_months: int
+    three_way_talk_months: int
+
+
+def rule_terms() -> RuleTerms:
+    return RuleTerms(
+        first_uvo=datetime.timedelta(weeks=settings.IPGAR_FIRST_UVO_WEEKS),
+        uvo_months=settings.IPGAR_UVO_INTERVAL_MONTHS,
+        plan_evaluation_months=settings.IPGAR_PLAN_EVALUATION_MONTHS,
+        two_yearly_months=12 * settings.IPGAR_EXIT_EVALUATION_YEARS,
+        caseload_review_months=settings.IPGAR_CASELOAD_REVIEW_MONTHS,
+        three_way_talk_months=settings.IPGAR_THREE_WAY_TALK_MONTHS,
     )
-    for row in rows:
+
+
+class CaseFacts(NamedTuple):
+    """What the case-level rules count from: the case's own dates and its rhythm (the
+    latest UVO, plan adoption and evaluations recorded)."""
+
+    notification_signed_on: datetime.date | None
+    phase: int
+    phase_since: datetime.date
+    latest_uvo: datetime.date | None
+    latest_adoption: datetime.date | None
+    latest_monthly_evaluation: datetime.date | None
+    latest_two_yearly_evaluation: datetime.date | None
+
+
+# The columns of CaseFacts as the case query reads them (the rhythm as the database
+# keeps it, CaseRhythm: one joined row).
+_CASE_FACT_FIELDS = (
+    "notification_signed_on",
+    "phase",
+    "phase_since",
+    "rhythm__latest_uvo_on",
+    "rhythm__latest_adoption_on",
+    "rhythm__latest_monthly_evaluation_on",
+    "rhythm__latest_two_yearly_evaluation_on",
+)
+CASE_KINDS = frozenset(
+    {
+        DeadlineKind.FIRST_UVO,
+        DeadlineKind.UVO,
+        DeadlineKind.PLAN_EVALUATION,
+        DeadlineKind.TWO_YEARLY_EVALUATION,
+    }
+)
+EXIT_KINDS = frozenset({DeadlineKind.EXIT_ADVICE, DeadlineKind.EXIT_DECISION})
+POOL_KINDS = frozenset({DeadlineKind.CASELOAD_REVIEW, DeadlineKind.THREE_WAY_TALK})
+
+
+def _case_deadlines(
+    on: datetime.date, scope: _CaseScope, members: _Members, wanted: frozenset[DeadlineKind]
+) -> Iterator[Deadline]:
+    """First UVO, UVO, plan evaluation and two-yearly evaluation: one query for all cases."""
+    cases, directors = _with_directors(Case.objects.filter(scope.q()), on)
+    rows = cases.values_list("pk", "number", *_CASE_FACT_FIELDS, *directors).order_by()
+    directors_of, terms, until = members.directors.of, members.terms, scope.until
+    for pk, number, *facts, regisseur_id, region_id, user_id, active in rows:
         responsible = None
-        for kind, due_on in case_rules(row):
-            if not scope.due(due_on):
+        for kind, due_on in case_rules(CaseFacts._make(facts), terms):
+            if kind not in wanted or (until is not None and due_on > until):
                 continue
-            responsible = responsible or _user_ids(_directors(row, members))
+            if responsible is None:
+                responsible = directors_of(regisseur_id, region_id, user_id, active)
             yield _item(
                 labels=members.labels,
                 kind=kind,
                 on=on,
                 due_on=due_on,
                 subject="case",
-                subject_id=row["pk"],
-                case_id=row["pk"],
-                case_number=row["number"],
-                regisseur_id=row["regisseur_id"],
+                subject_id=pk,
+                case_id=pk,
+                case_number=number,
+                regisseur_id=regisseur_id,
                 responsible_user_ids=responsible,
             )
 
 
-def case_rules(row: Mapping[str, Any]) -> Iterator[tuple[DeadlineKind, datetime.date]]:
-    signed_on: datetime.date | None = row["notification_signed_on"]
-    phase: int = row["phase"]
-    latest_uvo: datetime.date | None = row["latest_uvo"]
+def case_rules(facts: CaseFacts, terms: RuleTerms) -> Iterator[tuple[DeadlineKind, datetime.date]]:
+    signed_on = facts.notification_signed_on
+    phase = facts.phase
+    latest_uvo = facts.latest_uvo
 
     # R-CASE-4 and assumption A-1 (docs/rules.md): the first UVO as soon as possible after
     # the notification letter.
     if signed_on is not None and latest_uvo is None:
         yield (
             DeadlineKind.FIRST_UVO,
-            _plus(signed_on, weeks=settings.IPGAR_FIRST_UVO_WEEKS),
+            signed_on + terms.first_uvo,
         )
 
     # R-CASE-3: in phase 2 an UVO at least once every two months, counted from the
     # latest UVO or, when none was held since, from entering phase 2.
     if phase == Phase.EXECUTION:
-        since = max(latest_uvo or row["phase_since"], row["phase_since"])
-        yield DeadlineKind.UVO, _plus(since, months=settings.IPGAR_UVO_INTERVAL_MONTHS)
+        since = max(latest_uvo or facts.phase_since, facts.phase_since)
+        yield DeadlineKind.UVO, _months_after(since, terms.uvo_months)
 
     # R-CASE-8: while an adopted plan runs it is evaluated monthly; adopting a new
     # version (which follows an evaluation) starts the month again.
-    adopted_on: datetime.date | None = row["latest_adoption"]
+    adopted_on = facts.latest_adoption
     if phase in (Phase.EXECUTION, Phase.EXIT) and adopted_on is not None:
-        since = max(row["latest_monthly_evaluation"] or adopted_on, adopted_on)
+        since = max(facts.latest_monthly_evaluation or adopted_on, adopted_on)
         yield (
             DeadlineKind.PLAN_EVALUATION,
-            _plus(since, months=settings.IPGAR_PLAN_EVALUATION_MONTHS),
+            _months_after(since, terms.plan_evaluation_months),
         )
 
     # R-CASE-10: every two years the team asks whether the person can exit. In phase 3
     # that question has been answered: the exit procedure runs instead.
-    since_two_yearly = row["latest_two_yearly_evaluation"] or signed_on
+    since_two_yearly = facts.latest_two_yearly_evaluation or signed_on
     if phase != Phase.EXIT and since_two_yearly is not None:
         yield (
             DeadlineKind.TWO_YEARLY_EVALUATION,
-            _plus(since_two_yearly, years=settings.IPGAR_EXIT_EVALUATION_YEARS),
+            _months_after(since_two_yearly, terms.two_yearly_months),
         )
 
 
-def pool_rules(row: Mapping[str, Any]) -> tuple[datetime.date, datetime.date]:
+def pool_rules(row: Mapping[str, Any], terms: RuleTerms) -> tuple[datetime.date, datetime.date]:
     """R-POOL-6, R-POOL-7: a caseload review every 3 months, a three-way talk with the
     manager every year, counted from the last one or from joining the pool. ``row``
     holds ``latest_review``, ``latest_talk`` and ``active_from``; the answer is the
     review's and the talk's due date."""
     return (
-        _plus(
-            row["latest_review"] or row["active_from"],
-            months=settings.IPGAR_CASELOAD_REVIEW_MONTHS,
-        ),
-        _plus(
-            row["latest_talk"] or row["active_from"], months=settings.IPGAR_THREE_WAY_TALK_MONTHS
-        ),
+        _months_after(row["latest_review"] or row["active_from"], terms.caseload_review_months),
+        _months_after(row["latest_talk"] or row["active_from"], terms.three_way_talk_months),
     )
 
 
 def _exit_deadlines(on: datetime.date, scope: _CaseScope, members: _Members) -> Iterator[Deadline]:
     """Running exit procedures waiting for ITAT-R's advice or PTO-R's decision: one query."""
-    rows: Iterable[Mapping[str, Any]] = (
-        ExitProcedure.objects.running()
-        .filter(scope.q("case__"))
-        .values(
-            "pk",
-            "status",
-            "ground",
-            "opened_on",
-            "team_judgement_on",
-            "case_id",
-            "case__number",
-            "case__regisseur_id",
-            latest_exit_advice=_latest(
-                ItatAdvice.objects.filter(
-                    exit_procedure=OuterRef("pk"), subject=ItatAdvice.Subject.EXIT
-                ),
-                "given_on",
-            ),
-            **_director_values(on, "case__regisseur"),
-        )
-        .order_by()
+    procedures, directors = _with_directors(
+        ExitProcedure.objects.running().filter(scope.q("case__")), on, "case__"
     )
+    rows: Iterable[Mapping[str, Any]] = procedures.values(
+        "pk",
+        "status",
+        "ground",
+        "opened_on",
+        "team_judgement_on",
+        "case_id",
+        "case__number",
+        *directors,
+        latest_exit_advice=_latest(
+            ItatAdvice.objects.filter(
+                exit_procedure=OuterRef("pk"), subject=ItatAdvice.Subject.EXIT
+            ),
+            "given_on",
+        ),
+    ).order_by()
     term = datetime.timedelta(days=settings.IPGAR_EXIT_DECISION_DAYS)
     for row in rows:
-        directors = _directors(row, members)
+        directing = members.directors.of(*(row[field] for field in directors))
         if row["status"] == ExitProcedure.Status.OPEN:
             # R-EXIT-2: ITAT-R advises on a proposal (the team's judgement at the end of
             # phase 3) or on a move, which is its own proposal; before either exists the
@@ -516,7 +627,7 @@ def _exit_deadlines(on: datetime.date, scope: _CaseScope, members: _Members) -> 
                 continue
             kind = DeadlineKind.EXIT_ADVICE
             waiting_since: datetime.date = row["team_judgement_on"] or row["opened_on"]
-            responsible = _user_ids(directors, members.programme_team)
+            responsible = _user_ids(directing, members.programme_team)
         else:
             kind = DeadlineKind.EXIT_DECISION
             # "advies" without a recorded exit advice cannot happen through the
@@ -524,7 +635,7 @@ def _exit_deadlines(on: datetime.date, scope: _CaseScope, members: _Members) -> 
             waiting_since = (
                 row["latest_exit_advice"] or row["team_judgement_on"] or row["opened_on"]
             )
-            responsible = _user_ids(directors, members.pto_r)
+            responsible = _user_ids(directing, members.pto_r)
         if not scope.due(waiting_since + term):
             continue
         yield _item(
@@ -593,31 +704,32 @@ def _dated_items(
     through ``case_path``; their regisseur and his directors are responsible."""
     if scope.until is not None:
         queryset = queryset.filter(**{f"{due_field}__lte": scope.until})
-    rows: Iterable[Mapping[str, Any]] = queryset.values(
-        "pk",
-        due_field,
-        f"{case_path}_id",
-        f"{case_path}__number",
-        f"{case_path}__regisseur_id",
-        **_director_values(on, f"{case_path}__regisseur"),
+    queryset, directors = _with_directors(queryset, on, f"{case_path}__")
+    rows = queryset.values_list(
+        "pk", due_field, f"{case_path}_id", f"{case_path}__number", *directors
     ).order_by()
-    for row in rows:
+    directors_of = members.directors.of
+    for pk, due_on, case_id, number, regisseur_id, *director in rows:
         yield _item(
             labels=members.labels,
             kind=kind,
             on=on,
-            due_on=row[due_field],
+            due_on=due_on,
             subject=subject,
-            subject_id=row["pk"],
-            case_id=row[f"{case_path}_id"],
-            case_number=row[f"{case_path}__number"],
-            regisseur_id=row[f"{case_path}__regisseur_id"],
-            responsible_user_ids=_user_ids(_directors(row, members)),
+            subject_id=pk,
+            case_id=case_id,
+            case_number=number,
+            regisseur_id=regisseur_id,
+            responsible_user_ids=directors_of(regisseur_id, *director),
         )
 
 
 def _pool_deadlines(
-    on: datetime.date, scope: Q, members: _Members, until: datetime.date | None
+    on: datetime.date,
+    scope: Q,
+    members: _Members,
+    until: datetime.date | None,
+    wanted: frozenset[DeadlineKind],
 ) -> Iterator[Deadline]:
     """Caseload reviews and three-way talks of every active regisseur: one query."""
     rows: Iterable[Mapping[str, Any]] = (
@@ -639,11 +751,9 @@ def _pool_deadlines(
         .order_by()
     )
     for row in rows:
-        # As User.get_full_name(), or the username, as User.__str__ shows it.
-        name = f"{row['user__first_name']} {row['user__last_name']}".strip()
-        name = name or row["user__username"]
-        review_due, talk_due = pool_rules(row)
-        if until is None or review_due <= until:
+        name = display_name(row["user__first_name"], row["user__last_name"], row["user__username"])
+        review_due, talk_due = pool_rules(row, members.terms)
+        if DeadlineKind.CASELOAD_REVIEW in wanted and (until is None or review_due <= until):
             yield _item(
                 labels=members.labels,
                 kind=DeadlineKind.CASELOAD_REVIEW,
@@ -656,7 +766,7 @@ def _pool_deadlines(
                 regisseur_name=name,
                 never_held=row["latest_review"] is None,
             )
-        if until is None or talk_due <= until:
+        if DeadlineKind.THREE_WAY_TALK in wanted and (until is None or talk_due <= until):
             yield _item(
                 labels=members.labels,
                 kind=DeadlineKind.THREE_WAY_TALK,

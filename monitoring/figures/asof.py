@@ -34,6 +34,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cases.models import (
+    OPEN_INTERVENTION_STATUSES,
     Assignment,
     Case,
     Evaluation,
@@ -46,11 +47,12 @@ from cases.models import (
     TeamMember,
 )
 from cases.selectors.deadlines import (
-    OPEN_INTERVENTION_STATUSES,
     UVO_KINDS,
+    CaseFacts,
     DeadlineKind,
     case_rules,
     pool_rules,
+    rule_terms,
 )
 from cases.selectors.figures import approved_exit_ground
 from pool.models import CaseloadReview, Regisseur, ThreeWayTalk, capacity_of
@@ -250,17 +252,18 @@ def case_deadlines_on(
     monthly = latest(Evaluation.objects.filter(kind=Evaluation.Kind.MONTHLY), "held_on")
     two_yearly = latest(Evaluation.objects.filter(kind=Evaluation.Kind.TWO_YEARLY), "held_on")
     items: list[tuple[int, DeadlineKind, datetime.date]] = []
+    terms = rule_terms()
     for case in cases.values():
-        row = {
-            "phase": case.phase,
-            "phase_since": case.phase_since,
-            "notification_signed_on": case.notification_signed_on,
-            "latest_uvo": uvos.get(case.case_id),
-            "latest_adoption": adoptions.get(case.case_id),
-            "latest_monthly_evaluation": monthly.get(case.case_id),
-            "latest_two_yearly_evaluation": two_yearly.get(case.case_id),
-        }
-        items.extend((case.case_id, kind, due_on) for kind, due_on in case_rules(row))
+        facts = CaseFacts(
+            notification_signed_on=case.notification_signed_on,
+            phase=case.phase,
+            phase_since=case.phase_since,
+            latest_uvo=uvos.get(case.case_id),
+            latest_adoption=adoptions.get(case.case_id),
+            latest_monthly_evaluation=monthly.get(case.case_id),
+            latest_two_yearly_evaluation=two_yearly.get(case.case_id),
+        )
+        items.extend((case.case_id, kind, due_on) for kind, due_on in case_rules(facts, terms))
     return items
 
 
@@ -386,13 +389,15 @@ def _pool_overdue_on(day: datetime.date, regisseurs: list[Regisseur]) -> dict[De
 
     reviews, talks = latest(CaseloadReview), latest(ThreeWayTalk)
     overdue = {DeadlineKind.CASELOAD_REVIEW: 0, DeadlineKind.THREE_WAY_TALK: 0}
+    terms = rule_terms()
     for regisseur in regisseurs:
         review_due, talk_due = pool_rules(
             {
                 "latest_review": reviews.get(regisseur.pk),
                 "latest_talk": talks.get(regisseur.pk),
                 "active_from": regisseur.active_from,
-            }
+            },
+            terms,
         )
         overdue[DeadlineKind.CASELOAD_REVIEW] += review_due < day
         overdue[DeadlineKind.THREE_WAY_TALK] += talk_due < day

@@ -16,8 +16,8 @@ The page says when its figures were computed.
 
 Each worklist shows its WORKLIST_PREVIEW most urgent items (by due date, so the
 longest overdue first) with its full count, grouped by the regisseur they concern;
-the worklist page lists all of one worklist, paged, under the same filters. Both
-take their items from one cached computation per filter, language, day and data
+the worklist page lists all of one worklist, paged, under the same filters, from a
+computation of that worklist's kinds kept per filter, language, day and data
 stamp. Every item links to the form that settles it (the UVO form of the case, the
 caseload review form for that regisseur, ...), and an overdue item shows how late
 it is as a grade (OVERDUE_GRADES) in words and a marker, not in colour alone.
@@ -128,6 +128,10 @@ WORKLISTS: tuple[tuple[str, Any, tuple[DeadlineKind, ...]], ...] = (
         (DeadlineKind.INTERVENTION, DeadlineKind.UVO_ACTION),
     ),
 )
+
+
+WORKLIST_KINDS = {key: kinds for key, _title, kinds in WORKLISTS}
+WORKLIST_OF_KIND = {kind: key for key, _title, kinds in WORKLISTS for kind in kinds}
 
 
 class DashboardFilterForm(forms.Form):
@@ -349,7 +353,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     filters = {name: form.cleaned_data[name] for name in ("organisatie", "fase", "regio")}
     key = form.cleaned_data["lijst"]
     today = timezone.localdate()
-    items, computed_at = _worklist_items(today=today, filters=filters)
+    items, computed_at = _worklist_items(today=today, filters=filters, key=key)
     chosen = _worklists(items)[key]
     page = Paginator(chosen.items, WORKLIST_PAGE_SIZE).get_page(request.GET.get("pagina"))
     dashboard_query = _filter_query(filters)
@@ -401,26 +405,36 @@ def _filter_query(filters: dict[str, Any]) -> str:
 
 
 def _worklist_items(
-    *, today: datetime.date, filters: dict[str, Any]
+    *, today: datetime.date, filters: dict[str, Any], key: str
 ) -> tuple[list[Deadline], datetime.datetime]:
-    """The deadline items behind the worklists (and when they were computed), kept
-    under the same key rules as the results region."""
+    """The items of one worklist (and when they were computed), kept under the same
+    key rules as the results region: only the kinds it gathers are computed."""
 
     def compute() -> tuple[list[Deadline], datetime.datetime]:
-        case_ids = None
-        if filters["fase"] is not None or filters["regio"] is not None:
-            # A phase or region narrows to cases: the pool-level items (reviews, talks) drop out.
-            case_ids = open_case_ids(phase=filters["fase"], region=filters["regio"])
-        items = deadlines(on=today, organisation=filters["organisatie"], case_ids=case_ids)
+        items = _deadlines_under(today=today, filters=filters, kinds=WORKLIST_KINDS[key])
         return items, timezone.localtime()
 
-    return _stamped("dashboard-worklist-items", filters, compute)
+    return _stamped(f"dashboard-worklist-{key}", filters, compute)
+
+
+def _deadlines_under(
+    *, today: datetime.date, filters: dict[str, Any], kinds: tuple[DeadlineKind, ...] | None
+) -> list[Deadline]:
+    """The deadline items under the dashboard's filters."""
+    case_ids = None
+    if filters["fase"] is not None or filters["regio"] is not None:
+        # A phase or region narrows to cases: the pool-level items (reviews, talks) drop out.
+        case_ids = open_case_ids(phase=filters["fase"], region=filters["regio"])
+    return deadlines(on=today, organisation=filters["organisatie"], case_ids=case_ids, kinds=kinds)
 
 
 def _worklists(items: Sequence[Deadline]) -> dict[str, Worklist]:
+    """The items sorted into their worklists in one pass, each keeping the order."""
+    gathered: dict[str, list[Deadline]] = {key: [] for key in WORKLIST_KINDS}
+    for item in items:
+        gathered[WORKLIST_OF_KIND[item.kind]].append(item)
     return {
-        key: Worklist(key, str(title), WorkItems([item for item in items if item.kind in kinds]))
-        for key, title, kinds in WORKLISTS
+        key: Worklist(key, str(title), WorkItems(gathered[key])) for key, title, _kinds in WORKLISTS
     }
 
 
@@ -489,8 +503,12 @@ def dashboard_context(
     per_phase = cases_per_phase(organisation=organisatie, region=regio, phase=fase)
     start = today - datetime.timedelta(days=92 * (QUARTERS_SHOWN - 1))
     flows = flow_per_quarter(start=start, end=today, organisation=organisatie, region=regio)
-    items, _computed_at = _worklist_items(
-        today=today, filters={"organisatie": organisatie, "fase": fase, "regio": regio}
+    # Computed here, not kept apart: the results region is kept rendered (and a
+    # worklist page keeps the items of its own kinds).
+    items = _deadlines_under(
+        today=today,
+        filters={"organisatie": organisatie, "fase": fase, "regio": regio},
+        kinds=None,
     )
     owners = {row.regisseur_id: row.name for row in overview.rows}
     worklists = list(_worklists(items).values())

@@ -147,7 +147,7 @@ def test_an_uvo_logged_moves_the_due_date_in_the_selector():
     def uvo_due() -> datetime.date:
         with CaptureQueriesContext(connection) as queries:
             items = deadlines(on=today, horizon_days=400, case_ids=[case.pk])
-        assert len(queries) == 5  # roles, cases, exits, interventions, actions
+        assert len(queries) == 6  # roles, stand-ins, cases, exits, interventions, actions
         return next(item.due_on for item in items if item.kind == DeadlineKind.UVO)
 
     before = uvo_due()

@@ -44,6 +44,7 @@ from tests.factories import (
     MeetingFactory,
     OrganisationFactory,
     PlanVersionFactory,
+    RegionFactory,
     RegisseurFactory,
     ThreeWayTalkFactory,
     UserFactory,
@@ -520,6 +521,42 @@ def test_the_stand_in_is_reminded_while_the_regisseur_is_away(clock):
     assert after.responsible_user_ids == (case.regisseur.user_id,)
 
 
+def test_a_stand_in_kept_to_a_region_stands_in_only_for_the_cases_of_that_region(clock):
+    """R-POOL-3 in one computation: the same regisseur's cases in two regions, his
+    stand-in kept to one of them; every kind dated by a record follows the same rule."""
+    regisseur = RegisseurFactory()
+    kept_to = RegionFactory()
+    stand_in = RegisseurFactory(region_restriction=kept_to)
+    inside, outside = (
+        CaseFactory(
+            regisseur=regisseur, region=region, notification_signed_on=datetime.date(2026, 3, 2)
+        )
+        for region in (kept_to, RegionFactory(code="zaanstad"))
+    )
+    actions = {
+        case.pk: MeetingActionFactory(
+            meeting=MeetingFactory(case=case, held_on=datetime.date(2026, 3, 9)),
+            due_on=datetime.date(2026, 4, 1),
+        )
+        for case in (inside, outside)
+    }
+    Absence.objects.create(
+        regisseur=regisseur,
+        starts_on=datetime.date(2026, 3, 23),
+        ends_on=datetime.date(2026, 4, 3),
+        stand_in=stand_in,
+        created_by=UserFactory(),
+    )
+
+    items = items_by_key(clock(datetime.date(2026, 3, 30)))
+
+    both = tuple(sorted([regisseur.user_id, stand_in.user_id]))
+    assert items[f"uvo_action:action:{actions[inside.pk].pk}"].responsible_user_ids == both
+    assert items[f"uvo_action:action:{actions[outside.pk].pk}"].responsible_user_ids == (
+        regisseur.user_id,
+    )
+
+
 # --- filters, horizon, order and keys --------------------------------------------------
 
 
@@ -557,6 +594,31 @@ def test_case_ids_filter_gives_only_those_cases_and_no_pool_items(clock):
     assert {i.case_id for i in deadlines(on=today, case_ids=[wanted.pk])} == {wanted.pk}
     assert other.pk not in {i.case_id for i in deadlines(on=today, case_ids=[wanted.pk])}
     assert deadlines(on=today, case_ids=[]) == []
+
+
+def test_kinds_give_the_items_of_those_kinds_only_and_ask_only_their_queries(
+    clock, programme_team, pto_r
+):
+    """A worklist asks for its own kinds: the same items the whole computation gives of
+    them, in the queries of those kinds alone."""
+    today = clock(datetime.date(2026, 6, 1))
+    add_busy_cases(3)
+    everything = deadlines(on=today, horizon_days=400)
+    for kinds, queries in (
+        ((DeadlineKind.UVO, DeadlineKind.FIRST_UVO), CASE_KINDS_QUERY),
+        ((DeadlineKind.UVO_ACTION,), UVO_ACTIONS_QUERY),
+        ((DeadlineKind.CASELOAD_REVIEW,), POOL_KINDS_QUERY),
+        (
+            (DeadlineKind.EXIT_DECISION, DeadlineKind.INTERVENTION),
+            EXIT_KINDS_QUERY + INTERVENTIONS_QUERY,
+        ),
+    ):
+        with assert_query_count(
+            ROLE_MEMBERS_QUERY + STAND_INS_QUERY + queries, what=f"deadlines of {kinds}"
+        ):
+            chosen = deadlines(on=today, horizon_days=400, kinds=kinds)
+        assert chosen == [item for item in everything if item.kind in kinds]
+        assert chosen, f"the busy cases have items of {kinds}"
 
 
 def test_horizon_days_narrows_or_widens_the_window(clock):
@@ -647,6 +709,7 @@ def test_next_deadline_per_case_of_no_cases_asks_nothing(clock):
 # --- a fixed number of queries ---------------------------------------------------------
 
 ROLE_MEMBERS_QUERY = 1  # programme team and PTO-R, for every kind's recipients
+STAND_INS_QUERY = 1  # who stands in for whom on the day, for every case-level kind
 CASE_KINDS_QUERY = 1  # first UVO, UVO, plan evaluation, two-yearly evaluation
 EXIT_KINDS_QUERY = 1  # exit proposals waiting for advice or decision
 INTERVENTIONS_QUERY = 1  # terms of the interventions in the plans in force
@@ -654,6 +717,7 @@ UVO_ACTIONS_QUERY = 1  # open actions agreed in an UVO
 POOL_KINDS_QUERY = 1  # caseload reviews and three-way talks
 PER_CASE_QUERIES = (
     ROLE_MEMBERS_QUERY
+    + STAND_INS_QUERY
     + CASE_KINDS_QUERY
     + EXIT_KINDS_QUERY
     + INTERVENTIONS_QUERY

@@ -182,25 +182,26 @@ MODEL_PERMISSIONS = 0  # none of their own (docs/adr/0015-permissions-by-capabil
 # the frozen minute of these tests; a save would add 3 (savepoint, UPDATE, release).
 SESSION_SAVED = 0
 # What is due next, for all listed cases at once (cases/selectors/deadlines.py): the
-# members of the programme team and PTO-R, the case-level items, the exit procedures.
+# members of the programme team and PTO-R, the stand-ins of the day, the case-level
+# items, the exit procedures.
 # Intervention terms of the plan in force and open UVO actions are deadlines too. The
 # answer is kept under the data stamp (one query): asked again while the data stayed
 # the same, the selector's own queries are not asked.
 NEXT_DEADLINES_STAMP = 1
-NEXT_DEADLINES = 5
+NEXT_DEADLINES = 6  # with the stand-ins of the day, read once for every kind
 FILTER_CHOICES = 3  # the programme team's filters: organisations, regions, regisseurs
 MY_FILTER_CHOICES = 1  # a regisseur's filters on his own list: the regions
 SAVED_SELECTIONS = 1  # the user's own saved selections of the list
 PAGE_OF_CASES = 2  # the paginator's count, then the page with region, regisseur and buddy
 # The main menu's badges (ipgar/views.py MENU): a regisseur's own overdue items (his
-# membership, then the deadline selector's role members, case items, exit procedures,
+# membership, then the deadline selector's role members, stand-ins, case items, exit procedures,
 # intervention terms, UVO actions and pool items), the programme team's exit proposals
 # waiting for ITAT-R and for PTO-R; both the unread notifications. Those from case data
 # are counted after a change to the data (as on these
 # tests' page after new cases) and then taken from the cache while the data's stamp
 # (one query) stays the same; the unread count is asked on every page.
 DATA_STAMP = 1
-OWN_OVERDUE_BADGE = 7
+OWN_OVERDUE_BADGE = 8
 WAITING_FOR_ITAT_R_BADGE = 1
 # The programme team opens "Uitstroomvoorstellen" too, with its count of proposals
 # waiting for PTO-R.
