@@ -23,12 +23,14 @@ from django.utils.translation import gettext_lazy as _
 # The statuses live with their lifecycles; imported here for the models' users.
 from .workflow import (
     CLOSED_STATUSES,
+    OPEN_INTERVENTION_STATUSES,
     OPEN_STATUSES,
     RUNNING_ESCALATION_STATUSES,
     RUNNING_EXIT_STATUSES,
     CaseStatus,
     EscalationStatus,
     ExitStatus,
+    InterventionStatus,
     Phase,
     PlanStatus,
 )
@@ -431,17 +433,6 @@ class Pillar(models.TextChoices):
     STRAF = "straf", _("Straf")
     ZORG = "zorg", _("Zorg")
     BRUSJES = "brusjes", _("Brusjes")
-
-
-class InterventionStatus(models.TextChoices):
-    PLANNED = "gepland", _("Gepland")
-    RUNNING = "lopend", _("Lopend")
-    DONE = "afgerond", _("Afgerond")
-    STOPPED = "gestopt", _("Gestopt")
-
-
-# An intervention still to be carried out: its term is a deadline (docs/rules.md R-CASE-6).
-OPEN_INTERVENTION_STATUSES = (InterventionStatus.PLANNED, InterventionStatus.RUNNING)
 
 
 @pghistory.track()

@@ -71,6 +71,13 @@ class ExitStatus(models.TextChoices):
     WITHDRAWN = "ingetrokken", _("Ingetrokken")
 
 
+class InterventionStatus(models.TextChoices):
+    PLANNED = "gepland", _("Gepland")
+    RUNNING = "lopend", _("Lopend")
+    DONE = "afgerond", _("Afgerond")
+    STOPPED = "gestopt", _("Gestopt")
+
+
 class EscalationStatus(models.TextChoices):
     STUCK = "vastgelopen", _("Vastgelopen: het team zoekt het zelf")
     CONSULTED = "geraadpleegd", _("Collega's, programmateam of ITAT-R geraadpleegd")
@@ -82,6 +89,8 @@ class EscalationStatus(models.TextChoices):
 OPEN_STATUSES = (CaseStatus.REGISTERED, CaseStatus.IN_REGIE)
 # A running exit procedure: at most one per case (a database constraint).
 RUNNING_EXIT_STATUSES = (ExitStatus.OPEN, ExitStatus.ADVISED)
+# An intervention still to be carried out: its term is a deadline (docs/rules.md R-CASE-6).
+OPEN_INTERVENTION_STATUSES = (InterventionStatus.PLANNED, InterventionStatus.RUNNING)
 # A running escalation: the case is stuck (at most one per case, a database constraint).
 RUNNING_ESCALATION_STATUSES = (
     EscalationStatus.STUCK,
