@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db import models
+from django_filters.fields import IsoDateTimeField
 
 from cases.models import Case, Meeting, PlanVersion
 
@@ -21,8 +24,27 @@ class NumberInFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 moment, taken in UTC. Python accepts offsets up to a day that
+    PostgreSQL refuses (beyond 15:59), and a moment near the year 9999 may not fit in
+    UTC: the first is converted, the second is invalid input (400, never a 500)."""
+
+    def to_python(self, value: Any) -> datetime.datetime | None:
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(datetime.UTC)
+        except OverflowError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
+
+
 class CaseFilter(django_filters.FilterSet):
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     id__in = NumberInFilter(field_name="id", lookup_expr="in")
 
     class Meta:

@@ -160,6 +160,24 @@ def test_invalid_input_is_400_with_field_errors(api):
     assert fields == {"registered_on", "person.last_name"}
 
 
+@pytest.mark.parametrize(
+    ("since", "status"),
+    [
+        # Offsets Python accepts and PostgreSQL does not (beyond 15:59): taken in UTC.
+        ("5702-10-04T07:54:02.1-18:10", 200),
+        ("2026-01-01T00:00:00+23:59", 200),
+        # Past the last moment UTC can hold: invalid input, not a server error.
+        ("9999-12-31T23:59:59-12:00", 400),
+        ("geen moment", 400),
+    ],
+)
+def test_updated_since_at_the_edges_of_time_answers_200_or_400(api, since, status):
+    response = api.get("/api/v1/cases/", {"updated_since": since})
+    assert response.status_code == status
+    if status == 400:
+        assert response.json()["errors"][0]["field"] == "updated_since"
+
+
 def test_unknown_object_is_404_problem(api):
     response = api.get("/api/v1/cases/999999/")
     assert response.status_code == 404
