@@ -318,7 +318,6 @@ class _Directors:
     """
 
     def __init__(self, on: datetime.date, programme_team: tuple[int, ...]) -> None:
-        self.on = on
         self.programme_team = programme_team
         # Regisseur id: [(stand-in's account, the region the stand-in is kept to)], the
         # latest absence first.
@@ -335,7 +334,7 @@ class _Directors:
     def of(
         self, regisseur_id: int | None, region_id: int | None, user_id: int | None, active: bool
     ) -> tuple[int, ...]:
-        """The accounts to remind of a case, from the columns ``director_fields`` gives."""
+        """The accounts to remind of a case, from the columns ``_with_directors`` adds."""
         key = (regisseur_id, region_id)
         known = self._known.get(key)
         if known is None:
@@ -523,11 +522,11 @@ def _case_deadlines(
     """First UVO, UVO, plan evaluation and two-yearly evaluation: one query for all cases."""
     cases, directors = _with_directors(Case.objects.filter(scope.q()), on)
     rows = cases.values_list("pk", "number", *_CASE_FACT_FIELDS, *directors).order_by()
-    directors_of, terms, until = members.directors.of, members.terms, scope.until
+    directors_of, terms, is_due = members.directors.of, members.terms, scope.due
     for pk, number, *facts, regisseur_id, region_id, user_id, active in rows:
         responsible = None
         for kind, due_on in case_rules(CaseFacts._make(facts), terms):
-            if kind not in wanted or (until is not None and due_on > until):
+            if kind not in wanted or not is_due(due_on):
                 continue
             if responsible is None:
                 responsible = directors_of(regisseur_id, region_id, user_id, active)
