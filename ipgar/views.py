@@ -8,13 +8,15 @@ answer; the page still decides on its own (the menu is a convenience, never the 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
@@ -134,12 +136,19 @@ MENU: tuple[MenuEntry, ...] = (
 LANDING: tuple[str, ...] = ("dashboard", "my_cases", "monitors", "caseload", "cases", "access_log")
 
 
+@functools.cache
+def _menu_url(url_name: str, prefix: str, urlconf: str) -> str:
+    return reverse(url_name, urlconf=urlconf)
+
+
 def menu_for(user: Any) -> list[dict[str, Any]]:
-    """The menu entries whose page ``user`` may open: key, label, url."""
+    """The menu entries whose page ``user`` may open: key, label, url (each reversed
+    once per process, URL configuration and script prefix)."""
     if not getattr(user, "is_authenticated", False):
         return []
+    prefix, urlconf = get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
     return [
-        {"key": entry.key, "label": entry.label, "url": reverse(entry.url_name)}
+        {"key": entry.key, "label": entry.label, "url": _menu_url(entry.url_name, prefix, urlconf)}
         for entry in MENU
         if entry.may_open(user)
     ]

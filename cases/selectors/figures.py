@@ -13,13 +13,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import logging
-from collections.abc import Callable, Mapping
-from typing import TypeVar
+import weakref
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar
 
 from django.apps import apps
 from django.core.cache import cache
 from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import TruncQuarter
 from django.utils import timezone
@@ -169,13 +174,15 @@ _FIGURE_SOURCES = (
 )
 
 
-def figures_version() -> tuple[int, ...]:
-    """A stamp that changes whenever data behind the figures changes, in one query
-    of index-only look-ups: the highest id of each source table (an insert, also a
-    bulk one) and of its django-pghistory event table (every insert and update
-    through any code path writes an event there, by trigger). Callers cache
-    computed figures under it: a changed stamp is a different cache entry.
-    Deletions write no event; the services delete none of these rows."""
+# On PostgreSQL the stamp's query is prepared once per connection: planning its 32
+# look-ups costs several times more than running them.
+STAMP_STATEMENT = "ipgar_figures_stamp"
+_prepared_on: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+@functools.cache
+def _stamp_sql() -> str:
+    """The highest id of each source table and of its history event table, in one row."""
     parts = []
     for label in _FIGURE_SOURCES:
         model = apps.get_model(label)
@@ -183,10 +190,59 @@ def figures_version() -> tuple[int, ...]:
         # Table names come from the models, never from input.
         parts.append(f"(SELECT max(id) FROM {model._meta.db_table})")  # noqa: S608
         parts.append(f"(SELECT max(pgh_id) FROM {event._meta.db_table})")  # noqa: S608
+    return f"SELECT {', '.join(parts)}"
+
+
+def _stamp_statement(db: BaseDatabaseWrapper) -> str:
+    """What to run for the stamp on ``db`` (connected): on PostgreSQL the statement
+    prepared on this connection (prepared the first time, on the driver's connection
+    as Django's own session set-up is, so it is not counted as a query of the
+    request), elsewhere the query itself."""
+    if db.vendor != "postgresql":
+        return _stamp_sql()
+    raw = db.connection
+    if raw not in _prepared_on:
+        # A prepared statement belongs to the session: a rollback does not undo it.
+        with raw.cursor() as setup:
+            setup.execute(f"PREPARE {STAMP_STATEMENT} AS {_stamp_sql()}")
+        _prepared_on.add(raw)
+    return f"EXECUTE {STAMP_STATEMENT}"
+
+
+# The stamp read once in a request that changes nothing (``stamp_read_once``).
+_READ_ONCE: ContextVar[list[tuple[int, ...]] | None] = ContextVar("figures_stamp", default=None)
+
+
+@contextmanager
+def stamp_read_once() -> Iterator[None]:
+    """Inside, ``figures_version`` queries the database the first time only. For a
+    request that writes nothing behind the figures (a GET or HEAD: the menu's badges,
+    the dashboard and the lists each ask for the stamp, and their answers then belong to
+    one moment of the data). A request that changes data reads it after the change."""
+    token = _READ_ONCE.set([])
+    try:
+        yield
+    finally:
+        _READ_ONCE.reset(token)
+
+
+def figures_version() -> tuple[int, ...]:
+    """A stamp that changes whenever data behind the figures changes, in one query
+    of index-only look-ups: the highest id of each source table (an insert, also a
+    bulk one) and of its django-pghistory event table (every insert and update
+    through any code path writes an event there, by trigger). Callers cache
+    computed figures under it: a changed stamp is a different cache entry.
+    Deletions write no event; the services delete none of these rows."""
+    read_once = _READ_ONCE.get()
+    if read_once:
+        return read_once[0]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(parts)}")
+        cursor.execute(_stamp_statement(connection))
         row = cursor.fetchone()
-    return tuple(value or 0 for value in row)
+    stamp = tuple(value or 0 for value in row)
+    if read_once is not None:
+        read_once.append(stamp)
+    return stamp
 
 
 def kept_under_stamp(kind: str, parts: tuple[object, ...], compute: Callable[[], T]) -> T:

@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "accounts.middleware.SecondFactorMiddleware",
     # Every change made during a request is attributed to the signed-in user in the history.
     "audit.history.HistoryMiddleware",
+    # A read request asks for the figures' data stamp once (cases/middleware.py).
+    "cases.middleware.FiguresStampMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SignInPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
