@@ -11,7 +11,8 @@ from __future__ import annotations
 import pgtrigger
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 # The longest search term kept (cases/selectors/search.py searches no longer one).
@@ -89,7 +90,8 @@ class AccessLog(models.Model):
     object_label = models.CharField(_("omschrijving"), max_length=200, blank=True)
     # The case whose person the data is about: the key for a subject-access request.
     case_id = models.BigIntegerField(_("casus-id"), null=True, blank=True, db_index=True)
-    case_number = models.CharField(_("casusnummer"), max_length=20, blank=True, db_index=True)
+    # Found by the search through the (upper(case_number), -at, -id) index below.
+    case_number = models.CharField(_("casusnummer"), max_length=20, blank=True)
     ip_address = models.GenericIPAddressField(_("IP-adres"), null=True, blank=True)
     path = models.CharField(_("adres (URL)"), max_length=500, blank=True)
     purpose = models.TextField(_("doel"), blank=True)
@@ -125,6 +127,13 @@ class AccessLog(models.Model):
         indexes = [
             models.Index(fields=["user", "-at"]),
             models.Index(fields=["organisation", "-at"]),
+            # The search by case number, in any case (``iexact``), newest first.
+            models.Index(
+                Upper("case_number"),
+                F("at").desc(),
+                F("id").desc(),
+                name="access_log_by_case_number",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
