@@ -134,6 +134,11 @@ class AccessLog(models.Model):
                 F("id").desc(),
                 name="access_log_by_case_number",
             ),
+            # The search by the name the record was made under (a refused sign-in has no
+            # user), in any case, newest first.
+            models.Index(
+                Upper("username"), F("at").desc(), F("id").desc(), name="access_log_by_username"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
