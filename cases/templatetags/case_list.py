@@ -12,31 +12,40 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django import template
+from django.db.models import Choices
 from django.urls import reverse
-from django.utils.dateformat import format as date_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
-from ..models import Case
+from ..models import Case, CaseStatus, Phase
 from ..selectors.deadlines import Deadline
 
 register = template.Library()
 
 NO_VALUE = "–"
-DUE_DATE_FORMAT = "d-m-Y"
 # The case page's address with a placeholder pk, split once per list: reversing per
 # row took more time than the rest of the row.
 _PLACEHOLDER_PK = 987654321
 
 
-def _due_html(deadline: Deadline | None) -> str:
+class _Labels(dict[Choices, str]):
+    """Choice labels translated once per list instead of once per row: a model's
+    ``get_FOO_display`` rebuilds its choices and translates the label on every call,
+    which was the costliest part of a row."""
+
+    def __missing__(self, choice: Choices) -> str:
+        label = self[choice] = str(choice.label)
+        return label
+
+
+def _due_html(deadline: Deadline | None, kinds: _Labels) -> str:
     if not deadline:
         return NO_VALUE
-    due = (
-        f"{conditional_escape(deadline.kind.label)}: "
-        f"{date_format(deadline.due_on, DUE_DATE_FORMAT)}"
-    )
+    day = deadline.due_on
+    # As dd-mm-jjjj, the form of every date in the lists (the "d-m-Y" format).
+    date = f"{day.day:02d}-{day.month:02d}-{day.year:04d}"
+    due = f"{conditional_escape(kinds[deadline.kind])}: {date}"
     if not deadline.overdue:
         return due
     late = ngettext("%(days)s dag te laat", "%(days)s dagen te laat", deadline.days_overdue) % {
@@ -49,11 +58,11 @@ def _due_html(deadline: Deadline | None) -> str:
 def next_due(deadline: Deadline | None) -> SafeString:
     """What is due next on a case: the item and its date, and how many days late it is;
     a dash when nothing is due."""
-    return mark_safe(_due_html(deadline))  # noqa: S308 (every value in it is escaped)
+    return mark_safe(_due_html(deadline, _Labels()))  # noqa: S308 (every value in it is escaped)
 
 
 def _name(value: object) -> str:
-    return conditional_escape(value) if value else NO_VALUE
+    return conditional_escape(str(value)) if value else NO_VALUE
 
 
 @register.simple_tag
@@ -61,26 +70,26 @@ def case_rows(rows: Iterable[tuple[Case, Deadline | None]]) -> SafeString:
     """The table rows of the case lists, one per ``(case, next item due)``: the case
     number linking to its page (marked when reached through an emergency access),
     region, phase, status, regisseur, buddy and what is due next."""
-    head, tail = reverse("cases:detail", kwargs={"pk": _PLACEHOLDER_PK}).split(
-        str(_PLACEHOLDER_PK)
-    )
-    emergency = (
-        f' <span class="ams-badge ams-badge--orange">{conditional_escape(gettext("noodtoegang"))}</span>'
-    )
+    head, tail = reverse("cases:detail", kwargs={"pk": _PLACEHOLDER_PK}).split(str(_PLACEHOLDER_PK))
+    marked = conditional_escape(gettext("noodtoegang"))
+    emergency = f' <span class="ams-badge ams-badge--orange">{marked}</span>'
+    phases, statuses, kinds = _Labels(), _Labels(), _Labels()
     html = []
     for case, deadline in rows:
         overdue = " ipgar-row--overdue" if deadline and deadline.overdue else ""
         badge = emergency if getattr(case, "under_emergency", False) else ""
         html.append(
             f'<tr class="ams-table__row{overdue}">\n'
-            f'  <th class="ams-table__cell" scope="row"><a class="ams-link" href="{head}{case.pk}{tail}">'
+            f'  <th class="ams-table__cell" scope="row">'
+            f'<a class="ams-link" href="{head}{case.pk}{tail}">'
             f"{conditional_escape(case.number)}</a>{badge}</th>\n"
-            f'  <td class="ams-table__cell">{conditional_escape(case.region)}</td>\n'
-            f'  <td class="ams-table__cell">{conditional_escape(case.get_phase_display())}</td>\n'
-            f'  <td class="ams-table__cell">{conditional_escape(case.get_status_display())}</td>\n'
+            f'  <td class="ams-table__cell">{conditional_escape(case.region.name)}</td>\n'
+            f'  <td class="ams-table__cell">{conditional_escape(phases[Phase(case.phase)])}</td>\n'
+            f'  <td class="ams-table__cell">'
+            f"{conditional_escape(statuses[CaseStatus(case.status)])}</td>\n"
             f'  <td class="ams-table__cell">{_name(case.regisseur)}</td>\n'
             f'  <td class="ams-table__cell">{_name(case.buddy)}</td>\n'
-            f'  <td class="ams-table__cell">{_due_html(deadline)}</td>\n'
+            f'  <td class="ams-table__cell">{_due_html(deadline, kinds)}</td>\n'
             "</tr>\n"
         )
     return mark_safe("".join(html))  # noqa: S308 (every value in it is escaped)
