@@ -167,8 +167,8 @@ class _WithRole(TypedDict):
 
 
 # What the case lists show and export of a case (cases/templates/cases/_case_row.html,
-# cases/views/lists.py export): reading only these columns of the five joined tables
-# (not the users' password hashes, remarks and the like) halves the cost of the query.
+# cases/views/lists.py export): only these columns of the five joined tables, not the
+# users' password hashes, remarks and the like, to send, plan and turn into models.
 _LIST_RELATIONS = ("region", "regisseur__user", "buddy__user")
 _LIST_FIELDS = (
     "number",
@@ -297,8 +297,8 @@ def cases_under_emergency_of(
     running: the "met noodtoegang" section of a regisseur's list, each marked
     ``under_emergency``. Such an access is itself what makes the case visible
     (cases/access.py ``cases_visible_to``), so the guardian grants are not asked: the
-    same cases as ``cases_for_list(user)`` filtered on ``under_emergency``, in a
-    query a third of its cost."""
+    same cases as ``cases_for_list(user)`` filtered on ``under_emergency``, in less
+    than half its time."""
     running = EmergencyAccess.objects.active_at(on or timezone.now()).filter(
         user=user, case=OuterRef("pk")
     )

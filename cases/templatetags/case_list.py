@@ -2,14 +2,13 @@
 
 A list of a regisseur's cases or a page of the programme team's list renders tens of
 rows; through a row template included per row (with the due item's template inside
-it) the rows took more time than every query of the page together. The markup is the
-same: the rows of cases/templates/cases/_list_table.html and _case_rows.html, and the
+it) the 20 rows of the busiest regisseur took about 7 ms of the page's 45. The markup
+is the same: the rows of cases/templates/cases/_list_table.html and _case_rows.html, and the
 due item of _deadline.html, which the case page shows too.
 """
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
 
 from django import template
@@ -18,6 +17,8 @@ from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
+
+from kernel.dates import day_shown
 
 from ..models import Case, CaseStatus, Phase
 from ..selectors.deadlines import Deadline
@@ -39,15 +40,9 @@ class _Labels(dict[Choices, str]):
         return label
 
 
-def day_text(day: datetime.date) -> str:
-    """A date as dd-mm-jjjj, the form of every date in the lists (the "d-m-Y" format),
-    without the date filter's parsing of its format on every call."""
-    return f"{day.day:02d}-{day.month:02d}-{day.year:04d}"
-
-
 def case_address() -> tuple[str, str]:
     """What comes before and after a case's id in the address of its page: one
-    ``reverse`` per list instead of one per row, which cost more than the rest of it."""
+    ``reverse`` per list instead of one per row."""
     head, tail = reverse("cases:detail", kwargs={"pk": _PLACEHOLDER_PK}).split(str(_PLACEHOLDER_PK))
     return head, tail
 
@@ -55,7 +50,7 @@ def case_address() -> tuple[str, str]:
 def _due_html(deadline: Deadline | None, kinds: _Labels) -> str:
     if not deadline:
         return NO_VALUE
-    due = f"{conditional_escape(kinds[deadline.kind])}: {day_text(deadline.due_on)}"
+    due = f"{conditional_escape(kinds[deadline.kind])}: {day_shown(deadline.due_on)}"
     if not deadline.overdue:
         return due
     late = ngettext("%(days)s dag te laat", "%(days)s dagen te laat", deadline.days_overdue) % {

@@ -12,7 +12,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
 from cases.selectors.deadlines import Deadline, DeadlineKind
-from cases.templatetags.case_list import case_address, day_text
+from cases.templatetags.case_list import case_address
+from kernel.dates import day_shown
 
 register = template.Library()
 
@@ -38,7 +39,7 @@ def due_rows(items: Iterable[Deadline]) -> SafeString:
             state = soon
         html.append(
             '      <tr class="ams-table__row">\n'
-            f'        <td class="ams-table__cell">{day_text(item.due_on)}</td>\n'
+            f'        <td class="ams-table__cell">{day_shown(item.due_on)}</td>\n'
             f'        <td class="ams-table__cell">{label}</td>\n'
             f'        <td class="ams-table__cell">{state}</td>\n'
             "      </tr>\n"
