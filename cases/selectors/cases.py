@@ -166,6 +166,24 @@ class _WithRole(TypedDict):
     role: str
 
 
+# What the case lists show and export of a case (cases/templates/cases/_case_row.html,
+# cases/views/lists.py export): only these columns of the five joined tables, not the
+# users' password hashes, remarks and the like, to send, plan and turn into models.
+_LIST_RELATIONS = ("region", "regisseur__user", "buddy__user")
+_LIST_FIELDS = (
+    "number",
+    "phase",
+    "phase_since",
+    "status",
+    "region__name",
+    *(
+        f"{role}__user__{name}"
+        for role in ("regisseur", "buddy")
+        for name in ("first_name", "last_name", "username")
+    ),
+)
+
+
 class _WithAdvisedOn(TypedDict):
     advised_on: datetime.date
 
@@ -221,7 +239,8 @@ def cases_of_regisseur(
                 output_field=models.CharField(),
             )
         )
-        .select_related("region", "regisseur__user", "buddy__user")
+        .select_related(*_LIST_RELATIONS)
+        .only(*_LIST_FIELDS)
         .order_by("number")
     )
 
@@ -265,7 +284,29 @@ def cases_for_list(
                 EmergencyAccess.objects.active_at(at).filter(user=user, case=OuterRef("pk"))
             )
         )
-        .select_related("region", "regisseur__user", "buddy__user")
+        .select_related(*_LIST_RELATIONS)
+        .only(*_LIST_FIELDS)
+        .order_by("number")
+    )
+
+
+def cases_under_emergency_of(
+    user, *, on: datetime.datetime | None = None
+) -> QuerySet[WithAnnotations[Case, _WithEmergency]]:
+    """The cases ``user`` reaches through an emergency access of his or her own that is
+    running: the "met noodtoegang" section of a regisseur's list, each marked
+    ``under_emergency``. Such an access is itself what makes the case visible
+    (cases/access.py ``cases_visible_to``), so the guardian grants are not asked: the
+    same cases as ``cases_for_list(user)`` filtered on ``under_emergency``, in less
+    than half its time."""
+    running = EmergencyAccess.objects.active_at(on or timezone.now()).filter(
+        user=user, case=OuterRef("pk")
+    )
+    return (
+        Case.objects.filter(Exists(running))
+        .annotate(under_emergency=models.Value(True, output_field=models.BooleanField()))
+        .select_related(*_LIST_RELATIONS)
+        .only(*_LIST_FIELDS)
         .order_by("number")
     )
 

@@ -48,6 +48,7 @@ from ..selectors.cases import (
     case_page_context,
     cases_for_list,
     cases_of_regisseur,
+    cases_under_emergency_of,
     emergency_accesses_flagged,
     emergency_accesses_to_review,
     exit_follow_up_for,
@@ -111,7 +112,7 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
         mine = list(own.qs)
         context |= list_tools(request, own)
         context["own_filtered"] = any(request.GET.values())
-        emergency = list(cases_for_list(request.user).filter(under_emergency=True))
+        emergency = list(cases_under_emergency_of(request.user))
         due = next_deadline_per_case(on=today, case_ids=[c.pk for c in [*mine, *emergency]])
         context["sections"] = [
             (role, title, [(case, due.get(case.pk)) for case in mine if case.role == role])

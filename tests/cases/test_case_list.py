@@ -5,18 +5,21 @@ export (recorded, formula-safe) and the menu's badges."""
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from accounts.roles import Role
 from audit.models import AccessLog
 from cases.filters import WAITING_FOR_ITAT_R
 from cases.models import CaseStatus, ExitGround, ExitProcedure, Phase, SavedCaseView
 from cases.selectors.cases import regisseur_of
+from cases.selectors.deadlines import next_deadline_per_case
 from cases.selectors.lists import overdue_items_of
 from cases.services.saved_views import SAVED_VIEW_NAME_TAKEN
 from cases.views.lists import EXPORT_PURPOSE
@@ -195,6 +198,34 @@ def test_a_regisseur_filters_and_sorts_his_own_cases_within_their_sections(direc
     form = client.get(reverse("cases:list")).context["filters"].form
     assert "fase" in form.fields
     assert not {"organisatie", "regisseur", "uitgestroomd"} & set(form.fields)
+
+
+def test_a_regisseurs_rows_show_each_case_and_how_late_its_next_item_is(director, today):
+    """Each row: the case number linking to its page, region, phase, status, regisseur,
+    buddy and the next item due, with its date and how many days late it is."""
+    buddy = RegisseurFactory()
+    case = CaseFactory(
+        regisseur=director.regisseur,
+        buddy=buddy,
+        phase=Phase.EXECUTION,
+        since=today - datetime.timedelta(days=400),
+    )
+    due = next_deadline_per_case(on=today, case_ids=[case.pk])[case.pk]
+    assert due.overdue and due.days_overdue > 1
+
+    html = client_for(director).get(reverse("cases:list")).content.decode()
+    link = reverse("cases:detail", args=[case.pk])
+    row = html[html.index(f'<a class="ams-link" href="{link}">{case.number}</a>') :]
+    cells = re.findall(r'<td class="ams-table__cell">(.*?)</td>', row[: row.index("</tr>")])
+    assert cells == [
+        case.region.name,
+        "Fase 2",
+        "In regie",
+        escape(str(director)),
+        escape(str(buddy.user)),
+        f"{escape(str(due.kind.label))}: {due.due_on:%d-%m-%Y} "
+        f'<span class="ams-badge ipgar-badge--overdue">{due.days_overdue} dagen te laat</span>',
+    ]
 
 
 def test_a_regisseur_saves_a_selection_of_his_own_list_and_exports_nothing(director):

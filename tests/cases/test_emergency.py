@@ -259,8 +259,14 @@ def test_every_read_under_emergency_access_is_flagged(crew):
         ("cases.person", True, REASON),
     ]
     # "Mijn casussen" lists it apart, as a case opened under emergency access.
-    listed = [case for case, _due in client.get(reverse("cases:list")).context["emergency_rows"]]
+    my_cases = client.get(reverse("cases:list"))
+    listed = [case for case, _due in my_cases.context["emergency_rows"]]
     assert [(c.number, c.under_emergency) for c in listed] == [(crew.case.number, True)]
+    link = reverse("cases:detail", args=[crew.case.pk])
+    assert (
+        f'<a class="ams-link" href="{link}">{crew.case.number}</a>'
+        ' <span class="ams-badge ams-badge--orange">noodtoegang</span>'
+    ) in my_cases.content.decode()
 
 
 def test_the_access_closes_after_its_hours(crew, time_machine):

@@ -3,13 +3,18 @@ and marks only his or her own notifications."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
 
 from accounts.roles import Role
 from cases.services.emergency import emergency_access_open
 from monitoring.models import Notification
+from monitoring.selectors import deadlines_due_for
 from monitoring.services.notifications import NotificationInput, notifications_create
 from tests.conftest import sign_in
 from tests.factories import TODAY, CaseFactory, RegisseurFactory
@@ -110,3 +115,30 @@ def test_the_list_takes_the_same_queries_for_few_and_many_notifications(client):
     with count_queries() as many:
         client.get(LIST_URL)
     assert_same_query_count(few, many, what="the notification list")
+
+
+@pytest.mark.django_db
+def test_what_is_due_now_gives_each_item_its_date_its_case_and_how_late_it_is(client):
+    me = user_with_role(Role.REGISSEUR)
+    case = CaseFactory(
+        regisseur=RegisseurFactory(user=me),
+        since=timezone.localdate() - datetime.timedelta(days=400),
+        access_on=True,
+    )
+    late = [
+        item
+        for item in deadlines_due_for(me, on=timezone.localdate())
+        if item.case_id == case.pk and item.overdue and item.days_overdue > 1
+    ]
+    assert late
+    sign_in(client, me)
+    html = client.get(LIST_URL).content.decode()
+    link = reverse("cases:detail", args=[case.pk])
+    for item in late:
+        assert (
+            f'<td class="ams-table__cell">{item.due_on:%d-%m-%Y}</td>\n'
+            f'        <td class="ams-table__cell"><a class="ams-link" href="{link}">'
+            f"{escape(item.label)}</a></td>\n"
+            f'        <td class="ams-table__cell"><strong>{item.days_overdue} dagen te laat'
+            "</strong></td>"
+        ) in html
