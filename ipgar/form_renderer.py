@@ -12,6 +12,7 @@ options have a template of their own) still goes through Django's templates.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from typing import Any
 
@@ -53,11 +54,16 @@ _CONTEXT = Context()
 
 def _out(value: Any) -> str:
     """``{{ value }}``."""
+    if type(value) is str:
+        # What the template gives a plain text: Django's escape() is html.escape().
+        return html.escape(value)
     return render_value_in_context(value, _CONTEXT)
 
 
 def _out_s(value: Any) -> str:
     """``{{ value|stringformat:'s' }}`` (the filter keeps a safe string safe)."""
+    if type(value) is str or type(value) is int:
+        return html.escape(str(value))
     text = stringformat(value, "s")
     return _out(mark_safe(text) if isinstance(value, SafeData) else text)  # noqa: S308  (it was safe)
 
@@ -115,6 +121,14 @@ def _select(widget: dict[str, Any]) -> str | None:
     return "".join(parts)
 
 
+def _hidden_only_form(context: dict[str, Any]) -> str | None:
+    """django/forms/div.html for a form of hidden fields only and no errors (a
+    formset's management form): the hidden fields one after the other."""
+    if context["fields"] or context["errors"]:
+        return None
+    return "".join(str(field) for field in context["hidden_fields"])
+
+
 _INPUT_TEMPLATES = [
     "input",
     "checkbox",
@@ -132,7 +146,7 @@ _INPUT_TEMPLATES = [
     "time",
     "url",
 ]
-# Written out here; None from a writer: the template after all.
+# Widgets written out here (from the widget's context); None from a writer: the template after all.
 WRITERS: dict[str, Callable[[dict[str, Any]], str | None]] = {
     **{f"django/forms/widgets/{name}.html": _input for name in _INPUT_TEMPLATES},
     "django/forms/widgets/clearable_file_input.html": _file_input,
@@ -151,7 +165,11 @@ class AmsterdamFormRenderer(DjangoTemplates):
                 widget["attrs"] = {**widget["attrs"], "class": f"{extra} {own}".strip()}
             writer = WRITERS.get(template_name)
             if writer is not None and request is None:
-                html = writer(widget)
-                if html is not None:
-                    return html.strip()
+                written = writer(widget)
+                if written is not None:
+                    return written.strip()
+        elif template_name == "django/forms/div.html" and request is None:
+            written = _hidden_only_form(context)
+            if written is not None:
+                return written
         return super().render(template_name, context, request)

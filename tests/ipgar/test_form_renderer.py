@@ -110,3 +110,26 @@ def test_a_file_already_there_is_shown_as_by_djangos_template(
     assert widget.render(
         "veld", new, attrs=ATTRS, renderer=AmsterdamFormRenderer()
     ) == _through_templates(widget, new, monkeypatch)
+
+
+class _HiddenOnly(forms.Form):
+    run_id = forms.UUIDField(widget=forms.HiddenInput)
+    page = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        forms.formset_factory(_HiddenOnly, extra=2)(prefix="rijen").management_form,
+        _HiddenOnly(initial={"run_id": "0992d5e7-47b1-4dda-b482-1543141acca9", "page": 2}),
+        _HiddenOnly(data={"run_id": "geen uuid"}),
+    ],
+    ids=["management form", "hidden fields", "hidden field with an error"],
+)
+def test_a_form_of_hidden_fields_reads_as_from_djangos_template(
+    form: forms.Form, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    html = str(form)
+    with monkeypatch.context() as patched:
+        patched.setattr(form_renderer, "_hidden_only_form", lambda context: None)
+        assert html == str(form)
