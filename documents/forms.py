@@ -10,9 +10,21 @@ from cases.models import Case, ExitProcedure, Meeting, PlanVersion
 from .models import Confidentiality, DocumentKind
 
 
+class _MeetingsByDateAndKind(forms.models.ModelChoiceIterator):
+    """The choices read only what their labels show: a meeting's minutes (its agenda,
+    development and decisions) can be long, and a case has an UVO a month."""
+
+    def __init__(self, field: forms.ModelChoiceField) -> None:
+        super().__init__(field)
+        self.queryset = self.queryset.only("pk", "held_on", "kind")
+
+
 class MeetingChoice(forms.ModelChoiceField):
+    iterator = _MeetingsByDateAndKind
+
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.held_on:%d-%m-%Y} ({obj.get_kind_display()})"
+        # The enum's label, not get_kind_display(), which rebuilds the choices every call.
+        return f"{obj.held_on:%d-%m-%Y} ({Meeting.Kind(obj.kind).label})"
 
 
 class PlanVersionChoice(forms.ModelChoiceField):
