@@ -618,12 +618,12 @@ def test_the_case_page_costs_the_same_with_more_meetings_and_plans(crew, today, 
 # whose session, user, roles and device come from the cache (accounts/signed_in.py):
 # may this user work on the case (the case with the grounds, then its object permissions),
 # what the next UVO is, the current team (a proposed attendee row each), the organisations
-# every attendee and action row chooses from (read once per formset, not once per row,
-# cases/forms.py _RowsWithOrganisations), and the menu's unread count and data stamp.
+# every attendee and action row chooses from (read once for both formsets, not once per
+# row, cases/forms.py _RowsWithOrganisations), and the menu's unread count and data stamp.
 UVO_CASE_ACCESS = 2
 UVO_NEXT_KIND = 1
 UVO_TEAM = 1
-UVO_ORGANISATIONS = 2  # attendees, actions
+UVO_ORGANISATIONS = 1  # for the attendees and the actions
 UVO_MENU = 2  # the unread notifications, the data stamp of the badges kept in the cache
 UVO_FORM_QUERIES = UVO_CASE_ACCESS + UVO_NEXT_KIND + UVO_TEAM + UVO_ORGANISATIONS + UVO_MENU
 
