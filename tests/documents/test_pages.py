@@ -209,11 +209,14 @@ def test_a_new_version_keeps_the_old_and_removal_deletes_every_file(
 
 
 def test_the_uvos_are_offered_by_date_and_kind_newest_first(client, world, documents_root):
+    sign_in(client, world.regisseur)
+    listed = reverse("documents:list", kwargs={"pk": world.case.pk})
+    assert "Verslag van deze UVO maken" not in client.get(listed).content.decode()
     first = MeetingFactory(
         case=world.case, held_on=datetime.date(2025, 1, 6), kind=Meeting.Kind.PLUS
     )
     latest = MeetingFactory(case=world.case, held_on=datetime.date(2025, 2, 3))
-    sign_in(client, world.regisseur)
+    assert "Verslag van deze UVO maken" in client.get(listed).content.decode()
     for name in ("documents:list", "documents:upload"):
         html = client.get(reverse(name, kwargs={"pk": world.case.pk})).content.decode()
         offered = f'<option value="{latest.pk}">03-02-2025 (UVO)</option>'
