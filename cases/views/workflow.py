@@ -56,12 +56,11 @@ from ..models import Case, PlanVersion
 from ..selectors.case_page import case_page_url
 from ..selectors.cases import meeting_next_kind, team_members_current
 from ..selectors.plans import (
-    latest_plan_version,
     live_plan_versions,
-    open_plan_version,
     plan_version_of,
     plan_versions_compare,
     plan_versions_of,
+    plan_versions_outline,
 )
 from ..services.assessments import AssessmentInput, assessment_record
 from ..services.assignments import case_change_buddy, case_hand_over
@@ -265,10 +264,11 @@ def plan_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A new version of the plan: the first written whole with its interventions,
     every later one as a copy of the latest with its own focus and explanation."""
     case = _working_on(request, pk).case
-    in_progress = open_plan_version(case)
+    versions = plan_versions_outline(case)
+    _in_force, in_progress = live_plan_versions(versions)
     if in_progress is not None:
         return redirect("cases:plan_version", pk=case.pk, version_id=in_progress.pk)
-    base = latest_plan_version(case)
+    base = versions[-1] if versions else None  # the latest
     if base is None:
         return _plan_first(request, case)
 

@@ -331,6 +331,19 @@ def test_two_versions_are_compared(crew, today, wpi, author):
     )
 
 
+def test_a_new_version_starts_from_the_latest_and_one_being_written_is_opened(crew, today, author):
+    adopt_version(plan_concept(crew.case, by=author, goals="Eerste doelen"), by=author, on=today)
+    client = client_for(crew.regisseur)
+    url = reverse("cases:plan_new", args=[crew.case.pk])
+    assert "kopie van versie 1" in text_of(client.get(url))
+
+    response = client.post(url, {"focus": "Werk", "explanation": "Na de evaluatie."}, follow=True)
+    assert "Versie 2 is aangemaakt als kopie van versie 1" in text_of(response)
+    second = PlanVersion.objects.get(case=crew.case, number=2)
+    opened = client.get(url)
+    assert opened["Location"] == reverse("cases:plan_version", args=[crew.case.pk, second.pk])
+
+
 # --- phase, exit, weighing, evaluation ---------------------------------------------------
 
 
