@@ -331,8 +331,18 @@ def test_two_versions_are_compared(crew, today, wpi, author):
     )
 
 
-def test_a_new_version_starts_from_the_latest_and_one_being_written_is_opened(crew, today, author):
-    adopt_version(plan_concept(crew.case, by=author, goals="Eerste doelen"), by=author, on=today)
+def test_a_new_version_starts_from_the_latest_and_one_being_written_is_opened(
+    crew, today, wpi, author
+):
+    intervention = InterventionInput(
+        description="Woonbegeleiding regelen",
+        pillar=Pillar.ZORG,
+        responsible_organisation=wpi,
+        deadline=today,
+    )
+    adopt_version(
+        plan_concept(crew.case, by=author, interventions=[intervention]), by=author, on=today
+    )
     client = client_for(crew.regisseur)
     url = reverse("cases:plan_new", args=[crew.case.pk])
     assert "kopie van versie 1" in text_of(client.get(url))
