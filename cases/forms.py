@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -154,6 +154,12 @@ def _organisations() -> QuerySet[Organisation]:
     return Organisation.objects.order_by("name")
 
 
+def organisations_to_choose() -> list[Organisation]:
+    """The organisations a row of a formset chooses from, read once for a page whose
+    formsets all take them (``organisations=``)."""
+    return list(_organisations())
+
+
 class MeetingForm(forms.Form):
     kind = forms.ChoiceField(label=_("Soort overleg"), choices=Meeting.Kind.choices)
     first_uvo_part = forms.TypedChoiceField(
@@ -232,9 +238,14 @@ class _DeleteLabelled(forms.BaseFormSet):
 
 
 class _RowsWithOrganisations(_DeleteLabelled):
-    """Rows that each choose an organisation: read once for all rows (_OrganisationChoice)."""
+    """Rows that each choose an organisation: read once for all rows (_OrganisationChoice),
+    or once for the page when it hands every formset the same ``organisations``."""
 
-    _organisation_list: list[Organisation] | None = None
+    def __init__(
+        self, *args: Any, organisations: list[Organisation] | None = None, **kwargs: Any
+    ) -> None:
+        self._organisation_list = organisations
+        super().__init__(*args, **kwargs)
 
     def add_fields(self, form: forms.Form, index: int | None) -> None:
         super().add_fields(form, index)
@@ -249,11 +260,13 @@ class _AttendeeFormSet(_RowsWithOrganisations):
     delete_label = _("Niet aanwezig")
 
 
-AttendeeFormSet = forms.formset_factory(
-    AttendeeForm, formset=_AttendeeFormSet, extra=1, can_delete=True
+AttendeeFormSet = cast(
+    type[_AttendeeFormSet],
+    forms.formset_factory(AttendeeForm, formset=_AttendeeFormSet, extra=1, can_delete=True),
 )
-ActionFormSet = forms.formset_factory(
-    ActionForm, formset=_RowsWithOrganisations, extra=1, can_delete=True
+ActionFormSet = cast(
+    type[_RowsWithOrganisations],
+    forms.formset_factory(ActionForm, formset=_RowsWithOrganisations, extra=1, can_delete=True),
 )
 
 
@@ -266,13 +279,15 @@ def kept_rows(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
     ]
 
 
-def formset_with_extra_row(formset_class: type[forms.BaseFormSet], data: Any, prefix: str) -> Any:
+def formset_with_extra_row(
+    formset_class: type[forms.BaseFormSet], data: Any, prefix: str, **kwargs: Any
+) -> Any:
     """The posted formset with one empty row more, keeping every typed row (the
     "add a row" button, with or without JavaScript)."""
     data = data.copy()
     key = f"{prefix}-TOTAL_FORMS"
     data[key] = str(int(data.get(key) or 0) + 1)
-    return formset_class(data, prefix=prefix)
+    return formset_class(data, prefix=prefix, **kwargs)
 
 
 class PlanTextForm(forms.Form):
@@ -310,8 +325,11 @@ class InterventionForm(forms.Form):
     deadline = _date(_("Termijn"))
 
 
-InterventionFormSet = forms.formset_factory(
-    InterventionForm, formset=_RowsWithOrganisations, extra=1, can_delete=True
+InterventionFormSet = cast(
+    type[_RowsWithOrganisations],
+    forms.formset_factory(
+        InterventionForm, formset=_RowsWithOrganisations, extra=1, can_delete=True
+    ),
 )
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, cast
 
 from django import forms
@@ -10,9 +11,24 @@ from cases.models import Case, ExitProcedure, Meeting, PlanVersion
 from .models import Confidentiality, DocumentKind
 
 
+class _MeetingsByDateAndKind(forms.models.ModelChoiceIterator):
+    """The choices read only what their labels show: a meeting's minutes (its agenda,
+    development and decisions) can be long, and a case has an UVO a month."""
+
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        # A case's UVOs are read at once, not through a server-side cursor (iterator()).
+        for meeting in self.queryset.only("pk", "held_on", "kind"):
+            yield self.choice(meeting)
+
+
 class MeetingChoice(forms.ModelChoiceField):
+    iterator = _MeetingsByDateAndKind
+
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.held_on:%d-%m-%Y} ({obj.get_kind_display()})"
+        # The enum's label, not get_kind_display(), which rebuilds the choices every call.
+        return f"{obj.held_on:%d-%m-%Y} ({Meeting.Kind(obj.kind).label})"
 
 
 class PlanVersionChoice(forms.ModelChoiceField):
@@ -101,6 +117,18 @@ class MinutesForm(forms.Form):
         super().__init__(*args, **kwargs)
         meetings = cast(forms.ModelChoiceField, self.fields["meeting"])
         meetings.queryset = Meeting.objects.filter(case=case).order_by("-held_on", "-pk")
+
+
+def minutes_form_offered(case: Case) -> MinutesForm | None:
+    """The documents page's form to make an UVO's minutes, its choices read once (to know
+    there are any, and to show them); None while the case has no UVO."""
+    form = MinutesForm(case=case)
+    meetings = cast(forms.ModelChoiceField, form.fields["meeting"])
+    # Through iter(): list() of the iterator itself would first count the rows (len()).
+    offered = list(iter(meetings.iterator(meetings)))
+    meetings.choices = offered
+    empty_choice = 1 if meetings.empty_label is not None else 0
+    return form if len(offered) > empty_choice else None
 
 
 class HandoverForm(forms.Form):

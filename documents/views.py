@@ -39,6 +39,7 @@ from .forms import (
     DocumentVersionForm,
     HandoverForm,
     MinutesForm,
+    minutes_form_offered,
 )
 from .models import Document, DocumentVersion
 from .permissions import (
@@ -131,7 +132,7 @@ def document_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "documents": list(documents_visible(access)),
             "may_change": may_change_documents(access),
             "may_remove": may_remove_documents(access, request.user),
-            "minutes_form": MinutesForm(case=access.case) if may_generate else None,
+            "minutes_form": minutes_form_offered(access.case) if may_generate else None,
         },
     )
 

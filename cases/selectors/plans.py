@@ -173,6 +173,13 @@ def plan_versions_of(case: Case) -> QuerySet[PlanVersion]:
     return PlanVersion.objects.filter(case=case).order_by("number")
 
 
+def plan_versions_outline(case: Case) -> list[PlanVersion]:
+    """Every version of the case's plan, oldest first, with only its number and status:
+    enough to tell the version still being written (``live_plan_versions``) and the
+    latest, in one query without the plan texts."""
+    return list(plan_versions_of(case).only("pk", "case_id", "number", "status"))
+
+
 def latest_plan_version(case: Case) -> PlanVersion | None:
     """The highest-numbered version, whatever its status."""
     return PlanVersion.objects.filter(case=case).order_by("-number").first()

@@ -50,17 +50,17 @@ from ..forms import (
     caseload_labels,
     formset_with_extra_row,
     kept_rows,
+    organisations_to_choose,
 )
 from ..models import Case, PlanVersion
 from ..selectors.case_page import case_page_url
 from ..selectors.cases import meeting_next_kind, team_members_current
 from ..selectors.plans import (
-    latest_plan_version,
     live_plan_versions,
-    open_plan_version,
     plan_version_of,
     plan_versions_compare,
     plan_versions_of,
+    plan_versions_outline,
 )
 from ..services.assessments import AssessmentInput, assessment_record
 from ..services.assignments import case_change_buddy, case_hand_over
@@ -166,11 +166,13 @@ def _to_case(case: Case, anchor: str = "") -> HttpResponse:
     return redirect(case_page_url(case.pk, anchor))
 
 
-def _added_row(request: AuthenticatedRequest, formset_class: Any, prefix: str) -> Any:
+def _added_row(
+    request: AuthenticatedRequest, formset_class: Any, prefix: str, **kwargs: Any
+) -> Any:
     """The posted formset, with an empty row more when that is what was asked."""
     if request.POST.get(MEETING_ADD_ROW) == prefix:
-        return formset_with_extra_row(formset_class, request.POST, prefix)
-    return formset_class(request.POST, prefix=prefix)
+        return formset_with_extra_row(formset_class, request.POST, prefix, **kwargs)
+    return formset_class(request.POST, prefix=prefix, **kwargs)
 
 
 # --- UVO ------------------------------------------------------------------------------
@@ -182,6 +184,8 @@ def meeting_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Log an UVO with who attended, what was decided and the actions agreed."""
     case = _working_on(request, pk).case
     today = timezone.localdate()
+    # Both formsets' rows choose from the same organisations: read once.
+    organisations = organisations_to_choose()
     if request.method != "POST":
         kind, part = meeting_next_kind(case)
         form = MeetingForm(initial={"held_on": today, "kind": kind, "first_uvo_part": part})
@@ -189,15 +193,15 @@ def meeting_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             {"name": member.name, "organisation": member.organisation_id}
             for member in team_members_current(case, on=today)
         ]
-        attendees = AttendeeFormSet(prefix="deelnemers", initial=team)
-        actions = ActionFormSet(prefix="acties")
+        attendees = AttendeeFormSet(prefix="deelnemers", initial=team, organisations=organisations)
+        actions = ActionFormSet(prefix="acties", organisations=organisations)
         return form_page(
             request, "cases/meeting_form.html", _meeting_context(case, form, attendees, actions)
         )
 
     form = MeetingForm(request.POST)
-    attendees = _added_row(request, AttendeeFormSet, "deelnemers")
-    actions = _added_row(request, ActionFormSet, "acties")
+    attendees = _added_row(request, AttendeeFormSet, "deelnemers", organisations=organisations)
+    actions = _added_row(request, ActionFormSet, "acties", organisations=organisations)
     context = _meeting_context(case, form, attendees, actions)
     if request.POST.get(MEETING_ADD_ROW):
         _quiet(form, attendees, actions)
@@ -260,10 +264,11 @@ def plan_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A new version of the plan: the first written whole with its interventions,
     every later one as a copy of the latest with its own focus and explanation."""
     case = _working_on(request, pk).case
-    in_progress = open_plan_version(case)
+    versions = plan_versions_outline(case)
+    _in_force, in_progress = live_plan_versions(versions)
     if in_progress is not None:
         return redirect("cases:plan_version", pk=case.pk, version_id=in_progress.pk)
-    base = latest_plan_version(case)
+    base = versions[-1] if versions else None  # the latest
     if base is None:
         return _plan_first(request, case)
 

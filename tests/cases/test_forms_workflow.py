@@ -331,6 +331,29 @@ def test_two_versions_are_compared(crew, today, wpi, author):
     )
 
 
+def test_a_new_version_starts_from_the_latest_and_one_being_written_is_opened(
+    crew, today, wpi, author
+):
+    intervention = InterventionInput(
+        description="Woonbegeleiding regelen",
+        pillar=Pillar.ZORG,
+        responsible_organisation=wpi,
+        deadline=today,
+    )
+    adopt_version(
+        plan_concept(crew.case, by=author, interventions=[intervention]), by=author, on=today
+    )
+    client = client_for(crew.regisseur)
+    url = reverse("cases:plan_new", args=[crew.case.pk])
+    assert "kopie van versie 1" in text_of(client.get(url))
+
+    response = client.post(url, {"focus": "Werk", "explanation": "Na de evaluatie."}, follow=True)
+    assert "Versie 2 is aangemaakt als kopie van versie 1" in text_of(response)
+    second = PlanVersion.objects.get(case=crew.case, number=2)
+    opened = client.get(url)
+    assert opened["Location"] == reverse("cases:plan_version", args=[crew.case.pk, second.pk])
+
+
 # --- phase, exit, weighing, evaluation ---------------------------------------------------
 
 
@@ -618,12 +641,12 @@ def test_the_case_page_costs_the_same_with_more_meetings_and_plans(crew, today, 
 # whose session, user, roles and device come from the cache (accounts/signed_in.py):
 # may this user work on the case (the case with the grounds, then its object permissions),
 # what the next UVO is, the current team (a proposed attendee row each), the organisations
-# every attendee and action row chooses from (read once per formset, not once per row,
-# cases/forms.py _RowsWithOrganisations), and the menu's unread count and data stamp.
+# every attendee and action row chooses from (read once for both formsets, not once per
+# row, cases/forms.py _RowsWithOrganisations), and the menu's unread count and data stamp.
 UVO_CASE_ACCESS = 2
 UVO_NEXT_KIND = 1
 UVO_TEAM = 1
-UVO_ORGANISATIONS = 2  # attendees, actions
+UVO_ORGANISATIONS = 1  # for the attendees and the actions
 UVO_MENU = 2  # the unread notifications, the data stamp of the badges kept in the cache
 UVO_FORM_QUERIES = UVO_CASE_ACCESS + UVO_NEXT_KIND + UVO_TEAM + UVO_ORGANISATIONS + UVO_MENU
 

@@ -3,6 +3,7 @@ the real clamd that scripts/test starts (CLAMD_ADDRESS)."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 
 import pytest
@@ -10,10 +11,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from audit.models import AccessLog
+from cases.models import Meeting
 from documents import scanner, services
 from documents.models import Document, DocumentVersion
 from tests.conftest import sign_in
-from tests.factories import DocumentFactory, DocumentVersionFactory
+from tests.factories import DocumentFactory, DocumentVersionFactory, MeetingFactory
 
 from .conftest import EICAR, pdf_bytes, stored_files, upload
 
@@ -204,3 +206,21 @@ def test_a_new_version_keeps_the_old_and_removal_deletes_every_file(
     assert stored_files(documents_root) == []
     assert not document.versions.exclude(stored_as="").exists()
     assert _download(client, latest).status_code == 404
+
+
+def test_the_uvos_are_offered_by_date_and_kind_newest_first(client, world, documents_root):
+    sign_in(client, world.regisseur)
+    listed = reverse("documents:list", kwargs={"pk": world.case.pk})
+    assert "Verslag van deze UVO maken" not in client.get(listed).content.decode()
+    first = MeetingFactory(
+        case=world.case, held_on=datetime.date(2025, 1, 6), kind=Meeting.Kind.PLUS
+    )
+    latest = MeetingFactory(case=world.case, held_on=datetime.date(2025, 2, 3))
+    assert "Verslag van deze UVO maken" in client.get(listed).content.decode()
+    for name in ("documents:list", "documents:upload"):
+        html = client.get(reverse(name, kwargs={"pk": world.case.pk})).content.decode()
+        offered = f'<option value="{latest.pk}">03-02-2025 (UVO)</option>'
+        assert offered in html
+        assert html.index(offered) < html.index(
+            f'<option value="{first.pk}">06-01-2025 (UVO-plus)</option>'
+        )
