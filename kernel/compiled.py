@@ -7,6 +7,9 @@ in the database. A ``CompiledQuery`` builds its queryset once, with two sets of 
 arguments, finds where each argument lands among the SQL's parameters, and runs every
 later call as the same SQL with the real arguments in those places.
 
+On PostgreSQL the SQL is also prepared once per connection (kernel/prepared.py), so
+that PostgreSQL does not plan it again at every call either.
+
 The queryset stays the one statement of the rule (``build``); this only skips
 rebuilding it. It holds only for a query whose shape does not depend on its
 arguments' values (no ``None`` that turns ``=`` into ``IS NULL``, no list whose length
@@ -17,6 +20,7 @@ that each parameter is explained by exactly one argument, and refuses otherwise.
 from __future__ import annotations
 
 import datetime
+import itertools
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
@@ -25,7 +29,11 @@ from django.db import connections
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
+from .prepared import execute_text
+
 M = TypeVar("M", bound=Model)
+# Each compiled query's prepared statement has a name of its own in the process.
+_serial = itertools.count(1)
 
 
 class ShapeDependsOnValues(Exception):
@@ -71,6 +79,7 @@ class CompiledQuery(Generic[M]):
         self._using = using
         self._lock = threading.Lock()
         self._compiled: tuple[str, list[Any], dict[int, str], type[M]] | None = None
+        self._statement_name = f"ipgar_compiled_{next(_serial)}"
 
     def _compile(
         self, examples: Mapping[str, Any]
@@ -130,7 +139,7 @@ class CompiledQuery(Generic[M]):
             if isinstance(value, datetime.datetime) and timezone.is_naive(value):
                 raise ValueError(f"{name}: a naive datetime")
             values[index] = self._param(connection, value)
-        return sql, values, model
+        return execute_text(connection, self._statement_name, sql) or sql, values, model
 
     def objects(self, **arguments: Any) -> list[M]:
         sql, params, model = self._statement(arguments)

@@ -15,16 +15,14 @@ import dataclasses
 import datetime
 import functools
 import logging
-import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.apps import apps
 from django.core.cache import cache
 from django.db import connection
-from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import TruncQuarter
 from django.utils import timezone
@@ -32,6 +30,7 @@ from django.utils.translation import gettext
 from redis.exceptions import RedisError
 
 from accounts.models import Organisation
+from kernel.prepared import execute_text
 from kernel.quarters import Quarter, quarters_between
 from pool.models import Region
 
@@ -174,10 +173,9 @@ _FIGURE_SOURCES = (
 )
 
 
-# On PostgreSQL the stamp's query is prepared once per connection: planning its 32
-# look-ups costs several times more than running them.
+# The stamp's query is prepared once per PostgreSQL connection (kernel/prepared.py):
+# planning its 32 look-ups cost several times more than running them.
 STAMP_STATEMENT = "ipgar_figures_stamp"
-_prepared_on: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 @functools.cache
@@ -191,22 +189,6 @@ def _stamp_sql() -> str:
         parts.append(f"(SELECT max(id) FROM {model._meta.db_table})")  # noqa: S608
         parts.append(f"(SELECT max(pgh_id) FROM {event._meta.db_table})")  # noqa: S608
     return f"SELECT {', '.join(parts)}"
-
-
-def _stamp_statement(db: BaseDatabaseWrapper) -> str:
-    """What to run for the stamp on ``db`` (connected): on PostgreSQL the statement
-    prepared on this connection (prepared the first time, on the driver's connection
-    as Django's own session set-up is, so it is not counted as a query of the
-    request), elsewhere the query itself."""
-    if db.vendor != "postgresql":
-        return _stamp_sql()
-    raw = db.connection
-    if raw not in _prepared_on:
-        # A prepared statement belongs to the session: a rollback does not undo it.
-        with raw.cursor() as setup:
-            setup.execute(f"PREPARE {STAMP_STATEMENT} AS {_stamp_sql()}")
-        _prepared_on.add(raw)
-    return f"EXECUTE {STAMP_STATEMENT}"
 
 
 # The stamp read once in a request that changes nothing (``stamp_read_once``).
@@ -236,8 +218,9 @@ def figures_version() -> tuple[int, ...]:
     read_once = _READ_ONCE.get()
     if read_once:
         return read_once[0]
+    sql = _stamp_sql()
     with connection.cursor() as cursor:
-        cursor.execute(_stamp_statement(connection))
+        cursor.execute(execute_text(connection, STAMP_STATEMENT, sql) or sql)
         row = cursor.fetchone()
     stamp = tuple(value or 0 for value in row)
     if read_once is not None:

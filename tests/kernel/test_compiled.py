@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.roles import Role
@@ -13,7 +15,7 @@ from cases.access import _relation_facts, case_access_for, case_access_sync, cas
 from cases.models import Case
 from kernel.compiled import CompiledQuery, ShapeDependsOnValues
 from tests.factories import CaseFactory, EmergencyAccessFactory, TeamMemberFactory, UserFactory
-from tests.queries import assert_query_count
+from tests.queries import assert_query_count, count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -95,6 +97,39 @@ def test_a_compiled_query_asks_one_query_and_follows_its_arguments():
         assert [c.pk for c in query.objects(number=first.number)] == [first.pk]
     assert [c.pk for c in query.objects(number=second.number)] == [second.pk]
     assert query.rows(number="geen-casus") == []
+
+
+def test_on_postgresql_a_compiled_query_runs_as_a_statement_prepared_per_connection():
+    """Planned once per connection instead of at every call; a new connection prepares
+    it again, and a query PostgreSQL cannot prepare still runs, as plain SQL."""
+    case = CaseFactory()
+    query = CompiledQuery(lambda number: Case.objects.filter(number=number))
+    with count_queries() as queries:
+        assert [c.pk for c in query.objects(number=case.number)] == [case.pk]
+        assert [c.pk for c in query.objects(number=case.number)] == [case.pk]
+    assert [q["sql"].split("(")[0] for q in queries.captured_queries] == [
+        f"EXECUTE {query._statement_name}"
+    ] * 2
+    # The type of a parameter compared with nothing cannot be told in advance.
+    untyped = CompiledQuery(
+        lambda number: Case.objects.filter(number=number).annotate(
+            unasked=RawSQL("%s IS NULL", (number,))
+        )
+    )
+    with count_queries() as queries:
+        found = untyped.objects(number=case.number)
+    unasked = [(c.pk, c.unasked) for c in found]  # type: ignore[attr-defined]
+    assert unasked == [(case.pk, False)]
+    assert queries.captured_queries[0]["sql"].startswith("SELECT")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_prepared_compiled_query_survives_a_new_connection():
+    case = CaseFactory()
+    query = CompiledQuery(lambda number: Case.objects.filter(number=number))
+    assert [c.pk for c in query.objects(number=case.number)] == [case.pk]
+    connection.close()
+    assert [row[0] for row in query.rows(number=case.number)] == [case.pk]
 
 
 def test_a_query_whose_shape_follows_its_arguments_is_refused():
