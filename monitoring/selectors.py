@@ -283,10 +283,13 @@ def _regions(snapshot: Snapshot) -> list[dict[str, Any]]:
 
 
 def monitors_for_list(*, kinds: list[str]) -> QuerySet[Monitor]:
-    """Every run of these kinds, newest request first, with who started it."""
+    """Every run of these kinds, newest request first, with who started it; without
+    the figures, which the list never shows (hundreds of kB of JSON per run to read
+    and decode)."""
     return (
         Monitor.objects.filter(kind__in=kinds)
         .select_related("requested_by")
+        .defer("figures")
         .order_by("-requested_at", "-pk")
     )
 
