@@ -52,18 +52,23 @@ def _readers_only(request: HttpRequest) -> None:
 
 
 def _start_choices() -> list[dict[str, Any]]:
-    """Per kind of monitor: its recent periods, newest first, the last finished one chosen."""
+    """Per kind of monitor: its recent periods, newest first, the last finished one
+    chosen; each period as its option shows it (code, label, chosen), in plain dicts that
+    the template reads by key."""
     today = timezone.localdate()
     choices = []
     for kind, report in REPORTS.items():
         current = PERIODS[kind].of(today)
+        default = current.previous()
         choices.append(
             {
                 "kind": kind,
                 "label": MonitorKind(kind).label,
                 "help": report.help,
-                "periods": current.last(report.periods_offered)[::-1],
-                "default": current.previous(),
+                "periods": [
+                    {"code": period.code, "label": period.label, "chosen": period == default}
+                    for period in current.last(report.periods_offered)[::-1]
+                ],
                 "run_id": uuid.uuid4(),
             }
         )

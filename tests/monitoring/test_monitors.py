@@ -294,12 +294,12 @@ def test_the_list_shows_each_run_with_its_times_in_amsterdam_and_who_started_it(
         requested_by=starter,
         status=Monitor.Status.DONE,
         pdf="monitors/kwartaalmonitor-2026-Q2-v2.pdf",
-    )
-    # Summer time and winter time: 08:05 UTC in July is 10:05 in Amsterdam, 10:00 UTC
-    # in November 11:00.
-    Monitor.objects.filter(pk=monitor.pk).update(
-        requested_at=datetime.datetime(2026, 7, 1, 8, 5, tzinfo=datetime.UTC),
+        # Winter time: 10:00 UTC in November is 11:00 in Amsterdam.
         generated_at=datetime.datetime(2026, 11, 23, 10, 0, tzinfo=datetime.UTC),
+    )
+    # Summer time: 08:05 UTC in July is 10:05 in Amsterdam.
+    Monitor.objects.filter(pk=monitor.pk).update(
+        requested_at=datetime.datetime(2026, 7, 1, 8, 5, tzinfo=datetime.UTC)
     )
     Monitor.objects.create(period_code="2026-Q3", version=1, requested_by=None)
     sign_in(client, programme_team_member)
