@@ -322,13 +322,24 @@ def monitor_line(monitor: Monitor) -> MonitorLine:
 
 
 def monitors_for_list(*, kinds: list[str]) -> list[MonitorLine]:
-    """Every run of these kinds, newest request first, with who started it; read
-    without the figures, which the list never shows (hundreds of kB of JSON per run to
-    read and decode). One query."""
+    """Every run of these kinds, newest request first, with who started it; read with
+    only the columns its row shows: never the figures (hundreds of kB of JSON per run
+    to read and decode), nor the starter's password hash. One query."""
     monitors = (
         Monitor.objects.filter(kind__in=kinds)
         .select_related("requested_by")
-        .defer("figures")
+        .only(
+            "kind",
+            "period_code",
+            "version",
+            "status",
+            "error",
+            "requested_at",
+            "generated_at",
+            "requested_by__first_name",
+            "requested_by__last_name",
+            "requested_by__username",
+        )
         .order_by("-requested_at", "-pk")
     )
     return [monitor_line(monitor) for monitor in monitors]
