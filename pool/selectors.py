@@ -517,7 +517,10 @@ def regisseurs_for_management(
             "active_until",
         )
     )
-    shown = Paginator(regisseurs, per_page).get_page(page)
+    paginator = Paginator(regisseurs, per_page)
+    # Every regisseur has his one user and organisation: counted without joining them.
+    paginator.count = Regisseur.objects.count()
+    shown = paginator.get_page(page)
     rows = shown.object_list
     absences = _current_absences(on=on, regisseur_ids=[row[0] for row in rows])
     # The filter itself, once per distinct fte on the page (a handful), not per row.
