@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter, defaultdict
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -29,13 +29,14 @@ from cases.models import (
 from cases.permissions import may_decide_exits, may_review_emergency_access
 from cases.selectors import figures as case_figures
 from cases.selectors.deadlines import Deadline, DeadlineKind, deadlines
+from kernel.dates import moment_shown
 from kernel.quarters import Quarter
 from pool.models import CaseloadReview, Region, ThreeWayTalk
 from pool.permissions import may_manage_pool
 
 from .figures.asof import Snapshot, partner_cases_on, snapshot_on
 from .figures.caseload import band_counts, roster_printed
-from .models import DEFAULT_CHANNEL, Monitor, Notification, NotificationPreference
+from .models import DEFAULT_CHANNEL, Monitor, MonitorKind, Notification, NotificationPreference
 from .permissions import may_read_monitors, may_receive_notifications, may_start_monitor
 from .suppression import SUPPRESSED as SUPPRESSED
 from .suppression import THRESHOLD, shown
@@ -282,13 +283,66 @@ def _regions(snapshot: Snapshot) -> list[dict[str, Any]]:
 # --- runs and notifications --------------------------------------------------------
 
 
-def monitors_for_list(*, kinds: list[str]) -> QuerySet[Monitor]:
-    """Every run of these kinds, newest request first, with who started it."""
-    return (
+class MonitorLine(TypedDict):
+    """One run as its table row shows it, written out (the row is read 24 times and
+    more on the list; a model's choice labels, period and date filter per row cost
+    more than the rest of the page). The list and the status fragment share the row."""
+
+    pk: int
+    title: str  # kind and period: "Kwartaalmonitor 2026 K3"
+    version: str
+    status: str  # the stored value, for the row's style
+    status_label: str
+    error: str
+    failed: bool
+    ready: bool
+    finished: bool
+    requested_at: str
+    requested_by: str | None
+    generated_at: str | None
+
+
+def monitor_line(monitor: Monitor) -> MonitorLine:
+    """The run as its row shows it. No queries (with ``requested_by`` selected)."""
+    requested_by = monitor.requested_by
+    return MonitorLine(
+        pk=monitor.pk,
+        title=f"{MonitorKind(monitor.kind).label} {monitor.period}",
+        version=str(monitor.version),
+        status=monitor.status,
+        status_label=str(Monitor.Status(monitor.status).label),
+        error=monitor.error,
+        failed=monitor.has_failed,
+        ready=monitor.is_ready,
+        finished=monitor.is_finished,
+        requested_at=moment_shown(monitor.requested_at),
+        requested_by=None if requested_by is None else str(requested_by),
+        generated_at=None if monitor.generated_at is None else moment_shown(monitor.generated_at),
+    )
+
+
+def monitors_for_list(*, kinds: list[str]) -> list[MonitorLine]:
+    """Every run of these kinds, newest request first, with who started it; read with
+    only the columns its row shows: never the figures (hundreds of kB of JSON per run
+    to read and decode), nor the starter's password hash. One query."""
+    monitors = (
         Monitor.objects.filter(kind__in=kinds)
         .select_related("requested_by")
+        .only(
+            "kind",
+            "period_code",
+            "version",
+            "status",
+            "error",
+            "requested_at",
+            "generated_at",
+            "requested_by__first_name",
+            "requested_by__last_name",
+            "requested_by__username",
+        )
         .order_by("-requested_at", "-pk")
     )
+    return [monitor_line(monitor) for monitor in monitors]
 
 
 def monitor_by_id(monitor_id: int) -> Monitor:

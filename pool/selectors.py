@@ -12,15 +12,15 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict
 
 from django.apps import apps
 from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Count,
     Max,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -28,11 +28,13 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.template.defaultfilters import floatformat
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation, User, display_name
+from kernel.dates import day_shown
 
 from .models import (
     Absence,
@@ -452,23 +454,152 @@ def team_rhythm_status(*, on: datetime.date) -> TeamRhythm:
 # --- pool management (the programme team's pages) ------------------------------------
 
 
-def regisseurs_for_management(*, on: datetime.date) -> QuerySet[Regisseur]:
-    """Every regisseur, past and present, for the programme team's list: with manager,
-    region restriction, ``open_own`` / ``open_buddy`` case counts and the absences
-    covering ``on`` as ``current_absences`` (stand-in included). Two queries."""
-    current = Prefetch(
-        "absences",
-        queryset=Absence.objects.filter(starts_on__lte=on, ends_on__gte=on).select_related(
-            "stand_in__user"
-        ),
-        to_attr="current_absences",
-    )
-    return (
-        Regisseur.objects.select_related("user", "organisation", "region_restriction", "manager")
-        .annotate(open_own=_open_cases_as("regisseur"), open_buddy=_open_cases_as("buddy"))
-        .prefetch_related(current)
+class CurrentAbsence(TypedDict):
+    until: str  # the last day, dd-mm-yyyy
+    stand_in: str | None  # the stand-in's name
+
+
+class RegisseurLine(TypedDict):
+    """One regisseur of the programme team's list as the page shows him: plain values
+    in a dict (the template reads it by key, without building five model instances per
+    row), the numbers and days already written out (the template's number localisation
+    and date filter cost more than the rest of a row)."""
+
+    pk: int
+    name: str
+    remark: str
+    organisation: str
+    fte: str  # as the floatformat:"-2" filter writes it: 0,8 / 1
+    capacity: str
+    open_own: str
+    over_capacity: bool  # more own open cases than his capacity
+    open_buddy: str
+    region_restriction: str | None
+    manager: str | None
+    active_from: str
+    active_until: str | None
+    ended: bool  # his membership ended before the day of the list
+    current_absences: list[CurrentAbsence]
+
+
+class RegisseurPage(NamedTuple):
+    page: Page[Any]  # for the page links
+    lines: list[RegisseurLine]
+
+
+def regisseurs_for_management(
+    *, on: datetime.date, page: str | None, per_page: int
+) -> RegisseurPage:
+    """One page of every regisseur, past and present, for the programme team's list, in
+    name order: each a RegisseurLine with manager, region restriction, ``open_own`` /
+    ``open_buddy`` case counts and the absences covering ``on`` (stand-in included).
+    Three queries: the count, the page, the page's absences."""
+    regisseurs = (
+        Regisseur.objects.annotate(
+            open_own=_open_cases_as("regisseur"), open_buddy=_open_cases_as("buddy")
+        )
         .order_by("user__last_name", "user__first_name", "pk")  # pk: stable pages
+        .values_list(
+            "pk",
+            "user__first_name",
+            "user__last_name",
+            "user__username",
+            "remark",
+            "organisation__name",
+            "fte",
+            "open_own",
+            "open_buddy",
+            "region_restriction__name",
+            "manager__first_name",
+            "manager__last_name",
+            "manager__username",
+            "active_from",
+            "active_until",
+        )
     )
+    paginator = Paginator(regisseurs, per_page)
+    # Every regisseur has his one user and organisation: counted without joining them.
+    paginator.count = Regisseur.objects.count()
+    shown = paginator.get_page(page)
+    rows = shown.object_list
+    absences = _current_absences(on=on, regisseur_ids=[row[0] for row in rows])
+    # The filter itself, once per distinct fte on the page (a handful), not per row.
+    ftes = {fte: floatformat(fte, "-2") for fte in {row[6] for row in rows}}
+    return RegisseurPage(
+        page=shown, lines=[_regisseur_line(row, on, ftes, absences) for row in rows]
+    )
+
+
+def _regisseur_line(
+    row: tuple[Any, ...],
+    on: datetime.date,
+    ftes: dict[Decimal, str],
+    absences: dict[int, list[CurrentAbsence]],
+) -> RegisseurLine:
+    (
+        pk,
+        first_name,
+        last_name,
+        username,
+        remark,
+        organisation,
+        fte,
+        open_own,
+        open_buddy,
+        region,
+        manager_first_name,
+        manager_last_name,
+        manager_username,
+        active_from,
+        active_until,
+    ) = row
+    capacity = capacity_of(fte)
+    return RegisseurLine(
+        pk=pk,
+        name=display_name(first_name, last_name, username),
+        remark=remark,
+        organisation=organisation,
+        fte=ftes[fte],
+        capacity=str(capacity),
+        open_own=str(open_own),
+        over_capacity=open_own > capacity,
+        open_buddy=str(open_buddy),
+        region_restriction=region,
+        manager=None
+        if manager_username is None
+        else display_name(manager_first_name, manager_last_name, manager_username),
+        active_from=day_shown(active_from),
+        active_until=None if active_until is None else day_shown(active_until),
+        ended=active_until is not None and active_until < on,
+        current_absences=absences.get(pk, []),
+    )
+
+
+def _current_absences(
+    *, on: datetime.date, regisseur_ids: list[int]
+) -> dict[int, list[CurrentAbsence]]:
+    """Regisseur id -> his absences covering ``on``, latest start first. One query,
+    none without regisseurs."""
+    if not regisseur_ids:
+        return {}
+    covering = (
+        Absence.objects.filter(regisseur_id__in=regisseur_ids, starts_on__lte=on, ends_on__gte=on)
+        .order_by("-starts_on")
+        .values_list(
+            "regisseur_id",
+            "ends_on",
+            "stand_in__user__first_name",
+            "stand_in__user__last_name",
+            "stand_in__user__username",
+        )
+    )
+    absences: dict[int, list[CurrentAbsence]] = {}
+    for regisseur_id, ends_on, first_name, last_name, username in covering:
+        stand_in = None if username is None else display_name(first_name, last_name, username)
+        absences.setdefault(regisseur_id, []).append(
+            CurrentAbsence(until=day_shown(ends_on), stand_in=stand_in)
+        )
+    return absences
 
 
 def _open_cases_as(role: str, *, since: datetime.date | None = None) -> Coalesce:
@@ -479,7 +610,8 @@ def _open_cases_as(role: str, *, since: datetime.date | None = None) -> Coalesce
     cases = case_model.objects.open().filter(**{role: OuterRef("pk")})
     if since is not None:
         cases = cases.filter(regisseur_since__gte=since)
-    counted = cases.order_by().values(role).annotate(n=Count("pk")).values("n")
+    # COUNT(*), not of the id: the index on (role, status) answers it without the table.
+    counted = cases.order_by().values(role).annotate(n=Count("*")).values("n")
     return Coalesce(Subquery(counted), 0)
 
 

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -127,18 +127,20 @@ def _require_programme_team(user: Any) -> None:
 def regisseur_list(request: AuthenticatedRequest) -> HttpResponse:
     _require_programme_team(request.user)
     today = _today()
-    page = Paginator(regisseurs_for_management(on=today), REGISSEURS_PER_PAGE).get_page(
-        request.GET.get("pagina")
+    shown = regisseurs_for_management(
+        on=today, page=request.GET.get("pagina"), per_page=REGISSEURS_PER_PAGE
     )
     return render(
         request,
         "pool/regisseur_list.html",
         {
-            "regisseurs": page.object_list,
-            "page": page,
+            "regisseurs": shown.lines,
+            "page": shown.page,
             "today": today,
             "rules": pool_rules(on=today),
-            "may_see_decisions": may_see_pool_decisions(request.user),
+            # A regisseur's page is this list's address and his id (pool/urls.py):
+            # one reverse instead of one per row.
+            "detail_prefix": reverse("pool:regisseur_list"),
         },
     )
 

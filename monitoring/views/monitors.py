@@ -32,7 +32,7 @@ from ..permissions import (
     monitor_kinds_readable_by,
 )
 from ..reports import REPORTS
-from ..selectors import monitor_by_id, monitors_for_list
+from ..selectors import monitor_by_id, monitor_line, monitors_for_list
 from ..services.monitors import (
     MONITOR_ONLY_PROGRAMME_TEAM,
     MONITOR_PERIOD_KIND,
@@ -52,18 +52,23 @@ def _readers_only(request: HttpRequest) -> None:
 
 
 def _start_choices() -> list[dict[str, Any]]:
-    """Per kind of monitor: its recent periods, newest first, the last finished one chosen."""
+    """Per kind of monitor: its recent periods, newest first, the last finished one
+    chosen; each period as its option shows it (code, label, chosen), in plain dicts that
+    the template reads by key."""
     today = timezone.localdate()
     choices = []
     for kind, report in REPORTS.items():
         current = PERIODS[kind].of(today)
+        default = current.previous()
         choices.append(
             {
                 "kind": kind,
                 "label": MonitorKind(kind).label,
                 "help": report.help,
-                "periods": current.last(report.periods_offered)[::-1],
-                "default": current.previous(),
+                "periods": [
+                    {"code": period.code, "label": period.label, "chosen": period == default}
+                    for period in current.last(report.periods_offered)[::-1]
+                ],
                 "run_id": uuid.uuid4(),
             }
         )
@@ -74,7 +79,7 @@ def _start_choices() -> list[dict[str, Any]]:
 @require_GET
 def monitor_list(request: HttpRequest) -> HttpResponse:
     _readers_only(request)
-    monitors = list(monitors_for_list(kinds=monitor_kinds_readable_by(request.user)))
+    monitors = monitors_for_list(kinds=monitor_kinds_readable_by(request.user))
     may_start = may_start_monitor(request.user)
     return render(
         request,
@@ -83,7 +88,7 @@ def monitor_list(request: HttpRequest) -> HttpResponse:
             "monitors": monitors,
             "may_start": may_start,
             "start_choices": _start_choices() if may_start else [],
-            "polling": any(not m.is_finished for m in monitors),
+            "polling": any(not line["finished"] for line in monitors),
             "poll_seconds": POLL_SECONDS,
         },
     )
@@ -147,7 +152,7 @@ def monitor_status(request: HttpRequest, pk: int) -> HttpResponse:
     """One run's status: a table row for htmx to swap in, or a page without JavaScript."""
     _readers_only(request)
     monitor = _readable_monitor(request, pk)
-    context = {"monitor": monitor, "poll_seconds": POLL_SECONDS}
+    context = {"monitor": monitor, "line": monitor_line(monitor), "poll_seconds": POLL_SECONDS}
     if request.headers.get("HX-Request"):
         return render(request, "monitoring/monitor_row.html", context)
     return render(request, "monitoring/monitor_status.html", context)

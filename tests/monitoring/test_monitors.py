@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime
+import re
 import uuid
 
 import pytest
@@ -280,6 +282,37 @@ def test_the_start_button_makes_a_run_and_the_list_offers_its_pdf(
         reverse("monitoring:monitor_status", kwargs={"pk": monitor.pk}), HTTP_HX_REQUEST="true"
     ).content.decode()
     assert fragment.startswith("<tr") and "Klaar" in fragment and "hx-trigger" not in fragment
+
+
+def test_the_list_shows_each_run_with_its_times_in_amsterdam_and_who_started_it(
+    today, client, programme_team_member
+):
+    starter = UserFactory(first_name="Sanne", last_name="Starter")
+    monitor = Monitor.objects.create(
+        period_code="2026-Q2",
+        version=2,
+        requested_by=starter,
+        status=Monitor.Status.DONE,
+        pdf="monitors/kwartaalmonitor-2026-Q2-v2.pdf",
+        # Winter time: 10:00 UTC in November is 11:00 in Amsterdam.
+        generated_at=datetime.datetime(2026, 11, 23, 10, 0, tzinfo=datetime.UTC),
+    )
+    # Summer time: 08:05 UTC in July is 10:05 in Amsterdam.
+    Monitor.objects.filter(pk=monitor.pk).update(
+        requested_at=datetime.datetime(2026, 7, 1, 8, 5, tzinfo=datetime.UTC)
+    )
+    Monitor.objects.create(period_code="2026-Q3", version=1, requested_by=None)
+    sign_in(client, programme_team_member)
+    page = client.get(reverse("monitoring:monitors")).content.decode()
+    cells = [
+        re.sub(r"<[^>]+>|\s+", " ", cell).split()
+        for cell in re.findall(r"<t[hd] [^>]*>(.*?)</t[hd]>", page, flags=re.S)
+    ]
+    assert ["Kwartaalmonitor", "2026", "K2"] in cells
+    assert ["01-07-2026", "10:05", "door", "Sanne", "Starter"] in cells
+    assert ["23-11-2026", "11:00"] in cells
+    assert ["Kwartaalmonitor", "2026", "K3"] in cells and ["In", "de", "wachtrij"] in cells
+    assert any(cell[-1] == "(schema)" for cell in cells)
 
 
 def test_a_queued_run_polls_its_status(today, client, programme_team_member):

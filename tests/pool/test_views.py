@@ -128,6 +128,29 @@ def test_the_list_is_paged_and_counts_only_open_cases_per_role(lead, pool, monke
         assert int(buddy) == Case.objects.filter(buddy=regisseur, status__in=open_statuses).count()
 
 
+def test_a_row_shows_fte_capacity_counts_manager_region_and_an_ended_membership(lead, pool):
+    om, oov = pool.regisseurs["om"], pool.regisseurs["oov-1"]
+    om.manager = UserFactory(first_name="Mila", last_name="Manager")
+    om.active_until = TODAY - datetime.timedelta(days=1)
+    om.save()
+    rows = _listed_rows(text(client_for(lead).get(reverse("pool:regisseur_list"))))
+    # Name, organisation, fte, capacity, own cases, buddy cases, region, manager,
+    # active, absent: a half FTE in Dutch decimals, a whole one without.
+    assert rows[om.pk][1:] == [
+        "OM",
+        "0,50",
+        "6",
+        "7 (boven maximum)",
+        str(Case.objects.filter(buddy=om).count()),
+        "–",
+        "Mila Manager",
+        "01-01-2020 – 22-11-2026 (beëindigd)",
+        "–",
+    ]
+    assert rows[oov.pk][2:4] == ["1", "12"]
+    assert rows[oov.pk][8] == "01-01-2020 –"
+
+
 def _list_queries(client: Client) -> CaptureQueriesContext:
     with count_queries() as queries:
         assert client.get(reverse("pool:regisseur_list")).status_code == 200
