@@ -13,7 +13,7 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from .env import BASE_DIR, database_config, env, require
+from .env import BASE_DIR, database_config, env, keeping_the_client, require
 
 # Runtime data of the embedded default (SQLite file, broker folders, media).
 VAR_DIR = Path(env("IPGAR_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -201,7 +201,7 @@ CASE_PAGES_CACHE = {
 }
 # CACHE_URL: e.g. redis://127.0.0.1:6379/1. Default: per-process memory.
 CACHES = {
-    "default": env.cache("CACHE_URL", default="locmemcache://"),
+    "default": keeping_the_client(env.cache("CACHE_URL", default="locmemcache://")),
     "case_pages": CASE_PAGES_CACHE,
 }
 # Sessions and the signed-in user are kept in the default cache only when every serving

@@ -7,7 +7,7 @@ Used by scripts/benchmark and scripts/loadtest only.
 
 from .base import *  # noqa: F403
 from .base import CASE_PAGES_CACHE, INSTALLED_APPS, IPGAR_BROKER_VISIBILITY_TIMEOUT, MIDDLEWARE
-from .env import database_config, env, require
+from .env import database_config, env, keeping_the_client, require
 
 # The in-suite load test serves the test database and passes the test settings' key,
 # so the sessions it signs in are valid in the served app.
@@ -28,7 +28,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 2,
 }
 CACHES = {
-    "default": env.cache("CACHE_URL", default=REDIS_URL.replace("redis://", "rediscache://")),
+    "default": keeping_the_client(
+        env.cache("CACHE_URL", default=REDIS_URL.replace("redis://", "rediscache://"))
+    ),
     "case_pages": CASE_PAGES_CACHE,
 }
 ROOT_URLCONF = "benchmarks.urls"

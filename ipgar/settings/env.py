@@ -54,3 +54,11 @@ def database_config(url: str, name: str = "DATABASE_URL") -> dict:
         options = config.setdefault("OPTIONS", {})
         options["options"] = f"{options.get('options', '')} -c jit=off".strip()
     return config
+
+
+def keeping_the_client(config: dict) -> dict:
+    """A cache configuration (from CACHE_URL) with kernel/cache.py's Redis cache, which
+    keeps its Redis client, in place of Django's; any other backend as it is."""
+    if config.get("BACKEND") == "django.core.cache.backends.redis.RedisCache":
+        return {**config, "BACKEND": "kernel.cache.RedisCache"}
+    return config

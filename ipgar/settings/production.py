@@ -8,7 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import CASE_PAGES_CACHE, IPGAR_BROKER_VISIBILITY_TIMEOUT
-from .env import database_config, env, require
+from .env import database_config, env, keeping_the_client, require
 
 DEBUG = env.bool("DEBUG", default=False)
 if DEBUG:
@@ -39,7 +39,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 2,
 }
 CACHES = {
-    "default": env.cache("CACHE_URL", default=REDIS_URL.replace("redis://", "rediscache://")),
+    "default": keeping_the_client(
+        env.cache("CACHE_URL", default=REDIS_URL.replace("redis://", "rediscache://"))
+    ),
     "case_pages": CASE_PAGES_CACHE,
 }
 

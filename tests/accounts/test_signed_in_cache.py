@@ -45,7 +45,7 @@ REDIS_DOWN = "redis://127.0.0.1:9/0"
 def _redis_cache(location: str) -> dict:
     return {
         **settings.CACHES,
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location},
+        "default": {"BACKEND": "kernel.cache.RedisCache", "LOCATION": location},
     }
 
 
