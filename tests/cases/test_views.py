@@ -199,8 +199,8 @@ PAGE_OF_CASES = 2  # the paginator's count, then the page with region, regisseur
 # waiting for ITAT-R and for PTO-R; both the unread notifications. Those from case data
 # are counted after a change to the data (as on these
 # tests' page after new cases) and then taken from the cache while the data's stamp
-# (one query) stays the same; the unread count is asked on every page.
-DATA_STAMP = 1
+# stays the same: the stamp a GET reads once (cases/middleware.py), for what each case
+# has due next and the badges alike; the unread count is asked on every page.
 OWN_OVERDUE_BADGE = 8
 WAITING_FOR_ITAT_R_BADGE = 1
 # The programme team opens "Uitstroomvoorstellen" too, with its count of proposals
@@ -227,11 +227,9 @@ LIST_QUERIES = {
     + MY_CASES
     + MY_FILTER_CHOICES
     + SAVED_SELECTIONS
-    + DATA_STAMP
     + OWN_OVERDUE_BADGE
     + UNREAD_BADGE,
     Role.PROGRAMME_TEAM: COMMON
-    + DATA_STAMP
     + FILTER_CHOICES
     + SAVED_SELECTIONS
     + PAGE_OF_CASES

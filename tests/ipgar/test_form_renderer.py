@@ -27,7 +27,7 @@ ATTRS = {
 CHOICES: list[Any] = [
     ("", "---------"),
     (1, "Politie & <OM>"),
-    ("2", gettext_lazy("Gemeente")),
+    ("2", gettext_lazy("Gemeente Amsterdam")),
     (gettext_lazy("Zorg"), [("3", "GGZ"), (4, mark_safe("<b>Veilig Thuis</b>"))]),
 ]
 VALUES: list[Any] = [
@@ -41,7 +41,7 @@ VALUES: list[Any] = [
     2.5,
     datetime.date(2026, 12, 7),
     datetime.time(9, 30),
-    gettext_lazy("Gemeente"),
+    gettext_lazy("Gemeente Amsterdam"),
     (1, 2),
 ]
 WIDGETS: list[forms.Widget] = [
