@@ -755,14 +755,12 @@ def pool_decisions() -> QuerySet[PoolDecision]:
 
 
 def pool_rules(*, on: datetime.date) -> list[PoolRuleLine]:
-    """The pool's rules with their values and sources, in two queries: the latest
-    decision per rule (DISTINCT ON) and the pool's FTE on ``on``."""
-    latest = {
-        decision.rule: decision
-        for decision in PoolDecision.objects.exclude(rule="")
-        .order_by("rule", "-decided_on", "-pk")
-        .distinct("rule")
-    }
+    """The pool's rules with their values and sources, in two queries: the decisions
+    about a rule, latest first (the register holds a handful; the first per rule is
+    kept, on any database), and the pool's FTE on ``on``."""
+    latest: dict[str, PoolDecision] = {}
+    for decision in PoolDecision.objects.exclude(rule="").order_by("-decided_on", "-pk"):
+        latest.setdefault(decision.rule, decision)
     now = Regisseur.objects.active_on(on).aggregate(total=Sum("fte"))["total"] or Decimal(0)
     values = {
         PoolRule.CASES_PER_FTE: RULE_CASES_PER_FTE
