@@ -11,7 +11,6 @@ saved selections link to the list with them (``LIST_PARAMETERS``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import django_filters
@@ -23,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
 from accounts.models import Organisation
+from kernel.forms import ChoicesReadAtOnce
 from pool.models import Region, Regisseur
 
 from .models import Case, CaseStatus, ExitStatus, Phase
@@ -74,18 +74,9 @@ class _Ordering(django_filters.OrderingFilter):
         return qs.order_by(*(self.get_ordering_value(param) for param in value), "number")
 
 
-class _ShortChoiceIterator(django_filters.fields.ModelChoiceIterator):
-    """The choices of a short list (regions, organisations) read in one plain query:
-    Django reads choices through a server-side cursor, which for a handful of rows
-    took four round trips to the database (declare, fetch, fetch, close)."""
-
-    def __iter__(self) -> Iterator[tuple[Any, Any]]:
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        if self.field.null_label is not None:
-            yield (self.field.null_value, self.field.null_label)
-        for obj in self.queryset.all():
-            yield self.choice(obj)
+class _ShortChoiceIterator(django_filters.fields.ModelChoiceIterator, ChoicesReadAtOnce):
+    """The choices of a short list (regions, organisations) read in one plain query
+    (kernel/forms.py), with django-filter's choice for "none" after the empty one."""
 
 
 class _ShortChoiceField(django_filters.fields.ModelChoiceField):

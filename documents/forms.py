@@ -1,26 +1,23 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, ExitProcedure, Meeting, PlanVersion
+from kernel.forms import ChoicesReadAtOnce
 
 from .models import Confidentiality, DocumentKind
 
 
-class _MeetingsByDateAndKind(forms.models.ModelChoiceIterator):
+class _MeetingsByDateAndKind(ChoicesReadAtOnce):
     """The choices read only what their labels show: a meeting's minutes (its agenda,
     development and decisions) can be long, and a case has an UVO a month."""
 
-    def __iter__(self) -> Iterator[tuple[Any, Any]]:
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        # A case's UVOs are read at once, not through a server-side cursor (iterator()).
-        for meeting in self.queryset.only("pk", "held_on", "kind"):
-            yield self.choice(meeting)
+    def rows(self) -> Iterable[Any]:
+        return self.queryset.only("pk", "held_on", "kind")
 
 
 class MeetingChoice(forms.ModelChoiceField):

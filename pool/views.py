@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,6 +22,7 @@ from accounts.http import AuthenticatedRequest
 from accounts.services_roles import PoolRoleOutcome
 from audit.services import access_record
 from kernel.locking import show_stale, with_current_revision
+from kernel.urls import around_id
 from kernel.views import service_form_page, success
 
 from . import services
@@ -138,9 +138,8 @@ def regisseur_list(request: AuthenticatedRequest) -> HttpResponse:
             "page": shown.page,
             "today": today,
             "rules": pool_rules(on=today),
-            # A regisseur's page is this list's address and his id (pool/urls.py):
-            # one reverse instead of one per row.
-            "detail_prefix": reverse("pool:regisseur_list"),
+            # A regisseur's page: its address around his id, reversed once for the rows.
+            "detail_address": around_id("pool:regisseur_detail"),
         },
     )
 

@@ -13,12 +13,12 @@ from collections.abc import Iterable
 
 from django import template
 from django.db.models import Choices
-from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
 from kernel.dates import day_shown
+from kernel.urls import around_id
 
 from ..models import Case, CaseStatus, Phase
 from ..selectors.deadlines import Deadline
@@ -26,8 +26,6 @@ from ..selectors.deadlines import Deadline
 register = template.Library()
 
 NO_VALUE = "–"
-# The case page's address is built with this id and split around it (case_address).
-_PLACEHOLDER_PK = 987654321
 
 
 class _Labels(dict[Choices, str]):
@@ -41,10 +39,8 @@ class _Labels(dict[Choices, str]):
 
 
 def case_address() -> tuple[str, str]:
-    """What comes before and after a case's id in the address of its page: one
-    ``reverse`` per list instead of one per row."""
-    head, tail = reverse("cases:detail", kwargs={"pk": _PLACEHOLDER_PK}).split(str(_PLACEHOLDER_PK))
-    return head, tail
+    """What comes before and after a case's id in the address of its page."""
+    return around_id("cases:detail")
 
 
 def _due_html(deadline: Deadline | None, kinds: _Labels) -> str:
