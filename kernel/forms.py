@@ -102,3 +102,10 @@ class ChoicesReadAtOnce(forms.models.ModelChoiceIterator):
             yield ("", self.field.empty_label)
         for obj in self.rows():
             yield self.choice(obj)
+
+
+class ShortModelChoiceField(forms.ModelChoiceField):
+    """A model choice field over a short list (organisations, regions), its choices
+    read at once (``ChoicesReadAtOnce``)."""
+
+    iterator = ChoicesReadAtOnce

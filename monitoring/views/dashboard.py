@@ -65,6 +65,7 @@ from cases.selectors.figures import (
     kept_under_stamp,
     open_case_ids,
 )
+from kernel.forms import ShortModelChoiceField
 from pool.models import Region
 from pool.selectors import PoolOverview, pool_overview
 
@@ -135,7 +136,7 @@ WORKLIST_OF_KIND = {kind: key for key, _title, kinds in WORKLISTS for kind in ki
 
 
 class DashboardFilterForm(forms.Form):
-    organisatie = forms.ModelChoiceField(
+    organisatie = ShortModelChoiceField(
         label=gettext_lazy("Organisatie"),
         queryset=Organisation.objects.none(),
         required=False,
@@ -149,7 +150,7 @@ class DashboardFilterForm(forms.Form):
         empty_value=None,
         required=False,
     )
-    regio = forms.ModelChoiceField(
+    regio = ShortModelChoiceField(
         label=gettext_lazy("Regio"),
         queryset=Region.objects.none(),
         required=False,

@@ -152,7 +152,7 @@ def monitor_status(request: HttpRequest, pk: int) -> HttpResponse:
     """One run's status: a table row for htmx to swap in, or a page without JavaScript."""
     _readers_only(request)
     monitor = _readable_monitor(request, pk)
-    context = {"monitor": monitor, "line": monitor_line(monitor), "poll_seconds": POLL_SECONDS}
+    context = {"monitor": monitor, "lines": [monitor_line(monitor)], "poll_seconds": POLL_SECONDS}
     if request.headers.get("HX-Request"):
         return render(request, "monitoring/monitor_row.html", context)
     return render(request, "monitoring/monitor_status.html", context)

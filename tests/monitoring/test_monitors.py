@@ -328,6 +328,37 @@ def test_a_queued_run_polls_its_status(today, client, programme_team_member):
     assert "<html" in page and "Vernieuwen" in page
 
 
+def test_the_rows_show_each_state_with_its_link_and_escape_what_they_show(
+    today, client, programme_team_member
+):
+    programme_team_member.first_name = "<b>Sanne</b>"
+    programme_team_member.save()
+    failed = Monitor.objects.create(
+        period_code="2026-Q1",
+        version=1,
+        requested_by=programme_team_member,
+        status=Monitor.Status.FAILED,
+        error="<script>alert(1)</script> grafiek",
+    )
+    queued = Monitor.objects.create(period_code="2026-Q2", version=1)
+    sign_in(client, programme_team_member)
+    page = client.get(reverse("monitoring:monitors")).content.decode()
+    status_url = reverse("monitoring:monitor_status", kwargs={"pk": queued.pk})
+    failed_row = re.search(rf'<tr[^>]*id="monitor-{failed.pk}".*?</tr>', page, re.S)
+    queued_row = re.search(rf'<tr[^>]*id="monitor-{queued.pk}".*?</tr>', page, re.S)
+    assert failed_row and queued_row
+    # A failed run: its error as an alert, escaped; who started it, escaped; no polling.
+    assert '<span role="alert">&lt;script&gt;alert(1)&lt;/script&gt; grafiek</span>' in (
+        failed_row.group(0)
+    )
+    assert "door &lt;b&gt;Sanne&lt;/b&gt;" in failed_row.group(0)
+    assert "hx-get" not in failed_row.group(0) and "<script>alert(1)" not in page
+    # A queued run from the schedule polls its status and links to it.
+    assert f'hx-get="{status_url}" hx-trigger="every ' in queued_row.group(0)
+    assert f'<a class="ams-link" href="{status_url}">Status bekijken</a>' in queued_row.group(0)
+    assert "(schema)" in queued_row.group(0)
+
+
 def test_pto_r_downloads_the_pdf_and_the_download_is_logged(
     today, client, media_root, programme_team_member, pto_r_member
 ):
