@@ -45,6 +45,8 @@ SIGNED_IN_FLOOR_RATIO_TARGET = 1.5
 DASHBOARD_P95_MS = 150.0
 API_LIST_P95_MS = 100.0
 FULL_SYNC_SECONDS = 60.0
+# A client's first full sync: at least this many objects a second, one list after the other.
+FULL_SYNC_OBJECTS_PER_SECOND = 10_000
 # Each monitor (docs/monitors.md) at 10,000 cases: under 30 s and 500 MB resident.
 MONITOR_PDF_SECONDS = 30.0
 MONITOR_PDF_RSS_MB = 500.0
@@ -293,6 +295,12 @@ def verdicts(results: dict[str, Any]) -> list[str]:
         lines.append(
             f"{'MET ' if ok else 'MISS'} full sync of the cases with their persons, meetings "
             f"and plans {sync['seconds']} s (< 60)"
+        )
+        rate = sync["objects_per_second"] or 0
+        ok = rate >= FULL_SYNC_OBJECTS_PER_SECOND
+        lines.append(
+            f"{'MET ' if ok else 'MISS'} full sync {rate:,} objects/s "
+            f"(≥ {FULL_SYNC_OBJECTS_PER_SECOND:,})"
         )
     fresh = results.get("uncached") or {}
     limit = uncached_limit_ms(results["settings"]["cases"])
