@@ -7,13 +7,14 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.roles import Role
 from cases.access import _relation_facts, case_access_for, case_access_sync, cases_visible_to
 from cases.models import Case
-from kernel.compiled import CompiledQuery, ShapeDependsOnValues
+from kernel.compiled import SHORT_LIST, CompiledPerShape, CompiledQuery, ShapeDependsOnValues
 from tests.factories import CaseFactory, EmergencyAccessFactory, TeamMemberFactory, UserFactory
 from tests.queries import assert_query_count, count_queries
 
@@ -152,3 +153,76 @@ def test_a_query_whose_shape_follows_its_arguments_is_refused():
     transformed = CompiledQuery(lambda day: Case.objects.filter(number=str(day)))
     with pytest.raises(ShapeDependsOnValues):
         transformed.objects(day=datetime.date(2026, 1, 1))
+
+
+def test_compiled_rows_are_those_of_values_list_with_their_types():
+    case = CaseFactory()
+    CaseFactory(regisseur=case.regisseur)
+
+    def of_regisseur(regisseur_id):
+        return (
+            Case.objects.filter(regisseur_id=regisseur_id)
+            .annotate(
+                directed=ExpressionWrapper(
+                    Q(regisseur_id=regisseur_id), output_field=BooleanField()
+                )
+            )
+            .values_list("pk", "phase_since", "directed")
+            .order_by("pk")
+        )
+
+    query = CompiledQuery(of_regisseur)
+    rows = query.rows(regisseur_id=case.regisseur_id)
+    assert list(rows) == list(of_regisseur(case.regisseur_id))
+    assert len(rows) == 2
+    assert all(isinstance(since, datetime.date) and directed is True for _, since, directed in rows)
+
+
+def _cases_of(*, regisseur_ids, number, open_only):
+    cases = Case.objects.filter(regisseur_id__in=regisseur_ids)
+    if number is not None:
+        cases = cases.filter(number=number)
+    if open_only:
+        cases = cases.exclude(status="uitgestroomd")
+    return cases.order_by("pk").values_list("pk")
+
+
+def test_a_query_compiled_per_shape_answers_as_the_orm_for_every_shape():
+    cases = [CaseFactory() for _ in range(3)]
+    regisseurs = [case.regisseur_id for case in cases]
+    query = CompiledPerShape(_cases_of)
+    for arguments in (
+        {"regisseur_ids": regisseurs[:1], "number": None, "open_only": False},
+        {"regisseur_ids": regisseurs[1:2], "number": None, "open_only": False},
+        {"regisseur_ids": regisseurs, "number": None, "open_only": True},
+        {"regisseur_ids": regisseurs[:2], "number": cases[1].number, "open_only": True},
+        {"regisseur_ids": regisseurs[:2], "number": "geen-casus", "open_only": False},
+    ):
+        assert list(query.rows(**arguments)) == list(_cases_of(**arguments)), arguments
+    assert [
+        pk for (pk,) in query.rows(regisseur_ids=regisseurs[1:], number=None, open_only=True)
+    ] == [case.pk for case in cases[1:]]
+
+
+def test_each_shape_is_compiled_once_and_runs_prepared():
+    case = CaseFactory()
+    query = CompiledPerShape(_cases_of)
+    arguments = {"number": None, "open_only": False}
+    query.rows(regisseur_ids=[case.regisseur_id], **arguments)
+    with count_queries() as queries:
+        assert query.rows(regisseur_ids=[case.regisseur_id], **arguments) == [(case.pk,)]
+        assert query.rows(regisseur_ids=[case.regisseur_id + 1], **arguments) == []
+    assert [q["sql"].startswith("EXECUTE") for q in queries.captured_queries] == [True, True]
+
+
+def test_an_empty_or_long_list_is_built_by_the_orm():
+    cases = [CaseFactory() for _ in range(SHORT_LIST + 1)]
+    query = CompiledPerShape(_cases_of)
+    with assert_query_count(0, what="an empty list: nothing can match"):
+        assert query.rows(regisseur_ids=[], number=None, open_only=False) == []
+    with count_queries() as queries:
+        found = query.rows(
+            regisseur_ids=[case.regisseur_id for case in cases], number=None, open_only=False
+        )
+    assert found == [(case.pk,) for case in cases]
+    assert queries.captured_queries[0]["sql"].startswith("SELECT")
