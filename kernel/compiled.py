@@ -27,6 +27,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 
 from django.db import connections
 from django.db.models import Model, QuerySet
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 from django.utils import timezone
 
 from .prepared import execute_text
@@ -164,14 +165,38 @@ class CompiledQuery(Generic[M]):
     def rows(self, **arguments: Any) -> Sequence[tuple[Any, ...]]:
         """The rows as the queryset's ``values_list`` gives them, when its names are in
         the select's order (model fields first, then annotations)."""
+        return self._fetch(arguments)[0]
+
+    def instances(self, **arguments: Any) -> list[M]:
+        """The model instances as iterating the queryset gives them (Django's
+        ModelIterable): its ``select_related`` relations filled in and its annotations
+        set, where ``objects`` leaves the relations to a query each."""
+        rows, compiled = self._fetch(arguments)
+        compiler = compiled.compiler
+        select, klass_info = compiler.select, compiler.klass_info
+        first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        init_list = [column.target.attname for column, _sql, _alias in select[first:last]]
+        populators = get_related_populators(klass_info, select, self._using)
+        annotations = compiler.annotation_col_map.items()
+        found = []
+        for row in rows:
+            instance = compiled.model.from_db(self._using, init_list, row[first:last])
+            for populator in populators:
+                populator.populate(row, instance)
+            for name, position in annotations:
+                setattr(instance, name, row[position])
+            found.append(instance)
+        return found
+
+    def _fetch(self, arguments: Mapping[str, Any]) -> tuple[Sequence[Any], _Compiled[M]]:
         sql, params, compiled = self._statement(arguments)
         with connections[self._using].cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         if compiled.converters:
             converted = compiled.compiler.apply_converters(rows, compiled.converters)
-            return [tuple(row) for row in converted]
-        return rows
+            return [tuple(row) for row in converted], compiled
+        return rows, compiled
 
 
 # A list of more items than this is not compiled: each length is a shape of its own.

@@ -226,3 +226,35 @@ def test_an_empty_or_long_list_is_built_by_the_orm():
         )
     assert found == [(case.pk,) for case in cases]
     assert queries.captured_queries[0]["sql"].startswith("SELECT")
+
+
+def test_compiled_instances_come_with_their_related_rows_and_annotations():
+    case = CaseFactory()
+
+    def with_names(number):
+        return (
+            Case.objects.filter(number=number)
+            .annotate(marked=ExpressionWrapper(Q(pk__gt=0), output_field=BooleanField()))
+            .select_related("region", "regisseur__user", "buddy__user")
+            .only("number", "region__name", "regisseur__user__last_name", "buddy__user__last_name")
+        )
+
+    query = CompiledQuery(with_names)
+    query.instances(number=case.number)
+    with assert_query_count(1, what="the cases with their region, regisseur and buddy"):
+        (found,) = query.instances(number=case.number)
+        shown = (
+            found.number,
+            found.region.name,
+            found.regisseur.user.last_name,
+            found.buddy.user.last_name,
+            found.marked,
+        )
+    assert shown == (
+        case.number,
+        case.region.name,
+        case.regisseur.user.last_name,
+        case.buddy.user.last_name,
+        True,
+    )
+    assert query.instances(number="geen-casus") == []
