@@ -15,6 +15,8 @@ rebuilding it. It holds only for a query whose shape does not depend on its
 arguments' values (no ``None`` that turns ``=`` into ``IS NULL``, no list whose length
 shapes an ``IN``): the compilation checks that both stand-in sets give the same SQL and
 that each parameter is explained by exactly one argument, and refuses otherwise.
+A constant selected as a value (``Value(True)``) is a parameter too, which PostgreSQL
+prepares as text: cast it (``Cast(Value(True), BooleanField())``).
 """
 
 from __future__ import annotations
@@ -53,10 +55,10 @@ def _stand_ins(examples: Mapping[str, Any], offset: int) -> dict[str, Any]:
             stand_ins[name] = instance
         elif isinstance(example, datetime.datetime):
             stand_ins[name] = datetime.datetime(
-                1901, 1 + offset, 1 + index, 3, 4, 5, tzinfo=datetime.UTC
-            )
+                1901 + offset, 1, 1, 3, 4, 5, tzinfo=datetime.UTC
+            ) + datetime.timedelta(days=index)
         elif isinstance(example, datetime.date):
-            stand_ins[name] = datetime.date(1901, 1 + offset, 1 + index)
+            stand_ins[name] = datetime.date(1901 + offset, 1, 1) + datetime.timedelta(days=index)
         elif isinstance(example, bool):
             raise TypeError(f"{name}: a boolean shapes a query; make two queries instead")
         elif isinstance(example, int):
@@ -199,8 +201,8 @@ class CompiledQuery(Generic[M]):
         return rows, compiled
 
 
-# A list of more items than this is not compiled: each length is a shape of its own.
-SHORT_LIST = 8
+# A list of more items than this is not compiled (a list's length is its shape).
+LONGEST_LIST = 64
 
 
 def _shape_of(value: Any) -> Any:
@@ -213,24 +215,64 @@ def _shape_of(value: Any) -> Any:
     return "value"
 
 
+def _padded(items: Sequence[Any]) -> list[Any]:
+    """``items`` with the last repeated up to the next power of two: the same answer
+    from an ``IN (...)``, and few lengths, so few shapes to compile."""
+    length = 1 << (len(items) - 1).bit_length()
+    return [*items, *[items[-1]] * (length - len(items))]
+
+
 class CompiledPerShape:
     """``build(**arguments)`` compiled once per process for each shape of its
     arguments (which are None, the value of each boolean, the length of each list),
     for a query whose SQL follows those and nothing else: a scope whose parts are
     optional, or the few regisseurs a user works for. Each shape is a ``CompiledQuery``
-    of its own, a list's items its arguments. An empty list or one of more than
-    SHORT_LIST items (a page's ids) is built by the ORM every time."""
+    of its own, a list's items its arguments. A list goes into the SQL as an
+    ``IN (...)`` and nothing else: it is padded to a power of two (``_padded``). An
+    empty list, or one of more than ``longest`` items, is built by the ORM every time."""
 
-    def __init__(self, build: Callable[..., QuerySet[Any]], *, using: str = "default") -> None:
+    def __init__(
+        self,
+        build: Callable[..., QuerySet[Any]],
+        *,
+        longest: int = LONGEST_LIST,
+        using: str = "default",
+    ) -> None:
         self._build = build
+        self._longest = longest
         self._using = using
         self._queries: dict[tuple[tuple[str, Any], ...], CompiledQuery[Any]] = {}
 
     def rows(self, **arguments: Any) -> Sequence[tuple[Any, ...]]:
         """The rows of ``build(**arguments)``, as ``CompiledQuery.rows`` gives them."""
-        shape = tuple(sorted((name, _shape_of(value)) for name, value in arguments.items()))
-        if any(isinstance(kind, tuple) and not 0 < kind[1] <= SHORT_LIST for _, kind in shape):
+        compiled = self._compiled(arguments)
+        if compiled is None:
             return [tuple(row) for row in self._build(**arguments).using(self._using)]
+        query, values = compiled
+        return query.rows(**values)
+
+    def instances(self, **arguments: Any) -> list[Any]:
+        """The model instances of ``build(**arguments)``, as ``CompiledQuery.instances``
+        gives them."""
+        compiled = self._compiled(arguments)
+        if compiled is None:
+            return list(self._build(**arguments).using(self._using))
+        query, values = compiled
+        return query.instances(**values)
+
+    def _compiled(
+        self, arguments: Mapping[str, Any]
+    ) -> tuple[CompiledQuery[Any], dict[str, Any]] | None:
+        """The compiled query of the arguments' shape and its arguments; None when the
+        ORM is to build it (an empty or long list)."""
+        lists = [value for value in arguments.values() if isinstance(value, list | tuple)]
+        if any(not 0 < len(items) <= self._longest for items in lists):
+            return None
+        arguments = {
+            name: _padded(value) if isinstance(value, list | tuple) else value
+            for name, value in arguments.items()
+        }
+        shape = tuple(sorted((name, _shape_of(value)) for name, value in arguments.items()))
         query = self._queries.get(shape)
         if query is None:
             query = self._queries.setdefault(
@@ -241,11 +283,11 @@ class CompiledPerShape:
             )
         values: dict[str, Any] = {}
         for name, value in arguments.items():
-            if isinstance(value, list | tuple):
+            if isinstance(value, list):
                 values.update((f"{name}__{index}", item) for index, item in enumerate(value))
             elif value is not None and not isinstance(value, bool):
                 values[name] = value
-        return query.rows(**values)
+        return query, values
 
 
 def _arguments(shape: tuple[tuple[str, Any], ...], values: Mapping[str, Any]) -> dict[str, Any]:

@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db import models
 from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kernel.compiled import CompiledQuery
+from kernel.compiled import CompiledPerShape, CompiledQuery
 from pool.models import Absence, Regisseur
 
 from ..access import cases_visible_to
@@ -223,7 +224,28 @@ def cases_of_regisseur(
     found through the regisseur and buddy indexes: with a subquery in the OR,
     PostgreSQL scanned every case (10 ms at 10,000 cases, growing with them).
     """
-    directors = [regisseur.pk, *(pk for (pk,) in _STOOD_IN_FOR.rows(stand_in=regisseur, on=on))]
+    return _cases_worked_by(regisseur=regisseur, directors=_directors(regisseur, on))
+
+
+def cases_of_regisseur_read(
+    regisseur: Regisseur, *, on: datetime.date
+) -> list[WithAnnotations[Case, _WithRole]]:
+    """``cases_of_regisseur``, read: "mijn casussen" as it opens. Compiled once per
+    process for each number of regisseurs worked for (kernel/compiled.py): Django took
+    about 6 ms building its joins and PostgreSQL 1 ms planning them, against 1 ms
+    running them."""
+    found = _CASES_WORKED_BY.instances(regisseur=regisseur, directors=_directors(regisseur, on))
+    return cast("list[WithAnnotations[Case, _WithRole]]", found)
+
+
+def _directors(regisseur: Regisseur, on: datetime.date) -> list[int]:
+    """The regisseur and those he stands in for on ``on``."""
+    return [regisseur.pk, *(pk for (pk,) in _STOOD_IN_FOR.rows(stand_in=regisseur, on=on))]
+
+
+def _cases_worked_by(
+    *, regisseur: Regisseur, directors: list[int]
+) -> QuerySet[WithAnnotations[Case, _WithRole]]:
     return (
         Case.objects.open()
         .filter(Q(regisseur_id__in=directors) | Q(buddy_id__in=directors))
@@ -239,6 +261,9 @@ def cases_of_regisseur(
         .only(*_LIST_FIELDS)
         .order_by("number")
     )
+
+
+_CASES_WORKED_BY = CompiledPerShape(_cases_worked_by)
 
 
 # The regisseurs a regisseur stands in for on a day: compiled once per process
@@ -312,7 +337,8 @@ def _cases_under_emergency(user: Any, on: datetime.datetime) -> QuerySet[Case]:
     running = EmergencyAccess.objects.active_at(on).filter(user=user, case=OuterRef("pk"))
     return (
         Case.objects.filter(Exists(running))
-        .annotate(under_emergency=models.Value(True, output_field=models.BooleanField()))
+        # Cast: a constant is a parameter, which a prepared statement takes for text.
+        .annotate(under_emergency=Cast(models.Value(True), models.BooleanField()))
         .select_related(*_LIST_RELATIONS)
         .only(*_LIST_FIELDS)
         .order_by("number")

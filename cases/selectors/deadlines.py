@@ -363,7 +363,7 @@ def _scoped(
     """The rows of ``build(on=..., <the scope's parts>)``, a query compiled once per
     process for each shape of the scope (kernel/compiled.py): Django spent about 15 ms
     building and compiling the queries of a regisseur's notifications, PostgreSQL a few
-    running them. A list's case ids (more than a few) are built each time."""
+    running them."""
     compiled = CompiledPerShape(build)
 
     def rows(on: datetime.date, scope: _CaseScope) -> Sequence[tuple[Any, ...]]:

@@ -12,9 +12,15 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.roles import Role
-from cases.access import _relation_facts, case_access_for, case_access_sync, cases_visible_to
+from cases.access import (
+    _relation_facts,
+    case_access_for,
+    case_access_sync,
+    cases_visible_to,
+    visible_case_ids,
+)
 from cases.models import Case
-from kernel.compiled import SHORT_LIST, CompiledPerShape, CompiledQuery, ShapeDependsOnValues
+from kernel.compiled import CompiledPerShape, CompiledQuery, ShapeDependsOnValues
 from tests.factories import CaseFactory, EmergencyAccessFactory, TeamMemberFactory, UserFactory
 from tests.queries import assert_query_count, count_queries
 
@@ -79,6 +85,28 @@ def test_the_compiled_access_query_answers_as_the_orm_for_every_relation():
     assert _by_compiled(member.user, case.pk)["as_team_member"] is True
     assert _by_compiled(emergency_user, case.pk)["as_emergency"] is True
     assert _by_compiled(stranger, case.pk) is None
+
+
+def test_the_visible_among_a_list_of_cases_are_those_the_read_rule_gives():
+    cases = [CaseFactory(access_on=timezone.localdate()) for _ in range(3)]
+    emergency_user = EmergencyAccessFactory(
+        case=cases[2], opened_at=timezone.now() - datetime.timedelta(minutes=5)
+    ).user
+    readers = [
+        cases[0].regisseur.user,
+        cases[1].buddy.user,
+        emergency_user,
+        UserFactory(roles=[Role.PROGRAMME_TEAM]),
+        UserFactory(),
+    ]
+    ids = [case.pk for case in cases]
+    for reader in readers:
+        expected = set(cases_visible_to(reader).filter(pk__in=ids).values_list("pk", flat=True))
+        assert visible_case_ids(reader, ids) == expected, reader
+    assert visible_case_ids(cases[0].regisseur.user, ids) == {cases[0].pk}
+    assert visible_case_ids(emergency_user, ids) == {cases[2].pk}
+    with assert_query_count(0, what="no cases asked about"):
+        assert visible_case_ids(readers[0], []) == set()
 
 
 def test_the_case_arrives_whole_with_its_field_types():
@@ -216,8 +244,8 @@ def test_each_shape_is_compiled_once_and_runs_prepared():
 
 
 def test_an_empty_or_long_list_is_built_by_the_orm():
-    cases = [CaseFactory() for _ in range(SHORT_LIST + 1)]
-    query = CompiledPerShape(_cases_of)
+    cases = [CaseFactory() for _ in range(3)]
+    query = CompiledPerShape(_cases_of, longest=2)
     with assert_query_count(0, what="an empty list: nothing can match"):
         assert query.rows(regisseur_ids=[], number=None, open_only=False) == []
     with count_queries() as queries:
@@ -226,6 +254,16 @@ def test_an_empty_or_long_list_is_built_by_the_orm():
         )
     assert found == [(case.pk,) for case in cases]
     assert queries.captured_queries[0]["sql"].startswith("SELECT")
+
+
+def test_lists_are_padded_so_that_lengths_share_a_compiled_query():
+    cases = [CaseFactory() for _ in range(4)]
+    regisseurs = [case.regisseur_id for case in cases]
+    query = CompiledPerShape(_cases_of)
+    for length in (3, 4):
+        found = query.rows(regisseur_ids=regisseurs[:length], number=None, open_only=False)
+        assert found == [(case.pk,) for case in cases[:length]]
+    assert len(query._queries) == 1
 
 
 def test_compiled_instances_come_with_their_related_rows_and_annotations():
