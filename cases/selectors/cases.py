@@ -423,7 +423,7 @@ def regisseur_of(user) -> Regisseur | None:
     """The pool membership of ``user``, if he or she is (or was) a regisseur (one at
     most). Asked on every page of a regisseur (the menu's badge, "mijn casussen"):
     compiled once per process (kernel/compiled.py)."""
-    found = _REGISSEUR_OF.objects(user=user)
+    found = _REGISSEUR_OF.instances(user=user)
     return found[0] if found else None
 
 

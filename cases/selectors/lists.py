@@ -74,7 +74,7 @@ def cases_with_exit_waiting(cases: QuerySet[Case], status: ExitStatus) -> QueryS
 def saved_views_of(user) -> list[SavedCaseView]:
     """The selections of the case list ``user`` saved, by name. Asked on every page of
     the case list: compiled once per process (kernel/compiled.py)."""
-    return _SAVED_VIEWS.objects(user=user)
+    return _SAVED_VIEWS.instances(user=user)
 
 
 _SAVED_VIEWS: CompiledQuery[SavedCaseView] = CompiledQuery(
