@@ -7,6 +7,8 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from kernel.compiled import CompiledQuery
+
 from .models import (
     ActivationLink,
     ActivationLinkKind,
@@ -89,7 +91,19 @@ def active_users_holding(perm: str) -> QuerySet[User]:
 def active_user_ids_holding(*perms: str) -> dict[str, tuple[int, ...]]:
     """For each permission ("app_label.codename"), the active users whose roles hold
     it, in one query: who is reminded or told of what follows from what they may do.
-    Superusers hold no role and are not listed."""
+    Superusers hold no role and are not listed. The query is compiled once per process
+    for each set of permissions (kernel/compiled.py): the deadline selector asks it on
+    every notifications page."""
+    query = _HOLDING.get(perms)
+    if query is None:
+        query = _HOLDING.setdefault(perms, CompiledQuery(lambda: _holding(perms)))
+    holders: dict[str, dict[int, None]] = {perm: {} for perm in perms}
+    for user_id, app_label, codename in query.rows():
+        holders[f"{app_label}.{codename}"][user_id] = None
+    return {perm: tuple(users) for perm, users in holders.items()}
+
+
+def _holding(perms: tuple[str, ...]) -> QuerySet[Any]:
     wanted = Q(pk__in=[])
     for perm in perms:
         app_label, codename = perm.split(".", 1)
@@ -97,17 +111,16 @@ def active_user_ids_holding(*perms: str) -> dict[str, tuple[int, ...]]:
             group__permissions__content_type__app_label=app_label,
             group__permissions__codename=codename,
         )
-    holders: dict[str, dict[int, None]] = {perm: {} for perm in perms}
-    rows = (
+    return (
         User.groups.through.objects.filter(wanted, user__is_active=True)
         .order_by("user_id")
         .values_list(
             "user_id", "group__permissions__content_type__app_label", "group__permissions__codename"
         )
     )
-    for user_id, app_label, codename in rows:
-        holders[f"{app_label}.{codename}"][user_id] = None
-    return {perm: tuple(users) for perm, users in holders.items()}
+
+
+_HOLDING: dict[tuple[str, ...], CompiledQuery[Any]] = {}
 
 
 def sync_clients() -> QuerySet[User]:

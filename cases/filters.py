@@ -11,12 +11,14 @@ saved selections link to the list with them (``LIST_PARAMETERS``).
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import django_filters
 import django_filters.fields
 from django import forms
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
@@ -26,6 +28,7 @@ from kernel.forms import ChoicesReadAtOnce
 from pool.models import Region, Regisseur
 
 from .models import Case, CaseStatus, ExitStatus, Phase
+from .selectors.cases import cases_of_regisseur, cases_of_regisseur_read
 from .selectors.lists import LIST_PARAMETERS as LIST_PARAMETERS
 from .selectors.lists import cases_with_exit_waiting, overdue_case_ids
 
@@ -173,3 +176,15 @@ class MyCaseListFilter(CaseListFilter):
         super().__init__(*args, **kwargs)
         for name in self.POOL_ONLY:
             self.filters.pop(name)
+
+
+def my_case_list(
+    params: QueryDict, regisseur: Regisseur, *, on: datetime.date
+) -> tuple[MyCaseListFilter, list[Any]]:
+    """A regisseur's "mijn casussen": the filter over his or her cases, and the cases it
+    gives. With nothing chosen the filter adds nothing and only shows its form: the
+    cases are read as the list opens (``cases_of_regisseur_read``, compiled)."""
+    if any(params.values()):
+        chosen = MyCaseListFilter(params, queryset=cases_of_regisseur(regisseur, on=on))
+        return chosen, list(chosen.qs)
+    return MyCaseListFilter(params), cases_of_regisseur_read(regisseur, on=on)

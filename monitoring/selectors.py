@@ -21,7 +21,7 @@ from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
 from accounts.models import Organisation
-from cases.access import cases_visible_to
+from cases.access import visible_case_ids
 from cases.models import (
     Phase,
     PlanVersion,
@@ -412,12 +412,7 @@ def deadlines_due_for(user, *, on: datetime.date) -> list[Deadline]:
     everyone = may_manage_pool(user) or may_decide_exits(user)
     computed = deadlines(on=on, directed_by=None if everyone else user.pk)
     items = [item for item in computed if user.pk in item.responsible_user_ids]
-    case_ids = {item.case_id for item in items if item.case_id is not None}
-    visible = set(
-        cases_visible_to(user).filter(pk__in=case_ids).values_list("pk", flat=True)
-        if case_ids
-        else ()
-    )
+    visible = visible_case_ids(user, {item.case_id for item in items if item.case_id is not None})
     decides_exits = may_decide_exits(user)
     return [
         item

@@ -32,7 +32,7 @@ import datetime
 import functools
 import hashlib
 import operator
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 # python-dateutil ships no types (types-python-dateutil is not a dev dependency).
@@ -46,6 +46,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation, display_name
 from accounts.selectors import active_user_ids_holding
 from kernel.collector import cyclic_gc_paused
+from kernel.compiled import CompiledPerShape, CompiledQuery
 from pool.models import Absence, CaseloadReview, Regisseur, ThreeWayTalk, active_on_q
 from pool.permissions import MANAGE_POOL
 
@@ -227,8 +228,11 @@ def _all_deadlines(
             items.extend(
                 _pool_deadlines(
                     on,
-                    _pool_scope(
-                        regisseur=regisseur, organisation=organisation, directed_by=directed_by
+                    _POOL.rows(
+                        on=on,
+                        regisseur=regisseur,
+                        organisation=organisation,
+                        directed_by=directed_by,
                     ),
                     members,
                     until,
@@ -256,6 +260,10 @@ class _CaseScope:
     def due(self, due_on: datetime.date) -> bool:
         return self.until is None or due_on <= self.until
 
+    def arguments(self) -> dict[str, Any]:
+        """The scope as keyword arguments, for a query built from them (``_scoped``)."""
+        return {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
+
     def q(self, prefix: str = "") -> Q:
         """The filter on cases, reached through ``prefix`` from the model queried."""
         condition = Q(**{f"{prefix}status__in": OPEN_STATUSES})
@@ -277,14 +285,60 @@ def _directed_by(user_id: int, on: datetime.date) -> list[int]:
     """The regisseurs whose cases the user works on ``on``: his own, and those of the
     regisseurs he stands in for (R-POOL-3). One query, read before the case queries:
     as a subquery PostgreSQL guessed it half the pool and scanned every case."""
+    return [pk for (pk,) in _DIRECTED_BY.rows(user_id=user_id, on=on)]
+
+
+def _regisseurs_directed_by(user_id: int, on: datetime.date) -> models.QuerySet[Any]:
     stands_in_for = Absence.objects.filter(
         starts_on__lte=on, ends_on__gte=on, stand_in__user_id=user_id
     ).values("regisseur_id")
-    return list(
+    return (
         Regisseur.objects.filter(Q(user_id=user_id) | Q(pk__in=stands_in_for))
         .order_by()
-        .values_list("pk", flat=True)
+        .values_list("pk")
     )
+
+
+_DIRECTED_BY: CompiledQuery[Any] = CompiledQuery(_regisseurs_directed_by)
+
+
+def _pool_rows(
+    *,
+    on: datetime.date,
+    regisseur: Regisseur | None,
+    organisation: Organisation | None,
+    directed_by: int | None,
+) -> models.QuerySet[Any]:
+    """The regisseurs in the pool on ``on`` within the scope, with their latest caseload
+    review and three-way talk."""
+    return (
+        Regisseur.objects.active_on(on)
+        .filter(
+            _pool_scope(regisseur=regisseur, organisation=organisation, directed_by=directed_by)
+        )
+        .annotate(
+            latest_review=_latest(
+                CaseloadReview.objects.filter(regisseur=OuterRef("pk")), "held_on"
+            ),
+            latest_talk=_latest(ThreeWayTalk.objects.filter(regisseur=OuterRef("pk")), "held_on"),
+        )
+        .values_list(
+            "pk",
+            "user_id",
+            "manager_id",
+            "active_from",
+            "user__first_name",
+            "user__last_name",
+            "user__username",
+            "latest_review",
+            "latest_talk",
+        )
+        .order_by()
+    )
+
+
+# Compiled once per process for each shape of the scope (``_scoped``).
+_POOL: CompiledPerShape = CompiledPerShape(_pool_rows)
 
 
 def _pool_scope(
@@ -301,6 +355,21 @@ def _pool_scope(
     if directed_by is not None:
         condition &= Q(user_id=directed_by) | Q(manager_id=directed_by)
     return condition
+
+
+def _scoped(
+    build: Callable[..., models.QuerySet[Any]],
+) -> Callable[[datetime.date, _CaseScope], Sequence[tuple[Any, ...]]]:
+    """The rows of ``build(on=..., <the scope's parts>)``, a query compiled once per
+    process for each shape of the scope (kernel/compiled.py): Django spent about 15 ms
+    building and compiling the queries of a regisseur's notifications, PostgreSQL a few
+    running them."""
+    compiled = CompiledPerShape(build)
+
+    def rows(on: datetime.date, scope: _CaseScope) -> Sequence[tuple[Any, ...]]:
+        return compiled.rows(on=on, **scope.arguments())
+
+    return rows
 
 
 # --- who is reminded --------------------------------------------------------------------
@@ -322,12 +391,7 @@ class _Directors:
         # Regisseur id: [(stand-in's account, the region the stand-in is kept to)], the
         # latest absence first.
         self.stand_ins: dict[int, list[tuple[int | None, int | None]]] = {}
-        absences = (
-            Absence.objects.filter(starts_on__lte=on, ends_on__gte=on, stand_in__isnull=False)
-            .order_by("-starts_on", "-pk")
-            .values_list("regisseur_id", "stand_in__user_id", "stand_in__region_restriction_id")
-        )
-        for regisseur_id, user_id, region_id in absences:
+        for regisseur_id, user_id, region_id in _ABSENCES.rows(on=on):
             self.stand_ins.setdefault(regisseur_id, []).append((user_id, region_id))
         self._known: dict[tuple[int | None, int | None], tuple[int, ...]] = {}
 
@@ -352,6 +416,17 @@ class _Directors:
                 known = self.programme_team
             self._known[key] = known
         return known
+
+
+def _absences_of(on: datetime.date) -> models.QuerySet[Any]:
+    return (
+        Absence.objects.filter(starts_on__lte=on, ends_on__gte=on, stand_in__isnull=False)
+        .order_by("-starts_on", "-pk")
+        .values_list("regisseur_id", "stand_in__user_id", "stand_in__region_restriction_id")
+    )
+
+
+_ABSENCES: CompiledQuery[Any] = CompiledQuery(_absences_of)
 
 
 def _with_directors(
@@ -520,10 +595,8 @@ def _case_deadlines(
     on: datetime.date, scope: _CaseScope, members: _Members, wanted: frozenset[DeadlineKind]
 ) -> Iterator[Deadline]:
     """First UVO, UVO, plan evaluation and two-yearly evaluation: one query for all cases."""
-    cases, directors = _with_directors(Case.objects.filter(scope.q()), on)
-    rows = cases.values_list("pk", "number", *_CASE_FACT_FIELDS, *directors).order_by()
     directors_of, terms, is_due = members.directors.of, members.terms, scope.due
-    for pk, number, *facts, regisseur_id, region_id, user_id, active in rows:
+    for pk, number, *facts, regisseur_id, region_id, user_id, active in _case_rows(on, scope):
         responsible = None
         for kind, due_on in case_rules(CaseFacts._make(facts), terms):
             if kind not in wanted or not is_due(due_on):
@@ -542,6 +615,12 @@ def _case_deadlines(
                 regisseur_id=regisseur_id,
                 responsible_user_ids=responsible,
             )
+
+
+@_scoped
+def _case_rows(*, on: datetime.date, **scope: Any) -> models.QuerySet[Any]:
+    cases, directors = _with_directors(Case.objects.filter(_CaseScope(**scope).q()), on)
+    return cases.values_list("pk", "number", *_CASE_FACT_FIELDS, *directors).order_by()
 
 
 def case_rules(facts: CaseFacts, terms: RuleTerms) -> Iterator[tuple[DeadlineKind, datetime.date]]:
@@ -596,44 +675,25 @@ def pool_rules(row: Mapping[str, Any], terms: RuleTerms) -> tuple[datetime.date,
 
 def _exit_deadlines(on: datetime.date, scope: _CaseScope, members: _Members) -> Iterator[Deadline]:
     """Running exit procedures waiting for ITAT-R's advice or PTO-R's decision: one query."""
-    procedures, directors = _with_directors(
-        ExitProcedure.objects.running().filter(scope.q("case__")), on, "case__"
-    )
-    rows: Iterable[Mapping[str, Any]] = procedures.values(
-        "pk",
-        "status",
-        "ground",
-        "opened_on",
-        "team_judgement_on",
-        "case_id",
-        "case__number",
-        *directors,
-        latest_exit_advice=_latest(
-            ItatAdvice.objects.filter(
-                exit_procedure=OuterRef("pk"), subject=ItatAdvice.Subject.EXIT
-            ),
-            "given_on",
-        ),
-    ).order_by()
     term = datetime.timedelta(days=settings.IPGAR_EXIT_DECISION_DAYS)
-    for row in rows:
-        directing = members.directors.of(*(row[field] for field in directors))
-        if row["status"] == ExitProcedure.Status.OPEN:
+    for row in _exit_rows(on, scope):
+        pk, status, ground, opened_on, team_judgement_on, case_id, number, *director = row
+        *director, latest_exit_advice = director
+        directing = members.directors.of(*director)
+        if status == ExitProcedure.Status.OPEN:
             # R-EXIT-2: ITAT-R advises on a proposal (the team's judgement at the end of
             # phase 3) or on a move, which is its own proposal; before either exists the
             # ITAT-R step is not due, so never overdue.
-            if row["team_judgement_on"] is None and row["ground"] not in MOVE_GROUNDS:
+            if team_judgement_on is None and ground not in MOVE_GROUNDS:
                 continue
             kind = DeadlineKind.EXIT_ADVICE
-            waiting_since: datetime.date = row["team_judgement_on"] or row["opened_on"]
+            waiting_since: datetime.date = team_judgement_on or opened_on
             responsible = _user_ids(directing, members.programme_team)
         else:
             kind = DeadlineKind.EXIT_DECISION
             # "advies" without a recorded exit advice cannot happen through the
             # services; fall back on the latest date known rather than drop the item.
-            waiting_since = (
-                row["latest_exit_advice"] or row["team_judgement_on"] or row["opened_on"]
-            )
+            waiting_since = latest_exit_advice or team_judgement_on or opened_on
             responsible = _user_ids(directing, members.pto_r)
         if not scope.due(waiting_since + term):
             continue
@@ -643,12 +703,38 @@ def _exit_deadlines(on: datetime.date, scope: _CaseScope, members: _Members) -> 
             on=on,
             due_on=waiting_since + term,
             subject="exit",
-            subject_id=row["pk"],
-            case_id=row["case_id"],
-            case_number=row["case__number"],
-            regisseur_id=row["case__regisseur_id"],
+            subject_id=pk,
+            case_id=case_id,
+            case_number=number,
+            regisseur_id=director[0],
             responsible_user_ids=responsible,
         )
+
+
+@_scoped
+def _exit_rows(*, on: datetime.date, **scope: Any) -> models.QuerySet[Any]:
+    procedures, directors = _with_directors(
+        ExitProcedure.objects.running().filter(_CaseScope(**scope).q("case__")), on, "case__"
+    )
+    latest_exit_advice = _latest(
+        ItatAdvice.objects.filter(exit_procedure=OuterRef("pk"), subject=ItatAdvice.Subject.EXIT),
+        "given_on",
+    )
+    return (
+        procedures.annotate(latest_exit_advice=latest_exit_advice)
+        .values_list(
+            "pk",
+            "status",
+            "ground",
+            "opened_on",
+            "team_judgement_on",
+            "case_id",
+            "case__number",
+            *directors,
+            "latest_exit_advice",
+        )
+        .order_by()
+    )
 
 
 def _intervention_deadlines(
@@ -657,18 +743,27 @@ def _intervention_deadlines(
     """R-CASE-6: every intervention of the plan in force (the case's latest adopted
     version) has a term; one not yet done or stopped is due on it. One query."""
     return _dated_items(
-        Intervention.objects.filter(
-            scope.q("plan_version__case__"),
-            plan_version__in_force_for__isnull=False,
-            status__in=OPEN_INTERVENTION_STATUSES,
-        ),
-        scope=scope,
-        case_path="plan_version__case",
-        due_field="deadline",
+        _intervention_rows(on, scope),
         kind=DeadlineKind.INTERVENTION,
         subject="intervention",
         on=on,
         members=members,
+    )
+
+
+@_scoped
+def _intervention_rows(*, on: datetime.date, **scope: Any) -> models.QuerySet[Any]:
+    in_scope = _CaseScope(**scope)
+    return _dated_rows(
+        Intervention.objects.filter(
+            in_scope.q("plan_version__case__"),
+            plan_version__in_force_for__isnull=False,
+            status__in=OPEN_INTERVENTION_STATUSES,
+        ),
+        until=in_scope.until,
+        case_path="plan_version__case",
+        due_field="deadline",
+        on=on,
     )
 
 
@@ -677,10 +772,7 @@ def _action_deadlines(
 ) -> Iterator[Deadline]:
     """Actions agreed in an UVO and not yet done, due on their date. One query."""
     return _dated_items(
-        MeetingAction.objects.filter(scope.q("meeting__case__"), done_on__isnull=True),
-        scope=scope,
-        case_path="meeting__case",
-        due_field="due_on",
+        _action_rows(on, scope),
         kind=DeadlineKind.UVO_ACTION,
         subject="action",
         on=on,
@@ -688,25 +780,45 @@ def _action_deadlines(
     )
 
 
-def _dated_items(
+@_scoped
+def _action_rows(*, on: datetime.date, **scope: Any) -> models.QuerySet[Any]:
+    in_scope = _CaseScope(**scope)
+    return _dated_rows(
+        MeetingAction.objects.filter(in_scope.q("meeting__case__"), done_on__isnull=True),
+        until=in_scope.until,
+        case_path="meeting__case",
+        due_field="due_on",
+        on=on,
+    )
+
+
+def _dated_rows(
     queryset: models.QuerySet[Any],
     *,
-    scope: _CaseScope,
+    until: datetime.date | None,
     case_path: str,
     due_field: str,
+    on: datetime.date,
+) -> models.QuerySet[Any]:
+    """Records of a case that are due on a date of their own (``due_field``), reached
+    through ``case_path``, with their case and its directors."""
+    if until is not None:
+        queryset = queryset.filter(**{f"{due_field}__lte": until})
+    queryset, directors = _with_directors(queryset, on, f"{case_path}__")
+    return queryset.values_list(
+        "pk", due_field, f"{case_path}_id", f"{case_path}__number", *directors
+    ).order_by()
+
+
+def _dated_items(
+    rows: Iterable[tuple[Any, ...]],
+    *,
     kind: DeadlineKind,
     subject: str,
     on: datetime.date,
     members: _Members,
 ) -> Iterator[Deadline]:
-    """Records of a case that are due on a date of their own (``due_field``), reached
-    through ``case_path``; their regisseur and his directors are responsible."""
-    if scope.until is not None:
-        queryset = queryset.filter(**{f"{due_field}__lte": scope.until})
-    queryset, directors = _with_directors(queryset, on, f"{case_path}__")
-    rows = queryset.values_list(
-        "pk", due_field, f"{case_path}_id", f"{case_path}__number", *directors
-    ).order_by()
+    """The items of ``_dated_rows``: their regisseur and his directors are responsible."""
     directors_of = members.directors.of
     for pk, due_on, case_id, number, regisseur_id, *director in rows:
         yield _item(
@@ -725,33 +837,18 @@ def _dated_items(
 
 def _pool_deadlines(
     on: datetime.date,
-    scope: Q,
+    rows: Iterable[tuple[Any, ...]],
     members: _Members,
     until: datetime.date | None,
     wanted: frozenset[DeadlineKind],
 ) -> Iterator[Deadline]:
-    """Caseload reviews and three-way talks of every active regisseur: one query."""
-    rows: Iterable[Mapping[str, Any]] = (
-        Regisseur.objects.active_on(on)
-        .filter(scope)
-        .values(
-            "pk",
-            "user_id",
-            "manager_id",
-            "active_from",
-            "user__first_name",
-            "user__last_name",
-            "user__username",
-            latest_review=_latest(
-                CaseloadReview.objects.filter(regisseur=OuterRef("pk")), "held_on"
-            ),
-            latest_talk=_latest(ThreeWayTalk.objects.filter(regisseur=OuterRef("pk")), "held_on"),
+    """Caseload reviews and three-way talks of every active regisseur (``_pool_rows``)."""
+    for pk, user_id, manager_id, active_from, first, last, username, review, talk in rows:
+        name = display_name(first, last, username)
+        review_due, talk_due = pool_rules(
+            {"latest_review": review, "latest_talk": talk, "active_from": active_from},
+            members.terms,
         )
-        .order_by()
-    )
-    for row in rows:
-        name = display_name(row["user__first_name"], row["user__last_name"], row["user__username"])
-        review_due, talk_due = pool_rules(row, members.terms)
         if DeadlineKind.CASELOAD_REVIEW in wanted and (until is None or review_due <= until):
             yield _item(
                 labels=members.labels,
@@ -759,11 +856,11 @@ def _pool_deadlines(
                 on=on,
                 due_on=review_due,
                 subject="regisseur",
-                subject_id=row["pk"],
-                regisseur_id=row["pk"],
-                responsible_user_ids=_user_ids(members.programme_team, [row["user_id"]]),
+                subject_id=pk,
+                regisseur_id=pk,
+                responsible_user_ids=_user_ids(members.programme_team, [user_id]),
                 regisseur_name=name,
-                never_held=row["latest_review"] is None,
+                never_held=review is None,
             )
         if DeadlineKind.THREE_WAY_TALK in wanted and (until is None or talk_due <= until):
             yield _item(
@@ -772,11 +869,9 @@ def _pool_deadlines(
                 on=on,
                 due_on=talk_due,
                 subject="regisseur",
-                subject_id=row["pk"],
-                regisseur_id=row["pk"],
-                responsible_user_ids=_user_ids(
-                    members.programme_team, [row["user_id"], row["manager_id"]]
-                ),
+                subject_id=pk,
+                regisseur_id=pk,
+                responsible_user_ids=_user_ids(members.programme_team, [user_id, manager_id]),
                 regisseur_name=name,
-                never_held=row["latest_talk"] is None,
+                never_held=talk is None,
             )

@@ -14,6 +14,7 @@ import datetime
 
 from django.db.models import Exists, OuterRef, QuerySet
 
+from kernel.compiled import CompiledQuery
 from pool.models import Regisseur
 
 from ..models import Case, CaseStatus, ExitProcedure, ExitStatus, SavedCaseView
@@ -70,6 +71,12 @@ def cases_with_exit_waiting(cases: QuerySet[Case], status: ExitStatus) -> QueryS
     return cases.filter(Exists(waiting), status=CaseStatus.IN_REGIE)
 
 
-def saved_views_of(user) -> QuerySet[SavedCaseView]:
-    """The selections of the case list ``user`` saved, by name."""
-    return SavedCaseView.objects.filter(user=user).order_by("name", "pk")
+def saved_views_of(user) -> list[SavedCaseView]:
+    """The selections of the case list ``user`` saved, by name. Asked on every page of
+    the case list: compiled once per process (kernel/compiled.py)."""
+    return _SAVED_VIEWS.instances(user=user)
+
+
+_SAVED_VIEWS: CompiledQuery[SavedCaseView] = CompiledQuery(
+    lambda user: SavedCaseView.objects.filter(user=user).order_by("name", "pk")
+)

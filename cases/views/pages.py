@@ -27,7 +27,7 @@ from kernel.views import form_page, service_form_page, success
 from pool.permissions import may_manage_pool
 
 from ..access import case_access_for
-from ..filters import CaseListFilter, MyCaseListFilter
+from ..filters import CaseListFilter, my_case_list
 from ..forms import (
     EmergencyEndForm,
     EmergencyOpenForm,
@@ -47,7 +47,6 @@ from ..selectors.cases import (
     CaseRole,
     case_page_context,
     cases_for_list,
-    cases_of_regisseur,
     cases_under_emergency_of,
     emergency_accesses_flagged,
     emergency_accesses_to_review,
@@ -108,8 +107,7 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
         "may_register": may_run_intake(request.user),
     }
     if regisseur is not None:
-        own = MyCaseListFilter(request.GET, queryset=cases_of_regisseur(regisseur, on=today))
-        mine = list(own.qs)
+        own, mine = my_case_list(request.GET, regisseur, on=today)
         context |= list_tools(request, own)
         context["own_filtered"] = any(request.GET.values())
         emergency = list(cases_under_emergency_of(request.user))
