@@ -369,7 +369,7 @@ def case_access_for(
     # once per process (kernel/compiled.py), as building it cost more than running it.
     at = on or timezone.now()
     query = _CASE_SEEN_BY_ALL if user.has_perm("cases.view_case") else _CASE_GRANTED
-    found = query.objects(user=user, case_id=case_id, at=at, today=timezone.localdate(at))
+    found = query.instances(user=user, case_id=case_id, at=at, today=timezone.localdate(at))
     if not found:
         raise Http404
     case = found[0]

@@ -123,8 +123,8 @@ def test_a_compiled_query_asks_one_query_and_follows_its_arguments():
     first, second = CaseFactory(), CaseFactory()
     query = CompiledQuery(lambda number: Case.objects.filter(number=number))
     with assert_query_count(1):
-        assert [c.pk for c in query.objects(number=first.number)] == [first.pk]
-    assert [c.pk for c in query.objects(number=second.number)] == [second.pk]
+        assert [c.pk for c in query.instances(number=first.number)] == [first.pk]
+    assert [c.pk for c in query.instances(number=second.number)] == [second.pk]
     assert query.rows(number="geen-casus") == []
 
 
@@ -134,8 +134,8 @@ def test_on_postgresql_a_compiled_query_runs_as_a_statement_prepared_per_connect
     case = CaseFactory()
     query = CompiledQuery(lambda number: Case.objects.filter(number=number))
     with count_queries() as queries:
-        assert [c.pk for c in query.objects(number=case.number)] == [case.pk]
-        assert [c.pk for c in query.objects(number=case.number)] == [case.pk]
+        assert [c.pk for c in query.instances(number=case.number)] == [case.pk]
+        assert [c.pk for c in query.instances(number=case.number)] == [case.pk]
     assert [q["sql"].split("(")[0] for q in queries.captured_queries] == [
         f"EXECUTE {query._statement_name}"
     ] * 2
@@ -146,7 +146,7 @@ def test_on_postgresql_a_compiled_query_runs_as_a_statement_prepared_per_connect
         )
     )
     with count_queries() as queries:
-        found = untyped.objects(number=case.number)
+        found = untyped.instances(number=case.number)
     unasked = [(c.pk, c.unasked) for c in found]  # type: ignore[attr-defined]
     assert unasked == [(case.pk, False)]
     assert queries.captured_queries[0]["sql"].startswith("SELECT")
@@ -156,7 +156,7 @@ def test_on_postgresql_a_compiled_query_runs_as_a_statement_prepared_per_connect
 def test_a_prepared_compiled_query_survives_a_new_connection():
     case = CaseFactory()
     query = CompiledQuery(lambda number: Case.objects.filter(number=number))
-    assert [c.pk for c in query.objects(number=case.number)] == [case.pk]
+    assert [c.pk for c in query.instances(number=case.number)] == [case.pk]
     connection.close()
     assert [row[0] for row in query.rows(number=case.number)] == [case.pk]
 
@@ -176,11 +176,11 @@ def test_a_query_whose_shape_follows_its_arguments_is_refused():
         )
     )
     with pytest.raises(ShapeDependsOnValues):
-        shaped.objects(number="x")
+        shaped.instances(number="x")
     # An argument that reaches the SQL transformed.
     transformed = CompiledQuery(lambda day: Case.objects.filter(number=str(day)))
     with pytest.raises(ShapeDependsOnValues):
-        transformed.objects(day=datetime.date(2026, 1, 1))
+        transformed.instances(day=datetime.date(2026, 1, 1))
 
 
 def test_compiled_rows_are_those_of_values_list_with_their_types():
