@@ -19,9 +19,11 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
+
+from .lookups import IdIn
 
 Row = dict[str, Any]
 Convert = Callable[[Any], Any]
@@ -229,7 +231,7 @@ class Representer:
         if queryset is None:
             queryset = fk.model._default_manager.order_by("pk")
         keys = list(dict.fromkeys([*self.keys, "id", fk.attname]))
-        found = list(queryset.filter(**{f"{fk.name}__in": parent_ids}).values(*keys))
+        found = list(queryset.filter(IdIn(F(fk.attname), parent_ids)).values(*keys))
         grouped: dict[Any, list[Row]] = defaultdict(list)
         for row, representation in zip(found, self.rows(found, prefetches=prefetches), strict=True):
             grouped[row[fk.attname]].append(representation)

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
+from .lookups import IdIn
 from .models import ChangeEvent, ExternalId, PersonSource
 
 CURSOR_INVALID = _("Ongeldige cursor: gebruik de cursor uit een eerder antwoord van de feed.")
@@ -77,7 +78,7 @@ def external_ids_for(*, client, objects: Iterable[models.Model]) -> dict[tuple[i
         return {}
     condition = Q()
     for ct_id, ids in by_type.items():
-        condition |= Q(content_type_id=ct_id, object_id__in=ids)
+        condition |= Q(IdIn(F("object_id"), ids), content_type_id=ct_id)
     rows = ExternalId.objects.filter(condition, client=client).values_list(
         "content_type_id", "object_id", "external_id"
     )

@@ -230,7 +230,24 @@ def access_record_many(
         f"FROM unnest({', '.join(f'%s::{f.db_type(connection)}[]' for f in arrays)}) AS o"
     )
     with connection.cursor() as cursor:
-        cursor.execute(statement, [*values.values(), *columns.values()])
+        cursor.execute(statement, [*values.values(), *(_array_text(v) for v in columns.values())])
+
+
+def _array_text(values: list[Any]) -> str:
+    """A column's values as one PostgreSQL array literal (``{"a","b",NULL}``).
+
+    The driver sends a list as ``ARRAY['a','b',...]``: 2,500 constants for a page of
+    500 records, which PostgreSQL parses and casts one by one; one string per column
+    is read by the array type's own input function instead. Every element is quoted,
+    so only a backslash and a double quote need escaping (PostgreSQL's array syntax)."""
+    return (
+        "{"
+        + ",".join(
+            "NULL" if v is None else '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+            for v in values
+        )
+        + "}"
+    )
 
 
 def _concrete(name: str) -> models.Field[Any, Any]:

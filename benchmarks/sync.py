@@ -7,7 +7,7 @@ interventions, meetings with actions and attendees, assessments, evaluations,
 exits) page by page, two resources at a time; the case list's page latency; then
 an incremental sync: 100 changes on the source through the API (person updates,
 If-Match from the list's representation), and the client's read of the change
-feed from its cursor plus the current state of every case the feed names.
+feed from its cursor plus the current state of what the feed names.
 
     bash -c 'source scripts/lib.sh && source benchmarks/services.sh && ensure_python_env \
         && start_services && python manage.py migrate \
@@ -270,14 +270,14 @@ def make_changes(api: Any, changes: int) -> int:
 
 
 def incremental_read(api: Any, cursor: str) -> dict[str, Any]:
-    """The feed from ``cursor``, then every named case with everything of it."""
-    from sync_client.mirror import case_bundles, feed_after
+    """What the sync client reads in an incremental run: the feed from ``cursor``, then
+    each named case with the resources of it the feed named (``sync_client.mirror``)."""
+    from sync_client.mirror import case_bundles, changed_cases, feed_after
 
     started = time.perf_counter()
     requests_before = api.requests
     events, _ = feed_after(api, cursor)
-    case_ids = sorted({e["case_id"] for e in events if e["case_id"]})
-    bundles = list(case_bundles(api, case_ids))
+    bundles = list(case_bundles(api, changed_cases(events)))
     seconds = time.perf_counter() - started
     return {
         "events": len(events),

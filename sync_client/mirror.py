@@ -2,9 +2,9 @@
 through the API of both (``manage.py sync_mirror``; docs/adr/0005-sync-api.md).
 
 It reads the source's change feed from the cursor kept in a state file, fetches
-the current state of every case the feed names (the first run: of every case)
-and brings the target to that state through the target's own API, so the
-target's domain services check every rule again. The target stores the source's
+the current state of what the feed names (the first run: of every case) and
+brings the target to that state through the target's own API, so the target's
+domain services check every rule again. The target stores the source's
 id of each object as its ``external_id``: running twice creates nothing twice,
 and a run that stops half-way is simply repeated (the cursor is saved only at the
 end). Reference data (organisations by code, regisseurs by name) is matched, not
@@ -231,29 +231,81 @@ def feed_after(api: Api, cursor: str) -> tuple[list[dict[str, Any]], str]:
 
 @dataclass
 class CaseBundle:
+    """A case and its objects, per resource. After the first run only the resources
+    the feed named are read again; the others are empty lists, which the mirror
+    passes over (the target holds them as the cursor left them)."""
+
     case: dict[str, Any]
     children: dict[str, list[dict[str, Any]]]
 
 
-def case_bundles(api: Api, case_ids: list[int] | None) -> Iterator[CaseBundle]:
-    """Each case with everything that belongs to it: all cases (``None``) by listing
-    each resource once, or the named ones a batch at a time (``?case__in=``)."""
-    if case_ids is None:
-        yield from _bundles(api, {})
+# The feed names a nested row's change on its parent too; these resources have no
+# list of their own.
+NESTED_IN = {
+    "interventions": "plans",
+    "meeting-actions": "meetings",
+    "escalation-steps": "escalations",
+}
+# What mirroring a resource needs of the same case besides it (CaseMirror.run): a
+# meeting's attendees name team members, and a doorbraakoverleg is mirrored with its
+# escalation step, not on its own; an evaluation names its assessment. A plan's
+# progress goes on the latest adopted version: every version of the case is read,
+# as a resource is always read whole for a case.
+NEEDS: dict[str, tuple[str, ...]] = {
+    "meetings": ("team-members", "escalations"),
+    "evaluations": ("assessments",),
+}
+
+
+def changed_cases(events: list[dict[str, Any]]) -> dict[int, frozenset[str]]:
+    """Per case the feed names, the resources of it to read again.
+
+    Every change to a case's objects is an event of that object (a nested row's also
+    of its parent, a case-owned row's also of the case), so the target, brought to
+    the source's state up to the cursor, needs again only what the events name: the
+    case itself (always read) and the named resources with what they need."""
+    named: dict[int, set[str]] = defaultdict(set)
+    for event in events:
+        if event["case_id"] is None:
+            continue
+        resource = NESTED_IN.get(event["resource"], event["resource"])
+        wanted = named[event["case_id"]]
+        if resource in CASE_CHILDREN:
+            wanted.update((resource, *NEEDS.get(resource, ())))
+    return {case_id: frozenset(resources) for case_id, resources in named.items()}
+
+
+def case_bundles(api: Api, changed: dict[int, frozenset[str]] | None) -> Iterator[CaseBundle]:
+    """Each case with its objects: all cases with everything (``None``) by listing each
+    resource once, or the changed ones, a batch at a time, with the resources the
+    feed named (``?id__in=``, ``?case__in=``)."""
+    if changed is None:
+        yield from _bundles(api, {}, dict.fromkeys(CASE_CHILDREN))
         return
-    ids = sorted(case_ids)
+    ids = sorted(changed)
     for start in range(0, len(ids), BATCH_CASES):
-        batch = ",".join(str(i) for i in ids[start : start + BATCH_CASES])
-        yield from _bundles(api, {"id__in": batch}, {"case__in": batch})
+        batch = ids[start : start + BATCH_CASES]
+        per_resource = {r: [i for i in batch if r in changed[i]] for r in CASE_CHILDREN}
+        yield from _bundles(
+            api,
+            {"id__in": _joined(batch)},
+            {r: {"case__in": _joined(i)} for r, i in per_resource.items() if i},
+        )
+
+
+def _joined(ids: list[int]) -> str:
+    return ",".join(str(i) for i in ids)
 
 
 def _bundles(
-    api: Api, case_filter: dict[str, str], child_filter: dict[str, str] | None = None
+    api: Api, case_filter: dict[str, str], child_filters: dict[str, dict[str, str] | None]
 ) -> Iterator[CaseBundle]:
     grouped: dict[str, dict[int, list[dict[str, Any]]]] = {}
     for resource in CASE_CHILDREN:
         grouped[resource] = defaultdict(list)
-        for obj in api.all(f"{API}/{resource}/", **(child_filter or {})):
+        if resource not in child_filters:
+            continue
+        for obj in api.all(f"{API}/{resource}/", **(child_filters[resource] or {})):
             grouped[resource][obj["case"]].append(obj)
     for case in api.all(f"{API}/cases/", **case_filter):
         yield CaseBundle(case, {r: grouped[r].get(case["id"], []) for r in CASE_CHILDREN})
@@ -562,7 +614,7 @@ def sync(*, source: Api, target: Api, state: MirrorState, workers: int = 1) -> M
     report = MirrorReport()
     events, end = feed_after(source, state.cursor)
     if state.cursor:
-        case_ids: list[int] | None = sorted({e["case_id"] for e in events if e["case_id"]})
+        changed: dict[int, frozenset[str]] | None = changed_cases(events)
         for event in events:
             # A person's erasure is replayed with its case; the rest is reference data
             # (an organisation) that the target's own administrators keep.
@@ -571,9 +623,9 @@ def sync(*, source: Api, target: Api, state: MirrorState, workers: int = 1) -> M
                     f"{event['resource']}/{event['object_id']}: {event['operation']}"
                 )
     else:
-        case_ids = None
+        changed = None
     targets = [target] + [target.clone() for _ in range(max(workers, 1) - 1)]
-    if case_ids is None or case_ids:
+    if changed is None or changed:
         refs = References.match(source, target)
         free: queue.SimpleQueue[Api] = queue.SimpleQueue()
         for each in targets:
@@ -592,7 +644,7 @@ def sync(*, source: Api, target: Api, state: MirrorState, workers: int = 1) -> M
                 free.put(api)
 
         with ThreadPoolExecutor(max_workers=len(targets)) as pool:
-            list(pool.map(mirror, case_bundles(source, case_ids)))
+            list(pool.map(mirror, case_bundles(source, changed)))
     if not report.failed:
         state.save(end)
     report.cursor = state.cursor

@@ -312,6 +312,43 @@ def change_source(api: Api, w: World, paths: dict[str, str]) -> None:
     person = next(api.all(f"{API}/persons/", case=case_id(paths["first"])))
     api.patch(f"{API}/persons/{person['id']}/", {"address": "Nieuwe straat 2"})  # update
     api.patch(paths["meeting"], {"decisions": "Doorgaan met gesprekken."})
+    # New objects naming older ones that the incremental run reads again only for
+    # them: an attendee's team member, an evaluation's weighing (the intake of the
+    # fourth case); and progress on the adopted plan (a nested row, named through its
+    # plan).
+    cid = case_id(paths["first"])
+    member = next(api.all(f"{API}/team-members/", case=cid))
+    politie = w.orgs[0].pk
+    api.post(
+        f"{API}/meetings/",
+        {
+            "case": cid,
+            "held_on": day(33),
+            "kind": "uvo",
+            "attendees": [
+                {"name": "Wijkagent", "organisation": politie, "team_member": member["id"]}
+            ],
+        },
+    )
+    intake = next(api.all(f"{API}/assessments/", case=case_id(paths["fourth"])))
+    api.post(
+        f"{API}/evaluations/",
+        {
+            "case": case_id(paths["fourth"]),
+            "kind": "tweejaarlijks",
+            "held_on": day(7),
+            "findings": "Stabiel.",
+            "exit_possible": False,
+            "assessment": intake["id"],
+        },
+    )
+    plan, _ = api.get(paths["plan"])
+    progress = {"status": "afgerond", "result": "Gesprekken gevoerd."}
+    api.act(
+        paths["plan"],
+        "intervention-progress",
+        {"intervention": plan["interventions"][0]["id"], **progress},
+    )
     first = paths["first"]
     api.act(
         first, "hand-over", {"to_regisseur": w.regisseurs[2].pk, "reason": "Ziek", "on": day(30)}
@@ -397,7 +434,11 @@ def test_mirror_two_instances(world: World, live_server, target_url: str, tmp_pa
     escalation = t_prints["R-4"]["escalations"][0]  # the stuck case, step by step
     assert (escalation["status"], len(escalation["steps"])) == ("doorbraak", 2)
     assert [m["kind"] for m in t_prints["R-4"]["meetings"]] == ["doorbraak"]  # once
-    assert sorted(m["first_uvo_part"] for m in t_prints["R-1"]["meetings"]) == [1, 2]
+    assert sorted(m["first_uvo_part"] or 0 for m in t_prints["R-1"]["meetings"]) == [0, 1, 2]
+    assert t_prints["R-1"]["plans"][0]["interventions"][0]["status"] == "afgerond"
+    t_fourth = next(target.all(f"{API}/cases/", number="R-4"))
+    t_evaluation = next(target.all(f"{API}/evaluations/", case=t_fourth["id"]))
+    assert t_evaluation["assessment"] is not None  # its weighing, read again for it
     # The erasure: the target's record is pseudonymised too (at its own moment).
     s_person, t_person = s_prints["R-2"]["persons"][0], t_prints["R-2"]["persons"][0]
     assert s_person["pseudonymised_at"] and t_person["pseudonymised_at"]

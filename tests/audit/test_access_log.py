@@ -17,12 +17,13 @@ from audit.selectors import (
     subject_access_history,
 )
 from audit.services import access_record, access_record_many
-from cases.models import Case
+from cases.models import Case, TeamMember
 from tests.factories import (
     CaseFactory,
     MeetingFactory,
     OrganisationFactory,
     PersonFactory,
+    TeamMemberFactory,
     UserFactory,
 )
 
@@ -128,6 +129,24 @@ def test_subject_access_export_holds_every_access_to_one_persons_data():
     assert exported[0].startswith("at,username,roles,organisation")
     assert len(exported) == 1 + 3
     assert all(person.case.number in line for line in exported[1:])
+
+
+def test_a_page_of_records_keeps_every_label_and_case_as_it_is():
+    """An API page's records go in as one statement, each column as one array: a label
+    holding that syntax's own characters (quotes, a backslash, braces, a comma, the
+    word NULL) is recorded exactly as the object names itself."""
+    reader = UserFactory()
+    names = ['Jan "de" Vos', "a\\b", "{x}, y", "NULL", ""]
+    made = [TeamMemberFactory(name=name).pk for name in names]
+    members = list(TeamMember.objects.filter(pk__in=made).select_related("case").order_by("pk"))
+    access_record_many(user=reader, objects=[*members])
+
+    records = AccessLog.objects.filter(user=reader).order_by("id")
+    assert [r.object_label for r in records] == [str(m) for m in members]
+    assert [(r.object_id, r.case_id, r.case_number) for r in records] == [
+        (str(m.pk), m.case_id, m.case.number) for m in members
+    ]
+    assert {r.object_type for r in records} == {"cases.teammember"}
 
 
 @pytest.mark.django_db(transaction=True)
