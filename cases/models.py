@@ -20,6 +20,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from kernel.dates import day_shown
+from kernel.labels import label_of
+
 # The statuses live with their lifecycles; imported here for the models' users.
 from .workflow import (
     CLOSED_STATUSES,
@@ -643,10 +646,10 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         # The enum's label, not get_kind_display(): that rebuilds the choices on every
         # call, and the access log labels every object an API page returns.
-        label = f"{Meeting.Kind(self.kind).label}"
+        label = label_of(Meeting.Kind(self.kind))
         if self.first_uvo_part is not None:
-            label = f"{label}, {FirstUvoPart(self.first_uvo_part).label}"
-        return f"{label} {self.case.number} {self.held_on:%d-%m-%Y}"
+            label = f"{label}, {label_of(FirstUvoPart(self.first_uvo_part))}"
+        return f"{label} {self.case.number} {day_shown(self.held_on)}"
 
 
 class MeetingAttendee(models.Model):
