@@ -164,7 +164,7 @@ def test_a_prepared_compiled_query_survives_a_new_connection():
 def test_a_query_whose_shape_follows_its_arguments_is_refused():
     # A list argument: its length shapes the IN clause.
     with pytest.raises(TypeError):
-        CompiledQuery(lambda numbers: Case.objects.filter(number__in=numbers)).objects(
+        CompiledQuery(lambda numbers: Case.objects.filter(number__in=numbers)).instances(
             numbers=["a", "b"]
         )
     # An argument that changes the SQL itself.
