@@ -22,7 +22,6 @@ from accounts.http import AuthenticatedRequest
 from accounts.services_roles import PoolRoleOutcome
 from audit.services import access_record
 from kernel.locking import show_stale, with_current_revision
-from kernel.urls import around_id
 from kernel.views import service_form_page, success
 
 from . import services
@@ -138,8 +137,6 @@ def regisseur_list(request: AuthenticatedRequest) -> HttpResponse:
             "page": shown.page,
             "today": today,
             "rules": pool_rules(on=today),
-            # A regisseur's page: its address around his id, reversed once for the rows.
-            "detail_address": around_id("pool:regisseur_detail"),
         },
     )
 
