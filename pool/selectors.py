@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Count,
+    F,
     Max,
     OuterRef,
     Q,
@@ -34,6 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation, User, display_name
+from kernel.compiled import CompiledQuery
 from kernel.dates import day_shown
 
 from .models import (
@@ -461,9 +463,9 @@ class CurrentAbsence(TypedDict):
 
 class RegisseurLine(TypedDict):
     """One regisseur of the programme team's list as the page shows him: plain values
-    in a dict (the template reads it by key, without building five model instances per
-    row), the numbers and days already written out (the template's number localisation
-    and date filter cost more than the rest of a row)."""
+    in a dict (pool/templatetags/pool_list.py writes the row), the numbers and days
+    already written out (the template's number localisation and date filter cost more
+    than the rest of a row)."""
 
     pk: int
     name: str
@@ -487,6 +489,45 @@ class RegisseurPage(NamedTuple):
     lines: list[RegisseurLine]
 
 
+def _regisseurs_by_name() -> QuerySet[Regisseur]:
+    """Every regisseur, past and present, in name order, with what his line shows: his
+    open cases as regisseur and as buddy, and the names of his user, organisation,
+    region restriction and manager as annotations."""
+    return (
+        Regisseur.objects.only("pk", "remark", "fte", "active_from", "active_until")
+        .annotate(
+            open_own=_open_cases_as("regisseur"),
+            open_buddy=_open_cases_as("buddy"),
+            first_name=F("user__first_name"),
+            last_name=F("user__last_name"),
+            username=F("user__username"),
+            organisation_name=F("organisation__name"),
+            region_name=F("region_restriction__name"),
+            manager_first_name=F("manager__first_name"),
+            manager_last_name=F("manager__last_name"),
+            manager_username=F("manager__username"),
+        )
+        .order_by("user__last_name", "user__first_name", "pk")  # pk: stable pages
+    )
+
+
+# One page of the list per (offset, size), compiled once per process: Django took
+# longer to build the query (two counting subqueries, four joins) than PostgreSQL to
+# run it, and PostgreSQL longer to plan it than to run it. Its offset shapes the SQL,
+# so each page is a query of its own: a pool of 950 regisseurs has 19.
+_PAGES: dict[tuple[int, int], CompiledQuery[Regisseur]] = {}
+
+
+def _page_of_regisseurs(*, offset: int, size: int) -> list[Regisseur]:
+    query = _PAGES.get((offset, size))
+    if query is None:
+        query = _PAGES.setdefault(
+            (offset, size),
+            CompiledQuery(lambda: _regisseurs_by_name()[offset : offset + size]),
+        )
+    return query.objects()
+
+
 def regisseurs_for_management(
     *, on: datetime.date, page: str | None, per_page: int
 ) -> RegisseurPage:
@@ -494,84 +535,49 @@ def regisseurs_for_management(
     name order: each a RegisseurLine with manager, region restriction, ``open_own`` /
     ``open_buddy`` case counts and the absences covering ``on`` (stand-in included).
     Three queries: the count, the page, the page's absences."""
-    regisseurs = (
-        Regisseur.objects.annotate(
-            open_own=_open_cases_as("regisseur"), open_buddy=_open_cases_as("buddy")
-        )
-        .order_by("user__last_name", "user__first_name", "pk")  # pk: stable pages
-        .values_list(
-            "pk",
-            "user__first_name",
-            "user__last_name",
-            "user__username",
-            "remark",
-            "organisation__name",
-            "fte",
-            "open_own",
-            "open_buddy",
-            "region_restriction__name",
-            "manager__first_name",
-            "manager__last_name",
-            "manager__username",
-            "active_from",
-            "active_until",
-        )
-    )
-    paginator = Paginator(regisseurs, per_page)
     # Every regisseur has his one user and organisation: counted without joining them.
-    paginator.count = Regisseur.objects.count()
-    shown = paginator.get_page(page)
-    rows = shown.object_list
-    absences = _current_absences(on=on, regisseur_ids=[row[0] for row in rows])
+    # The paginator works out the page from the count; the page's rows are read below.
+    shown = Paginator(range(Regisseur.objects.count()), per_page).get_page(page)
+    places = shown.object_list
+    regisseurs = _page_of_regisseurs(offset=places[0], size=per_page) if len(places) else []
+    absences = _current_absences(on=on, regisseur_ids=[regisseur.pk for regisseur in regisseurs])
     # The filter itself, once per distinct fte on the page (a handful), not per row.
-    ftes = {fte: floatformat(fte, "-2") for fte in {row[6] for row in rows}}
+    ftes = {fte: floatformat(fte, "-2") for fte in {regisseur.fte for regisseur in regisseurs}}
     return RegisseurPage(
-        page=shown, lines=[_regisseur_line(row, on, ftes, absences) for row in rows]
+        page=shown,
+        lines=[_regisseur_line(regisseur, on, ftes, absences) for regisseur in regisseurs],
     )
 
 
 def _regisseur_line(
-    row: tuple[Any, ...],
+    regisseur: Regisseur,
     on: datetime.date,
     ftes: dict[Decimal, str],
     absences: dict[int, list[CurrentAbsence]],
 ) -> RegisseurLine:
-    (
-        pk,
-        first_name,
-        last_name,
-        username,
-        remark,
-        organisation,
-        fte,
-        open_own,
-        open_buddy,
-        region,
-        manager_first_name,
-        manager_last_name,
-        manager_username,
-        active_from,
-        active_until,
-    ) = row
+    row = regisseur.__dict__  # the annotations of _regisseurs_by_name
+    fte, open_own, active_until = regisseur.fte, row["open_own"], regisseur.active_until
     capacity = capacity_of(fte)
     return RegisseurLine(
-        pk=pk,
-        name=display_name(first_name, last_name, username),
-        remark=remark,
-        organisation=organisation,
+        pk=regisseur.pk,
+        name=display_name(row["first_name"], row["last_name"], row["username"]),
+        remark=regisseur.remark,
+        organisation=row["organisation_name"],
         fte=ftes[fte],
         capacity=str(capacity),
         open_own=str(open_own),
         over_capacity=open_own > capacity,
-        open_buddy=str(open_buddy),
-        region_restriction=region,
+        open_buddy=str(row["open_buddy"]),
+        region_restriction=row["region_name"],
         manager=None
-        if manager_username is None
-        else display_name(manager_first_name, manager_last_name, manager_username),
-        active_from=day_shown(active_from),
+        if row["manager_username"] is None
+        else display_name(
+            row["manager_first_name"], row["manager_last_name"], row["manager_username"]
+        ),
+        active_from=day_shown(regisseur.active_from),
         active_until=None if active_until is None else day_shown(active_until),
         ended=active_until is not None and active_until < on,
-        current_absences=absences.get(pk, []),
+        current_absences=absences.get(regisseur.pk, []),
     )
 
 
