@@ -47,6 +47,7 @@ from .models import (
     Regisseur,
     TeamActivity,
     ThreeWayTalk,
+    active_on_q,
     capacity_of,
 )
 from .permissions import (
@@ -528,16 +529,31 @@ def _page_of_regisseurs(*, offset: int, size: int) -> list[Regisseur]:
     return query.objects()
 
 
-def regisseurs_for_management(
-    *, on: datetime.date, page: str | None, per_page: int
-) -> RegisseurPage:
-    """One page of every regisseur, past and present, for the programme team's list, in
-    name order: each a RegisseurLine with manager, region restriction, ``open_own`` /
-    ``open_buddy`` case counts and the absences covering ``on`` (stand-in included).
-    Three queries: the count, the page, the page's absences."""
+class PoolSize(NamedTuple):
+    regisseurs: int  # every regisseur, past and present
+    fte: Decimal  # of those in the pool on the day
+
+
+def pool_size(*, on: datetime.date) -> PoolSize:
+    """How many regisseurs the pool had, past and present, and the FTE of those in it on
+    ``on``, in one query: the list of regisseurs pages by the first, the pool's rules
+    show the second."""
     # Every regisseur has his one user and organisation: counted without joining them.
+    totals = Regisseur.objects.aggregate(
+        regisseurs=Count("*"), fte=Sum("fte", filter=active_on_q(on))
+    )
+    return PoolSize(regisseurs=totals["regisseurs"], fte=totals["fte"] or Decimal(0))
+
+
+def regisseurs_for_management(
+    *, on: datetime.date, size: PoolSize, page: str | None, per_page: int
+) -> RegisseurPage:
+    """One page of the ``size.regisseurs`` regisseurs, past and present, for the programme
+    team's list, in name order: each a RegisseurLine with manager, region restriction,
+    ``open_own`` / ``open_buddy`` case counts and the absences covering ``on`` (stand-in
+    included). Two queries: the page, the page's absences."""
     # The paginator works out the page from the count; the page's rows are read below.
-    shown = Paginator(range(Regisseur.objects.count()), per_page).get_page(page)
+    shown = Paginator(range(size.regisseurs), per_page).get_page(page)
     places = shown.object_list
     regisseurs = _page_of_regisseurs(offset=places[0], size=per_page) if len(places) else []
     absences = _current_absences(on=on, regisseur_ids=[regisseur.pk for regisseur in regisseurs])
@@ -760,14 +776,13 @@ def pool_decisions() -> QuerySet[PoolDecision]:
     return PoolDecision.objects.select_related("recorded_by").order_by("-decided_on", "-pk")
 
 
-def pool_rules(*, on: datetime.date) -> list[PoolRuleLine]:
-    """The pool's rules with their values and sources, in two queries: the decisions
-    about a rule, latest first (the register holds a handful; the first per rule is
-    kept, on any database), and the pool's FTE on ``on``."""
+def pool_rules(*, size: PoolSize) -> list[PoolRuleLine]:
+    """The pool's rules with their values (the pool's FTE from ``size``) and sources, in
+    one query: the decisions about a rule, latest first (the register holds a handful;
+    the first per rule is kept, on any database)."""
     latest: dict[str, PoolDecision] = {}
     for decision in PoolDecision.objects.exclude(rule="").order_by("-decided_on", "-pk"):
         latest.setdefault(decision.rule, decision)
-    now = Regisseur.objects.active_on(on).aggregate(total=Sum("fte"))["total"] or Decimal(0)
     values = {
         PoolRule.CASES_PER_FTE: RULE_CASES_PER_FTE
         % {"cases": _number(settings.IPGAR_CASES_PER_FTE)},
@@ -777,7 +792,7 @@ def pool_rules(*, on: datetime.date) -> list[PoolRuleLine]:
         % {
             "low": _number(settings.IPGAR_POOL_FTE_MIN),
             "high": _number(settings.IPGAR_POOL_FTE_MAX),
-            "now": number_format(now, decimal_pos=1),
+            "now": number_format(size.fte, decimal_pos=1),
         },
     }
     return [
