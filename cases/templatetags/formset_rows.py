@@ -20,7 +20,7 @@ register = template.Library()
 def _errors(field: BoundField, marker: str) -> str:
     if not field.errors:
         return ""
-    messages = " ".join(str(conditional_escape(message)) for message in field.errors)
+    messages = " ".join(str(conditional_escape(str(message))) for message in field.errors)
     return (
         f'<p class="ams-error-message" id="{conditional_escape(field.auto_id)}_error">'
         f"{marker}{messages}</p>"
@@ -62,7 +62,7 @@ def formset_rows(formset: forms.BaseFormSet) -> SafeString:
         problems = form.non_field_errors()
         wide = (
             '<p class="ams-error-message ipgar-formset-row__wide">'
-            + " ".join(str(conditional_escape(message)) for message in problems)
+            + " ".join(str(conditional_escape(str(message))) for message in problems)
             + "</p>"
             if problems
             else ""
