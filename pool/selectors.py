@@ -485,6 +485,10 @@ class RegisseurLine(TypedDict):
     current_absences: list[CurrentAbsence]
 
 
+# The list's order: by name, then id for stable pages.
+_NAME_ORDER = ("user__last_name", "user__first_name", "pk")
+
+
 class RegisseurPage(NamedTuple):
     page: Page[Any]  # for the page links
     lines: list[RegisseurLine]
@@ -508,25 +512,53 @@ def _regisseurs_by_name() -> QuerySet[Regisseur]:
             manager_last_name=F("manager__last_name"),
             manager_username=F("manager__username"),
         )
-        .order_by("user__last_name", "user__first_name", "pk")  # pk: stable pages
+        .order_by(*_NAME_ORDER)
     )
 
 
-# One page of the list per (offset, size), compiled once per process: Django took
-# longer to build the query (two counting subqueries, four joins) than PostgreSQL to
-# run it, and PostgreSQL longer to plan it than to run it. Its offset shapes the SQL,
-# so each page is a query of its own: a pool of 950 regisseurs has 19.
-_PAGES: dict[tuple[int, int], CompiledQuery[Regisseur]] = {}
-
-
-def _page_of_regisseurs(*, offset: int, size: int) -> list[Regisseur]:
-    query = _PAGES.get((offset, size))
-    if query is None:
-        query = _PAGES.setdefault(
-            (offset, size),
-            CompiledQuery(lambda: _regisseurs_by_name()[offset : offset + size]),
+def _absences_on_page(*, on: datetime.date, offset: int, size: int) -> QuerySet[Any]:
+    """The absences covering ``on`` of the regisseurs on the page of ``size`` from
+    ``offset`` in name order, latest start first, with their stand-ins' names: rows of
+    regisseur id, last day, stand-in's first name, last name and username."""
+    page = Regisseur.objects.order_by(*_NAME_ORDER).values("pk")[offset : offset + size]
+    return (
+        Absence.objects.filter(regisseur__in=page, starts_on__lte=on, ends_on__gte=on)
+        .order_by("-starts_on")
+        .values_list(
+            "regisseur_id",
+            "ends_on",
+            "stand_in__user__first_name",
+            "stand_in__user__last_name",
+            "stand_in__user__username",
         )
-    return query.objects()
+    )
+
+
+class _PageQueries(NamedTuple):
+    regisseurs: CompiledQuery[Regisseur]
+    absences: CompiledQuery[Any]  # rows of _absences_on_page
+
+
+# The queries of one page of the list per (offset, size), compiled once per process:
+# Django took longer to build the page's query (two counting subqueries, four joins)
+# than PostgreSQL to run it, and PostgreSQL longer to plan it than to run it. The
+# offset shapes the SQL, so each page has queries of its own: a pool of 950 has 19 pages.
+_PAGES: dict[tuple[int, int], _PageQueries] = {}
+
+
+def _page_queries(*, offset: int, size: int) -> _PageQueries:
+    queries = _PAGES.get((offset, size))
+    if queries is None:
+        queries = _PAGES.setdefault(
+            (offset, size),
+            _PageQueries(
+                regisseurs=CompiledQuery(lambda: _regisseurs_by_name()[offset : offset + size]),
+                absences=CompiledQuery(
+                    lambda on: _absences_on_page(on=on, offset=offset, size=size)
+                ),
+            ),
+        )
+    return queries
 
 
 class PoolSize(NamedTuple):
@@ -555,8 +587,16 @@ def regisseurs_for_management(
     # The paginator works out the page from the count; the page's rows are read below.
     shown = Paginator(range(size.regisseurs), per_page).get_page(page)
     places = shown.object_list
-    regisseurs = _page_of_regisseurs(offset=places[0], size=per_page) if len(places) else []
-    absences = _current_absences(on=on, regisseur_ids=[regisseur.pk for regisseur in regisseurs])
+    if not len(places):
+        return RegisseurPage(page=shown, lines=[])
+    queries = _page_queries(offset=places[0], size=per_page)
+    regisseurs = queries.regisseurs.objects()
+    absences: dict[int, list[CurrentAbsence]] = {}
+    for regisseur_id, ends_on, first_name, last_name, username in queries.absences.rows(on=on):
+        stand_in = None if username is None else display_name(first_name, last_name, username)
+        absences.setdefault(regisseur_id, []).append(
+            CurrentAbsence(until=day_shown(ends_on), stand_in=stand_in)
+        )
     # The filter itself, once per distinct fte on the page (a handful), not per row.
     ftes = {fte: floatformat(fte, "-2") for fte in {regisseur.fte for regisseur in regisseurs}}
     return RegisseurPage(
@@ -595,33 +635,6 @@ def _regisseur_line(
         ended=active_until is not None and active_until < on,
         current_absences=absences.get(regisseur.pk, []),
     )
-
-
-def _current_absences(
-    *, on: datetime.date, regisseur_ids: list[int]
-) -> dict[int, list[CurrentAbsence]]:
-    """Regisseur id -> his absences covering ``on``, latest start first. One query,
-    none without regisseurs."""
-    if not regisseur_ids:
-        return {}
-    covering = (
-        Absence.objects.filter(regisseur_id__in=regisseur_ids, starts_on__lte=on, ends_on__gte=on)
-        .order_by("-starts_on")
-        .values_list(
-            "regisseur_id",
-            "ends_on",
-            "stand_in__user__first_name",
-            "stand_in__user__last_name",
-            "stand_in__user__username",
-        )
-    )
-    absences: dict[int, list[CurrentAbsence]] = {}
-    for regisseur_id, ends_on, first_name, last_name, username in covering:
-        stand_in = None if username is None else display_name(first_name, last_name, username)
-        absences.setdefault(regisseur_id, []).append(
-            CurrentAbsence(until=day_shown(ends_on), stand_in=stand_in)
-        )
-    return absences
 
 
 def _open_cases_as(role: str, *, since: datetime.date | None = None) -> Coalesce:
