@@ -789,12 +789,23 @@ def pool_decisions() -> QuerySet[PoolDecision]:
     return PoolDecision.objects.select_related("recorded_by").order_by("-decided_on", "-pk")
 
 
+# The decisions about a rule, latest first, with what the rules show of each (the day):
+# the pool overview asks this on every view, so it is compiled once per process.
+_DECISIONS_ON_RULES: CompiledQuery[PoolDecision] = CompiledQuery(
+    lambda: (
+        PoolDecision.objects.exclude(rule="")
+        .order_by("-decided_on", "-pk")
+        .only("pk", "rule", "decided_on")
+    )
+)
+
+
 def pool_rules(*, size: PoolSize) -> list[PoolRuleLine]:
     """The pool's rules with their values (the pool's FTE from ``size``) and sources, in
     one query: the decisions about a rule, latest first (the register holds a handful;
     the first per rule is kept, on any database)."""
     latest: dict[str, PoolDecision] = {}
-    for decision in PoolDecision.objects.exclude(rule="").order_by("-decided_on", "-pk"):
+    for decision in _DECISIONS_ON_RULES.objects():
         latest.setdefault(decision.rule, decision)
     values = {
         PoolRule.CASES_PER_FTE: RULE_CASES_PER_FTE
