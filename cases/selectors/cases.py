@@ -16,6 +16,7 @@ from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kernel.compiled import CompiledQuery
 from pool.models import Absence, Regisseur
 
 from ..access import cases_visible_to
@@ -364,15 +365,22 @@ def meetings_of(case: Case) -> QuerySet[Meeting]:
     return Meeting.objects.filter(case=case).order_by("-held_on", "-id")
 
 
+# The parts of a case's first UVO held so far: the UVO form asks it on every view, so
+# it is compiled once per process (kernel/compiled.py).
+_FIRST_UVO_PARTS: CompiledQuery[Any] = CompiledQuery(
+    lambda case: (
+        Meeting.objects.filter(case=case, kind=Meeting.Kind.FIRST)
+        .order_by()
+        .values_list("first_uvo_part")
+    )
+)
+
+
 def meeting_next_kind(case: Case) -> tuple[str, int | None]:
     """The kind (and first-UVO part) the next UVO of ``case`` most likely is: the first
     UVO, its part 2 while only part 1 was held (docs/rules.md R-CASE-4), else a regular
     UVO. The UVO form starts with it."""
-    parts = set(
-        Meeting.objects.filter(case=case, kind=Meeting.Kind.FIRST).values_list(
-            "first_uvo_part", flat=True
-        )
-    )
+    parts = {part for (part,) in _FIRST_UVO_PARTS.rows(case=case)}
     if not parts:
         return Meeting.Kind.FIRST, None
     if parts == {Meeting.Part.FIRST}:
