@@ -403,6 +403,20 @@ def team_members_current(case: Case, *, on: datetime.date) -> QuerySet[TeamMembe
     )
 
 
+# The team's names and organisations only, as the UVO form proposes them as attendees: it
+# asks this on every view, so it is compiled once per process (kernel/compiled.py).
+_ATTENDEES_PROPOSED: CompiledQuery[Any] = CompiledQuery(
+    lambda case, on: team_members_current(case, on=on).values_list("name", "organisation_id")
+)
+
+
+def attendees_proposed(case: Case, *, on: datetime.date) -> list[tuple[str, int]]:
+    """The name and organisation id of each member of the intervention team on ``on``
+    (``team_members_current``), in name order: the UVO form's attendee rows."""
+    rows = _ATTENDEES_PROPOSED.rows(case=case, on=on)
+    return [(name, organisation) for name, organisation in rows]
+
+
 def exit_follow_up_for(user: Any, case_id: int) -> ExitProcedure | None:
     """The approved exit procedure of ``case_id`` when ``user`` was its last regisseur
     or buddy (an assignment that ended on the exit day), else None: what they may
