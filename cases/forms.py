@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
+from kernel.compiled import CompiledQuery
 from kernel.locking import RevisionField
 from pool.models import Region, Regisseur
 
@@ -154,10 +155,14 @@ def _organisations() -> QuerySet[Organisation]:
     return Organisation.objects.order_by("name")
 
 
+# Compiled once per process (kernel/compiled.py): the UVO form reads them on every view.
+_ORGANISATIONS: CompiledQuery[Organisation] = CompiledQuery(_organisations)
+
+
 def organisations_to_choose() -> list[Organisation]:
     """The organisations a row of a formset chooses from, read once for a page whose
     formsets all take them (``organisations=``)."""
-    return list(_organisations())
+    return _ORGANISATIONS.objects()
 
 
 class MeetingForm(forms.Form):

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, ExitProcedure, Meeting, PlanVersion
+from kernel.compiled import CompiledQuery
 from kernel.forms import ChoicesReadAtOnce
 
 from .models import Confidentiality, DocumentKind
@@ -116,16 +117,27 @@ class MinutesForm(forms.Form):
         meetings.queryset = Meeting.objects.filter(case=case).order_by("-held_on", "-pk")
 
 
+# The UVOs of a case as the minutes form offers them, newest first: the documents page
+# asks this on every view, so it is compiled once per process (kernel/compiled.py).
+_MEETINGS_OFFERED: CompiledQuery[Meeting] = CompiledQuery(
+    lambda case: (
+        Meeting.objects.filter(case=case).order_by("-held_on", "-pk").only("pk", "held_on", "kind")
+    )
+)
+
+
 def minutes_form_offered(case: Case) -> MinutesForm | None:
     """The documents page's form to make an UVO's minutes, its choices read once (to know
     there are any, and to show them); None while the case has no UVO."""
+    held = _MEETINGS_OFFERED.objects(case=case)
+    if not held:
+        return None
     form = MinutesForm(case=case)
     meetings = cast(forms.ModelChoiceField, form.fields["meeting"])
-    # Through iter(): list() of the iterator itself would first count the rows (len()).
-    offered = list(iter(meetings.iterator(meetings)))
-    meetings.choices = offered
-    empty_choice = 1 if meetings.empty_label is not None else 0
-    return form if len(offered) > empty_choice else None
+    choice = meetings.iterator(meetings).choice
+    empty = [] if meetings.empty_label is None else [("", meetings.empty_label)]
+    meetings.choices = [*empty, *(choice(meeting) for meeting in held)]
+    return form
 
 
 class HandoverForm(forms.Form):

@@ -129,7 +129,7 @@ def document_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "documents/document_list.html",
         {
             "case": access.case,
-            "documents": list(documents_visible(access)),
+            "documents": documents_visible(access),
             "may_change": may_change_documents(access),
             "may_remove": may_remove_documents(access, request.user),
             "minutes_form": minutes_form_offered(access.case) if may_generate else None,

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Count,
+    F,
     Max,
     OuterRef,
     Q,
@@ -34,6 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation, User, display_name
+from kernel.compiled import CompiledQuery
 from kernel.dates import day_shown
 
 from .models import (
@@ -45,6 +47,7 @@ from .models import (
     Regisseur,
     TeamActivity,
     ThreeWayTalk,
+    active_on_q,
     capacity_of,
 )
 from .permissions import (
@@ -461,9 +464,9 @@ class CurrentAbsence(TypedDict):
 
 class RegisseurLine(TypedDict):
     """One regisseur of the programme team's list as the page shows him: plain values
-    in a dict (the template reads it by key, without building five model instances per
-    row), the numbers and days already written out (the template's number localisation
-    and date filter cost more than the rest of a row)."""
+    in a dict (pool/templatetags/pool_list.py writes the row), the numbers and days
+    already written out (the template's number localisation and date filter cost more
+    than the rest of a row)."""
 
     pk: int
     name: str
@@ -482,108 +485,44 @@ class RegisseurLine(TypedDict):
     current_absences: list[CurrentAbsence]
 
 
+# The list's order: by name, then id for stable pages.
+_NAME_ORDER = ("user__last_name", "user__first_name", "pk")
+
+
 class RegisseurPage(NamedTuple):
     page: Page[Any]  # for the page links
     lines: list[RegisseurLine]
 
 
-def regisseurs_for_management(
-    *, on: datetime.date, page: str | None, per_page: int
-) -> RegisseurPage:
-    """One page of every regisseur, past and present, for the programme team's list, in
-    name order: each a RegisseurLine with manager, region restriction, ``open_own`` /
-    ``open_buddy`` case counts and the absences covering ``on`` (stand-in included).
-    Three queries: the count, the page, the page's absences."""
-    regisseurs = (
-        Regisseur.objects.annotate(
-            open_own=_open_cases_as("regisseur"), open_buddy=_open_cases_as("buddy")
+def _regisseurs_by_name() -> QuerySet[Regisseur]:
+    """Every regisseur, past and present, in name order, with what his line shows: his
+    open cases as regisseur and as buddy, and the names of his user, organisation,
+    region restriction and manager as annotations."""
+    return (
+        Regisseur.objects.only("pk", "remark", "fte", "active_from", "active_until")
+        .annotate(
+            open_own=_open_cases_as("regisseur"),
+            open_buddy=_open_cases_as("buddy"),
+            first_name=F("user__first_name"),
+            last_name=F("user__last_name"),
+            username=F("user__username"),
+            organisation_name=F("organisation__name"),
+            region_name=F("region_restriction__name"),
+            manager_first_name=F("manager__first_name"),
+            manager_last_name=F("manager__last_name"),
+            manager_username=F("manager__username"),
         )
-        .order_by("user__last_name", "user__first_name", "pk")  # pk: stable pages
-        .values_list(
-            "pk",
-            "user__first_name",
-            "user__last_name",
-            "user__username",
-            "remark",
-            "organisation__name",
-            "fte",
-            "open_own",
-            "open_buddy",
-            "region_restriction__name",
-            "manager__first_name",
-            "manager__last_name",
-            "manager__username",
-            "active_from",
-            "active_until",
-        )
-    )
-    paginator = Paginator(regisseurs, per_page)
-    # Every regisseur has his one user and organisation: counted without joining them.
-    paginator.count = Regisseur.objects.count()
-    shown = paginator.get_page(page)
-    rows = shown.object_list
-    absences = _current_absences(on=on, regisseur_ids=[row[0] for row in rows])
-    # The filter itself, once per distinct fte on the page (a handful), not per row.
-    ftes = {fte: floatformat(fte, "-2") for fte in {row[6] for row in rows}}
-    return RegisseurPage(
-        page=shown, lines=[_regisseur_line(row, on, ftes, absences) for row in rows]
+        .order_by(*_NAME_ORDER)
     )
 
 
-def _regisseur_line(
-    row: tuple[Any, ...],
-    on: datetime.date,
-    ftes: dict[Decimal, str],
-    absences: dict[int, list[CurrentAbsence]],
-) -> RegisseurLine:
-    (
-        pk,
-        first_name,
-        last_name,
-        username,
-        remark,
-        organisation,
-        fte,
-        open_own,
-        open_buddy,
-        region,
-        manager_first_name,
-        manager_last_name,
-        manager_username,
-        active_from,
-        active_until,
-    ) = row
-    capacity = capacity_of(fte)
-    return RegisseurLine(
-        pk=pk,
-        name=display_name(first_name, last_name, username),
-        remark=remark,
-        organisation=organisation,
-        fte=ftes[fte],
-        capacity=str(capacity),
-        open_own=str(open_own),
-        over_capacity=open_own > capacity,
-        open_buddy=str(open_buddy),
-        region_restriction=region,
-        manager=None
-        if manager_username is None
-        else display_name(manager_first_name, manager_last_name, manager_username),
-        active_from=day_shown(active_from),
-        active_until=None if active_until is None else day_shown(active_until),
-        ended=active_until is not None and active_until < on,
-        current_absences=absences.get(pk, []),
-    )
-
-
-def _current_absences(
-    *, on: datetime.date, regisseur_ids: list[int]
-) -> dict[int, list[CurrentAbsence]]:
-    """Regisseur id -> his absences covering ``on``, latest start first. One query,
-    none without regisseurs."""
-    if not regisseur_ids:
-        return {}
-    covering = (
-        Absence.objects.filter(regisseur_id__in=regisseur_ids, starts_on__lte=on, ends_on__gte=on)
+def _absences_on_page(*, on: datetime.date, offset: int, size: int) -> QuerySet[Any]:
+    """The absences covering ``on`` of the regisseurs on the page of ``size`` from
+    ``offset`` in name order, latest start first, with their stand-ins' names: rows of
+    regisseur id, last day, stand-in's first name, last name and username."""
+    page = Regisseur.objects.order_by(*_NAME_ORDER).values("pk")[offset : offset + size]
+    return (
+        Absence.objects.filter(regisseur__in=page, starts_on__lte=on, ends_on__gte=on)
         .order_by("-starts_on")
         .values_list(
             "regisseur_id",
@@ -593,13 +532,109 @@ def _current_absences(
             "stand_in__user__username",
         )
     )
+
+
+class _PageQueries(NamedTuple):
+    regisseurs: CompiledQuery[Regisseur]
+    absences: CompiledQuery[Any]  # rows of _absences_on_page
+
+
+# The queries of one page of the list per (offset, size), compiled once per process:
+# Django took longer to build the page's query (two counting subqueries, four joins)
+# than PostgreSQL to run it, and PostgreSQL longer to plan it than to run it. The
+# offset shapes the SQL, so each page has queries of its own: a pool of 950 has 19 pages.
+_PAGES: dict[tuple[int, int], _PageQueries] = {}
+
+
+def _page_queries(*, offset: int, size: int) -> _PageQueries:
+    queries = _PAGES.get((offset, size))
+    if queries is None:
+        queries = _PAGES.setdefault(
+            (offset, size),
+            _PageQueries(
+                regisseurs=CompiledQuery(lambda: _regisseurs_by_name()[offset : offset + size]),
+                absences=CompiledQuery(
+                    lambda on: _absences_on_page(on=on, offset=offset, size=size)
+                ),
+            ),
+        )
+    return queries
+
+
+class PoolSize(NamedTuple):
+    regisseurs: int  # every regisseur, past and present
+    fte: Decimal  # of those in the pool on the day
+
+
+def pool_size(*, on: datetime.date) -> PoolSize:
+    """How many regisseurs the pool had, past and present, and the FTE of those in it on
+    ``on``, in one query: the list of regisseurs pages by the first, the pool's rules
+    show the second."""
+    # Every regisseur has his one user and organisation: counted without joining them.
+    totals = Regisseur.objects.aggregate(
+        regisseurs=Count("*"), fte=Sum("fte", filter=active_on_q(on))
+    )
+    return PoolSize(regisseurs=totals["regisseurs"], fte=totals["fte"] or Decimal(0))
+
+
+def regisseurs_for_management(
+    *, on: datetime.date, size: PoolSize, page: str | None, per_page: int
+) -> RegisseurPage:
+    """One page of the ``size.regisseurs`` regisseurs, past and present, for the programme
+    team's list, in name order: each a RegisseurLine with manager, region restriction,
+    ``open_own`` / ``open_buddy`` case counts and the absences covering ``on`` (stand-in
+    included). Two queries: the page, the page's absences."""
+    # The paginator works out the page from the count; the page's rows are read below.
+    shown = Paginator(range(size.regisseurs), per_page).get_page(page)
+    places = shown.object_list
+    if not len(places):
+        return RegisseurPage(page=shown, lines=[])
+    queries = _page_queries(offset=places[0], size=per_page)
+    regisseurs = queries.regisseurs.objects()
     absences: dict[int, list[CurrentAbsence]] = {}
-    for regisseur_id, ends_on, first_name, last_name, username in covering:
+    for regisseur_id, ends_on, first_name, last_name, username in queries.absences.rows(on=on):
         stand_in = None if username is None else display_name(first_name, last_name, username)
         absences.setdefault(regisseur_id, []).append(
             CurrentAbsence(until=day_shown(ends_on), stand_in=stand_in)
         )
-    return absences
+    # The filter itself, once per distinct fte on the page (a handful), not per row.
+    ftes = {fte: floatformat(fte, "-2") for fte in {regisseur.fte for regisseur in regisseurs}}
+    return RegisseurPage(
+        page=shown,
+        lines=[_regisseur_line(regisseur, on, ftes, absences) for regisseur in regisseurs],
+    )
+
+
+def _regisseur_line(
+    regisseur: Regisseur,
+    on: datetime.date,
+    ftes: dict[Decimal, str],
+    absences: dict[int, list[CurrentAbsence]],
+) -> RegisseurLine:
+    row = regisseur.__dict__  # the annotations of _regisseurs_by_name
+    fte, open_own, active_until = regisseur.fte, row["open_own"], regisseur.active_until
+    capacity = capacity_of(fte)
+    return RegisseurLine(
+        pk=regisseur.pk,
+        name=display_name(row["first_name"], row["last_name"], row["username"]),
+        remark=regisseur.remark,
+        organisation=row["organisation_name"],
+        fte=ftes[fte],
+        capacity=str(capacity),
+        open_own=str(open_own),
+        over_capacity=open_own > capacity,
+        open_buddy=str(row["open_buddy"]),
+        region_restriction=row["region_name"],
+        manager=None
+        if row["manager_username"] is None
+        else display_name(
+            row["manager_first_name"], row["manager_last_name"], row["manager_username"]
+        ),
+        active_from=day_shown(regisseur.active_from),
+        active_until=None if active_until is None else day_shown(active_until),
+        ended=active_until is not None and active_until < on,
+        current_absences=absences.get(regisseur.pk, []),
+    )
 
 
 def _open_cases_as(role: str, *, since: datetime.date | None = None) -> Coalesce:
@@ -754,14 +789,24 @@ def pool_decisions() -> QuerySet[PoolDecision]:
     return PoolDecision.objects.select_related("recorded_by").order_by("-decided_on", "-pk")
 
 
-def pool_rules(*, on: datetime.date) -> list[PoolRuleLine]:
-    """The pool's rules with their values and sources, in two queries: the decisions
-    about a rule, latest first (the register holds a handful; the first per rule is
-    kept, on any database), and the pool's FTE on ``on``."""
+# The decisions about a rule, latest first, with what the rules show of each (the day):
+# the pool overview asks this on every view, so it is compiled once per process.
+_DECISIONS_ON_RULES: CompiledQuery[PoolDecision] = CompiledQuery(
+    lambda: (
+        PoolDecision.objects.exclude(rule="")
+        .order_by("-decided_on", "-pk")
+        .only("pk", "rule", "decided_on")
+    )
+)
+
+
+def pool_rules(*, size: PoolSize) -> list[PoolRuleLine]:
+    """The pool's rules with their values (the pool's FTE from ``size``) and sources, in
+    one query: the decisions about a rule, latest first (the register holds a handful;
+    the first per rule is kept, on any database)."""
     latest: dict[str, PoolDecision] = {}
-    for decision in PoolDecision.objects.exclude(rule="").order_by("-decided_on", "-pk"):
+    for decision in _DECISIONS_ON_RULES.objects():
         latest.setdefault(decision.rule, decision)
-    now = Regisseur.objects.active_on(on).aggregate(total=Sum("fte"))["total"] or Decimal(0)
     values = {
         PoolRule.CASES_PER_FTE: RULE_CASES_PER_FTE
         % {"cases": _number(settings.IPGAR_CASES_PER_FTE)},
@@ -771,7 +816,7 @@ def pool_rules(*, on: datetime.date) -> list[PoolRuleLine]:
         % {
             "low": _number(settings.IPGAR_POOL_FTE_MIN),
             "high": _number(settings.IPGAR_POOL_FTE_MAX),
-            "now": number_format(now, decimal_pos=1),
+            "now": number_format(size.fte, decimal_pos=1),
         },
     }
     return [

@@ -22,7 +22,6 @@ from accounts.http import AuthenticatedRequest
 from accounts.services_roles import PoolRoleOutcome
 from audit.services import access_record
 from kernel.locking import show_stale, with_current_revision
-from kernel.urls import around_id
 from kernel.views import service_form_page, success
 
 from . import services
@@ -58,6 +57,7 @@ from .selectors import (
     pool_decisions,
     pool_overview,
     pool_rules,
+    pool_size,
     regisseur_caseload,
     regisseur_open_case_count,
     regisseurs_active,
@@ -127,8 +127,9 @@ def _require_programme_team(user: Any) -> None:
 def regisseur_list(request: AuthenticatedRequest) -> HttpResponse:
     _require_programme_team(request.user)
     today = _today()
+    size = pool_size(on=today)
     shown = regisseurs_for_management(
-        on=today, page=request.GET.get("pagina"), per_page=REGISSEURS_PER_PAGE
+        on=today, size=size, page=request.GET.get("pagina"), per_page=REGISSEURS_PER_PAGE
     )
     return render(
         request,
@@ -137,9 +138,7 @@ def regisseur_list(request: AuthenticatedRequest) -> HttpResponse:
             "regisseurs": shown.lines,
             "page": shown.page,
             "today": today,
-            "rules": pool_rules(on=today),
-            # A regisseur's page: its address around his id, reversed once for the rows.
-            "detail_address": around_id("pool:regisseur_detail"),
+            "rules": pool_rules(size=size),
         },
     )
 
@@ -693,7 +692,7 @@ def decision_list(request: AuthenticatedRequest) -> HttpResponse:
         "pool/decision_list.html",
         {
             "decisions": pool_decisions(),
-            "rules": pool_rules(on=_today()),
+            "rules": pool_rules(size=pool_size(on=_today())),
             "may_record": may_record_pool_decision(request.user),
         },
     )

@@ -403,15 +403,22 @@ def meetings_of(case: Case) -> QuerySet[Meeting]:
     return Meeting.objects.filter(case=case).order_by("-held_on", "-id")
 
 
+# The parts of a case's first UVO held so far: the UVO form asks it on every view, so
+# it is compiled once per process (kernel/compiled.py).
+_FIRST_UVO_PARTS: CompiledQuery[Any] = CompiledQuery(
+    lambda case: (
+        Meeting.objects.filter(case=case, kind=Meeting.Kind.FIRST)
+        .order_by()
+        .values_list("first_uvo_part")
+    )
+)
+
+
 def meeting_next_kind(case: Case) -> tuple[str, int | None]:
     """The kind (and first-UVO part) the next UVO of ``case`` most likely is: the first
     UVO, its part 2 while only part 1 was held (docs/rules.md R-CASE-4), else a regular
     UVO. The UVO form starts with it."""
-    parts = set(
-        Meeting.objects.filter(case=case, kind=Meeting.Kind.FIRST).values_list(
-            "first_uvo_part", flat=True
-        )
-    )
+    parts = {part for (part,) in _FIRST_UVO_PARTS.rows(case=case)}
     if not parts:
         return Meeting.Kind.FIRST, None
     if parts == {Meeting.Part.FIRST}:
@@ -440,6 +447,20 @@ def team_members_current(case: Case, *, on: datetime.date) -> QuerySet[TeamMembe
         .select_related("organisation")
         .order_by("name")
     )
+
+
+# The team's names and organisations only, as the UVO form proposes them as attendees: it
+# asks this on every view, so it is compiled once per process (kernel/compiled.py).
+_ATTENDEES_PROPOSED: CompiledQuery[Any] = CompiledQuery(
+    lambda case, on: team_members_current(case, on=on).values_list("name", "organisation_id")
+)
+
+
+def attendees_proposed(case: Case, *, on: datetime.date) -> list[tuple[str, int]]:
+    """The name and organisation id of each member of the intervention team on ``on``
+    (``team_members_current``), in name order: the UVO form's attendee rows."""
+    rows = _ATTENDEES_PROPOSED.rows(case=case, on=on)
+    return [(name, organisation) for name, organisation in rows]
 
 
 def exit_follow_up_for(user: Any, case_id: int) -> ExitProcedure | None:

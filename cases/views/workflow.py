@@ -54,7 +54,7 @@ from ..forms import (
 )
 from ..models import Case, PlanVersion
 from ..selectors.case_page import case_page_url
-from ..selectors.cases import meeting_next_kind, team_members_current
+from ..selectors.cases import attendees_proposed, meeting_next_kind
 from ..selectors.plans import (
     live_plan_versions,
     plan_version_of,
@@ -190,8 +190,8 @@ def meeting_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         kind, part = meeting_next_kind(case)
         form = MeetingForm(initial={"held_on": today, "kind": kind, "first_uvo_part": part})
         team = [
-            {"name": member.name, "organisation": member.organisation_id}
-            for member in team_members_current(case, on=today)
+            {"name": name, "organisation": organisation}
+            for name, organisation in attendees_proposed(case, on=today)
         ]
         attendees = AttendeeFormSet(prefix="deelnemers", initial=team, organisations=organisations)
         actions = ActionFormSet(prefix="acties", organisations=organisations)

@@ -156,6 +156,36 @@ def test_an_uvo_in_the_future_is_refused_in_dutch_keeping_the_input(crew, today,
     assert not Meeting.objects.filter(case=crew.case).exists()
 
 
+def test_a_wrong_attendee_row_is_marked_with_its_message_and_the_name_kept_as_text(
+    crew, today, wpi
+):
+    data = _uvo(
+        today,
+        wpi,
+        **formset(
+            "deelnemers",
+            [
+                {"name": "Jan <b>Voorbeeld</b>", "organisation": wpi.pk},
+                {"name": "Piet", "organisation": 987654},
+            ],
+        ),
+    )
+    response = client_for(crew.regisseur).post(
+        reverse("cases:meeting_new", args=[crew.case.pk]), data
+    )
+    assert response.status_code == 400
+    page = text_of(response)
+    rows = page.split('<fieldset class="ipgar-formset-row')[1:]
+    assert '<legend class="ipgar-formset-row__legend">Rij 1</legend>' in rows[0]
+    assert 'value="Jan &lt;b&gt;Voorbeeld&lt;/b&gt;"' in rows[0]
+    assert rows[0].startswith('">') and rows[1].startswith(' ipgar-formset-row--invalid">')
+    assert (
+        '<p class="ams-error-message" id="id_deelnemers-1-organisation_error">'
+        '<span class="ams-visually-hidden">Invoerfout: </span>'
+    ) in rows[1]
+    assert not Meeting.objects.filter(case=crew.case).exists()
+
+
 def test_adding_an_action_row_keeps_what_was_typed_and_saves_nothing(crew, today, wpi):
     data = _uvo(today, wpi)
     data[MEETING_ADD_ROW] = "acties"

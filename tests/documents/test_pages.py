@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -224,3 +225,44 @@ def test_the_uvos_are_offered_by_date_and_kind_newest_first(client, world, docum
         assert html.index(offered) < html.index(
             f'<option value="{first.pk}">06-01-2025 (UVO-plus)</option>'
         )
+
+
+def _listed(response) -> list[list[str]]:
+    """The text of each cell of each row of the documents table."""
+    body = response.content.decode()
+    rows = re.findall(r"<tr>(.*?)</tr>", body.split("<tbody>")[1], flags=re.S)
+    return [
+        [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", cell)).strip() for cell in cells]
+        for cells in (re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S) for row in rows)
+    ]
+
+
+def test_the_list_shows_what_each_document_belongs_to_and_its_versions_newest_first(
+    client, world, documents_root
+):
+    meeting = MeetingFactory(case=world.case, held_on=datetime.date(2025, 2, 3))
+    on_meeting = DocumentFactory(case=world.case, meeting=meeting, date=datetime.date(2025, 2, 4))
+    on_plan = DocumentFactory(
+        case=world.case, plan_version=world.case.plan_version, date=datetime.date(2025, 1, 2)
+    )
+    on_case = DocumentFactory(case=world.case, title="Brief", date=datetime.date(2025, 3, 1))
+    for document in (on_meeting, on_plan, on_case):
+        DocumentVersionFactory(document=document, number=1, content=pdf_bytes(marker=b"EEN"))
+    DocumentVersionFactory(
+        document=on_case, number=2, file_name="brief.pdf", content=pdf_bytes(marker=b"TWEE")
+    )
+    sign_in(client, world.regisseur)
+    rows = _listed(client.get(reverse("documents:list", kwargs={"pk": world.case.pk})))
+    # Title, kind, date, attached to, confidentiality, versions (newest first), actions.
+    assert [row[:5] for row in rows] == [
+        ["Brief", "Verslag", "01-03-2025", "Casus", "Intern (casusbetrokkenen)"],
+        [on_meeting.title, "Verslag", "04-02-2025", "UVO 03-02-2025", "Intern (casusbetrokkenen)"],
+        [
+            on_plan.title,
+            "Verslag",
+            "02-01-2025",
+            f"Plan versie {world.case.plan_version.number}",
+            "Intern (casusbetrokkenen)",
+        ],
+    ]
+    assert rows[0][5].index("v2: brief.pdf") < rows[0][5].index("v1: verslag.pdf")

@@ -13,7 +13,7 @@ from django.utils import translation
 
 from accounts.roles import Role
 from pool.models import PoolDecision, PoolRule
-from pool.selectors import pool_rules
+from pool.selectors import pool_rules, pool_size
 from pool.services import pool_decision_record
 from sampledata.demo import POOL_DECISIONS
 from tests.cases.conftest import client_for, with_role
@@ -75,7 +75,7 @@ def test_each_rule_names_its_latest_decision_in_two_queries():
     latest = PoolDecisionFactory(decided_on=MAY_2020)
     PoolDecisionFactory(rule="", subject="Gezamenlijke verantwoordelijkheid")
     with translation.override("nl"), assert_query_count(2, what="the pool rules"):
-        rules = {line.rule: line for line in pool_rules(on=TODAY)}
+        rules = {line.rule: line for line in pool_rules(size=pool_size(on=TODAY))}
     assert rules[PoolRule.CASES_PER_FTE].decision == latest
     assert rules[PoolRule.CASES_PER_FTE].value == "12 casussen per fte"
     assert rules[PoolRule.PARTNER_MINIMUM_FTE].decision is None

@@ -151,6 +151,30 @@ def test_a_row_shows_fte_capacity_counts_manager_region_and_an_ended_membership(
     assert rows[oov.pk][8] == "01-01-2020 –"
 
 
+def test_a_row_shows_typed_text_as_text_and_its_marks_in_english(lead, pool):
+    om = pool.regisseurs["om"]
+    om.remark = "<b>Detachering</b> & meer"
+    om.active_until = TODAY - datetime.timedelta(days=1)
+    om.save()
+    services.absence_create(
+        regisseur=om,
+        starts_on=TODAY - datetime.timedelta(days=1),
+        ends_on=TODAY + datetime.timedelta(days=2),
+        stand_in=pool.regisseurs["oov-2"],
+        by=lead,
+    )
+    client = client_for(lead)
+    dutch = text(client.get(reverse("pool:regisseur_list")))
+    assert "&lt;b&gt;Detachering&lt;/b&gt; &amp; meer" in dutch
+    assert "<b>Detachering" not in dutch
+    english = _listed_rows(
+        text(client.get(reverse("pool:regisseur_list"), HTTP_ACCEPT_LANGUAGE="en"))
+    )
+    assert english[om.pk][4].endswith("(above the maximum)")
+    assert english[om.pk][8] == "01-01-2020 – 22-11-2026 (ended)"
+    assert english[om.pk][9] == f"until 25-11-2026, stand-in {pool.regisseurs['oov-2'].user}"
+
+
 def _list_queries(client: Client) -> CaptureQueriesContext:
     with count_queries() as queries:
         assert client.get(reverse("pool:regisseur_list")).status_code == 200
