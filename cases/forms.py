@@ -162,7 +162,7 @@ _ORGANISATIONS: CompiledQuery[Organisation] = CompiledQuery(_organisations)
 def organisations_to_choose() -> list[Organisation]:
     """The organisations a row of a formset chooses from, read once for a page whose
     formsets all take them (``organisations=``)."""
-    return _ORGANISATIONS.objects()
+    return _ORGANISATIONS.instances()
 
 
 class MeetingForm(forms.Form):

@@ -129,7 +129,7 @@ _MEETINGS_OFFERED: CompiledQuery[Meeting] = CompiledQuery(
 def minutes_form_offered(case: Case) -> MinutesForm | None:
     """The documents page's form to make an UVO's minutes, its choices read once (to know
     there are any, and to show them); None while the case has no UVO."""
-    held = _MEETINGS_OFFERED.objects(case=case)
+    held = _MEETINGS_OFFERED.instances(case=case)
     if not held:
         return None
     form = MinutesForm(case=case)

@@ -51,7 +51,7 @@ def documents_visible(access: CaseAccess) -> list[Document]:
     newest first, each with its versions, newest first, and who uploaded each; what each
     is attached to as the annotations of ``_listed``."""
     query = _ALL_LISTED if may_read_all_documents(access) else _ATTACHED_LISTED
-    documents = query.objects(case=access.case)
+    documents = query.instances(case=access.case)
     prefetch_related_objects(
         documents,
         Prefetch(

@@ -590,7 +590,7 @@ def regisseurs_for_management(
     if not len(places):
         return RegisseurPage(page=shown, lines=[])
     queries = _page_queries(offset=places[0], size=per_page)
-    regisseurs = queries.regisseurs.objects()
+    regisseurs = queries.regisseurs.instances()
     absences: dict[int, list[CurrentAbsence]] = {}
     for regisseur_id, ends_on, first_name, last_name, username in queries.absences.rows(on=on):
         stand_in = None if username is None else display_name(first_name, last_name, username)
@@ -805,7 +805,7 @@ def pool_rules(*, size: PoolSize) -> list[PoolRuleLine]:
     one query: the decisions about a rule, latest first (the register holds a handful;
     the first per rule is kept, on any database)."""
     latest: dict[str, PoolDecision] = {}
-    for decision in _DECISIONS_ON_RULES.objects():
+    for decision in _DECISIONS_ON_RULES.instances():
         latest.setdefault(decision.rule, decision)
     values = {
         PoolRule.CASES_PER_FTE: RULE_CASES_PER_FTE
