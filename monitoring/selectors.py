@@ -31,6 +31,7 @@ from cases.selectors import figures as case_figures
 from cases.selectors.deadlines import Deadline, DeadlineKind, deadlines
 from kernel.compiled import CompiledQuery
 from kernel.dates import moment_shown
+from kernel.labels import label_of
 from kernel.quarters import Quarter
 from pool.models import CaseloadReview, Region, ThreeWayTalk
 from pool.permissions import may_manage_pool
@@ -308,10 +309,10 @@ def monitor_line(monitor: Monitor) -> MonitorLine:
     requested_by = monitor.requested_by
     return MonitorLine(
         pk=monitor.pk,
-        title=f"{MonitorKind(monitor.kind).label} {monitor.period}",
+        title=f"{label_of(MonitorKind(monitor.kind))} {monitor.period}",
         version=str(monitor.version),
         status=monitor.status,
-        status_label=str(Monitor.Status(monitor.status).label),
+        status_label=label_of(Monitor.Status(monitor.status)),
         error=monitor.error,
         failed=monitor.has_failed,
         ready=monitor.is_ready,

@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
 from kernel.dates import day_shown
+from kernel.labels import label_of
 from kernel.urls import around_id
 
 from ..models import Case, CaseStatus, Phase
@@ -29,12 +30,13 @@ NO_VALUE = "–"
 
 
 class _Labels(dict[Choices, str]):
-    """Choice labels translated once per list instead of once per row: a model's
+    """Choice labels looked up once per list instead of once per row: a model's
     ``get_FOO_display`` rebuilds its choices and translates the label on every call,
-    which was the costliest part of a row."""
+    which was the costliest part of a row. The translation is ``label_of``'s, kept per
+    language; the list keeps what it used at hand."""
 
     def __missing__(self, choice: Choices) -> str:
-        label = self[choice] = str(choice.label)
+        label = self[choice] = label_of(choice)
         return label
 
 
