@@ -16,10 +16,12 @@ from django.utils.translation import get_language
 
 def label_of(choice: Choices) -> str:
     """``str(choice.label)`` in the active language."""
-    return _label(choice, get_language())
+    # Keyed by the enum too: members of two enums with the same value (FirstUvoPart 2,
+    # Phase 2) are equal as keys.
+    return _label(type(choice), choice, get_language())
 
 
 @functools.lru_cache(maxsize=1024)
-def _label(choice: Choices, language: str | None) -> str:
+def _label(enum: type, choice: Choices, language: str | None) -> str:
     # Called with the language that is active: the label is written in it.
     return str(choice.label)

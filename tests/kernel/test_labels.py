@@ -7,7 +7,7 @@ import datetime
 
 from django.utils import translation
 
-from cases.models import Case, FirstUvoPart, Meeting
+from cases.models import Case, FirstUvoPart, Meeting, Phase
 from kernel.labels import label_of
 
 
@@ -31,3 +31,9 @@ def test_a_meeting_is_labelled_with_its_kind_part_case_and_day():
         assert str(meeting) == "Eerste UVO, deel 1 van 2 C-7 04-12-2024"
     with translation.override("en"):
         assert str(meeting) == "First UVO, part 1 of 2 C-7 04-12-2024"
+
+
+def test_members_of_two_choices_with_the_same_value_keep_their_own_labels():
+    with translation.override("nl"):
+        assert label_of(Phase.EXECUTION) == "Fase 2"
+        assert label_of(FirstUvoPart(2)) == "deel 2 van 2"
