@@ -1,12 +1,13 @@
-"""The rows of the monitors table, written in Python: through a row template included
-per row, with two addresses reversed and four phrases translated per row, the 24 rows
-of the list took about a third of the page's time. The list, the status page and the
-status fragment htmx swaps in all write their rows here; the markup is what the row
-template wrote."""
+"""The rows of the monitors table, and the options of its start forms, written in
+Python: through a row template included per row, with two addresses reversed and four
+phrases translated per row, the 24 rows of the list took about a third of the page's
+time. The list, the status page and the status fragment htmx swaps in all write their
+rows here; the markup is what the templates wrote."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django import template
 from django.utils.html import conditional_escape
@@ -74,3 +75,17 @@ def monitor_rows(lines: Iterable[MonitorLine], poll_seconds: int) -> SafeString:
             "</tr>\n"
         )
     return mark_safe("".join(html))  # noqa: S308 (every value in it is escaped)
+
+
+@register.simple_tag
+def period_options(periods: Iterable[dict[str, Any]]) -> SafeString:
+    """The options of a start form's period list, the chosen one selected: through the
+    template's loop the four forms' 31 options cost more than the table's rows."""
+    return mark_safe(  # noqa: S308 (every value in it is escaped)
+        "".join(
+            f'<option value="{conditional_escape(period["code"])}"'
+            f"{' selected' if period['chosen'] else ''}>"
+            f"{conditional_escape(period['label'])}</option>"
+            for period in periods
+        )
+    )
