@@ -49,10 +49,23 @@ def numbered(sql: str) -> tuple[str, int]:
     return _PLACEHOLDER.sub(replace, sql), count
 
 
+# What runs a prepared statement. Only reads are prepared (``execute_text``), so a
+# statement that starts with this reads: the history middleware (audit/history.py)
+# attaches no change context to it.
+EXECUTE_PREFIX = "EXECUTE "
+
+
+def is_prepared_read(sql: str) -> bool:
+    return sql.startswith(EXECUTE_PREFIX)
+
+
 def execute_text(db: BaseDatabaseWrapper, name: str, sql: str) -> str | None:
     """The ``EXECUTE`` that runs ``sql`` (Django's SQL, ``%s`` placeholders) as the
     statement ``name`` prepared on ``db``'s connection, preparing it the first time;
-    None when it cannot be (not PostgreSQL, or PostgreSQL refused it): run ``sql``."""
+    None when it cannot be (not PostgreSQL, or PostgreSQL refused it): run ``sql``.
+    Only a read (a ``SELECT``) is prepared: ``is_prepared_read`` depends on it."""
+    if sql.lstrip("( \n")[:6].upper() != "SELECT":
+        raise ValueError(f"{name}: only a SELECT is prepared")
     if db.vendor != "postgresql" or name in _refused:
         return None
     db.ensure_connection()
@@ -66,7 +79,7 @@ def execute_text(db: BaseDatabaseWrapper, name: str, sql: str) -> str | None:
                 return None
             done.add(raw)
     arguments = f"({', '.join(['%s'] * count)})" if count else ""
-    return f"EXECUTE {name}{arguments}"
+    return f"{EXECUTE_PREFIX}{name}{arguments}"
 
 
 def _prepare(raw: Any, name: str, body: str) -> bool:

@@ -21,6 +21,7 @@ from cases.access import (
 )
 from cases.models import Case
 from kernel.compiled import CompiledPerShape, CompiledQuery, ShapeDependsOnValues
+from kernel.prepared import execute_text
 from tests.factories import CaseFactory, EmergencyAccessFactory, TeamMemberFactory, UserFactory
 from tests.queries import assert_query_count, count_queries
 
@@ -296,3 +297,13 @@ def test_compiled_instances_come_with_their_related_rows_and_annotations():
         True,
     )
     assert query.instances(number="geen-casus") == []
+
+
+def test_only_a_read_is_prepared():
+    """The history middleware sends a prepared statement's run without the change
+    context (audit/history.py), so a write must never be one."""
+    with pytest.raises(ValueError, match="only a SELECT"):
+        execute_text(connection, "ipgar_test_write", 'UPDATE "cases_case" SET "number" = %s')
+    assert execute_text(connection, "ipgar_test_read", "SELECT 1 WHERE %s = 1") == (
+        "EXECUTE ipgar_test_read(%s)"
+    )
