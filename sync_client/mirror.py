@@ -305,7 +305,10 @@ def _bundles(
     api: Api, case_filter: dict[str, str], child_filters: dict[str, dict[str, str] | None]
 ) -> Iterator[CaseBundle]:
     lists = {r: child_filters[r] or {} for r in CASE_CHILDREN if r in child_filters}
-    read = read_lists(api, {"cases": case_filter, **lists})
+    # The longest list first (a case has some ten UVOs): the others share the second
+    # reader meanwhile.
+    lists = dict(sorted(lists.items(), key=lambda item: item[0] != "meetings"))
+    read = read_lists(api, {**lists, "cases": case_filter})
     grouped: dict[str, dict[int, list[dict[str, Any]]]] = {}
     for resource in CASE_CHILDREN:
         grouped[resource] = defaultdict(list)

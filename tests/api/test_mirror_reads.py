@@ -48,26 +48,41 @@ def test_reference_data_reads_no_case():
     assert changed_cases([event("organisations", None, "deleted")]) == {}
 
 
-class InMemorySource(Api):
-    """A source whose lists are in memory, two objects a page. The first pages of
-    the cases and the persons wait for each other (``meet``): read one list after
-    the other, they would wait in vain."""
+class Rendezvous:
+    """The first two lists' first pages wait for each other: read one list after the
+    other, the first would wait in vain."""
 
-    def __init__(self, lists: dict[str, list[dict[str, Any]]], meet: threading.Barrier) -> None:
+    def __init__(self) -> None:
+        self.barrier = threading.Barrier(2, timeout=10)
+        self.lock = threading.Lock()
+        self.first_pages = 0
+
+    def first_page(self) -> None:
+        with self.lock:
+            self.first_pages += 1
+            waits = self.first_pages <= 2
+        if waits:
+            self.barrier.wait()
+
+
+class InMemorySource(Api):
+    """A source whose lists are in memory, two objects a page."""
+
+    def __init__(self, lists: dict[str, list[dict[str, Any]]], rendezvous: Rendezvous) -> None:
         super().__init__("http://source", "token")
         self.lists = lists
-        self.meet = meet
+        self.rendezvous = rendezvous
 
     def clone(self) -> Api:
-        return InMemorySource(self.lists, self.meet)
+        return InMemorySource(self.lists, self.rendezvous)
 
     def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         self.requests += 1
         parts = urlsplit(url)
         resource = parts.path.removeprefix(f"{API}/").strip("/")
         start = int(parse_qs(parts.query).get("start", ["0"])[0])
-        if start == 0 and resource in ("cases", "persons"):
-            self.meet.wait()
+        if start == 0:
+            self.rendezvous.first_page()
         objects = self.lists.get(resource, [])
         more = start + 2 < len(objects)
         page = {
@@ -86,7 +101,7 @@ def test_a_first_run_reads_every_list_whole_two_lists_at_a_time():
         "persons": [{"id": 11, "case": 1}, {"id": 12, "case": 2}, {"id": 13, "case": 3}],
         "meetings": [{"id": 21, "case": 1}, {"id": 22, "case": 1}, {"id": 23, "case": 3}],
     }
-    source = InMemorySource(lists, threading.Barrier(2, timeout=10))
+    source = InMemorySource(lists, Rendezvous())
 
     bundles = list(case_bundles(source, None))
 
