@@ -4,7 +4,9 @@
 e.g. the 10,000-case one), served by gunicorn with two workers, a sync client's
 full read of every case resource (cases, persons, team members, plans with their
 interventions, meetings with actions and attendees, assessments, evaluations,
-exits) page by page, two resources at a time; the case list's page latency; then
+exits) page by page, as many lists at a time as the sync client reads
+(``sync_client.mirror.LIST_READERS``, two; ``--lists 1``: one list after the
+other, as ``benchmarks/run.py`` measures it); the case list's page latency; then
 an incremental sync: 100 changes on the source through the API (person updates,
 If-Match from the list's representation), and the client's read of the change
 feed from its cursor plus the current state of what the feed names.
@@ -37,7 +39,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from sync_client.mirror import CASE_CHILDREN
+from sync_client.mirror import CASE_CHILDREN, LIST_READERS
 
 from .harness import ROOT, VAR, child_env, gunicorn, write_json
 
@@ -297,9 +299,9 @@ def read_main(args: argparse.Namespace) -> None:
         api = Api(base, token, timeout=600)
         full: dict[str, Any] = {}
         if not args.skip_full:
-            print(f"==> full read sync, {args.workers} lists at a time", flush=True)
+            print(f"==> full read sync, {args.lists} lists at a time", flush=True)
             started = time.perf_counter()
-            with ThreadPoolExecutor(max_workers=args.workers) as pool:
+            with ThreadPoolExecutor(max_workers=args.lists) as pool:
                 resources = args.resources.split(",")
                 per_resource = dict(
                     zip(
@@ -322,15 +324,18 @@ def read_main(args: argparse.Namespace) -> None:
         print("==> case list page latency", flush=True)
         latency = page_latency(api)
         print(f"    {latency}", flush=True)
-        print(f"==> incremental sync after {args.changes} changes", flush=True)
-        cursor = feed_end(database_url)
-        changed = make_changes(api, args.changes)
-        time.sleep(1)  # the feed serves a transaction once every older one has ended
-        incremental = {"changes": changed, **incremental_read(api, cursor)}
-        print(f"    {incremental}", flush=True)
+        incremental: dict[str, Any] = {}
+        if not args.skip_incremental:
+            print(f"==> incremental sync after {args.changes} changes", flush=True)
+            cursor = feed_end(database_url)
+            changed = make_changes(api, args.changes)
+            time.sleep(1)  # the feed serves a transaction once every older one has ended
+            incremental = {"changes": changed, **incremental_read(api, cursor)}
+            print(f"    {incremental}", flush=True)
     result = {
         "database": database_url.rsplit("/", 1)[1],
         "workers": args.workers,
+        "lists_at_a_time": args.lists,
         "load_average": os.getloadavg(),
         "full_read": full,
         "case_list_page": latency,
@@ -343,9 +348,21 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     modes = parser.add_subparsers(dest="mode", required=True)
     read = modes.add_parser("read", help="full and incremental read sync of DATABASE_URL")
-    read.add_argument("--workers", type=int, default=2)
+    read.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    read.add_argument(
+        "--lists",
+        type=int,
+        default=LIST_READERS,
+        help="lists walked at a time (the sync client's own number by default; 1: one "
+        "after the other)",
+    )
     read.add_argument("--changes", type=int, default=100)
     read.add_argument("--skip-full", action="store_true", help="only latency and incremental")
+    read.add_argument(
+        "--skip-incremental",
+        action="store_true",
+        help="no changes written: only the full read and the latency (a shared database)",
+    )
     read.add_argument(
         "--resources",
         default=",".join(READ_RESOURCES),
