@@ -12,18 +12,20 @@ saved selections link to the list with them (``LIST_PARAMETERS``).
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, ClassVar
 
 import django_filters
 import django_filters.fields
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
 from accounts.models import Organisation
+from kernel.compiled import CompiledQuery
 from kernel.forms import ChoicesReadAtOnce
 from pool.models import Region, Regisseur
 
@@ -77,9 +79,30 @@ class _Ordering(django_filters.OrderingFilter):
         return qs.order_by(*(self.get_ordering_value(param) for param in value), "number")
 
 
+def _regions() -> QuerySet[Region]:
+    return Region.objects.order_by("name")
+
+
+def _organisations() -> QuerySet[Organisation]:
+    return Organisation.objects.order_by("name")
+
+
+# The short lists' choices, read as one prepared statement (kernel/compiled.py): every
+# list page shows the region filter, and Django took longer to build its query than
+# PostgreSQL to run it.
+_SHORT_LISTS: dict[type[Model], CompiledQuery[Any]] = {
+    Region: CompiledQuery(_regions),
+    Organisation: CompiledQuery(_organisations),
+}
+
+
 class _ShortChoiceIterator(django_filters.fields.ModelChoiceIterator, ChoicesReadAtOnce):
     """The choices of a short list (regions, organisations) read in one plain query
-    (kernel/forms.py), with django-filter's choice for "none" after the empty one."""
+    (kernel/forms.py), compiled, with django-filter's choice for "none" after the
+    empty one."""
+
+    def rows(self) -> Iterable[Any]:
+        return _SHORT_LISTS[self.queryset.model].instances()
 
 
 class _ShortChoiceField(django_filters.fields.ModelChoiceField):
@@ -107,13 +130,13 @@ class CaseListFilter(django_filters.FilterSet):
     organisatie = _ShortChoiceFilter(
         field_name="regisseur__organisation",
         label=_("Organisatie regisseur"),
-        queryset=Organisation.objects.order_by("name"),
+        queryset=_organisations(),
         empty_label=_("Alle organisaties"),
     )
     regio = _ShortChoiceFilter(
         field_name="region",
         label=_("Regio"),
-        queryset=Region.objects.order_by("name"),
+        queryset=_regions(),
         empty_label=_("Alle regio's"),
     )
     regisseur = _RegisseurFilter(
@@ -141,6 +164,18 @@ class CaseListFilter(django_filters.FilterSet):
     class Meta:
         model = Case
         fields: list[str] = []
+
+    # Each filter set's form class, built once per process: django-filter builds a new
+    # one, with new fields, for every filter set (every list page). Its fields depend
+    # on nothing of the request (no queryset is computed per request); each form copies
+    # them as Django's forms do.
+    _form_classes: ClassVar[dict[type[CaseListFilter], type[forms.Form]]] = {}
+
+    def get_form_class(self) -> type[forms.Form]:
+        form_class = self._form_classes.get(type(self))
+        if form_class is None:
+            form_class = self._form_classes.setdefault(type(self), super().get_form_class())
+        return form_class
 
     def filter_status(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         if value in WAITING:
@@ -172,10 +207,14 @@ class MyCaseListFilter(CaseListFilter):
 
     POOL_ONLY = ("organisatie", "regisseur", "uitgestroomd")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name in self.POOL_ONLY:
-            self.filters.pop(name)
+    @classmethod
+    def get_filters(cls) -> dict[str, django_filters.Filter]:
+        """The filters without the pool's: left out of the class, not copied for every
+        list and then dropped."""
+        filters = super().get_filters()
+        for name in cls.POOL_ONLY:
+            filters.pop(name)
+        return filters
 
 
 def my_case_list(

@@ -15,9 +15,10 @@ from __future__ import annotations
 import datetime
 from collections import Counter, defaultdict
 from decimal import Decimal
-from typing import Any, TypedDict
+from typing import Any, NamedTuple, TypedDict
 
-from django.db.models import Count, F, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Organisation
@@ -364,6 +365,39 @@ def notifications_of(user) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user, in_app=True).order_by(
         F("read_at").asc(nulls_first=True), "-created_at", "-id"
     )
+
+
+def _counts_of(user: Any) -> QuerySet[Any]:
+    """How many notifications the user has in the app and how many of them are unread,
+    grouped by the user: a row only when there is one."""
+    return (
+        Notification.objects.filter(user=user, in_app=True)
+        .values("user")
+        .annotate(total=Count("id"), unread=Count("id", filter=Q(read_at__isnull=True)))
+        .values("total", "unread")
+    )
+
+
+_COUNTS: CompiledQuery[Any] = CompiledQuery(_counts_of)
+
+
+class NotificationPage(NamedTuple):
+    page: Page[int]  # the places on the page, for the paging links
+    notifications: list[Notification]
+    unread: int
+
+
+def notification_page(user, number: str | None, *, per_page: int) -> NotificationPage:
+    """Page ``number`` of the user's notifications in the app (``notifications_of``'s
+    order; the last page when out of range), and how many are unread. The paginator
+    counts from the same compiled query as the unread ones; the page's notifications
+    are read only when there are any."""
+    rows = _COUNTS.rows(user=user)
+    total, unread = rows[0] if rows else (0, 0)
+    page = Paginator(range(total), per_page).get_page(number)
+    places = page.object_list
+    notifications = list(notifications_of(user)[places[0] : places[-1] + 1]) if len(places) else []
+    return NotificationPage(page=page, notifications=notifications, unread=unread)
 
 
 def _unread_of(user: Any) -> QuerySet[Any]:

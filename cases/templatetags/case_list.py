@@ -21,7 +21,8 @@ from kernel.dates import day_shown
 from kernel.labels import label_of
 from kernel.urls import around_id
 
-from ..models import Case, CaseStatus, Phase
+from ..models import CaseStatus, Phase
+from ..selectors.cases import ListedCase, listed_person
 from ..selectors.deadlines import Deadline
 
 register = template.Library()
@@ -64,12 +65,13 @@ def next_due(deadline: Deadline | None) -> SafeString:
     return mark_safe(_due_html(deadline, _Labels()))  # noqa: S308 (every value in it is escaped)
 
 
-def _name(value: object) -> str:
-    return conditional_escape(str(value)) if value else NO_VALUE
+def _name(case: ListedCase, role: str) -> str:
+    name = listed_person(case, role)
+    return conditional_escape(name) if name else NO_VALUE
 
 
 @register.simple_tag
-def case_rows(rows: Iterable[tuple[Case, Deadline | None]]) -> SafeString:
+def case_rows(rows: Iterable[tuple[ListedCase, Deadline | None]]) -> SafeString:
     """The table rows of the case lists, one per ``(case, next item due)``: the case
     number linking to its page (marked when reached through an emergency access),
     region, phase, status, regisseur, buddy and what is due next."""
@@ -86,12 +88,12 @@ def case_rows(rows: Iterable[tuple[Case, Deadline | None]]) -> SafeString:
             f'  <th class="ams-table__cell" scope="row">'
             f'<a class="ams-link" href="{head}{case.pk}{tail}">'
             f"{conditional_escape(case.number)}</a>{badge}</th>\n"
-            f'  <td class="ams-table__cell">{conditional_escape(case.region.name)}</td>\n'
+            f'  <td class="ams-table__cell">{conditional_escape(case.region_name)}</td>\n'
             f'  <td class="ams-table__cell">{conditional_escape(phases[Phase(case.phase)])}</td>\n'
             f'  <td class="ams-table__cell">'
             f"{conditional_escape(statuses[CaseStatus(case.status)])}</td>\n"
-            f'  <td class="ams-table__cell">{_name(case.regisseur)}</td>\n'
-            f'  <td class="ams-table__cell">{_name(case.buddy)}</td>\n'
+            f'  <td class="ams-table__cell">{_name(case, "regisseur")}</td>\n'
+            f'  <td class="ams-table__cell">{_name(case, "buddy")}</td>\n'
             f'  <td class="ams-table__cell">{_due_html(deadline, kinds)}</td>\n'
             "</tr>\n"
         )

@@ -27,7 +27,7 @@ from ..filters import DEFAULT_VIEWS, CaseListFilter
 from ..forms import SavedCaseViewForm
 from ..models import SavedCaseView
 from ..permissions import may_export_case_list, may_keep_case_selections
-from ..selectors.cases import cases_for_list
+from ..selectors.cases import cases_for_list, listed_person
 from ..selectors.deadlines import next_deadline_per_case
 from ..selectors.lists import saved_views_of
 from ..services.saved_views import saved_view_create, saved_view_delete, saved_view_query
@@ -140,11 +140,11 @@ def export(request: AuthenticatedRequest) -> HttpResponse:
         writer.writerow(
             [
                 case.number,
-                case.region,
+                case.region_name,
                 case.get_phase_display(),
                 case.get_status_display(),
-                case.regisseur or "",
-                case.buddy or "",
+                listed_person(case, "regisseur"),
+                listed_person(case, "buddy"),
                 case.phase_since.isoformat(),
                 item.label if item else "",
                 item.due_on.isoformat() if item else "",

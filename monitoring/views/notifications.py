@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,8 +19,7 @@ from ..selectors import (
     deadlines_due_for,
     notification_channels_of,
     notification_kinds_for,
-    notifications_of,
-    unread_notification_count,
+    notification_page,
 )
 from ..services.notifications import (
     notification_mark_read,
@@ -40,16 +38,17 @@ PREFERENCES_SAVED = _("Uw voorkeuren voor meldingen zijn opgeslagen.")
 @login_required
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(notifications_of(request.user), NOTIFICATIONS_PER_PAGE).get_page(
-        request.GET.get("pagina")
+    shown = notification_page(
+        request.user, request.GET.get("pagina"), per_page=NOTIFICATIONS_PER_PAGE
     )
     due = deadlines_due_for(request.user, on=timezone.localdate())
     return render(
         request,
         "monitoring/notification_list.html",
         {
-            "page": page,
-            "unread": unread_notification_count(request.user),
+            "page": shown.page,
+            "notifications": shown.notifications,
+            "unread": shown.unread,
             "due": due[:DUE_SHOWN],
             "due_count": len(due),
             "may_choose": may_receive_notifications(request.user),

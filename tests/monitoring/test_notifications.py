@@ -74,6 +74,34 @@ def test_a_user_sees_only_own_notifications_unread_first(client):
 
 
 @pytest.mark.django_db
+def test_the_list_pages_by_fifty_unread_first_and_counts_the_unread(client):
+    me = user_with_role(Role.REGISSEUR)
+    notify(me, 55, "t")
+    Notification.objects.filter(user=me, item_key__in=["t:0", "t:1", "t:2"]).update(
+        read_at=timezone.now()
+    )
+    sign_in(client, me)
+
+    first = client.get(LIST_URL).content.decode()
+    assert "52 ongelezen" in first and "Pagina 1 van 2" in first
+    assert first.count("notification--unread") == 50 and "notification--read" not in first
+
+    second = client.get(LIST_URL, {"pagina": 2}).content.decode()
+    assert "Pagina 2 van 2" in second
+    assert second.count("notification--unread") == 2 and second.count("notification--read") == 3
+    assert all(f">Bericht t {i}<" in second for i in (0, 1, 2))
+    # A page beyond the last shows the last.
+    assert client.get(LIST_URL, {"pagina": 9}).content.decode().count("notification--read") == 3
+
+
+@pytest.mark.django_db
+def test_with_no_notifications_the_list_says_so(client):
+    sign_in(client, user_with_role(Role.REGISSEUR))
+    page = client.get(LIST_URL).content.decode()
+    assert "Geen meldingen." in page and "0 ongelezen" in page and "Pagina 1 van" not in page
+
+
+@pytest.mark.django_db
 def test_marking_read_works_on_own_notifications_only(client):
     me, other = user_with_role(Role.REGISSEUR), user_with_role(Role.REGISSEUR)
     notify(me, 1)

@@ -64,6 +64,12 @@ def iso(day: datetime.date) -> str:
 # --- the list of regisseurs ----------------------------------------------------------
 
 
+def test_an_empty_pool_says_so_and_counts_no_fte(lead):
+    body = text(client_for(lead).get(reverse("pool:regisseur_list")))
+    assert "Er zijn nog geen regisseurs in de pool." in body
+    assert "(nu 0,0 fte)" in body
+
+
 def test_the_list_shows_each_regisseur_with_fte_capacity_and_over_capacity(lead, pool):
     page = client_for(lead).get(reverse("pool:regisseur_list"))
     assert page.status_code == 200
