@@ -112,6 +112,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "ipgar.views.navigation",
             ],
+            # A form's fields with labels, hints and errors (includes/form_fields.html).
+            "libraries": {"form_fields": "ipgar.form_fields"},
         },
     },
 ]
