@@ -182,7 +182,8 @@ def next_deadline_per_case(*, on: datetime.date, case_ids: Iterable[int]) -> dic
 
 
 # By due date, then key: by position (a C-level look-up per item, not a call).
-_order = operator.itemgetter(Deadline._fields.index("due_on"), Deadline._fields.index("key"))
+_by_due_on = operator.itemgetter(Deadline._fields.index("due_on"))
+_by_key = operator.itemgetter(Deadline._fields.index("key"))
 
 
 def _all_deadlines(
@@ -239,7 +240,10 @@ def _all_deadlines(
                     wanted,
                 )
             )
-        items.sort(key=_order)
+        # By key, then (the sort being stable) by due date: the order of a sort by
+        # (due date, key) without a tuple built and compared per item.
+        items.sort(key=_by_key)
+        items.sort(key=_by_due_on)
     return items
 
 
@@ -453,9 +457,7 @@ def _with_directors(
 class _Members:
     programme_team: tuple[int, ...]
     pto_r: tuple[int, ...]
-    # The label of each kind in the active language, translated once per computation
-    # rather than once per item (thousands at 10,000 cases).
-    labels: Mapping[str, str]
+    items: _Items
     directors: _Directors
     terms: RuleTerms
 
@@ -469,7 +471,7 @@ def _role_members(on: datetime.date) -> _Members:
     return _Members(
         programme_team=programme_team,
         pto_r=_user_ids(holders[DECIDE_EXIT]),
-        labels={kind: str(text) for kind, text in _LABELS.items()},
+        items=_Items(on),
         directors=_Directors(on, programme_team),
         terms=rule_terms(),
     )
@@ -479,39 +481,93 @@ def _user_ids(*groups: Iterable[int | None]) -> tuple[int, ...]:
     return tuple(sorted({user_id for group in groups for user_id in group if user_id is not None}))
 
 
-def _item(
-    *,
-    kind: DeadlineKind,
-    on: datetime.date,
-    due_on: datetime.date,
-    subject: str,
-    subject_id: int,
-    case_id: int | None = None,
-    case_number: str | None = None,
-    regisseur_id: int | None,
-    responsible_user_ids: tuple[int, ...],
-    labels: Mapping[str, str],
-    regisseur_name: str = "",
-    never_held: bool = False,
-) -> Deadline:
-    # The fields in Deadline's order, made a Deadline without its generated __new__
-    # (a Python call per item, half the cost of building one).
-    return _as_deadline(
-        Deadline,
-        (
-            kind,
-            due_on,
-            due_on < on,
-            max((on - due_on).days, 0),
-            case_id,
-            case_number,
-            regisseur_id,
-            responsible_user_ids,
-            labels[kind] % {"case": case_number, "regisseur": regisseur_name},
-            f"{kind._value_}:{subject}:{subject_id}",
-            never_held,
-        ),
-    )
+# Stands for the case number or the regisseur's name in a label translated once per
+# computation; it occurs in no translation.
+_MARK = "\x00"
+
+
+class _Items:
+    """Builds the items of one computation. What items share is worked out once: each
+    kind's label in the active language (translated once rather than per item, and
+    split around the case number or the regisseur's name, which ``str.join`` puts
+    back: the text ``label % {"case": ..., "regisseur": ...}`` gives), each kind's key
+    prefix, and how late each due date is (thousands of items share a date). At
+    100,000 cases a computation builds about as many items."""
+
+    def __init__(self, on: datetime.date) -> None:
+        self.on = on
+        labels = {kind: str(text) for kind, text in _LABELS.items()}
+        # A case's items name its number; a regisseur's items (no case) his name.
+        self._around_case = {
+            kind: tuple((text % {"case": _MARK, "regisseur": ""}).split(_MARK))
+            for kind, text in labels.items()
+        }
+        self._around_name = {
+            kind: tuple((text % {"case": None, "regisseur": _MARK}).split(_MARK))
+            for kind, text in labels.items()
+        }
+        self._late: dict[datetime.date, tuple[bool, int]] = {}
+
+    def of_case(
+        self,
+        kind: DeadlineKind,
+        due_on: datetime.date,
+        key: str,
+        case_id: int,
+        case_number: str,
+        regisseur_id: int | None,
+        responsible_user_ids: tuple[int, ...],
+    ) -> Deadline:
+        """An item of a case (positional: a call per item, where keywords cost a
+        dictionary each)."""
+        late = self._late.get(due_on)
+        if late is None:
+            late = self._late[due_on] = (due_on < self.on, max((self.on - due_on).days, 0))
+        # The fields in Deadline's order, made a Deadline without its generated
+        # __new__ (a Python call per item, half the cost of building one).
+        return _as_deadline(
+            Deadline,
+            (
+                kind,
+                due_on,
+                late[0],
+                late[1],
+                case_id,
+                case_number,
+                regisseur_id,
+                responsible_user_ids,
+                case_number.join(self._around_case[kind]),
+                key,
+                False,
+            ),
+        )
+
+    def of_regisseur(
+        self,
+        kind: DeadlineKind,
+        due_on: datetime.date,
+        regisseur_id: int,
+        responsible_user_ids: tuple[int, ...],
+        regisseur_name: str,
+        never_held: bool,
+    ) -> Deadline:
+        """A caseload review or three-way talk: it concerns a regisseur, not a case."""
+        return _as_deadline(
+            Deadline,
+            (
+                kind,
+                due_on,
+                due_on < self.on,
+                max((self.on - due_on).days, 0),
+                None,
+                None,
+                regisseur_id,
+                responsible_user_ids,
+                regisseur_name.join(self._around_name[kind]),
+                f"{kind._value_}:regisseur:{regisseur_id}",
+                never_held,
+            ),
+        )
 
 
 _as_deadline = tuple.__new__
@@ -594,27 +650,25 @@ POOL_KINDS = frozenset({DeadlineKind.CASELOAD_REVIEW, DeadlineKind.THREE_WAY_TAL
 def _case_deadlines(
     on: datetime.date, scope: _CaseScope, members: _Members, wanted: frozenset[DeadlineKind]
 ) -> Iterator[Deadline]:
-    """First UVO, UVO, plan evaluation and two-yearly evaluation: one query for all cases."""
-    directors_of, terms, is_due = members.directors.of, members.terms, scope.due
-    for pk, number, *facts, regisseur_id, region_id, user_id, active in _case_rows(on, scope):
+    """First UVO, UVO, plan evaluation and two-yearly evaluation: one query for all cases.
+    About one row in a hundred thousand cases: the loop reads the row's columns by
+    position (pk, number, the seven facts, then the four of ``_with_directors``)."""
+    directors_of, terms, until = members.directors.of, members.terms, scope.until
+    of_case = members.items.of_case
+    keys = {kind: f"{kind._value_}:case:" for kind in CASE_KINDS}
+    every_kind = wanted >= CASE_KINDS
+    for row in _case_rows(on, scope):
         responsible = None
-        for kind, due_on in case_rules(CaseFacts._make(facts), terms):
-            if kind not in wanted or not is_due(due_on):
+        for kind, due_on in case_rules(_as_facts(CaseFacts, row[2:9]), terms):
+            if (until is not None and due_on > until) or not (every_kind or kind in wanted):
                 continue
             if responsible is None:
-                responsible = directors_of(regisseur_id, region_id, user_id, active)
-            yield _item(
-                labels=members.labels,
-                kind=kind,
-                on=on,
-                due_on=due_on,
-                subject="case",
-                subject_id=pk,
-                case_id=pk,
-                case_number=number,
-                regisseur_id=regisseur_id,
-                responsible_user_ids=responsible,
-            )
+                responsible = directors_of(row[9], row[10], row[11], row[12])
+            pk = row[0]
+            yield of_case(kind, due_on, f"{keys[kind]}{pk}", pk, row[1], row[9], responsible)
+
+
+_as_facts = tuple.__new__
 
 
 @_scoped
@@ -623,43 +677,49 @@ def _case_rows(*, on: datetime.date, **scope: Any) -> models.QuerySet[Any]:
     return cases.values_list("pk", "number", *_CASE_FACT_FIELDS, *directors).order_by()
 
 
+# The members the rules name, read once: an enum member read through its class costs a
+# look-up in the enum's metaclass, and the rules run for every open case.
+_FIRST_UVO = DeadlineKind.FIRST_UVO
+_UVO = DeadlineKind.UVO
+_PLAN_EVALUATION = DeadlineKind.PLAN_EVALUATION
+_TWO_YEARLY_EVALUATION = DeadlineKind.TWO_YEARLY_EVALUATION
+_EXECUTION = Phase.EXECUTION
+_EXIT = Phase.EXIT
+
+
 def case_rules(facts: CaseFacts, terms: RuleTerms) -> Iterator[tuple[DeadlineKind, datetime.date]]:
-    signed_on = facts.notification_signed_on
-    phase = facts.phase
-    latest_uvo = facts.latest_uvo
+    (
+        signed_on,
+        phase,
+        phase_since,
+        latest_uvo,
+        adopted_on,
+        latest_monthly_evaluation,
+        latest_two_yearly_evaluation,
+    ) = facts
 
     # R-CASE-4 and assumption A-1 (docs/rules.md): the first UVO as soon as possible after
     # the notification letter.
     if signed_on is not None and latest_uvo is None:
-        yield (
-            DeadlineKind.FIRST_UVO,
-            signed_on + terms.first_uvo,
-        )
+        yield _FIRST_UVO, signed_on + terms.first_uvo
 
     # R-CASE-3: in phase 2 an UVO at least once every two months, counted from the
     # latest UVO or, when none was held since, from entering phase 2.
-    if phase == Phase.EXECUTION:
-        since = max(latest_uvo or facts.phase_since, facts.phase_since)
-        yield DeadlineKind.UVO, _months_after(since, terms.uvo_months)
+    if phase == _EXECUTION:
+        since = max(latest_uvo or phase_since, phase_since)
+        yield _UVO, _months_after(since, terms.uvo_months)
 
     # R-CASE-8: while an adopted plan runs it is evaluated monthly; adopting a new
     # version (which follows an evaluation) starts the month again.
-    adopted_on = facts.latest_adoption
-    if phase in (Phase.EXECUTION, Phase.EXIT) and adopted_on is not None:
-        since = max(facts.latest_monthly_evaluation or adopted_on, adopted_on)
-        yield (
-            DeadlineKind.PLAN_EVALUATION,
-            _months_after(since, terms.plan_evaluation_months),
-        )
+    if phase in (_EXECUTION, _EXIT) and adopted_on is not None:
+        since = max(latest_monthly_evaluation or adopted_on, adopted_on)
+        yield _PLAN_EVALUATION, _months_after(since, terms.plan_evaluation_months)
 
     # R-CASE-10: every two years the team asks whether the person can exit. In phase 3
     # that question has been answered: the exit procedure runs instead.
-    since_two_yearly = facts.latest_two_yearly_evaluation or signed_on
-    if phase != Phase.EXIT and since_two_yearly is not None:
-        yield (
-            DeadlineKind.TWO_YEARLY_EVALUATION,
-            _months_after(since_two_yearly, terms.two_yearly_months),
-        )
+    since_two_yearly = latest_two_yearly_evaluation or signed_on
+    if phase != _EXIT and since_two_yearly is not None:
+        yield _TWO_YEARLY_EVALUATION, _months_after(since_two_yearly, terms.two_yearly_months)
 
 
 def pool_rules(row: Mapping[str, Any], terms: RuleTerms) -> tuple[datetime.date, datetime.date]:
@@ -697,17 +757,14 @@ def _exit_deadlines(on: datetime.date, scope: _CaseScope, members: _Members) -> 
             responsible = _user_ids(directing, members.pto_r)
         if not scope.due(waiting_since + term):
             continue
-        yield _item(
-            labels=members.labels,
-            kind=kind,
-            on=on,
-            due_on=waiting_since + term,
-            subject="exit",
-            subject_id=pk,
-            case_id=case_id,
-            case_number=number,
-            regisseur_id=director[0],
-            responsible_user_ids=responsible,
+        yield members.items.of_case(
+            kind,
+            waiting_since + term,
+            f"{kind._value_}:exit:{pk}",
+            case_id,
+            number,
+            director[0],
+            responsible,
         )
 
 
@@ -819,19 +876,17 @@ def _dated_items(
     members: _Members,
 ) -> Iterator[Deadline]:
     """The items of ``_dated_rows``: their regisseur and his directors are responsible."""
-    directors_of = members.directors.of
-    for pk, due_on, case_id, number, regisseur_id, *director in rows:
-        yield _item(
-            labels=members.labels,
-            kind=kind,
-            on=on,
-            due_on=due_on,
-            subject=subject,
-            subject_id=pk,
-            case_id=case_id,
-            case_number=number,
-            regisseur_id=regisseur_id,
-            responsible_user_ids=directors_of(regisseur_id, *director),
+    directors_of, of_case = members.directors.of, members.items.of_case
+    prefix = f"{kind._value_}:{subject}:"
+    for pk, due_on, case_id, number, regisseur_id, region_id, user_id, active in rows:
+        yield of_case(
+            kind,
+            due_on,
+            f"{prefix}{pk}",
+            case_id,
+            number,
+            regisseur_id,
+            directors_of(regisseur_id, region_id, user_id, active),
         )
 
 
@@ -850,28 +905,20 @@ def _pool_deadlines(
             members.terms,
         )
         if DeadlineKind.CASELOAD_REVIEW in wanted and (until is None or review_due <= until):
-            yield _item(
-                labels=members.labels,
-                kind=DeadlineKind.CASELOAD_REVIEW,
-                on=on,
-                due_on=review_due,
-                subject="regisseur",
-                subject_id=pk,
-                regisseur_id=pk,
-                responsible_user_ids=_user_ids(members.programme_team, [user_id]),
-                regisseur_name=name,
-                never_held=review is None,
+            yield members.items.of_regisseur(
+                DeadlineKind.CASELOAD_REVIEW,
+                review_due,
+                pk,
+                _user_ids(members.programme_team, [user_id]),
+                name,
+                review is None,
             )
         if DeadlineKind.THREE_WAY_TALK in wanted and (until is None or talk_due <= until):
-            yield _item(
-                labels=members.labels,
-                kind=DeadlineKind.THREE_WAY_TALK,
-                on=on,
-                due_on=talk_due,
-                subject="regisseur",
-                subject_id=pk,
-                regisseur_id=pk,
-                responsible_user_ids=_user_ids(members.programme_team, [user_id, manager_id]),
-                regisseur_name=name,
-                never_held=talk is None,
+            yield members.items.of_regisseur(
+                DeadlineKind.THREE_WAY_TALK,
+                talk_due,
+                pk,
+                _user_ids(members.programme_team, [user_id, manager_id]),
+                name,
+                talk is None,
             )
