@@ -1,5 +1,6 @@
 """A form's fields with their labels, hints and errors (``templates/includes/form_fields.html``),
-written in Python.
+and the error alert above a page or form (``templates/includes/error_alert.html``), written
+in Python.
 
 Through the template every field resolved its label, identifiers, hint and errors through
 the context stack, a dozen lookups and filters a field: a filter form of eight fields took
@@ -27,7 +28,7 @@ def _out(value: Any) -> str:
 
 
 def _alert(errors: Any) -> str:
-    """templates/includes/error_alert.html with ``errors``."""
+    """The errors a page or form shows above itself, one paragraph each; nothing for none."""
     if not errors:
         return ""
     paragraphs = "".join(f'<p class="ams-paragraph">{_out(error)}</p>' for error in errors)
@@ -82,6 +83,13 @@ def _field(field: BoundField, marker: str, optional: str) -> str:
         f"  {field}\n"
         "</div>"
     )
+
+
+@register.simple_tag
+def error_alert(errors: Any) -> SafeString:
+    """``{% error_alert errors %}``: templates/includes/error_alert.html, and the alert
+    above a form's fields (``form_fields``), written here once."""
+    return mark_safe(_alert(errors))  # noqa: S308 (every error in it is escaped)
 
 
 @register.simple_tag

@@ -68,3 +68,13 @@ def test_an_unbound_form_shows_no_errors_and_speaks_english_in_english():
 
 def test_no_form_gives_nothing():
     assert render_to_string("includes/form_fields.html", {}).strip() == ""
+
+
+def test_the_page_error_alert_shows_each_error_escaped_and_nothing_for_none():
+    html = render_to_string("includes/error_alert.html", {"errors": ["Iets <mis>", "Nog & iets"]})
+    assert '<div class="ams-alert ams-alert--error ams-mb-l" role="alert">' in html
+    assert (
+        '<p class="ams-paragraph">Iets &lt;mis&gt;</p><p class="ams-paragraph">Nog &amp; iets</p>'
+    ) in html
+    assert render_to_string("includes/error_alert.html", {}).strip() == ""
+    assert render_to_string("includes/error_alert.html", {"errors": []}).strip() == ""
