@@ -1,4 +1,4 @@
-"""The search field of the page header (templates/includes/header_search.html).
+"""The search field of the page header (its markup: ipgar/page_frame.py).
 
 A case number takes anyone who may see that case straight to it. Any other number
 gets one answer, whether the case does not exist or the user may not see it: the

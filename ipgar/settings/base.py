@@ -112,8 +112,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "ipgar.views.navigation",
             ],
-            # A form's fields with labels, hints and errors (includes/form_fields.html).
-            "libraries": {"form_fields": "ipgar.form_fields"},
+            # A form's fields with labels, hints and errors (includes/form_fields.html), and
+            # the frame of every page (base.html): written in Python.
+            "libraries": {"form_fields": "ipgar.form_fields", "page_frame": "ipgar.page_frame"},
         },
     },
 ]
