@@ -95,6 +95,9 @@ class ChoicesReadAtOnce(forms.models.ModelChoiceIterator):
     what is read; a subclass may read less of each row than the field's queryset."""
 
     def rows(self) -> Iterable[Any]:
+        compiled = getattr(self.field, "compiled", None)
+        if compiled is not None:
+            return compiled.instances()
         return self.queryset.all()
 
     def __iter__(self) -> Iterator[tuple[Any, Any]]:
@@ -106,6 +109,13 @@ class ChoicesReadAtOnce(forms.models.ModelChoiceIterator):
 
 class ShortModelChoiceField(forms.ModelChoiceField):
     """A model choice field over a short list (organisations, regions), its choices
-    read at once (``ChoicesReadAtOnce``)."""
+    read at once (``ChoicesReadAtOnce``). With ``compiled`` (a kernel.compiled
+    ``CompiledQuery`` of the same rows as the queryset, without arguments) the choices
+    are read by it: a form on every view of a page need not build their query each time.
+    The queryset still checks a chosen value."""
 
     iterator = ChoicesReadAtOnce
+
+    def __init__(self, *args: Any, compiled: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.compiled = compiled

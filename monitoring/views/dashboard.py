@@ -45,7 +45,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -70,6 +70,7 @@ from cases.selectors.figures import (
     kept_under_stamp,
     open_case_ids,
 )
+from kernel.compiled import CompiledQuery
 from kernel.forms import ShortModelChoiceField
 from pool.models import Region, Regisseur
 from pool.selectors import PoolOverview, pool_overview
@@ -140,10 +141,26 @@ WORKLIST_KINDS = {key: kinds for key, _title, kinds in WORKLISTS}
 WORKLIST_OF_KIND = {kind: key for key, _title, kinds in WORKLISTS for kind in kinds}
 
 
+def _supplying_organisations() -> QuerySet[Organisation]:
+    """Only organisations that supply a regisseur: the others have no caseload to filter.
+    A semi-join (EXISTS) rather than DISTINCT over the join with every regisseur: 0.07
+    instead of 0.8 ms, and a tenth of the planning."""
+    return Organisation.objects.filter(
+        Exists(Regisseur.objects.filter(organisation=OuterRef("pk")))
+    ).order_by("name")
+
+
+def _regions() -> QuerySet[Region]:
+    return Region.objects.order_by("name")
+
+
 class DashboardFilterForm(forms.Form):
+    # The choices by compiled queries (kernel/compiled.py): the form is on every view of
+    # the dashboard, and Django took longer to build their queries than to run them.
     organisatie = ShortModelChoiceField(
         label=gettext_lazy("Organisatie"),
-        queryset=Organisation.objects.none(),
+        queryset=_supplying_organisations(),
+        compiled=CompiledQuery(_supplying_organisations),
         required=False,
         empty_label=gettext_lazy("Alle organisaties"),
         to_field_name="code",
@@ -157,25 +174,12 @@ class DashboardFilterForm(forms.Form):
     )
     regio = ShortModelChoiceField(
         label=gettext_lazy("Regio"),
-        queryset=Region.objects.none(),
+        queryset=_regions(),
+        compiled=CompiledQuery(_regions),
         required=False,
         empty_label=gettext_lazy("Alle regio's"),
         to_field_name="code",
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # Only organisations that supply a regisseur: the others have no caseload to filter.
-        org_field = self.fields["organisatie"]
-        region_field = self.fields["regio"]
-        assert isinstance(org_field, forms.ModelChoiceField)  # noqa: S101  (for mypy)
-        assert isinstance(region_field, forms.ModelChoiceField)  # noqa: S101
-        # A semi-join (EXISTS) rather than DISTINCT over the join with every regisseur:
-        # 0.07 instead of 0.8 ms, and a tenth of the planning.
-        org_field.queryset = Organisation.objects.filter(
-            Exists(Regisseur.objects.filter(organisation=OuterRef("pk")))
-        ).order_by("name")
-        region_field.queryset = Region.objects.order_by("name")
 
 
 class WorklistFilterForm(DashboardFilterForm):
