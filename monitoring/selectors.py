@@ -20,6 +20,7 @@ from typing import Any, NamedTuple, TypedDict
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from accounts.models import Organisation
 from cases.access import visible_case_ids
@@ -420,6 +421,10 @@ def unread_notification_count(user) -> int:
     return rows[0][0] if rows else 0
 
 
+def _responsible_for(user_id: int, computed: list[Deadline]) -> list[Deadline]:
+    return [item for item in computed if user_id in item.responsible_user_ids]
+
+
 def notification_kinds_for(user) -> list[str]:
     """The kinds of notification ``user`` can get, so the kinds he or she chooses a
     channel for: reminders for everyone who gets notifications, news of a monitor for
@@ -450,10 +455,19 @@ def deadlines_due_for(user, *, on: datetime.date) -> list[Deadline]:
     the user's when responsible. A fixed number of queries: the selector's four and
     one for the visible cases. Outside the programme team and PTO-R, who answer for
     items of any case, only the cases the user directs or stands in for and the
-    regisseurs he is or manages are computed."""
-    everyone = may_manage_pool(user) or may_decide_exits(user)
-    computed = deadlines(on=on, directed_by=None if everyone else user.pk)
-    items = [item for item in computed if user.pk in item.responsible_user_ids]
+    regisseurs he is or manages are computed, and kept under the data stamp."""
+    if may_manage_pool(user) or may_decide_exits(user):
+        items = _responsible_for(user.pk, deadlines(on=on))
+    else:
+        # Kept under the data stamp per user, day and language (a label holds a translated
+        # kind): the page read again while nothing behind it changed asks one query for
+        # the stamp instead of the selector's. Who may see which case is checked below,
+        # every time.
+        items = case_figures.kept_under_stamp(
+            "due-for",
+            (user.pk, on.isoformat(), get_language()),
+            lambda: _responsible_for(user.pk, deadlines(on=on, directed_by=user.pk)),
+        )
     visible = visible_case_ids(user, {item.case_id for item in items if item.case_id is not None})
     decides_exits = may_decide_exits(user)
     return [

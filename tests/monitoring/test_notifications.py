@@ -6,18 +6,21 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.roles import Role
+from cases.models import Meeting
 from cases.services.emergency import emergency_access_open
+from cases.services.meetings import AttendeeInput, meeting_log
 from monitoring.models import Notification
 from monitoring.selectors import deadlines_due_for
 from monitoring.services.notifications import NotificationInput, notifications_create
 from tests.conftest import sign_in
-from tests.factories import TODAY, CaseFactory, RegisseurFactory
+from tests.factories import TODAY, CaseFactory, OrganisationFactory, RegisseurFactory
 from tests.queries import assert_same_query_count, count_queries
 
 from .conftest import user_with_role
@@ -170,3 +173,38 @@ def test_what_is_due_now_gives_each_item_its_date_its_case_and_how_late_it_is(cl
             f'        <td class="ams-table__cell"><strong>{item.days_overdue} dagen te laat'
             "</strong></td>"
         ) in html
+
+
+@pytest.mark.django_db
+def test_what_is_due_is_read_again_after_any_change_and_in_the_language_shown(client):
+    """The items are kept under the data stamp: a UVO logged shows at once, and an
+    English page gets English labels."""
+    me = user_with_role(Role.REGISSEUR)
+    case = CaseFactory(
+        regisseur=RegisseurFactory(user=me),
+        since=timezone.localdate() - datetime.timedelta(days=400),
+        access_on=True,
+    )
+    first_uvo = f"Eerste UVO voor casus {case.number}"
+    sign_in(client, me)
+    assert first_uvo in client.get(LIST_URL).content.decode()
+    assert first_uvo in client.get(LIST_URL).content.decode()  # from the cache
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(LIST_URL).content.decode()
+    assert first_uvo not in english
+    assert f"First UVO for case {case.number}" in english
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]
+    meeting_log(
+        case=case,
+        held_on=timezone.localdate(),
+        kind=Meeting.Kind.FIRST,
+        person_attended=True,
+        agenda="",
+        development="",
+        decisions="Eerste afspraken.",
+        exit_in_sight=False,
+        attendees=[AttendeeInput(name="Jan Voorbeeld", organisation=OrganisationFactory())],
+        actions=[],
+        by=me,
+    )
+    assert first_uvo not in client.get(LIST_URL).content.decode()
