@@ -200,7 +200,7 @@ def _menu(context: template.Context, request: Any, parts: dict[str, str]) -> str
     menu = context.get("main_menu")
     if not menu:
         return ""
-    path, language = request.path, get_language()
+    path, language = request.path if request is not None else "", get_language()
     items = []
     for item in menu:
         url, label = _link(language, item)
@@ -225,12 +225,14 @@ def page_header(context: template.Context) -> SafeString:
     """The skip link, the page header and, for whom is signed in, the search field and the
     main menu."""
     parts = _parts()
-    request = context["request"]
+    # Rendered without a request (no context processors), the page to return to is empty.
+    request = context.get("request")
+    back = request.get_full_path() if request is not None else ""
     user = context.get("user")
     csrf = _csrf(context)
     language = (
         f"{parts['language']}{csrf}\n"
-        f'            <input type="hidden" name="next" value="{_out(request.get_full_path())}">'
+        f'            <input type="hidden" name="next" value="{_out(back)}">'
         f"{parts['language_end']}"
     )
     if not getattr(user, "is_authenticated", False):

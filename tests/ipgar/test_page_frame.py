@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -124,3 +125,11 @@ def test_the_stylesheets_follow_the_static_files_settings():
     assert '<link rel="stylesheet" href="/andere-plek/css/ipgar.css">' in moved
     assert '<script src="/andere-plek/vendor/htmx/htmx.min.js" defer></script>' in moved
     assert '<img class="ipgar-logo" src="/andere-plek/vendor/ads/logo/amsterdam-logo.svg"' in moved
+
+
+def test_a_page_rendered_without_a_request_still_has_its_frame():
+    html = render_to_string("home.html", {})
+    assert 'href="#main">Direct naar de inhoud</a>' in html
+    assert '<input type="hidden" name="next" value="">' in html
+    assert "ipgar-user" not in html
+    assert "<footer" in html

@@ -13,7 +13,12 @@ from accounts.roles import Role
 from cases.models import ExitGround, ExitProcedure
 from monitoring.views import dashboard as dashboard_view
 from tests.conftest import sign_in
-from tests.factories import CaseFactory, ExitProcedureFactory
+from tests.factories import (
+    CaseFactory,
+    ExitProcedureFactory,
+    OrganisationFactory,
+    RegisseurFactory,
+)
 from tests.monitoring.conftest import user_with_role
 from tests.monitoring.test_charts import clipped_labels
 from tests.pool.conftest import build_pool_2020
@@ -121,6 +126,23 @@ def test_filter_by_organisation_narrows_the_pool_table(programme_team):
     }
     assert over_capacity_rows(html) == ["OM"]
     assert 'option value="om" selected' in html  # the form keeps the choice
+
+
+def test_the_organisation_filter_offers_those_that_supply_a_regisseur(programme_team):
+    build_pool_2020()
+    without = OrganisationFactory(code="zonder", name="Zonder regisseurs")
+
+    def offered() -> list[str]:
+        html = programme_team.get(URL).content.decode()
+        select = html.split('name="organisatie"')[1].split("</select>")[0]
+        return re.findall(r'<option value="([^"]*)"', select)
+
+    before = offered()
+    assert before[0] == ""  # all organisations
+    assert "om" in before
+    assert "zonder" not in before
+    RegisseurFactory(organisation=without)
+    assert "zonder" in offered()  # read again on the next view
 
 
 def test_with_htmx_only_the_results_region_is_sent(programme_team):
