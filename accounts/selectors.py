@@ -13,6 +13,7 @@ from .models import (
     ActivationLink,
     ActivationLinkKind,
     ApiToken,
+    Organisation,
     RoleGrant,
     RoleGrantStatus,
     User,
@@ -21,6 +22,16 @@ from .permissions import may_approve_case_content_roles, may_grant_at_once
 from .roles import CASE_CONTENT_ROLES, Role
 
 CASE_CONTENT_ROLE_VALUES = [role.value for role in CASE_CONTENT_ROLES]
+
+
+def organisations_by_name() -> QuerySet[Organisation]:
+    """Every organisation by name: what a form or a filter offers to choose from."""
+    return Organisation.objects.order_by("name")
+
+
+# Compiled once per process (kernel/compiled.py): the UVO form, the plan form and the case
+# lists' filter read them on every view.
+ORGANISATIONS_BY_NAME: CompiledQuery[Organisation] = CompiledQuery(organisations_by_name)
 
 
 def users_with_roles(*, search: str = "") -> QuerySet[User]:

@@ -12,22 +12,21 @@ saved selections link to the list with them (``LIST_PARAMETERS``).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from typing import Any, ClassVar
 
 import django_filters
 import django_filters.fields
 from django import forms
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
-from accounts.models import Organisation
-from kernel.compiled import CompiledQuery
-from kernel.forms import ChoicesReadAtOnce
-from pool.models import Region, Regisseur
+from accounts.selectors import ORGANISATIONS_BY_NAME, organisations_by_name
+from kernel.forms import ChoicesReadAtOnce, ShortModelChoiceField
+from pool.models import Regisseur
+from pool.selectors import REGIONS_BY_NAME, regions_by_name
 
 from .models import Case, CaseStatus, ExitStatus, Phase
 from .selectors.cases import cases_of_regisseur, cases_of_regisseur_read
@@ -79,33 +78,13 @@ class _Ordering(django_filters.OrderingFilter):
         return qs.order_by(*(self.get_ordering_value(param) for param in value), "number")
 
 
-def _regions() -> QuerySet[Region]:
-    return Region.objects.order_by("name")
-
-
-def _organisations() -> QuerySet[Organisation]:
-    return Organisation.objects.order_by("name")
-
-
-# The short lists' choices, read as one prepared statement (kernel/compiled.py): every
-# list page shows the region filter, and Django took longer to build its query than
-# PostgreSQL to run it.
-_SHORT_LISTS: dict[type[Model], CompiledQuery[Any]] = {
-    Region: CompiledQuery(_regions),
-    Organisation: CompiledQuery(_organisations),
-}
-
-
 class _ShortChoiceIterator(django_filters.fields.ModelChoiceIterator, ChoicesReadAtOnce):
     """The choices of a short list (regions, organisations) read in one plain query
-    (kernel/forms.py), compiled, with django-filter's choice for "none" after the
-    empty one."""
-
-    def rows(self) -> Iterable[Any]:
-        return _SHORT_LISTS[self.queryset.model].instances()
+    (kernel/forms.py), by the field's compiled query, with django-filter's choice for
+    "none" after the empty one."""
 
 
-class _ShortChoiceField(django_filters.fields.ModelChoiceField):
+class _ShortChoiceField(django_filters.fields.ModelChoiceField, ShortModelChoiceField):
     iterator = _ShortChoiceIterator
 
 
@@ -130,13 +109,15 @@ class CaseListFilter(django_filters.FilterSet):
     organisatie = _ShortChoiceFilter(
         field_name="regisseur__organisation",
         label=_("Organisatie regisseur"),
-        queryset=_organisations(),
+        queryset=organisations_by_name(),
+        compiled=ORGANISATIONS_BY_NAME,
         empty_label=_("Alle organisaties"),
     )
     regio = _ShortChoiceFilter(
         field_name="region",
         label=_("Regio"),
-        queryset=_regions(),
+        queryset=regions_by_name(),
+        compiled=REGIONS_BY_NAME,
         empty_label=_("Alle regio's"),
     )
     regisseur = _RegisseurFilter(

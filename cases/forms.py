@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
-from kernel.compiled import CompiledQuery
+from accounts.selectors import ORGANISATIONS_BY_NAME, organisations_by_name
 from kernel.locking import RevisionField
 from pool.models import Region, Regisseur
 
@@ -151,18 +151,10 @@ def _text(label: Any, *, required: bool = True, help_text: Any = "") -> forms.Ch
     )
 
 
-def _organisations() -> QuerySet[Organisation]:
-    return Organisation.objects.order_by("name")
-
-
-# Compiled once per process (kernel/compiled.py): the UVO form reads them on every view.
-_ORGANISATIONS: CompiledQuery[Organisation] = CompiledQuery(_organisations)
-
-
 def organisations_to_choose() -> list[Organisation]:
     """The organisations a row of a formset chooses from, read once for a page whose
     formsets all take them (``organisations=``)."""
-    return _ORGANISATIONS.instances()
+    return ORGANISATIONS_BY_NAME.instances()
 
 
 class MeetingForm(forms.Form):
@@ -198,7 +190,7 @@ class _OrganisationChoice(forms.ModelChoiceField):
     a query per row to show the choices and another to check the chosen one."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(queryset=_organisations(), **kwargs)
+        super().__init__(queryset=organisations_by_name(), **kwargs)
         self._offered: dict[str, Organisation] | None = None
 
     def offer(self, organisations: list[Organisation]) -> None:
@@ -257,7 +249,7 @@ class _RowsWithOrganisations(_DeleteLabelled):
         for field in form.fields.values():
             if isinstance(field, _OrganisationChoice):
                 if self._organisation_list is None:
-                    self._organisation_list = list(_organisations())
+                    self._organisation_list = list(organisations_by_name())
                 field.offer(self._organisation_list)
 
 
@@ -538,7 +530,7 @@ class TeamMemberForm(forms.Form):
 
     name = forms.CharField(label=_("Naam"), max_length=200)
     organisation = forms.ModelChoiceField(
-        label=_("Organisatie (kernpartner)"), queryset=_organisations()
+        label=_("Organisatie (kernpartner)"), queryset=organisations_by_name()
     )
     role = forms.CharField(label=_("Rol in het team"), max_length=200, required=False)
     user = _AccountChoice(

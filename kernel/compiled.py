@@ -96,6 +96,12 @@ class CompiledQuery(Generic[M]):
         self._compiled: _Compiled[M] | None = None
         self._statement_name = f"ipgar_compiled_{next(_serial)}"
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> CompiledQuery[M]:
+        """Itself: one compilation serves the process, also where a form field or a
+        django-filter filter that holds it is deep-copied for each form (a copy would
+        compile and prepare the same statement again, and its lock cannot be copied)."""
+        return self
+
     def _compile(self, examples: Mapping[str, Any]) -> _Compiled[M]:
         connection = connections[self._using]
         first, second = _stand_ins(examples, 0), _stand_ins(examples, 1)

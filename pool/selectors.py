@@ -45,6 +45,7 @@ from .models import (
     CaseloadReview,
     PoolDecision,
     PoolRule,
+    Region,
     Regisseur,
     TeamActivity,
     ThreeWayTalk,
@@ -66,6 +67,16 @@ if TYPE_CHECKING:  # django-stubs' helper, a development dependency only
 # Team rhythm (R-POOL-8): a team meeting every 4 weeks, intervision every 8 weeks.
 TEAM_MEETING_INTERVAL = datetime.timedelta(weeks=4)
 INTERVISION_INTERVAL = datetime.timedelta(weeks=8)
+
+
+def regions_by_name() -> QuerySet[Region]:
+    """Every region by name: what a region filter offers to choose from."""
+    return Region.objects.order_by("name")
+
+
+# Compiled once per process (kernel/compiled.py): the case lists' and the dashboard's
+# region filters read them on every view.
+REGIONS_BY_NAME: CompiledQuery[Region] = CompiledQuery(regions_by_name)
 
 
 def regisseurs_active(

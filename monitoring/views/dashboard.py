@@ -73,7 +73,7 @@ from cases.selectors.figures import (
 from kernel.compiled import CompiledQuery
 from kernel.forms import ShortModelChoiceField
 from pool.models import Region, Regisseur
-from pool.selectors import PoolOverview, pool_overview
+from pool.selectors import REGIONS_BY_NAME, PoolOverview, pool_overview, regions_by_name
 
 from .. import charts
 from ..permissions import may_view_dashboard
@@ -150,10 +150,6 @@ def _supplying_organisations() -> QuerySet[Organisation]:
     ).order_by("name")
 
 
-def _regions() -> QuerySet[Region]:
-    return Region.objects.order_by("name")
-
-
 class DashboardFilterForm(forms.Form):
     # The choices by compiled queries (kernel/compiled.py): the form is on every view of
     # the dashboard, and Django took longer to build their queries than to run them.
@@ -174,8 +170,8 @@ class DashboardFilterForm(forms.Form):
     )
     regio = ShortModelChoiceField(
         label=gettext_lazy("Regio"),
-        queryset=_regions(),
-        compiled=CompiledQuery(_regions),
+        queryset=regions_by_name(),
+        compiled=REGIONS_BY_NAME,
         required=False,
         empty_label=gettext_lazy("Alle regio's"),
         to_field_name="code",
