@@ -15,12 +15,11 @@ from django.utils.html import escape
 from accounts.roles import Role
 from cases.models import Meeting
 from cases.services.emergency import emergency_access_open
-from cases.services.meetings import AttendeeInput, meeting_log
 from monitoring.models import Notification
 from monitoring.selectors import deadlines_due_for
 from monitoring.services.notifications import NotificationInput, notifications_create
 from tests.conftest import sign_in
-from tests.factories import TODAY, CaseFactory, OrganisationFactory, RegisseurFactory
+from tests.factories import TODAY, CaseFactory, MeetingFactory, RegisseurFactory
 from tests.queries import assert_same_query_count, count_queries
 
 from .conftest import user_with_role
@@ -177,8 +176,8 @@ def test_what_is_due_now_gives_each_item_its_date_its_case_and_how_late_it_is(cl
 
 @pytest.mark.django_db
 def test_what_is_due_is_read_again_after_any_change_and_in_the_language_shown(client):
-    """The items are kept under the data stamp: a UVO logged shows at once, and an
-    English page gets English labels."""
+    """The items are kept under the data stamp: a UVO recorded (by any code path) shows at
+    once, and an English page gets English labels."""
     me = user_with_role(Role.REGISSEUR)
     case = CaseFactory(
         regisseur=RegisseurFactory(user=me),
@@ -194,17 +193,5 @@ def test_what_is_due_is_read_again_after_any_change_and_in_the_language_shown(cl
     assert first_uvo not in english
     assert f"First UVO for case {case.number}" in english
     del client.cookies[settings.LANGUAGE_COOKIE_NAME]
-    meeting_log(
-        case=case,
-        held_on=timezone.localdate(),
-        kind=Meeting.Kind.FIRST,
-        person_attended=True,
-        agenda="",
-        development="",
-        decisions="Eerste afspraken.",
-        exit_in_sight=False,
-        attendees=[AttendeeInput(name="Jan Voorbeeld", organisation=OrganisationFactory())],
-        actions=[],
-        by=me,
-    )
+    MeetingFactory(case=case, held_on=timezone.localdate(), kind=Meeting.Kind.FIRST, recorded_by=me)
     assert first_uvo not in client.get(LIST_URL).content.decode()
