@@ -46,9 +46,11 @@ def _default_language() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _fresh_case_pages() -> None:
-    """The case page's body is kept per case revision in the process; a test's
-    rolled-back database must not meet the bodies of an earlier test."""
+    """The case page's body is kept per case revision in the process, and answers
+    kept under the data stamp too; a test's rolled-back database must not meet the
+    bodies or answers of an earlier test."""
     caches["case_pages"].clear()
+    caches["stamped"].clear()
 
 
 def _run_env(**extra: str) -> dict[str, str]:

@@ -21,7 +21,7 @@ from contextvars import ContextVar
 from typing import TypeVar
 
 from django.apps import apps
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import TruncQuarter
@@ -40,6 +40,12 @@ T = TypeVar("T")
 logger = logging.getLogger(__name__)
 # How long a computation kept under the data stamp lives at most (``kept_under_stamp``).
 STAMPED_CACHE_SECONDS = 600
+# Each process also keeps what it read under the stamp in its own memory (the cache
+# ``stamped``, settings CACHES), for at most this long: an answer found there costs no
+# round trip to the shared cache (0.09 ms of CPU and 0.13 ms in all on every page that
+# shows the menu's badges, twice on "mijn casussen").
+STAMPED_LOCAL_CACHE = "stamped"
+STAMPED_LOCAL_SECONDS = 60
 
 
 @dataclasses.dataclass(frozen=True)
@@ -233,19 +239,31 @@ def kept_under_stamp(kind: str, parts: tuple[object, ...], compute: Callable[[],
     the data stamp (``figures_version``): any insert or update behind the figures
     gives a new key, so nobody reads an answer older than the data. The one way
     figures are cached (dashboard, worklists, menu badges, overdue cases, what each
-    case has due next). When the cache is unreachable the answer is computed, never
-    refused. Case ids, counts and rendered figures only: no person data."""
+    case has due next). The process keeps a copy of each answer it reads for
+    STAMPED_LOCAL_SECONDS under the same key, so it asks the shared cache once for
+    it: a key never holds another answer, only the names shown with some figures
+    (not in the stamp) can be older, by at most STAMPED_CACHE_SECONDS plus that.
+    When the shared cache is unreachable the answer is computed (and kept by the
+    process), never refused. Case ids, counts and rendered figures only: no person
+    data."""
     stamp = "-".join(map(str, figures_version()))
     key = ":".join(map(str, (kind, *parts, timezone.localdate().isoformat(), stamp)))
+    local = caches[STAMPED_LOCAL_CACHE]
+    cached = local.get(key)
+    if cached is not None:
+        return cached
     try:
         cached = cache.get(key)
     except RedisError:
         logger.warning("%s computed without the cache (unreachable).", kind)
-        return compute()
+        cached = compute()
+        local.set(key, cached, STAMPED_LOCAL_SECONDS)
+        return cached
     if cached is None:
         cached = compute()
         try:
             cache.set(key, cached, STAMPED_CACHE_SECONDS)
         except RedisError:
             logger.warning("%s not kept: the cache is unreachable.", kind)
+    local.set(key, cached, STAMPED_LOCAL_SECONDS)
     return cached

@@ -203,9 +203,17 @@ CASE_PAGES_CACHE = {
     "OPTIONS": {"MAX_ENTRIES": 300},
 }
 # CACHE_URL: e.g. redis://127.0.0.1:6379/1. Default: per-process memory.
+# What each process keeps of the answers kept under the data stamp, in its own memory
+# (cases/selectors/figures.py kept_under_stamp): ids, counts and rendered figures.
+STAMPED_LOCAL_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "stamped",
+    "OPTIONS": {"MAX_ENTRIES": 1000},
+}
 CACHES = {
     "default": keeping_the_client(env.cache("CACHE_URL", default="locmemcache://")),
     "case_pages": CASE_PAGES_CACHE,
+    "stamped": STAMPED_LOCAL_CACHE,
 }
 # Sessions and the signed-in user are kept in the default cache only when every serving
 # process shares it (Redis, CACHE_URL); with the per-process default they are read from the

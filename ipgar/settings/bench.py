@@ -6,7 +6,13 @@ Used by scripts/benchmark and scripts/loadtest only.
 """
 
 from .base import *  # noqa: F403
-from .base import CASE_PAGES_CACHE, INSTALLED_APPS, IPGAR_BROKER_VISIBILITY_TIMEOUT, MIDDLEWARE
+from .base import (
+    CASE_PAGES_CACHE,
+    INSTALLED_APPS,
+    IPGAR_BROKER_VISIBILITY_TIMEOUT,
+    MIDDLEWARE,
+    STAMPED_LOCAL_CACHE,
+)
 from .env import database_config, env, keeping_the_client, require
 
 # The in-suite load test serves the test database and passes the test settings' key,
@@ -32,6 +38,7 @@ CACHES = {
         env.cache("CACHE_URL", default=REDIS_URL.replace("redis://", "rediscache://"))
     ),
     "case_pages": CASE_PAGES_CACHE,
+    "stamped": STAMPED_LOCAL_CACHE,
 }
 ROOT_URLCONF = "benchmarks.urls"
 MIDDLEWARE = ["benchmarks.middleware.QueryCountMiddleware", *MIDDLEWARE]

@@ -7,7 +7,7 @@ stops start-up with a message naming it. `manage.py check --deploy` is clean.
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import CASE_PAGES_CACHE, IPGAR_BROKER_VISIBILITY_TIMEOUT
+from .base import CASE_PAGES_CACHE, IPGAR_BROKER_VISIBILITY_TIMEOUT, STAMPED_LOCAL_CACHE
 from .env import database_config, env, keeping_the_client, require
 
 DEBUG = env.bool("DEBUG", default=False)
@@ -43,6 +43,7 @@ CACHES = {
         env.cache("CACHE_URL", default=REDIS_URL.replace("redis://", "rediscache://"))
     ),
     "case_pages": CASE_PAGES_CACHE,
+    "stamped": STAMPED_LOCAL_CACHE,
 }
 
 # HTTPS behind a proxy (nginx, a load balancer) that sets X-Forwarded-Proto.

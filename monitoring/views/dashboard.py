@@ -10,8 +10,8 @@ At 10,000 cases the results region (pool table, charts, worklists) takes seconds
 to compute and render, so it is cached, rendered, per filter, language and day
 under ``figures_version()``: any insert or update of the data behind it gives a
 new stamp and so a fresh computation on the next request. User and organisation
-names are not in the stamp; a changed name shows within STAMPED_CACHE_SECONDS
-(cases.selectors.figures).
+names are not in the stamp; a changed name shows within STAMPED_CACHE_SECONDS plus
+STAMPED_LOCAL_SECONDS (cases.selectors.figures).
 The page says when its figures were computed.
 
 Each worklist shows its WORKLIST_PREVIEW most urgent items (by due date, so the
