@@ -77,8 +77,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2..4)")
     parser.add_argument("--users", type=int, default=2, help="concurrent locust users")
-    # 30 s a run (1,700 to 2,400 requests a page on 2 cores): with 15 s, 5 to 12 of 15
-    # pages kept their two runs' p95 within 10 %; with 30 s, 14 (README, Performance).
+    # 30 s a run (1,600 to 2,400 requests a page on 2 cores): with 15 s, 5 to 12 of 15
+    # pages kept their two runs' p95 within 10 %; with 30 s, 10 to 14 (README, Performance).
     parser.add_argument("--seconds", type=int, default=30, help="locust run time per target")
     parser.add_argument("--max-requests", type=int, default=3000, help="per target")
     parser.add_argument("--out", type=Path, default=VAR / "benchmark.json")
