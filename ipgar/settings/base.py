@@ -202,7 +202,6 @@ CASE_PAGES_CACHE = {
     "LOCATION": "case-pages",
     "OPTIONS": {"MAX_ENTRIES": 300},
 }
-# CACHE_URL: e.g. redis://127.0.0.1:6379/1. Default: per-process memory.
 # What each process keeps of the answers kept under the data stamp, in its own memory
 # (cases/selectors/figures.py kept_under_stamp): ids, counts and rendered figures.
 STAMPED_LOCAL_CACHE = {
@@ -210,6 +209,7 @@ STAMPED_LOCAL_CACHE = {
     "LOCATION": "stamped",
     "OPTIONS": {"MAX_ENTRIES": 1000},
 }
+# CACHE_URL: e.g. redis://127.0.0.1:6379/1. Default: per-process memory.
 CACHES = {
     "default": keeping_the_client(env.cache("CACHE_URL", default="locmemcache://")),
     "case_pages": CASE_PAGES_CACHE,
