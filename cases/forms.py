@@ -249,7 +249,7 @@ class _RowsWithOrganisations(_DeleteLabelled):
         for field in form.fields.values():
             if isinstance(field, _OrganisationChoice):
                 if self._organisation_list is None:
-                    self._organisation_list = list(organisations_by_name())
+                    self._organisation_list = organisations_to_choose()
                 field.offer(self._organisation_list)
 
 
